@@ -1,0 +1,59 @@
+/**
+ * @module The Moderation contract the Editor calls at three points: before planning, after
+ * planning, and on button presses; plus the moderator commands. Refusals throw `UserError`
+ * and are written to the audit log. Free text never reaches `runCommand`: only the command
+ * parser does, for a moderator.
+ */
+import type { Element, Emotion } from '../emotions.ts';
+import type { EditPlan } from '../planner/planner.ts';
+import type { Actor, TurnScope } from '../turn.ts';
+import type { Policy } from './policy.ts';
+
+export interface ModerationContext {
+  platform: string;
+  scope?: TurnScope;
+  actor: Actor;
+  /** The chat the turn happens in (for per-chat rate limits). */
+  chat: string;
+}
+
+export interface EditRequestCheck {
+  text: string;
+  target: Emotion;
+  elements?: Element[];
+  intensity: number;
+  /** False for button presses and refinements, which do not count against the rate limit. */
+  startsNewEdit: boolean;
+}
+
+export interface AuditEntry {
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** The policy scope id (`global`, `telegram:-100123`, …). */
+  scope: string;
+  /** Who: the person refused, or the moderator who changed the policy. */
+  actor: { id: string; name: string };
+  kind: 'refusal' | 'policy_change';
+  /** The rule (`emotion_blocked`, `word_blocked`, …) or the change (`block fear`). */
+  rule: string;
+  /** The request, cut to a safe length; never the harmful words themselves in refusals for words. */
+  request?: string;
+}
+
+export interface ModeratorCommand {
+  name: 'policy' | 'block' | 'unblock' | 'audit' | string;
+  args: string[];
+}
+
+export interface Moderation {
+  /** The effective policy for a scope. */
+  effectivePolicy(context: ModerationContext): Promise<Policy>;
+  /** Before planning: ban, rate limit, target, elements, words, intensity. Returns the allowed intensity. */
+  checkRequest(context: ModerationContext, request: EditRequestCheck): Promise<number>;
+  /** After planning: the edited caption and the chosen elements. */
+  checkPlan(context: ModerationContext, plan: EditPlan): Promise<void>;
+  /** A moderator command; returns the text to show. Throws UserError(NotModerator) for others. */
+  runCommand(context: ModerationContext, command: ModeratorCommand): Promise<string>;
+  readAudit(scopeId: string, limit: number): Promise<AuditEntry[]>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+/**
+ * @module The conversation store contract: per conversation a tree of edits, a cursor and
+ * a redo list; platform message ids mapped to edits; pictures stored once by content hash.
+ * Backends: `memory-store.ts` (one process) and `redis-store.ts` (ioredis). Both pass
+ * `test/store/conversation-store.conformance.ts`.
+ */
+import type { Element, Emotion } from '../emotions.ts';
+import type { OutputFormat } from '../image/image.ts';
+import type { EditPlan } from '../planner/planner.ts';
+import type { ConversationKey } from '../turn.ts';
+
+/** One node of a conversation's edit tree. A root node is an original photo as the person sent it. */
+export interface EditRecord {
+  id: string;
+  /** The edit this one was made from (the node the person acted on); absent for a root. */
+  parent?: string;
+  /** Content hash of the original photo this edit is rendered from. Every edit renders from it. */
+  originalHash: string;
+  /** Content hash of the picture this node shows (equal to `originalHash` for a root). */
+  imageHash: string;
+  target?: Emotion;
+  source?: Emotion;
+  intensity?: number;
+  elements?: Element[];
+  instruction?: string;
+  plan?: EditPlan;
+  seed?: number;
+  /** The platform message ids that show this edit. */
+  messageIds: string[];
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+}
+
+export interface Conversation {
+  key: ConversationKey;
+  /** Every edit of the conversation by id. */
+  edits: Record<string, EditRecord>;
+  /** The current edit: what text alone acts on. */
+  cursor?: string;
+  /** Edits undone, most recent last; `redo` moves the cursor back to the last one. Cleared by a new edit. */
+  redo: string[];
+  /** Milliseconds since the epoch of the last change. */
+  updatedAt: number;
+}
+
+/** A stored picture. */
+export interface ImageBlob {
+  bytes: Buffer;
+  format: OutputFormat;
+  width: number;
+  height: number;
+}
+
+export interface MessageLink {
+  key: ConversationKey;
+  editId: string;
+}
+
+export interface ConversationStore {
+  readonly name: string;
+  /** The conversation, or undefined when there is none (or it expired). */
+  load(key: ConversationKey): Promise<Conversation | undefined>;
+  /**
+   * Reads, changes and writes one conversation atomically: two concurrent updates of one
+   * conversation never lose either change. `change` receives the current conversation (an
+   * empty one when there is none) and mutates it in place; it may run more than once when
+   * another writer got there first, so it must have no side effects. Refreshes the time to live.
+   */
+  update<T>(key: ConversationKey, change: (conversation: Conversation) => T): Promise<T>;
+  /** Records that platform message `messageId` (in `key.chat`) shows `editId`. */
+  linkMessage(key: ConversationKey, editId: string, messageId: string): Promise<void>;
+  /** Finds the edit a platform message shows, in any conversation of that chat. */
+  findMessage(platform: string, chat: string, messageId: string): Promise<MessageLink | undefined>;
+  /** Stores a picture once by content hash (sha256 hex) and returns the hash; refreshes its time to live. */
+  putImage(image: ImageBlob): Promise<string>;
+  getImage(hash: string): Promise<ImageBlob | undefined>;
+  close(): Promise<void>;
+}
+
+export interface ConversationStoreOptions {
+  /** How long a conversation lives after its last change, in seconds. @defaultValue 7 days */
+  ttlSeconds?: number;
+  /** How long a stored picture lives after it was last stored or read, in seconds. @defaultValue 7 days */
+  imageTtlSeconds?: number;
+  /** Most edits kept per conversation; the oldest ones off the cursor's path are dropped. @defaultValue 200 */
+  maxEdits?: number;
+}
+
+export const DEFAULT_STORE_OPTIONS: Required<ConversationStoreOptions> = {
+  ttlSeconds: 7 * 24 * 3600,
+  imageTtlSeconds: 7 * 24 * 3600,
+  maxEdits: 200,
+};
+
+export function emptyConversation(key: ConversationKey, now = Date.now()): Conversation {
+  return { key, edits: {}, redo: [], updatedAt: now };
+}
+
+/** The key a conversation is stored under: `platform:chat:thread:user`, each part escaped. */
+export function conversationId(key: ConversationKey): string {
+  return [key.platform, key.chat, key.thread ?? '', key.user].map((p) => encodeURIComponent(p)).join(':');
+}

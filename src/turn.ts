@@ -1,0 +1,128 @@
+/**
+ * @module The two values that cross between an adapter and the engine: a `Turn` in, `Reply` values out.
+ * Nothing here knows which platform it serves.
+ */
+import type { Emotion } from './emotions.ts';
+
+/** Identifies one conversation: one person in one chat (and thread, where the platform has them). */
+export interface ConversationKey {
+  /** `telegram`, `discord`, `web`, `cli`, … */
+  platform: string;
+  /** The chat, channel or DM id. */
+  chat: string;
+  /** A thread or topic inside the chat, if any. */
+  thread?: string;
+  /** The person. */
+  user: string;
+}
+
+/** Where a turn happens, for moderation policies: global, then server/group, then channel. */
+export interface TurnScope {
+  /** Discord guild id or Telegram group id; absent in private chats and the web chat. */
+  server?: string;
+  /** The channel (Discord) or chat (Telegram); absent where there is none. */
+  channel?: string;
+}
+
+/** A picture attached to a turn. The bytes are fetched only when the engine needs them. */
+export interface ImageAttachment {
+  /** The size the platform declares, in bytes, checked before downloading. */
+  declaredBytes?: number;
+  /** The MIME type the platform declares (not trusted: the bytes are checked). */
+  declaredType?: string;
+  /** The file name, if any. */
+  name?: string;
+  /**
+   * Downloads the bytes. Implementations enforce `maxBytes` while downloading and
+   * throw a `UserError` (ImageTooLarge, ImageDownloadFailed, ImageHostNotAllowed).
+   */
+  fetch(maxBytes: number): Promise<Buffer>;
+}
+
+export interface Actor {
+  id: string;
+  name: string;
+  /** Whether this person moderates the chat the turn happens in. */
+  isModerator: boolean;
+}
+
+/** A button press on one of the bot's pictures. */
+export type ButtonAction =
+  | { kind: 'more' | 'less' | 'undo' | 'redo' | 'retry' }
+  | { kind: 'emotion'; emotion: Emotion };
+
+/** One message (or button press) from a person, as the engine sees it. */
+export interface Turn {
+  key: ConversationKey;
+  scope?: TurnScope;
+  /** The platform's id of this message. */
+  messageId: string;
+  /** The platform message id this message replies to, if it is a reply. */
+  replyTo?: string;
+  text: string;
+  images: ImageAttachment[];
+  actor: Actor;
+  /** A button press; `editId` names the edit whose message carried the button. */
+  action?: ButtonAction & { editId?: string };
+  /** BCP 47 language of the person, where the platform says. */
+  locale?: string;
+  /** Extra words for the reply when the adapter had to simplify (e.g. "I used the first picture of the album"). */
+  notice?: string;
+}
+
+/** The actions the bot offers as buttons under an edited picture. */
+export type ReplyAction = 'more' | 'less' | 'undo' | 'redo' | 'retry';
+
+export interface ReplyImage {
+  bytes: Buffer;
+  /** MIME type: image/jpeg, image/png or image/webp. */
+  type: string;
+  width: number;
+  height: number;
+  /** A file name with the right extension, e.g. `moodshift-sadness.jpg`. */
+  name: string;
+}
+
+/** One message from the engine to the person. */
+export interface Reply {
+  /**
+   * `edit`: an edited (or restored) picture; `info`: help, lists, policy text;
+   * `ask`: the bot needs something from the person; `error`: a refusal or failure.
+   */
+  kind: 'edit' | 'info' | 'ask' | 'error';
+  text: string;
+  image?: ReplyImage;
+  /** Buttons to offer under the picture. */
+  actions: ReplyAction[];
+  /** Other emotions to offer (chips, a select menu). */
+  emotions: Emotion[];
+  /** The edit this reply shows; a reply to it or a button on it finds that edit again. */
+  editId?: string;
+  /** For `error`: the stable code of the UserError, when there is one. */
+  code?: string;
+  /** Whether the platform should show it only to the person (moderator tools, where supported). */
+  private?: boolean;
+}
+
+/** Progress of work under way, reported while it runs. */
+export type Progress =
+  | { stage: 'queued'; position: number }
+  | { stage: 'planning' }
+  | { stage: 'rendering'; step: number; steps: number }
+  | { stage: 'done' };
+
+export type ProgressListener = (progress: Progress) => void;
+
+/** A short human text for a progress event, the same on every platform. */
+export function describeProgress(progress: Progress): string {
+  switch (progress.stage) {
+    case 'queued':
+      return progress.position <= 1 ? 'Queued: you are next…' : `Queued: ${progress.position} ahead of you…`;
+    case 'planning':
+      return 'Planning the edit…';
+    case 'rendering':
+      return `Rendering: step ${progress.step} of ${progress.steps}…`;
+    case 'done':
+      return 'Done.';
+  }
+}
