@@ -1,0 +1,60 @@
+/**
+ * @module The composition root behind `npm start`: reads the configuration, builds the
+ * engine, and starts every adapter whose configuration is present. With none, it opens the
+ * local web chat on http://127.0.0.1:8080. Not an adapter itself: the one place that knows them all.
+ */
+import { config as loadDotenv } from 'dotenv';
+import type { RunningAdapter } from '../src/adapter.ts';
+import { loadConfig } from '../src/config.ts';
+import { createEngine } from '../src/engine.ts';
+import { ConfigError } from '../src/errors.ts';
+
+loadDotenv({ quiet: true });
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const engine = await createEngine(config);
+  const { logger } = engine;
+  const adapters: RunningAdapter[] = [];
+  try {
+    if (config.telegramBotToken) {
+      const { startTelegram } = await import('./telegram/index.ts');
+      adapters.push(await startTelegram(engine));
+    }
+    if (config.discordToken && config.discordApplicationId) {
+      const { startDiscord } = await import('./discord/index.ts');
+      adapters.push(await startDiscord(engine));
+    }
+    if (adapters.length === 0 || config.webPortSet) {
+      const { startWeb } = await import('./web/index.ts');
+      adapters.push(await startWeb(engine));
+    }
+  } catch (error) {
+    for (const adapter of adapters) await adapter.stop().catch(() => {});
+    await engine.close();
+    throw error;
+  }
+  logger.info({ adapters: adapters.map((a) => a.name), renderer: engine.renderer.name, planner: engine.planner.name, normaliser: engine.normaliser.name, store: engine.store.name }, 'moodshift started');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing the work in flight');
+    await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
+    await engine.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`moodshift cannot start.\n${error.message}`);
+  } else {
+    console.error('moodshift failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,198 @@
+/**
+ * @module The operator's configuration: environment variables (also read from a `.env`
+ * file by the entry points), validated once at start. Every bad value is reported in one
+ * `ConfigError` whose lines each name the variable and what to change.
+ */
+import { ConfigError } from './errors.ts';
+
+export type RendererBackend = 'tone' | 'diffusion' | 'queue';
+export type PlannerBackend = 'knowledge' | 'onnx' | 'llm';
+export type NormaliserBackend = 'rules' | 'llm';
+export type ExecutionProviderName = 'cpu' | 'cuda';
+
+export interface AppConfig {
+  /** `TELEGRAM_BOT_TOKEN`: starts the Telegram adapter. */
+  telegramBotToken?: string;
+  /** `TELEGRAM_API_ROOT`. @defaultValue `https://api.telegram.org` */
+  telegramApiRoot: string;
+  /** `TELEGRAM_WEBHOOK_URL`: webhook mode instead of long polling. */
+  telegramWebhookUrl?: string;
+  /** `TELEGRAM_WEBHOOK_SECRET`: the secret token Telegram sends with each webhook call. */
+  telegramWebhookSecret?: string;
+  /** `TELEGRAM_WEBHOOK_PORT`. @defaultValue 8443 */
+  telegramWebhookPort: number;
+  /** `DISCORD_TOKEN` and `DISCORD_APPLICATION_ID`: start the Discord adapter (both needed). */
+  discordToken?: string;
+  discordApplicationId?: string;
+  /** `DISCORD_API_ROOT`. @defaultValue `https://discord.com/api` */
+  discordApiRoot: string;
+  /** `DISCORD_GUILD_ID`: where `npm run discord:commands` registers the commands (globally when unset). */
+  discordGuildId?: string;
+  /** `DISCORD_MESSAGE_CONTENT=true`: read messages that mention the bot (needs the privileged intent). @defaultValue false */
+  discordMessageContent: boolean;
+  /** `DISCORD_ATTACHMENT_HOSTS`: extra hosts attachments may be downloaded from, comma-separated. @defaultValue [] */
+  discordAttachmentHosts: string[];
+  /** `DISCORD_SHARDS`: run under discord.js ShardingManager with this many shards. */
+  discordShards?: number;
+  /** `DISCORD_MODERATOR_ROLE`: a role name whose members are moderators besides ManageGuild. */
+  discordModeratorRole?: string;
+  /** `REDIS_URL`: conversation state, policies, audit log, rate limits and the render queue in Redis. */
+  redisUrl?: string;
+  /** `MOODSHIFT_RENDERER`. @defaultValue `tone` */
+  renderer: RendererBackend;
+  /** `MOODSHIFT_PLANNER`. @defaultValue `knowledge` */
+  planner: PlannerBackend;
+  /** `MOODSHIFT_NORMALISER`. @defaultValue `rules` */
+  normaliser: NormaliserBackend;
+  /** `MOODSHIFT_POLICY`: the operator's global moderation policy file (JSON or YAML). */
+  policyFile?: string;
+  /** `MOODSHIFT_STATE_TTL_DAYS`: how long a conversation lives after its last activity. @defaultValue 7 */
+  stateTtlDays: number;
+  /** `MOODSHIFT_MAX_IMAGE_MB`. @defaultValue 20 */
+  maxImageMegabytes: number;
+  /** `MOODSHIFT_MAX_MEGAPIXELS`. @defaultValue 40 */
+  maxMegapixels: number;
+  /** `MODELS_DIR`: where ONNX models live. @defaultValue `models/weights` */
+  modelsDir: string;
+  /** `ORT_EXECUTION_PROVIDER`. @defaultValue `cpu` */
+  executionProvider: ExecutionProviderName;
+  /** `LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`: an OpenAI-compatible chat model. */
+  llmBaseUrl?: string;
+  llmApiKey?: string;
+  llmModel?: string;
+  /** `WEB_HOST`. @defaultValue `127.0.0.1` */
+  webHost: string;
+  /** `WEB_PORT`. @defaultValue 8080 */
+  webPort: number;
+  /** Whether `WEB_PORT` was set explicitly (then the web chat runs beside the platform adapters). */
+  webPortSet: boolean;
+  /** `METRICS_PORT`: serve /metrics, /healthz and /readyz on this port. */
+  metricsPort?: number;
+  /** `MOODSHIFT_MAX_JOBS_PER_PERSON`: renders one person may have running at once. @defaultValue 2 */
+  maxJobsPerPerson: number;
+  /** `MOODSHIFT_RENDER_TIMEOUT_S`: how long one render may take. @defaultValue 120 */
+  renderTimeoutSeconds: number;
+  /** `WORKER_CONCURRENCY`: renders one worker process runs at once. @defaultValue 1 */
+  workerConcurrency: number;
+  /** `WORKER_RENDERER`: the local backend a queue worker renders with. @defaultValue `tone` */
+  workerRenderer: Exclude<RendererBackend, 'queue'>;
+  /** `LOG_LEVEL`. @defaultValue `info` */
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T, problems: string[]): T {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = raw.toLowerCase();
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problems.push(`${name}="${raw}" is not one of ${allowed.join(', ')}; leave it unset for ${fallback}.`);
+  return fallback;
+}
+
+function number(env: Env, name: string, fallback: number, problems: string[], min = 0, max = Number.MAX_SAFE_INTEGER, integer = true): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    problems.push(`${name}="${raw}" must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`);
+    return fallback;
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string | undefined, problems: string[], protocols = ['http:', 'https:']): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  try {
+    const parsed = new URL(raw);
+    if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    problems.push(`${name}="${raw}" is not a valid ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL.`);
+    return fallback;
+  }
+}
+
+function text(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? raw : undefined;
+}
+
+function flag(env: Env, name: string, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return false;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  problems.push(`${name}="${env[name]}" must be true or false.`);
+  return false;
+}
+
+/** Reads and validates the configuration. Throws one ConfigError listing every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const discordToken = text(env, 'DISCORD_TOKEN');
+  const discordApplicationId = text(env, 'DISCORD_APPLICATION_ID');
+  if (discordToken && !discordApplicationId)
+    problems.push('DISCORD_TOKEN is set but DISCORD_APPLICATION_ID is not: set both to start the Discord adapter.');
+  if (discordApplicationId && !/^\d{5,25}$/.test(discordApplicationId))
+    problems.push(`DISCORD_APPLICATION_ID="${discordApplicationId}" must be the numeric application id from the Discord developer portal.`);
+  const telegramBotToken = text(env, 'TELEGRAM_BOT_TOKEN');
+  if (telegramBotToken && !/^\d+:[\w-]{10,}$/.test(telegramBotToken))
+    problems.push('TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters); copy it again from @BotFather.');
+  const shards = text(env, 'DISCORD_SHARDS');
+  const renderer = oneOf(env, 'MOODSHIFT_RENDERER', ['tone', 'diffusion', 'queue'] as const, 'tone', problems);
+  const planner = oneOf(env, 'MOODSHIFT_PLANNER', ['knowledge', 'onnx', 'llm'] as const, 'knowledge', problems);
+  const normaliser = oneOf(env, 'MOODSHIFT_NORMALISER', ['rules', 'llm'] as const, 'rules', problems);
+  const redisUrl = url(env, 'REDIS_URL', undefined, problems, ['redis:', 'rediss:']);
+  const llmBaseUrl = url(env, 'LLM_BASE_URL', undefined, problems);
+  if (renderer === 'queue' && !redisUrl) problems.push('MOODSHIFT_RENDERER=queue needs REDIS_URL (the queue lives in Redis).');
+  if ((planner === 'llm' || normaliser === 'llm') && !llmBaseUrl)
+    problems.push('MOODSHIFT_PLANNER=llm or MOODSHIFT_NORMALISER=llm needs LLM_BASE_URL (an OpenAI-compatible server).');
+
+  const config: AppConfig = {
+    telegramBotToken,
+    telegramApiRoot: url(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org', problems)!,
+    telegramWebhookUrl: url(env, 'TELEGRAM_WEBHOOK_URL', undefined, problems, ['https:', 'http:']),
+    telegramWebhookSecret: text(env, 'TELEGRAM_WEBHOOK_SECRET'),
+    telegramWebhookPort: number(env, 'TELEGRAM_WEBHOOK_PORT', 8443, problems, 1, 65535),
+    discordToken,
+    discordApplicationId,
+    discordApiRoot: url(env, 'DISCORD_API_ROOT', 'https://discord.com/api', problems)!,
+    discordGuildId: text(env, 'DISCORD_GUILD_ID'),
+    discordMessageContent: flag(env, 'DISCORD_MESSAGE_CONTENT', problems),
+    discordAttachmentHosts: (text(env, 'DISCORD_ATTACHMENT_HOSTS') ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    discordShards: shards === undefined ? undefined : number(env, 'DISCORD_SHARDS', 1, problems, 1, 4096),
+    discordModeratorRole: text(env, 'DISCORD_MODERATOR_ROLE'),
+    redisUrl,
+    renderer,
+    planner,
+    normaliser,
+    policyFile: text(env, 'MOODSHIFT_POLICY'),
+    stateTtlDays: number(env, 'MOODSHIFT_STATE_TTL_DAYS', 7, problems, 0.001, 3650, false),
+    maxImageMegabytes: number(env, 'MOODSHIFT_MAX_IMAGE_MB', 20, problems, 0.01, 500, false),
+    maxMegapixels: number(env, 'MOODSHIFT_MAX_MEGAPIXELS', 40, problems, 0.01, 1000, false),
+    modelsDir: text(env, 'MODELS_DIR') ?? 'models/weights',
+    executionProvider: oneOf(env, 'ORT_EXECUTION_PROVIDER', ['cpu', 'cuda'] as const, 'cpu', problems),
+    llmBaseUrl,
+    llmApiKey: text(env, 'LLM_API_KEY'),
+    llmModel: text(env, 'LLM_MODEL'),
+    webHost: text(env, 'WEB_HOST') ?? '127.0.0.1',
+    webPort: number(env, 'WEB_PORT', 8080, problems, 0, 65535),
+    webPortSet: text(env, 'WEB_PORT') !== undefined,
+    metricsPort: text(env, 'METRICS_PORT') === undefined ? undefined : number(env, 'METRICS_PORT', 9464, problems, 0, 65535),
+    maxJobsPerPerson: number(env, 'MOODSHIFT_MAX_JOBS_PER_PERSON', 2, problems, 1, 100),
+    renderTimeoutSeconds: number(env, 'MOODSHIFT_RENDER_TIMEOUT_S', 120, problems, 1, 3600),
+    workerConcurrency: number(env, 'WORKER_CONCURRENCY', 1, problems, 1, 64),
+    workerRenderer: oneOf(env, 'WORKER_RENDERER', ['tone', 'diffusion'] as const, 'tone', problems),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info', problems),
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`The configuration has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
+  }
+  return config;
+}

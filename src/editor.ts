@@ -1,0 +1,533 @@
+/**
+ * @module The Editor: turns a `Turn` into `Reply` values with the conversation semantics of
+ * DESIGN.md. It is the one engine entry point every adapter calls.
+ *
+ * - A photo with text starts a new edit from that photo; a photo alone is kept and the bot
+ *   asks what feeling the person wants.
+ * - Text alone acts on the current edit; a reply to an earlier picture acts on that edit (a branch).
+ * - `more` / `less` re-render the current edit's target at another intensity from the same
+ *   original; `retry` changes only the seed; undo/redo walk the tree; reset returns to the original.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { parseCommand, type ParsedCommand } from './commands.ts';
+import { EMOTIONS, type Emotion } from './emotions.ts';
+import { ErrorCode, UnavailableError, UserError } from './errors.ts';
+import { FILE_EXTENSIONS, MIME_TYPES, DEFAULT_IMAGE_LIMITS, type CheckedImage, type ImageLimits } from './image/image.ts';
+import { checkDeclaredSize, checkImage } from './image/input-checks.ts';
+import {
+  INTENSITY,
+  INTENSITY_STEP,
+  canonicalInstruction,
+  clampIntensity,
+  describeIntensity,
+  type EditIntent,
+  type Intent,
+  type Normaliser,
+} from './intent.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import {
+  APOLOGY,
+  ASK_FOR_FEELING,
+  askBackText,
+  emotionListText,
+  helpText,
+  userMessage,
+} from './messages.ts';
+import type { Moderation, ModerationContext } from './moderation/moderation.ts';
+import type { Planner } from './planner/planner.ts';
+import type { Renderer } from './renderer/renderer.ts';
+import {
+  conversationId,
+  type Conversation,
+  type ConversationStore,
+  type EditRecord,
+} from './store/conversation-store.ts';
+import type { ConversationKey, ProgressListener, Reply, ReplyAction, Turn } from './turn.ts';
+
+export interface EditorOptions {
+  store: ConversationStore;
+  normaliser: Normaliser;
+  planner: Planner;
+  renderer: Renderer;
+  /** Policy checks and moderator commands. @defaultValue none: everything allowed, moderator commands answer that moderation is off */
+  moderation?: Moderation;
+  /** Limits on incoming pictures. @defaultValue 20 MB, 40 megapixels */
+  imageLimits?: Partial<ImageLimits>;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+  /** Seeds for new renders. @defaultValue a random 31-bit integer */
+  newSeed?: () => number;
+}
+
+/** Outcome of one turn, for the log line and metrics. */
+export type TurnOutcome = 'edited' | 'restored' | 'info' | 'asked' | 'refused' | 'unavailable' | 'failed';
+
+export interface TurnReport {
+  outcome: TurnOutcome;
+  intent?: Intent['kind'] | 'command';
+  code?: string;
+  totalMs: number;
+  planMs?: number;
+  renderMs?: number;
+}
+
+interface WorkingTurn {
+  turn: Turn;
+  onProgress: ProgressListener;
+  report: TurnReport;
+}
+
+export class Editor {
+  readonly #store: ConversationStore;
+  readonly #normaliser: Normaliser;
+  readonly #planner: Planner;
+  readonly #renderer: Renderer;
+  readonly #moderation?: Moderation;
+  readonly #limits: ImageLimits;
+  readonly #logger: Logger;
+  readonly #newSeed: () => number;
+  /** Called after every turn with its outcome and timings (metrics hook). */
+  onTurn?: (report: TurnReport, turn: Turn) => void;
+
+  constructor(options: EditorOptions) {
+    for (const part of ['store', 'normaliser', 'planner', 'renderer'] as const) {
+      if (!options[part]) throw new TypeError(`Editor needs options.${part}`);
+    }
+    this.#store = options.store;
+    this.#normaliser = options.normaliser;
+    this.#planner = options.planner;
+    this.#renderer = options.renderer;
+    this.#moderation = options.moderation;
+    this.#limits = { ...DEFAULT_IMAGE_LIMITS, ...options.imageLimits };
+    this.#logger = options.logger ?? silentLogger;
+    this.#newSeed = options.newSeed ?? (() => randomInt(0, 2 ** 31 - 1));
+  }
+
+  get store(): ConversationStore {
+    return this.#store;
+  }
+
+  /**
+   * Handles one turn. Never throws: a person's mistake becomes a short `error` reply with
+   * its code, an unavailable dependency a "temporarily unavailable" reply, and a bug an
+   * apology (logged with its details).
+   */
+  async handle(turn: Turn, onProgress: ProgressListener = () => {}): Promise<Reply[]> {
+    const started = performance.now();
+    const working: WorkingTurn = { turn, onProgress, report: { outcome: 'failed', totalMs: 0 } };
+    let replies: Reply[];
+    try {
+      replies = await this.#dispatch(working);
+    } catch (error) {
+      replies = [this.#errorReply(error, working)];
+    }
+    working.report.totalMs = Math.round((performance.now() - started) * 100) / 100;
+    if (turn.notice && replies[0]) replies[0] = { ...replies[0], text: `${turn.notice}\n${replies[0].text}` };
+    this.#logger.info(
+      {
+        platform: turn.key.platform,
+        conversation: conversationId(turn.key),
+        message: turn.messageId,
+        images: turn.images.length,
+        textLength: turn.text.length,
+        action: turn.action?.kind,
+        ...working.report,
+      },
+      'turn',
+    );
+    this.onTurn?.(working.report, turn);
+    return replies;
+  }
+
+  /** Records that a platform message shows an edit, so that replies and buttons find it again. */
+  async linkReply(key: ConversationKey, editId: string, messageId: string): Promise<void> {
+    await this.#store.linkMessage(key, editId, messageId);
+    await this.#store.update(key, (conversation) => {
+      const edit = conversation.edits[editId];
+      if (edit && !edit.messageIds.includes(messageId)) edit.messageIds.push(messageId);
+    });
+  }
+
+  async #dispatch(working: WorkingTurn): Promise<Reply[]> {
+    const { turn } = working;
+    const command = turn.action ? undefined : parseCommand(turn.text);
+    if (command?.type === 'moderator') return [await this.#moderatorCommand(working, command)];
+
+    const conversation = await this.#store.load(turn.key);
+    const base = await this.#findBase(turn, conversation);
+    const hasImage = turn.images.length > 0 || base !== undefined;
+    const current = base?.target;
+    const intent = turn.action
+      ? this.#actionIntent(turn, base)
+      : command
+        ? commandIntent(command)
+        : await this.#normaliser.normalise(turn.text, { current, hasImage });
+    working.report.intent = command ? 'command' : intent.kind;
+
+    if (turn.images.length > 0) {
+      const root = await this.#acceptPhoto(turn);
+      if (intent.kind !== 'edit') {
+        working.report.outcome = 'asked';
+        return [ask(ASK_FOR_FEELING, root.id)];
+      }
+      return [await this.#edit(working, root, intent)];
+    }
+
+    switch (intent.kind) {
+      case 'help':
+        working.report.outcome = 'info';
+        return [info(helpText())];
+      case 'emotions':
+        working.report.outcome = 'info';
+        return [info(emotionListText())];
+      case 'unknown':
+        working.report.outcome = 'asked';
+        return [ask(hasImage ? askBackText() : userMessage(new UserError(ErrorCode.NoImage)), base?.id)];
+      case 'edit':
+        return [await this.#edit(working, this.#require(base, ErrorCode.NoImage), intent)];
+      case 'refine':
+      case 'retry':
+        return [await this.#rerender(working, this.#require(base, ErrorCode.NoImage), intent.kind === 'retry' ? 'retry' : intent.direction)];
+      case 'undo':
+      case 'redo':
+      case 'reset':
+        return [await this.#move(working, base, intent.kind)];
+    }
+  }
+
+  #require<T>(value: T | undefined, code: ErrorCode): T {
+    if (value === undefined) throw new UserError(code);
+    return value;
+  }
+
+  /** The edit a turn acts on: a button's edit, the edit a reply points at, or the cursor. */
+  async #findBase(turn: Turn, conversation: Conversation | undefined): Promise<EditRecord | undefined> {
+    const own = conversation?.edits;
+    if (turn.action?.editId && own?.[turn.action.editId]) return own[turn.action.editId];
+    const messageId = turn.replyTo;
+    if (messageId) {
+      const mine = own && Object.values(own).find((edit) => edit.messageIds.includes(messageId));
+      if (mine) return mine;
+      const link = await this.#store.findMessage(turn.key.platform, turn.key.chat, messageId);
+      if (link) {
+        if (conversationId(link.key) === conversationId(turn.key)) {
+          const edit = own?.[link.editId];
+          if (edit) return edit;
+        } else {
+          return this.#adoptEdit(turn.key, link.key, link.editId);
+        }
+      }
+      if (turn.action) throw new UserError(ErrorCode.EditNotFound);
+    } else if (turn.action?.editId) {
+      throw new UserError(ErrorCode.EditNotFound);
+    }
+    return conversation?.cursor ? own?.[conversation.cursor] : undefined;
+  }
+
+  /** Someone replied to another person's picture: copy that edit into their own conversation. */
+  async #adoptEdit(key: ConversationKey, ownerKey: ConversationKey, editId: string): Promise<EditRecord | undefined> {
+    const owner = await this.#store.load(ownerKey);
+    const source = owner?.edits[editId];
+    if (!source) return undefined;
+    const copy: EditRecord = { ...structuredClone(source), id: newEditId(), messageIds: [], createdAt: Date.now() };
+    delete copy.parent;
+    await this.#store.update(key, (conversation) => {
+      conversation.edits[copy.id] = copy;
+    });
+    return copy;
+  }
+
+  #actionIntent(turn: Turn, base: EditRecord | undefined): Intent {
+    const action = turn.action!;
+    switch (action.kind) {
+      case 'more':
+      case 'less':
+        return { kind: 'refine', direction: action.kind };
+      case 'undo':
+        return { kind: 'undo' };
+      case 'redo':
+        return { kind: 'redo' };
+      case 'retry':
+        return { kind: 'retry' };
+      case 'emotion':
+        return {
+          kind: 'edit',
+          target: action.emotion,
+          intensity: base?.intensity ?? INTENSITY.medium,
+          instruction: canonicalInstruction(action.emotion),
+        };
+    }
+  }
+
+  async #acceptPhoto(turn: Turn): Promise<EditRecord> {
+    const attachment = turn.images[0]!;
+    checkDeclaredSize(attachment.declaredBytes, this.#limits);
+    const bytes = await attachment.fetch(this.#limits.maxBytes);
+    const image = await checkImage(bytes, { limits: this.#limits });
+    const hash = await this.#store.putImage(image);
+    const root: EditRecord = {
+      id: newEditId(),
+      originalHash: hash,
+      imageHash: hash,
+      messageIds: [turn.messageId],
+      createdAt: Date.now(),
+    };
+    await this.#store.update(turn.key, (conversation) => {
+      conversation.edits[root.id] = root;
+      conversation.cursor = root.id;
+      conversation.redo = [];
+    });
+    await this.#store.linkMessage(turn.key, root.id, turn.messageId);
+    return root;
+  }
+
+  #moderationContext(turn: Turn): ModerationContext {
+    return { platform: turn.key.platform, scope: turn.scope, actor: turn.actor, chat: turn.key.chat };
+  }
+
+  async #loadImage(hash: string): Promise<CheckedImage> {
+    const image = await this.#store.getImage(hash);
+    if (!image) throw new UserError(ErrorCode.EditNotFound);
+    return image;
+  }
+
+  /** A new emotion edit, rendered from the base's original photo. */
+  async #edit(working: WorkingTurn, base: EditRecord, intent: EditIntent): Promise<Reply> {
+    const { turn } = working;
+    let intensity = clampIntensity(intent.intensity);
+    if (this.#moderation) {
+      intensity = await this.#moderation.checkRequest(this.#moderationContext(turn), {
+        text: turn.text,
+        target: intent.target,
+        elements: intent.elements,
+        intensity,
+        startsNewEdit: !turn.action,
+      });
+    }
+    const original = await this.#loadImage(base.originalHash);
+    working.onProgress({ stage: 'planning' });
+    const planStarted = performance.now();
+    const plan = await this.#planner.plan({
+      image: original,
+      target: intent.target,
+      source: intent.source,
+      elements: intent.elements,
+      intensity,
+    });
+    working.report.planMs = ms(planStarted);
+    if (this.#moderation) await this.#moderation.checkPlan(this.#moderationContext(turn), plan);
+    const edit: EditRecord = {
+      id: newEditId(),
+      parent: base.id,
+      originalHash: base.originalHash,
+      imageHash: '',
+      target: plan.target,
+      source: plan.source,
+      intensity,
+      elements: plan.elements,
+      instruction: plan.instruction,
+      plan,
+      seed: this.#newSeed(),
+      messageIds: [],
+      createdAt: Date.now(),
+    };
+    return this.#renderAndSave(working, edit, original, 'edited');
+  }
+
+  /** More, less or retry: the same target re-rendered from the same original. */
+  async #rerender(working: WorkingTurn, base: EditRecord, how: 'more' | 'less' | 'retry'): Promise<Reply> {
+    const { turn } = working;
+    if (!base.target || !base.plan || base.intensity === undefined) throw new UserError(ErrorCode.NothingToRefine);
+    let intensity = base.intensity;
+    if (how === 'more') intensity = clampIntensity(base.intensity + INTENSITY_STEP);
+    if (how === 'less') intensity = clampIntensity(base.intensity - INTENSITY_STEP);
+    if (how !== 'retry' && intensity === base.intensity) {
+      working.report.outcome = 'info';
+      return {
+        ...this.#editReply(base, await this.#loadImage(base.imageHash), await this.#store.load(turn.key)),
+        kind: 'info',
+        text: how === 'more' ? 'That is already the strongest version.' : 'That is already the subtlest version.',
+        image: undefined,
+      };
+    }
+    if (this.#moderation) {
+      const allowed = await this.#moderation.checkRequest(this.#moderationContext(turn), {
+        text: turn.text,
+        target: base.target,
+        elements: base.elements,
+        intensity,
+        startsNewEdit: false,
+      });
+      if (how === 'more' && allowed <= base.intensity) throw new UserError(ErrorCode.IntensityCapped);
+      intensity = allowed;
+    }
+    const edit: EditRecord = {
+      ...structuredClone(base),
+      id: newEditId(),
+      parent: base.id,
+      imageHash: '',
+      intensity,
+      seed: how === 'retry' ? this.#newSeed() : base.seed,
+      messageIds: [],
+      createdAt: Date.now(),
+    };
+    const original = await this.#loadImage(base.originalHash);
+    return this.#renderAndSave(working, edit, original, 'edited');
+  }
+
+  async #renderAndSave(working: WorkingTurn, edit: EditRecord, original: CheckedImage, outcome: TurnOutcome): Promise<Reply> {
+    const renderStarted = performance.now();
+    const result = await this.#renderer.render({
+      image: original,
+      plan: edit.plan!,
+      intensity: edit.intensity!,
+      seed: edit.seed!,
+      onProgress: working.onProgress,
+      imageHash: edit.originalHash,
+      jobKey: `${conversationId(working.turn.key)}:${edit.id}`,
+    });
+    working.report.renderMs = ms(renderStarted);
+    edit.imageHash = await this.#store.putImage(result);
+    const conversation = await this.#store.update(working.turn.key, (c) => {
+      c.edits[edit.id] = edit;
+      c.cursor = edit.id;
+      c.redo = [];
+      return c;
+    });
+    working.onProgress({ stage: 'done' });
+    working.report.outcome = outcome;
+    return this.#editReply(edit, result, conversation);
+  }
+
+  async #move(working: WorkingTurn, base: EditRecord | undefined, how: 'undo' | 'redo' | 'reset'): Promise<Reply> {
+    const { turn } = working;
+    const moved = await this.#store.update(turn.key, (conversation) => {
+      // A reply or button names the edit to act on; otherwise the cursor.
+      const from = base && conversation.edits[base.id] ? base.id : conversation.cursor;
+      if (how === 'redo') {
+        const next = conversation.redo.pop();
+        if (!next || !conversation.edits[next]) throw new UserError(ErrorCode.NothingToRedo);
+        conversation.cursor = next;
+        return { target: conversation.edits[next]!, conversation };
+      }
+      const current = from ? conversation.edits[from] : undefined;
+      if (!current) throw new UserError(how === 'undo' ? ErrorCode.NothingToUndo : ErrorCode.NoImage);
+      let target: EditRecord | undefined;
+      if (how === 'undo') {
+        target = current.parent ? conversation.edits[current.parent] : undefined;
+        if (!target) throw new UserError(ErrorCode.NothingToUndo);
+      } else {
+        target = current;
+        while (target.parent && conversation.edits[target.parent]) target = conversation.edits[target.parent]!;
+      }
+      if (target.id !== current.id) conversation.redo.push(current.id);
+      conversation.cursor = target.id;
+      return { target, conversation };
+    });
+    working.report.outcome = 'restored';
+    const image = await this.#loadImage(moved.target.imageHash);
+    return this.#editReply(moved.target, image, moved.conversation);
+  }
+
+  #editReply(edit: EditRecord, image: CheckedImage, conversation: Conversation | undefined): Reply {
+    const actions: ReplyAction[] = [];
+    const isEdit = edit.target !== undefined && edit.intensity !== undefined;
+    if (isEdit && edit.intensity! < 1) actions.push('more');
+    if (isEdit && edit.intensity! > 0.1) actions.push('less');
+    if (edit.parent) actions.push('undo');
+    if (conversation && conversation.redo.length > 0) actions.push('redo');
+    if (isEdit) actions.push('retry');
+    const caption = isEdit
+      ? `${edit.source ?? 'original'} → ${edit.target} · ${describeIntensity(edit.intensity!)}` +
+        (edit.plan?.editedCaption ? `\n${edit.plan.editedCaption}` : '')
+      : 'The original photo. How should it feel?';
+    return {
+      kind: 'edit',
+      text: caption,
+      image: {
+        bytes: image.bytes,
+        type: MIME_TYPES[image.format],
+        width: image.width,
+        height: image.height,
+        name: `moodshift-${edit.target ?? 'original'}.${FILE_EXTENSIONS[image.format]}`,
+      },
+      actions,
+      emotions: EMOTIONS.filter((e: Emotion) => e !== edit.target),
+      editId: edit.id,
+    };
+  }
+
+  async #moderatorCommand(working: WorkingTurn, command: Extract<ParsedCommand, { type: 'moderator' }>): Promise<Reply> {
+    working.report.intent = 'command';
+    if (!this.#moderation) {
+      working.report.outcome = 'info';
+      return { ...info('Moderation is not set up for this bot.'), private: true };
+    }
+    const text = await this.#moderation.runCommand(this.#moderationContext(working.turn), {
+      name: command.name,
+      args: command.args,
+    });
+    working.report.outcome = 'info';
+    return { ...info(text), private: true };
+  }
+
+  #errorReply(error: unknown, working: WorkingTurn): Reply {
+    if (error instanceof UserError) {
+      working.report.outcome = 'refused';
+      working.report.code = error.code;
+      const canRetry = error.code === ErrorCode.RenderTimeout;
+      return { kind: 'error', text: userMessage(error), actions: canRetry ? ['retry'] : [], emotions: [], code: error.code };
+    }
+    if (error instanceof UnavailableError) {
+      working.report.outcome = 'unavailable';
+      working.report.code = ErrorCode.TemporarilyUnavailable;
+      this.#logger.warn({ dependency: error.dependency, err: error }, 'dependency unavailable');
+      return {
+        kind: 'error',
+        text: userMessage(new UserError(ErrorCode.TemporarilyUnavailable)),
+        actions: [],
+        emotions: [],
+        code: ErrorCode.TemporarilyUnavailable,
+      };
+    }
+    working.report.outcome = 'failed';
+    this.#logger.error({ err: error }, 'turn failed');
+    return { kind: 'error', text: APOLOGY, actions: [], emotions: [], code: 'internal' };
+  }
+}
+
+function commandIntent(command: Extract<ParsedCommand, { type: 'person' }>): Intent {
+  switch (command.name) {
+    case 'start':
+    case 'help':
+      return { kind: 'help' };
+    case 'emotions':
+      return { kind: 'emotions' };
+    case 'undo':
+    case 'redo':
+    case 'reset':
+    case 'retry':
+      return { kind: command.name };
+    case 'more':
+    case 'less':
+      return { kind: 'refine', direction: command.name };
+  }
+}
+
+function info(text: string): Reply {
+  return { kind: 'info', text, actions: [], emotions: [] };
+}
+
+function ask(text: string, editId?: string): Reply {
+  return { kind: 'ask', text, actions: [], emotions: [...EMOTIONS], editId };
+}
+
+function ms(since: number): number {
+  return Math.round((performance.now() - since) * 100) / 100;
+}
+
+/** Edit ids are random and unguessable (they appear in buttons and web URLs). */
+export function newEditId(): string {
+  return randomBytes(9).toString('base64url');
+}
