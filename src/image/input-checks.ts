@@ -23,6 +23,7 @@
  * its original bytes, so checking it costs one decode and no re-encode.
  */
 import sharp from 'sharp';
+import type { Metadata, SharpOptions } from 'sharp';
 import { ErrorCode, UserError } from '../errors.ts';
 import { DEFAULT_IMAGE_LIMITS, type CheckedImage, type ImageLimits, type OutputFormat } from './image.ts';
 
@@ -78,7 +79,7 @@ export async function checkImage(bytes: Buffer, options: CheckImageOptions = {})
     throw new UserError(ErrorCode.ImageFormatNotAllowed, sniffed === 'unknown' ? {} : { format: sniffed });
   }
 
-  let header: sharp.Metadata;
+  let header: Metadata;
   try {
     // Header only: no pixels are decoded. The pixel limit is ours to apply, with our own message.
     header = await sharp(bytes, { limitInputPixels: false, failOn: 'none' }).metadata();
@@ -101,7 +102,7 @@ export async function checkImage(bytes: Buffer, options: CheckImageOptions = {})
   }
 
   const format = outputFormatFor(sniffed);
-  const decodeOptions: sharp.SharpOptions = {
+  const decodeOptions: SharpOptions = {
     failOn: 'error',
     limitInputPixels: limits.maxPixels,
     pages: 1,
@@ -167,7 +168,7 @@ function outputFormatFor(format: InputFormat): OutputFormat {
 }
 
 /** An upright, single-frame, 8-bit sRGB JPEG/PNG/WebP without a colour profile needs no re-encode. */
-function canKeepOriginalBytes(header: sharp.Metadata, format: InputFormat): boolean {
+function canKeepOriginalBytes(header: Metadata, format: InputFormat): boolean {
   return (
     (format === 'jpeg' || format === 'png' || format === 'webp') &&
     (header.pages === undefined || header.pages <= 1) &&

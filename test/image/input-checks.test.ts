@@ -2,13 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import { checkDeclaredSize, checkImage } from '../../src/image/input-checks.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../src/image/image.ts';
 import { ErrorCode, UserError } from '../../src/errors.ts';
 import { userMessage } from '../../src/messages.ts';
 
 /** A small picture with real detail (seeded noise), so truncation hits pixel data, not the header. */
-async function noisePicture(width: number, height: number, channels: 3 | 4 = 3): Promise<sharp.Sharp> {
+async function noisePicture(width: number, height: number, channels: 3 | 4 = 3): Promise<Sharp> {
   const pixels = Buffer.alloc(width * height * channels);
   let state = 7;
   for (let i = 0; i < pixels.length; i++) {
@@ -18,7 +19,7 @@ async function noisePicture(width: number, height: number, channels: 3 | 4 = 3):
   return sharp(pixels, { raw: { width, height, channels } });
 }
 
-function solid(width: number, height: number, colour: string): sharp.Sharp {
+function solid(width: number, height: number, colour: string): Sharp {
   return sharp({ create: { width, height, channels: 3, background: colour } });
 }
 
