@@ -1,0 +1,62 @@
+/**
+ * @module Conversion between float32 values and IEEE 754 half-precision (float16) bit patterns.
+ *
+ * Node 20 has no `Float16Array`, so ONNX Runtime takes and returns float16 tensors as
+ * `Uint16Array` bit patterns. These two functions are the only place that knows the format.
+ */
+
+const float32View = new Float32Array(1);
+const uint32View = new Uint32Array(float32View.buffer);
+
+/** The float16 bit pattern nearest to `value` (round half to even; overflow becomes ±Infinity). */
+export function float32ToFloat16Bits(value: number): number {
+  float32View[0] = value;
+  const bits = uint32View[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  let mantissa = bits & 0x7fffff;
+
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0); // Infinity or NaN
+  const halfExponent = exponent - 127 + 15;
+  if (halfExponent >= 0x1f) return sign | 0x7c00; // too large: Infinity
+  if (halfExponent <= 0) {
+    // Subnormal half (or zero): shift the mantissa, with its implicit leading 1, into place.
+    if (halfExponent < -10) return sign;
+    mantissa |= 0x800000;
+    const shift = 14 - halfExponent;
+    let half = mantissa >>> shift;
+    const remainder = mantissa & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (remainder > halfway || (remainder === halfway && (half & 1))) half += 1;
+    return sign | half;
+  }
+  let half = (halfExponent << 10) | (mantissa >>> 13);
+  const remainder = mantissa & 0x1fff;
+  // Round half to even; a carry out of the mantissa correctly bumps the exponent.
+  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1))) half += 1;
+  return sign | half;
+}
+
+/** The float32 value of a float16 bit pattern (exact). */
+export function float16BitsToFloat32(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >>> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+/** A whole array to float16 bit patterns. */
+export function toFloat16Array(values: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bits(values[i]!);
+  return out;
+}
+
+/** A whole array of float16 bit patterns to float32. */
+export function fromFloat16Array(bits: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = float16BitsToFloat32(bits[i]!);
+  return out;
+}
