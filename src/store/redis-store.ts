@@ -1,0 +1,374 @@
+/**
+ * @module The `redis` conversation store (ioredis): conversation state that survives restarts and
+ * is shared by every process of the bot.
+ *
+ * Keys, under a configurable prefix (`moodshift:` by default):
+ * - `conv:<conversationId>`: the conversation as one JSON string, with the conversation's time to live;
+ * - `msg:<platform>:<chat>:<messageId>`: `{"key":…,"editId":…}`, living as long as its conversation;
+ * - `img:<sha256>`: a hash with the fields `bytes`, `format`, `width`, `height`, with its own time to live.
+ */
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { ConfigError, UnavailableError } from '../errors.ts';
+import type { OutputFormat } from '../image/image.ts';
+import type { ConversationKey } from '../turn.ts';
+import {
+  conversationId,
+  emptyConversation,
+  type Conversation,
+  type ConversationStore,
+  type ConversationStoreOptions,
+  type ImageBlob,
+  type MessageLink,
+} from './conversation-store.ts';
+import { pruneEdits } from './edit-pruning.ts';
+import { imageContentHash, isImageContentHash } from './image-hash.ts';
+import { refuseAsyncChange, requireWholeNumber, resolveStoreOptions } from './store-options.ts';
+
+export interface RedisConversationStoreOptions extends ConversationStoreOptions {
+  /**
+   * The Redis to use: a `redis://` or `rediss://` URL (the store creates its own client, set up to
+   * fail fast and reconnect by itself, and quits it on `close()`), or an ioredis client you own
+   * (the store never quits it; its own settings for retries and timeouts apply).
+   */
+  redis: Redis | string;
+  /** Put in front of every key, so several bots (or tests) can share one Redis. @defaultValue `moodshift:` */
+  keyPrefix?: string;
+  /**
+   * How many times `update` reads, changes and tries to write a conversation that other processes
+   * keep changing at the same moment, before it gives up with an `UnavailableError`.
+   * @defaultValue 20
+   */
+  maxUpdateRetries?: number;
+  /**
+   * How long an operation waits for the connection to Redis to be (re)established before it fails
+   * with `UnavailableError`, in milliseconds. Nothing is queued while Redis is away: the person
+   * hears at once that the bot is busy instead of waiting on a dead connection.
+   * @defaultValue 1000
+   */
+  unavailableAfterMs?: number;
+  /**
+   * For a client the store creates: the longest a single command may go unanswered (a Redis that
+   * accepts connections but hangs), in milliseconds, before it fails with `UnavailableError`.
+   * @defaultValue 2000
+   */
+  commandTimeoutMs?: number;
+}
+
+const OWNER = 'RedisConversationStore';
+
+/**
+ * Compare-and-set of one conversation. KEYS[1] is the conversation; KEYS[2 .. 1+ARGV[4]] are the
+ * message links whose time to live follows it; the keys after those are links to forget.
+ * ARGV: sha1 of the value `change` was run on ('' when there was none), the new value, the time to
+ * live in seconds, the number of links to refresh. Returns 1 when written, 0 when someone else
+ * wrote first.
+ */
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  if redis.sha1hex(current) ~= ARGV[1] then return 0 end
+elseif ARGV[1] ~= '' then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+local refresh = tonumber(ARGV[4])
+for i = 2, refresh + 1 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
+for i = refresh + 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
+`;
+const COMPARE_AND_SET_SHA = createHash('sha1').update(COMPARE_AND_SET).digest('hex');
+
+/** Reply errors that mean "Redis is not ready right now" rather than "this command is wrong". */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
+
+/**
+ * A `ConversationStore` on Redis. `update` is optimistic: it reads the conversation, runs `change`
+ * on it here in JavaScript, and writes the result only if nobody changed the conversation in the
+ * meantime (a Lua compare-and-set on the value's sha1); otherwise it waits a few jittered
+ * milliseconds and runs `change` again on the fresh value, up to `maxUpdateRetries` times. Updates
+ * of one conversation from this process are also queued behind each other, so they never compete.
+ *
+ * When Redis cannot be reached, operations fail within about `unavailableAfterMs` (plus one command
+ * timeout at worst) with `UnavailableError(…, 'redis')`; the client keeps reconnecting, and the
+ * same store works again once Redis is back.
+ *
+ * `linkMessage` also records the message id on the edit (`EditRecord.messageIds`), and every update
+ * refreshes the time to live of the conversation's message links; links of edits dropped by
+ * `maxEdits` are deleted in the same atomic write.
+ */
+export class RedisConversationStore implements ConversationStore {
+  readonly name = 'redis';
+  private readonly client: Redis;
+  private readonly ownsClient: boolean;
+  private readonly keyPrefix: string;
+  private readonly ttlSeconds: number;
+  private readonly imageTtlSeconds: number;
+  private readonly maxEdits: number;
+  private readonly maxUpdateRetries: number;
+  private readonly unavailableAfterMs: number;
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readyWaiter: Promise<void> | undefined;
+  private lastConnectionError: Error | undefined;
+  private closed = false;
+
+  constructor(options: RedisConversationStoreOptions) {
+    const common = resolveStoreOptions(OWNER, options);
+    const keyPrefix = options.keyPrefix ?? 'moodshift:';
+    const maxUpdateRetries = options.maxUpdateRetries ?? 20;
+    const unavailableAfterMs = options.unavailableAfterMs ?? 1000;
+    const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+    if (typeof keyPrefix !== 'string') throw new ConfigError(`${OWNER}: keyPrefix must be a string such as "moodshift:".`);
+    requireWholeNumber(OWNER, 'maxUpdateRetries', maxUpdateRetries, 1);
+    requireWholeNumber(OWNER, 'unavailableAfterMs', unavailableAfterMs, 1);
+    requireWholeNumber(OWNER, 'commandTimeoutMs', commandTimeoutMs, 1);
+    this.ttlSeconds = common.ttlSeconds;
+    this.imageTtlSeconds = common.imageTtlSeconds;
+    this.maxEdits = common.maxEdits;
+    this.keyPrefix = keyPrefix;
+    this.maxUpdateRetries = maxUpdateRetries;
+    this.unavailableAfterMs = unavailableAfterMs;
+
+    if (typeof options.redis === 'string') {
+      if (!/^rediss?:\/\//.test(options.redis)) {
+        throw new ConfigError(`${OWNER}: the Redis URL must look like redis://host:6379 (or rediss:// for TLS); got "${options.redis}".`);
+      }
+      this.client = new Redis(options.redis, {
+        // Fail fast instead of queueing while disconnected; reconnect for ever, at most 0.5 s apart.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        connectTimeout: Math.max(unavailableAfterMs, 500),
+        commandTimeout: commandTimeoutMs,
+        retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+      });
+      this.client.on('error', (error: Error) => {
+        this.lastConnectionError = error;
+      });
+      this.ownsClient = true;
+    } else if (options.redis instanceof Redis) {
+      this.client = options.redis;
+      this.ownsClient = false;
+    } else {
+      throw new ConfigError(`${OWNER}: the redis option must be a redis:// URL or an ioredis client.`);
+    }
+  }
+
+  async load(key: ConversationKey): Promise<Conversation | undefined> {
+    const raw = await this.command('load a conversation', () => this.client.get(this.conversationKey(key)));
+    return raw === null ? undefined : decodeConversation(raw);
+  }
+
+  async update<T>(key: ConversationKey, change: (conversation: Conversation) => T): Promise<T> {
+    const { result } = await this.serialise(conversationId(key), () => this.compareAndSet(key, change, true));
+    return result as T;
+  }
+
+  async linkMessage(key: ConversationKey, editId: string, messageId: string): Promise<void> {
+    const link: MessageLink = { key, editId };
+    await this.command('link a message', () =>
+      this.client.set(this.linkKey(key.platform, key.chat, messageId), JSON.stringify(link), 'EX', this.ttlSeconds),
+    );
+    await this.serialise(conversationId(key), () =>
+      this.compareAndSet(
+        key,
+        (conversation) => {
+          const edit = conversation.edits[editId];
+          if (edit && !edit.messageIds.includes(messageId)) edit.messageIds.push(messageId);
+        },
+        false,
+      ),
+    );
+  }
+
+  async findMessage(platform: string, chat: string, messageId: string): Promise<MessageLink | undefined> {
+    const raw = await this.command('find a message', () => this.client.get(this.linkKey(platform, chat, messageId)));
+    return raw === null ? undefined : (JSON.parse(raw) as MessageLink);
+  }
+
+  async putImage(image: ImageBlob): Promise<string> {
+    const hash = imageContentHash(image.bytes);
+    const key = this.imageKey(hash);
+    // Already there: refreshing its time to live is all; the bytes are not sent again.
+    const refreshed = await this.command('store a picture', () => this.client.expire(key, this.imageTtlSeconds));
+    if (refreshed === 1) return hash;
+    await this.command('store a picture', () =>
+      this.client
+        .multi()
+        .hset(key, {
+          bytes: Buffer.from(image.bytes),
+          format: image.format,
+          width: String(image.width),
+          height: String(image.height),
+        })
+        .expire(key, this.imageTtlSeconds)
+        .exec()
+        .then(throwFirstTransactionError),
+    );
+    return hash;
+  }
+
+  async getImage(hash: string): Promise<ImageBlob | undefined> {
+    if (!isImageContentHash(hash)) return undefined;
+    const key = this.imageKey(hash);
+    const replies = await this.command('read a picture', () =>
+      this.client.multi().hgetallBuffer(key).expire(key, this.imageTtlSeconds).exec().then(throwFirstTransactionError),
+    );
+    const fields = replies[0] as Record<string, Buffer>;
+    if (!fields.bytes || !fields.format) return undefined;
+    return {
+      bytes: fields.bytes,
+      format: fields.format.toString() as OutputFormat,
+      width: Number(fields.width?.toString()),
+      height: Number(fields.height?.toString()),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.ownsClient) return;
+    if (this.client.status === 'ready') {
+      await this.client.quit().catch(() => this.client.disconnect());
+    } else {
+      this.client.disconnect();
+    }
+  }
+
+  /**
+   * Reads the conversation, runs `change` on it and writes it back if nobody else wrote in between;
+   * retries on conflict. With `createIfMissing` false a missing conversation is left missing.
+   */
+  private async compareAndSet<T>(
+    key: ConversationKey,
+    change: (conversation: Conversation) => T,
+    createIfMissing: boolean,
+  ): Promise<{ result: T | undefined }> {
+    const storeKey = this.conversationKey(key);
+    for (let attempt = 1; attempt <= this.maxUpdateRetries; attempt += 1) {
+      const raw = await this.command('read a conversation', () => this.client.getBuffer(storeKey));
+      if (raw === null && !createIfMissing) return { result: undefined };
+      const conversation = raw === null ? emptyConversation(key) : decodeConversation(raw.toString('utf8'));
+      const result = change(conversation);
+      refuseAsyncChange(result);
+      conversation.updatedAt = Date.now();
+      const dropped = pruneEdits(conversation, this.maxEdits);
+      const { platform, chat } = conversation.key;
+      const refresh = Object.values(conversation.edits).flatMap((edit) =>
+        edit.messageIds.map((messageId) => this.linkKey(platform, chat, messageId)),
+      );
+      const forget = dropped.flatMap((edit) => edit.messageIds.map((messageId) => this.linkKey(platform, chat, messageId)));
+      const written = await this.command('write a conversation', () =>
+        this.runCompareAndSet(
+          [storeKey, ...refresh, ...forget],
+          [raw === null ? '' : sha1(raw), JSON.stringify(conversation), String(this.ttlSeconds), String(refresh.length)],
+        ),
+      );
+      if (written === 1) return { result };
+      // Someone else wrote first: wait a little (jittered, growing) and run `change` on their value.
+      await sleep(Math.random() * Math.min(5 * 2 ** attempt, 100));
+    }
+    throw new UnavailableError(
+      `${OWNER}: conversation ${conversationId(key)} was changed by other writers ${this.maxUpdateRetries} times in a row; try again (or raise maxUpdateRetries).`,
+      'redis',
+    );
+  }
+
+  private async runCompareAndSet(keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.client.evalsha(COMPARE_AND_SET_SHA, keys.length, ...keys, ...args);
+    } catch (error) {
+      // After a restart (or on a fresh server) Redis has not seen the script yet.
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
+        return this.client.eval(COMPARE_AND_SET, keys.length, ...keys, ...args);
+      }
+      throw error;
+    }
+  }
+
+  /** Runs a Redis command once connected; a connection problem becomes an `UnavailableError`. */
+  private async command<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error(`${OWNER}: this store was closed; create a new one to keep using it.`);
+    await this.connected(what);
+    try {
+      return await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const isReplyError = error instanceof Error && error.name === 'ReplyError';
+      if (isReplyError && !TRANSIENT_REPLY.test(message)) throw error;
+      throw new UnavailableError(`Redis did not answer while trying to ${what}: ${message}`, 'redis', { cause: error });
+    }
+  }
+
+  /** Resolves once the client is ready, or fails after `unavailableAfterMs`. */
+  private async connected(what: string): Promise<void> {
+    if (this.client.status === 'ready') return;
+    if (this.client.status === 'end') {
+      throw new UnavailableError(`Cannot ${what}: the Redis connection was closed and will not reconnect.`, 'redis');
+    }
+    if (this.client.status === 'wait') this.client.connect().catch(() => undefined);
+    this.readyWaiter ??= new Promise<void>((resolve) => {
+      this.client.once('ready', () => {
+        this.readyWaiter = undefined;
+        resolve();
+      });
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const reason = this.lastConnectionError ? `: ${this.lastConnectionError.message}` : '';
+        reject(new UnavailableError(`Cannot ${what}: Redis is not reachable${reason}.`, 'redis'));
+      }, this.unavailableAfterMs);
+    });
+    try {
+      await Promise.race([this.readyWaiter, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Runs `task` after every earlier task of conversation `id` from this store has settled. */
+  private serialise<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(id) ?? Promise.resolve();
+    const run = previous.then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(id, tail);
+    void tail.then(() => {
+      if (this.queues.get(id) === tail) this.queues.delete(id);
+    });
+    return run;
+  }
+
+  private conversationKey(key: ConversationKey): string {
+    return `${this.keyPrefix}conv:${conversationId(key)}`;
+  }
+
+  private linkKey(platform: string, chat: string, messageId: string): string {
+    return `${this.keyPrefix}msg:${[platform, chat, messageId].map((part) => encodeURIComponent(part)).join(':')}`;
+  }
+
+  private imageKey(hash: string): string {
+    return `${this.keyPrefix}img:${hash}`;
+  }
+}
+
+function decodeConversation(raw: string): Conversation {
+  return JSON.parse(raw) as Conversation;
+}
+
+function sha1(bytes: Buffer): string {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `exec()` reports each command's error beside its reply; the first one fails the whole call. */
+function throwFirstTransactionError(replies: [Error | null, unknown][] | null): unknown[] {
+  if (replies === null) throw new Error('the Redis transaction was aborted');
+  for (const [error] of replies) if (error) throw error;
+  return replies.map(([, reply]) => reply);
+}

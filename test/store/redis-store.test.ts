@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { ConfigError, UnavailableError } from '../../src/errors.ts';
+import { RedisConversationStore, type RedisConversationStoreOptions } from '../../src/store/redis-store.ts';
+import { redisTestOptions, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { addEdit, freshKey, makeEdit, runConversationStoreConformance } from './conversation-store.conformance.ts';
+
+const skip = redisTestOptions();
+
+/** Retries `attempt` until it stops throwing, for at most `withinMs`: for "works again once Redis is back". */
+async function eventually<T>(attempt: () => Promise<T>, withinMs = 10_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+describe('redis conversation store', skip, () => {
+  let redis: TestRedis;
+  before(async () => {
+    redis = await startTestRedis();
+  });
+  after(async () => {
+    await redis?.dispose();
+  });
+
+  const storeOn = (url: string, options: Partial<RedisConversationStoreOptions> = {}) =>
+    new RedisConversationStore({ redis: url, keyPrefix: `test:${randomUUID()}:`, ...options });
+
+  runConversationStoreConformance('redis', async (options) => {
+    const store = storeOn(redis.url, options);
+    return { store, cleanup: () => store.close() };
+  });
+
+  it('keeps its keys under the prefix, with the time to live it was given', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const store = new RedisConversationStore({ redis: redis.url, keyPrefix: prefix, ttlSeconds: 300, imageTtlSeconds: 600 });
+    const key = freshKey({ chat: '-100123' });
+    await store.update(key, (c) => addEdit(c, makeEdit('root')));
+    await store.linkMessage(key, 'root', '55');
+    const hash = await store.putImage({ bytes: Buffer.from('picture'), format: 'webp', width: 2, height: 2 });
+
+    const probe = new Redis(redis.url);
+    try {
+      const keys = (await probe.keys(`${prefix}*`)).sort();
+      assert.deepEqual(keys, [
+        `${prefix}conv:telegram:${encodeURIComponent(key.chat)}::${encodeURIComponent(key.user)}`,
+        `${prefix}img:${hash}`,
+        `${prefix}msg:telegram:-100123:55`,
+      ].sort());
+      for (const k of keys) {
+        const ttl = await probe.ttl(k);
+        assert.ok(ttl > 0 && ttl <= (k.includes(':img:') ? 600 : 300), `${k} expires (ttl ${ttl})`);
+      }
+      assert.equal(await probe.hget(`${prefix}img:${hash}`, 'format'), 'webp');
+    } finally {
+      probe.disconnect();
+      await store.close();
+    }
+  });
+
+  it('loses no update when two bot processes (two clients) change one conversation at once', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const first = new RedisConversationStore({ redis: redis.url, keyPrefix: prefix });
+    const second = new RedisConversationStore({ redis: redis.url, keyPrefix: prefix });
+    try {
+      const key = freshKey();
+      await first.update(key, (c) => addEdit(c, makeEdit('root')));
+      const ids = Array.from({ length: 24 }, (_, i) => `edit-${i}`);
+      await Promise.all(
+        ids.map((id, i) => (i % 2 ? first : second).update(key, (c) => addEdit(c, makeEdit(id, 'root')))),
+      );
+      const seenByFirst = await first.load(key);
+      assert.deepEqual(Object.keys(seenByFirst!.edits).sort(), ['root', ...ids].sort());
+      assert.deepEqual(await second.load(key), seenByFirst);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('gives up with UnavailableError when other writers win every time', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const key = freshKey();
+    const rival = new RedisConversationStore({ redis: redis.url, keyPrefix: prefix });
+    await rival.update(key, (c) => addEdit(c, makeEdit('root')));
+    // A real client that lets the rival write just before each of our compare-and-set scripts runs.
+    const client = new Redis(redis.url);
+    let rivalWrites = 0;
+    const contested = new Proxy(client, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (property !== 'evalsha' && property !== 'eval') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          rivalWrites += 1;
+          await rival.update(key, (c) => addEdit(c, makeEdit(`rival-${rivalWrites}`, 'root')));
+          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    const store = new RedisConversationStore({ redis: contested, keyPrefix: prefix, maxUpdateRetries: 3 });
+    try {
+      let runs = 0;
+      await assert.rejects(
+        store.update(key, (c) => {
+          runs += 1;
+          addEdit(c, makeEdit('mine', 'root'));
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof UnavailableError);
+          assert.equal(error.dependency, 'redis');
+          assert.match(error.message, /changed by other writers 3 times in a row/);
+          return true;
+        },
+      );
+      assert.equal(runs, 3, 'change ran once per try');
+      const stored = (await rival.load(key))!;
+      assert.equal(stored.edits.mine, undefined);
+      assert.equal(Object.keys(stored.edits).length, 1 + rivalWrites, 'every rival write is there');
+    } finally {
+      await store.close();
+      await rival.close();
+      client.disconnect();
+    }
+  });
+
+  it('never quits a client it was handed, and quits its own', async () => {
+    const client = new Redis(redis.url);
+    const borrowed = new RedisConversationStore({ redis: client, keyPrefix: `test:${randomUUID()}:` });
+    await borrowed.load(freshKey());
+    await borrowed.close();
+    assert.equal(await client.ping(), 'PONG');
+    client.disconnect();
+
+    const owned = storeOn(redis.url);
+    await owned.load(freshKey());
+    await owned.close();
+    await assert.rejects(owned.load(freshKey()), /closed/);
+  });
+
+  it('refuses options that make no sense, saying which one to change', () => {
+    assert.throws(() => new RedisConversationStore({ redis: 'localhost:6379' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /redis:\/\/host:6379/);
+      return true;
+    });
+    assert.throws(() => new RedisConversationStore({ redis: redis.url, maxUpdateRetries: 0 }), /maxUpdateRetries/);
+    assert.throws(() => new RedisConversationStore({ redis: redis.url, ttlSeconds: 0.5 }), /ttlSeconds/);
+  });
+});
+
+describe('redis conversation store across Redis restarts', skip, () => {
+  it('loses nothing when Redis with append-only persistence is killed and restarted', async () => {
+    const server = await startTestRedis({ appendOnly: true });
+    const store = new RedisConversationStore({ redis: server.url });
+    try {
+      const key = freshKey();
+      await store.update(key, (c) => {
+        addEdit(c, makeEdit('root'));
+        addEdit(c, makeEdit('sadder', 'root'));
+      });
+      await store.linkMessage(key, 'sadder', '900');
+      const bytes = Buffer.from('a picture that must survive');
+      const hash = await store.putImage({ bytes, format: 'jpeg', width: 3, height: 2 });
+      const before = await store.load(key);
+
+      await server.kill();
+      await server.restart();
+
+      // The same store, reconnected by itself.
+      assert.deepEqual(await eventually(() => store.load(key)), before);
+      assert.deepEqual(await store.findMessage(key.platform, key.chat, '900'), { key, editId: 'sadder' });
+      assert.ok((await store.getImage(hash))!.bytes.equals(bytes));
+      await store.update(key, (c) => addEdit(c, makeEdit('after-restart', 'sadder')));
+      assert.equal((await store.load(key))!.cursor, 'after-restart');
+    } finally {
+      await store.close();
+      await server.dispose();
+    }
+  });
+
+  it('fails fast with UnavailableError while Redis is down, and works again once it is back', async () => {
+    const server = await startTestRedis();
+    const store = new RedisConversationStore({ redis: server.url });
+    try {
+      const key = freshKey();
+      await store.update(key, (c) => addEdit(c, makeEdit('root')));
+
+      await server.stop();
+      for (const operation of [
+        () => store.load(key),
+        () => store.update(key, (c) => addEdit(c, makeEdit('while-down', 'root'))),
+        () => store.putImage({ bytes: Buffer.from('x'), format: 'png', width: 1, height: 1 }),
+      ]) {
+        const started = Date.now();
+        await assert.rejects(operation(), (error: unknown) => {
+          assert.ok(error instanceof UnavailableError, `an UnavailableError, not ${String(error)}`);
+          assert.equal(error.dependency, 'redis');
+          return true;
+        });
+        const elapsed = Date.now() - started;
+        assert.ok(elapsed < 2000, `failed after ${elapsed} ms, not within 2 s`);
+      }
+
+      await server.restart();
+      await eventually(() => store.update(key, (c) => addEdit(c, makeEdit('back', 'root'))));
+      assert.ok((await store.load(key))!.edits.back, 'the update made after Redis came back is stored');
+    } finally {
+      await store.close();
+      await server.dispose();
+    }
+  });
+});
