@@ -386,6 +386,7 @@ export class Editor {
       onProgress: working.onProgress,
       imageHash: edit.originalHash,
       jobKey: `${conversationId(working.turn.key)}:${edit.id}`,
+      owner: `${working.turn.key.platform}:${working.turn.key.user}`,
     });
     working.report.renderMs = ms(renderStarted);
     edit.imageHash = await this.#store.putImage(result);

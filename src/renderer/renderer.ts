@@ -22,6 +22,8 @@ export interface RenderRequest {
   imageHash?: string;
   /** Identifies the edit (for deterministic queue job ids). */
   jobKey?: string;
+  /** Who asked (`platform:user`), for the per-person limit on renders running at once. */
+  owner?: string;
 }
 
 /** The edited picture: same size as the input, same format family. */
