@@ -51,7 +51,7 @@ describe('schedulers for Stable Diffusion 1.5', () => {
     const scheduler = new DdimScheduler(10);
     const clean = Float32Array.from([0.3, -0.7, 1.2]);
     const eps = Float32Array.from([1, -0.5, 0.2]);
-    let latent = Float32Array.from(clean, (x, i) => Math.sqrt(schedule.alphasCumprod[901]!) * x + Math.sqrt(1 - schedule.alphasCumprod[901]!) * eps[i]!);
+    let latent: Float32Array = Float32Array.from(clean, (x, i) => Math.sqrt(schedule.alphasCumprod[901]!) * x + Math.sqrt(1 - schedule.alphasCumprod[901]!) * eps[i]!);
     for (let step = 0; step < 10; step++) latent = scheduler.step(eps, step, latent);
     // After the last step the latent sits at ᾱ_0, so x = √ᾱ_0·x0 + √(1−ᾱ_0)·ε.
     const a0 = schedule.alphasCumprod[0]!;

@@ -1,0 +1,87 @@
+/**
+ * @module Everything that differs between ONNX Runtime on CPU and on CUDA, in one place:
+ * which provider to ask for, the session options for each, and what to tell the operator
+ * when CUDA is asked for but onnxruntime-node's CUDA provider library is not installed.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import { ConfigError } from '../errors.ts';
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda'];
+
+export const CUDA_INSTALL_HINT =
+  'Install onnxruntime-node with its CUDA 12 provider on this host: allow its install script ' +
+  '(`npm install-scripts approve onnxruntime-node`, or set "onnxruntime-node": true under "allowScripts" in package.json), ' +
+  'then run `ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node`. ' +
+  'Or set ORT_EXECUTION_PROVIDER=cpu.';
+
+/** Reads `ORT_EXECUTION_PROVIDER` (or another value): `cpu` (default) or `cuda`. */
+export function parseExecutionProvider(value: string | undefined): ExecutionProvider {
+  const normalised = (value ?? '').trim().toLowerCase();
+  if (normalised === '') return 'cpu';
+  if ((EXECUTION_PROVIDERS as readonly string[]).includes(normalised)) return normalised as ExecutionProvider;
+  throw new ConfigError(`ORT_EXECUTION_PROVIDER must be "cpu" or "cuda", not "${value}".`);
+}
+
+export interface ProviderTuning {
+  /** Threads ONNX Runtime uses inside one operator on CPU. @defaultValue ONNX Runtime's choice (all cores) */
+  cpuThreads?: number;
+  /** Which GPU to run on. @defaultValue 0 */
+  cudaDeviceId?: number;
+}
+
+/** Session options for a provider. On CUDA, operators CUDA lacks still run on the CPU. */
+export function sessionOptionsFor(provider: ExecutionProvider, tuning: ProviderTuning = {}): InferenceSession.SessionOptions {
+  const common: InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+  if (provider === 'cuda') {
+    return { ...common, executionProviders: [{ name: 'cuda', deviceId: tuning.cudaDeviceId ?? 0 }, 'cpu'] };
+  }
+  return {
+    ...common,
+    executionProviders: ['cpu'],
+    ...(tuning.cpuThreads ? { intraOpNumThreads: tuning.cpuThreads, interOpNumThreads: 1 } : {}),
+  };
+}
+
+/** Where onnxruntime-node keeps its native libraries on this platform. */
+function nativeLibraryDir(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const packageDir = dirname(require.resolve('onnxruntime-node/package.json'));
+    return join(packageDir, 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the CUDA provider library is installed next to onnxruntime-node's binding. The CPU
+ * build (what `npm install` gives when the install script is not allowed) lacks it.
+ */
+export function cudaProviderInstalled(): boolean {
+  const dir = nativeLibraryDir();
+  if (!dir) return false;
+  const library = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return existsSync(join(dir, library));
+}
+
+/** Fails with the install instructions when `provider` cannot run on this host. */
+export function assertProviderAvailable(provider: ExecutionProvider): void {
+  if (provider === 'cuda' && !cudaProviderInstalled()) {
+    throw new ConfigError(
+      `ORT_EXECUTION_PROVIDER=cuda, but onnxruntime-node's CUDA provider library is not installed ` +
+        `(looked in ${nativeLibraryDir() ?? 'the onnxruntime-node package'}). ${CUDA_INSTALL_HINT}`,
+    );
+  }
+}
+
+/** Rewrites an error from creating a CUDA session into one that says what to do. */
+export function explainProviderFailure(provider: ExecutionProvider, path: string, error: unknown): Error | undefined {
+  if (provider !== 'cuda') return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/cuda|cudnn|provider|libcu/i.test(message)) return undefined;
+  return new ConfigError(`Could not start CUDA for ${path}: ${message}. ${CUDA_INSTALL_HINT}`, { cause: error });
+}
