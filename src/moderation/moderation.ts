@@ -24,6 +24,11 @@ export interface EditRequestCheck {
   intensity: number;
   /** False for button presses and refinements, which do not count against the rate limit. */
   startsNewEdit: boolean;
+  /**
+   * For a refinement (`startsNewEdit: false`): the intensity of the edit being refined. When it is
+   * below the maximum, a More press past the maximum is capped to it instead of refused.
+   */
+  currentIntensity?: number;
 }
 
 export interface AuditEntry {
@@ -38,6 +43,12 @@ export interface AuditEntry {
   rule: string;
   /** The request, cut to a safe length; never the harmful words themselves in refusals for words. */
   request?: string;
+  /**
+   * Extra facts a moderator needs, never harmful text: the scope a change applied to when it is
+   * not `scope` (a channel of the server), or for a word refusal where the word was found, which
+   * list it is on, and a short fingerprint of it (`sha256:…`) instead of the word.
+   */
+  detail?: string;
 }
 
 export interface ModeratorCommand {

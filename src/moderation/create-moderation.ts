@@ -1,0 +1,81 @@
+/**
+ * @module Builds moderation from the operator's settings: Redis backends when a URL is given
+ * (policies, audit streams and rate limits shared by every process), memory backends otherwise,
+ * and the global policy from the operator's file.
+ */
+import { silentLogger, type Logger } from '../logger.ts';
+import { MemoryAuditLog, type AuditLog } from './audit-log.ts';
+import { ModerationService } from './moderation-service.ts';
+import { loadPolicyFile } from './policy-file.ts';
+import { MemoryPolicyStore, type PolicyStore } from './policy-store.ts';
+import type { PolicyOverride } from './policy.ts';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.ts';
+import { RedisAuditLog } from './redis-audit-log.ts';
+import { connectModerationRedis, redactUrl } from './redis-connection.ts';
+import { RedisPolicyStore } from './redis-policy-store.ts';
+import { RedisRateLimiter } from './redis-rate-limiter.ts';
+
+export interface CreateModerationOptions {
+  /** `REDIS_URL`: keep policies, the audit log and rate limits in Redis. @defaultValue none: in memory, one process */
+  redisUrl?: string;
+  /** `MOODSHIFT_POLICY`: the operator's global policy file (JSON or YAML). @defaultValue none: DEFAULT_POLICY */
+  policyFile?: string;
+  /** A global policy given directly; used instead of `policyFile` when both are set. @defaultValue none */
+  globalPolicy?: PolicyOverride;
+  /** Whether the built-in default word list is on. @defaultValue the policy file's `defaultWordList`, else true */
+  defaultWordList?: boolean;
+  /** Prefix of every Redis key and channel. @defaultValue `moodshift:` */
+  keyPrefix?: string;
+  /** Most audit entries kept per server or chat. @defaultValue 10000 */
+  auditMaxEntriesPerScope?: number;
+  /** Audit entries older than this many days are dropped. @defaultValue 90 */
+  auditRetentionDays?: number;
+  /** How long a resolved policy is cached per process, in ms. @defaultValue 30000 */
+  cacheTtlMs?: number;
+  /** The rate limits' window in ms. @defaultValue 60000 */
+  rateLimitWindowMs?: number;
+  /** Redis connection and command timeout in ms. @defaultValue 2000 */
+  redisTimeoutMs?: number;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+}
+
+export async function createModeration(options: CreateModerationOptions = {}): Promise<ModerationService> {
+  const logger = options.logger ?? silentLogger;
+  const file = options.policyFile ? await loadPolicyFile(options.policyFile) : undefined;
+  const globalPolicy = options.globalPolicy ?? file?.policy ?? {};
+  const defaultWordList = options.defaultWordList ?? file?.defaultWordList ?? true;
+  const auditOptions = { maxEntriesPerScope: options.auditMaxEntriesPerScope, retentionDays: options.auditRetentionDays };
+  let store: PolicyStore;
+  let audit: AuditLog;
+  let rateLimiter: RateLimiter;
+  let onClose: (() => Promise<void>) | undefined;
+  if (options.redisUrl) {
+    const client = await connectModerationRedis(options.redisUrl, { timeoutMs: options.redisTimeoutMs });
+    const keyPrefix = options.keyPrefix;
+    store = new RedisPolicyStore({ client, keyPrefix, logger });
+    audit = new RedisAuditLog({ client, keyPrefix, ...auditOptions });
+    rateLimiter = new RedisRateLimiter({ client, keyPrefix });
+    onClose = async () => {
+      await client.quit().catch(() => client.disconnect());
+    };
+    logger.info({ redis: redactUrl(options.redisUrl) }, 'moderation: policies, audit log and rate limits in Redis');
+  } else {
+    store = new MemoryPolicyStore();
+    audit = new MemoryAuditLog(auditOptions);
+    rateLimiter = new MemoryRateLimiter();
+  }
+  const service = new ModerationService({
+    store,
+    audit,
+    rateLimiter,
+    globalPolicy,
+    defaultWordList,
+    cacheTtlMs: options.cacheTtlMs,
+    rateLimitWindowMs: options.rateLimitWindowMs,
+    logger,
+    onClose,
+  });
+  await service.ready();
+  return service;
+}
