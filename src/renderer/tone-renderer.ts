@@ -1,0 +1,405 @@
+/**
+ * @module The tone renderer (embedded default): a colour and light grade toward the target
+ * emotion, in one sharp pipeline.
+ *
+ * How a grade is chosen. The tone estimator (`tone-estimator.ts`) reads five statistics of a
+ * picture (brightness, saturation, warmth, contrast, tint) and places it in
+ * pleasure–arousal–dominance space with Valdez & Mehrabian's relations. For each target emotion
+ * this module computes, once, the direction in those five statistics along which the picture's
+ * reading moves toward the target's PAD position faster than toward any other emotion's (a
+ * max-margin direction). That gives each emotion its look, for example:
+ *
+ * - sadness: much less saturated, cooler, softer contrast, a little darker;
+ * - anger: darker, more saturated, warmer;
+ * - disgust: a sickly green cast, darker;
+ * - awe: brighter, cooler, more contrast; contentment: brighter, warmer, softer, calmer colours.
+ *
+ * Each render measures the picture on a 64-pixel thumbnail, sets the goal statistics
+ * (the original's, moved along the target's direction in proportion to the intensity), and
+ * solves for the five pipeline parameters (saturation matrix, white balance, tint, contrast,
+ * exposure) by simulating them on the thumbnail a few times. Then one sharp pipeline
+ * (`recomb` + `linear`, an optional vignette `composite`) decodes, grades and encodes the full
+ * picture. The seed shifts white balance and tint by about one level of 255, and the vignette
+ * centre when there is one: the same seed gives the same bytes, another seed a barely
+ * different picture.
+ */
+import sharp from 'sharp';
+import type { Sharp } from 'sharp';
+import { EMOTIONS, EMOTION_TABLE, type Emotion } from '../emotions.ts';
+import { standardiseTone, TONE_FEATURE_NAMES, toneOfPixels, type StandardTone, type ToneFeatures } from '../estimator/tone-features.ts';
+import { toneScores } from '../estimator/tone-estimator.ts';
+import type { CheckedImage, OutputFormat } from '../image/image.ts';
+import type { RenderRequest, RenderResult, Renderer } from './renderer.ts';
+
+export interface ToneRendererOptions {
+  /** JPEG quality of edited JPEG pictures, 1–100. @defaultValue 90 */
+  jpegQuality?: number;
+  /** WebP quality of edited WebP pictures, 1–100. @defaultValue 85 */
+  webpQuality?: number;
+  /** zlib level of edited PNG pictures, 0–9. @defaultValue 6 */
+  pngCompressionLevel?: number;
+  /** PNG adaptive row filtering: smaller files, slower encoding. @defaultValue false */
+  pngAdaptiveFiltering?: boolean;
+  /**
+   * How far a grade at intensity 1 moves the picture, in spreads of everyday photos
+   * (see `TONE_REFERENCE`), as a straight-line distance in standardised statistics. Intensity scales it. @defaultValue 1.8
+   */
+  reach?: number;
+  /**
+   * Darken the corners toward negative emotions. It costs a full-size `composite`, which
+   * about doubles the render time, so it is off by default. @defaultValue false
+   */
+  vignette?: boolean;
+}
+
+const DEFAULTS: Required<ToneRendererOptions> = {
+  jpegQuality: 90,
+  webpQuality: 85,
+  pngCompressionLevel: 6,
+  pngAdaptiveFiltering: false,
+  reach: 1.8,
+  vignette: false,
+};
+
+/** The pipeline parameters of one grade, on [0, 1] pixel values. */
+export interface ToneGrade {
+  /** Saturation multiplier about Rec. 601 luma (1 keeps colours). */
+  saturation: number;
+  /** Contrast slope about mid-grey (1 keeps contrast). */
+  contrast: number;
+  /** Brightness offset added to every channel. */
+  exposure: number;
+  /** Red minus blue offset: positive warms, negative cools. */
+  warmth: number;
+  /** Green minus magenta offset. */
+  tint: number;
+  /** How much the corners are darkened, 0–1 (0 with the vignette off). */
+  vignette: number;
+  /** Vignette centre as a fraction of width and height. */
+  vignetteCentre: [number, number];
+}
+
+/**
+ * The five grade parameters, each in units of a similar visible change: exposure in steps of
+ * 0.1 (of [0, 1]), contrast and saturation in steps of 20 % and 30 % (on a log scale), white
+ * balance in steps of 0.08 and tint, which shows sooner, in steps of 0.04.
+ */
+const PARAMETER_UNITS = [0.1, 0.2, 0.3, 0.08, 0.04] as const;
+/** Limits of each parameter, in its own units (see {@link gradeOf}). */
+const PARAMETER_LIMITS: readonly [number, number][] = [
+  [-0.6, 0.6],
+  [Math.log(0.4), Math.log(2.5)],
+  [Math.log(0.03), Math.log(3)],
+  [-0.4, 0.4],
+  [-0.25, 0.25],
+];
+/** Length of one solver step, in parameter units. */
+const SOLVER_STEP = 0.2;
+const SOLVER_MAX_STEPS = 40;
+/** Finite-difference step for the Jacobian, in parameter units. */
+const JACOBIAN_STEP = 0.02;
+
+/**
+ * Grades a picture toward the target emotion through colour and light only. Fast (one sharp
+ * pipeline), deterministic for a seed, keeps size and format. See the module note.
+ */
+export class ToneRenderer implements Renderer {
+  readonly name = 'tone';
+  readonly options: Readonly<Required<ToneRendererOptions>>;
+
+  constructor(options: ToneRendererOptions = {}) {
+    const resolved = { ...DEFAULTS, ...options };
+    requireRange('jpegQuality', resolved.jpegQuality, 1, 100, true);
+    requireRange('webpQuality', resolved.webpQuality, 1, 100, true);
+    requireRange('pngCompressionLevel', resolved.pngCompressionLevel, 0, 9, true);
+    requireRange('reach', resolved.reach, 0, 5, false);
+    this.options = resolved;
+  }
+
+  async render(request: RenderRequest): Promise<RenderResult> {
+    request.signal?.throwIfAborted();
+    const steps = 2;
+    request.onProgress?.({ stage: 'rendering', step: 1, steps });
+    const { image, plan } = request;
+    const thumbnail = await readThumbnail(image.bytes);
+    request.signal?.throwIfAborted();
+    const grade = solveGrade(thumbnail, plan.target, clampUnit(request.intensity), request.seed, this.options);
+    const { data, info } = await encode(await applyGrade(sharp(image.bytes), grade, image), image.format, this.options).toBuffer({
+      resolveWithObject: true,
+    });
+    request.onProgress?.({ stage: 'rendering', step: 2, steps });
+    return { bytes: data, format: image.format, width: info.width, height: info.height };
+  }
+}
+
+/** Raw RGB pixels of a small downscale, as the estimator sees them. */
+interface Thumbnail {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+}
+
+async function readThumbnail(bytes: Buffer): Promise<Thumbnail> {
+  const { data, info } = await sharp(bytes)
+    .resize(64, 64, { fit: 'inside', withoutEnlargement: true })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { pixels: data, width: info.width, height: info.height };
+}
+
+/**
+ * The grade for a target and intensity. It walks the five parameters in small steps; each step
+ * goes where, according to the thumbnail's response to each parameter (a Jacobian measured by
+ * simulation), the target's score rises most against its closest rival (max-margin), or where
+ * its probability rises fastest when no step can beat every rival. It stops when the
+ * thumbnail's statistics have moved `reach × intensity` spreads from the original. The path does
+ * not depend on the intensity, only where it stops, so a higher intensity always goes further.
+ */
+export function solveGrade(
+  thumbnail: Thumbnail,
+  target: Emotion,
+  intensity: number,
+  seed: number,
+  options: Pick<Required<ToneRendererOptions>, 'reach' | 'vignette'>,
+): ToneGrade {
+  const random = mulberry32(seed);
+  const vignetteCentre: [number, number] = [0.5 + (random() - 0.5) * 0.08, 0.5 + (random() - 0.5) * 0.08];
+  const vignette = options.vignette && EMOTION_TABLE[target].valence === 'negative' ? 0.3 * intensity : 0;
+  const grade = (params: number[]) => gradeOf(params, vignette, vignetteCentre);
+  const standardAfter = (params: number[]) => standardiseTone(simulateGrade(thumbnail, grade(params)));
+
+  const budget = options.reach * intensity;
+  const start = standardAfter([0, 0, 0, 0, 0]);
+  const gradients = scoreGradients();
+  let params = [0, 0, 0, 0, 0];
+  let here = start;
+  for (let step = 0; step < SOLVER_MAX_STEPS && budget > 0; step++) {
+    const jacobian = PARAMETER_UNITS.map((_, j) => {
+      const nudged = params.map((p, i) => (i === j ? p + JACOBIAN_STEP : p));
+      const there = standardAfter(nudged);
+      return TONE_FEATURE_NAMES.map((name) => (there[name] - here[name]) / JACOBIAN_STEP);
+    });
+    const direction = stepDirection(jacobian, gradients, target, here);
+    if (!direction) break;
+    const next = clampParameters(params.map((p, i) => p + SOLVER_STEP * direction[i]!));
+    const nextTone = standardAfter(next);
+    const reached = toneDistance(start, nextTone);
+    if (reached >= budget) {
+      // Land on the budget: bisect the last step.
+      let [low, high] = [0, 1];
+      for (let k = 0; k < 6; k++) {
+        const mid = (low + high) / 2;
+        const candidate = params.map((p, i) => p + mid * (next[i]! - p));
+        if (toneDistance(start, standardAfter(candidate)) >= budget) high = mid;
+        else low = mid;
+      }
+      params = params.map((p, i) => p + high * (next[i]! - p));
+      break;
+    }
+    if (reached <= toneDistance(start, here) + 1e-6 && next.every((p, i) => p === params[i])) break;
+    params = next;
+    here = nextTone;
+  }
+  const solved = grade(params);
+  // The seed's touch: about one level of 255 in white balance and tint.
+  solved.warmth += (random() - 0.5) * 0.008;
+  solved.tint += (random() - 0.5) * 0.008;
+  return solved;
+}
+
+/** Parameters (in their units) to a grade. */
+function gradeOf(params: readonly number[], vignette: number, vignetteCentre: [number, number]): ToneGrade {
+  const [exposure, logContrast, logSaturation, warmth, tint] = params.map((p, i) => p * PARAMETER_UNITS[i]!) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return {
+    exposure,
+    contrast: Math.exp(logContrast),
+    saturation: Math.exp(logSaturation),
+    warmth,
+    tint,
+    vignette,
+    vignetteCentre,
+  };
+}
+
+function clampParameters(params: readonly number[]): number[] {
+  return params.map((p, i) => clamp(p, PARAMETER_LIMITS[i]![0] / PARAMETER_UNITS[i]!, PARAMETER_LIMITS[i]![1] / PARAMETER_UNITS[i]!));
+}
+
+/** Euclidean distance between two standardised readings: how far a grade has moved a picture. */
+function toneDistance(a: StandardTone, b: StandardTone): number {
+  return Math.sqrt(TONE_FEATURE_NAMES.reduce((sum, name) => sum + (a[name] - b[name]) ** 2, 0));
+}
+
+/**
+ * Each emotion's tone score gradient in standardised statistics. The scores are linear in the
+ * statistics up to a term shared by every emotion, so differences of these are exact.
+ */
+function scoreGradients(): Record<Emotion, number[]> {
+  const zero = Object.fromEntries(TONE_FEATURE_NAMES.map((name) => [name, 0])) as StandardTone;
+  const base = toneScores(zero);
+  const gradient = {} as Record<Emotion, number[]>;
+  for (const emotion of EMOTIONS) {
+    gradient[emotion] = TONE_FEATURE_NAMES.map((name) => toneScores({ ...zero, [name]: 1 })[emotion] - base[emotion]);
+  }
+  return gradient;
+}
+
+/**
+ * The unit step in parameters that raises the target's score most against its closest rival,
+ * or, when no step beats every rival, the steepest rise of its probability. Undefined when the
+ * picture does not respond (a flat thumbnail).
+ */
+function stepDirection(
+  jacobian: number[][],
+  gradients: Record<Emotion, number[]>,
+  target: Emotion,
+  here: StandardTone,
+): number[] | undefined {
+  // Chain rule: a score's gradient in parameters is Jᵀ × its gradient in statistics.
+  const inParameters = (g: readonly number[]) => jacobian.map((column) => column.reduce((sum, x, i) => sum + x * g[i]!, 0));
+  const margins = EMOTIONS.filter((other) => other !== target).map((other) =>
+    inParameters(gradients[target].map((g, i) => g - gradients[other][i]!)),
+  );
+  const unit = (v: number[]) => {
+    const norm = Math.hypot(...v);
+    return norm > 1e-9 ? v.map((x) => x / norm) : undefined;
+  };
+  const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
+  let direction = unit(margins.reduce((sum, m) => sum.map((x, i) => x + m[i]!), [0, 0, 0, 0, 0]));
+  if (direction) {
+    // Subgradient ascent on the smallest margin, on the unit sphere.
+    for (let k = 0; k < 300; k++) {
+      const worst = margins.reduce((a, b) => (dot(a, direction!) <= dot(b, direction!) ? a : b));
+      direction = unit(direction.map((x, i) => x + (0.5 / Math.sqrt(k + 1)) * worst[i]!)) ?? direction;
+    }
+    if (Math.min(...margins.map((m) => dot(m, direction!))) > 0) return direction;
+  }
+  // No step beats every rival: follow the gradient of the target's log-probability instead.
+  const scores = toneScores(here);
+  const top = Math.max(...EMOTIONS.map((e) => scores[e]));
+  const weights = EMOTIONS.map((e) => Math.exp(scores[e] - top));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const expected = TONE_FEATURE_NAMES.map((_, i) => EMOTIONS.reduce((sum, e, k) => sum + (weights[k]! / total) * gradients[e][i]!, 0));
+  return unit(inParameters(gradients[target].map((g, i) => g - expected[i]!)));
+}
+
+/** The statistics of the thumbnail after a grade, computed exactly as the pipeline would grade it. */
+export function simulateGrade(thumbnail: Thumbnail, grade: ToneGrade): ToneFeatures {
+  const { pixels, width, height } = thumbnail;
+  const matrix = saturationMatrix(grade.saturation);
+  const offsets = channelOffsets(grade);
+  const out = new Uint8Array(pixels.length);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i += 3) {
+      const shade = vignetteShade(grade, (x + 0.5) / width, (y + 0.5) / height);
+      const r = pixels[i]!;
+      const g = pixels[i + 1]!;
+      const b = pixels[i + 2]!;
+      for (let c = 0; c < 3; c++) {
+        const mixed = (matrix[c]![0]! * r + matrix[c]![1]! * g + matrix[c]![2]! * b) * shade;
+        out[i + c] = clamp(Math.round(grade.contrast * (mixed - 127.5) + 127.5 + 255 * offsets[c]!), 0, 255);
+      }
+    }
+  }
+  return toneOfPixels(out, 3);
+}
+
+async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage): Promise<Sharp> {
+  const offsets = channelOffsets(grade);
+  pipeline = pipeline.recomb(saturationMatrix(grade.saturation));
+  if (grade.vignette > 0) {
+    pipeline = pipeline.composite([
+      {
+        input: await vignetteMask(grade, image.width, image.height),         raw: { width: image.width, height: image.height, channels: 1 },
+        blend: 'multiply',
+      },
+    ]);
+  }
+  return pipeline.linear(
+    [grade.contrast, grade.contrast, grade.contrast],
+    offsets.map((offset) => 127.5 * (1 - grade.contrast) + 255 * offset),
+  );
+}
+
+function encode(pipeline: Sharp, format: OutputFormat, options: Required<ToneRendererOptions>): Sharp {
+  switch (format) {
+    case 'jpeg':
+      return pipeline.jpeg({ quality: options.jpegQuality });
+    case 'webp':
+      return pipeline.webp({ quality: options.webpQuality });
+    case 'png':
+      return pipeline.png({ compressionLevel: options.pngCompressionLevel, adaptiveFiltering: options.pngAdaptiveFiltering });
+  }
+}
+
+/** A saturation change that keeps Rec. 601 luma: (1 − s) × luma + s × colour. */
+function saturationMatrix(s: number): [[number, number, number], [number, number, number], [number, number, number]] {
+  const luma = [0.299, 0.587, 0.114];
+  const row = (c: number): [number, number, number] => [0, 1, 2].map((k) => (1 - s) * luma[k]! + (k === c ? s : 0)) as [number, number, number];
+  return [row(0), row(1), row(2)];
+}
+
+/** Per-channel offsets (R, G, B) for exposure, warmth (R − B) and tint (G − (R + B) / 2). */
+function channelOffsets(grade: ToneGrade): [number, number, number] {
+  return [
+    grade.exposure + grade.warmth / 2 - grade.tint / 3,
+    grade.exposure + (2 * grade.tint) / 3,
+    grade.exposure - grade.warmth / 2 - grade.tint / 3,
+  ];
+}
+
+/** 1 in the middle, down to 1 − vignette in the far corners. */
+function vignetteShade(grade: ToneGrade, u: number, v: number): number {
+  if (grade.vignette <= 0) return 1;
+  const dx = (u - grade.vignetteCentre[0]) / 0.75;
+  const dy = (v - grade.vignetteCentre[1]) / 0.75;
+  const distance = Math.min(1, dx * dx + dy * dy);
+  return 1 - grade.vignette * distance * distance;
+}
+
+/** The vignette as a full-size single-channel mask, drawn at 32 × 32 and enlarged smoothly. */
+async function vignetteMask(grade: ToneGrade, width: number, height: number): Promise<Buffer> {
+  const size = 32;
+  const small = Buffer.alloc(size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) small[y * size + x] = Math.round(255 * vignetteShade(grade, x / (size - 1), y / (size - 1)));
+  }
+  return sharp(small, { raw: { width: size, height: size, channels: 1 } })
+    .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+
+function clampUnit(intensity: number): number {
+  return Number.isFinite(intensity) ? clamp(intensity, 0, 1) : 0.6;
+}
+
+function requireRange(name: string, value: number, low: number, high: number, integer: boolean): void {
+  if (!Number.isFinite(value) || value < low || value > high || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`ToneRenderer option ${name} must be ${integer ? 'an integer ' : 'a number '}from ${low} to ${high}, got ${value}.`);
+  }
+}
+
