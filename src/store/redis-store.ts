@@ -3,11 +3,14 @@
  * is shared by every process of the bot.
  *
  * Keys, under a configurable prefix (`moodshift:` by default):
- * - `conv:<conversationId>`: the conversation as one JSON string, with the conversation's time to live;
- * - `msg:<platform>:<chat>:<messageId>`: `{"key":…,"editId":…}`, living as long as its conversation;
+ * - `conv:<conversationId>`: the conversation as one JSON value (deflate-compressed behind a 0x01
+ *   byte unless `compress` is false), with the conversation's time to live;
+ * - `msg:<platform>:<chat>:<messageId>`: `<editId>:<conversationId>` (each part URI-encoded), living
+ *   as long as its conversation;
  * - `img:<sha256>`: a hash with the fields `bytes`, `format`, `width`, `height`, with its own time to live.
  */
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { ConfigError, UnavailableError } from '../errors.ts';
 import type { OutputFormat } from '../image/image.ts';
@@ -34,6 +37,13 @@ export interface RedisConversationStoreOptions extends ConversationStoreOptions 
   redis: Redis | string;
   /** Put in front of every key, so several bots (or tests) can share one Redis. @defaultValue `moodshift:` */
   keyPrefix?: string;
+  /**
+   * Store each conversation deflate-compressed (a typical one shrinks about five times, which is
+   * what keeps it under 2 KB of Redis memory). `false` stores plain JSON, readable in `redis-cli`.
+   * Either way the store reads both, so this can be switched at any time.
+   * @defaultValue true
+   */
+  compress?: boolean;
   /**
    * How many times `update` reads, changes and tries to write a conversation that other processes
    * keep changing at the same moment, before it gives up with an `UnavailableError`.
@@ -106,6 +116,7 @@ export class RedisConversationStore implements ConversationStore {
   private readonly imageTtlSeconds: number;
   private readonly maxEdits: number;
   private readonly maxUpdateRetries: number;
+  private readonly compress: boolean;
   private readonly unavailableAfterMs: number;
   private readonly queues = new Map<string, Promise<unknown>>();
   private readyWaiter: Promise<void> | undefined;
@@ -127,6 +138,7 @@ export class RedisConversationStore implements ConversationStore {
     this.maxEdits = common.maxEdits;
     this.keyPrefix = keyPrefix;
     this.maxUpdateRetries = maxUpdateRetries;
+    this.compress = options.compress ?? true;
     this.unavailableAfterMs = unavailableAfterMs;
 
     if (typeof options.redis === 'string') {
@@ -154,7 +166,7 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async load(key: ConversationKey): Promise<Conversation | undefined> {
-    const raw = await this.command('load a conversation', () => this.client.get(this.conversationKey(key)));
+    const raw = await this.command('load a conversation', () => this.client.getBuffer(this.conversationKey(key)));
     return raw === null ? undefined : decodeConversation(raw);
   }
 
@@ -164,9 +176,8 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async linkMessage(key: ConversationKey, editId: string, messageId: string): Promise<void> {
-    const link: MessageLink = { key, editId };
     await this.command('link a message', () =>
-      this.client.set(this.linkKey(key.platform, key.chat, messageId), JSON.stringify(link), 'EX', this.ttlSeconds),
+      this.client.set(this.linkKey(key.platform, key.chat, messageId), encodeLink(key, editId), 'EX', this.ttlSeconds),
     );
     await this.serialise(conversationId(key), () =>
       this.compareAndSet(
@@ -182,7 +193,7 @@ export class RedisConversationStore implements ConversationStore {
 
   async findMessage(platform: string, chat: string, messageId: string): Promise<MessageLink | undefined> {
     const raw = await this.command('find a message', () => this.client.get(this.linkKey(platform, chat, messageId)));
-    return raw === null ? undefined : (JSON.parse(raw) as MessageLink);
+    return raw === null ? undefined : decodeLink(raw);
   }
 
   async putImage(image: ImageBlob): Promise<string> {
@@ -247,7 +258,7 @@ export class RedisConversationStore implements ConversationStore {
     for (let attempt = 1; attempt <= this.maxUpdateRetries; attempt += 1) {
       const raw = await this.command('read a conversation', () => this.client.getBuffer(storeKey));
       if (raw === null && !createIfMissing) return { result: undefined };
-      const conversation = raw === null ? emptyConversation(key) : decodeConversation(raw.toString('utf8'));
+      const conversation = raw === null ? emptyConversation(key) : decodeConversation(raw);
       const result = change(conversation);
       refuseAsyncChange(result);
       conversation.updatedAt = Date.now();
@@ -260,7 +271,7 @@ export class RedisConversationStore implements ConversationStore {
       const written = await this.command('write a conversation', () =>
         this.runCompareAndSet(
           [storeKey, ...refresh, ...forget],
-          [raw === null ? '' : sha1(raw), JSON.stringify(conversation), String(this.ttlSeconds), String(refresh.length)],
+          [raw === null ? '' : sha1(raw), encodeConversation(conversation, this.compress), String(this.ttlSeconds), String(refresh.length)],
         ),
       );
       if (written === 1) return { result };
@@ -273,7 +284,7 @@ export class RedisConversationStore implements ConversationStore {
     );
   }
 
-  private async runCompareAndSet(keys: string[], args: string[]): Promise<unknown> {
+  private async runCompareAndSet(keys: string[], args: (string | Buffer)[]): Promise<unknown> {
     try {
       return await this.client.evalsha(COMPARE_AND_SET_SHA, keys.length, ...keys, ...args);
     } catch (error) {
@@ -354,8 +365,29 @@ export class RedisConversationStore implements ConversationStore {
   }
 }
 
-function decodeConversation(raw: string): Conversation {
-  return JSON.parse(raw) as Conversation;
+/** The first byte of a compressed conversation; plain JSON always starts with `{`. */
+const DEFLATED = 0x01;
+
+function encodeConversation(conversation: Conversation, compress: boolean): Buffer {
+  const json = Buffer.from(JSON.stringify(conversation), 'utf8');
+  return compress ? Buffer.concat([Buffer.of(DEFLATED), deflateRawSync(json)]) : json;
+}
+
+function decodeConversation(raw: Buffer): Conversation {
+  const json = raw[0] === DEFLATED ? inflateRawSync(raw.subarray(1)) : raw;
+  return JSON.parse(json.toString('utf8')) as Conversation;
+}
+
+/** `<editId>:<conversationId>`: a short value, since a busy chat has many links. */
+function encodeLink(key: ConversationKey, editId: string): string {
+  return `${encodeURIComponent(editId)}:${conversationId(key)}`;
+}
+
+function decodeLink(raw: string): MessageLink {
+  if (raw.startsWith('{')) return JSON.parse(raw) as MessageLink;
+  const [editId = '', platform = '', chat = '', thread = '', user = ''] = raw.split(':').map((part) => decodeURIComponent(part));
+  const key: ConversationKey = thread === '' ? { platform, chat, user } : { platform, chat, thread, user };
+  return { key, editId };
 }
 
 function sha1(bytes: Buffer): string {

@@ -196,7 +196,7 @@ export function runConversationStoreConformance(name: string, create: CreateStor
 
     it('finds the edit a message shows again, in that chat only', async () => {
       const store = await open();
-      const key = freshKey({ chat: `group:${randomUUID()}` });
+      const key = freshKey({ chat: `group:${randomUUID()}`, thread: 'topic: 7/8' });
       await store.update(key, (c) => {
         addEdit(c, makeEdit('root'));
         addEdit(c, makeEdit('sadder', 'root'));

@@ -66,6 +66,26 @@ describe('redis conversation store', skip, () => {
     }
   });
 
+  it('stores plain JSON when asked not to compress, and reads either kind', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const plain = new RedisConversationStore({ redis: redis.url, keyPrefix: prefix, compress: false });
+    const compressing = new RedisConversationStore({ redis: redis.url, keyPrefix: prefix });
+    const probe = new Redis(redis.url);
+    try {
+      const key = freshKey();
+      await plain.update(key, (c) => addEdit(c, makeEdit('root')));
+      const [convKey] = await probe.keys(`${prefix}conv:*`);
+      assert.equal(JSON.parse((await probe.get(convKey))!).cursor, 'root', 'redis-cli shows readable JSON');
+      await compressing.update(key, (c) => addEdit(c, makeEdit('sadder', 'root')));
+      assert.equal((await probe.getBuffer(convKey))![0], 0x01, 'now stored compressed');
+      assert.deepEqual(Object.keys((await plain.load(key))!.edits).sort(), ['root', 'sadder']);
+    } finally {
+      probe.disconnect();
+      await plain.close();
+      await compressing.close();
+    }
+  });
+
   it('loses no update when two bot processes (two clients) change one conversation at once', async () => {
     const prefix = `test:${randomUUID()}:`;
     const first = new RedisConversationStore({ redis: redis.url, keyPrefix: prefix });
