@@ -1,0 +1,542 @@
+// moodshift web chat: one ES module, no build step, no dependencies.
+// Talks to the server's /api (turns, progress events, images); never builds HTML from text.
+
+const $ = (id) => document.getElementById(id);
+
+const log = $('log');
+const chat = $('chat');
+const form = $('composer');
+const message = $('message');
+const fileInput = $('file');
+const sendButton = $('send');
+const connection = $('connection');
+
+/** Filled from /api/meta. */
+let meta = {
+  emotions: [],
+  actions: [
+    { action: 'more', label: 'More' },
+    { action: 'less', label: 'Less' },
+    { action: 'undo', label: 'Undo' },
+    { action: 'redo', label: 'Redo' },
+    { action: 'retry', label: 'Try again' },
+  ],
+  maxImageBytes: 20 * 1024 * 1024,
+  tooLargeMessage: 'That file is too big. Please send a smaller picture.',
+  maxTextLength: 2000,
+};
+
+const state = {
+  /** The photo waiting to be sent: { file, url }. */
+  attachment: undefined,
+  /** The picture the next request acts on: { replyTo, label, url, card }. */
+  target: undefined,
+  /** The turn in flight: { turnId, bubble }. */
+  pending: undefined,
+  pictureCount: 0,
+};
+
+/** Small element builder: attributes, then children (strings become text nodes). */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false || value === null) continue;
+    if (name === 'class') element.className = value;
+    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+function svgIcon(path) {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  const p = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  p.setAttribute('d', path);
+  svg.append(p);
+  return svg;
+}
+
+function scrollToEnd() {
+  requestAnimationFrame(() => {
+    chat.scrollTop = chat.scrollHeight;
+  });
+}
+
+function randomId() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return 't' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function emotionInfo(name) {
+  return meta.emotions.find((e) => e.name === name) ?? { name, emoji: '', meaning: '' };
+}
+
+/* ---------- the composer ---------- */
+
+function setAttachment(file) {
+  clearAttachment();
+  if (!file) return;
+  const isImage = file.type.startsWith('image/');
+  const url = isImage ? URL.createObjectURL(file) : undefined;
+  state.attachment = { file, url };
+  const preview = $('attachment-preview');
+  if (url) preview.src = url;
+  else preview.removeAttribute('src');
+  $('attachment-name').textContent = file.name || 'Pasted picture';
+  $('attachment').hidden = false;
+  // A new photo starts a new edit: it does not continue from an earlier picture.
+  clearTarget();
+  message.focus();
+}
+
+function clearAttachment() {
+  state.attachment = undefined;
+  $('attachment').hidden = true;
+  $('attachment-preview').removeAttribute('src');
+  fileInput.value = '';
+}
+
+function setTarget(target) {
+  if (state.target?.card) state.target.card.classList.remove('selected');
+  state.target = target;
+  target.card?.classList.add('selected');
+  $('target-preview').src = target.url;
+  $('target-text').textContent = `Continuing from ${target.label}`;
+  $('target').hidden = false;
+  if (state.attachment) clearAttachment();
+  message.focus();
+}
+
+function clearTarget() {
+  if (state.target?.card) state.target.card.classList.remove('selected');
+  state.target = undefined;
+  $('target').hidden = true;
+}
+
+function setBusy(busy) {
+  sendButton.disabled = busy;
+  for (const button of log.querySelectorAll('.card button[data-turn], .ask-chips button')) {
+    button.disabled = busy || button.dataset.offered === 'false';
+  }
+}
+
+$('attach').addEventListener('click', () => fileInput.click());
+fileInput.addEventListener('change', () => setAttachment(fileInput.files?.[0]));
+$('remove-attachment').addEventListener('click', () => {
+  clearAttachment();
+  message.focus();
+});
+$('cancel-target').addEventListener('click', () => {
+  clearTarget();
+  message.focus();
+});
+
+message.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    form.requestSubmit();
+  } else if (event.key === 'Escape') {
+    if (state.target) clearTarget();
+    else if (state.attachment) clearAttachment();
+  }
+});
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = message.value.trim();
+  if (state.pending) return;
+  if (!text && !state.attachment) {
+    message.focus();
+    return;
+  }
+  const file = state.attachment?.file;
+  if (file && file.size > meta.maxImageBytes) {
+    addMine({ text, fileName: file.name });
+    addBotText({ kind: 'error', text: meta.tooLargeMessage });
+    clearAttachment();
+    return;
+  }
+  sendTurn({ text, file, fileUrl: state.attachment?.url, replyTo: state.target?.replyTo });
+  message.value = '';
+  state.attachment = undefined;
+  $('attachment').hidden = true;
+  fileInput.value = '';
+  clearTarget();
+});
+
+// Paste a picture anywhere on the page.
+document.addEventListener('paste', (event) => {
+  const file = [...(event.clipboardData?.files ?? [])][0];
+  if (file) {
+    event.preventDefault();
+    setAttachment(file);
+  }
+});
+
+// Drop a picture anywhere on the page.
+let dragDepth = 0;
+const overlay = $('drop-overlay');
+document.addEventListener('dragenter', (event) => {
+  if (![...(event.dataTransfer?.types ?? [])].includes('Files')) return;
+  dragDepth += 1;
+  overlay.hidden = false;
+});
+document.addEventListener('dragleave', () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) overlay.hidden = true;
+});
+document.addEventListener('dragover', (event) => event.preventDefault());
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  dragDepth = 0;
+  overlay.hidden = true;
+  const file = event.dataTransfer?.files?.[0];
+  if (file) setAttachment(file);
+});
+
+/* ---------- the conversation ---------- */
+
+function addMine({ text, fileUrl, fileName, note }) {
+  const bubble = h('div', { class: 'bubble' });
+  const item = h('li', { class: 'msg mine' });
+  if (fileUrl) {
+    const button = h(
+      'button',
+      { type: 'button', class: 'mine-photo', disabled: true, 'aria-label': 'Your photo' },
+      h('img', { src: fileUrl, alt: 'Your photo' }),
+    );
+    item.append(button);
+  } else if (fileName) {
+    item.append(h('span', { class: 'file-chip' }, '📎 ', fileName));
+  }
+  if (note) bubble.append(h('span', { class: 'action-note' }, note));
+  if (text) bubble.append(text);
+  if (note || text) item.append(bubble);
+  log.append(item);
+  scrollToEnd();
+  return item;
+}
+
+function addPending() {
+  const text = h('span', { class: 'pending-text' }, 'Working on it…');
+  const fill = h('div', { class: 'meter-fill' });
+  const meter = h('div', { class: 'meter', hidden: true }, fill);
+  const item = h(
+    'li',
+    { class: 'msg bot pending', 'aria-busy': 'true' },
+    h('div', { class: 'bubble' }, h('div', { class: 'pending-line' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), text), meter),
+  );
+  log.append(item);
+  scrollToEnd();
+  return { item, text, meter, fill };
+}
+
+function showProgress(event) {
+  const pending = state.pending;
+  if (!pending || event.turnId !== pending.turnId) return;
+  pending.bubble.text.textContent = event.text;
+  const progress = event.progress;
+  if (progress.stage === 'rendering' && progress.steps > 0) {
+    pending.bubble.meter.hidden = false;
+    pending.bubble.fill.style.setProperty('width', `${Math.round((100 * progress.step) / progress.steps)}%`);
+  }
+}
+
+function addBotText(reply) {
+  const item = h('li', { class: `msg bot ${reply.kind === 'error' ? 'error' : ''}` }, h('div', { class: 'bubble' }, reply.text));
+  if (reply.kind === 'ask' && reply.emotions?.length && reply.editId) {
+    item.append(emotionChips(reply, 'ask-chips'));
+  }
+  log.append(item);
+  scrollToEnd();
+  return item;
+}
+
+function emotionChips(reply, extraClass = '') {
+  const group = h('div', { class: `chips ${extraClass}`, role: 'group', 'aria-label': 'Pick a feeling' });
+  group.append(h('p', { class: 'chips-label' }, reply.kind === 'ask' ? 'Pick a feeling:' : 'Or give it another feeling:'));
+  const names = meta.emotions.length ? meta.emotions.map((e) => e.name) : reply.emotions;
+  for (const name of names) {
+    const info = emotionInfo(name);
+    const offered = reply.emotions.includes(name);
+    const current = reply.target === name;
+    group.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'chip',
+          'data-turn': 'emotion',
+          'data-offered': String(offered),
+          'aria-current': current ? 'true' : undefined,
+          disabled: !offered,
+          title: info.meaning || undefined,
+          onclick: () =>
+            sendTurn({ action: { kind: 'emotion', emotion: name, editId: reply.editId }, note: `${info.emoji} ${name}`.trim() }),
+        },
+        `${info.emoji} ${name}`.trim(),
+      ),
+    );
+  }
+  return group;
+}
+
+function captionOf(reply) {
+  const [title, ...rest] = reply.text.split('\n');
+  const titleElement = h('div', { class: 'caption-title' });
+  const parts = title.split(' → ');
+  if (parts.length === 2) titleElement.append(parts[0], h('span', { class: 'arrow', 'aria-label': 'to' }, ' → '), parts[1]);
+  else titleElement.append(title);
+  return h('div', { class: 'caption' }, titleElement, rest.length ? h('div', { class: 'caption-text' }, rest.join('\n')) : undefined);
+}
+
+function addPicture(reply) {
+  state.pictureCount += 1;
+  const number = state.pictureCount;
+  const label = `picture ${number}`;
+  const what = reply.target ? `${reply.target}` : 'the original';
+  const card = h('figure', { class: 'card', 'data-edit-id': reply.editId, 'data-picture': String(number) });
+  const image = reply.image;
+  const img = h('img', {
+    src: image.url,
+    alt: `Picture ${number}: ${what}`,
+    width: image.width,
+    height: image.height,
+    class: 'result',
+  });
+  const pick = h(
+    'button',
+    {
+      type: 'button',
+      class: 'pick',
+      'aria-label': `Continue from picture ${number} (${what})`,
+      title: 'Continue from this picture',
+      onclick: () => setTarget({ replyTo: reply.id, label: `${label} (${what})`, url: image.url, card }),
+    },
+    img,
+  );
+  const frame = h('div', { class: 'frame' }, pick);
+
+  const actions = h('div', { class: 'actions', role: 'group', 'aria-label': `Change picture ${number}` });
+  for (const { action, label: text } of meta.actions) {
+    const offered = reply.actions.includes(action);
+    actions.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: action === 'more' ? 'primary' : undefined,
+          'data-turn': action,
+          'data-offered': String(offered),
+          disabled: !offered,
+          onclick: () => sendTurn({ action: { kind: action, editId: reply.editId }, note: text }),
+        },
+        text,
+      ),
+    );
+  }
+
+  const tools = h('div', { class: 'tools' });
+  if (reply.original) {
+    const compareButton = h(
+      'button',
+      { type: 'button', 'aria-pressed': 'false', onclick: () => toggleCompare() },
+      svgIcon('M12 3v18M5 7l-3 5 3 5M19 7l3 5-3 5'),
+      'Before / after',
+    );
+    tools.append(compareButton);
+    let compare;
+    const toggleCompare = () => {
+      const on = compareButton.getAttribute('aria-pressed') !== 'true';
+      compareButton.setAttribute('aria-pressed', String(on));
+      if (on) {
+        compare = compareView(image, reply.original.url, number);
+        pick.hidden = true;
+        frame.append(compare);
+        compare.querySelector('input').focus();
+      } else {
+        compare?.remove();
+        pick.hidden = false;
+      }
+    };
+  }
+  tools.append(
+    h(
+      'a',
+      { class: 'button', href: image.downloadUrl, download: image.name, 'aria-label': `Download picture ${number}` },
+      svgIcon('M12 4v11M7 10l5 5 5-5M5 20h14'),
+      'Download',
+    ),
+  );
+
+  card.append(h('span', { class: 'picture-number' }, `Picture ${number}`), frame, captionOf(reply), actions, tools, emotionChips(reply));
+  const item = h('li', { class: 'msg bot' }, card);
+  log.append(item);
+  img.addEventListener('load', scrollToEnd, { once: true });
+  scrollToEnd();
+  return { item, card, label, url: image.url };
+}
+
+function compareView(image, beforeUrl, number) {
+  const view = h(
+    'div',
+    { class: 'compare' },
+    h('img', { src: image.url, alt: `Picture ${number} after the edit`, width: image.width, height: image.height }),
+    h('img', { class: 'before', src: beforeUrl, alt: `Picture ${number} before the edit` }),
+    h('span', { class: 'divider' }),
+    h('span', { class: 'tag left' }, 'Before'),
+    h('span', { class: 'tag right' }, 'After'),
+  );
+  const range = h('input', {
+    type: 'range',
+    class: 'compare-range',
+    min: '0',
+    max: '100',
+    value: '50',
+    'aria-label': 'Slide between before (left) and after (right)',
+  });
+  range.addEventListener('input', () => view.style.setProperty('--split', `${range.value}%`));
+  return h('div', {}, view, range);
+}
+
+function showReplies(replies) {
+  for (const reply of replies) {
+    if (reply.kind === 'edit' && reply.image) addPicture(reply);
+    else addBotText(reply);
+  }
+}
+
+/* ---------- talking to the server ---------- */
+
+async function sendTurn({ text = '', file, fileUrl, replyTo, action, note }) {
+  if (state.pending) return;
+  const turnId = randomId();
+  const mine = addMine({ text, fileUrl, fileName: file && !fileUrl ? file.name : undefined, note });
+  state.pending = { turnId, bubble: addPending() };
+  setBusy(true);
+  let request;
+  if (file) {
+    const body = new FormData();
+    body.set('turnId', turnId);
+    body.set('text', text);
+    if (replyTo) body.set('replyTo', replyTo);
+    body.set('image', file, file.name || 'photo');
+    request = { method: 'POST', body };
+  } else {
+    const payload = { turnId, text };
+    if (replyTo) payload.replyTo = replyTo;
+    if (action) payload.action = action;
+    request = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) };
+  }
+  try {
+    const response = await fetch('/api/turns', request);
+    let body;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+    }
+    state.pending.bubble.item.remove();
+    if (body?.replies?.length) {
+      showReplies(body.replies);
+      const accepted = body.replies.every((reply) => reply.kind !== 'error');
+      if (fileUrl && accepted && body.messageId) makeOwnPhotoPickable(mine, body.messageId, fileUrl);
+    } else {
+      addBotText({ kind: 'error', text: body?.error?.message ?? `Something went wrong (HTTP ${response.status}). Please try again.` });
+    }
+  } catch {
+    state.pending.bubble.item.remove();
+    addBotText({ kind: 'error', text: 'I could not reach the moodshift server. Is it still running?' });
+  } finally {
+    state.pending = undefined;
+    setBusy(false);
+    scrollToEnd();
+    if (!action) message.focus();
+  }
+}
+
+function makeOwnPhotoPickable(item, messageId, url) {
+  const button = item.querySelector('.mine-photo');
+  if (!button) return;
+  button.disabled = false;
+  button.setAttribute('aria-label', 'Continue from your photo');
+  button.title = 'Continue from your photo';
+  button.addEventListener('click', () => setTarget({ replyTo: messageId, label: 'your photo', url }));
+}
+
+function listenForProgress() {
+  if (!('EventSource' in window)) return;
+  const events = new EventSource('/api/events');
+  events.addEventListener('progress', (event) => {
+    try {
+      showProgress(JSON.parse(event.data));
+    } catch {
+      /* a malformed event is ignored */
+    }
+  });
+  events.addEventListener('ready', () => {
+    connection.textContent = '';
+  });
+  events.addEventListener('error', () => {
+    if (events.readyState !== EventSource.OPEN) connection.textContent = 'Reconnecting…';
+  });
+}
+
+async function restore() {
+  try {
+    const tree = await (await fetch('/api/conversation')).json();
+    const current = tree.edits?.find((edit) => edit.id === tree.cursor);
+    if (!current) return;
+    addBotText({ kind: 'info', text: 'Welcome back. Here is where you left off:' });
+    const root = (() => {
+      let node = current;
+      const byId = new Map(tree.edits.map((edit) => [edit.id, edit]));
+      while (node.parent && byId.has(node.parent)) node = byId.get(node.parent);
+      return node;
+    })();
+    const intensityWord = (x) => (x >= 0.95 ? 'maximum' : x >= 0.7 ? 'strong' : x >= 0.45 ? 'moderate' : 'subtle');
+    addPicture({
+      id: current.messageIds.at(-1) ?? '',
+      kind: 'edit',
+      text: current.target
+        ? `${current.source ?? 'original'} → ${current.target} · ${intensityWord(current.intensity ?? 0.6)}`
+        : 'The original photo. How should it feel?',
+      actions: current.target ? ['more', 'less', 'undo', 'retry'] : [],
+      emotions: meta.emotions.map((e) => e.name).filter((name) => name !== current.target),
+      editId: current.id,
+      target: current.target,
+      image: {
+        url: current.imageUrl,
+        downloadUrl: `${current.imageUrl}?download=1`,
+        width: undefined,
+        height: undefined,
+        name: `moodshift-${current.target ?? 'original'}`,
+      },
+      original: root.id !== current.id ? { editId: root.id, url: root.imageUrl } : undefined,
+    });
+  } catch {
+    /* nothing to restore */
+  }
+}
+
+async function start() {
+  try {
+    meta = { ...meta, ...(await (await fetch('/api/meta')).json()) };
+  } catch {
+    /* the defaults above still work */
+  }
+  message.maxLength = meta.maxTextLength;
+  listenForProgress();
+  await restore();
+  document.body.dataset.ready = 'true';
+  message.focus();
+}
+
+start();
