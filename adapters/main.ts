@@ -34,6 +34,11 @@ async function main(): Promise<void> {
     await engine.close();
     throw error;
   }
+  let observability: { close(): Promise<void> } | undefined;
+  if (config.metricsPort !== undefined) {
+    const { startBotObservability } = await import('../src/observability/bot-observability.ts');
+    observability = await startBotObservability(engine, adapters, { port: config.metricsPort });
+  }
   logger.info({ adapters: adapters.map((a) => a.name), renderer: engine.renderer.name, planner: engine.planner.name, normaliser: engine.normaliser.name, store: engine.store.name }, 'moodshift started');
 
   let stopping = false;
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping: finishing the work in flight');
     await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
+    await observability?.close();
     await engine.close();
     logger.info('stopped');
     process.exit(0);
