@@ -102,6 +102,8 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY
  * When Redis cannot be reached, operations fail within about `unavailableAfterMs` (plus one command
  * timeout at worst) with `UnavailableError(…, 'redis')`; the client keeps reconnecting, and the
  * same store works again once Redis is back.
+ * An `UnavailableError` from `update` when the connection dropped mid-write cannot say whether the
+ * write landed: read the conversation again before acting on it.
  *
  * `linkMessage` also records the message id on the edit (`EditRecord.messageIds`), and every update
  * refreshes the time to live of the conversation's message links; links of edits dropped by
