@@ -97,36 +97,61 @@ function foldedTokens(text: string): { spaced: Skeleton; tokens: Token[] } {
   return { spaced: { text: spacedChars.join(''), origin: spacedOrigin }, tokens };
 }
 
-/**
- * The two skeletons of a text: `spaced` (every symbol a space) and `joined` (symbols inside words
- * removed, runs of three or more single characters joined).
- */
-export function skeletons(text: string): { spaced: Skeleton; joined: Skeleton } {
-  const { spaced, tokens } = foldedTokens(text);
+/** Joins `tokens` into one skeleton; runs of three or more single characters are written together, keeping `keepApart` (first/last) of each run of four or more apart. */
+function joinTokens(tokens: Token[], keepApart: 'none' | 'first' | 'last'): { skeleton: Skeleton; joinedRuns: number } {
   const chars: string[] = [];
   const origin: number[] = [];
-  let i = 0;
-  while (i < tokens.length) {
-    let end = i;
-    while (end < tokens.length && tokens[end]!.chars.length === 1) end++;
-    const run = end - i >= 3 ? end : i + 1;
+  let joinedRuns = 0;
+  const emit = (from: number, to: number) => {
     if (chars.length) {
       chars.push(' ');
       origin.push(origin[origin.length - 1]!);
     }
-    for (let t = i; t < run; t++) {
+    for (let t = from; t < to; t++) {
       chars.push(...tokens[t]!.chars);
       origin.push(...tokens[t]!.origin);
     }
-    i = run;
+  };
+  let i = 0;
+  while (i < tokens.length) {
+    let end = i;
+    while (end < tokens.length && tokens[end]!.chars.length === 1) end++;
+    if (end - i < 3) {
+      emit(i, i + 1);
+      i++;
+      continue;
+    }
+    joinedRuns++;
+    if (keepApart === 'first' && end - i >= 4) {
+      emit(i, i + 1);
+      emit(i + 1, end);
+    } else if (keepApart === 'last' && end - i >= 4) {
+      emit(i, end - 1);
+      emit(end - 1, end);
+    } else emit(i, end);
+    i = end;
   }
-  return { spaced, joined: { text: chars.join(''), origin } };
+  return { skeleton: { text: chars.join(''), origin }, joinedRuns };
+}
+
+/**
+ * The skeletons of a text: `spaced` (every symbol a space), and the `joined` ones (symbols inside
+ * words removed, runs of three or more single characters joined: `g o r e` → `gore`). A run may
+ * start or end with a real one-letter word ("like a c l o w n"), so runs of four or more are also
+ * read with their first, and with their last, character kept apart.
+ */
+export function skeletons(text: string): { spaced: Skeleton; joined: Skeleton[] } {
+  const { spaced, tokens } = foldedTokens(text);
+  const full = joinTokens(tokens, 'none');
+  const joined = [full.skeleton];
+  if (full.joinedRuns) joined.push(joinTokens(tokens, 'first').skeleton, joinTokens(tokens, 'last').skeleton);
+  return { spaced, joined };
 }
 
 /** The skeleton of a blocked word or phrase: its tokens, as written in a policy. */
 export function wordSkeleton(word: string): string[] {
   return skeletons(word)
-    .joined.text.split(' ')
+    .joined[0]!.text.split(' ')
     .filter(Boolean);
 }
 
@@ -192,7 +217,7 @@ export class WordMatcher<T> {
   find(text: string): WordMatch<T> | undefined {
     if (!this.#any || !text) return undefined;
     const { spaced, joined } = skeletons(text);
-    for (const skeleton of [spaced, joined]) {
+    for (const skeleton of [spaced, ...joined]) {
       if (!this.#any.test(skeleton.text)) continue;
       for (const { pattern, entry } of this.#each) {
         const found = pattern.exec(skeleton.text);
