@@ -145,7 +145,8 @@ export class RedisConversationStore implements ConversationStore {
 
     if (typeof options.redis === 'string') {
       if (!/^rediss?:\/\//.test(options.redis)) {
-        throw new ConfigError(`${OWNER}: the Redis URL must look like redis://host:6379 (or rediss:// for TLS); got "${options.redis}".`);
+        // The value is not repeated: it may hold a password.
+        throw new ConfigError(`${OWNER}: the Redis URL (REDIS_URL) must look like redis://host:6379, or rediss://host:6380 for TLS.`);
       }
       this.client = new Redis(options.redis, {
         // Fail fast instead of queueing while disconnected; reconnect for ever, at most 0.5 s apart.
