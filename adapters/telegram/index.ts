@@ -1,0 +1,455 @@
+/**
+ * @module The Telegram adapter on grammY: turns Telegram messages and button presses into
+ * engine `Turn`s and the engine's `Reply` values into Telegram messages.
+ *
+ * - Updates come by long polling through `@grammyjs/runner` (or a webhook when
+ *   `TELEGRAM_WEBHOOK_URL` is set, checked with a secret token). Turns of one conversation run
+ *   in order (`sequentialize`), different conversations in parallel.
+ * - `stop()` stops taking updates, lets every turn in flight finish and send its answer, then
+ *   confirms the updates it handled, so that none is lost or handled twice across a restart.
+ * - Every Bot API call is retried on 429 (`retry_after`), 5xx and network errors
+ *   (`@grammyjs/auto-retry`); an error in one update never stops the bot, and the person gets
+ *   a short apology.
+ * - Pictures are downloaded only from `${apiRoot}/file/bot<token>/<file_path>` after getFile,
+ *   within Telegram's 20 MB download limit.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { autoRetry } from '@grammyjs/auto-retry';
+import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { Bot, GrammyError, HttpError, type Api, type Context } from 'grammy';
+import type { CallbackQuery, Chat, Message, Update, User } from 'grammy/types';
+import type { RunningAdapter } from '../../src/adapter.ts';
+import { decodeButton } from '../../src/buttons.ts';
+import { COMMAND_DESCRIPTIONS } from '../../src/commands.ts';
+import type { Engine } from '../../src/engine.ts';
+import { ConfigError, ErrorCode, UserError } from '../../src/errors.ts';
+import { downloadImage, formatBytes } from '../../src/image/download.ts';
+import type { Logger } from '../../src/logger.ts';
+import { APOLOGY } from '../../src/messages.ts';
+import type { Actor, ConversationKey, ImageAttachment, Turn, TurnScope } from '../../src/turn.ts';
+import { ModeratorCheck } from './moderator-check.ts';
+import { ProgressMessage } from './progress-message.ts';
+import { readMessage, type BotIdentity, type TelegramFileRef } from './read-message.ts';
+import { sendReplies, type ReplyTarget } from './send-replies.ts';
+import {
+  CALLBACK_ANSWER_MAX_CHARS,
+  COMMAND_DESCRIPTION_MAX_CHARS,
+  COMMAND_NAME_PATTERN,
+  DOWNLOAD_MAX_BYTES,
+  GROUP_ANONYMOUS_BOT_ID,
+  truncateText,
+} from './telegram-limits.ts';
+import { resolveTelegramOptions, type ResolvedTelegramOptions, type TelegramAdapterOptions } from './telegram-options.ts';
+import { ALBUM_NOTICE, UNKNOWN_BUTTON } from './telegram-texts.ts';
+
+export type { TelegramAdapterOptions } from './telegram-options.ts';
+
+/** The running Telegram adapter. */
+export interface TelegramAdapter extends RunningAdapter {
+  /** The grammY bot (for tests and embedding). */
+  readonly bot: Bot;
+  /** `polling` or `webhook`. */
+  readonly mode: 'polling' | 'webhook';
+}
+
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+/** How long an album's id is remembered, so that its other pictures are skipped. */
+const ALBUM_MEMORY_MS = 5 * 60_000;
+/** Webhook bodies larger than this are refused (an update is a few kilobytes). */
+const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Starts the Telegram bot for an engine. Options default from `engine.config`
+ * (`TELEGRAM_BOT_TOKEN`, `TELEGRAM_API_ROOT`, `TELEGRAM_WEBHOOK_URL`, `TELEGRAM_WEBHOOK_SECRET`,
+ * `TELEGRAM_WEBHOOK_PORT`). Resolves once the bot is receiving updates; throws a ConfigError
+ * when Telegram refuses the token.
+ */
+export async function startTelegram(engine: Engine, options: TelegramAdapterOptions = {}): Promise<TelegramAdapter> {
+  const resolved = resolveTelegramOptions(engine.config, options);
+  const logger = engine.logger.child({ adapter: 'telegram' });
+  const bot = new Bot(resolved.token, { client: { apiRoot: resolved.apiRoot } });
+  bot.api.config.use(autoRetry({ maxRetryAttempts: resolved.maxRetryAttempts, maxDelaySeconds: resolved.maxRetryDelaySeconds }));
+  try {
+    await bot.init();
+  } catch (error) {
+    if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404))
+      throw new ConfigError('Telegram refused the bot token: copy TELEGRAM_BOT_TOKEN again from @BotFather (or check TELEGRAM_API_ROOT).');
+    throw error;
+  }
+  const identity: BotIdentity = { id: bot.botInfo.id, username: bot.botInfo.username };
+  const handlers = new TelegramHandlers(engine, bot.api, resolved, identity, logger);
+
+  bot.use(sequentialize(conversationOf));
+  bot.on('callback_query:data', (ctx) => handlers.onButton(ctx.callbackQuery));
+  bot.on('callback_query', (ctx) => ctx.answerCallbackQuery().catch(() => {}));
+  bot.on('message', (ctx) => handlers.onMessage(ctx.message));
+  bot.catch(async (error) => {
+    logger.error({ err: error.error, update: error.ctx.update.update_id }, 'telegram: update failed');
+    const chat = error.ctx.chat;
+    if (!chat) return;
+    await bot.api
+      .sendMessage(chat.id, APOLOGY, threadOf(error.ctx.msg))
+      .catch((sendError: unknown) => logger.warn({ err: sendError }, 'telegram: could not send the apology'));
+  });
+
+  if (resolved.registerCommands) await registerCommands(bot.api, logger);
+
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<void>): Promise<void> => {
+    inFlight.add(work);
+    void work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  };
+  const settle = async () => {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
+
+  const receiver = resolved.webhookUrl
+    ? await startWebhook(bot, resolved, track, logger)
+    : await startPolling(bot, resolved, track, logger);
+  logger.info({ bot: identity.username, mode: receiver.mode, apiRoot: resolved.apiRoot }, 'telegram: started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    name: 'telegram',
+    bot,
+    mode: receiver.mode,
+    isReady: () => !stopping && receiver.isReceiving(),
+    stop: () => {
+      stopping ??= (async () => {
+        await receiver.stopReceiving();
+        await settle();
+        await receiver.afterSettled();
+        logger.info('telegram: stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The key `sequentialize` orders turns by: one conversation (chat, topic, person). */
+function conversationOf(ctx: Context): string | undefined {
+  const chat = ctx.chat;
+  if (!chat) return undefined;
+  const thread = ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
+  return `${chat.id}/${thread ?? ''}/${ctx.from?.id ?? ''}`;
+}
+
+function threadOf(message: Message | undefined): { message_thread_id?: number } {
+  return message?.is_topic_message && message.message_thread_id !== undefined ? { message_thread_id: message.message_thread_id } : {};
+}
+
+async function registerCommands(api: Api, logger: Logger): Promise<void> {
+  const toBotCommand = (c: { command: string; description: string }) => ({
+    command: c.command,
+    description: truncateText(c.description, COMMAND_DESCRIPTION_MAX_CHARS),
+  });
+  const valid = COMMAND_DESCRIPTIONS.filter((c) => COMMAND_NAME_PATTERN.test(c.command));
+  try {
+    await api.setMyCommands(valid.filter((c) => !c.moderator).map(toBotCommand));
+    // Group administrators also see the moderator commands.
+    await api.setMyCommands(valid.map(toBotCommand), { scope: { type: 'all_chat_administrators' } });
+  } catch (error) {
+    logger.warn({ err: error }, 'telegram: setMyCommands failed; the command menu may be out of date');
+  }
+}
+
+// ------------------------------------------------------------------ receiving updates
+
+interface Receiver {
+  mode: 'polling' | 'webhook';
+  isReceiving(): boolean;
+  /** Stops taking new updates. */
+  stopReceiving(): Promise<void>;
+  /** After the work in flight has finished. */
+  afterSettled(): Promise<void>;
+}
+
+type Track = (work: Promise<void>) => Promise<void>;
+
+async function startPolling(bot: Bot, options: ResolvedTelegramOptions, track: Track, logger: Logger): Promise<Receiver> {
+  // Long polling and a webhook exclude each other; keep pending updates.
+  await bot.api.deleteWebhook({ drop_pending_updates: false });
+  const fetchUpdates = createUpdateFetcher(bot, {
+    fetch: { timeout: options.pollingTimeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] },
+    silent: true,
+  });
+  let lastFetched: number | undefined;
+  const source = createSource<Update>({
+    supply: async (batchSize, signal) => {
+      const updates = await fetchUpdates(batchSize, signal);
+      if (updates.length > 0) lastFetched = updates[updates.length - 1]!.update_id;
+      return updates;
+    },
+  });
+  const sink = createConcurrentSink<Update, unknown>(
+    { consume: (update) => track(bot.handleUpdate(update)) },
+    async (error) => {
+      try {
+        await bot.errorHandler(error as Parameters<typeof bot.errorHandler>[0]);
+      } catch (handlerError) {
+        logger.error({ err: handlerError }, 'telegram: the error handler failed');
+      }
+    },
+    { concurrency: options.maxConcurrentUpdates },
+  );
+  const runner: RunnerHandle = createRunner(source, sink);
+  runner.start();
+  runner.task()?.catch((error: unknown) => logger.error({ err: error }, 'telegram: long polling stopped with an error'));
+  return {
+    mode: 'polling',
+    isReceiving: () => runner.isRunning(),
+    stopReceiving: async () => {
+      await runner.stop()?.catch(() => {});
+    },
+    afterSettled: async () => {
+      // Telegram forgets updates only when a later getUpdates names an offset past them.
+      if (lastFetched === undefined) return;
+      await bot.api
+        .getUpdates({ offset: lastFetched + 1, limit: 1, timeout: 0 })
+        .catch((error: unknown) => logger.warn({ err: error }, 'telegram: could not confirm the last updates; they may come again'));
+    },
+  };
+}
+
+async function startWebhook(bot: Bot, options: ResolvedTelegramOptions, track: Track, logger: Logger): Promise<Receiver> {
+  const url = new URL(options.webhookUrl!);
+  const secret = options.webhookSecret || randomBytes(32).toString('base64url');
+  const recent = new Set<number>();
+  let accepting = true;
+  const server: Server = createServer((req, res) => {
+    void answerWebhook(req, res).catch((error: unknown) => {
+      logger.warn({ err: error }, 'telegram: bad webhook request');
+      if (!res.headersSent) respond(res, 400);
+    });
+  });
+  const answerWebhook = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://local').pathname !== url.pathname) return respond(res, 404);
+    if (req.headers['x-telegram-bot-api-secret-token'] !== secret) return respond(res, 401);
+    // While stopping, Telegram keeps the update and sends it again (to the next start).
+    if (!accepting) return respond(res, 503);
+    const update = JSON.parse((await readBody(req, WEBHOOK_BODY_MAX_BYTES)).toString('utf8')) as Update;
+    if (typeof update.update_id !== 'number') return respond(res, 400);
+    respond(res, 200);
+    // Telegram sends an update again when an answer was lost; handle it once.
+    if (recent.has(update.update_id)) return;
+    recent.add(update.update_id);
+    if (recent.size > 2000) recent.delete(recent.values().next().value!);
+    await track(
+      bot.handleUpdate(update).catch(async (error: unknown) => {
+        await bot.errorHandler(error as Parameters<typeof bot.errorHandler>[0]);
+      }),
+    ).catch((error: unknown) => logger.error({ err: error }, 'telegram: the error handler failed'));
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.webhookPort, options.webhookHost, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  try {
+    await bot.api.setWebhook(url.href, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  return {
+    mode: 'webhook',
+    isReceiving: () => accepting && server.listening,
+    stopReceiving: async () => {
+      accepting = false;
+      server.closeIdleConnections();
+    },
+    afterSettled: async () => {
+      // The webhook stays set: Telegram keeps new updates for the next start.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function respond(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'content-type': 'text/plain' });
+  res.end(status === 200 ? 'ok' : '');
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new Error('webhook body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+// ------------------------------------------------------------------ turns
+
+class TelegramHandlers {
+  readonly #engine: Engine;
+  readonly #api: Api;
+  readonly #options: ResolvedTelegramOptions;
+  readonly #bot: BotIdentity;
+  readonly #logger: Logger;
+  readonly #moderators: ModeratorCheck;
+  /** Albums seen recently (`chat:media_group_id` → when), so that only their first picture is used. */
+  readonly #albums = new Map<string, number>();
+
+  constructor(engine: Engine, api: Api, options: ResolvedTelegramOptions, bot: BotIdentity, logger: Logger) {
+    this.#engine = engine;
+    this.#api = api;
+    this.#options = options;
+    this.#bot = bot;
+    this.#logger = logger;
+    this.#moderators = new ModeratorCheck(api, options.moderatorCacheMs, logger);
+  }
+
+  async onMessage(message: Message): Promise<void> {
+    const reading = readMessage(message, this.#bot);
+    if (reading.kind === 'ignore') return;
+    const where = this.#where(message.chat, message.from, message.sender_chat, message, message.message_id);
+    if (reading.kind === 'explain') {
+      await sendReplies(this.#deps(), where.target, [{ kind: 'error', text: reading.text, actions: [], emotions: [] }]);
+      return;
+    }
+    let notice: string | undefined;
+    if (reading.mediaGroupId) {
+      if (this.#seenAlbum(`${message.chat.id}:${reading.mediaGroupId}`)) return;
+      notice = ALBUM_NOTICE;
+    }
+    const turn: Turn = {
+      key: where.key,
+      ...(where.scope ? { scope: where.scope } : {}),
+      messageId: String(message.message_id),
+      ...(reading.replyTo !== undefined ? { replyTo: String(reading.replyTo) } : {}),
+      text: reading.text,
+      images: reading.image ? [this.#attachment(reading.image)] : [],
+      actor: await this.#actor(message.chat, message.from, message.sender_chat),
+      ...(message.from?.language_code ? { locale: message.from.language_code } : {}),
+      ...(notice ? { notice } : {}),
+    };
+    await this.#run(turn, where.target, message.message_id);
+  }
+
+  async onButton(query: CallbackQuery): Promise<void> {
+    const action = decodeButton(query.data ?? '');
+    // Answer at once, so that the button stops spinning while the edit runs.
+    await this.#api
+      .answerCallbackQuery(query.id, action ? {} : { text: truncateText(UNKNOWN_BUTTON, CALLBACK_ANSWER_MAX_CHARS) })
+      .catch((error: unknown) => this.#logger.debug({ err: error }, 'telegram: answerCallbackQuery failed'));
+    const message = query.message;
+    if (!action || !message) return;
+    const where = this.#where(message.chat, query.from, undefined, 'is_topic_message' in message ? (message as Message) : undefined, message.message_id);
+    const turn: Turn = {
+      key: where.key,
+      ...(where.scope ? { scope: where.scope } : {}),
+      messageId: `callback:${query.id}`,
+      replyTo: String(message.message_id),
+      text: '',
+      images: [],
+      actor: await this.#actor(message.chat, query.from, undefined),
+      action,
+      ...(query.from.language_code ? { locale: query.from.language_code } : {}),
+    };
+    await this.#run(turn, where.target, message.message_id);
+  }
+
+  async #run(turn: Turn, target: ReplyTarget, replyTo: number): Promise<void> {
+    const progress = new ProgressMessage(this.#api, {
+      chatId: target.chatId,
+      replyTo,
+      threadId: target.threadId,
+      delayMs: this.#options.statusMessageDelayMs,
+      editIntervalMs: this.#options.statusEditIntervalMs,
+      chatActionIntervalMs: this.#options.chatActionIntervalMs,
+      logger: this.#logger,
+    });
+    if (turn.images.length > 0) progress.startChatAction();
+    try {
+      const replies = await this.#engine.editor.handle(turn, progress.onProgress);
+      await sendReplies(this.#deps(), target, replies);
+    } finally {
+      await progress.finish();
+    }
+  }
+
+  #deps() {
+    return { api: this.#api, editor: this.#engine.editor, logger: this.#logger };
+  }
+
+  #where(chat: Chat, from: User | undefined, senderChat: Chat | undefined, message: Message | undefined, replyTo: number) {
+    const isGroup = chat.type === 'group' || chat.type === 'supergroup';
+    const threadId = message?.is_topic_message ? message.message_thread_id : undefined;
+    const key: ConversationKey = {
+      platform: 'telegram',
+      chat: String(chat.id),
+      ...(threadId !== undefined ? { thread: String(threadId) } : {}),
+      user: String(from?.id ?? senderChat?.id ?? chat.id),
+    };
+    const scope: TurnScope | undefined = isGroup ? { server: String(chat.id) } : undefined;
+    const personId = from && from.id !== GROUP_ANONYMOUS_BOT_ID && !from.is_bot ? from.id : undefined;
+    const target: ReplyTarget = { chatId: chat.id, isGroup, personId, replyTo, threadId, key };
+    return { key, scope, target };
+  }
+
+  async #actor(chat: Chat, from: User | undefined, senderChat: Chat | undefined): Promise<Actor> {
+    const anonymous = senderChat !== undefined || from?.id === GROUP_ANONYMOUS_BOT_ID;
+    const name = anonymous
+      ? (senderChat && 'title' in senderChat ? senderChat.title : 'title' in chat ? chat.title : 'Anonymous')
+      : [from?.first_name, from?.last_name].filter(Boolean).join(' ') || from?.username || 'Someone';
+    return {
+      id: String(from?.id ?? senderChat?.id ?? chat.id),
+      name: name ?? 'Anonymous',
+      isModerator: await this.#moderators.isModerator(chat, from, senderChat),
+    };
+  }
+
+  #seenAlbum(key: string): boolean {
+    const now = Date.now();
+    for (const [album, at] of this.#albums) if (now - at > ALBUM_MEMORY_MS) this.#albums.delete(album);
+    if (this.#albums.has(key)) return true;
+    this.#albums.set(key, now);
+    return false;
+  }
+
+  /** A picture fetched through getFile and the Bot API file endpoint under the configured API root, and nowhere else. */
+  #attachment(file: TelegramFileRef): ImageAttachment {
+    return {
+      ...(file.declaredBytes !== undefined ? { declaredBytes: file.declaredBytes } : {}),
+      ...(file.declaredType ? { declaredType: file.declaredType } : {}),
+      ...(file.name ? { name: file.name } : {}),
+      fetch: (maxBytes) => this.#download(file, maxBytes),
+    };
+  }
+
+  async #download(file: TelegramFileRef, maxBytes: number): Promise<Buffer> {
+    const limit = Math.min(maxBytes, DOWNLOAD_MAX_BYTES);
+    const tooLarge = (actual: number | undefined) =>
+      new UserError(ErrorCode.ImageTooLarge, { ...(actual !== undefined ? { actual: formatBytes(actual) } : {}), limit: formatBytes(limit) });
+    if (file.declaredBytes !== undefined && file.declaredBytes > limit) throw tooLarge(file.declaredBytes);
+    let filePath: string | undefined;
+    try {
+      const info = await this.#api.getFile(file.fileId);
+      if (info.file_size !== undefined && info.file_size > limit) throw tooLarge(info.file_size);
+      filePath = info.file_path;
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      if (error instanceof GrammyError && /too big/i.test(error.description)) throw tooLarge(file.declaredBytes);
+      throw new UserError(ErrorCode.ImageDownloadFailed, {}, { cause: error instanceof HttpError ? error.message : error });
+    }
+    // A local-mode Bot API server answers with a path on its own disk; this adapter reads only over HTTP.
+    if (!filePath || filePath.startsWith('/')) throw new UserError(ErrorCode.ImageDownloadFailed);
+    const root = new URL(this.#options.apiRoot);
+    const encodedPath = filePath.split('/').map(encodeURIComponent).join('/');
+    return downloadImage(`${this.#options.apiRoot}/file/bot${this.#options.token}/${encodedPath}`, {
+      maxBytes: limit,
+      allowedHosts: [root.host.toLowerCase()],
+    });
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * @module Sends the engine's `Reply` values to Telegram: an edited picture as a photo (or as a
+ * document when it exceeds the photo limits) replying to the person's message, with the
+ * engine's caption and an inline keyboard (More, Less, Undo, Redo, Try again, and the other
+ * emotions); text as messages of at most 4096 characters. Every message that shows an edit is
+ * linked to it in the conversation store, so that replies and buttons find it again, also
+ * after a restart.
+ */
+import { GrammyError, InlineKeyboard, InputFile, type Api } from 'grammy';
+import type { Message } from 'grammy/types';
+import { BUTTON_LABELS, encodeButton } from '../../src/buttons.ts';
+import type { Editor } from '../../src/editor.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { ConversationKey, Reply } from '../../src/turn.ts';
+import {
+  CAPTION_MAX_CHARS,
+  DOCUMENT_MAX_BYTES,
+  fitsPhotoLimits,
+  splitText,
+  truncateText,
+} from './telegram-limits.ts';
+import { PRIVATE_ANSWER_SENT, emotionButtonLabel } from './telegram-texts.ts';
+
+/** Where replies go. */
+export interface ReplyTarget {
+  chatId: number;
+  /** Whether the chat is a group (then `private` replies go to the person's private chat). */
+  isGroup: boolean;
+  /** The person, for private replies; absent for anonymous administrators. */
+  personId?: number;
+  /** The message the replies answer. */
+  replyTo?: number;
+  threadId?: number;
+  key: ConversationKey;
+}
+
+export interface ReplySenderDeps {
+  api: Api;
+  editor: Editor;
+  logger: Logger;
+}
+
+/** Sends every reply in order. Returns the messages sent. */
+export async function sendReplies(deps: ReplySenderDeps, target: ReplyTarget, replies: Reply[]): Promise<Message[]> {
+  const sent: Message[] = [];
+  for (const reply of replies) sent.push(...(await sendReply(deps, target, reply)));
+  return sent;
+}
+
+async function sendReply(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply): Promise<Message[]> {
+  const { api } = deps;
+  const keyboard = keyboardFor(reply);
+  if (reply.image) {
+    const image = reply.image;
+    const common = {
+      caption: truncateText(reply.text, CAPTION_MAX_CHARS),
+      ...threadOf(target),
+      ...replyParameters(target),
+      ...(keyboard ? { reply_markup: keyboard } : {}),
+    };
+    let message: Message;
+    if (fitsPhotoLimits(image)) {
+      message = await api.sendPhoto(target.chatId, new InputFile(image.bytes, image.name), common);
+    } else if (image.bytes.length <= DOCUMENT_MAX_BYTES) {
+      message = await api.sendDocument(target.chatId, new InputFile(image.bytes, image.name), common);
+    } else {
+      deps.logger.warn({ bytes: image.bytes.length }, 'telegram: edited picture is over the 50 MB upload limit');
+      return sendText(deps, target, { ...reply, image: undefined, text: `${reply.text}\n(The picture is too large to send on Telegram.)` }, undefined);
+    }
+    await link(deps, target.key, reply.editId, message);
+    return [message];
+  }
+  if (reply.private && target.isGroup) return sendPrivately(deps, target, reply);
+  return sendText(deps, target, reply, keyboard);
+}
+
+async function sendText(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply, keyboard: InlineKeyboard | undefined): Promise<Message[]> {
+  const parts = splitText(reply.text);
+  const sent: Message[] = [];
+  for (const [index, part] of parts.entries()) {
+    const last = index === parts.length - 1;
+    const message = await deps.api.sendMessage(target.chatId, part, {
+      ...threadOf(target),
+      ...(index === 0 ? replyParameters(target) : {}),
+      ...(last && keyboard ? { reply_markup: keyboard } : {}),
+    });
+    sent.push(message);
+  }
+  // An "ask" about a picture points at it: a reply to the question acts on that picture.
+  await link(deps, target.key, reply.editId, sent.at(-1));
+  return sent;
+}
+
+/** Moderator answers go to the person's private chat; the group only hears where the answer went. */
+async function sendPrivately(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply): Promise<Message[]> {
+  if (target.personId !== undefined) {
+    try {
+      const sent: Message[] = [];
+      for (const part of splitText(reply.text)) sent.push(await deps.api.sendMessage(target.personId, part));
+      await deps.api.sendMessage(target.chatId, PRIVATE_ANSWER_SENT, { ...threadOf(target), ...replyParameters(target) });
+      return sent;
+    } catch (error) {
+      // 403: the person never started a private chat with the bot (or blocked it). Answer in the group.
+      if (!(error instanceof GrammyError)) throw error;
+      deps.logger.debug({ err: error }, 'telegram: private answer not possible; answering in the group');
+    }
+  }
+  return sendText(deps, target, { ...reply, private: false }, undefined);
+}
+
+async function link(deps: ReplySenderDeps, key: ConversationKey, editId: string | undefined, message: Message | undefined): Promise<void> {
+  if (!editId || !message) return;
+  try {
+    await deps.editor.linkReply(key, editId, String(message.message_id));
+  } catch (error) {
+    // The picture is out; only replies to it will not find it. Not worth an apology.
+    deps.logger.warn({ err: error }, 'telegram: could not link the message to its edit');
+  }
+}
+
+/** The inline keyboard for a reply: its actions, then the other emotions, four to a row. */
+export function keyboardFor(reply: Reply): InlineKeyboard | undefined {
+  if (!reply.editId) return undefined;
+  const editId = reply.editId;
+  const keyboard = new InlineKeyboard();
+  const refine = reply.actions.filter((a) => a === 'more' || a === 'less');
+  const walk = reply.actions.filter((a) => a !== 'more' && a !== 'less');
+  for (const row of [refine, walk]) {
+    if (row.length === 0) continue;
+    for (const action of row) keyboard.text(BUTTON_LABELS[action], encodeButton({ kind: action }, editId));
+    keyboard.row();
+  }
+  reply.emotions.forEach((emotion, index) => {
+    keyboard.text(emotionButtonLabel(emotion), encodeButton({ kind: 'emotion', emotion }, editId));
+    if (index % 4 === 3) keyboard.row();
+  });
+  const rows = keyboard.inline_keyboard.filter((row) => row.length > 0);
+  return rows.length > 0 ? InlineKeyboard.from(rows) : undefined;
+}
+
+function threadOf(target: ReplyTarget): { message_thread_id?: number } {
+  return target.threadId !== undefined ? { message_thread_id: target.threadId } : {};
+}
+
+function replyParameters(target: ReplyTarget): { reply_parameters?: { message_id: number; allow_sending_without_reply: boolean } } {
+  return target.replyTo !== undefined
+    ? { reply_parameters: { message_id: target.replyTo, allow_sending_without_reply: true } }
+    : {};
+}
