@@ -423,6 +423,11 @@ export class FakeBotApi {
     return state ? [...state.messages.values()].filter((s) => !s.deleted).map((s) => s.message) : [];
   }
 
+  /** The id of the latest message in a chat (0 when none): bot answers to what comes next have larger ids. */
+  lastMessageId(chat: FakeChat): number {
+    return (this.#chats.get(chat.id)?.nextMessageId ?? 1) - 1;
+  }
+
   /** Whether a message was deleted. */
   isDeleted(chat: FakeChat, messageId: number): boolean {
     return this.#stored(chat.id, messageId)?.deleted ?? false;
@@ -465,10 +470,15 @@ export class FakeBotApi {
     });
   }
 
-  /** Waits for the bot's next message in a chat after the ones already there, matching `match` if given. */
-  async waitForBotMessage(chat: FakeChat, match: (m: FakeMessage) => boolean = () => true, what = 'a bot message', timeoutMs?: number): Promise<FakeMessage> {
-    const seen = new Set(this.botMessages(chat).map((m) => m.message_id));
-    return this.waitFor(() => this.botMessages(chat).find((m) => !seen.has(m.message_id) && match(m)), what, timeoutMs);
+  /** Waits for a bot message in a chat newer than message `after` and matching `match`. */
+  async waitForBotMessage(
+    chat: FakeChat,
+    after: number,
+    match: (m: FakeMessage) => boolean = () => true,
+    what = 'a bot message',
+    timeoutMs?: number,
+  ): Promise<FakeMessage> {
+    return this.waitFor(() => this.botMessages(chat).find((m) => m.message_id > after && match(m)), what, timeoutMs);
   }
 
   /** The next `count` calls of `method` fail with `fault` instead of being served. */
