@@ -1,0 +1,247 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import type { CheckedImage } from '../../src/image/image.ts';
+import type { EditPlan } from '../../src/planner/planner.ts';
+import type { Progress } from '../../src/turn.ts';
+import { createDiffusionRenderer, guidanceScales, GuidedUnet } from '../../src/onnx/diffusion-renderer.ts';
+import { tinyUnet, writeTinyDiffusionModels } from '../helpers/tiny-onnx.ts';
+
+const plan: EditPlan = {
+  source: 'contentment',
+  target: 'sadness',
+  caption: 'a cat in a sunny field',
+  editedCaption: 'a cat in a grey gloomy field',
+  elements: ['color', 'scene'],
+  instruction: 'Please change the emotion of this image from contentment to sadness',
+  planner: 'knowledge',
+};
+
+let root: string;
+let picture: CheckedImage;
+
+async function fixture(width: number, height: number, format: 'png' | 'jpeg'): Promise<CheckedImage> {
+  const pipeline = sharp('test/fixtures/images/chelsea.png').resize(width, height, { fit: 'fill' });
+  const bytes = await (format === 'png' ? pipeline.png() : pipeline.jpeg()).toBuffer();
+  return { bytes, format, width, height };
+}
+
+async function modelsDir(name: string, options: Parameters<typeof writeTinyDiffusionModels>[1] = {}): Promise<string> {
+  const dir = join(root, name);
+  await writeTinyDiffusionModels(dir, options);
+  return dir;
+}
+
+async function meanAbsoluteDifference(a: Buffer, b: Buffer): Promise<number> {
+  const [x, y] = await Promise.all([sharp(a).raw().toBuffer(), sharp(b).raw().toBuffer()]);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += Math.abs(x[i]! - y[i]!);
+  return sum / x.length;
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'moodshift-diffusion-'));
+  picture = await fixture(64, 64, 'png');
+});
+after(() => rm(root, { recursive: true, force: true }));
+
+describe('three-way classifier-free guidance', () => {
+  // The probe UNet returns, for every batch row, image latent + mean of the text embedding.
+  // Rows (text, v), (∅, v), (∅, 0) with v = 1, text = 2, ∅ = 5 predict 3, 6 and 5, so the guided
+  // noise is 5 + 7.5·(3 − 6) + 1.5·(6 − 5) = −16. Any other row order or scale order differs.
+  const probe = tinyUnet('float32', 'int64', { noise: 0, image: 1, text: 1, timestep: 0 });
+  const imageLatent = { data: new Float32Array(4 * 8 * 8).fill(1), dims: [1, 4, 8, 8] };
+  const conditioning = {
+    data: Float32Array.from({ length: 3 * 16 * 8 }, (_, i) => (i < 16 * 8 ? 2 : 5)),
+    dims: [3, 16, 8],
+  };
+
+  it('combines the text, image and unconditional predictions in diffusers order', async () => {
+    const session = await ort.InferenceSession.create(probe);
+    const unet = new GuidedUnet(session, imageLatent, conditioning, { text: 7.5, image: 1.5 });
+    const guided = await unet.predict(new Float32Array(4 * 8 * 8), 901);
+    assert.equal(guided.length, 4 * 8 * 8);
+    for (const value of guided) assert.ok(Math.abs(value + 16) < 1e-4, `expected -16, got ${value}`);
+    await session.release();
+  });
+
+  it('gives the same guidance when the export fixes the batch to one row', async () => {
+    // The same graph, reporting a fixed batch of 1 as some exports do: the rows then run one at a time.
+    const session = await ort.InferenceSession.create(probe);
+    const fixed = Object.create(session, {
+      inputMetadata: {
+        value: session.inputMetadata.map((m) => (m.name === 'sample' && m.isTensor ? { ...m, shape: [1, 8, 'height', 'width'] } : m)),
+      },
+      run: { value: session.run.bind(session) },
+    }) as ort.InferenceSession;
+    const unet = new GuidedUnet(fixed, imageLatent, conditioning, { text: 7.5, image: 1.5 });
+    const guided = await unet.predict(new Float32Array(4 * 8 * 8), 901);
+    for (const value of guided) assert.ok(Math.abs(value + 16) < 1e-4, `expected -16, got ${value}`);
+    await session.release();
+  });
+
+  it('maps intensity to the guidance scales, with the defaults at medium intensity', () => {
+    assert.deepEqual(guidanceScales(0.6), { text: 7.5, image: 1.5 });
+    const weak = guidanceScales(0.3);
+    const strong = guidanceScales(1);
+    assert.ok(weak.text < 7.5 && strong.text > 7.5, 'a stronger edit follows the text more');
+    assert.ok(weak.image > 1.5 && strong.image < 1.5, 'a weaker edit holds the original picture more');
+    assert.ok(strong.image >= 1);
+  });
+});
+
+describe('diffusion renderer on tiny models', () => {
+  it('edits a 64×64 picture in a few steps and gives the same picture for the same seed', async () => {
+    const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('basic'), steps: 3 });
+    try {
+      const progress: Progress[] = [];
+      const first = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 7, onProgress: (p) => progress.push(p) });
+      const again = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 7 });
+      const otherSeed = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 8 });
+      assert.equal(first.width, 64);
+      assert.equal(first.height, 64);
+      assert.equal(first.format, 'png');
+      assert.ok(first.bytes.equals(again.bytes), 'same seed, same picture');
+      assert.ok(!first.bytes.equals(otherSeed.bytes), 'another seed, another picture');
+      assert.ok((await meanAbsoluteDifference(first.bytes, picture.bytes)) > 1, 'the picture changed');
+      assert.deepEqual(progress, [1, 2, 3].map((step) => ({ stage: 'rendering', step, steps: 3 })));
+    } finally {
+      await renderer.close();
+    }
+  });
+
+  it('returns a picture of the input size and format when the sides are not multiples of 64', async () => {
+    const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('sizes'), steps: 2 });
+    try {
+      const odd = await fixture(90, 50, 'jpeg');
+      const result = await renderer.render({ image: odd, plan, intensity: 0.6, seed: 1 });
+      assert.equal(result.format, 'jpeg');
+      const metadata = await sharp(result.bytes).metadata();
+      assert.equal(metadata.format, 'jpeg');
+      assert.deepEqual([metadata.width, metadata.height, result.width, result.height], [90, 50, 90, 50]);
+    } finally {
+      await renderer.close();
+    }
+  });
+
+  it('renders a stronger intensity differently', async () => {
+    const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('intensity'), steps: 2 });
+    try {
+      const medium = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 3 });
+      const strong = await renderer.render({ image: picture, plan, intensity: 1, seed: 3 });
+      assert.ok(!medium.bytes.equals(strong.bytes));
+    } finally {
+      await renderer.close();
+    }
+  });
+
+  it('stops between steps when the edit is cancelled', async () => {
+    const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('cancel'), steps: 5 });
+    try {
+      const controller = new AbortController();
+      const steps: number[] = [];
+      await assert.rejects(
+        renderer.render({
+          image: picture,
+          plan,
+          intensity: 0.6,
+          seed: 1,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.stage === 'rendering') steps.push(p.step);
+            if (p.stage === 'rendering' && p.step === 2) controller.abort();
+          },
+        }),
+        { name: 'AbortError' },
+      );
+      assert.deepEqual(steps, [1, 2]);
+    } finally {
+      await renderer.close();
+    }
+  });
+
+  it("reads Optimum's latent_parameters as the latent's mean", async () => {
+    const diffusers = await createDiffusionRenderer({ modelsDir: await modelsDir('latent-sample'), steps: 2 });
+    const optimum = await createDiffusionRenderer({ modelsDir: await modelsDir('latent-parameters', { vaeEncoderOutput: 'latent_parameters' }), steps: 2 });
+    try {
+      // The tiny encoders share the mean's weights; reading the log-variance half would shift everything by 5.
+      const a = await diffusers.render({ image: picture, plan, intensity: 0.6, seed: 5 });
+      const b = await optimum.render({ image: picture, plan, intensity: 0.6, seed: 5 });
+      assert.ok(a.bytes.equals(b.bytes));
+    } finally {
+      await diffusers.close();
+      await optimum.close();
+    }
+  });
+
+  it('runs float16 exports with a float timestep close to the float32 result', async () => {
+    const full = await createDiffusionRenderer({ modelsDir: await modelsDir('fp32'), steps: 2, scheduler: 'ddim' });
+    const half = await createDiffusionRenderer({ modelsDir: await modelsDir('fp16', { floatType: 'float16', timestepType: 'float16' }), steps: 2, scheduler: 'ddim' });
+    try {
+      const a = await full.render({ image: picture, plan, intensity: 0.6, seed: 9 });
+      const b = await half.render({ image: picture, plan, intensity: 0.6, seed: 9 });
+      assert.ok((await meanAbsoluteDifference(a.bytes, b.bytes)) < 3, 'fp16 and fp32 agree to a few levels');
+    } finally {
+      await full.close();
+      await half.close();
+    }
+  });
+
+  it("joins EPEM's EAI block and adapter to the conditioning when the export has them", async () => {
+    const dir = await modelsDir('per', { withPer: true });
+    const withBlocks = await createDiffusionRenderer({ modelsDir: dir, steps: 2 });
+    const without = await createDiffusionRenderer({ modelsDir: dir, steps: 2, emotionBlocks: 'off' });
+    try {
+      assert.equal(withBlocks.usesEmotionBlocks, true);
+      assert.equal(without.usesEmotionBlocks, false);
+      const a = await withBlocks.render({ image: picture, plan, intensity: 0.6, seed: 2 });
+      const b = await without.render({ image: picture, plan, intensity: 0.6, seed: 2 });
+      assert.ok(!a.bytes.equals(b.bytes));
+    } finally {
+      await withBlocks.close();
+      await without.close();
+    }
+  });
+});
+
+describe('diffusion renderer start-up checks', () => {
+  it('names a missing model file and what it must contain', async () => {
+    const dir = await modelsDir('missing');
+    await rm(join(dir, 'unet/model.onnx'));
+    await assert.rejects(createDiffusionRenderer({ modelsDir: dir }), (error: Error) => {
+      assert.equal(error.name, 'ConfigError');
+      assert.match(error.message, /unet\/model\.onnx is missing/);
+      assert.match(error.message, /encoder_hidden_states/);
+      return true;
+    });
+  });
+
+  it('refuses a truncated model file', async () => {
+    const dir = await modelsDir('truncated');
+    const bytes = tinyUnet();
+    await writeFile(join(dir, 'unet/model.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    await assert.rejects(createDiffusionRenderer({ modelsDir: dir }), /unet\/model\.onnx .*could not be loaded.*truncated/s);
+  });
+
+  it('refuses a model with the wrong signature, saying what was expected and found', async () => {
+    const dir = await modelsDir('wrong');
+    // A VAE decoder where the UNet should be.
+    const { tinyVaeDecoder } = await import('../helpers/tiny-onnx.ts');
+    await writeFile(join(dir, 'unet/model.onnx'), tinyVaeDecoder());
+    await assert.rejects(createDiffusionRenderer({ modelsDir: dir }), (error: Error) => {
+      assert.match(error.message, /unet\/model\.onnx does not have the signature/);
+      assert.match(error.message, /no input named timestep/);
+      assert.match(error.message, /expected inputs: sample/);
+      assert.match(error.message, /found +inputs: latent_sample float32/);
+      return true;
+    });
+  });
+
+  it('refuses a bad option with a sentence saying what to change', async () => {
+    await assert.rejects(createDiffusionRenderer({ modelsDir: root, steps: 0 }), /steps must be a whole number from 1 to 1000/);
+  });
+});
