@@ -38,6 +38,9 @@ export type RunningWebAdapter = RunningAdapter & {
   readonly url: string;
 };
 
+/** How long a stop waits for the last answers to be written before closing their connections. */
+const STOP_GRACE_MS = 5000;
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 function resolveSettings(engine: Engine, options: WebAdapterOptions): WebAppSettings & { host: string; port: number } {
@@ -99,9 +102,13 @@ export async function startWeb(engine: Engine, options: WebAdapterOptions = {}):
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await web.drain();
-        listening = false;
-        server.closeAllConnections();
+        // Answers of the last turns are still being written: close each connection once it is idle.
+        const closeIdle = setInterval(() => server.closeIdleConnections(), 25);
+        const force = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
         await closed;
+        clearInterval(closeIdle);
+        clearTimeout(force);
+        listening = false;
       })();
       return stopped;
     },

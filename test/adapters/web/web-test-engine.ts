@@ -1,0 +1,157 @@
+/**
+ * @module Starts the web chat for a test over real HTTP, and a small cookie-keeping client
+ * that behaves like one browser session.
+ */
+import { readFileSync } from 'node:fs';
+import { startWeb, type RunningWebAdapter, type WebAdapterOptions } from '../../../adapters/web/index.ts';
+import type { Engine } from '../../../src/engine.ts';
+import { loadConfig, type AppConfig } from '../../../src/config.ts';
+import type { Emotion } from '../../../src/emotions.ts';
+import type { Intent, Normaliser } from '../../../src/intent.ts';
+import type { Planner } from '../../../src/planner/planner.ts';
+
+export const FIXTURES = new URL('../../fixtures/images/', import.meta.url);
+
+export function fixture(name: string): Buffer {
+  return readFileSync(new URL(name, FIXTURES));
+}
+
+/** The real engine with the embedded defaults (memory store, rules, knowledge, tone). */
+export async function createTestEngine(env: Record<string, string> = {}): Promise<Engine> {
+  const config: AppConfig = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  try {
+    const { createEngine } = await import('../../../src/engine.ts');
+    return await createEngine(config);
+  } catch (error) {
+    if (!String(error).includes('Cannot find module')) throw error;
+    return standInEngine(config);
+  }
+}
+
+// TEMPORARY until the rules normaliser and knowledge planner land: the real Editor, memory
+// store, tone renderer and moderation, with a tiny normaliser and planner.
+async function standInEngine(config: AppConfig): Promise<Engine> {
+  const { Editor } = await import('../../../src/editor.ts');
+  const { MemoryConversationStore } = await import('../../../src/store/memory-store.ts');
+  const { ToneRenderer } = await import('../../../src/renderer/tone-renderer.ts');
+  const { createModeration } = await import('../../../src/moderation/create-moderation.ts');
+  const { silentLogger } = await import('../../../src/logger.ts');
+  const { canonicalInstruction } = await import('../../../src/intent.ts');
+  const store = new MemoryConversationStore();
+  const moderation = await createModeration({});
+  const words: Array<[RegExp, Emotion]> = [[/sad/, 'sadness'], [/scar|fear/, 'fear'], [/calm/, 'contentment'], [/ang/, 'anger']];
+  const normaliser: Normaliser = {
+    name: 'stand-in',
+    async normalise(text: string): Promise<Intent> {
+      const t = text.toLowerCase();
+      if (/^(more|stronger)/.test(t)) return { kind: 'refine', direction: 'more' };
+      if (/^less/.test(t)) return { kind: 'refine', direction: 'less' };
+      if (/^undo/.test(t)) return { kind: 'undo' };
+      for (const [pattern, target] of words)
+        if (pattern.test(t)) return { kind: 'edit', target, intensity: 0.6, instruction: canonicalInstruction(target) };
+      return { kind: 'unknown' };
+    },
+  };
+  const planner: Planner = {
+    name: 'stand-in',
+    async plan(request) {
+      return {
+        source: 'contentment',
+        target: request.target,
+        caption: 'a picture',
+        editedCaption: `a ${request.target} picture`,
+        elements: ['color'],
+        instruction: canonicalInstruction(request.target, 'contentment'),
+        planner: 'stand-in',
+      };
+    },
+  };
+  const renderer = new ToneRenderer();
+  const editor = new Editor({ store, normaliser, planner, renderer, moderation, logger: silentLogger });
+  return {
+    config,
+    logger: silentLogger,
+    editor,
+    store,
+    moderation,
+    normaliser,
+    planner,
+    renderer,
+    close: async () => {
+      await store.close();
+      await moderation.close?.();
+    },
+  };
+}
+
+export interface TestWeb {
+  engine: Engine;
+  web: RunningWebAdapter;
+  close(): Promise<void>;
+}
+
+export async function startTestWeb(options: WebAdapterOptions = {}, env: Record<string, string> = {}): Promise<TestWeb> {
+  const engine = await createTestEngine(env);
+  const web = await startWeb(engine, { port: 0, host: '127.0.0.1', ...options });
+  return {
+    engine,
+    web,
+    close: async () => {
+      await web.stop();
+      await engine.close();
+    },
+  };
+}
+
+export interface TurnBody {
+  turnId: string;
+  messageId: string;
+  replies: Array<{
+    id: string;
+    kind: 'edit' | 'info' | 'ask' | 'error';
+    text: string;
+    code?: string;
+    actions: string[];
+    emotions: string[];
+    editId?: string;
+    target?: string;
+    image?: { url: string; downloadUrl: string; width: number; height: number; type: string; name: string };
+    original?: { editId: string; url: string };
+  }>;
+  error?: { code: string; message: string };
+}
+
+/** One browser session: keeps the session cookie the server sets. */
+export class Session {
+  cookie?: string;
+  constructor(readonly baseUrl: string) {}
+
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookie) headers.set('cookie', this.cookie);
+    const response = await fetch(new URL(path, this.baseUrl), { ...init, headers });
+    const set = response.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0];
+    return response;
+  }
+
+  /** Sends a turn with a picture (multipart), as the page does. */
+  async upload(image: Buffer, text: string, options: { name?: string; type?: string; replyTo?: string } = {}): Promise<{ status: number; body: TurnBody }> {
+    const form = new FormData();
+    form.set('text', text);
+    if (options.replyTo) form.set('replyTo', options.replyTo);
+    form.set('image', new Blob([new Uint8Array(image)], { type: options.type ?? 'image/png' }), options.name ?? 'photo.png');
+    const response = await this.request('/api/turns', { method: 'POST', body: form });
+    return { status: response.status, body: (await response.json()) as TurnBody };
+  }
+
+  /** Sends a text or button turn as JSON. */
+  async say(payload: { text?: string; replyTo?: string; turnId?: string; action?: { kind: string; emotion?: string; editId?: string } }): Promise<{ status: number; body: TurnBody }> {
+    const response = await this.request('/api/turns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    return { status: response.status, body: (await response.json()) as TurnBody };
+  }
+}
