@@ -16,8 +16,9 @@
 
 /** Look-alike characters folded to the Latin letter they imitate (after lower-casing). */
 const LOOK_ALIKES: Readonly<Record<string, string>> = {
-  // Digits and symbols of "leetspeak". `1`, `!`, `|` and `l` all become `i`, since `1` stands for either.
-  '0': 'o', '1': 'i', '!': 'i', '|': 'i', l: 'i', '3': 'e', '4': 'a', '@': 'a', '5': 's', $: 's', '7': 't',
+  // Digits and symbols of "leetspeak". `1` and `l` both become `i`, since `1` stands for either
+  // (`!` and `|` too, but only before a letter: see `foldedTokens`).
+  '0': 'o', '1': 'i', l: 'i', '3': 'e', '4': 'a', '@': 'a', '5': 's', $: 's', '7': 't',
   // Cyrillic
   а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x',
   і: 'i', ї: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h', ԛ: 'q', ԝ: 'w', ӏ: 'i',
@@ -76,8 +77,14 @@ function foldedTokens(text: string): { spaced: Skeleton; tokens: Token[] } {
   const tokens: Token[] = [];
   let current: Token | undefined;
   let index = 0;
-  for (const character of text) {
-    const folded = foldCharacter(character);
+  const characters = [...text];
+  for (let position = 0; position < characters.length; position++) {
+    const character = characters[position]!;
+    // `!` and `|` stand for `i` inside a word ("k!ll"), but "gory!!!" ends with punctuation.
+    const folded =
+      (character === '!' || character === '|') && isWordChar(foldCharacter(characters[position + 1] ?? ' ') || ' ')
+        ? 'i'
+        : foldCharacter(character);
     for (const part of folded) {
       const word = isWordChar(part);
       spacedChars.push(word ? part : ' ');
