@@ -1,0 +1,187 @@
+/**
+ * @module The Discord adapter on discord.js: slash commands, buttons and menus (and, with
+ * the Message Content intent, messages that mention the bot or reply to it) become engine
+ * turns; the engine's replies become Discord messages.
+ *
+ * Every interaction is acknowledged at once (Discord allows 3 s), then answered by editing
+ * that acknowledgement: progress first, the picture last. REST 429s are left to discord.js's
+ * own queue; gateway drops are resumed by discord.js; an error in one interaction is logged,
+ * the person gets a short apology, and the bot keeps serving everyone else.
+ */
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Partials,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type Message,
+  type MessageComponentInteraction,
+} from 'discord.js';
+import type { RunningAdapter } from '../../src/adapter.ts';
+import type { Engine } from '../../src/engine.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { Turn } from '../../src/turn.ts';
+import { allowedAttachmentHosts, type ResolvedDiscordOptions } from './options.ts';
+import {
+  TurnResponder,
+  channelSurface,
+  componentSurface,
+  messageSurface,
+  slashCommandSurface,
+  type Surface,
+} from './responders.ts';
+import { MODERATOR_COMMAND, PERSON_COMMAND, isModeratorSubcommand } from './slash-commands.ts';
+import { componentTurn, isForBot, messageTurn, slashCommandTurn, type TurnContext } from './to-turn.ts';
+
+const RESTARTING = 'The bot is restarting. Please try again in a minute.';
+
+/** The gateway intents the bot asks for: guilds always; messages only with the Message Content option. */
+export function discordIntents(messageContent: boolean): GatewayIntentBits[] {
+  return messageContent
+    ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent]
+    : [GatewayIntentBits.Guilds];
+}
+
+export class DiscordAdapter implements RunningAdapter {
+  readonly name = 'discord';
+  readonly client: Client;
+  readonly #engine: Engine;
+  readonly #options: ResolvedDiscordOptions;
+  readonly #logger: Logger;
+  readonly #context: TurnContext;
+  readonly #inFlight = new Set<Promise<void>>();
+  #stopping = false;
+
+  constructor(engine: Engine, options: ResolvedDiscordOptions) {
+    this.#engine = engine;
+    this.#options = options;
+    this.#logger = engine.logger.child({ adapter: 'discord' });
+    this.#context = { allowedHosts: allowedAttachmentHosts(options), moderatorRole: options.moderatorRole };
+    this.client = new Client({
+      intents: discordIntents(options.messageContent),
+      // DMs arrive on channels discord.js has not cached.
+      partials: [Partials.Channel],
+      rest: { api: options.apiRoot },
+      allowedMentions: { parse: [], repliedUser: false },
+    });
+    this.client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
+    if (options.messageContent) this.client.on(Events.MessageCreate, (message) => this.#track(this.#onMessage(message)));
+    this.client.on(Events.Error, (error) => this.#logger.error({ err: error }, 'discord: client error'));
+    this.client.on(Events.ShardError, (error, shardId) => this.#logger.warn({ err: error, shardId }, 'discord: gateway error'));
+    this.client.on(Events.ShardReconnecting, (shardId) => this.#logger.info({ shardId }, 'discord: gateway reconnecting'));
+    this.client.on(Events.ShardResume, (shardId, replayed) => this.#logger.info({ shardId, replayed }, 'discord: gateway resumed'));
+    this.client.rest.on('rateLimited', (info) =>
+      this.#logger.info({ route: info.route, retryAfter: info.retryAfter, global: info.global }, 'discord: rate limited, waiting'),
+    );
+  }
+
+  /** Logs in and resolves once the gateway is ready (all guilds received). */
+  async start(): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`Discord did not become ready within ${this.#options.readyTimeoutMs} ms; check DISCORD_TOKEN and DISCORD_API_ROOT.`)),
+        this.#options.readyTimeoutMs,
+      );
+      this.client.once(Events.ClientReady, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    try {
+      await this.client.login(this.#options.token);
+      await ready;
+    } catch (error) {
+      await this.client.destroy().catch(() => {});
+      throw error;
+    }
+    this.#logger.info({ user: this.client.user?.tag, guilds: this.client.guilds.cache.size, messageContent: this.#options.messageContent }, 'discord: ready');
+  }
+
+  isReady(): boolean {
+    return !this.#stopping && this.client.isReady();
+  }
+
+  /** Stops taking new work, lets the turns in flight finish, then closes the gateway. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.client.destroy();
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => this.#logger.error({ err: error }, 'discord: unhandled error in a turn'));
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  async #onInteraction(interaction: Interaction): Promise<void> {
+    if (interaction.isChatInputCommand()) {
+      if (interaction.commandName !== PERSON_COMMAND && interaction.commandName !== MODERATOR_COMMAND) return;
+      await this.#onSlashCommand(interaction);
+    } else if (interaction.isButton() || interaction.isStringSelectMenu()) {
+      if (!interaction.customId.startsWith('ms:')) return;
+      await this.#onComponent(interaction);
+    }
+  }
+
+  async #onSlashCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    if (this.#stopping) {
+      await interaction.reply({ content: RESTARTING, flags: MessageFlags.Ephemeral }).catch(() => {});
+      return;
+    }
+    const subcommand = interaction.options.getSubcommand(false) ?? 'help';
+    const ephemeral = isModeratorSubcommand(subcommand) || subcommand === 'help' || subcommand === 'emotions';
+    // First thing, before any other await: Discord drops interactions not acknowledged within 3 s.
+    await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    const turn = slashCommandTurn(interaction, this.#context);
+    await this.#answer(turn, {
+      surface: slashCommandSurface(interaction, ephemeral),
+      fallback: () => channelSurface(this.client, interaction.channelId, interaction.user),
+      deadline: interaction.createdTimestamp + this.#options.interactionTokenLifetimeMs,
+      uploadLimitBytes: interaction.attachmentSizeLimit || this.#options.defaultUploadLimitBytes,
+    });
+  }
+
+  async #onComponent(interaction: MessageComponentInteraction): Promise<void> {
+    if (this.#stopping) {
+      await interaction.reply({ content: RESTARTING, flags: MessageFlags.Ephemeral }).catch(() => {});
+      return;
+    }
+    await interaction.deferUpdate();
+    const turn = componentTurn(interaction, this.#context);
+    if (!turn) return;
+    await this.#answer(turn, {
+      surface: componentSurface(interaction),
+      fallback: () => channelSurface(this.client, interaction.channelId, interaction.user),
+      deadline: interaction.createdTimestamp + this.#options.interactionTokenLifetimeMs,
+      uploadLimitBytes: interaction.attachmentSizeLimit || this.#options.defaultUploadLimitBytes,
+    });
+  }
+
+  async #onMessage(message: Message): Promise<void> {
+    const botId = this.client.user?.id;
+    if (!botId || this.#stopping || !isForBot(message, botId)) return;
+    const turn = messageTurn(message, botId, this.#context);
+    if (!turn.text && turn.images.length === 0) return;
+    await this.#answer(turn, { surface: messageSurface(message), uploadLimitBytes: this.#options.defaultUploadLimitBytes });
+  }
+
+  /** Runs the turn through the engine and sends what it says; apologises when sending fails. */
+  async #answer(turn: Turn, where: { surface: Surface; fallback?: () => Surface; deadline?: number; uploadLimitBytes: number }): Promise<void> {
+    const responder = new TurnResponder({
+      ...where,
+      progressIntervalMs: this.#options.progressIntervalMs,
+      logger: this.#logger,
+      link: (editId, messageId) => this.#engine.editor.linkReply(turn.key, editId, messageId),
+    });
+    try {
+      const replies = await this.#engine.editor.handle(turn, responder.progress);
+      await responder.deliver(replies);
+    } catch (error) {
+      this.#logger.error({ err: error, message: turn.messageId }, 'discord: could not answer a turn');
+      await responder.apologise();
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * @module One shard process under `ShardingManager` (see `shard.ts`): builds the engine
+ * from the environment and runs the Discord adapter; discord.js reads which shard it is
+ * from the environment the manager set.
+ */
+import { config as loadDotenv } from 'dotenv';
+import { loadConfig } from '../../src/config.ts';
+import { createEngine } from '../../src/engine.ts';
+import { startDiscord } from './index.ts';
+
+loadDotenv({ quiet: true });
+const engine = await createEngine(loadConfig());
+const adapter = await startDiscord(engine);
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await adapter.stop().catch(() => {});
+  await engine.close();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void stop());
+process.once('SIGINT', () => void stop());

@@ -1,0 +1,186 @@
+/**
+ * @module Discord events to engine `Turn`s: slash commands, button presses, menu picks and
+ * messages. The conversation key is `{ platform: 'discord', chat: channelId, user: userId }`
+ * (a thread is a channel of its own on Discord); the moderation scope is the server and the
+ * channel.
+ */
+import {
+  GuildMember,
+  PermissionFlagsBits,
+  type Attachment,
+  type ChatInputCommandInteraction,
+  type Guild,
+  type Message,
+  type MessageComponentInteraction,
+  type PermissionsBitField,
+  type User,
+} from 'discord.js';
+import { decodeButton } from '../../src/buttons.ts';
+import { downloadImage } from '../../src/image/download.ts';
+import type { Actor, ImageAttachment, Turn } from '../../src/turn.ts';
+import { isModeratorSubcommand, type IntensityChoice } from './slash-commands.ts';
+
+export const PLATFORM = 'discord';
+
+/** What turning an event into a Turn needs to know about the deployment. */
+export interface TurnContext {
+  /** Hosts attachments may be downloaded from. */
+  allowedHosts: readonly string[];
+  /** A role name or id whose members moderate, besides Manage Server. */
+  moderatorRole?: string;
+}
+
+/** The member as discord.js gives it: a cached `GuildMember`, or the raw API member of an uncached guild. */
+type AnyMember = GuildMember | { roles: string[] } | null | undefined;
+
+/**
+ * Whether a person moderates the server the event happens in: Manage Server (or
+ * Administrator, which implies it) in that channel, or the configured moderator role.
+ * Nobody moderates a DM.
+ */
+export function isModerator(input: {
+  guildId: string | null;
+  permissions: Readonly<PermissionsBitField> | null | undefined;
+  member: AnyMember;
+  guild: Guild | null;
+  moderatorRole?: string;
+}): boolean {
+  if (!input.guildId) return false;
+  if (input.permissions?.has(PermissionFlagsBits.ManageGuild)) return true;
+  const role = input.moderatorRole;
+  if (!role || !input.member) return false;
+  const roleIds = input.member instanceof GuildMember ? [...input.member.roles.cache.keys()] : input.member.roles;
+  return roleIds.some((id) => id === role || input.guild?.roles.cache.get(id)?.name === role);
+}
+
+function actorOf(user: User, moderator: boolean): Actor {
+  return { id: user.id, name: user.globalName ?? user.username, isModerator: moderator };
+}
+
+/** An attachment the engine fetches lazily, only from the allowed hosts and within its size limit. */
+export function toImageAttachment(attachment: Attachment, allowedHosts: readonly string[]): ImageAttachment {
+  return {
+    declaredBytes: attachment.size,
+    declaredType: attachment.contentType ?? undefined,
+    name: attachment.name,
+    fetch: (maxBytes) => downloadImage(attachment.url, { maxBytes, allowedHosts }),
+  };
+}
+
+/** Whether an attachment claims to be a picture (by type, else by file name). */
+export function looksLikeImage(attachment: Attachment): boolean {
+  if (attachment.contentType) return attachment.contentType.startsWith('image/');
+  return /\.(jpe?g|png|webp|gif|tiff?|heic|avif|bmp|svg)$/i.test(attachment.name);
+}
+
+/**
+ * The words for `/mood edit`'s intensity choice, put in front of the feeling so the
+ * normaliser reads exactly that level ("slightly sadder", "sadder", "very sadder").
+ */
+export const INTENSITY_WORDS: Record<IntensityChoice, string> = { low: 'slightly', medium: '', high: 'very' };
+
+/** The text of `/mood edit`: the feeling, with the chosen intensity word in front. */
+export function editText(feeling: string | null, intensity: string | null): string {
+  const words = (feeling ?? '').trim();
+  if (!words) return '';
+  if (!intensity || !(intensity in INTENSITY_WORDS)) return words;
+  // An intensity word the person typed themselves gives way to the level they picked.
+  const stripped = words.replace(/\b(slightly|a bit|a little|a touch|somewhat|very|really|much|extremely|super)\b/gi, ' ').replace(/\s+/g, ' ').trim();
+  const level = INTENSITY_WORDS[intensity as IntensityChoice];
+  return [level, stripped || words].filter(Boolean).join(' ');
+}
+
+/** A `/mood …` or `/moodmod …` command as a Turn. Command text goes through as `/undo`, `/block fear`, …. */
+export function slashCommandTurn(interaction: ChatInputCommandInteraction, context: TurnContext): Turn {
+  const subcommand = interaction.options.getSubcommand(false) ?? 'help';
+  const images: ImageAttachment[] = [];
+  let text: string;
+  if (subcommand === 'edit') {
+    const image = interaction.options.getAttachment('image');
+    if (image) images.push(toImageAttachment(image, context.allowedHosts));
+    text = editText(interaction.options.getString('feeling'), interaction.options.getString('intensity'));
+  } else if (isModeratorSubcommand(subcommand)) {
+    const emotion = interaction.options.getString('emotion');
+    text = `/${subcommand}${emotion ? ` ${emotion}` : ''}`;
+  } else {
+    text = `/${subcommand}`;
+  }
+  return {
+    key: { platform: PLATFORM, chat: interaction.channelId, user: interaction.user.id },
+    scope: { server: interaction.guildId ?? undefined, channel: interaction.channelId },
+    messageId: interaction.id,
+    text,
+    images,
+    actor: actorOf(interaction.user, moderatorOfInteraction(interaction, context)),
+    locale: interaction.locale,
+  };
+}
+
+function moderatorOfInteraction(interaction: ChatInputCommandInteraction | MessageComponentInteraction, context: TurnContext): boolean {
+  return isModerator({
+    guildId: interaction.guildId,
+    permissions: interaction.memberPermissions,
+    member: interaction.member as AnyMember,
+    guild: interaction.guild,
+    moderatorRole: context.moderatorRole,
+  });
+}
+
+/**
+ * A button press or menu pick on one of the bot's pictures as a Turn: the action and the
+ * edit come from the custom id (`src/buttons.ts`); `replyTo` is the message that carried
+ * the component, so a press on someone else's picture still finds (and copies) that edit.
+ * Returns undefined for components that are not ours.
+ */
+export function componentTurn(interaction: MessageComponentInteraction, context: TurnContext): Turn | undefined {
+  const payload = interaction.isStringSelectMenu() ? interaction.values[0] : interaction.customId;
+  const action = payload ? decodeButton(payload) : undefined;
+  if (!action) return undefined;
+  return {
+    key: { platform: PLATFORM, chat: interaction.channelId, user: interaction.user.id },
+    scope: { server: interaction.guildId ?? undefined, channel: interaction.channelId },
+    messageId: interaction.id,
+    replyTo: interaction.message.id,
+    text: '',
+    images: [],
+    actor: actorOf(interaction.user, moderatorOfInteraction(interaction, context)),
+    action,
+    locale: interaction.locale,
+  };
+}
+
+/**
+ * A message for the bot (a DM, a mention, or a reply to one of its messages) as a Turn.
+ * The bot's mention is taken out of the text; only picture attachments are passed on.
+ */
+export function messageTurn(message: Message, botUserId: string, context: TurnContext): Turn {
+  const text = message.content.replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+  const pictures = [...message.attachments.values()].filter(looksLikeImage);
+  return {
+    key: { platform: PLATFORM, chat: message.channelId, user: message.author.id },
+    scope: { server: message.guildId ?? undefined, channel: message.channelId },
+    messageId: message.id,
+    replyTo: message.reference?.messageId,
+    text,
+    images: pictures.slice(0, 1).map((a) => toImageAttachment(a, context.allowedHosts)),
+    actor: actorOf(
+      message.author,
+      isModerator({
+        guildId: message.guildId,
+        permissions: message.member?.permissions,
+        member: message.member,
+        guild: message.guild,
+        moderatorRole: context.moderatorRole,
+      }),
+    ),
+    notice: pictures.length > 1 ? 'I used the first of your pictures.' : undefined,
+  };
+}
+
+/** Whether a message is meant for the bot: a DM, a mention of the bot, or a reply to one of its messages. */
+export function isForBot(message: Message, botUserId: string): boolean {
+  if (message.author.bot || message.system) return false;
+  if (!message.guildId) return true;
+  if (message.mentions.users.has(botUserId)) return true;
+  return message.reference?.messageId !== undefined && message.mentions.repliedUser?.id === botUserId;
+}
