@@ -212,6 +212,7 @@ function clean(text: string): string {
     .replace(/<a?:([\w~]+):\d+>/g, ' $1 ') // Discord custom emoji: keep the name (":sad_cat:")
     .replace(/<[@#][!&]?\d+>/g, ' ') // Discord user, role and channel mentions
     .replace(/\bhttps?:\/\/\S+/gi, ' ')
+    .replace(/\s*(?:->|=>|-+>|→|⟶|➡\ufe0f?)\s*/g, ' → ') // arrows survive the folding of hyphens
     .replace(/(^|\s)@[\w.]+/g, '$1 ')
     .replace(/[*~|`]+/g, ' ')
     .trim();
@@ -657,6 +658,16 @@ function phrase(...alternatives: string[]): RegExp {
 const IT = `(?:it|that|this|things|the effect|the edit|everything)`;
 
 const PHRASES: readonly (readonly [RegExp, Intent])[] = [
+  [phrase('(?:ctrl|cmd|control|strg) (?:\\+ )?z', '⌘ (?:\\+ )?z'), { kind: 'undo' }],
+  [phrase('(?:ctrl|cmd|control|strg) (?:\\+ )?(?:y|shift (?:\\+ )?z)'), { kind: 'redo' }],
+  [
+    phrase('again but (?:even )?(?:stronger|more|harder|bigger|heavier|bolder|more intense|further)', '(?:stronger|harder|more intense) this time'),
+    { kind: 'refine', direction: 'more' },
+  ],
+  [
+    phrase('again but (?:weaker|less|softer|subtler|lighter|gentler|milder|more subtle)', '(?:weaker|softer|subtler|gentler) this time'),
+    { kind: 'refine', direction: 'less' },
+  ],
   [
     phrase(
       'reset', 'restart', 'start (?:over|again|afresh|fresh|from (?:scratch|the (?:beginning|start)))', 'from scratch',
@@ -675,7 +686,7 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
       'different(?:ly)?', 'another (?:one|version|take|variation|variant|try|go|attempt|seed|option|shot)', 'another',
       'new (?:seed|version|variation|variant|attempt|take|one)', 'variations?', 'variants?', 'shuffle', 'randomi[sz]e',
       'roll (?:again|the dice)', 'spin again', 'try (?:it )?again', 'retry', '(?:do|run|make|generate|render) (?:it|that|this|one) again',
-      'give (?:it|me) another', 'again', 'one more', 'other version', 'alternative', '🔄', '🔁', '🎲',
+      'give (?:it|me) another', 'one more', 'other version', 'alternative', '🔄', '🔁', '🎲',
       'nochmal', 'noch einmal', 'otra vez', 'de nuevo', 'encore une fois', 'une autre', 'di nuovo', 'ancora una volta', 'de novo', 'outra vez', 'otra', 'reessayer', 'riprova',
     ),
     { kind: 'retry' },
@@ -684,7 +695,7 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
     phrase(
       'redo', 're do', 'undo (?:the |that |my |your )?undo', 'un undo', 'unundo',
       `(?:bring|put|give|get) (?:it|that|this|the (?:edit|change|last (?:one|edit))) back`, 'i want (?:it|that) back',
-      'go forward', 'step forward', 'forward', '(?:ctrl|cmd|control) (?:y|shift z)', 're ?apply', 'restore (?:it|that|the edit)',
+      'go forward', 'step forward', 'forward', 're ?apply', 'restore (?:it|that|the edit)',
       'changed my mind', '⏩', '↪', 'refaire', 'rehacer', 'wiederherstellen', 'rifai', 'refazer',
     ),
     { kind: 'redo' },
@@ -704,7 +715,7 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
     phrase(
       'more (?:subtle|subtly|natural|realistic|gentle|gently|muted|restrained|understated|soft|toned down|delicate|faithful)',
       'less', 'lesser', 'weaker', 'weaken', 'subtler', 'softer', 'soften', 'gentler', 'milder', 'tamer', 'lighter',
-      `(?:tone|turn|dial|ramp|knock|bring|take|calm|tune|water|scale) (?:${IT} )?(?:back|down)(?: a (?:bit|notch|touch|little))?`,
+      `(?:tone|turn|dial|ramp|knock|bring|take|calm|tune|water|scale) (?:${IT} )?down(?: a (?:bit|notch|touch|little))?`,
       `(?:pull|scale|dial|rein) (?:${IT} )?(?:back|in)`, 'back off', 'ease (?:off|up)', 'go easy', 'easy on', 'down a notch',
       'notch down', 'reduce', 'decrease', 'lower', 'lessen', 'diminish', 'minimi[sz]e',
       'too (?:much|strong|intense|far|heavy|extreme|harsh|saturated|obvious|aggressive|dramatic|powerful|over the top|overdone|exaggerated|crazy|wild|loud|dark|bright|edited|fake)',
@@ -721,14 +732,14 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
       'go (?:further|harder|bigger|all in|big|all out|nuts|wild|crazy|for it)', 'further', 'harder', 'bigger', 'heavier', 'bolder', 'deeper',
       'louder', 'exaggerate', 'emphasi[sz]e', 'increase', 'enhance', 'heighten', 'double (?:it|down)', 'double', 'max (?:it|that)(?: out)?',
       'maxed', 'maximum', 'maximi[sz]e', 'keep going', 'continue', 'go on', 'amp', 'level up', 'next level', 'up', '\\+', '➕', '⬆', '📈', '🔥',
-      'plus', 'mas', 'mehr', 'piu', 'encore', 'davantage', 'verstarken', 'staerker', 'starker', 'fuerte', 'forte', 'intensificar', 'intensifier',
+      'plus', 'mas', 'mehr', 'piu', 'encore plus', 'davantage', 'verstarken', 'staerker', 'starker', 'fuerte', 'forte', 'intensificar', 'intensifier',
     ),
     { kind: 'refine', direction: 'more' },
   ],
   [
     phrase(
       'undo', 'un do', 'go back', 'back', 'previous', 'prev', 'revert', 'step back', `take (?:${IT} )?back`, 'cancel', 'rollback', 'roll back',
-      '(?:ctrl|cmd|control) z', 'oops', 'liked (?:it|that|the (?:previous|last|other|old|earlier|first|one before)(?: one| version)?) (?:better|more)',
+      'oops', 'liked (?:it|that|the (?:previous|last|other|old|earlier|first|one before)(?: one| version)?) (?:better|more)',
       '(?:previous|last|earlier|old|other|prior|first) (?:one|version|picture|image|photo|edit) (?:was|is|looked) better', 'was better',
       'before was better', '(?:thats|that is|its|it is|this is) worse', 'worse', 'prefer(?:red)? (?:the )?(?:previous|last|old|earlier|other|one before|before)',
       '(?:remove|scrap|delete|drop) (?:that|this|the last|the) (?:edit|change)', 'scrap (?:that|this|it)', 'not (?:like )?(?:that|this)',
@@ -737,6 +748,7 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
     ),
     { kind: 'undo' },
   ],
+  [phrase('again', 'encore', 'ancora', 'nochmal'), { kind: 'retry' }],
   [
     phrase(
       '(?:which|what|list|show(?: me)?|available|supported|all|your|possible|other|the|many|give me) (?:the |your |of |available |supported |possible |other )*(?:emotions?|feelings?|moods?|styles?|categories|vibes)',
@@ -751,7 +763,7 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
   [
     phrase(
       'help', 'helpp', 'halp', 'what can you do', 'what do you do', 'what (?:should|can|do) i (?:type|say|write|do|send|ask)', 'what now',
-      'how (?:does|do) (?:this|it|you|i) (?:work|use)', 'how (?:does|do) (?:this|it) work', 'how (?:do|can) i (?:use|start|edit|change)', 'how to(?: use)?',
+      'how (?:does|do|can|should|would) (?:[\\p{L}\\p{N}]+ ){1,3}(?:work|use|start)', 'how (?:do|can) i (?:edit|change)', 'how to(?: use)?',
       'instructions?', 'commands?', 'usage', 'what are you', 'who are you', 'guide', 'tutorial', 'manual', 'faq', 'info', '^\\?(?: \\?)*$',
       '^(?:start|hi help|menu)$', 'aide', 'ayuda', 'hilfe', 'aiuto', 'ajuda', 'comment ca marche', 'como funciona', 'wie funktioniert', 'come funziona',
     ),
