@@ -163,6 +163,8 @@ describe('Telegram: progress and a graceful stop', () => {
       entered();
       await gate;
     };
+    // Long polls after this one fail, so only the confirmation at stop can confirm the photo's update.
+    h.fake.failNext('getUpdates', { kind: 'drop_connection' }, { times: 1000, when: (params) => Number(params.timeout ?? 0) > 0 });
     const request = await h.fake.userSendsPhoto(photo, { caption: 'make it scary' });
     await rendering;
     let stopped = false;
@@ -171,6 +173,7 @@ describe('Telegram: progress and a graceful stop', () => {
     assert.equal(stopped, false, 'stop waits for the edit in flight');
     release();
     await stopping;
+    h.fake.clearFaults();
     renderer.beforeRender = undefined;
     const answers = () => h.fake.botMessages(chat).filter((m) => isPicture(m) && m.reply_to_message?.message_id === request.message_id);
     assert.equal(answers().length, 1, 'the edit in flight was sent before the bot stopped');

@@ -486,6 +486,11 @@ export class FakeBotApi {
     this.#faults.push({ method: method.toLowerCase(), fault, remaining: options.times ?? 1, when: options.when });
   }
 
+  /** Forgets every fault not yet used. */
+  clearFaults(): void {
+    this.#faults.length = 0;
+  }
+
   #lastCalls(): string {
     return this.calls
       .slice(-8)
