@@ -26,7 +26,7 @@
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { EMOTIONS, EMOTION_TABLE, type Emotion } from '../emotions.ts';
-import { standardiseTone, TONE_FEATURE_NAMES, toneOfPixels, type StandardTone, type ToneFeatures } from '../estimator/tone-features.ts';
+import { standardiseTone, TONE_FEATURE_NAMES, toneOfPixels, type StandardTone } from '../estimator/tone-features.ts';
 import { toneScores } from '../estimator/tone-estimator.ts';
 import type { CheckedImage, OutputFormat } from '../image/image.ts';
 import type { RenderRequest, RenderResult, Renderer } from './renderer.ts';
@@ -41,8 +41,9 @@ export interface ToneRendererOptions {
   /** PNG adaptive row filtering: smaller files, slower encoding. @defaultValue false */
   pngAdaptiveFiltering?: boolean;
   /**
-   * How far a grade at intensity 1 moves the picture, in spreads of everyday photos
-   * (see `TONE_REFERENCE`), as a straight-line distance in standardised statistics. Intensity scales it. @defaultValue 1.8
+   * How far a grade at intensity 1 moves the picture: the mean absolute change of its pixels, in
+   * levels of 255, measured on the thumbnail. Intensity scales it, so a higher intensity always
+   * moves the picture further. @defaultValue 24
    */
   reach?: number;
   /**
@@ -57,7 +58,7 @@ const DEFAULTS: Required<ToneRendererOptions> = {
   webpQuality: 85,
   pngCompressionLevel: 6,
   pngAdaptiveFiltering: false,
-  reach: 1.8,
+  reach: 24,
   vignette: false,
 };
 
@@ -112,7 +113,7 @@ export class ToneRenderer implements Renderer {
     requireRange('jpegQuality', resolved.jpegQuality, 1, 100, true);
     requireRange('webpQuality', resolved.webpQuality, 1, 100, true);
     requireRange('pngCompressionLevel', resolved.pngCompressionLevel, 0, 9, true);
-    requireRange('reach', resolved.reach, 0, 5, false);
+    requireRange('reach', resolved.reach, 0, 128, false);
     this.options = resolved;
   }
 
@@ -154,7 +155,7 @@ async function readThumbnail(bytes: Buffer): Promise<Thumbnail> {
  * goes where, according to the thumbnail's response to each parameter (a Jacobian measured by
  * simulation), the target's score rises most against its closest rival (max-margin), or where
  * its probability rises fastest when no step can beat every rival. It stops when the
- * thumbnail's statistics have moved `reach × intensity` spreads from the original. The path does
+ * thumbnail's pixels have changed by `reach × intensity` levels on average. The path does
  * not depend on the intensity, only where it stops, so a higher intensity always goes further.
  */
 export function solveGrade(
@@ -168,13 +169,13 @@ export function solveGrade(
   const vignetteCentre: [number, number] = [0.5 + (random() - 0.5) * 0.08, 0.5 + (random() - 0.5) * 0.08];
   const vignette = options.vignette && EMOTION_TABLE[target].valence === 'negative' ? 0.3 * intensity : 0;
   const grade = (params: number[]) => gradeOf(params, vignette, vignetteCentre);
-  const standardAfter = (params: number[]) => standardiseTone(simulateGrade(thumbnail, grade(params)));
+  const standardAfter = (params: number[]) => standardiseTone(toneOfPixels(simulateGrade(thumbnail, grade(params)), 3));
+  const moved = (params: number[]) => meanAbsoluteChange(simulateGrade(thumbnail, grade(params)), thumbnail.pixels);
 
   const budget = options.reach * intensity;
-  const start = standardAfter([0, 0, 0, 0, 0]);
   const gradients = scoreGradients();
   let params = [0, 0, 0, 0, 0];
-  let here = start;
+  let here = standardAfter(params);
   for (let step = 0; step < SOLVER_MAX_STEPS && budget > 0; step++) {
     const jacobian = PARAMETER_UNITS.map((_, j) => {
       const nudged = params.map((p, i) => (i === j ? p + JACOBIAN_STEP : p));
@@ -184,23 +185,22 @@ export function solveGrade(
     const direction = stepDirection(jacobian, gradients, target, here);
     if (!direction) break;
     const next = clampParameters(params.map((p, i) => p + SOLVER_STEP * direction[i]!));
-    const nextTone = standardAfter(next);
-    const reached = toneDistance(start, nextTone);
+    const reached = moved(next);
     if (reached >= budget) {
       // Land on the budget: bisect the last step.
       let [low, high] = [0, 1];
       for (let k = 0; k < 6; k++) {
         const mid = (low + high) / 2;
         const candidate = params.map((p, i) => p + mid * (next[i]! - p));
-        if (toneDistance(start, standardAfter(candidate)) >= budget) high = mid;
+        if (moved(candidate) >= budget) high = mid;
         else low = mid;
       }
       params = params.map((p, i) => p + high * (next[i]! - p));
       break;
     }
-    if (reached <= toneDistance(start, here) + 1e-6 && next.every((p, i) => p === params[i])) break;
+    if (next.every((p, i) => p === params[i])) break;
     params = next;
-    here = nextTone;
+    here = standardAfter(next);
   }
   const solved = grade(params);
   // The seed's touch: about one level of 255 in white balance and tint.
@@ -231,11 +231,6 @@ function gradeOf(params: readonly number[], vignette: number, vignetteCentre: [n
 
 function clampParameters(params: readonly number[]): number[] {
   return params.map((p, i) => clamp(p, PARAMETER_LIMITS[i]![0] / PARAMETER_UNITS[i]!, PARAMETER_LIMITS[i]![1] / PARAMETER_UNITS[i]!));
-}
-
-/** Euclidean distance between two standardised readings: how far a grade has moved a picture. */
-function toneDistance(a: StandardTone, b: StandardTone): number {
-  return Math.sqrt(TONE_FEATURE_NAMES.reduce((sum, name) => sum + (a[name] - b[name]) ** 2, 0));
 }
 
 /**
@@ -291,8 +286,8 @@ function stepDirection(
   return unit(inParameters(gradients[target].map((g, i) => g - expected[i]!)));
 }
 
-/** The statistics of the thumbnail after a grade, computed exactly as the pipeline would grade it. */
-export function simulateGrade(thumbnail: Thumbnail, grade: ToneGrade): ToneFeatures {
+/** The thumbnail's pixels after a grade, computed exactly as the pipeline grades the full picture. */
+export function simulateGrade(thumbnail: Thumbnail, grade: ToneGrade): Uint8Array {
   const { pixels, width, height } = thumbnail;
   const matrix = saturationMatrix(grade.saturation);
   const offsets = channelOffsets(grade);
@@ -309,7 +304,13 @@ export function simulateGrade(thumbnail: Thumbnail, grade: ToneGrade): ToneFeatu
       }
     }
   }
-  return toneOfPixels(out, 3);
+  return out;
+}
+
+function meanAbsoluteChange(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / Math.max(1, a.length);
 }
 
 async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage): Promise<Sharp> {
