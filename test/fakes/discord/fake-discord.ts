@@ -115,6 +115,8 @@ export interface FakeInteraction {
   originalMessageId?: string;
   /** The message that carried the component, for component interactions. */
   componentMessageId?: string;
+  /** How many states that message had when the component was used (its later edits are responses). */
+  componentMessageStates?: number;
   followUpIds: string[];
 }
 
@@ -331,6 +333,8 @@ export class FakeDiscord {
     /** Permissions of the member in the channel. @defaultValue @everyone's plus the member's roles */
     permissions?: bigint;
     attachmentSizeLimit?: number;
+    /** The gateway session to deliver it on. @defaultValue the first session of the guild's shard */
+    via?: GatewaySession;
   }): FakeInteraction {
     const resolvedAttachments: Record<string, unknown> = {};
     const options = Object.entries(input.options ?? {}).map(([name, value]) => {
@@ -350,7 +354,7 @@ export class FakeDiscord {
   }
 
   /** A person presses a button on one of the bot's messages. */
-  pressButton(input: { user: FakeUser; message: FakeMessage; label: string; permissions?: bigint }): FakeInteraction {
+  pressButton(input: { user: FakeUser; message: FakeMessage; label: string; permissions?: bigint; via?: GatewaySession }): FakeInteraction {
     const button = input.message.components
       .flatMap((row) => row.components)
       .find((c): c is ButtonComponent => c.type === 2 && c.label === input.label);
@@ -367,7 +371,7 @@ export class FakeDiscord {
   }
 
   /** A person picks an option (by its label) from the message's select menu. */
-  pickFromMenu(input: { user: FakeUser; message: FakeMessage; option: string; permissions?: bigint }): FakeInteraction {
+  pickFromMenu(input: { user: FakeUser; message: FakeMessage; option: string; permissions?: bigint; via?: GatewaySession }): FakeInteraction {
     const menu = input.message.components.flatMap((row) => row.components).find((c): c is SelectComponent => c.type === 3);
     const picked = menu?.options.find((o) => o.label.toLowerCase().includes(input.option.toLowerCase()));
     if (!menu || !picked) throw new Error(`The message has no menu option "${input.option}"`);
@@ -430,7 +434,7 @@ export class FakeDiscord {
   #interact(
     type: number,
     data: Record<string, unknown>,
-    input: { user: FakeUser; channel: FakeChannel; permissions?: bigint; attachmentSizeLimit?: number; message?: FakeMessage },
+    input: { user: FakeUser; channel: FakeChannel; permissions?: bigint; attachmentSizeLimit?: number; message?: FakeMessage; via?: GatewaySession },
   ): FakeInteraction {
     this.users.set(input.user.id, input.user);
     const guild = input.channel.guild_id ? this.guilds.get(input.channel.guild_id) : undefined;
@@ -444,6 +448,7 @@ export class FakeDiscord {
       createdAt: Date.now(),
       attachmentSizeLimit: input.attachmentSizeLimit ?? 10 * 1024 * 1024,
       componentMessageId: input.message?.id,
+      componentMessageStates: input.message?.history.length,
       followUpIds: [],
     };
     this.interactions.set(interaction.id, interaction);
@@ -482,7 +487,7 @@ export class FakeDiscord {
     } else {
       payload.user = input.user;
     }
-    this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: guild?.id });
+    this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: guild?.id, sessionId: input.via?.id });
     return interaction;
   }
 
@@ -495,10 +500,16 @@ export class FakeDiscord {
 
   // ─── What the bot did ────────────────────────────────────────────────────────────
 
-  /** Messages of an interaction: the original response first, then follow-ups. */
+  /**
+   * Messages of an interaction: the original response first, then follow-ups. For a button
+   * press, the message that carried the button counts only once it was edited after the press.
+   */
   responsesOf(interaction: FakeInteraction): FakeMessage[] {
     const ids = [interaction.originalMessageId, ...interaction.followUpIds].filter((id): id is string => Boolean(id));
-    return ids.map((id) => this.messages.get(id)!).filter((m) => m && !m.deleted);
+    return ids
+      .map((id) => this.messages.get(id)!)
+      .filter((m) => m && !m.deleted)
+      .filter((m) => m.id !== interaction.componentMessageId || m.history.length > interaction.componentMessageStates!);
   }
 
   /** Messages the bot posted in a channel (not interaction responses), oldest first. */
