@@ -4,11 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { startWeb, type RunningWebAdapter, type WebAdapterOptions } from '../../../adapters/web/index.ts';
-import type { Engine } from '../../../src/engine.ts';
-import { loadConfig, type AppConfig } from '../../../src/config.ts';
-import type { Emotion } from '../../../src/emotions.ts';
-import type { Intent, Normaliser } from '../../../src/intent.ts';
-import type { Planner } from '../../../src/planner/planner.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { createEngine, type Engine } from '../../../src/engine.ts';
 
 export const FIXTURES = new URL('../../fixtures/images/', import.meta.url);
 
@@ -16,72 +13,9 @@ export function fixture(name: string): Buffer {
   return readFileSync(new URL(name, FIXTURES));
 }
 
-/** The real engine with the embedded defaults (memory store, rules, knowledge, tone). */
+/** The real engine with the embedded defaults (memory store, rules, knowledge, tone); `env` adds variables such as REDIS_URL. */
 export async function createTestEngine(env: Record<string, string> = {}): Promise<Engine> {
-  const config: AppConfig = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  try {
-    const { createEngine } = await import('../../../src/engine.ts');
-    return await createEngine(config);
-  } catch (error) {
-    if (!String(error).includes('Cannot find module')) throw error;
-    return standInEngine(config);
-  }
-}
-
-// TEMPORARY until the rules normaliser and knowledge planner land: the real Editor, memory
-// store, tone renderer and moderation, with a tiny normaliser and planner.
-async function standInEngine(config: AppConfig): Promise<Engine> {
-  const { Editor } = await import('../../../src/editor.ts');
-  const { MemoryConversationStore } = await import('../../../src/store/memory-store.ts');
-  const { ToneRenderer } = await import('../../../src/renderer/tone-renderer.ts');
-  const { createModeration } = await import('../../../src/moderation/create-moderation.ts');
-  const { silentLogger } = await import('../../../src/logger.ts');
-  const { canonicalInstruction } = await import('../../../src/intent.ts');
-  const store = new MemoryConversationStore();
-  const moderation = await createModeration({});
-  const words: Array<[RegExp, Emotion]> = [[/sad/, 'sadness'], [/scar|fear/, 'fear'], [/calm/, 'contentment'], [/ang/, 'anger']];
-  const normaliser: Normaliser = {
-    name: 'stand-in',
-    async normalise(text: string): Promise<Intent> {
-      const t = text.toLowerCase();
-      if (/^(more|stronger)/.test(t)) return { kind: 'refine', direction: 'more' };
-      if (/^less/.test(t)) return { kind: 'refine', direction: 'less' };
-      if (/^undo/.test(t)) return { kind: 'undo' };
-      for (const [pattern, target] of words)
-        if (pattern.test(t)) return { kind: 'edit', target, intensity: 0.6, instruction: canonicalInstruction(target) };
-      return { kind: 'unknown' };
-    },
-  };
-  const planner: Planner = {
-    name: 'stand-in',
-    async plan(request) {
-      return {
-        source: 'contentment',
-        target: request.target,
-        caption: 'a picture',
-        editedCaption: `a ${request.target} picture`,
-        elements: ['color'],
-        instruction: canonicalInstruction(request.target, 'contentment'),
-        planner: 'stand-in',
-      };
-    },
-  };
-  const renderer = new ToneRenderer();
-  const editor = new Editor({ store, normaliser, planner, renderer, moderation, logger: silentLogger });
-  return {
-    config,
-    logger: silentLogger,
-    editor,
-    store,
-    moderation,
-    normaliser,
-    planner,
-    renderer,
-    close: async () => {
-      await store.close();
-      await moderation.close?.();
-    },
-  };
+  return createEngine(loadConfig({ LOG_LEVEL: 'silent', ...env }));
 }
 
 export interface TestWeb {
