@@ -68,6 +68,9 @@ function scrollToEnd() {
   });
 }
 
+// Pictures change the height of the conversation as they load: keep the newest message in view.
+log.addEventListener('load', scrollToEnd, true);
+
 function randomId() {
   const bytes = new Uint8Array(12);
   crypto.getRandomValues(bytes);
@@ -214,7 +217,7 @@ function addMine({ text, fileUrl, fileName, note }) {
     );
     item.append(button);
   } else if (fileName) {
-    item.append(h('span', { class: 'file-chip' }, '📎 ', fileName));
+    item.append(h('span', { class: 'file-chip' }, svgIcon('M8 12.5l6.2-6.2a3 3 0 1 1 4.2 4.2L10 18.9a5 5 0 0 1-7-7L10.5 4.4'), fileName));
   }
   if (note) bubble.append(h('span', { class: 'action-note' }, note));
   if (text) bubble.append(text);
@@ -273,15 +276,16 @@ function emotionChips(reply, extraClass = '') {
         {
           type: 'button',
           class: 'chip',
+          'data-emotion': name,
           'data-turn': 'emotion',
           'data-offered': String(offered),
           'aria-current': current ? 'true' : undefined,
           disabled: !offered,
           title: info.meaning || undefined,
-          onclick: () =>
-            sendTurn({ action: { kind: 'emotion', emotion: name, editId: reply.editId }, note: `${info.emoji} ${name}`.trim() }),
+          onclick: () => sendTurn({ action: { kind: 'emotion', emotion: name, editId: reply.editId }, note: `Make it ${name}` }),
         },
-        `${info.emoji} ${name}`.trim(),
+        h('span', { class: 'dot', 'aria-hidden': 'true' }),
+        name,
       ),
     );
   }
@@ -379,7 +383,6 @@ function addPicture(reply) {
   card.append(h('span', { class: 'picture-number' }, `Picture ${number}`), frame, captionOf(reply), actions, tools, emotionChips(reply));
   const item = h('li', { class: 'msg bot' }, card);
   log.append(item);
-  img.addEventListener('load', scrollToEnd, { once: true });
   scrollToEnd();
   return { item, card, label, url: image.url };
 }
