@@ -99,22 +99,22 @@ export function messageSurface(message: Message): Surface {
  */
 export function channelSurface(client: Client, channelId: string, user: User): Surface {
   let status: Message | undefined;
-  const send = async (data: DiscordMessageData, mention: boolean): Promise<Message> => {
+  const mentioning = (data: DiscordMessageData): DiscordMessageData => ({
+    ...data,
+    content: truncate(`<@${user.id}> ${data.content}`),
+    allowedMentions: { ...data.allowedMentions, users: [user.id] },
+  });
+  const send = async (data: DiscordMessageData): Promise<Message> => {
     const channel = await client.channels.fetch(channelId);
     if (!channel?.isSendable()) throw new Error(`Channel ${channelId} does not take messages`);
-    if (!mention) return channel.send(data);
-    return channel.send({
-      ...data,
-      content: truncate(`<@${user.id}> ${data.content}`),
-      allowedMentions: { ...data.allowedMentions, users: [user.id] },
-    });
+    return channel.send(data);
   };
   return {
     showStatus: async (data) => {
-      status = status ? await status.edit(data) : await send(data, true);
+      status = status ? await status.edit(mentioning(data)) : await send(mentioning(data));
       return status;
     },
-    post: (data) => send(data, false),
+    post: (data) => send(data),
     postPrivately: (data) => sendDirect(user, data),
   };
 }

@@ -288,6 +288,7 @@ export class FakeDiscord {
   addRole(guild: FakeGuild, name: string, permissions = 0n): FakeRole {
     const role: FakeRole = { id: newSnowflake(), name, permissions: String(permissions), position: guild.roles.length };
     guild.roles.push(role);
+    this.gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: guild.id, role: this.#rolePayload(role) }, { guildId: guild.id });
     return role;
   }
 

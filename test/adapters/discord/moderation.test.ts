@@ -1,0 +1,87 @@
+/**
+ * End to end: moderators on Discord. Manage Server (or the configured moderator role) makes a
+ * moderator; nobody is one in a DM; a blocked emotion is refused with a message.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Permission, type FakeUser } from '../../fakes/discord/fake-discord.ts';
+import { startHarness, uploadPhoto, type Harness } from './harness.ts';
+
+describe('Discord: moderators', () => {
+  let h: Harness;
+  let moderator: FakeUser;
+  let roleHolder: FakeUser;
+
+  before(async () => {
+    h = await startHarness({ env: { DISCORD_MODERATOR_ROLE: 'Mood wardens' } });
+    moderator = h.fake.addUser('mod');
+    const managers = h.fake.addRole(h.guild, 'Managers', Permission.ManageGuild);
+    h.fake.addMember(h.guild, moderator, [managers.id]);
+    roleHolder = h.fake.addUser('warden');
+    const wardens = h.fake.addRole(h.guild, 'Mood wardens');
+    h.fake.addMember(h.guild, roleHolder, [wardens.id]);
+  });
+  after(() => h.close());
+
+  it('lets a member with Manage Server block fear, after which "make it scary" is refused with a message', async () => {
+    const block = h.fake.slashCommand({ user: moderator, channel: h.channel, command: 'moodmod', subcommand: 'block', options: { emotion: 'fear' } });
+    const confirmation = await h.fake.waitForText(block, /fear/i);
+    assert.ok(confirmation.flags & 64, 'the moderator answer is private');
+    assert.doesNotMatch(confirmation.content, /Only moderators/);
+
+    const photo = await uploadPhoto(h.fake);
+    const edit = h.fake.slashCommand({
+      user: h.alice,
+      channel: h.channel,
+      command: 'mood',
+      subcommand: 'edit',
+      options: { image: { attachment: photo }, feeling: 'make it scary' },
+    });
+    const refusal = await h.fake.waitForText(edit, /blocked fear/);
+    assert.equal(refusal.attachments.length, 0, 'no picture comes with the refusal');
+  });
+
+  it('refuses /moodmod block from a member without Manage Server, and the policy stays as it was', async () => {
+    const block = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'moodmod', subcommand: 'block', options: { emotion: 'sadness' } });
+    await h.fake.waitForText(block, /Only moderators/);
+
+    const photo = await uploadPhoto(h.fake);
+    const edit = h.fake.slashCommand({
+      user: h.alice,
+      channel: h.channel,
+      command: 'mood',
+      subcommand: 'edit',
+      options: { image: { attachment: photo }, feeling: 'sadder' },
+    });
+    const picture = await h.fake.waitForPicture(edit);
+    assert.match(picture.content, /→ sadness/);
+  });
+
+  it('also refuses the moderator subcommands under /mood for members', async () => {
+    const block = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'mood', subcommand: 'block', options: { emotion: 'sadness' } });
+    await h.fake.waitForText(block, /Only moderators/);
+  });
+
+  it('treats members of the configured moderator role as moderators', async () => {
+    const unblock = h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'unblock', options: { emotion: 'fear' } });
+    const answer = await h.fake.waitForText(unblock, /fear/i);
+    assert.doesNotMatch(answer.content, /Only moderators/);
+
+    const photo = await uploadPhoto(h.fake);
+    const edit = h.fake.slashCommand({
+      user: h.alice,
+      channel: h.channel,
+      command: 'mood',
+      subcommand: 'edit',
+      options: { image: { attachment: photo }, feeling: 'make it scary' },
+    });
+    const picture = await h.fake.waitForPicture(edit);
+    assert.match(picture.content, /→ fear/);
+  });
+
+  it('has no moderators in a DM, whatever the permissions field says', async () => {
+    const dm = h.fake.dmChannel(moderator);
+    const block = h.fake.slashCommand({ user: moderator, channel: dm, command: 'mood', subcommand: 'block', options: { emotion: 'fear' } });
+    await h.fake.waitForText(block, /Only moderators/);
+  });
+});
