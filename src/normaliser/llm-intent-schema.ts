@@ -1,0 +1,57 @@
+/**
+ * @module What the language model may answer when it reads a message: a zod schema of the
+ * Intent, flat and with every key present (`null` where it does not apply) so that OpenAI's
+ * strict JSON schema mode, function calling and plain JSON mode all accept it, and the checks
+ * that turn an answer into an `Intent` or reject it.
+ */
+import { z } from 'zod';
+import { ELEMENTS, EMOTIONS, type Element } from '../emotions.ts';
+import { INTENSITY, canonicalInstruction, type Intent, type IntensityLevel } from '../intent.ts';
+import { InvalidModelOutputError } from '../llm/structured-chat.ts';
+
+export const INTENT_KINDS = ['edit', 'refine', 'undo', 'redo', 'reset', 'retry', 'help', 'emotions', 'unknown'] as const;
+const INTENSITY_LEVELS = Object.keys(INTENSITY) as [IntensityLevel, ...IntensityLevel[]];
+
+export const modelIntentSchema = z
+  .object({
+    kind: z.enum(INTENT_KINDS).describe('What the person wants.'),
+    target: z.enum(EMOTIONS).nullable().describe('For "edit": the emotion the picture should evoke.'),
+    source: z.enum(EMOTIONS).nullable().describe('For "edit": the emotion the person says the picture shows now, if they say.'),
+    intensity: z.enum(INTENSITY_LEVELS).nullable().describe('For "edit": how strong, from the person\'s words.'),
+    direction: z.enum(['more', 'less']).nullable().describe('For "refine": stronger or weaker.'),
+    elements: z.array(z.enum(ELEMENTS)).nullable().describe('For "edit": the visual elements the person names.'),
+  })
+  .describe('The intent of one chat message to an image-emotion editing bot.');
+
+export type ModelIntent = z.infer<typeof modelIntentSchema>;
+
+/**
+ * The Intent a model's answer stands for. Throws {@link InvalidModelOutputError} when the answer
+ * is incomplete (an edit without a target, a refine without a direction), so the rules answer.
+ */
+export function intentFromModel(answer: ModelIntent): Intent {
+  switch (answer.kind) {
+    case 'edit': {
+      if (!answer.target) throw new InvalidModelOutputError('an "edit" answer without a target');
+      const source = answer.source && answer.source !== answer.target ? answer.source : undefined;
+      const elements = uniqueElements(answer.elements ?? []);
+      return {
+        kind: 'edit',
+        target: answer.target,
+        ...(source ? { source } : {}),
+        intensity: INTENSITY[answer.intensity ?? 'medium'],
+        ...(elements.length > 0 ? { elements } : {}),
+        instruction: canonicalInstruction(answer.target, source),
+      };
+    }
+    case 'refine':
+      if (!answer.direction) throw new InvalidModelOutputError('a "refine" answer without a direction');
+      return { kind: 'refine', direction: answer.direction };
+    default:
+      return { kind: answer.kind };
+  }
+}
+
+function uniqueElements(elements: readonly Element[]): Element[] {
+  return [...new Set(elements)];
+}
