@@ -580,7 +580,10 @@ class Reading {
 
   private decideFromPhrases(): Intent {
     const text = this.words.join(' ');
-    for (const [pattern, intent] of PHRASES) if (pattern.test(text)) return intent;
+    const foreign = this.options.otherLanguages;
+    for (const [rule, intent] of PHRASES) {
+      if (rule.english.test(text) || (foreign && rule.foreign?.test(text))) return intent;
+    }
     return UNKNOWN;
   }
 }
@@ -651,13 +654,30 @@ function lookupDerived(token: string): EmotionWord | undefined {
 // ---------------------------------------------------------------------------------------------
 // Phrases without an emotion word. Each is matched against the folded words joined by spaces.
 
-function phrase(...alternatives: string[]): RegExp {
+/** Separates a phrase list's English alternatives from the other languages' ones. */
+const FOREIGN = Symbol('other languages');
+
+interface PhraseRule {
+  english: RegExp;
+  /** Read only with `otherLanguages`. */
+  foreign?: RegExp;
+  intent: Intent;
+}
+
+function alternativesPattern(alternatives: readonly string[]): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}'])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}'])`, 'u');
+}
+
+function phrase(...alternatives: (string | typeof FOREIGN)[]): Omit<PhraseRule, 'intent'> {
+  const split = alternatives.indexOf(FOREIGN);
+  const english = (split < 0 ? alternatives : alternatives.slice(0, split)) as string[];
+  const foreign = (split < 0 ? [] : alternatives.slice(split + 1)) as string[];
+  return { english: alternativesPattern(english), ...(foreign.length > 0 ? { foreign: alternativesPattern(foreign) } : {}) };
 }
 
 const IT = `(?:it|that|this|things|the effect|the edit|everything)`;
 
-const PHRASES: readonly (readonly [RegExp, Intent])[] = [
+const PHRASES: readonly (readonly [Omit<PhraseRule, 'intent'>, Intent])[] = [
   [phrase('(?:ctrl|cmd|control|strg) (?:\\+ )?z', '⌘ (?:\\+ )?z'), { kind: 'undo' }],
   [phrase('(?:ctrl|cmd|control|strg) (?:\\+ )?(?:y|shift (?:\\+ )?z)'), { kind: 'redo' }],
   [
@@ -676,7 +696,7 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
       'original', 'unedited', 'untouched', 'undo (?:everything|all|it all|all (?:the |my )?(?:changes|edits))',
       `(?:remove|clear|drop|delete|strip|wipe) (?:all |every )?(?:the |of the |my )?(?:edits?|changes|effects?|filters?)`,
       'clear (?:it|everything|all)', 'wipe (?:it|everything)', '(?:the )?way it was', 'as it was',
-      'reinitialiser', 'recommencer', 'reiniciar', 'empezar de nuevo', 'zurucksetzen', 'von vorne', 'ricomincia', 'ripristina', 'recomecar', 'comecar de novo',
+      FOREIGN, 'reinitialiser', 'recommencer', 'reiniciar', 'empezar de nuevo', 'zurucksetzen', 'von vorne', 'ricomincia', 'ripristina', 'recomecar', 'comecar de novo',
     ),
     { kind: 'reset' },
   ],
@@ -687,7 +707,7 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
       'new (?:seed|version|variation|variant|attempt|take|one)', 'variations?', 'variants?', 'shuffle', 'randomi[sz]e',
       'roll (?:again|the dice)', 'spin again', 'try (?:it )?again', 'retry', '(?:do|run|make|generate|render) (?:it|that|this|one) again',
       'give (?:it|me) another', 'one more', 'other version', 'alternative', '🔄', '🔁', '🎲',
-      'nochmal', 'noch einmal', 'otra vez', 'de nuevo', 'encore une fois', 'une autre', 'di nuovo', 'ancora una volta', 'de novo', 'outra vez', 'otra', 'reessayer', 'riprova',
+      FOREIGN, 'nochmal', 'noch einmal', 'otra vez', 'de nuevo', 'encore une fois', 'une autre', 'di nuovo', 'ancora una volta', 'de novo', 'outra vez', 'otra', 'reessayer', 'riprova',
     ),
     { kind: 'retry' },
   ],
@@ -696,7 +716,7 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
       'redo', 're do', 'undo (?:the |that |my |your )?undo', 'un undo', 'unundo',
       `(?:bring|put|give|get) (?:it|that|this|the (?:edit|change|last (?:one|edit))) back`, 'i want (?:it|that) back',
       'go forward', 'step forward', 'forward', 're ?apply', 'restore (?:it|that|the edit)',
-      'changed my mind', '⏩', '↪', 'refaire', 'rehacer', 'wiederherstellen', 'rifai', 'refazer',
+      'changed my mind', '⏩', '↪', FOREIGN, 'refaire', 'rehacer', 'wiederherstellen', 'rifai', 'refazer',
     ),
     { kind: 'redo' },
   ],
@@ -720,8 +740,9 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
       'notch down', 'reduce', 'decrease', 'lower', 'lessen', 'diminish', 'minimi[sz]e',
       'too (?:much|strong|intense|far|heavy|extreme|harsh|saturated|obvious|aggressive|dramatic|powerful|over the top|overdone|exaggerated|crazy|wild|loud|dark|bright|edited|fake)',
       'overdone', 'over done', 'overkill', 'overcooked', 'over the top', '(?:a )?(?:bit|little|tad) much', 'not so (?:much|strong|intense)',
-      'not (?:as|that) (?:much|strong|intense)', 'half as', 'halve', 'smaller', 'minus', '➖', 'moins', 'menos', 'weniger', 'meno', 'too',
+      'not (?:as|that) (?:much|strong|intense)', 'half as', 'halve', 'smaller', 'minus', '➖', 'too',
       'subtle', 'subtly', 'tone down', 'toned down', 'calm it', 'chill (?:it )?out on', 'dial it back',
+      FOREIGN, 'moins', 'menos', 'weniger', 'meno',
     ),
     { kind: 'refine', direction: 'less' },
   ],
@@ -731,8 +752,8 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
       `(?:turn|dial|ramp|pump|amp|jack|kick|step|bump|ratchet|punch) (?:${IT} )?up`, `push (?:${IT} )?(?:further|harder|more)?`, 'push',
       'go (?:further|harder|bigger|all in|big|all out|nuts|wild|crazy|for it)', 'further', 'harder', 'bigger', 'heavier', 'bolder', 'deeper',
       'louder', 'exaggerate', 'emphasi[sz]e', 'increase', 'enhance', 'heighten', 'double (?:it|down)', 'double', 'max (?:it|that)(?: out)?',
-      'maxed', 'maximum', 'maximi[sz]e', 'keep going', 'continue', 'go on', 'amp', 'level up', 'next level', 'up', '\\+', '➕', '⬆', '📈', '🔥',
-      'plus', 'mas', 'mehr', 'piu', 'encore plus', 'davantage', 'verstarken', 'staerker', 'starker', 'fuerte', 'forte', 'intensificar', 'intensifier',
+      'maxed', 'maximum', 'maximi[sz]e', 'keep going', 'continue', 'go on', 'amp', 'level up', 'next level', '^up(?: !)*$', '\\+', '➕', '⬆', '📈', '🔥',
+      FOREIGN, 'plus', 'mas', 'mehr', 'piu', 'encore plus', 'davantage', 'verstarken', 'staerker', 'starker', 'fuerte', 'forte', 'intensificar', 'intensifier',
     ),
     { kind: 'refine', direction: 'more' },
   ],
@@ -744,18 +765,18 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
       'before was better', '(?:thats|that is|its|it is|this is) worse', 'worse', 'prefer(?:red)? (?:the )?(?:previous|last|old|earlier|other|one before|before)',
       '(?:remove|scrap|delete|drop) (?:that|this|the last|the) (?:edit|change)', 'scrap (?:that|this|it)', 'not (?:like )?(?:that|this)',
       'thats not (?:it|right|what i (?:wanted|meant|asked))', 'nope', 'no no', 'dont like (?:it|this|that)', 'hate (?:it|this|that)', 'ugh', 'yuck no',
-      '↩', '⏪', '◀', '👎', '🔙', 'annuler', 'annule', 'retour', 'deshacer', 'deshaz', 'volver', 'ruckgangig', 'zuruck', 'annulla', 'indietro', 'desfazer', 'desfaz', 'voltar',
+      '↩', '⏪', '◀', '👎', '🔙', FOREIGN, 'annuler', 'annule', 'retour', 'deshacer', 'deshaz', 'volver', 'ruckgangig', 'zuruck', 'annulla', 'indietro', 'desfazer', 'desfaz', 'voltar',
     ),
     { kind: 'undo' },
   ],
-  [phrase('again', 'encore', 'ancora', 'nochmal'), { kind: 'retry' }],
+  [phrase('again', FOREIGN, 'encore', 'ancora', 'nochmal'), { kind: 'retry' }],
   [
     phrase(
       '(?:which|what|list|show(?: me)?|available|supported|all|your|possible|other|the|many|give me) (?:the |your |of |available |supported |possible |other )*(?:emotions?|feelings?|moods?|styles?|categories|vibes)',
       '(?:emotions?|feelings?|moods?) (?:list|available|supported|options)', '(?:emotions?|feelings?|moods?) (?:do|can|could) you',
       '^(?:emotions?|feelings?|moods?|categories)(?: \\?)*$', 'what (?:can|could) (?:you|i) (?:make it|turn it into|change it to|choose|pick)',
       'what (?:are )?(?:the |my )?(?:options|choices)', '^(?:options|choices|menu|list)(?: \\?)*$', '🎭',
-      'quelles? emotions?', 'liste des emotions', 'que emociones', 'cuales emociones', 'lista de emociones', 'welche (?:gefuhle|emotionen|stimmungen)',
+      FOREIGN, 'quelles? emotions?', 'liste des emotions', 'que emociones', 'cuales emociones', 'lista de emociones', 'welche (?:gefuhle|emotionen|stimmungen)',
       'quali emozioni', 'quais emocoes', 'lista (?:de|delle) emo',
     ),
     { kind: 'emotions' },
@@ -765,7 +786,7 @@ const PHRASES: readonly (readonly [RegExp, Intent])[] = [
       'help', 'helpp', 'halp', 'what can you do', 'what do you do', 'what (?:should|can|do) i (?:type|say|write|do|send|ask)', 'what now',
       'how (?:does|do|can|should|would) (?:[\\p{L}\\p{N}]+ ){1,3}(?:work|use|start)', 'how (?:do|can) i (?:edit|change)', 'how to(?: use)?',
       'instructions?', 'commands?', 'usage', 'what are you', 'who are you', 'guide', 'tutorial', 'manual', 'faq', 'info', '^\\?(?: \\?)*$',
-      '^(?:start|hi help|menu)$', 'aide', 'ayuda', 'hilfe', 'aiuto', 'ajuda', 'comment ca marche', 'como funciona', 'wie funktioniert', 'come funziona',
+      '^(?:start|hi help|menu)$', FOREIGN, 'aide', 'ayuda', 'hilfe', 'aiuto', 'ajuda', 'comment ca marche', 'como funciona', 'wie funktioniert', 'come funziona',
     ),
     { kind: 'help' },
   ],

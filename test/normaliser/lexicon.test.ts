@@ -1,0 +1,106 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ELEMENTS, EMOTIONS, EMOTION_TABLE } from '../../src/emotions.ts';
+import { INTENSITY } from '../../src/intent.ts';
+import {
+  EMOTION_LEXICON,
+  ELEMENT_LEXICON,
+  GENERIC_HAPPY_LEXICON,
+  INTENSITY_WORDS,
+  elementForWord,
+  emotionForWord,
+  foldText,
+  resolveGenericHappy,
+} from '../../src/lexicon.ts';
+
+describe('the emotion lexicon', () => {
+  it('gives every emotion adjectives, comparatives, superlatives, verbs, nouns, misspellings and emoji', () => {
+    for (const emotion of EMOTIONS) {
+      const lexicon = EMOTION_LEXICON[emotion];
+      for (const [list, minimum] of [['adjectives', 10], ['comparatives', 3], ['superlatives', 2], ['verbs', 3], ['nouns', 5], ['misspellings', 5], ['emoji', 4]] as const) {
+        assert.ok(lexicon[list].length >= minimum, `${emotion} has only ${lexicon[list].length} ${list}`);
+      }
+      assert.equal(emotionForWord(emotion), emotion, `the category name "${emotion}" names itself`);
+    }
+  });
+
+  it('knows the words people really use', () => {
+    const examples: Record<string, string> = {
+      gloomy: 'sadness', sadder: 'sadness', sader: 'sadness', '😢': 'sadness', '😭': 'sadness', sadden: 'sadness', heartbroken: 'sadness',
+      eerie: 'fear', scarier: 'fear', creepier: 'fear', spookiest: 'fear', scarey: 'fear', terrify: 'fear', dread: 'fear', '😱': 'fear', '😨': 'fear',
+      gross: 'disgust', disgustin: 'disgust', '🤢': 'disgust', '🤮': 'disgust', revolting: 'disgust',
+      furious: 'anger', angrier: 'anger', angery: 'anger', rage: 'anger', '😡': 'anger', '🤬': 'anger',
+      cozy: 'contentment', calmer: 'contentment', 'calm down': 'contentment', '😌': 'contentment', serene: 'contentment',
+      majestic: 'awe', wonder: 'awe', 'Awe-Inspiring': 'awe', breathtaking: 'awe',
+      thrilling: 'excitement', exiting: 'excitement', '🤩': 'excitement', energetic: 'excitement',
+      goofy: 'amusement', funnier: 'amusement', '😂': 'amusement', '🤣': 'amusement', hilarious: 'amusement',
+    };
+    for (const [word, emotion] of Object.entries(examples)) assert.equal(emotionForWord(word), emotion, `"${word}" names ${emotion}`);
+  });
+
+  it('reads emoji with or without a variation selector', () => {
+    assert.equal(emotionForWord('☹️'), 'sadness');
+    assert.equal(emotionForWord('☹'), 'sadness');
+  });
+
+  it('lists no word under two emotions', () => {
+    const owner = new Map<string, string>();
+    const lists = [...EMOTIONS.map((e) => [e, EMOTION_LEXICON[e]] as const), ['happy', GENERIC_HAPPY_LEXICON] as const];
+    for (const [emotion, lexicon] of lists) {
+      for (const word of [...lexicon.adjectives, ...lexicon.comparatives, ...lexicon.superlatives, ...lexicon.verbs, ...lexicon.nouns, ...lexicon.misspellings]) {
+        const key = foldText(word);
+        const previous = owner.get(key);
+        assert.ok(previous === undefined || previous === emotion, `"${word}" is listed under ${previous} and ${emotion}`);
+        owner.set(key, emotion);
+      }
+    }
+  });
+
+  it('maps generic happiness to amusement, or to the positive emotion the picture already shows', () => {
+    assert.equal(emotionForWord('happy'), 'amusement');
+    assert.equal(emotionForWord('cheerful'), 'amusement');
+    assert.equal(emotionForWord('happier', 'sadness'), 'amusement');
+    assert.equal(emotionForWord('joyful', 'contentment'), 'contentment');
+    assert.equal(resolveGenericHappy('excitement'), 'excitement');
+    assert.equal(resolveGenericHappy('fear'), 'amusement');
+  });
+
+  it('grounds the happiness rule: amusement is the positive emotion nearest to "happy" in PAD space', () => {
+    const happy = { pleasure: 0.81, arousal: 0.51, dominance: 0.46 }; // Russell & Mehrabian (1977)
+    const distance = (e: (typeof EMOTIONS)[number]) => {
+      const p = EMOTION_TABLE[e].pad;
+      return Math.hypot(p.pleasure - happy.pleasure, p.arousal - happy.arousal, p.dominance - happy.dominance);
+    };
+    const positive = EMOTIONS.filter((e) => EMOTION_TABLE[e].valence === 'positive');
+    const nearest = positive.reduce((best, e) => (distance(e) < distance(best) ? e : best));
+    assert.equal(nearest, resolveGenericHappy(undefined));
+  });
+
+  it('does not mistake a word it does not know for an emotion', () => {
+    for (const word of ['table', 'purple', 'ok', 'thanks', 'hello', 'better', '']) assert.equal(emotionForWord(word), undefined, word);
+  });
+});
+
+describe('the element lexicon', () => {
+  it('names each of the five elements with its everyday words', () => {
+    const examples: Record<string, string> = {
+      face: 'facial', smile: 'facial', expression: 'facial', eyes: 'facial',
+      dancing: 'action', fighting: 'action', running: 'action',
+      cake: 'object', flowers: 'object', cat: 'object', car: 'object',
+      sky: 'scene', forest: 'scene', room: 'scene', background: 'scene', weather: 'scene',
+      colours: 'color', colors: 'color', lighting: 'color', light: 'color', tone: 'color', palette: 'color', brightness: 'color', warmer: 'color',
+    };
+    for (const [word, element] of Object.entries(examples)) assert.equal(elementForWord(word), element, `"${word}" names ${element}`);
+    for (const element of ELEMENTS) assert.ok(ELEMENT_LEXICON[element].length >= 10, element);
+  });
+});
+
+describe('the intensity words', () => {
+  it('puts the words of DESIGN.md at their levels', () => {
+    const level = (word: string) => (['low', 'high', 'max'] as const).find((l) => INTENSITY_WORDS[l].includes(word));
+    for (const word of ['slightly', 'a bit', 'a touch', 'a little']) assert.equal(level(word), 'low', word);
+    for (const word of ['very', 'really', 'much', 'way', 'super']) assert.equal(level(word), 'high', word);
+    for (const word of ['extremely', 'maximum', 'insanely', 'as possible']) assert.equal(level(word), 'max', word);
+    assert.deepEqual([INTENSITY.low, INTENSITY.medium, INTENSITY.high, INTENSITY.max], [0.3, 0.6, 0.8, 1]);
+  });
+});
