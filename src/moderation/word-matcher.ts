@@ -41,12 +41,6 @@ export interface Skeleton {
 
 /** Folds one character of the original text (one code point) to zero or more skeleton characters. */
 function foldCharacter(character: string): string {
-  const code = character.charCodeAt(0);
-  // Plain ASCII letters and spaces are the common case: skip the Unicode work.
-  if (character.length === 1 && code < 128) {
-    const lower = code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : character;
-    return LOOK_ALIKES[lower] ?? lower;
-  }
   if (INVISIBLE.test(character)) return '';
   let folded = '';
   for (const part of character.normalize('NFKC').toLowerCase().normalize('NFD').replace(MARKS, '')) {
@@ -55,80 +49,115 @@ function foldCharacter(character: string): string {
   return folded;
 }
 
-function isWordChar(character: string): boolean {
-  const code = character.charCodeAt(0);
-  if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
-  return WORD_CHAR.test(character);
+const OTHER = 0;
+const WORD = 1;
+const SPACE = 2;
+
+/** Plain ASCII, the common case, folded through tables instead of Unicode work. */
+const ASCII_FOLDED: string[] = [];
+const ASCII_KIND: number[] = [];
+for (let code = 0; code < 128; code++) {
+  const character = String.fromCharCode(code).toLowerCase();
+  const folded = LOOK_ALIKES[character] ?? character;
+  ASCII_FOLDED.push(folded);
+  ASCII_KIND.push(/^[a-z0-9]$/.test(folded) ? WORD : /^\s$/.test(folded) ? SPACE : OTHER);
 }
 
-function isSpace(character: string): boolean {
-  return character === ' ' || /\s/u.test(character);
+function kindOf(part: string): number {
+  const code = part.charCodeAt(0);
+  if (code < 128) return ASCII_KIND[code]!;
+  return WORD_CHAR.test(part) ? WORD : /\s/u.test(part) ? SPACE : OTHER;
 }
 
 interface Token {
-  chars: string[];
+  text: string;
   origin: number[];
 }
 
-/** Splits the folded text into whitespace-separated tokens, keeping only word characters inside each. */
-function foldedTokens(text: string): { spaced: Skeleton; tokens: Token[] } {
-  const spacedChars: string[] = [];
-  const spacedOrigin: number[] = [];
-  const tokens: Token[] = [];
-  let current: Token | undefined;
-  let index = 0;
-  const characters = [...text];
-  for (let position = 0; position < characters.length; position++) {
-    const character = characters[position]!;
-    // `!` and `|` stand for `i` inside a word ("k!ll"), but "gory!!!" ends with punctuation.
-    const folded =
-      (character === '!' || character === '|') && isWordChar(foldCharacter(characters[position + 1] ?? ' ') || ' ')
-        ? 'i'
-        : foldCharacter(character);
-    for (const part of folded) {
-      const word = isWordChar(part);
-      spacedChars.push(word ? part : ' ');
-      spacedOrigin.push(index);
-      if (word) {
-        current ??= { chars: [], origin: [] };
-        current.chars.push(part);
-        current.origin.push(index);
-      } else if (isSpace(part) && current) {
-        tokens.push(current);
-        current = undefined;
-      }
-    }
-    index += character.length;
-  }
-  if (current) tokens.push(current);
-  return { spaced: { text: spacedChars.join(''), origin: spacedOrigin }, tokens };
+interface FoldedText {
+  spaced: Skeleton;
+  tokens: Token[];
+  /** Whether a symbol sits between two word characters of one token ("g.o.r.e"). */
+  innerSymbols: boolean;
 }
 
-/** Joins `tokens` into one skeleton; runs of three or more single characters are written together, keeping `keepApart` (first/last) of each run of four or more apart. */
-function joinTokens(tokens: Token[], keepApart: 'none' | 'first' | 'last'): { skeleton: Skeleton; joinedRuns: number } {
-  const chars: string[] = [];
+/** Splits the folded text into whitespace-separated tokens, keeping only word characters inside each. */
+function foldText(text: string): FoldedText {
+  let spaced = '';
+  const spacedOrigin: number[] = [];
+  const tokens: Token[] = [];
+  let tokenText = '';
+  let tokenOrigin: number[] = [];
+  let symbolInToken = false;
+  let innerSymbols = false;
+  for (let index = 0; index < text.length; ) {
+    const code = text.charCodeAt(index);
+    let folded: string;
+    let width = 1;
+    if (code < 128) {
+      folded = ASCII_FOLDED[code]!;
+      // `!` and `|` stand for `i` inside a word ("k!ll"), but "gory!!!" ends with punctuation.
+      if ((code === 33 || code === 124) && index + 1 < text.length) {
+        const next = text.charCodeAt(index + 1);
+        if (next >= 128 ? kindOf(foldCharacter(String.fromCodePoint(text.codePointAt(index + 1)!))) === WORD : ASCII_KIND[next] === WORD) {
+          folded = 'i';
+        }
+      }
+    } else {
+      const point = text.codePointAt(index)!;
+      width = point > 0xffff ? 2 : 1;
+      folded = foldCharacter(String.fromCodePoint(point));
+    }
+    for (let k = 0; k < folded.length; k++) {
+      const part = folded[k]!;
+      const kind = folded.length === 1 && code < 128 ? ASCII_KIND[code]! : kindOf(part);
+      const word = kind === WORD || (folded === 'i' && (code === 33 || code === 124));
+      spaced += word ? part : ' ';
+      spacedOrigin.push(index);
+      if (word) {
+        if (symbolInToken && tokenText) innerSymbols = true;
+        symbolInToken = false;
+        tokenText += part;
+        tokenOrigin.push(index);
+      } else if (kind === SPACE) {
+        if (tokenText) tokens.push({ text: tokenText, origin: tokenOrigin });
+        tokenText = '';
+        tokenOrigin = [];
+        symbolInToken = false;
+      } else symbolInToken = true;
+    }
+    index += width;
+  }
+  if (tokenText) tokens.push({ text: tokenText, origin: tokenOrigin });
+  return { spaced: { text: spaced, origin: spacedOrigin }, tokens, innerSymbols };
+}
+
+/**
+ * Joins `tokens` into one skeleton; runs of three or more single characters are written together,
+ * keeping `keepApart` (the first or the last) of each run of four or more apart.
+ */
+function joinTokens(tokens: Token[], keepApart: 'none' | 'first' | 'last'): Skeleton {
+  let text = '';
   const origin: number[] = [];
-  let joinedRuns = 0;
   const emit = (from: number, to: number) => {
-    if (chars.length) {
-      chars.push(' ');
+    if (text) {
+      text += ' ';
       origin.push(origin[origin.length - 1]!);
     }
     for (let t = from; t < to; t++) {
-      chars.push(...tokens[t]!.chars);
-      origin.push(...tokens[t]!.origin);
+      text += tokens[t]!.text;
+      for (const at of tokens[t]!.origin) origin.push(at);
     }
   };
   let i = 0;
   while (i < tokens.length) {
     let end = i;
-    while (end < tokens.length && tokens[end]!.chars.length === 1) end++;
+    while (end < tokens.length && tokens[end]!.text.length === 1) end++;
     if (end - i < 3) {
       emit(i, i + 1);
       i++;
       continue;
     }
-    joinedRuns++;
     if (keepApart === 'first' && end - i >= 4) {
       emit(i, i + 1);
       emit(i + 1, end);
@@ -138,27 +167,39 @@ function joinTokens(tokens: Token[], keepApart: 'none' | 'first' | 'last'): { sk
     } else emit(i, end);
     i = end;
   }
-  return { skeleton: { text: chars.join(''), origin }, joinedRuns };
+  return { text, origin };
+}
+
+function hasSingleCharacterRun(tokens: Token[]): boolean {
+  let run = 0;
+  for (const token of tokens) {
+    run = token.text.length === 1 ? run + 1 : 0;
+    if (run >= 3) return true;
+  }
+  return false;
 }
 
 /**
  * The skeletons of a text: `spaced` (every symbol a space), and the `joined` ones (symbols inside
  * words removed, runs of three or more single characters joined: `g o r e` → `gore`). A run may
  * start or end with a real one-letter word ("like a c l o w n"), so runs of four or more are also
- * read with their first, and with their last, character kept apart.
+ * read with their first, and with their last, character kept apart. `joined` is empty when it
+ * would read the same as `spaced`.
  */
 export function skeletons(text: string): { spaced: Skeleton; joined: Skeleton[] } {
-  const { spaced, tokens } = foldedTokens(text);
-  const full = joinTokens(tokens, 'none');
-  const joined = [full.skeleton];
-  if (full.joinedRuns) joined.push(joinTokens(tokens, 'first').skeleton, joinTokens(tokens, 'last').skeleton);
+  const { spaced, tokens, innerSymbols } = foldText(text);
+  const runs = hasSingleCharacterRun(tokens);
+  if (!runs && !innerSymbols) return { spaced, joined: [] };
+  const joined = [joinTokens(tokens, 'none')];
+  if (runs) joined.push(joinTokens(tokens, 'first'), joinTokens(tokens, 'last'));
   return { spaced, joined };
 }
 
 /** The skeleton of a blocked word or phrase: its tokens, as written in a policy. */
 export function wordSkeleton(word: string): string[] {
-  return skeletons(word)
-    .joined[0]!.text.split(' ')
+  // Symbols separate words here, so that "self-harm" in a list also catches "self harm".
+  return foldText(word)
+    .spaced.text.split(' ')
     .filter(Boolean);
 }
 
@@ -186,6 +227,23 @@ function phrasePattern(tokens: string[]): string {
 const BOUNDARY_BEFORE = '(?<![\\p{L}\\p{N}])';
 const BOUNDARY_AFTER = '(?![\\p{L}\\p{N}])';
 
+/**
+ * Compiled patterns by source, shared by every matcher: a policy change recompiles only the words
+ * that changed, not the whole default list. Bounded; cleared when full.
+ */
+const compiledPatterns = new Map<string, RegExp>();
+const MAX_COMPILED_PATTERNS = 20_000;
+
+function compile(source: string): RegExp {
+  let pattern = compiledPatterns.get(source);
+  if (!pattern) {
+    if (compiledPatterns.size >= MAX_COMPILED_PATTERNS) compiledPatterns.clear();
+    pattern = new RegExp(source, 'u');
+    compiledPatterns.set(source, pattern);
+  }
+  return pattern;
+}
+
 /** Where a blocked word was found: which entry, and the span of the original text to mask. */
 export interface WordMatch<T> {
   entry: T;
@@ -212,11 +270,11 @@ export class WordMatcher<T> {
       const source = phrasePattern(tokens);
       if (seen.has(source)) continue;
       seen.add(source);
-      this.#each.push({ pattern: new RegExp(BOUNDARY_BEFORE + source + BOUNDARY_AFTER, 'u'), entry });
+      this.#each.push({ pattern: compile(BOUNDARY_BEFORE + source + BOUNDARY_AFTER), entry });
     }
     this.size = this.#each.length;
     this.#any = this.#each.length
-      ? new RegExp(`${BOUNDARY_BEFORE}(?:${[...seen].join('|')})${BOUNDARY_AFTER}`, 'u')
+      ? compile(`${BOUNDARY_BEFORE}(?:${[...seen].join('|')})${BOUNDARY_AFTER}`)
       : undefined;
   }
 
