@@ -13,7 +13,7 @@
  * - Pictures are downloaded only from `${apiRoot}/file/bot<token>/<file_path>` after getFile,
  *   within Telegram's 20 MB download limit.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, sequentialize, type RunnerHandle } from '@grammyjs/runner';
@@ -69,20 +69,23 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
   const resolved = resolveTelegramOptions(engine.config, options);
   const logger = engine.logger.child({ adapter: 'telegram' });
   const bot = new Bot(resolved.token, { client: { apiRoot: resolved.apiRoot } });
+  await initBot(bot, resolved.apiRoot);
+  // Installed after getMe, so that a wrong API root fails the start instead of retrying for ever.
   bot.api.config.use(autoRetry({ maxRetryAttempts: resolved.maxRetryAttempts, maxDelaySeconds: resolved.maxRetryDelaySeconds }));
-  try {
-    await bot.init();
-  } catch (error) {
-    if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404))
-      throw new ConfigError('Telegram refused the bot token: copy TELEGRAM_BOT_TOKEN again from @BotFather (or check TELEGRAM_API_ROOT).');
-    throw error;
-  }
   const identity: BotIdentity = { id: bot.botInfo.id, username: bot.botInfo.username };
   const handlers = new TelegramHandlers(engine, bot.api, resolved, identity, logger);
 
+  // Button presses are answered before they wait their turn, so the button never spins while
+  // an earlier edit of the same conversation runs.
+  bot.on('callback_query', async (ctx, next) => {
+    const known = decodeButton(ctx.callbackQuery.data ?? '') !== undefined;
+    await ctx
+      .answerCallbackQuery(known ? {} : { text: truncateText(UNKNOWN_BUTTON, CALLBACK_ANSWER_MAX_CHARS) })
+      .catch((error: unknown) => logger.debug({ err: error }, 'telegram: answerCallbackQuery failed'));
+    if (known) await next();
+  });
   bot.use(sequentialize(conversationOf));
   bot.on('callback_query:data', (ctx) => handlers.onButton(ctx.callbackQuery));
-  bot.on('callback_query', (ctx) => ctx.answerCallbackQuery().catch(() => {}));
   bot.on('message', (ctx) => handlers.onMessage(ctx.message));
   bot.catch(async (error) => {
     logger.error({ err: error.error, update: error.ctx.update.update_id }, 'telegram: update failed');
@@ -129,6 +132,24 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
       return stopping;
     },
   };
+}
+
+/** getMe, a few times for network trouble; a refused token or an unreachable API root fails the start with what to change. */
+async function initBot(bot: Bot, apiRoot: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await bot.init();
+      return;
+    } catch (error) {
+      if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404))
+        throw new ConfigError('Telegram refused the bot token: copy TELEGRAM_BOT_TOKEN again from @BotFather (or check TELEGRAM_API_ROOT).');
+      const transient = error instanceof HttpError || (error instanceof GrammyError && error.error_code >= 429);
+      if (!transient) throw error;
+      if (attempt >= 3)
+        throw new ConfigError(`Could not reach the Telegram Bot API at ${apiRoot} (${error.message}). Check TELEGRAM_API_ROOT and the network.`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
 }
 
 /** The key `sequentialize` orders turns by: one conversation (chat, topic, person). */
@@ -229,7 +250,7 @@ async function startWebhook(bot: Bot, options: ResolvedTelegramOptions, track: T
   });
   const answerWebhook = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://local').pathname !== url.pathname) return respond(res, 404);
-    if (req.headers['x-telegram-bot-api-secret-token'] !== secret) return respond(res, 401);
+    if (!sameSecret(req.headers['x-telegram-bot-api-secret-token'], secret)) return respond(res, 401);
     // While stopping, Telegram keeps the update and sends it again (to the next start).
     if (!accepting) return respond(res, 503);
     const update = JSON.parse((await readBody(req, WEBHOOK_BODY_MAX_BYTES)).toString('utf8')) as Update;
@@ -271,6 +292,13 @@ async function startWebhook(bot: Bot, options: ResolvedTelegramOptions, track: T
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function sameSecret(given: string | string[] | undefined, secret: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function respond(res: ServerResponse, status: number): void {
@@ -337,15 +365,14 @@ class TelegramHandlers {
     await this.#run(turn, where.target, message.message_id);
   }
 
+  /** A button press, already answered: acts on the edit of the message that carries the button. */
   async onButton(query: CallbackQuery): Promise<void> {
     const action = decodeButton(query.data ?? '');
-    // Answer at once, so that the button stops spinning while the edit runs.
-    await this.#api
-      .answerCallbackQuery(query.id, action ? {} : { text: truncateText(UNKNOWN_BUTTON, CALLBACK_ANSWER_MAX_CHARS) })
-      .catch((error: unknown) => this.#logger.debug({ err: error }, 'telegram: answerCallbackQuery failed'));
     const message = query.message;
     if (!action || !message) return;
-    const where = this.#where(message.chat, query.from, undefined, 'is_topic_message' in message ? (message as Message) : undefined, message.message_id);
+    // An old message Telegram no longer shows the bot (date 0) still names its chat and id.
+    const accessible = message.date !== 0 ? (message as Message) : undefined;
+    const where = this.#where(message.chat, query.from, undefined, accessible, message.message_id);
     const turn: Turn = {
       key: where.key,
       ...(where.scope ? { scope: where.scope } : {}),
@@ -399,13 +426,9 @@ class TelegramHandlers {
   }
 
   async #actor(chat: Chat, from: User | undefined, senderChat: Chat | undefined): Promise<Actor> {
-    const anonymous = senderChat !== undefined || from?.id === GROUP_ANONYMOUS_BOT_ID;
-    const name = anonymous
-      ? (senderChat && 'title' in senderChat ? senderChat.title : 'title' in chat ? chat.title : 'Anonymous')
-      : [from?.first_name, from?.last_name].filter(Boolean).join(' ') || from?.username || 'Someone';
     return {
       id: String(from?.id ?? senderChat?.id ?? chat.id),
-      name: name ?? 'Anonymous',
+      name: actorName(chat, from, senderChat),
       isModerator: await this.#moderators.isModerator(chat, from, senderChat),
     };
   }
@@ -452,4 +475,12 @@ class TelegramHandlers {
       allowedHosts: [root.host.toLowerCase()],
     });
   }
+}
+
+/** A person's name, or the chat's title for someone writing on behalf of a chat (anonymous administrators, channels). */
+function actorName(chat: Chat, from: User | undefined, senderChat: Chat | undefined): string {
+  const onBehalfOf = senderChat ?? (from?.id === GROUP_ANONYMOUS_BOT_ID ? chat : undefined);
+  if (onBehalfOf) return onBehalfOf.title ?? 'Anonymous';
+  const name = [from?.first_name, from?.last_name].filter(Boolean).join(' ');
+  return name || from?.username || 'Someone';
 }

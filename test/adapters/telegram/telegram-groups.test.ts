@@ -114,6 +114,21 @@ describe('Telegram: group chats', () => {
     assert.match(scary.caption ?? '', /fear/);
   });
 
+  it('answers in the forum topic the request came from', async () => {
+    const forum = h.fake.group(-1001000000002, 'Forum', { isForum: true });
+    const edited = await botAnswers(
+      h.fake,
+      forum,
+      () => h.fake.userSendsPhoto(photo, { chat: forum, threadId: 77, caption: `${mention} sadder` }),
+      isPicture,
+      'the edit in the topic',
+    );
+    assert.equal(edited.message_thread_id, 77);
+    const other = await botAnswers(h.fake, forum, () => h.fake.userSendsText(`${mention} more`, { chat: forum, threadId: 78 }), isAnswerText, 'the answer in another topic');
+    assert.equal(other.message_thread_id, 78);
+    assert.match(other.text ?? '', /no edit|Send me a photo/, 'another topic is another conversation');
+  });
+
   it('makes nobody a moderator in a private chat', async () => {
     const chat = h.fake.privateChat(h.fake.alice);
     const answer = await botAnswers(h.fake, chat, () => h.fake.userSendsText('/block fear'), isAnswerText, 'the refusal');

@@ -10,7 +10,7 @@ import type { RenderRequest, RenderResult, Renderer } from '../../../src/rendere
 import { ToneRenderer } from '../../../src/renderer/tone-renderer.ts';
 import { freePort } from '../../helpers/redis-server.ts';
 import type { FakeChat } from '../../fakes/telegram/fake-bot-api.ts';
-import { botAnswers, isAnswerText, isPicture, pixelBombPng, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
+import { botAnswers, button, isAnswerText, isPicture, pixelBombPng, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
 
 /** The tone renderer, with a hook the test controls before each render. */
 class HookedRenderer implements Renderer {
@@ -152,6 +152,26 @@ describe('Telegram: progress and a graceful stop', () => {
     const deletion = h.fake.callsOf('deleteMessage').find((c) => Number(c.params.message_id) === status.message_id)!;
     const upload = h.fake.callsOf('sendPhoto').find((c) => (c.result as { message_id?: number } | undefined)?.message_id === edited.message_id)!;
     assert.ok(deletion.sequence > upload.sequence, 'deleted after the picture was sent');
+  });
+
+  it('answers a button press at once, even while an earlier edit of the same conversation runs', async () => {
+    const earlier = h.fake.botMessages(chat).filter(isPicture).at(-1)!;
+    let entered!: () => void;
+    const rendering = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    renderer.beforeRender = async () => {
+      entered();
+      await gate;
+    };
+    h.fake.userSendsText('make it calm');
+    await rendering;
+    const queryId = h.fake.userPressesButton(earlier, button(earlier, 'More'));
+    await h.fake.waitFor(() => h.fake.wasAnswered(queryId), 'the button press to be answered while the edit is held');
+    renderer.beforeRender = undefined;
+    release();
+    const stronger = await h.fake.waitForBotMessage(chat, earlier.message_id, (m) => isPicture(m) && m.reply_to_message?.message_id === earlier.message_id, 'the edit of the pressed button');
+    assert.match(stronger.caption ?? '', /sadness · strong/);
   });
 
   it('finishes an edit in flight on stop, confirms its update, and does not handle it again after a restart', async () => {
