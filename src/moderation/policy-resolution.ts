@@ -72,11 +72,12 @@ export function scopeRefs(platform: string, scope: TurnScope): ScopeRef[] {
 
 /**
  * The words a person reads for a scope: "this server" (Discord) or "this group" (Telegram) for a
- * server; "this channel" for a channel of a server, "this chat" for a chat of its own; "this
- * chat" for the operator's global policy too, since it applies wherever the person is.
+ * server ("this chat" in the web chat, whose one scope is a server); "this channel" for a
+ * channel of a server, "this chat" for a chat of its own; "this chat" for the operator's global
+ * policy too, since it applies wherever the person is.
  */
 export function describeWhere(platform: string, level: ScopeLevel, scope: TurnScope): string {
-  if (level === 'server') return platform === 'telegram' ? 'this group' : 'this server';
+  if (level === 'server') return platform === 'telegram' ? 'this group' : platform === 'web' ? 'this chat' : 'this server';
   if (level === 'channel') return scope.server && platform !== 'telegram' ? 'this channel' : 'this chat';
   return 'this chat';
 }
