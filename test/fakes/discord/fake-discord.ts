@@ -411,7 +411,8 @@ export class FakeDiscord {
       mentions,
     });
     const isDm = input.channel.type === 1;
-    const payload = this.#messagePayload(message) as Record<string, unknown>;
+    // Discord sends the channel's type with MESSAGE_CREATE; discord.js needs it to know a DM it has not cached.
+    const payload: Record<string, unknown> = { ...this.#messagePayload(message), channel_type: input.channel.type };
     if (input.channel.guild_id) {
       const roles = this.guilds.get(input.channel.guild_id)?.members.get(input.user.id) ?? [];
       payload.member = { roles, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 };
