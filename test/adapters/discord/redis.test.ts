@@ -1,0 +1,80 @@
+/**
+ * End to end with Redis: two bot processes (two engines, two discord.js clients, one Redis)
+ * serve the same conversations, as shards or replicas do. A picture made by one is refined
+ * by the other, and a block set through one is enforced by the other.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RunningAdapter } from '../../../src/adapter.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { createEngine, type Engine } from '../../../src/engine.ts';
+import { startDiscord } from '../../../adapters/discord/index.ts';
+import type { GatewaySession } from '../../fakes/discord/fake-gateway.ts';
+import { Permission } from '../../fakes/discord/fake-discord.ts';
+import { redisTestOptions, startTestRedis, type TestRedis } from '../../helpers/redis-server.ts';
+import { environmentFor, startHarness, uploadPhoto, type Harness } from './harness.ts';
+
+describe('Discord with Redis: any process serves any conversation', redisTestOptions(), () => {
+  let redis: TestRedis;
+  let h: Harness;
+  let secondEngine: Engine;
+  let second: RunningAdapter;
+  let first: GatewaySession;
+  let other: GatewaySession;
+
+  before(async () => {
+    redis = await startTestRedis();
+    h = await startHarness({ env: { REDIS_URL: redis.url } });
+    secondEngine = await createEngine(loadConfig(environmentFor(h.fake, { REDIS_URL: redis.url })));
+    second = await startDiscord(secondEngine);
+    [first, other] = h.fake.gateway.sessions as [GatewaySession, GatewaySession];
+    assert.ok(first && other && first.id !== other.id, 'two gateway sessions');
+  });
+  after(async () => {
+    await second?.stop();
+    await secondEngine?.close();
+    await h?.close();
+    await redis?.dispose();
+  });
+
+  it('refines on one process a picture the other one made', async () => {
+    const photo = await uploadPhoto(h.fake);
+    const edit = h.fake.slashCommand({
+      user: h.alice,
+      channel: h.channel,
+      command: 'mood',
+      subcommand: 'edit',
+      options: { image: { attachment: photo }, feeling: 'sadder' },
+      via: first,
+    });
+    const picture = await h.fake.waitForPicture(edit);
+    const press = h.fake.pressButton({ user: h.alice, message: picture, label: 'More', via: other });
+    const stronger = await h.fake.waitForPicture(press);
+    assert.match(stronger.content, /sadness · strong/);
+  });
+
+  it('enforces on one process a block set through the other', async () => {
+    const moderator = h.fake.addUser('mod');
+    h.fake.addMember(h.guild, moderator);
+    const block = h.fake.slashCommand({
+      user: moderator,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'block',
+      options: { emotion: 'disgust' },
+      permissions: Permission.ManageGuild,
+      via: first,
+    });
+    await h.fake.waitForText(block, /disgust/);
+    const photo = await uploadPhoto(h.fake);
+    const edit = h.fake.slashCommand({
+      user: h.alice,
+      channel: h.channel,
+      command: 'mood',
+      subcommand: 'edit',
+      options: { image: { attachment: photo }, feeling: 'disgusting' },
+      via: other,
+    });
+    await h.fake.waitForText(edit, /blocked disgust/);
+  });
+});
