@@ -34,6 +34,7 @@ import {
   type ScopeRef,
 } from './policy-resolution.ts';
 import type { PolicyStore } from './policy-store.ts';
+import type { WordMatcher } from './word-matcher.ts';
 import type { Policy, PolicyOverride } from './policy.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
@@ -256,14 +257,16 @@ export class ModerationService implements Moderation {
     context: ModerationContext,
     scopes: TurnScopes,
     error: UserError,
-    audit: { request?: string; detail?: string },
+    audit: { request?: string; detail?: string; words?: WordMatcher<BlockedWordSource> },
   ): Promise<never> {
+    // Blocked words never reach the log in clear, whatever the refusal (a banned person's request too).
+    const request = audit.request === undefined ? undefined : cut(audit.words ? audit.words.redact(audit.request) : audit.request, this.#auditChars);
     await this.#record({
       scope: scopes.home.id,
       actor: { id: context.actor.id, name: context.actor.name },
       kind: 'refusal',
       rule: error.code,
-      request: audit.request === undefined ? undefined : cut(audit.request, this.#auditChars),
+      request,
       detail: audit.detail,
     });
     throw error;
@@ -292,7 +295,7 @@ export class ModerationService implements Moderation {
 
     const banScope = resolved.bannedSources.get(context.actor.id);
     if (banScope !== undefined) {
-      await this.#refuse(context, scopes, new UserError(ErrorCode.Banned, { where: scopes.where(banScope) }), { request: text });
+      await this.#refuse(context, scopes, new UserError(ErrorCode.Banned, { where: scopes.where(banScope) }), { request: text, words: resolved.words });
     }
     if (request.startsNewEdit) {
       const verdict = await this.#rateLimiter.consume(
@@ -306,6 +309,7 @@ export class ModerationService implements Moderation {
         const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
         await this.#refuse(context, scopes, new UserError(ErrorCode.RateLimited, { seconds }), {
           request: text,
+          words: resolved.words,
           detail: verdict.key.startsWith('chat:') ? 'the chat limit' : 'the per-person limit',
         });
       }
@@ -316,7 +320,7 @@ export class ModerationService implements Moderation {
         context,
         scopes,
         new UserError(ErrorCode.EmotionBlocked, { emotion: request.target, where: scopes.where(emotionScope) }),
-        { request: text },
+        { request: text, words: resolved.words },
       );
     }
     await this.#checkElements(context, scopes, resolved, request.elements ?? [], text);
@@ -336,7 +340,7 @@ export class ModerationService implements Moderation {
       context,
       scopes,
       new UserError(ErrorCode.IntensityCapped, { where: scopes.where(resolved.maxIntensitySource), max }),
-      { request: text || 'more', detail: `asked for ${request.intensity}, the maximum is ${max}` },
+      { request: text || 'more', words: resolved.words, detail: `asked for ${request.intensity}, the maximum is ${max}` },
     );
   }
 
@@ -354,7 +358,7 @@ export class ModerationService implements Moderation {
         context,
         scopes,
         new UserError(ErrorCode.ElementBlocked, { element: ELEMENT_WORDS[element] ?? element, where: scopes.where(elementScope) }),
-        { request },
+        { request, words: resolved.words },
       );
     }
   }
@@ -372,7 +376,7 @@ export class ModerationService implements Moderation {
         context,
         scopes,
         new UserError(ErrorCode.EmotionBlocked, { emotion: plan.target, where: scopes.where(emotionScope) }),
-        { request: plan.instruction, detail: `the ${plan.planner} planner chose ${plan.target}` },
+        { request: plan.instruction, words: resolved.words, detail: `the ${plan.planner} planner chose ${plan.target}` },
       );
     }
     await this.#checkElements(context, scopes, resolved, plan.elements ?? [], plan.instruction);
@@ -414,8 +418,10 @@ export class ModerationService implements Moderation {
     const scopes = this.#scopes(context);
     const name = command.name.toLowerCase();
     if (!context.actor.isModerator) {
+      const { words } = await this.#resolve(scopes);
       await this.#refuse(context, scopes, new UserError(ErrorCode.NotModerator), {
         request: `/${name} ${command.args.join(' ')}`.trim(),
+        words,
       });
     }
     const raw = splitArguments(command.args ?? []);

@@ -262,7 +262,9 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       const banned = context({ server: place.server, channel: place.other }, { id: '4242', name: 'Troll' });
       const error = await refusal(moderation.checkRequest(banned, edit()), ErrorCode.Banned);
       assert.equal(error.details.where, 'this server');
-      await refusal(moderation.checkRequest(banned, edit({ startsNewEdit: false })), ErrorCode.Banned);
+      await refusal(moderation.checkRequest(banned, edit({ text: 'make it gory', startsNewEdit: false })), ErrorCode.Banned);
+      const [entry] = await moderation.readAudit(`discord:${place.server}`, 1);
+      assert.equal(entry!.request, 'make it ▇▇▇', 'a blocked word is masked in every refusal, not only word refusals');
       assert.equal(await moderation.checkRequest(context(place), edit()), 0.6);
       assert.match(await moderation.runCommand(moderator(place), { name: 'unban', args: ['4242'] }), /can use the bot in this server again/);
       assert.equal(await moderation.checkRequest(banned, edit()), 0.6);
@@ -299,6 +301,9 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       const [entry] = await moderation.readAudit(`discord:${place.server}`, 1);
       assert.equal(entry!.rule, ErrorCode.NotModerator);
       assert.equal(entry!.request, '/block fear');
+      await refusal(moderation.runCommand(context(place), { name: 'words', args: ['remove', 'nudes'] }), ErrorCode.NotModerator);
+      const [latest] = await moderation.readAudit(`discord:${place.server}`, 1);
+      assert.equal(latest!.request, '/words remove ▇▇▇');
     });
 
     it('answers wrong usage with the usage, and an unknown emotion by name', async () => {
