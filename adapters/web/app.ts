@@ -27,6 +27,7 @@ import { APOLOGY, userMessage } from '../../src/messages.ts';
 import type { Conversation } from '../../src/store/conversation-store.ts';
 import { describeProgress, type ImageAttachment, type ReplyAction, type Turn, type TurnScope } from '../../src/turn.ts';
 import type { Asset } from './assets.ts';
+import { MultipartError, multipartBoundary, parseMultipart, type MultipartFile, type MultipartForm } from './multipart.ts';
 import { ProgressHub } from './progress-hub.ts';
 import { conversationKeyFor, ensureSessionId, readSessionId } from './session.ts';
 import { WEB_MESSAGES } from './web-messages.ts';
@@ -71,7 +72,7 @@ interface TurnInput {
   text: string;
   replyTo?: string;
   action?: Turn['action'];
-  image?: File;
+  image?: MultipartFile;
   notice?: string;
 }
 
@@ -320,20 +321,18 @@ async function readTurn(c: Context, settings: WebAppSettings): Promise<TurnInput
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   let input: TurnInput;
   if (type.startsWith('multipart/form-data')) {
-    let form: Record<string, string | File | (string | File)[]>;
+    const boundary = multipartBoundary(c.req.header('content-type') ?? '');
+    if (!boundary) throw new RequestRefused(400, 'bad_request', WEB_MESSAGES.badRequest);
+    let form: MultipartForm;
     try {
-      form = await c.req.parseBody({ all: true });
-    } catch {
-      throw new RequestRefused(400, 'bad_request', WEB_MESSAGES.badRequest);
+      form = parseMultipart(Buffer.from(await c.req.arrayBuffer()), boundary);
+    } catch (error) {
+      if (error instanceof MultipartError) throw new RequestRefused(400, 'bad_request', WEB_MESSAGES.badRequest);
+      throw error;
     }
-    const field = (name: string): string | undefined => {
-      const value = form[name];
-      const first = Array.isArray(value) ? value[0] : value;
-      return typeof first === 'string' ? first : undefined;
-    };
-    const files = [form.image].flat().filter((value): value is File => value instanceof File && value.size > 0);
-    input = { turnId: field('turnId') ?? '', text: field('text') ?? '' };
-    const replyTo = field('replyTo');
+    const files = (form.files.get('image') ?? []).filter((file) => file.bytes.length > 0);
+    input = { turnId: form.fields.get('turnId') ?? '', text: form.fields.get('text') ?? '' };
+    const replyTo = form.fields.get('replyTo');
     if (replyTo) input.replyTo = replyTo;
     if (files[0]) input.image = files[0];
     if (files.length > 1) input.notice = WEB_MESSAGES.onePictureAtATime;
@@ -364,17 +363,17 @@ async function readTurn(c: Context, settings: WebAppSettings): Promise<TurnInput
   return input;
 }
 
-/** An uploaded file as the engine's lazy attachment; the engine checks its bytes. */
-function fileAttachment(file: File): ImageAttachment {
+/** An uploaded file as the engine's attachment; the engine checks its bytes. */
+function fileAttachment(file: MultipartFile): ImageAttachment {
   return {
-    declaredBytes: file.size,
+    declaredBytes: file.bytes.length,
     declaredType: file.type || undefined,
     name: file.name || undefined,
     async fetch(maxBytes: number): Promise<Buffer> {
-      if (file.size > maxBytes) {
-        throw new UserError(ErrorCode.ImageTooLarge, { actual: formatBytes(file.size), limit: formatBytes(maxBytes) });
+      if (file.bytes.length > maxBytes) {
+        throw new UserError(ErrorCode.ImageTooLarge, { actual: formatBytes(file.bytes.length), limit: formatBytes(maxBytes) });
       }
-      return Buffer.from(await file.arrayBuffer());
+      return file.bytes;
     },
   };
 }

@@ -1,0 +1,135 @@
+/**
+ * @module Web chat benchmark: a turn with a 1-megapixel JPEG and "make this sadder", sent as a
+ * multipart `POST /api/turns` over real HTTP, against the same turn handed to the Editor in
+ * process, both on one engine (embedded defaults: rules, knowledge, tone, memory store) in the
+ * same run. A small load generator keeps `CONCURRENCY` turns in flight; the two paths run in
+ * alternating blocks so that other load on the machine falls on both alike. Goal: HTTP adds
+ * at most 20% at p50.
+ *
+ * Run: `node --import tsx bench/web.bench.ts` (`WEB_BENCH_TURNS`, `WEB_BENCH_CONCURRENCY` to change the load).
+ */
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
+import { startWeb } from '../adapters/web/index.ts';
+import { loadConfig } from '../src/config.ts';
+import { createEngine } from '../src/engine.ts';
+import type { Turn } from '../src/turn.ts';
+
+const TURNS = Number(process.env.WEB_BENCH_TURNS ?? 60);
+const CONCURRENCY = Number(process.env.WEB_BENCH_CONCURRENCY ?? 2);
+const BLOCK = 10;
+const WARMUP = 4;
+const GOAL_P50_RATIO = 1.2;
+
+const photo = await sharp(new URL('../test/fixtures/images/astronaut.png', import.meta.url).pathname)
+  .resize(1000, 1000)
+  .jpeg({ quality: 90 })
+  .toBuffer();
+
+// Each turn is a new visitor, so per-person rate limits never interfere.
+const engine = await createEngine(loadConfig({ LOG_LEVEL: 'silent' }));
+const web = await startWeb(engine, { port: 0, host: '127.0.0.1' });
+
+async function overHttp(): Promise<void> {
+  const form = new FormData();
+  form.set('text', 'make this sadder');
+  form.set('image', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'photo.jpg');
+  const response = await fetch(`${web.url}/api/turns`, { method: 'POST', body: form });
+  const body = (await response.json()) as { replies: Array<{ kind: string }> };
+  if (response.status !== 200 || body.replies[0]?.kind !== 'edit') throw new Error(`HTTP turn failed: ${response.status} ${JSON.stringify(body)}`);
+}
+
+async function inProcess(): Promise<void> {
+  const id = randomBytes(16).toString('base64url');
+  const turn: Turn = {
+    key: { platform: 'web', chat: id, user: id },
+    scope: { server: 'local' },
+    messageId: 'm' + id,
+    text: 'make this sadder',
+    images: [{ declaredBytes: photo.length, declaredType: 'image/jpeg', fetch: async () => photo }],
+    actor: { id, name: 'bench', isModerator: false },
+  };
+  const replies = await engine.editor.handle(turn);
+  if (replies[0]?.kind !== 'edit') throw new Error(`in-process turn failed: ${JSON.stringify(replies[0]?.text)}`);
+}
+
+/** Runs `count` turns with `CONCURRENCY` in flight and returns each turn's latency in ms. */
+async function load(turn: () => Promise<void>, count: number): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next += 1;
+      const started = performance.now();
+      await turn();
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker));
+  return latencies;
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function summarise(samples: number[], seconds: number) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    turns: samples.length,
+    p50Ms: round(percentile(sorted, 0.5)),
+    p99Ms: round(percentile(sorted, 0.99)),
+    meanMs: round(samples.reduce((a, b) => a + b, 0) / samples.length),
+    turnsPerSecond: round(samples.length / seconds),
+  };
+}
+
+await load(inProcess, WARMUP);
+await load(overHttp, WARMUP);
+
+const samples = { inProcess: [] as number[], http: [] as number[] };
+const seconds = { inProcess: 0, http: 0 };
+for (let done = 0; done < TURNS; done += BLOCK) {
+  const size = Math.min(BLOCK, TURNS - done);
+  for (const [path, turn] of [['inProcess', inProcess], ['http', overHttp]] as const) {
+    const started = performance.now();
+    samples[path].push(...(await load(turn, size)));
+    seconds[path] += (performance.now() - started) / 1000;
+  }
+}
+
+await web.stop();
+await engine.close();
+
+const editor = summarise(samples.inProcess, seconds.inProcess);
+const http = summarise(samples.http, seconds.http);
+const p50Ratio = Math.round((http.p50Ms / editor.p50Ms) * 1000) / 1000;
+const p99Ratio = Math.round((http.p99Ms / editor.p99Ms) * 1000) / 1000;
+
+const rows = [
+  ['path', 'turns', 'p50 ms', 'p99 ms', 'mean ms', 'turns/s'],
+  ['Editor in process', editor.turns, editor.p50Ms, editor.p99Ms, editor.meanMs, editor.turnsPerSecond],
+  ['HTTP POST /api/turns', http.turns, http.p50Ms, http.p99Ms, http.meanMs, http.turnsPerSecond],
+  ['ratio HTTP / Editor', '', p50Ratio, p99Ratio, '', ''],
+].map((row) => row.map(String));
+const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+console.log(`web chat: 1-megapixel JPEG turn (${photo.length} bytes), ${CONCURRENCY} in flight, ${availableParallelism()} CPUs`);
+for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
+console.log(`goal: HTTP p50 at most ${GOAL_P50_RATIO}× the Editor's: ${p50Ratio <= GOAL_P50_RATIO ? 'met' : 'NOT met'}`);
+console.log(
+  JSON.stringify({
+    bench: 'web',
+    cpus: availableParallelism(),
+    concurrency: CONCURRENCY,
+    imageBytes: photo.length,
+    editor,
+    http,
+    p50Ratio,
+    p99Ratio,
+    goalP50Ratio: GOAL_P50_RATIO,
+    goalMet: p50Ratio <= GOAL_P50_RATIO,
+  }),
+);
