@@ -11,6 +11,7 @@
  */
 import { Queue, QueueEvents, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { once } from 'node:events';
 import type { AppConfig } from '../config.ts';
 import { ErrorCode, UnavailableError, UserError } from '../errors.ts';
 import type { CheckedImage } from '../image/image.ts';
@@ -107,14 +108,14 @@ export class QueueRenderer implements Renderer {
     const jobId = renderJobId(request.jobKey ?? `${imageHash}:${request.plan.target}:${request.intensity}:${request.seed}`);
     const ownerKey = request.owner ? `${QUEUE_PREFIX}:active:${request.owner}` : undefined;
     if (ownerKey) {
-      const slot = await this.#unavailableGuard(
+      const slot = await this.#unavailableGuard(() =>
         this.#redis.eval(COUNT_SCRIPT, 1, ownerKey, this.#options.maxJobsPerPerson, this.#options.renderTimeoutSeconds * 3) as Promise<number>,
       );
       if (slot === 0) throw new UserError(ErrorCode.TooManyJobs, { limit: this.#options.maxJobsPerPerson });
     }
     try {
       await this.#eventsReady;
-      const job = await this.#unavailableGuard(
+      const job = await this.#unavailableGuard(() =>
         this.#queue.add(
           'render',
           { imageHash, plan: request.plan, intensity: request.intensity, seed: request.seed, owner: request.owner },
@@ -183,7 +184,7 @@ export class QueueRenderer implements Renderer {
   }
 
   /** Turns a Redis that does not answer into UnavailableError within `unavailableAfterMs`. */
-  async #unavailableGuard<T>(operation: Promise<T>): Promise<T> {
+  async #unavailableGuard<T>(operation: Promise<T> | (() => Promise<T>)): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -191,8 +192,15 @@ export class QueueRenderer implements Renderer {
         this.#options.unavailableAfterMs,
       );
     });
+    let running: Promise<T> | undefined;
     try {
-      return await Promise.race([operation, timeout]);
+      // The client may still be (re)connecting: commands wait for it, within the same deadline.
+      const run = async () => {
+        if (this.#redis.status !== 'ready') await once(this.#redis, 'ready');
+        running = typeof operation === 'function' ? operation() : operation;
+        return running;
+      };
+      return await Promise.race([run(), timeout]);
     } catch (error) {
       if (error instanceof UserError || error instanceof UnavailableError) throw error;
       if (this.#redis.status !== 'ready' || isConnectionError(error))
@@ -200,7 +208,8 @@ export class QueueRenderer implements Renderer {
       throw error;
     } finally {
       clearTimeout(timer);
-      operation.catch(() => {});
+      if (typeof operation !== 'function') operation.catch(() => {});
+      (running as Promise<T> | undefined)?.catch(() => {});
     }
   }
 

@@ -58,7 +58,6 @@ export function createFailFastRedis(url: string): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 1500,
-    commandTimeout: 1500,
     retryStrategy: (times) => Math.min(200 * times, 2000),
     lazyConnect: false,
   });

@@ -1,0 +1,263 @@
+/**
+ * The render queue against a real redis-server and real `moodshift worker` processes:
+ * kill -9, SIGTERM and Redis restarts are real.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { after, afterEach, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { ErrorCode, UnavailableError, UserError } from '../../src/errors.ts';
+import type { CheckedImage } from '../../src/image/image.ts';
+import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
+import type { EditPlan } from '../../src/planner/planner.ts';
+import { QueueRenderer } from '../../src/queue/queue-renderer.ts';
+import { createConversationStore } from '../../src/store/create-store.ts';
+import type { ConversationStore } from '../../src/store/conversation-store.ts';
+import type { Progress } from '../../src/turn.ts';
+import { redisTestOptions, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+interface WorkerProcess {
+  child: ChildProcess;
+  /** Parsed JSON log lines of the worker. */
+  logs: Array<Record<string, unknown>>;
+  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+function startWorker(redisUrl: string, env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'test',
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const waiters: Array<{ predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const text = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      try {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        logs.push(line);
+        for (const waiter of [...waiters]) {
+          if (waiter.predicate(line)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve(line);
+          }
+        }
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr!.on('data', () => {});
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    logs,
+    exited,
+    waitForLog(predicate, timeoutMs = 30_000) {
+      const found = logs.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('worker did not log the expected line in time')), timeoutMs);
+        waiters.push({ predicate, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+      });
+    },
+  };
+}
+
+/** Waits until the workers together logged `count` completions, then a little longer to see that no more come. */
+async function completions(workers: WorkerProcess[], count: number): Promise<number> {
+  const total = () => workers.reduce((sum, w) => sum + w.logs.filter(completed).length, 0);
+  for (let i = 0; i < 100 && total() < count; i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 300));
+  return total();
+}
+
+const started = (line: Record<string, unknown>) => line.msg === 'worker started';
+const completed = (line: Record<string, unknown>) => line.msg === 'render completed';
+
+describe('render queue on BullMQ', redisTestOptions(), () => {
+  let redis: TestRedis;
+  let store: ConversationStore;
+  let image: CheckedImage;
+  let imageHash: string;
+  let plan: EditPlan;
+  const workers: WorkerProcess[] = [];
+  const renderers: QueueRenderer[] = [];
+
+  const renderer = (options: Partial<ConstructorParameters<typeof QueueRenderer>[0]> = {}) => {
+    // Redis is slow on a loaded test machine; only the outage test asks for the 2-second answer.
+    const made = new QueueRenderer({ redisUrl: redis.url, store, positionIntervalMs: 100, unavailableAfterMs: 10_000, ...options });
+    renderers.push(made);
+    return made;
+  };
+  const worker = async (env: Record<string, string> = {}) => {
+    const made = startWorker(redis.url, env);
+    workers.push(made);
+    await made.waitForLog(started);
+    return made;
+  };
+  const stopWorkers = async () => {
+    for (const w of workers.splice(0)) {
+      if (w.child.exitCode === null) w.child.kill('SIGKILL');
+      await w.exited;
+    }
+  };
+  let jobCounter = 0;
+  const jobKey = () => `test:conversation:${Date.now()}-${++jobCounter}`;
+
+  before(async () => {
+    redis = await startTestRedis({ appendOnly: true });
+    store = createConversationStore({ redisUrl: redis.url });
+    const bytes = await sharp(readFileSync(new URL('../fixtures/images/coffee.png', import.meta.url))).resize(96).png().toBuffer();
+    const meta = await sharp(bytes).metadata();
+    image = { bytes, format: 'png', width: meta.width!, height: meta.height! };
+    imageHash = await store.putImage(image);
+    plan = await new KnowledgePlanner().plan({ image, target: 'sadness', intensity: 0.6 });
+  });
+
+  afterEach(stopWorkers);
+
+  after(async () => {
+    await stopWorkers();
+    for (const r of renderers) await r.close();
+    await store.close();
+    await redis.dispose();
+  });
+
+  it('carries renders from the bot to two worker processes and back, with progress in order', async () => {
+    await Promise.all([worker(), worker()]);
+    const progress: Progress[] = [];
+    const queue = renderer();
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((seed) =>
+        queue.render({ image, imageHash, plan, intensity: 0.6, seed, jobKey: jobKey(), onProgress: seed === 1 ? (p) => progress.push(p) : undefined }),
+      ),
+    );
+    for (const result of results) {
+      assert.equal(result.width, image.width);
+      assert.equal(result.format, 'png');
+      assert.ok(!result.bytes.equals(image.bytes), 'the picture was edited');
+    }
+    const steps = progress.filter((p) => p.stage === 'rendering').map((p) => (p as { step: number }).step);
+    assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'rendering steps arrive in order');
+    assert.equal(await completions(workers, 4), 4, 'each render ran exactly once');
+    await stopWorkers();
+  });
+
+  it('finishes a job on another worker when one is killed mid-job, with one result only', async () => {
+    const slow = { MOODSHIFT_TEST_RENDER_DELAY_MS: '3000' };
+    const first = await worker(slow);
+    const progress: Progress[] = [];
+    const queue = renderer();
+    const pending = queue.render({ image, imageHash, plan, intensity: 0.8, seed: 7, jobKey: jobKey(), onProgress: (p) => progress.push(p) });
+    // Wait until the first worker is rendering, then kill it without warning.
+    while (!progress.some((p) => p.stage === 'rendering')) await new Promise((r) => setTimeout(r, 50));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await worker(slow);
+    const result = await pending;
+    assert.equal(result.width, image.width);
+    assert.equal(await completions([first, second], 1), 1, 'one result only');
+    assert.equal(second.logs.filter(completed).length, 1, 'the job completed on the other worker');
+    await stopWorkers();
+  });
+
+  it('collapses a repeated submission of the same edit into one job', async () => {
+    const only = await worker({ MOODSHIFT_TEST_RENDER_DELAY_MS: '500' });
+    const queue = renderer();
+    const key = jobKey();
+    const [a, b] = await Promise.all([
+      queue.render({ image, imageHash, plan, intensity: 0.6, seed: 3, jobKey: key }),
+      queue.render({ image, imageHash, plan, intensity: 0.6, seed: 3, jobKey: key }),
+    ]);
+    assert.ok(a.bytes.equals(b.bytes));
+    assert.equal(await completions([only], 1), 1);
+    await stopWorkers();
+  });
+
+  it('limits the renders one person may have running, with a friendly refusal', async () => {
+    await worker({ MOODSHIFT_TEST_RENDER_DELAY_MS: '1500' });
+    const queue = renderer({ maxJobsPerPerson: 1 });
+    const first = queue.render({ image, imageHash, plan, intensity: 0.6, seed: 1, jobKey: jobKey(), owner: 'test:alice' });
+    await new Promise((r) => setTimeout(r, 200));
+    await assert.rejects(
+      queue.render({ image, imageHash, plan, intensity: 0.6, seed: 2, jobKey: jobKey(), owner: 'test:alice' }),
+      (error: unknown) => error instanceof UserError && error.code === ErrorCode.TooManyJobs,
+    );
+    // Someone else is not held up by alice's limit.
+    const bob = queue.render({ image, imageHash, plan, intensity: 0.6, seed: 2, jobKey: jobKey(), owner: 'test:bob' });
+    await Promise.all([first, bob]);
+    // Once alice's render is done she may start another.
+    await queue.render({ image, imageHash, plan, intensity: 0.6, seed: 3, jobKey: jobKey(), owner: 'test:alice' });
+    await stopWorkers();
+  });
+
+  it('lets a worker given SIGTERM mid-job finish that job, then exit', async () => {
+    const only = await worker({ MOODSHIFT_TEST_RENDER_DELAY_MS: '2000' });
+    const progress: Progress[] = [];
+    const queue = renderer();
+    const pending = queue.render({ image, imageHash, plan, intensity: 0.6, seed: 11, jobKey: jobKey(), onProgress: (p) => progress.push(p) });
+    while (!progress.some((p) => p.stage === 'rendering')) await new Promise((r) => setTimeout(r, 50));
+    only.child.kill('SIGTERM');
+    const result = await pending;
+    assert.equal(result.width, image.width);
+    assert.equal(await only.exited, 0, 'the worker exits cleanly after its job');
+    assert.equal(await completions([only], 1), 1);
+    workers.splice(workers.indexOf(only), 1);
+  });
+
+  it('loses no waiting job when Redis is killed and restarted with append-only persistence', async () => {
+    const queue = renderer({ unavailableAfterMs: 5000 });
+    const pending = [21, 22, 23].map((seed) => queue.render({ image, imageHash, plan, intensity: 0.6, seed, jobKey: jobKey() }));
+    // No worker yet: the jobs wait in Redis. Give the submissions a moment to land.
+    await new Promise((r) => setTimeout(r, 500));
+    await redis.kill();
+    await redis.restart();
+    const w = await worker();
+    const results = await Promise.all(pending);
+    assert.equal(results.length, 3);
+    assert.equal(await completions([w], 3), 3);
+    await stopWorkers();
+  });
+
+  it('says "temporarily unavailable" within 2 seconds while Redis is down, and recovers by itself', async () => {
+    const queue = renderer({ unavailableAfterMs: 1500 });
+    await redis.stop();
+    const startedAt = Date.now();
+    await assert.rejects(
+      queue.render({ image, imageHash, plan, intensity: 0.6, seed: 5, jobKey: jobKey() }),
+      (error: unknown) => error instanceof UnavailableError,
+    );
+    assert.ok(Date.now() - startedAt < 2000, `answered after ${Date.now() - startedAt} ms`);
+    await redis.restart();
+    await worker();
+    // The same renderer (and store) reconnect by themselves.
+    let result;
+    for (let attempt = 0; attempt < 20 && !result; attempt++) {
+      result = await queue.render({ image, imageHash, plan, intensity: 0.6, seed: 6, jobKey: jobKey() }).catch(async (error: unknown) => {
+        if (!(error instanceof UnavailableError)) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+        return undefined;
+      });
+    }
+    assert.ok(result, 'renders work again once Redis is back');
+    await stopWorkers();
+  });
+});
