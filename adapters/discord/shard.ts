@@ -28,8 +28,6 @@ export interface ShardingOptions {
   spawnDelayMs?: number;
   /** How long one shard may take to become ready. @defaultValue 60 000 */
   spawnTimeoutMs?: number;
-  /** Extra environment for the shard processes (tests). @defaultValue none */
-  env?: Record<string, string>;
 }
 
 const SHARD_SCRIPT = fileURLToPath(new URL('./shard-process.ts', import.meta.url));
@@ -38,7 +36,6 @@ export async function startShardingManager(options: ShardingOptions): Promise<Ru
   if (!Number.isInteger(options.totalShards) || options.totalShards < 1) {
     throw new TypeError(`DISCORD_SHARDS=${options.totalShards} must be a whole number of at least 1 ('auto' is not supported: see adapters/discord/shard.ts).`);
   }
-  for (const [name, value] of Object.entries(options.env ?? {})) process.env[name] = value;
   const manager = new ShardingManager(SHARD_SCRIPT, {
     token: options.token,
     totalShards: options.totalShards,
