@@ -281,6 +281,8 @@ export class ModerationService implements Moderation {
    * Before planning, and on every button press or refinement. In order: ban; rate limits (only
    * when `startsNewEdit`: every new request counts, refused or not, so refusals cannot flood the
    * audit log); blocked target; blocked elements; blocked words in the text; intensity.
+   * A person's edits are counted per server or group (per chat where there is none), so one
+   * community's limit is not used up in another; a chat's edits are counted per chat.
    *
    * Intensity: a new edit above the maximum is capped and the capped value returned. A button
    * press or refinement (`startsNewEdit: false`) above the maximum is capped only when
@@ -300,7 +302,7 @@ export class ModerationService implements Moderation {
     if (request.startsNewEdit) {
       const verdict = await this.#rateLimiter.consume(
         [
-          { key: `user:${context.platform}:${context.actor.id}`, limit: policy.perUserPerMinute },
+          { key: `user:${scopes.home.id}:${context.actor.id}`, limit: policy.perUserPerMinute },
           { key: `chat:${context.platform}:${context.chat}`, limit: policy.perChatPerMinute },
         ],
         this.#windowMs,

@@ -112,7 +112,18 @@ export class RedisPolicyStore implements PolicyStore {
     subscriber.on('message', (channel: string, scopeId: string) => {
       if (channel === this.#channel) onChange(scopeId);
     });
-    await redisCall('listen for policy changes', () => subscriber.subscribe(this.#channel));
+    // A SUBSCRIBE queued while Redis is away would wait forever: give up after the command
+    // timeout (the subscription still completes by itself once Redis is back).
+    const timeoutMs = this.#client.options.commandTimeout ?? 2000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await redisCall('listen for policy changes', () => Promise.race([subscriber.subscribe(this.#channel), timeout]));
+    } finally {
+      clearTimeout(timer);
+    }
     connectedOnce = true;
     return () => {
       subscriber.disconnect();

@@ -281,6 +281,7 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       assert.equal(error.details.seconds, 1);
       assert.match(userMessage(error), /try again in 1 s/);
       assert.equal(await moderation.checkRequest(context(place, { id: 'member2' }), edit()), 0.6, 'others are not slowed down');
+      assert.equal(await moderation.checkRequest(context({ server: 'another', channel: 'x' }), edit()), 0.6, 'nor is the same person in another server');
       await backends.advance(WINDOW_MS + 50);
       assert.equal(await moderation.checkRequest(member, edit()), 0.6);
     });
