@@ -110,7 +110,8 @@ interface Sessions {
   qformer?: ort.InferenceSession;
 }
 
-const PER_FILES = ['per/eai.onnx', 'per/adapter.onnx', 'blip2/vision_encoder.onnx', 'blip2/qformer.onnx'] as const;
+const PER_BLOCKS = ['per/eai.onnx', 'per/adapter.onnx'] as const;
+const PER_FILES = [...PER_BLOCKS, 'blip2/vision_encoder.onnx', 'blip2/qformer.onnx'] as const;
 
 export class DiffusionRenderer implements Renderer {
   readonly name = 'diffusion';
@@ -139,12 +140,13 @@ export class DiffusionRenderer implements Renderer {
     const manifest = await loadManifest();
     const loadOptions: LoadSessionOptions = { provider: resolved.executionProvider, backend: 'diffusion', ...(options.cpuThreads ? { cpuThreads: options.cpuThreads } : {}) };
     const file = (path: string): ManifestFile => manifestFile(manifest, 'diffusion', path);
-    const perPresent = PER_FILES.filter((path) => existsSync(join(resolved.modelsDir, path)));
+    // The PER blocks are switched on by their own files; the BLIP-2 parts they read may be there for the planner anyway.
+    const perPresent = PER_BLOCKS.filter((path) => existsSync(join(resolved.modelsDir, path)));
     const usePer = resolved.emotionBlocks === 'on' || (resolved.emotionBlocks === 'auto' && perPresent.length > 0);
-    if (resolved.emotionBlocks === 'auto' && perPresent.length > 0 && perPresent.length < PER_FILES.length)
+    if (resolved.emotionBlocks === 'auto' && perPresent.length === 1)
       throw new ConfigError(
         `${resolved.modelsDir} holds only part of EPEM's PER blocks (${perPresent.join(', ')}); ` +
-          `add ${PER_FILES.filter((p) => !perPresent.includes(p)).join(', ')} or remove them.`,
+          `add ${PER_BLOCKS.filter((p) => !perPresent.includes(p)).join(', ')} or remove it.`,
       );
     const wanted = ['text_encoder/model.onnx', 'vae_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', ...(usePer ? PER_FILES : [])].map(file);
     const loaded: ManifestFile[] = [];

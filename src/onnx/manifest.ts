@@ -37,6 +37,8 @@ export interface ManifestFile {
   /** A backend cannot start without it. Optional files with the same `group` come all or none. */
   required: boolean;
   group?: string;
+  /** An optional file needed when any file of this group is present (without starting the group itself). */
+  neededWith?: string;
   /** Lower-case hex sha256, or null when unpinned. */
   sha256: string | null;
   /** Exact size in bytes, when pinned. */

@@ -208,7 +208,7 @@ export interface TinyDiffusionOptions {
    * channel c, `text` the mean of the text embedding, `timestep` the timestep value.
    * @defaultValue small deterministic weights that keep sampling stable
    */
-  unet?: { noise: number; image: number; text: number; timestep: number };
+  unet?: TinyUnetWeights;
   /** Also write EPEM's PER blocks (`per/eai.onnx`, `per/adapter.onnx`) and the BLIP-2 vision parts. @defaultValue false */
   withPer?: boolean;
   /** Omit the tokenizer (to test a missing file). @defaultValue false */
@@ -270,16 +270,33 @@ export function tinyVaeEncoder(
   return g.encode('vae_encoder');
 }
 
+export interface TinyUnetWeights {
+  /** Weight of noisy-latent channel c in output channel c. */
+  noise: number;
+  /** Weight of image-latent channel c in output channel c. */
+  image: number;
+  /** Weight of the text term. */
+  text: number;
+  /** Weight of the timestep value. */
+  timestep: number;
+  /**
+   * How the sequence-mean text embedding (8 values) maps to the 4 output channels, row-major
+   * [8, 4]. @defaultValue deterministic random weights; all 1/8 makes the text term the mean
+   */
+  textProjection?: number[];
+}
+
 /**
  * `sample` [batch, 8, h, w], `timestep`, `encoder_hidden_states` [batch, seq, 8] → `out_sample`
- * [batch, 4, h, w] = noise·z_t + image·v + text·mean(embedding) + timestep·t, channel by channel.
- * With `noise: 0, image: 1, text: 1, timestep: 0` each output row reveals which image latent and
- * which text embedding its batch row was given (the CFG-order test).
+ * [batch, 4, h, w] = noise·z_t + image·v + text·(mean over the sequence of the embedding ×
+ * projection) + timestep·t, channel by channel. With `noise: 0, image: 1, text: 1, timestep: 0`
+ * and a projection of all 1/8, each output row reveals which image latent and which text
+ * embedding its batch row was given (the CFG-order test).
  */
 export function tinyUnet(
   floatType: 'float32' | 'float16' = 'float32',
   timestepType: 'int64' | 'float32' | 'float16' = 'int64',
-  weights: { noise: number; image: number; text: number; timestep: number } = { noise: 0.3, image: 0.05, text: 0.05, timestep: 0.0001 },
+  weights: TinyUnetWeights = { noise: 0.3, image: 0.05, text: 0.1, timestep: 0.0001 },
 ): Uint8Array {
   const g = new GraphBuilder(floatType);
   const sample = g.input('sample', floatType, ['batch', 8, 'height', 'width']);
@@ -290,8 +307,10 @@ export function tinyUnet(
     for (let input = 0; input < 8; input++)
       kernel.push(input === out ? weights.noise : input === out + 4 ? weights.image : 0);
   const spatial = g.op('Conv', [sample, g.weights(kernel, [4, 8, 1, 1])]);
-  const textMean = g.op('ReduceMean', [text], { axes: [1, 2], keepdims: 1 }); // [batch, 1, 1]
-  const textTerm = g.op('Mul', [g.op('Unsqueeze', [textMean, g.int64s([3])]), g.weights([weights.text], [1])]);
+  const projection = (weights.textProjection ?? tinyWeights(TINY_HIDDEN * 4, 61, 1)).map((w) => w * weights.text);
+  const textMean = g.op('ReduceMean', [text], { axes: [1], keepdims: 0 }); // [batch, 8]
+  const textChannels = g.op('MatMul', [textMean, g.weights(projection, [TINY_HIDDEN, 4])]); // [batch, 4]
+  const textTerm = g.op('Unsqueeze', [textChannels, g.int64s([2, 3])]); // [batch, 4, 1, 1]
   const time = g.op('Cast', [timestep], { to: DATA_TYPE[floatType] });
   const timeTerm = g.op('Mul', [g.op('ReduceMean', [time], { keepdims: 0 }), g.weights([weights.timestep], [])]);
   g.op('Add', [g.op('Add', [spatial, textTerm]), timeTerm], {}, 'out_sample');

@@ -10,6 +10,7 @@ import type { EditPlan } from '../../src/planner/planner.ts';
 import type { Progress } from '../../src/turn.ts';
 import { createDiffusionRenderer, guidanceScales, GuidedUnet } from '../../src/onnx/diffusion-renderer.ts';
 import { tinyUnet, writeTinyDiffusionModels } from '../helpers/tiny-onnx.ts';
+import { runRendererConformance } from '../renderer/renderer.conformance.ts';
 
 const plan: EditPlan = {
   source: 'contentment',
@@ -53,7 +54,7 @@ describe('three-way classifier-free guidance', () => {
   // The probe UNet returns, for every batch row, image latent + mean of the text embedding.
   // Rows (text, v), (∅, v), (∅, 0) with v = 1, text = 2, ∅ = 5 predict 3, 6 and 5, so the guided
   // noise is 5 + 7.5·(3 − 6) + 1.5·(6 − 5) = −16. Any other row order or scale order differs.
-  const probe = tinyUnet('float32', 'int64', { noise: 0, image: 1, text: 1, timestep: 0 });
+  const probe = tinyUnet('float32', 'int64', { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) });
   const imageLatent = { data: new Float32Array(4 * 8 * 8).fill(1), dims: [1, 4, 8, 8] };
   const conditioning = {
     data: Float32Array.from({ length: 3 * 16 * 8 }, (_, i) => (i < 16 * 8 ? 2 : 5)),
@@ -244,4 +245,24 @@ describe('diffusion renderer start-up checks', () => {
   it('refuses a bad option with a sentence saying what to change', async () => {
     await assert.rejects(createDiffusionRenderer({ modelsDir: root, steps: 0 }), /steps must be a whole number from 1 to 1000/);
   });
+});
+
+describe('diffusion renderer beside the planner', () => {
+  it("does not switch EPEM's blocks on just because the planner's BLIP-2 files are there", async () => {
+    const dir = await modelsDir('with-planner');
+    const { writeTinyPlannerModels } = await import('../helpers/tiny-onnx.ts');
+    await writeTinyPlannerModels(dir);
+    const renderer = await createDiffusionRenderer({ modelsDir: dir, steps: 1 });
+    try {
+      assert.equal(renderer.usesEmotionBlocks, false);
+    } finally {
+      await renderer.close();
+    }
+  });
+});
+
+runRendererConformance('diffusion (tiny models)', async () => {
+  const dir = join(tmpdir(), `moodshift-diffusion-conformance-${process.pid}`);
+  await writeTinyDiffusionModels(dir);
+  return createDiffusionRenderer({ modelsDir: dir, steps: 2 });
 });
