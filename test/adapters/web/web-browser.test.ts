@@ -119,6 +119,12 @@ describe('web chat in a real Chromium', browserTestOptions(), () => {
     await page.locator('#target').waitFor({ state: 'hidden' });
 
     await page.screenshot({ path: fileURLToPath(new URL('web-chat-phone.png', RESULTS)) });
+
+    // Coming back later (same cookie) shows where the conversation left off.
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.getByText('Welcome back').waitFor();
+    assert.match(await cards(page).first().locator('.caption').innerText(), /contentment/);
     await context.close();
   });
 });
