@@ -291,6 +291,10 @@ export const INTENSITY_WORDS: Readonly<Record<Exclude<IntensityLevel, 'medium'>,
 
 /** Folds text the way every list in this file is written: NFKC, lower case, no diacritics, hyphens as spaces. */
 export function foldText(text: string): string {
+  // Plain ASCII (most messages) has no diacritics or compatibility forms to fold.
+  if (/^[\x20-\x7e]*$/.test(text)) {
+    return text.toLowerCase().replace(/[\-_]+/g, ' ').replace(/`/g, "'").replace(/\s+/g, ' ').trim();
+  }
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')

@@ -6,18 +6,17 @@
  */
 import { z } from 'zod';
 import { ELEMENTS, EMOTIONS, type Element } from '../emotions.ts';
-import { INTENSITY, canonicalInstruction, type Intent, type IntensityLevel } from '../intent.ts';
+import { INTENSITY, canonicalInstruction, clampIntensity, type Intent } from '../intent.ts';
 import { InvalidModelOutputError } from '../llm/structured-chat.ts';
 
 export const INTENT_KINDS = ['edit', 'refine', 'undo', 'redo', 'reset', 'retry', 'help', 'emotions', 'unknown'] as const;
-const INTENSITY_LEVELS = Object.keys(INTENSITY) as [IntensityLevel, ...IntensityLevel[]];
 
 export const modelIntentSchema = z
   .object({
     kind: z.enum(INTENT_KINDS).describe('What the person wants.'),
     target: z.enum(EMOTIONS).nullable().describe('For "edit": the emotion the picture should evoke.'),
     source: z.enum(EMOTIONS).nullable().describe('For "edit": the emotion the person says the picture shows now, if they say.'),
-    intensity: z.enum(INTENSITY_LEVELS).nullable().describe('For "edit": how strong, from the person\'s words.'),
+    intensity: z.number().nullable().describe('For "edit": how strong, from 0.1 to 1, from the person\'s words.'),
     direction: z.enum(['more', 'less']).nullable().describe('For "refine": stronger or weaker.'),
     elements: z.array(z.enum(ELEMENTS)).nullable().describe('For "edit": the visual elements the person names.'),
   })
@@ -27,19 +26,24 @@ export type ModelIntent = z.infer<typeof modelIntentSchema>;
 
 /**
  * The Intent a model's answer stands for. Throws {@link InvalidModelOutputError} when the answer
- * is incomplete (an edit without a target, a refine without a direction), so the rules answer.
+ * is incomplete or out of range (an edit without a target or with an intensity outside (0, 1], a
+ * refine without a direction), so the rules answer.
  */
 export function intentFromModel(answer: ModelIntent): Intent {
   switch (answer.kind) {
     case 'edit': {
       if (!answer.target) throw new InvalidModelOutputError('an "edit" answer without a target');
       const source = answer.source && answer.source !== answer.target ? answer.source : undefined;
+      const intensity = answer.intensity ?? INTENSITY.medium;
+      if (!Number.isFinite(intensity) || intensity <= 0 || intensity > 1) {
+        throw new InvalidModelOutputError(`an intensity of ${intensity}, outside (0, 1]`);
+      }
       const elements = uniqueElements(answer.elements ?? []);
       return {
         kind: 'edit',
         target: answer.target,
         ...(source ? { source } : {}),
-        intensity: INTENSITY[answer.intensity ?? 'medium'],
+        intensity: clampIntensity(intensity),
         ...(elements.length > 0 ? { elements } : {}),
         instruction: canonicalInstruction(answer.target, source),
       };

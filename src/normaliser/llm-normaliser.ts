@@ -212,10 +212,11 @@ const PROMPT_CONSTANTS = {
     '- color: colour and brightness',
   ].join('\n'),
   intensities: [
-    `- low (${INTENSITY.low}): ${INTENSITY_WORDS.low.slice(0, 4).map((w) => `"${w}"`).join(', ')}`,
-    `- medium (${INTENSITY.medium}): no intensity word`,
-    `- high (${INTENSITY.high}): ${INTENSITY_WORDS.high.slice(0, 4).map((w) => `"${w}"`).join(', ')}`,
-    `- max (${INTENSITY.max}): ${INTENSITY_WORDS.max.slice(0, 4).map((w) => `"${w}"`).join(', ')}`,
+    `- ${INTENSITY.low}: ${INTENSITY_WORDS.low.slice(0, 4).map((w) => `"${w}"`).join(', ')}`,
+    `- ${INTENSITY.medium}: no intensity word`,
+    `- ${INTENSITY.high}: ${INTENSITY_WORDS.high.slice(0, 4).map((w) => `"${w}"`).join(', ')}`,
+    `- ${INTENSITY.max}: ${INTENSITY_WORDS.max.slice(0, 4).map((w) => `"${w}"`).join(', ')}`,
+    '- a number the person gives, as a fraction of 1: "5/10" is 0.5, "70%" is 0.7',
   ].join('\n'),
 };
 

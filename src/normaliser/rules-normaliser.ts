@@ -204,8 +204,12 @@ function readMessage(raw: string, context: NormaliseContext, options: Readonly<R
   return reading.decide();
 }
 
+/** Anything `clean` has work to do on; plain words and punctuation (most messages) skip it. */
+const NEEDS_CLEANING = /[^\x20-\x7e]|[<>@*~|`=-]|https?:/i;
+
 /** Drops what is not words: mentions, links, markup, control characters, broken surrogates. */
 function clean(text: string): string {
+  if (!NEEDS_CLEANING.test(text)) return text.trim();
   return text
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ')
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u2060\ufeff]/g, ' ')
@@ -220,8 +224,10 @@ function clean(text: string): string {
 
 const TOKEN = /\p{Extended_Pictographic}|[\p{L}\p{N}]+(?:'[\p{L}]+)*|->|=>|[→,.;:!?+%/]/gu;
 
+const ASCII_TOKEN = /[a-z0-9]+(?:'[a-z]+)*|->|=>|[,.;:!?+%/]/g;
+
 function tokenise(folded: string): string[] {
-  const words = folded.match(TOKEN) ?? [];
+  const words = folded.match(/^[\x20-\x7e]*$/.test(folded) ? ASCII_TOKEN : TOKEN) ?? [];
   // "don't" and "dont", "it's" and "its" read the same.
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
@@ -275,10 +281,16 @@ const FOREIGN_ARROWS = new Set(['a', 'zu', 'para', 'en', 'in']);
 const PICTURE_NOUNS = new Set(['picture', 'image', 'photo', 'pic', 'photograph', 'shot', 'painting', 'drawing', 'one', 'version', 'mood', 'vibe', 'vibes', 'feeling', 'atmosphere', 'look', 'emotion', 'feel']);
 const DESCRIBING_VERBS = new Set(['is', 'its', 'looks', 'feels', 'seems', 'currently', 'was', 'appears']);
 const CORRECTIONS = new Set(['actually', 'wait', 'rather', 'nevermind', 'instead', 'sorry', 'oops', 'correction']);
-const CORRECTION_PHRASES: readonly (readonly string[])[] = [
-  ['scratch', 'that'], ['never', 'mind'], ['second', 'thought'], ['i', 'mean'], ['i', 'meant'], ['change', 'of', 'plan'],
-  ['no', ','], ['no', '.'], ['nah', ','], ['forget', 'that'], ['forget', 'it'],
-];
+/** Corrections of several words, by their first word. */
+const CORRECTION_PHRASES: ReadonlyMap<string, readonly (readonly string[])[]> = (() => {
+  const phrases = [
+    ['scratch', 'that'], ['never', 'mind'], ['second', 'thought'], ['i', 'mean'], ['i', 'meant'], ['change', 'of', 'plan'],
+    ['no', ','], ['no', '.'], ['nah', ','], ['forget', 'that'], ['forget', 'it'],
+  ];
+  const byFirst = new Map<string, string[][]>();
+  for (const phrase of phrases) byFirst.set(phrase[0]!, [...(byFirst.get(phrase[0]!) ?? []), phrase]);
+  return byFirst;
+})();
 
 /** Intensity words, as a phrase index; some are read only right before an emotion ("so sad", not "so what"). */
 const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
@@ -292,7 +304,35 @@ const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
   return index;
 })();
 const ADJACENT_ONLY_INTENSITY = new Set(['so', 'way', 'far', 'much', 'lots', 'crazy', 'bien', 'strong', 'mild', 'real', 'mucho', 'viel', 'full on', 'extreme']);
-const MAX_PHRASE_WORDS = 4;
+
+/** For each word that begins a phrase of several words in `indexes`, the most words such a phrase has. */
+function phraseStarts(...indexes: ReadonlyMap<string, unknown>[]): ReadonlyMap<string, number> {
+  const starts = new Map<string, number>();
+  for (const index of indexes) {
+    for (const key of index.keys()) {
+      const parts = key.split(' ');
+      if (parts.length > 1) starts.set(parts[0]!, Math.max(starts.get(parts[0]!) ?? 1, parts.length));
+    }
+  }
+  return starts;
+}
+const EMOTION_PHRASE_STARTS = phraseStarts(EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX);
+const INTENSITY_PHRASE_STARTS = phraseStarts(INTENSITY_INDEX);
+const ELEMENT_PHRASE_STARTS = phraseStarts(ELEMENT_WORD_INDEX);
+
+/** The words `words[i]`, …, `words[i + n - 1]` joined by spaces. */
+function joinWords(words: readonly string[], i: number, n: number): string {
+  let key = words[i]!;
+  for (let k = 1; k < n; k++) key += ' ' + words[i + k]!;
+  return key;
+}
+
+/**
+ * What single words turned out to mean, so that a word is derived, de-stretched or typo-checked
+ * once, not in every message. One cache per combination of options; emptied when full.
+ */
+const WORD_CACHES = new Map<string, Map<string, EmotionWord | null>>();
+const WORD_CACHE_LIMIT = 20_000;
 
 class Reading {
   private readonly mentions: Mention[] = [];
@@ -346,9 +386,9 @@ class Reading {
 
   private lookupAt(i: number): { word: EmotionWord; length: number } | undefined {
     const { words } = this;
-    const longest = Math.min(MAX_PHRASE_WORDS, words.length - i);
+    const longest = Math.min(EMOTION_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i);
     for (let n = longest; n >= 2; n--) {
-      const key = words.slice(i, i + n).join(' ');
+      const key = joinWords(words, i, n);
       const word = EMOTION_WORD_INDEX.get(key) ?? (this.options.otherLanguages ? OTHER_LANGUAGE_WORD_INDEX.get(key) : undefined);
       if (word) return { word, length: n };
     }
@@ -360,6 +400,19 @@ class Reading {
   private lookupWord(token: string): EmotionWord | undefined {
     const direct = EMOTION_WORD_INDEX.get(token);
     if (direct) return direct;
+    const cacheKey = `${this.options.otherLanguages ? 1 : 0}${this.options.typoTolerance ? 1 : 0}`;
+    let cache = WORD_CACHES.get(cacheKey);
+    if (!cache) WORD_CACHES.set(cacheKey, (cache = new Map()));
+    const cached = cache.get(token);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.lookupUnlistedWord(token);
+    if (cache.size >= WORD_CACHE_LIMIT) cache.clear();
+    cache.set(token, found ?? null);
+    return found;
+  }
+
+  /** A word not in the English index: an emoji, a word of another language, a derived form, a typo. */
+  private lookupUnlistedWord(token: string): EmotionWord | undefined {
     const emoji = EMOJI_INDEX.get(token);
     if (emoji) return { emotion: emoji, form: 'base' };
     if (this.options.otherLanguages) {
@@ -473,7 +526,7 @@ class Reading {
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!;
       if (CORRECTIONS.has(w) && !(w === 'instead' && words[i + 1] === 'of') && !(w === 'rather' && words[i + 1] === 'than')) last = i;
-      for (const phrase of CORRECTION_PHRASES) {
+      for (const phrase of CORRECTION_PHRASES.get(w) ?? []) {
         if (phrase.every((p, k) => words[i + k] === p)) last = i;
       }
     }
@@ -536,8 +589,8 @@ class Reading {
     for (let i = 0; i < words.length; ) {
       if (this.used[i]) { i++; continue; }
       let matched = 0;
-      for (let n = Math.min(MAX_PHRASE_WORDS, words.length - i); n >= 1; n--) {
-        const key = n === 1 ? words[i]! : words.slice(i, i + n).join(' ');
+      for (let n = Math.min(INTENSITY_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i); n >= 1; n--) {
+        const key = joinWords(words, i, n);
         const value = INTENSITY_INDEX.get(key);
         if (value === undefined) continue;
         if (ADJACENT_ONLY_INTENSITY.has(key) && !this.mentionStartsWithin(i + n, 3)) continue;
@@ -564,9 +617,9 @@ class Reading {
     for (let i = 0; i < words.length; ) {
       if (this.used[i]) { i++; continue; }
       let matched = 0;
-      for (let n = Math.min(MAX_PHRASE_WORDS, words.length - i); n >= 1; n--) {
+      for (let n = Math.min(ELEMENT_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i); n >= 1; n--) {
         if (this.used[i + n - 1]) continue;
-        const key = n === 1 ? words[i]! : words.slice(i, i + n).join(' ');
+        const key = joinWords(words, i, n);
         let element = ELEMENT_WORD_INDEX.get(key);
         if (!element && n === 1 && key.length > 3 && key.endsWith('s')) element = ELEMENT_WORD_INDEX.get(key.slice(0, -1));
         if (element) { found.add(element); matched = n; break; }
@@ -582,7 +635,7 @@ class Reading {
     const text = this.words.join(' ');
     const foreign = this.options.otherLanguages;
     for (const [rule, intent] of PHRASES) {
-      if (rule.english.test(text) || (foreign && rule.foreign?.test(text))) return intent;
+      if (ruleMatches(rule.english, text, this.words) || (foreign && rule.foreign && ruleMatches(rule.foreign, text, this.words))) return intent;
     }
     return UNKNOWN;
   }
@@ -658,26 +711,63 @@ function lookupDerived(token: string): EmotionWord | undefined {
 const FOREIGN = Symbol('other languages');
 
 interface PhraseRule {
-  english: RegExp;
+  /**
+   * Alternatives that begin with a plain word, tested only when the message has one of
+   * `firstWords` (most messages have none, and a Set lookup is far cheaper than a regex).
+   */
+  simple?: RegExp;
+  firstWords: ReadonlySet<string>;
+  /** The other alternatives (groups, anchors, emoji), always tested. */
+  complex?: RegExp;
+}
+
+interface PhraseSet {
+  english: PhraseRule;
   /** Read only with `otherLanguages`. */
-  foreign?: RegExp;
-  intent: Intent;
+  foreign?: PhraseRule;
 }
 
-function alternativesPattern(alternatives: readonly string[]): RegExp {
-  return new RegExp(`(?<![\\p{L}\\p{N}'])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}'])`, 'u');
+/** Matches any alternative as whole words of the space-joined token list (no Unicode mode: it is slower). */
+function alternativesPattern(alternatives: readonly string[]): RegExp | undefined {
+  return alternatives.length > 0 ? new RegExp(`(?:^| )(?:${alternatives.join('|')})(?= |$)`) : undefined;
 }
 
-function phrase(...alternatives: (string | typeof FOREIGN)[]): Omit<PhraseRule, 'intent'> {
+function phraseRule(alternatives: readonly string[]): PhraseRule {
+  const simple: string[] = [];
+  const complex: string[] = [];
+  const firstWords = new Set<string>();
+  for (const alternative of alternatives) {
+    const first = /^([a-z']+)(?: |$)/.exec(alternative);
+    if (first) {
+      simple.push(alternative);
+      firstWords.add(first[1]!);
+    } else complex.push(alternative);
+  }
+  const rule: PhraseRule = { firstWords };
+  const simplePattern = alternativesPattern(simple);
+  const complexPattern = alternativesPattern(complex);
+  if (simplePattern) rule.simple = simplePattern;
+  if (complexPattern) rule.complex = complexPattern;
+  return rule;
+}
+
+function phrase(...alternatives: (string | typeof FOREIGN)[]): PhraseSet {
   const split = alternatives.indexOf(FOREIGN);
   const english = (split < 0 ? alternatives : alternatives.slice(0, split)) as string[];
   const foreign = (split < 0 ? [] : alternatives.slice(split + 1)) as string[];
-  return { english: alternativesPattern(english), ...(foreign.length > 0 ? { foreign: alternativesPattern(foreign) } : {}) };
+  return { english: phraseRule(english), ...(foreign.length > 0 ? { foreign: phraseRule(foreign) } : {}) };
+}
+
+function ruleMatches(rule: PhraseRule, text: string, words: readonly string[]): boolean {
+  if (rule.complex?.test(text)) return true;
+  if (!rule.simple) return false;
+  for (const word of words) if (rule.firstWords.has(word)) return rule.simple.test(text);
+  return false;
 }
 
 const IT = `(?:it|that|this|things|the effect|the edit|everything)`;
 
-const PHRASES: readonly (readonly [Omit<PhraseRule, 'intent'>, Intent])[] = [
+const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
   [phrase('(?:ctrl|cmd|control|strg) (?:\\+ )?z', '⌘ (?:\\+ )?z'), { kind: 'undo' }],
   [phrase('(?:ctrl|cmd|control|strg) (?:\\+ )?(?:y|shift (?:\\+ )?z)'), { kind: 'redo' }],
   [
@@ -784,7 +874,7 @@ const PHRASES: readonly (readonly [Omit<PhraseRule, 'intent'>, Intent])[] = [
   [
     phrase(
       'help', 'helpp', 'halp', 'what can you do', 'what do you do', 'what (?:should|can|do) i (?:type|say|write|do|send|ask)', 'what now',
-      'how (?:does|do|can|should|would) (?:[\\p{L}\\p{N}]+ ){1,3}(?:work|use|start)', 'how (?:do|can) i (?:edit|change)', 'how to(?: use)?',
+      'how (?:does|do|can|should|would) (?:[^ ]+ ){1,3}(?:work|use|start)', 'how (?:do|can) i (?:edit|change)', 'how to(?: use)?',
       'instructions?', 'commands?', 'usage', 'what are you', 'who are you', 'guide', 'tutorial', 'manual', 'faq', 'info', '^\\?(?: \\?)*$',
       '^(?:start|hi help|menu)$', FOREIGN, 'aide', 'ayuda', 'hilfe', 'aiuto', 'ajuda', 'comment ca marche', 'como funciona', 'wie funktioniert', 'come funziona',
     ),
