@@ -33,7 +33,7 @@ describe('npm run discord:commands', () => {
     const { guild } = fake.addGuild();
     const { stdout } = await run('npm', ['run', '--silent', 'discord:commands'], { cwd: root, env: { ...env, DISCORD_GUILD_ID: guild.id } });
     assert.match(stdout, /Registered \/mood, \/moodmod in server/);
-    const commands = fake.commands.get(guild.id) as Command[];
+    const commands = fake.commands.get(guild.id) as unknown as Command[];
     assert.deepEqual(commands.map((c) => c.name), ['mood', 'moodmod']);
 
     const [mood, moodmod] = commands as [Command, Command];
@@ -51,7 +51,7 @@ describe('npm run discord:commands', () => {
   it('registers globally without DISCORD_GUILD_ID', async () => {
     const { stdout } = await run('node', ['--import', 'tsx', 'adapters/discord/register-commands.ts'], { cwd: root, env });
     assert.match(stdout, /globally/);
-    assert.deepEqual((fake.commands.get('global') as Command[]).map((c) => c.name), ['mood', 'moodmod']);
+    assert.deepEqual((fake.commands.get('global') as unknown as Command[]).map((c) => c.name), ['mood', 'moodmod']);
   });
 
   it('says what to set when the token is missing', async () => {
