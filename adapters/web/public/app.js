@@ -282,7 +282,7 @@ function emotionChips(reply, extraClass = '') {
           'aria-current': current ? 'true' : undefined,
           disabled: !offered,
           title: info.meaning || undefined,
-          onclick: () => sendTurn({ action: { kind: 'emotion', emotion: name, editId: reply.editId }, note: `Make it ${name}` }),
+          onclick: () => sendTurn({ action: { kind: 'emotion', emotion: name, editId: reply.editId }, note: `Make it feel ${name}` }),
         },
         h('span', { class: 'dot', 'aria-hidden': 'true' }),
         name,
@@ -413,6 +413,7 @@ function showReplies(replies) {
   for (const reply of replies) {
     if (reply.kind === 'edit' && reply.image) addPicture(reply);
     else addBotText(reply);
+    if (reply.editId) message.placeholder = 'How should it feel now? Or add a new photo…';
   }
 }
 
