@@ -76,11 +76,12 @@ export function fillTemplate(template: string, values: Readonly<Record<string, s
 /**
  * A person's text made safe to place between `<request>` and `</request>`: angle brackets
  * become their full-width look-alikes, so nothing inside can close the block or open another
- * one, and control characters other than line breaks are dropped.
+ * one; control characters other than line breaks and halves of broken emoji are dropped.
  */
 export function asDelimitedData(text: string, maxLength: number): string {
   const clipped = text.length > maxLength ? text.slice(0, maxLength) : text;
   return clipped
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
     .replace(/</g, '\uff1c')
     .replace(/>/g, '\uff1e')

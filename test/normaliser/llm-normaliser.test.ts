@@ -34,7 +34,7 @@ describe('language-model normaliser', () => {
 
   it('turns a good answer into the Intent, with the canonical instruction', async () => {
     const normaliser = make({ mode: 'always' });
-    fake.answerWith({ json: answer({ kind: 'edit', target: 'fear', source: 'contentment', intensity: 'high', elements: ['scene', 'scene'] }) });
+    fake.answerWith({ json: answer({ kind: 'edit', target: 'fear', source: 'contentment', intensity: 0.8, elements: ['scene', 'scene'] }) });
     const intent = await normaliser.normalise('turn this peaceful beach into something really terrifying');
     assert.deepEqual(intent, {
       kind: 'edit',
@@ -63,7 +63,7 @@ describe('language-model normaliser', () => {
 
   it('sends a French request to the model and uses its answer', async () => {
     const normaliser = make();
-    fake.answerWith({ json: answer({ kind: 'edit', target: 'sadness', intensity: 'max' }) });
+    fake.answerWith({ json: answer({ kind: 'edit', target: 'sadness', intensity: 1 }) });
     const intent = await normaliser.normalise('rends-la plus triste, au maximum');
     assert.equal(fake.requests.length, 1);
     assert.match(FakeOpenAiServer.textOf(fake.requests[0]!), /rends-la plus triste, au maximum/);
@@ -82,7 +82,7 @@ describe('language-model normaliser', () => {
 
   it('asks the model in fallback mode when the rules do not understand', async () => {
     const normaliser = make();
-    fake.answerWith({ json: answer({ kind: 'edit', target: 'fear', intensity: 'medium' }) });
+    fake.answerWith({ json: answer({ kind: 'edit', target: 'fear', intensity: 0.6 }) });
     const intent = await normaliser.normalise('make it look like the end of the world');
     assert.equal(fake.requests.length, 1);
     assert.equal(intent.kind === 'edit' && intent.target, 'fear');
@@ -97,9 +97,10 @@ describe('language-model normaliser', () => {
 
   const failures: Array<[string, Parameters<FakeOpenAiServer['answerWith']>[0], string]> = [
     ['text that is not JSON', { content: 'Sure! The person wants it scarier.' }, 'invalid'],
-    ['an emotion that does not exist', { json: answer({ kind: 'edit', target: 'happiness', intensity: 'medium' }) }, 'invalid'],
+    ['an emotion that does not exist', { json: answer({ kind: 'edit', target: 'happiness', intensity: 0.6 }) }, 'invalid'],
     ['a kind that does not exist', { json: answer({ kind: 'delete_everything' }) }, 'invalid'],
     ['an edit without a target', { json: answer({ kind: 'edit' }) }, 'invalid'],
+    ['an intensity out of range', { json: answer({ kind: 'edit', target: 'fear', intensity: 7 }) }, 'invalid'],
     ['a server error (500)', { status: 500 }, 'http'],
     ['no answer in time', { hang: true }, 'timeout'],
   ];
@@ -129,7 +130,7 @@ describe('language-model normaliser', () => {
 
   it('asks the model once for identical requests, and again when the context differs', async () => {
     const normaliser = make({ mode: 'always' });
-    fake.answerWith({ json: answer({ kind: 'edit', target: 'awe', intensity: 'medium' }) });
+    fake.answerWith({ json: answer({ kind: 'edit', target: 'awe', intensity: 0.6 }) });
     const [first, second] = await Promise.all([normaliser.normalise('que se vea majestuoso'), normaliser.normalise('que se vea majestuoso')]);
     const third = await normaliser.normalise('que se vea  majestuoso ');
     assert.deepEqual(first, second);

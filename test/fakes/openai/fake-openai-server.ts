@@ -61,9 +61,9 @@ export class FakeOpenAiServer {
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
-  /** Starts listening on 127.0.0.1 on a free port. */
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  /** Starts listening on 127.0.0.1, on a free port unless one is given. */
+  async start(port = 0): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
