@@ -157,7 +157,8 @@ export class Editor {
     const conversation = await this.#store.load(turn.key);
     const base = await this.#findBase(turn, conversation);
     const hasImage = turn.images.length > 0 || base !== undefined;
-    const current = base?.target;
+    // A new photo has no emotion edit yet: "sadder" with a photo is a new edit, never "more" of the last one.
+    const current = turn.images.length > 0 ? undefined : base?.target;
     const intent = turn.action
       ? this.#actionIntent(turn, base)
       : command
