@@ -17,7 +17,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { Bot, GrammyError, HttpError, type Api, type Context } from 'grammy';
+import { Bot, BotError, GrammyError, HttpError, type Api, type Context } from 'grammy';
+import { stdSerializers } from 'pino';
 import type { CallbackQuery, Chat, Message, Update, User } from 'grammy/types';
 import type { RunningAdapter } from '../../src/adapter.ts';
 import { decodeButton } from '../../src/buttons.ts';
@@ -67,7 +68,7 @@ const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
  */
 export async function startTelegram(engine: Engine, options: TelegramAdapterOptions = {}): Promise<TelegramAdapter> {
   const resolved = resolveTelegramOptions(engine.config, options);
-  const logger = engine.logger.child({ adapter: 'telegram' });
+  const logger = engine.logger.child({ adapter: 'telegram' }, { serializers: { err: serializeTelegramError } });
   const bot = new Bot(resolved.token, { client: { apiRoot: resolved.apiRoot } });
   await initBot(bot, resolved.apiRoot);
   // Installed after getMe, so that a wrong API root fails the start instead of retrying for ever.
@@ -132,6 +133,18 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
       return stopping;
     },
   };
+}
+
+/**
+ * Errors as log lines: a Bot API refusal by method, code and description, never its payload
+ * (which holds the uploaded picture) nor the request URL (which holds the token).
+ */
+export function serializeTelegramError(error: unknown): unknown {
+  if (error instanceof BotError) return serializeTelegramError(error.error);
+  if (error instanceof GrammyError)
+    return { type: 'GrammyError', method: error.method, error_code: error.error_code, description: error.description };
+  if (error instanceof HttpError) return { type: 'HttpError', message: error.message, cause: String(error.error) };
+  return error instanceof Error ? stdSerializers.err(error) : error;
 }
 
 /** getMe, a few times for network trouble; a refused token or an unreachable API root fails the start with what to change. */

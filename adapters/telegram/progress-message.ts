@@ -2,8 +2,8 @@
  * @module Shows a person that an edit is under way: the `upload_photo` chat action (sent again
  * before its 5 s run out) and one status message edited with the engine's progress ("Queued: 2
  * ahead of you…", "Rendering: step 3 of 20…"), at most about once per second because Telegram
- * limits how fast a bot may write to one chat. The status message appears only when the work
- * takes longer than a moment, and is deleted once the picture has arrived.
+ * limits how fast a bot may write to one chat. The status message appears once work has run
+ * for `delayMs` (at once by default), and is deleted once the picture has arrived.
  */
 import type { Api } from 'grammy';
 import type { Logger } from '../../src/logger.ts';

@@ -11,7 +11,7 @@ import type { Message } from 'grammy/types';
 import { BUTTON_LABELS, encodeButton } from '../../src/buttons.ts';
 import type { Editor } from '../../src/editor.ts';
 import type { Logger } from '../../src/logger.ts';
-import type { ConversationKey, Reply } from '../../src/turn.ts';
+import type { ConversationKey, Reply, ReplyImage } from '../../src/turn.ts';
 import {
   CAPTION_MAX_CHARS,
   DOCUMENT_MAX_BYTES,
@@ -19,7 +19,7 @@ import {
   splitText,
   truncateText,
 } from './telegram-limits.ts';
-import { PRIVATE_ANSWER_SENT, emotionButtonLabel } from './telegram-texts.ts';
+import { PICTURE_TOO_LARGE_TO_SEND, PRIVATE_ANSWER_SENT, emotionButtonLabel } from './telegram-texts.ts';
 
 /** Where replies go. */
 export interface ReplyTarget {
@@ -40,6 +40,9 @@ export interface ReplySenderDeps {
   logger: Logger;
 }
 
+/** Bot API descriptions of a photo it will not take as a photo. */
+const PHOTO_REFUSED = /PHOTO_INVALID_DIMENSIONS|PHOTO_SAVE_FILE_INVALID|IMAGE_PROCESS_FAILED|PHOTO_EXT_INVALID|file is too big/i;
+
 /** Sends every reply in order. Returns the messages sent. */
 export async function sendReplies(deps: ReplySenderDeps, target: ReplyTarget, replies: Reply[]): Promise<Message[]> {
   const sent: Message[] = [];
@@ -58,20 +61,36 @@ async function sendReply(deps: ReplySenderDeps, target: ReplyTarget, reply: Repl
       ...replyParameters(target),
       ...(keyboard ? { reply_markup: keyboard } : {}),
     };
-    let message: Message;
-    if (fitsPhotoLimits(image)) {
-      message = await api.sendPhoto(target.chatId, new InputFile(image.bytes, image.name), common);
-    } else if (image.bytes.length <= DOCUMENT_MAX_BYTES) {
+    let message = fitsPhotoLimits(image) ? await sendAsPhoto(deps, target.chatId, image, common) : undefined;
+    if (!message) {
+      if (image.bytes.length > DOCUMENT_MAX_BYTES) {
+        deps.logger.warn({ bytes: image.bytes.length }, 'telegram: edited picture is over the 50 MB upload limit');
+        return sendText(deps, target, { ...reply, image: undefined, text: `${reply.text}\n${PICTURE_TOO_LARGE_TO_SEND}` }, undefined);
+      }
       message = await api.sendDocument(target.chatId, new InputFile(image.bytes, image.name), common);
-    } else {
-      deps.logger.warn({ bytes: image.bytes.length }, 'telegram: edited picture is over the 50 MB upload limit');
-      return sendText(deps, target, { ...reply, image: undefined, text: `${reply.text}\n(The picture is too large to send on Telegram.)` }, undefined);
     }
     await link(deps, target.key, reply.editId, message);
     return [message];
   }
   if (reply.private && target.isGroup) return sendPrivately(deps, target, reply);
   return sendText(deps, target, reply, keyboard);
+}
+
+/** Sends a picture as a photo; undefined when Telegram refuses it as a photo (then it goes as a document). */
+async function sendAsPhoto(
+  deps: ReplySenderDeps,
+  chatId: number,
+  image: ReplyImage,
+  options: Parameters<Api['sendPhoto']>[2],
+): Promise<Message | undefined> {
+  try {
+    return await deps.api.sendPhoto(chatId, new InputFile(image.bytes, image.name), options);
+  } catch (error) {
+    // Telegram judged the photo differently than our limits did.
+    if (!(error instanceof GrammyError && PHOTO_REFUSED.test(error.description))) throw error;
+    deps.logger.info({ err: error }, 'telegram: photo refused; sending the picture as a document');
+    return undefined;
+  }
 }
 
 async function sendText(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply, keyboard: InlineKeyboard | undefined): Promise<Message[]> {

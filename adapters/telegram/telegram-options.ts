@@ -23,7 +23,7 @@ export interface TelegramAdapterOptions {
   pollingTimeoutSeconds?: number;
   /** Updates handled at once (turns of one conversation always run one after another). @defaultValue 100 */
   maxConcurrentUpdates?: number;
-  /** The status message appears only when an edit still runs after this long. @defaultValue 1000 ms */
+  /** The status message appears only when an edit still runs after this long (raise it to spare quick edits the extra message). @defaultValue 0 ms: every edit shows one */
   statusMessageDelayMs?: number;
   /** Least time between two edits of the status message (Telegram allows about one message per second per chat). @defaultValue 1000 ms */
   statusEditIntervalMs?: number;
@@ -52,7 +52,7 @@ export function resolveTelegramOptions(config: AppConfig, options: TelegramAdapt
     webhookHost: options.webhookHost ?? '0.0.0.0',
     pollingTimeoutSeconds: options.pollingTimeoutSeconds ?? 30,
     maxConcurrentUpdates: options.maxConcurrentUpdates ?? 100,
-    statusMessageDelayMs: options.statusMessageDelayMs ?? 1000,
+    statusMessageDelayMs: options.statusMessageDelayMs ?? 0,
     statusEditIntervalMs: options.statusEditIntervalMs ?? MIN_EDIT_INTERVAL_MS,
     chatActionIntervalMs: options.chatActionIntervalMs ?? 4000,
     moderatorCacheMs: options.moderatorCacheMs ?? 60_000,

@@ -14,9 +14,9 @@ export function unsupportedMediaText(kind: string): string {
 
 export const PRIVATE_ANSWER_SENT = 'I sent you the answer in a private message.';
 
-export const UNKNOWN_BUTTON = 'This button is no longer available.';
+export const PICTURE_TOO_LARGE_TO_SEND = '(The picture is too large to send on Telegram.)';
 
-export const WORKING_ON_IT = 'Working on it…';
+export const UNKNOWN_BUTTON = 'This button is no longer available.';
 
 /** The label of the button that picks another emotion. */
 export function emotionButtonLabel(emotion: Emotion): string {

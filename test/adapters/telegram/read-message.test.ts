@@ -83,3 +83,20 @@ describe('reading a Telegram message', () => {
     assert.deepEqual(readMessage(message({ new_chat_members: [ann] }), bot), { kind: 'ignore' });
   });
 });
+
+describe('logging Telegram errors', () => {
+  it('keeps the uploaded picture and the token out of the log line', async () => {
+    const { GrammyError } = await import('grammy');
+    const { serializeTelegramError } = await import('../../../adapters/telegram/index.ts');
+    const refusal = new GrammyError(
+      'Call to sendPhoto failed!',
+      { ok: false, error_code: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' },
+      'sendPhoto',
+      { chat_id: 1, photo: { bytes: Buffer.alloc(1000) }, token: '123:secret' },
+    );
+    const line = JSON.stringify(serializeTelegramError(refusal));
+    assert.match(line, /PHOTO_INVALID_DIMENSIONS/);
+    assert.match(line, /sendPhoto/);
+    assert.doesNotMatch(line, /secret|"bytes"/);
+  });
+});

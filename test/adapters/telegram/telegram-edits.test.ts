@@ -85,6 +85,13 @@ describe('Telegram: editing a photo in a private chat', () => {
     assert.ok(buttonsOf(undone).has('Redo'), 'offers Redo after an undo');
   });
 
+  it('starts a new edit when another photo comes with "make this sadder" after a sad edit', async () => {
+    const other = await smallPhoto('coffee.png');
+    const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(other, { caption: 'make this sadder' }), (m) => isPicture(m) || isAnswerText(m), 'the answer');
+    assert.ok(isPicture(edited), `an edited picture, not: ${edited.text}`);
+    assert.match(edited.caption ?? '', /sadness · moderate/);
+  });
+
   it('asks for a feeling when a photo comes alone, and edits with the emotion button', async () => {
     const question = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo), isAnswerText, 'the question');
     assert.match(question.text ?? '', /How should it feel/);

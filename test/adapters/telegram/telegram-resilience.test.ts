@@ -95,6 +95,13 @@ describe('Telegram: Bot API faults', () => {
     assert.match(again.text ?? '', /amusement/);
   });
 
+  it('sends the picture as a document when Telegram refuses it as a photo', async () => {
+    h.fake.failNext('sendPhoto', { kind: 'error', status: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' });
+    const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo, { caption: 'sadder' }), isPicture, 'the picture as a document');
+    assert.ok(edited.document);
+    assert.match(edited.caption ?? '', /sadness/);
+  });
+
   it('apologises when an update fails, and serves the next one', async () => {
     h.fake.failNext('sendPhoto', { kind: 'error', status: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' });
     const apology = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo, { caption: 'sadder' }), isAnswerText, 'the apology');
