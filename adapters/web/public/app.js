@@ -499,6 +499,7 @@ async function restore() {
     const current = tree.edits?.find((edit) => edit.id === tree.cursor);
     if (!current) return;
     addBotText({ kind: 'info', text: 'Welcome back. Here is where you left off:' });
+    message.placeholder = 'How should it feel now? Or add a new photo…';
     const root = (() => {
       let node = current;
       const byId = new Map(tree.edits.map((edit) => [edit.id, edit]));
