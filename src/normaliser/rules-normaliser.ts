@@ -785,7 +785,7 @@ const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
       `(?:back|revert|reverting|return|returning|restore|go back|get back|bring back|take me back|roll back|rollback)(?: ${IT})? to (?:the |my |its )?(?:original|start|beginning|first (?:photo|picture|image|pic|version)|unedited|initial|untouched|raw|real)`,
       'original', 'unedited', 'untouched', 'undo (?:everything|all|it all|all (?:the |my )?(?:changes|edits))',
       `(?:remove|clear|drop|delete|strip|wipe) (?:all |every )?(?:the |of the |my )?(?:edits?|changes|effects?|filters?)`,
-      'clear (?:it|everything|all)', 'wipe (?:it|everything)', '(?:the )?way it was', 'as it was',
+      'clear (?:it|everything|all)', 'wipe (?:it|everything)', '(?:the )?way it was', 'as it was', 'how it (?:was|looked)(?: originally| at first| to begin with)?',
       FOREIGN, 'reinitialiser', 'recommencer', 'reiniciar', 'empezar de nuevo', 'zurucksetzen', 'von vorne', 'ricomincia', 'ripristina', 'recomecar', 'comecar de novo',
     ),
     { kind: 'reset' },
@@ -873,7 +873,7 @@ const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
   ],
   [
     phrase(
-      'help', 'helpp', 'halp', 'what can you do', 'what do you do', 'what (?:should|can|do) i (?:type|say|write|do|send|ask)', 'what now',
+      'help', 'helpp', 'halp', 'what can you do', 'what do you do', 'what (?:does|do|can|could) (?:[^ ]+ ){1,3}do', 'what (?:should|can|do) i (?:type|say|write|do|send|ask)', 'what now',
       'how (?:does|do|can|should|would) (?:[^ ]+ ){1,3}(?:work|use|start)', 'how (?:do|can) i (?:edit|change)', 'how to(?: use)?',
       'instructions?', 'commands?', 'usage', 'what are you', 'who are you', 'guide', 'tutorial', 'manual', 'faq', 'info', '^\\?(?: \\?)*$',
       '^(?:start|hi help|menu)$', FOREIGN, 'aide', 'ayuda', 'hilfe', 'aiuto', 'ajuda', 'comment ca marche', 'como funciona', 'wie funktioniert', 'come funziona',
