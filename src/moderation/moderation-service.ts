@@ -93,8 +93,8 @@ const ELEMENT_ALIASES: Record<string, Element> = {
 
 const USAGE = {
   policy: '/policy',
-  block: `/block <emotion or element> [channel]  (emotions: ${EMOTIONS.join(', ')}; elements: ${ELEMENTS.join(', ')})`,
-  unblock: '/unblock <emotion or element> [channel]',
+  block: `/block <emotion or element> … [channel]  (emotions: ${EMOTIONS.join(', ')}; elements: ${ELEMENTS.join(', ')})`,
+  unblock: '/unblock <emotion or element> … [channel]',
   maxintensity: '/maxintensity <low|medium|high|max|0.1 to 1> [channel]',
   words: '/words add|remove <word or "a phrase"> … [channel], or /words list',
   ratelimit: '/ratelimit <edits per person per minute> [edits per chat per minute] [channel]  (0 = no limit)',
@@ -284,10 +284,13 @@ export class ModerationService implements Moderation {
    * A person's edits are counted per server or group (per chat where there is none), so one
    * community's limit is not used up in another; a chat's edits are counted per chat.
    *
-   * Intensity: a new edit above the maximum is capped and the capped value returned. A button
-   * press or refinement (`startsNewEdit: false`) above the maximum is capped only when
-   * `currentIntensity` is given and still below the maximum; otherwise it is refused with
-   * `IntensityCapped` ("that is as strong as edits go here").
+   * Intensity: a new edit above the maximum is capped and the capped value returned. The Editor
+   * signals a button press or refinement with `startsNewEdit: false` and should pass the refined
+   * edit's intensity as `currentIntensity`. Such a request above the maximum is capped when
+   * `currentIntensity` is below the maximum (More reaches the cap) or when it does not go up (Less
+   * or Try again on an edit made before the cap was lowered); a request that goes up from the cap
+   * or beyond, or any press without `currentIntensity`, is refused with `IntensityCapped` ("that
+   * is as strong as edits go here").
    */
   async checkRequest(context: ModerationContext, request: EditRequestCheck): Promise<number> {
     const scopes = this.#scopes(context);
@@ -337,7 +340,10 @@ export class ModerationService implements Moderation {
     const max = policy.maxIntensity;
     if (!(request.intensity > max)) return request.intensity;
     if (request.startsNewEdit) return max;
-    if (request.currentIntensity !== undefined && request.currentIntensity < max) return max;
+    const current = request.currentIntensity;
+    // A More press that can still go up to the cap goes there; a Less or Try-again press on an edit
+    // made before the cap was lowered comes down to the cap.
+    if (current !== undefined && (current < max || request.intensity <= current)) return max;
     return this.#refuse(
       context,
       scopes,
@@ -442,9 +448,16 @@ export class ModerationService implements Moderation {
         return this.#describePolicy(await this.#resolve(scopes), scopes);
       case 'block':
       case 'unblock': {
-        if (args.length !== 1) throw usage(name);
-        const subject = this.#parseSubject(args[0]!);
-        return name === 'block' ? this.#block(context, scopes, target, subject) : this.#unblock(context, scopes, target, subject);
+        if (args.length < 1 || args.length > EMOTIONS.length + ELEMENTS.length) throw usage(name);
+        // Every name is checked before anything changes.
+        const subjects = args.map((arg) => this.#parseSubject(arg));
+        const replies: string[] = [];
+        for (const subject of subjects) {
+          replies.push(
+            name === 'block' ? await this.#block(context, scopes, target, subject) : await this.#unblock(context, scopes, target, subject),
+          );
+        }
+        return replies.join('\n');
       }
       case 'maxintensity': {
         if (args.length !== 1) throw usage('maxintensity');

@@ -251,6 +251,12 @@ export function moderationSuite(kind: ModerationBackendKind): void {
         0.6,
         'a More press from below the cap goes up to the cap',
       );
+      assert.equal(
+        await moderation.checkRequest(context(place), { ...more, intensity: 0.8, currentIntensity: 1 }),
+        0.6,
+        'a Less press on an edit made before the cap was lowered comes down to the cap',
+      );
+      await refusal(moderation.checkRequest(context(place), { ...more, currentIntensity: undefined }), ErrorCode.IntensityCapped);
       const [entry] = await moderation.readAudit(`discord:${place.server}`, 1);
       assert.equal(entry!.rule, ErrorCode.IntensityCapped);
     });
@@ -314,6 +320,11 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       assert.match(userMessage(bad), /Usage: \/block <emotion or element>/);
       const unknown = await refusal(moderation.runCommand(moderator(place), { name: 'block', args: ['scary'] }), ErrorCode.UnknownEmotion);
       assert.match(userMessage(unknown), /"scary" is not one of the emotions I know/);
+      await refusal(moderation.runCommand(moderator(place), { name: 'block', args: ['fear', 'scary'] }), ErrorCode.UnknownEmotion);
+      assert.equal(await moderation.checkRequest(context(place), edit({ target: 'fear' })), 0.6, 'nothing changes when one name is wrong');
+      await moderation.runCommand(moderator(place), { name: 'block', args: ['Fear', 'DISGUST', 'faces'] });
+      assert.deepEqual((await moderation.effectivePolicy(context(place))).blockedEmotions, ['disgust', 'fear']);
+      assert.deepEqual((await moderation.effectivePolicy(context(place))).blockedElements, ['facial']);
       await refusal(moderation.runCommand(moderator(place), { name: 'maxintensity', args: ['1.5'] }), ErrorCode.BadCommand);
       await refusal(moderation.runCommand(moderator(place), { name: 'ratelimit', args: ['-1'] }), ErrorCode.BadCommand);
       await refusal(moderation.runCommand(moderator(place), { name: 'words', args: ['add'] }), ErrorCode.BadCommand);
