@@ -48,7 +48,7 @@ import {
   resolveGenericHappy,
 } from '../lexicon.ts';
 import type { EmotionWord, LexiconEmotion, WordForm } from '../lexicon.ts';
-import { findTypoCorrection } from './typo.ts';
+import { findTypoCorrection, withinOneEdit } from './typo.ts';
 
 /** How the rules normaliser reads text. */
 export interface RulesNormaliserOptions {
@@ -274,6 +274,7 @@ const MORE_MARKERS = new Set([
   'exaggerate', 'add',
 ]);
 const DOWN_VERBS = new Set(['tone', 'dial', 'turn', 'ramp', 'scale', 'take', 'bring', 'tune', 'knock', 'water', 'calm']);
+const PULL_VERBS = new Set(['dial', 'scale', 'pull', 'cut', 'rein']);
 const UP_VERBS = new Set(['crank', 'turn', 'dial', 'ramp', 'pump', 'amp', 'ratchet', 'jack', 'kick', 'step', 'bump', 'punch']);
 const SOURCE_WORDS = new Set(['from']);
 const ARROWS = new Set(['to', 'into', '->', '=>', '→', 'towards', 'toward', 'becomes', 'become']);
@@ -492,8 +493,15 @@ class Reading {
     } else if (moreAt >= 0) {
       mention.more = true;
     }
-    if (after === 'enough' && negatedAt < 0 && (before1 === 'too' || mention.role === 'target')) {
-      // "scary enough" alone is satisfaction, not a request: read it as the emotion itself.
+    // "bring the anger down", "dial the fear back", "turn the creepiness up": the particle follows.
+    if (mention.role === 'target' && negatedAt < 0) {
+      const particle = after === 'a' || after === 'it' ? '' : (after === 'down' || after === 'back' || after === 'up' ? after : at(mention.end + 1) === 'down' ? 'down' : '');
+      if (particle) {
+        let verb = '';
+        for (let j = s - 1; j >= 0 && j >= s - 3 && !verb; j--) if (DOWN_VERBS.has(at(j)) || UP_VERBS.has(at(j)) || PULL_VERBS.has(at(j))) verb = at(j);
+        if (verb && particle === 'up' && UP_VERBS.has(verb)) mention.more = true;
+        else if (verb && particle !== 'up' && (DOWN_VERBS.has(verb) || PULL_VERBS.has(verb))) mention.role = 'less';
+      }
     }
   }
 
@@ -513,7 +521,10 @@ class Reading {
       const arrow =
         (gap.length <= 4 && gap.some((w) => ARROWS.has(w)) && !gap.some((w) => PUNCTUATION.has(w) && w !== ':')) ||
         (this.options.otherLanguages && gap.length === 1 && FOREIGN_ARROWS.has(gap[0]!));
-      const describesPicture = PICTURE_NOUNS.has(words[x.end] ?? '') || PICTURE_NOUNS.has(words[x.end + 1] ?? '') && !ARROWS.has(words[x.end] ?? '');
+      // "the sad picture …", "the angry face … calm": an emotion word describing a thing, then another emotion.
+      const next = words[x.end] ?? '';
+      const describesPicture =
+        !x.weak && (PICTURE_NOUNS.has(next) || ELEMENT_WORD_INDEX.has(next) || (PICTURE_NOUNS.has(words[x.end + 1] ?? '') && !ARROWS.has(next)));
       const describedAs = DESCRIBING_VERBS.has(words[x.start - 1] ?? '') || DESCRIBING_VERBS.has(words[x.start - 2] ?? '');
       if (arrow || describesPicture || describedAs) x.role = 'source';
     }
@@ -633,12 +644,37 @@ class Reading {
 
   private decideFromPhrases(): Intent {
     const text = this.words.join(' ');
+    const typo = commandTypo(this.words);
+    if (typo) return typo;
     const foreign = this.options.otherLanguages;
     for (const [rule, intent] of PHRASES) {
       if (ruleMatches(rule.english, text, this.words) || (foreign && rule.foreign && ruleMatches(rule.foreign, text, this.words))) return intent;
     }
     return UNKNOWN;
   }
+}
+
+/** Commands people type alone, and what a one-typo version of them means ("undoo", "hlep"). */
+const COMMAND_WORDS: readonly (readonly [string, Intent])[] = [
+  ['undo', { kind: 'undo' }],
+  ['redo', { kind: 'redo' }],
+  ['reset', { kind: 'reset' }],
+  ['retry', { kind: 'retry' }],
+  ['reroll', { kind: 'retry' }],
+  ['again', { kind: 'retry' }],
+  ['help', { kind: 'help' }],
+  ['emotions', { kind: 'emotions' }],
+];
+/** Real words one typo away from a command word, which mean something else. */
+const NOT_COMMAND_TYPOS = new Set(['hell', 'held', 'hemp', 'kelp', 'yelp', 'unto', 'undue', 'rested', 'resent', 'beset', 'reside', 'retro', 'remit', 'emotion', 'agains', 'rest', 'red', 'redd']);
+
+function commandTypo(words: readonly string[]): Intent | undefined {
+  const meaningful = words.filter((w) => !PUNCTUATION.has(w) && w !== 'please' && w !== 'pls');
+  if (meaningful.length !== 1) return undefined;
+  const word = meaningful[0]!;
+  if (word.length < 4 || NOT_COMMAND_TYPOS.has(word)) return undefined;
+  for (const [command, intent] of COMMAND_WORDS) if (word !== command && withinOneEdit(word, command)) return intent;
+  return undefined;
 }
 
 /** Of two intensity words, the one that wins: low beats high ("a really subtle touch"), max beats both. */
@@ -665,7 +701,7 @@ const NOT_EMOTION_WORDS = new Set([
   'better', 'never', 'ever', 'over', 'after', 'water', 'later', 'other', 'rather', 'whether', 'either', 'neither',
   'faster', 'bigger', 'larger', 'smaller', 'darker', 'lighter', 'brighter', 'warmer', 'cooler', 'stronger',
   'weaker', 'softer', 'harder', 'deeper', 'higher', 'lower', 'longer', 'shorter', 'closer', 'further', 'farther',
-  'sunset', 'funnel', 'fundamental', 'chilly', 'madly', 'calmly', 'sadly', 'really', 'fully', 'mostly', 'lately',
+  'sunset', 'funnel', 'fundamental', 'chilly', 'madly', 'really', 'fully', 'mostly', 'lately',
   'mother', 'father', 'brother', 'sister', 'winter', 'summer', 'number', 'paper', 'matter', 'letter', 'butter',
 ]);
 
