@@ -90,8 +90,11 @@ export class QueueRenderer implements Renderer {
     };
     this.#redis = createFailFastRedis(options.redisUrl);
     this.#queue = new Queue(RENDER_QUEUE_NAME, { connection: this.#redis, prefix: QUEUE_PREFIX });
+    // Every waiting render listens for the queue's closing; hundreds may wait at once.
+    this.#queue.setMaxListeners(0);
     this.#queue.on('error', (error) => this.#options.logger.warn({ err: error }, 'render queue: redis error'));
     this.#events = new QueueEvents(RENDER_QUEUE_NAME, { connection: blockingRedisOptions(options.redisUrl) as ConnectionOptions, prefix: QUEUE_PREFIX });
+    this.#events.setMaxListeners(0);
     this.#events.on('error', (error) => this.#options.logger.warn({ err: error }, 'render queue events: redis error'));
     this.#events.on('progress', ({ jobId, data }) => this.#listeners.get(jobId)?.forEach((listener) => listener(data)));
     this.#eventsReady = this.#events.waitUntilReady().catch(() => undefined);

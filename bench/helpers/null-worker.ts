@@ -1,0 +1,24 @@
+/**
+ * A `moodshift worker` whose renderer costs nothing (it hands back the original picture),
+ * for the queue benchmark: what is left is the queue's own cost. Started by bench/queue.bench.ts.
+ */
+import { RenderWorker } from '../../src/queue/worker.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createConversationStore } from '../../src/store/create-store.ts';
+
+const redisUrl = process.env.REDIS_URL!;
+const store = createConversationStore({ redisUrl });
+const worker = new RenderWorker({
+  redisUrl,
+  store,
+  renderer: { name: 'null', render: async (request) => request.image },
+  concurrency: Number(process.env.WORKER_CONCURRENCY ?? 50),
+  logger: silentLogger,
+});
+await worker.waitUntilReady();
+process.stdout.write('ready\n');
+process.once('SIGTERM', async () => {
+  await worker.close();
+  await store.close();
+  process.exit(0);
+});
