@@ -839,7 +839,7 @@ const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
   ],
   [
     phrase(
-      'redo', 're do', 'undo (?:the |that |my |your )?undo', 'un undo', 'unundo',
+      'redo', 're do', 'undo (?:the |that |my |your |an )undo', 'un undo', 'unundo',
       `(?:bring|put|give|get) (?:it|that|this|the (?:edit|change|last (?:one|edit))) back`, 'i want (?:it|that) back',
       'go forward', 'step forward', 'forward', 're ?apply', 'restore (?:it|that|the edit)',
       'changed my mind', '⏩', '↪', FOREIGN, 'refaire', 'rehacer', 'wiederherstellen', 'rifai', 'refazer',
