@@ -274,7 +274,7 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
       messageId,
       text: input.text,
       images,
-      actor: { id: sessionId, name: `web visitor ${sessionId.slice(0, 6)}`, isModerator: settings.moderatorCommands },
+      actor: { id: key.user, name: `web visitor ${key.user.slice(0, 6)}`, isModerator: settings.moderatorCommands },
     };
     if (input.replyTo) turn.replyTo = input.replyTo;
     if (input.action) turn.action = input.action;

@@ -1,9 +1,10 @@
 /**
  * @module Web chat sessions: a random 128-bit id in an http-only, SameSite=Strict cookie. The
- * id names the person's conversation (`{ platform: 'web', chat: id, user: id }`), so nobody
- * can reach another person's pictures or edit tree without holding their cookie.
+ * id names the person's conversation, so nobody can reach another person's pictures or edit
+ * tree without holding their cookie. The conversation key, logs and the moderation audit see
+ * only a one-way digest of it (`publicSessionId`), so a log line never hands out a session.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { ConversationKey } from '../../src/turn.ts';
@@ -42,7 +43,13 @@ export function ensureSessionId(c: Context, maxAgeSeconds = DEFAULT_COOKIE_MAX_A
   return id;
 }
 
-/** The conversation a web session owns. */
+/** A stable, non-secret name for a session: 22 base64url characters of SHA-256 of its id. */
+export function publicSessionId(sessionId: string): string {
+  return createHash('sha256').update(`moodshift-web-session:${sessionId}`).digest('base64url').slice(0, 22);
+}
+
+/** The conversation a web session owns: `{ platform: 'web', chat: <public session id>, user: <the same> }`. */
 export function conversationKeyFor(sessionId: string): ConversationKey {
-  return { platform: 'web', chat: sessionId, user: sessionId };
+  const id = publicSessionId(sessionId);
+  return { platform: 'web', chat: id, user: id };
 }
