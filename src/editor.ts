@@ -142,11 +142,8 @@ export class Editor {
 
   /** Records that a platform message shows an edit, so that replies and buttons find it again. */
   async linkReply(key: ConversationKey, editId: string, messageId: string): Promise<void> {
+    // The store also adds the id to the edit's messageIds.
     await this.#store.linkMessage(key, editId, messageId);
-    await this.#store.update(key, (conversation) => {
-      const edit = conversation.edits[editId];
-      if (edit && !edit.messageIds.includes(messageId)) edit.messageIds.push(messageId);
-    });
   }
 
   async #dispatch(working: WorkingTurn): Promise<Reply[]> {
