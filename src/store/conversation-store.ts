@@ -67,7 +67,7 @@ export interface ConversationStore {
    * another writer got there first, so it must have no side effects. Refreshes the time to live.
    */
   update<T>(key: ConversationKey, change: (conversation: Conversation) => T): Promise<T>;
-  /** Records that platform message `messageId` (in `key.chat`) shows `editId`. */
+  /** Records that platform message `messageId` (in `key.chat`) shows `editId`, and adds it to that edit's `messageIds`. */
   linkMessage(key: ConversationKey, editId: string, messageId: string): Promise<void>;
   /** Finds the edit a platform message shows, in any conversation of that chat. */
   findMessage(platform: string, chat: string, messageId: string): Promise<MessageLink | undefined>;
