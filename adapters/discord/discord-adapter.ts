@@ -135,8 +135,7 @@ export class DiscordAdapter implements RunningAdapter {
     const ephemeral = isModeratorSubcommand(subcommand) || subcommand === 'help' || subcommand === 'emotions';
     // First thing, before any other await: Discord drops interactions not acknowledged within 3 s.
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    const turn = slashCommandTurn(interaction, this.#context);
-    await this.#answer(turn, {
+    await this.#answer(() => slashCommandTurn(interaction, this.#context), {
       surface: slashCommandSurface(interaction, ephemeral),
       fallback: () => channelSurface(this.client, interaction.channelId, interaction.user),
       deadline: interaction.createdTimestamp + this.#options.interactionTokenLifetimeMs,
@@ -150,9 +149,7 @@ export class DiscordAdapter implements RunningAdapter {
       return;
     }
     await interaction.deferUpdate();
-    const turn = componentTurn(interaction, this.#context);
-    if (!turn) return;
-    await this.#answer(turn, {
+    await this.#answer(() => componentTurn(interaction, this.#context), {
       surface: componentSurface(interaction),
       fallback: () => channelSurface(this.client, interaction.channelId, interaction.user),
       deadline: interaction.createdTimestamp + this.#options.interactionTokenLifetimeMs,
@@ -163,24 +160,32 @@ export class DiscordAdapter implements RunningAdapter {
   async #onMessage(message: Message): Promise<void> {
     const botId = this.client.user?.id;
     if (!botId || this.#stopping || !isForBot(message, botId)) return;
-    const turn = messageTurn(message, botId, this.#context);
-    if (!turn.text && turn.images.length === 0) return;
-    await this.#answer(turn, { surface: messageSurface(message), uploadLimitBytes: this.#options.defaultUploadLimitBytes });
+    if (!message.content.trim() && message.attachments.size === 0) return;
+    await this.#answer(() => messageTurn(message, botId, this.#context), {
+      surface: messageSurface(message),
+      uploadLimitBytes: this.#options.defaultUploadLimitBytes,
+    });
   }
 
   /** Runs the turn through the engine and sends what it says; apologises when sending fails. */
-  async #answer(turn: Turn, where: { surface: Surface; fallback?: () => Surface; deadline?: number; uploadLimitBytes: number }): Promise<void> {
+  async #answer(
+    makeTurn: () => Turn | undefined,
+    where: { surface: Surface; fallback?: () => Surface; deadline?: number; uploadLimitBytes: number },
+  ): Promise<void> {
+    let turn: Turn | undefined;
     const responder = new TurnResponder({
       ...where,
       progressIntervalMs: this.#options.progressIntervalMs,
       logger: this.#logger,
-      link: (editId, messageId) => this.#engine.editor.linkReply(turn.key, editId, messageId),
+      link: (editId, messageId) => this.#engine.editor.linkReply(turn!.key, editId, messageId),
     });
     try {
+      turn = makeTurn();
+      if (!turn) return;
       const replies = await this.#engine.editor.handle(turn, responder.progress);
       await responder.deliver(replies);
     } catch (error) {
-      this.#logger.error({ err: error, message: turn.messageId }, 'discord: could not answer a turn');
+      this.#logger.error({ err: error, message: turn?.messageId }, 'discord: could not answer a turn');
       await responder.apologise();
     }
   }
