@@ -25,8 +25,10 @@ export interface EditRequestCheck {
   /** False for button presses and refinements, which do not count against the rate limit. */
   startsNewEdit: boolean;
   /**
-   * For a refinement (`startsNewEdit: false`): the intensity of the edit being refined. When it is
-   * below the maximum, a More press past the maximum is capped to it instead of refused.
+   * For a refinement (`startsNewEdit: false`): the intensity of the edit being refined. With it, a
+   * More press from below the maximum, and a Less or Try-again press on an edit above a lowered
+   * maximum, are capped to the maximum instead of refused. Without it, any press past the maximum
+   * is refused with `IntensityCapped`.
    */
   currentIntensity?: number;
 }
