@@ -43,21 +43,33 @@ const userErrorMessages: Record<ErrorCode, (d: Details) => string> = {
     `The bot is temporarily unavailable. Nothing you sent is lost; please try again in a minute.`,
 };
 
-/** The short sentence a person sees for a UserError. */
-export function userMessage(error: UserError): string {
-  return userErrorMessages[error.code](error.details);
+/**
+ * The short sentence a person sees for a UserError, in the person's language when `locale` (a BCP 47
+ * tag such as `fr-CA`, from `turn.locale`) is one of {@link MESSAGE_LOCALES} and the message is
+ * translated; otherwise in English.
+ */
+export function userMessage(error: UserError, locale?: string): string {
+  const translated = LOCALIZED_USER_ERRORS[messageLocale(locale)]?.[error.code];
+  return (translated ?? userErrorMessages[error.code])(error.details);
 }
 
 export const APOLOGY = `Sorry, something went wrong on my side. Please try again.`;
 
-export function emotionListText(): string {
+export function emotionListText(locale?: string): string {
+  const lang = messageLocale(locale);
+  if (lang !== 'en') {
+    const words = LOCALIZED_TEXT[lang];
+    return `${words.emotionListHeader}\n${EMOTIONS.map((e) => `${EMOTION_TABLE[e].emoji} ${e}: ${words.meanings[e]}`).join('\n')}`;
+  }
   return (
     'I can make a picture feel:\n' +
     EMOTIONS.map((e) => `${EMOTION_TABLE[e].emoji} ${e}: ${EMOTION_TABLE[e].meaning}`).join('\n')
   );
 }
 
-export function helpText(): string {
+export function helpText(locale?: string): string {
+  const lang = messageLocale(locale);
+  if (lang !== 'en') return LOCALIZED_TEXT[lang].help.join('\n');
   return [
     'Send me a photo and tell me how it should feel: "make this sadder", "scarier", "a bit calmer".',
     'Then refine it: "more", "less", "undo", "redo", "try again", "start over", or another feeling.',
@@ -68,6 +80,251 @@ export function helpText(): string {
 
 export const ASK_FOR_FEELING = 'Got your picture! How should it feel? For example "sadder", "scarier" or "calmer".';
 
-export function askBackText(): string {
+export function askBackText(locale?: string): string {
+  const lang = messageLocale(locale);
+  if (lang !== 'en') return `${LOCALIZED_TEXT[lang].askBack} ${EMOTIONS.join(', ')}.`;
   return `I didn't catch the feeling you want. Try for example "make it sadder" or "calmer". I know: ${EMOTIONS.join(', ')}.`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The bot's own short messages in other languages. Emotion names, commands and button labels stay
+// in English: they are what people type and what the buttons say. Messages that quote an English
+// detail (where a moderator blocked something) say "here" instead. A message missing here is sent
+// in English.
+
+/** The languages the bot's own short messages are written in. */
+export const MESSAGE_LOCALES = ['en', 'fr', 'es', 'de', 'it', 'pt'] as const;
+export type MessageLocale = (typeof MESSAGE_LOCALES)[number];
+type OtherLocale = Exclude<MessageLocale, 'en'>;
+
+/** The message language for a BCP 47 tag (`fr-CA` → `fr`, `pt_BR` → `pt`); English for anything else. */
+export function messageLocale(tag?: string): MessageLocale {
+  const language = tag?.trim().toLowerCase().split(/[-_]/)[0];
+  return (MESSAGE_LOCALES as readonly string[]).includes(language ?? '') ? (language as MessageLocale) : 'en';
+}
+
+/** The texts {@link localizedText} knows, beside the UserError messages. */
+export type LocalizedTextKey = 'askForFeeling' | 'askBack' | 'help' | 'emotionList' | 'apology';
+
+/** One of the bot's own texts in the person's language (`locale` from `turn.locale`), English by default. */
+export function localizedText(key: LocalizedTextKey, locale?: string): string {
+  const lang = messageLocale(locale);
+  switch (key) {
+    case 'askForFeeling':
+      return lang === 'en' ? ASK_FOR_FEELING : LOCALIZED_TEXT[lang].askForFeeling;
+    case 'askBack':
+      return askBackText(lang);
+    case 'help':
+      return helpText(lang);
+    case 'emotionList':
+      return emotionListText(lang);
+    case 'apology':
+      return lang === 'en' ? APOLOGY : LOCALIZED_TEXT[lang].apology;
+  }
+}
+
+interface LocalizedWords {
+  askForFeeling: string;
+  /** Followed by the list of emotion names. */
+  askBack: string;
+  help: readonly string[];
+  emotionListHeader: string;
+  meanings: Record<(typeof EMOTIONS)[number], string>;
+  apology: string;
+}
+
+const HELP_COMMANDS = 'Commands: /help, /emotions, /undo, /redo, /reset. Moderators: /policy, /block <emotion>, /unblock <emotion>, /audit.';
+
+const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
+  fr: {
+    askForFeeling: 'J\'ai bien reçu ta photo ! Quelle émotion veux-tu ? Par exemple « plus triste », « plus effrayante » ou « plus calme ».',
+    askBack: 'Je n\'ai pas compris l\'émotion que tu veux. Essaie par exemple « rends-la plus triste » ou « plus calme ». Je connais :',
+    help: [
+      'Envoie-moi une photo et dis-moi quelle émotion elle doit transmettre : « plus triste », « plus effrayante », « un peu plus calme ».',
+      'Ensuite, affine : « plus », « moins », « annuler », « rétablir », « réessayer », « recommencer », ou une autre émotion.',
+      'Réponds à l\'une de mes images pour repartir de celle-ci.',
+      HELP_COMMANDS.replace('Commands:', 'Commandes :').replace('Moderators:', 'Modération :'),
+    ],
+    emotionListHeader: 'Je peux donner à une image ces émotions :',
+    meanings: {
+      amusement: 'drôle, espiègle, léger',
+      awe: 'immense, majestueux, merveilleux',
+      contentment: 'calme, douillet, paisible, serein',
+      excitement: 'palpitant, énergique, éclatant',
+      anger: 'furieux, hostile, enragé',
+      disgust: 'répugnant, écœurant, pourri',
+      fear: 'effrayant, inquiétant, menaçant',
+      sadness: 'sombre, mélancolique, solitaire',
+    },
+    apology: 'Désolé, quelque chose s\'est mal passé de mon côté. Réessaie, s\'il te plaît.',
+  },
+  es: {
+    askForFeeling: '¡Recibí tu foto! ¿Qué emoción quieres? Por ejemplo «más triste», «más aterradora» o «más tranquila».',
+    askBack: 'No entendí qué emoción quieres. Prueba por ejemplo «hazla más triste» o «más tranquila». Conozco:',
+    help: [
+      'Envíame una foto y dime qué emoción debe transmitir: «más triste», «más aterradora», «un poco más tranquila».',
+      'Después ajústala: «más», «menos», «deshacer», «rehacer», «otra vez», «empezar de nuevo», u otra emoción.',
+      'Responde a cualquiera de mis imágenes para seguir desde esa.',
+      HELP_COMMANDS.replace('Commands:', 'Comandos:').replace('Moderators:', 'Moderación:'),
+    ],
+    emotionListHeader: 'Puedo dar a una imagen estas emociones:',
+    meanings: {
+      amusement: 'divertida, juguetona, desenfadada',
+      awe: 'inmensa, majestuosa, asombrosa',
+      contentment: 'tranquila, acogedora, apacible, serena',
+      excitement: 'emocionante, enérgica, vibrante',
+      anger: 'furiosa, hostil, enfurecida',
+      disgust: 'asquerosa, repugnante, podrida',
+      fear: 'aterradora, inquietante, amenazante',
+      sadness: 'sombría, melancólica, solitaria',
+    },
+    apology: 'Lo siento, algo falló por mi parte. Inténtalo de nuevo, por favor.',
+  },
+  de: {
+    askForFeeling: 'Dein Bild ist angekommen! Welche Stimmung soll es haben? Zum Beispiel „trauriger“, „gruseliger“ oder „ruhiger“.',
+    askBack: 'Ich habe nicht verstanden, welche Stimmung du möchtest. Versuch es zum Beispiel mit „mach es trauriger“ oder „ruhiger“. Ich kenne:',
+    help: [
+      'Schick mir ein Foto und sag mir, wie es wirken soll: „trauriger“, „gruseliger“, „etwas ruhiger“.',
+      'Dann verfeinern: „mehr“, „weniger“, „rückgängig“, „wiederherstellen“, „nochmal“, „von vorn“ oder eine andere Stimmung.',
+      'Antworte auf eines meiner Bilder, um von diesem aus weiterzumachen.',
+      HELP_COMMANDS.replace('Commands:', 'Befehle:').replace('Moderators:', 'Moderation:'),
+    ],
+    emotionListHeader: 'Ich kann einem Bild diese Stimmungen geben:',
+    meanings: {
+      amusement: 'lustig, verspielt, unbeschwert',
+      awe: 'gewaltig, majestätisch, wundersam',
+      contentment: 'ruhig, gemütlich, friedlich, zufrieden',
+      excitement: 'aufregend, energiegeladen, lebendig',
+      anger: 'wütend, feindselig, zornig',
+      disgust: 'eklig, widerlich, verfault',
+      fear: 'gruselig, unheimlich, bedrohlich',
+      sadness: 'düster, melancholisch, einsam',
+    },
+    apology: 'Entschuldigung, bei mir ist etwas schiefgegangen. Bitte versuch es noch einmal.',
+  },
+  it: {
+    askForFeeling: 'Ho ricevuto la tua foto! Che emozione vuoi? Per esempio «più triste», «più spaventosa» o «più calma».',
+    askBack: 'Non ho capito che emozione vuoi. Prova per esempio «rendila più triste» o «più calma». Conosco:',
+    help: [
+      'Mandami una foto e dimmi che emozione deve trasmettere: «più triste», «più spaventosa», «un po\' più calma».',
+      'Poi perfezionala: «di più», «di meno», «annulla», «ripristina», «riprova», «ricomincia», o un\'altra emozione.',
+      'Rispondi a una delle mie immagini per ripartire da quella.',
+      HELP_COMMANDS.replace('Commands:', 'Comandi:').replace('Moderators:', 'Moderazione:'),
+    ],
+    emotionListHeader: 'Posso dare a un\'immagine queste emozioni:',
+    meanings: {
+      amusement: 'divertente, giocosa, spensierata',
+      awe: 'vasta, maestosa, meravigliosa',
+      contentment: 'calma, accogliente, pacifica, serena',
+      excitement: 'emozionante, energica, vivace',
+      anger: 'furiosa, ostile, infuriata',
+      disgust: 'disgustosa, ripugnante, marcia',
+      fear: 'spaventosa, inquietante, minacciosa',
+      sadness: 'cupa, malinconica, solitaria',
+    },
+    apology: 'Scusa, qualcosa è andato storto da parte mia. Riprova, per favore.',
+  },
+  pt: {
+    askForFeeling: 'Recebi a sua foto! Que emoção você quer? Por exemplo “mais triste”, “mais assustadora” ou “mais calma”.',
+    askBack: 'Não entendi que emoção você quer. Tente por exemplo “deixa mais triste” ou “mais calma”. Eu conheço:',
+    help: [
+      'Envie uma foto e diga que emoção ela deve transmitir: “mais triste”, “mais assustadora”, “um pouco mais calma”.',
+      'Depois ajuste: “mais”, “menos”, “desfazer”, “refazer”, “de novo”, “recomeçar”, ou outra emoção.',
+      'Responda a qualquer uma das minhas imagens para continuar a partir dela.',
+      HELP_COMMANDS.replace('Commands:', 'Comandos:').replace('Moderators:', 'Moderação:'),
+    ],
+    emotionListHeader: 'Posso dar a uma imagem estas emoções:',
+    meanings: {
+      amusement: 'divertida, brincalhona, descontraída',
+      awe: 'imensa, majestosa, maravilhosa',
+      contentment: 'calma, aconchegante, tranquila, serena',
+      excitement: 'emocionante, enérgica, vibrante',
+      anger: 'furiosa, hostil, enraivecida',
+      disgust: 'nojenta, repugnante, podre',
+      fear: 'assustadora, sinistra, ameaçadora',
+      sadness: 'sombria, melancólica, solitária',
+    },
+    apology: 'Desculpe, algo deu errado do meu lado. Tente de novo, por favor.',
+  },
+};
+
+type Translated = Partial<Record<ErrorCode, (d: Details) => string>>;
+
+/** The most common UserError messages, translated; the others are sent in English. */
+const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>> = {
+  fr: {
+    [ErrorCode.NoImage]: () => 'Envoie-moi d\'abord une photo, puis dis-moi quelle émotion elle doit transmettre (par exemple « plus triste »).',
+    [ErrorCode.NothingToUndo]: () => 'Il n\'y a rien à annuler.',
+    [ErrorCode.NothingToRedo]: () => 'Il n\'y a rien à rétablir.',
+    [ErrorCode.NothingToRefine]: () => 'Il n\'y a pas encore de retouche à renforcer ou atténuer. Dis-moi d\'abord une émotion, par exemple « plus calme ».',
+    [ErrorCode.EditNotFound]: () => 'Je ne retrouve plus cette image (elle a peut-être expiré). Renvoie la photo, s\'il te plaît.',
+    [ErrorCode.ImageCorrupt]: () => 'Cette image semble abîmée ou incomplète, je ne peux pas la lire. Renvoie-la ou essaie-en une autre.',
+    [ErrorCode.ImageTooLarge]: (d) => `Ce fichier est trop lourd ; la limite est ${d.limit}. Envoie une image plus petite, s'il te plaît.`,
+    [ErrorCode.ImageFormatNotAllowed]: () => 'Je ne peux pas retoucher ce type de fichier. Envoie une image JPEG, PNG, WebP, GIF ou TIFF.',
+    [ErrorCode.EmotionBlocked]: (d) => `Un modérateur a bloqué « ${d.emotion} » ici. Essaie une autre émotion.`,
+    [ErrorCode.RateLimited]: (d) => `Tu vas vite ! Réessaie dans ${d.seconds} s.`,
+    [ErrorCode.RenderTimeout]: () => 'Cette retouche a pris trop de temps et a été arrêtée. Appuie sur « Try again » pour réessayer.',
+    [ErrorCode.TemporarilyUnavailable]: () => 'Le bot est momentanément indisponible. Rien de ce que tu as envoyé n\'est perdu ; réessaie dans une minute.',
+    [ErrorCode.NotModerator]: () => 'Seuls les modérateurs peuvent utiliser cette commande.',
+  },
+  es: {
+    [ErrorCode.NoImage]: () => 'Primero envíame una foto y luego dime qué emoción debe transmitir (por ejemplo «más triste»).',
+    [ErrorCode.NothingToUndo]: () => 'No hay nada que deshacer.',
+    [ErrorCode.NothingToRedo]: () => 'No hay nada que rehacer.',
+    [ErrorCode.NothingToRefine]: () => 'Todavía no hay ninguna edición que intensificar o suavizar. Primero dime una emoción, por ejemplo «más tranquila».',
+    [ErrorCode.EditNotFound]: () => 'Ya no encuentro esa imagen (puede que haya caducado). Envía la foto otra vez, por favor.',
+    [ErrorCode.ImageCorrupt]: () => 'Esa imagen parece dañada o incompleta y no puedo leerla. Envíala otra vez o prueba con otra.',
+    [ErrorCode.ImageTooLarge]: (d) => `Ese archivo es demasiado grande; el límite es ${d.limit}. Envía una imagen más pequeña, por favor.`,
+    [ErrorCode.ImageFormatNotAllowed]: () => 'No puedo editar ese tipo de archivo. Envía una imagen JPEG, PNG, WebP, GIF o TIFF.',
+    [ErrorCode.EmotionBlocked]: (d) => `Un moderador ha bloqueado «${d.emotion}» aquí. Prueba con otra emoción.`,
+    [ErrorCode.RateLimited]: (d) => `¡Vas muy rápido! Inténtalo de nuevo en ${d.seconds} s.`,
+    [ErrorCode.RenderTimeout]: () => 'Esa edición tardó demasiado y se detuvo. Pulsa «Try again» para intentarlo otra vez.',
+    [ErrorCode.TemporarilyUnavailable]: () => 'El bot no está disponible en este momento. No se ha perdido nada de lo que enviaste; inténtalo de nuevo en un minuto.',
+    [ErrorCode.NotModerator]: () => 'Solo los moderadores pueden usar ese comando.',
+  },
+  de: {
+    [ErrorCode.NoImage]: () => 'Schick mir zuerst ein Foto und sag mir dann, wie es wirken soll (zum Beispiel „trauriger“).',
+    [ErrorCode.NothingToUndo]: () => 'Es gibt nichts rückgängig zu machen.',
+    [ErrorCode.NothingToRedo]: () => 'Es gibt nichts wiederherzustellen.',
+    [ErrorCode.NothingToRefine]: () => 'Es gibt noch keine Bearbeitung, die stärker oder schwächer werden könnte. Nenn mir zuerst eine Stimmung, zum Beispiel „ruhiger“.',
+    [ErrorCode.EditNotFound]: () => 'Ich finde dieses Bild nicht mehr (vielleicht ist es abgelaufen). Bitte schick das Foto noch einmal.',
+    [ErrorCode.ImageCorrupt]: () => 'Dieses Bild scheint beschädigt oder unvollständig zu sein, ich kann es nicht lesen. Schick es noch einmal oder versuch ein anderes.',
+    [ErrorCode.ImageTooLarge]: (d) => `Diese Datei ist zu groß; die Grenze liegt bei ${d.limit}. Bitte schick ein kleineres Bild.`,
+    [ErrorCode.ImageFormatNotAllowed]: () => 'Diese Art von Datei kann ich nicht bearbeiten. Bitte schick ein JPEG-, PNG-, WebP-, GIF- oder TIFF-Bild.',
+    [ErrorCode.EmotionBlocked]: (d) => `Ein Moderator hat „${d.emotion}“ hier gesperrt. Versuch eine andere Stimmung.`,
+    [ErrorCode.RateLimited]: (d) => `Du bist schnell! Bitte versuch es in ${d.seconds} s noch einmal.`,
+    [ErrorCode.RenderTimeout]: () => 'Diese Bearbeitung hat zu lange gedauert und wurde abgebrochen. Drück auf „Try again“ für einen neuen Versuch.',
+    [ErrorCode.TemporarilyUnavailable]: () => 'Der Bot ist gerade nicht erreichbar. Nichts von dem, was du geschickt hast, ist verloren; versuch es in einer Minute noch einmal.',
+    [ErrorCode.NotModerator]: () => 'Nur Moderatoren können diesen Befehl verwenden.',
+  },
+  it: {
+    [ErrorCode.NoImage]: () => 'Prima mandami una foto, poi dimmi che emozione deve trasmettere (per esempio «più triste»).',
+    [ErrorCode.NothingToUndo]: () => 'Non c\'è niente da annullare.',
+    [ErrorCode.NothingToRedo]: () => 'Non c\'è niente da ripristinare.',
+    [ErrorCode.NothingToRefine]: () => 'Non c\'è ancora nessuna modifica da rafforzare o attenuare. Dimmi prima un\'emozione, per esempio «più calma».',
+    [ErrorCode.EditNotFound]: () => 'Non trovo più quell\'immagine (forse è scaduta). Manda di nuovo la foto, per favore.',
+    [ErrorCode.ImageCorrupt]: () => 'Quell\'immagine sembra danneggiata o incompleta e non riesco a leggerla. Mandala di nuovo o provane un\'altra.',
+    [ErrorCode.ImageTooLarge]: (d) => `Quel file è troppo grande; il limite è ${d.limit}. Manda un'immagine più piccola, per favore.`,
+    [ErrorCode.ImageFormatNotAllowed]: () => 'Non posso modificare quel tipo di file. Manda un\'immagine JPEG, PNG, WebP, GIF o TIFF.',
+    [ErrorCode.EmotionBlocked]: (d) => `Un moderatore ha bloccato «${d.emotion}» qui. Prova un'altra emozione.`,
+    [ErrorCode.RateLimited]: (d) => `Vai veloce! Riprova tra ${d.seconds} s.`,
+    [ErrorCode.RenderTimeout]: () => 'Quella modifica ha richiesto troppo tempo ed è stata interrotta. Premi «Try again» per riprovare.',
+    [ErrorCode.TemporarilyUnavailable]: () => 'Il bot non è disponibile al momento. Niente di ciò che hai mandato è andato perso; riprova tra un minuto.',
+    [ErrorCode.NotModerator]: () => 'Solo i moderatori possono usare quel comando.',
+  },
+  pt: {
+    [ErrorCode.NoImage]: () => 'Primeiro envie uma foto e depois diga que emoção ela deve transmitir (por exemplo “mais triste”).',
+    [ErrorCode.NothingToUndo]: () => 'Não há nada para desfazer.',
+    [ErrorCode.NothingToRedo]: () => 'Não há nada para refazer.',
+    [ErrorCode.NothingToRefine]: () => 'Ainda não há nenhuma edição para intensificar ou suavizar. Diga primeiro uma emoção, por exemplo “mais calma”.',
+    [ErrorCode.EditNotFound]: () => 'Não encontro mais essa imagem (talvez tenha expirado). Envie a foto de novo, por favor.',
+    [ErrorCode.ImageCorrupt]: () => 'Essa imagem parece danificada ou incompleta e não consigo lê-la. Envie de novo ou tente outra.',
+    [ErrorCode.ImageTooLarge]: (d) => `Esse arquivo é grande demais; o limite é ${d.limit}. Envie uma imagem menor, por favor.`,
+    [ErrorCode.ImageFormatNotAllowed]: () => 'Não consigo editar esse tipo de arquivo. Envie uma imagem JPEG, PNG, WebP, GIF ou TIFF.',
+    [ErrorCode.EmotionBlocked]: (d) => `Um moderador bloqueou “${d.emotion}” aqui. Tente outra emoção.`,
+    [ErrorCode.RateLimited]: (d) => `Você está indo rápido! Tente de novo em ${d.seconds} s.`,
+    [ErrorCode.RenderTimeout]: () => 'Essa edição demorou demais e foi interrompida. Toque em “Try again” para tentar de novo.',
+    [ErrorCode.TemporarilyUnavailable]: () => 'O bot está temporariamente indisponível. Nada do que você enviou foi perdido; tente de novo em um minuto.',
+    [ErrorCode.NotModerator]: () => 'Só moderadores podem usar esse comando.',
+  },
+};
