@@ -53,7 +53,16 @@ export class GaussianNoise {
   /** `count` standard normal numbers, each multiplied by `scale`. */
   fill(count: number, scale = 1): Float32Array {
     const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = this.normal() * scale;
+    let i = 0;
+    if (this.spare !== undefined && count > 0) out[i++] = this.normal() * scale;
+    // Box–Muller in pairs, the same sequence as calling normal() `count` times.
+    for (; i + 1 < count; i += 2) {
+      const radius = Math.sqrt(-2 * Math.log(this.uniform())) * scale;
+      const angle = 2 * Math.PI * this.uniform();
+      out[i] = radius * Math.cos(angle);
+      out[i + 1] = radius * Math.sin(angle);
+    }
+    if (i < count) out[i] = this.normal() * scale;
     return out;
   }
 }

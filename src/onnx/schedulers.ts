@@ -107,8 +107,12 @@ export class EulerAncestralScheduler implements Scheduler {
     // x0 = x − σ·ε; the derivative (x − x0)/σ is ε itself, so x' = x + ε·(σ_down − σ) + σ_up·z.
     const dt = sigmaDown - sigmaFrom;
     const out = new Float32Array(sample.length);
-    for (let i = 0; i < sample.length; i++) out[i] = sample[i]! + noisePrediction[i]! * dt;
-    if (sigmaUp > 0) for (let i = 0; i < out.length; i++) out[i]! += noise.normal() * sigmaUp;
+    if (sigmaUp > 0) {
+      const fresh = noise.fill(sample.length);
+      for (let i = 0; i < out.length; i++) out[i] = sample[i]! + noisePrediction[i]! * dt + fresh[i]! * sigmaUp;
+    } else {
+      for (let i = 0; i < out.length; i++) out[i] = sample[i]! + noisePrediction[i]! * dt;
+    }
     return out;
   }
 }

@@ -65,6 +65,13 @@ describe('seeded noise', () => {
     assert.notDeepEqual(new GaussianNoise(42).fill(16), new GaussianNoise(43).fill(16));
   });
 
+  it('fills arrays with the same numbers as drawing them one by one', () => {
+    const one = new GaussianNoise(5);
+    const drawn = Float32Array.from({ length: 7 }, () => one.normal());
+    const filled = new GaussianNoise(5);
+    assert.deepEqual([...filled.fill(3), ...filled.fill(4)], [...drawn]);
+  });
+
   it('looks like a standard normal distribution', () => {
     const values = new GaussianNoise(7).fill(20000);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
