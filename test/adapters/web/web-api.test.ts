@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
+import { startWeb } from '../../../adapters/web/index.ts';
 import { fixture, Session, startTestWeb, type TestWeb } from './web-test-engine.ts';
 
 /** A real PNG whose header claims 30 000 × 30 000 pixels (900 megapixels) in under 100 bytes. */
@@ -252,6 +253,22 @@ describe('web chat API over HTTP', () => {
 });
 
 describe('web chat limits', () => {
+  it('says what to change when its port is taken', async () => {
+    const t = await startTestWeb();
+    try {
+      const port = Number(new URL(t.web.url).port);
+      await assert.rejects(startWeb(t.engine, { port, host: '127.0.0.1' }), (error: Error) => {
+        assert.equal(error.name, 'ConfigError');
+        assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port} \\(the port is in use\\): set WEB_PORT`));
+        return true;
+      });
+      await assert.rejects(startWeb(t.engine, { port: 70_000 }), /WEB_PORT to a whole number/);
+      assert.equal((await fetch(`${t.web.url}/healthz`)).status, 200);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('refuses an upload over the image limit with 413 before reading it all', async () => {
     const t = await startTestWeb({ maxImageBytes: 50_000 });
     try {

@@ -3,7 +3,24 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RenderRequest, RenderResult, Renderer } from '../../../src/renderer/renderer.ts';
+import { ToneRenderer } from '../../../src/renderer/tone-renderer.ts';
 import { FIXTURES, startTestWeb, type TestWeb } from './web-test-engine.ts';
+
+/** The tone renderer behind a gate: it reports progress, then waits until the test opens the gate. */
+class GatedRenderer implements Renderer {
+  readonly name = 'gated-tone';
+  readonly #tone = new ToneRenderer();
+  open: () => void = () => {};
+  readonly #opened = new Promise<void>((resolve) => (this.open = resolve));
+
+  async render(request: RenderRequest): Promise<RenderResult> {
+    request.onProgress?.({ stage: 'queued', position: 2 });
+    request.onProgress?.({ stage: 'rendering', step: 3, steps: 8 });
+    await this.#opened;
+    return this.#tone.render(request);
+  }
+}
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SKIP_REASON = `SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it`;
@@ -95,6 +112,32 @@ describe('web chat in a real Chromium', browserTestOptions(), () => {
     const cspProblems = problems.filter((text) => !/status of 415/.test(text));
     assert.deepEqual(cspProblems, [], 'no script errors and no Content-Security-Policy violations');
     await context.close();
+  });
+
+  it('shows progress while a slow render runs', async () => {
+    const renderer = new GatedRenderer();
+    const slow = await startTestWeb({}, {}, { renderer });
+    const context = await browser.newContext({ viewport: { width: 800, height: 800 } });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(60_000);
+      await page.goto(slow.web.url);
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.setInputFiles('#file', fileURLToPath(new URL('rocket.jpg', FIXTURES)));
+      await page.locator('#message').fill('make it scary');
+      await page.locator('#message').press('Enter');
+      await page.locator('.pending').getByText('Rendering: step 3 of 8…').waitFor();
+      assert.equal(await page.locator('.pending .meter').isVisible(), true, 'a progress bar shows the steps');
+      assert.equal(await page.locator('#send').isDisabled(), true, 'one turn at a time');
+      renderer.open();
+      await cards(page).first().waitFor();
+      assert.equal(await page.locator('.pending').count(), 0);
+      assert.equal(await page.locator('#send').isDisabled(), false);
+    } finally {
+      renderer.open();
+      await context.close();
+      await slow.close();
+    }
   });
 
   it('works with the keyboard alone on a phone-sized dark screen', async () => {

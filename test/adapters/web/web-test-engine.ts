@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { startWeb, type RunningWebAdapter, type WebAdapterOptions } from '../../../adapters/web/index.ts';
 import { loadConfig } from '../../../src/config.ts';
-import { createEngine, type Engine } from '../../../src/engine.ts';
+import { createEngine, type Engine, type EngineParts } from '../../../src/engine.ts';
 
 export const FIXTURES = new URL('../../fixtures/images/', import.meta.url);
 
@@ -14,8 +14,8 @@ export function fixture(name: string): Buffer {
 }
 
 /** The real engine with the embedded defaults (memory store, rules, knowledge, tone); `env` adds variables such as REDIS_URL. */
-export async function createTestEngine(env: Record<string, string> = {}): Promise<Engine> {
-  return createEngine(loadConfig({ LOG_LEVEL: 'silent', ...env }));
+export async function createTestEngine(env: Record<string, string> = {}, parts: EngineParts = {}): Promise<Engine> {
+  return createEngine(loadConfig({ LOG_LEVEL: 'silent', ...env }), parts);
 }
 
 export interface TestWeb {
@@ -24,8 +24,8 @@ export interface TestWeb {
   close(): Promise<void>;
 }
 
-export async function startTestWeb(options: WebAdapterOptions = {}, env: Record<string, string> = {}): Promise<TestWeb> {
-  const engine = await createTestEngine(env);
+export async function startTestWeb(options: WebAdapterOptions = {}, env: Record<string, string> = {}, parts: EngineParts = {}): Promise<TestWeb> {
+  const engine = await createTestEngine(env, parts);
   const web = await startWeb(engine, { port: 0, host: '127.0.0.1', ...options });
   return {
     engine,
