@@ -489,7 +489,9 @@ function listenForProgress() {
     connection.textContent = '';
   });
   events.addEventListener('error', () => {
-    if (events.readyState !== EventSource.OPEN) connection.textContent = 'Reconnecting…';
+    // The browser retries on its own after a dropped connection, but not after a refusal.
+    connection.textContent =
+      events.readyState === EventSource.CLOSED ? 'Live progress is off; reload the page to turn it on.' : 'Reconnecting…';
   });
 }
 
