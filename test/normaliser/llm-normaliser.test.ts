@@ -141,6 +141,15 @@ describe('language-model normaliser', () => {
     assert.equal(normaliser.stats().cacheHits, 2);
   });
 
+  it('sends no more calls at once than maxConcurrency allows', async () => {
+    const normaliser = make({ mode: 'always', maxConcurrency: 1 });
+    fake.answerWith({ json: answer({ kind: 'retry' }), delayMs: 50 });
+    const intents = await Promise.all(['encore une fois', 'otra vez', 'nochmal bitte'].map((text) => normaliser.normalise(text)));
+    assert.deepEqual(intents, [{ kind: 'retry' }, { kind: 'retry' }, { kind: 'retry' }]);
+    assert.equal(fake.requests.length, 3);
+    assert.equal(fake.maxInFlight, 1);
+  });
+
   it('does not cache failures: the next identical request asks again', async () => {
     const normaliser = make({ mode: 'always' });
     fake.enqueue({ status: 500 });

@@ -54,6 +54,14 @@ describe('RulesNormaliser', () => {
     }
   });
 
+  it('does not take words that merely look like emotion words for a feeling', () => {
+    assert.equal(edit('hopefully you can make it sad').target, 'sadness');
+    assert.equal(edit('I was wondering if you could make it calm').target, 'contentment');
+    assert.equal(edit('make the wilderness scary').target, 'fear');
+    assert.equal(edit('positively terrifying').target, 'fear', 'an adverb before an emotion word only says how much');
+    assert.deepEqual(normaliseText('cheers'), { kind: 'unknown' });
+  });
+
   it('reads stretched letters, shouting and stray punctuation', () => {
     assert.equal(edit('make it saaaaaad').target, 'sadness');
     assert.equal(edit('SCARIER!!!!').target, 'fear');
