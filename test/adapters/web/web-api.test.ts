@@ -283,6 +283,34 @@ describe('web chat limits', () => {
     }
   });
 
+  it('limits the event streams of one session, and a closed tab frees its place', async () => {
+    const t = await startTestWeb({ maxStreamsPerSession: 1 });
+    try {
+      const me = new Session(t.web.url);
+      await me.request('/');
+      const firstTab = new AbortController();
+      const first = await me.request('/api/events', { signal: firstTab.signal });
+      assert.equal(first.status, 200);
+      const reader = first.body!.getReader();
+      await reader.read();
+      assert.equal((await me.request('/api/events')).status, 429);
+      firstTab.abort();
+      await reader.closed.catch(() => {});
+      // The server notices the closed connection; the next tab gets a stream.
+      let status = 0;
+      for (let attempt = 0; attempt < 500 && status !== 200; attempt += 1) {
+        const controller = new AbortController();
+        const next = await me.request('/api/events', { signal: controller.signal });
+        status = next.status;
+        controller.abort();
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(status, 200);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('finishes a turn in flight when it stops, then refuses new ones', async () => {
     const t = await startTestWeb();
     const me = new Session(t.web.url);
