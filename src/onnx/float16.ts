@@ -11,7 +11,11 @@ const uint32View = new Uint32Array(float32View.buffer);
 /** The float16 bit pattern nearest to `value` (round half to even; overflow becomes ±Infinity). */
 export function float32ToFloat16Bits(value: number): number {
   float32View[0] = value;
-  const bits = uint32View[0]!;
+  return float32BitsToFloat16Bits(uint32View[0]!);
+}
+
+/** The same, from the float32's bit pattern (so whole arrays convert through a Uint32Array view). */
+function float32BitsToFloat16Bits(bits: number): number {
   const sign = (bits >>> 16) & 0x8000;
   const exponent = (bits >>> 23) & 0xff;
   let mantissa = bits & 0x7fffff;
@@ -50,13 +54,25 @@ export function float16BitsToFloat32(bits: number): number {
 /** A whole array to float16 bit patterns. */
 export function toFloat16Array(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bits(values[i]!);
+  if (values instanceof Float32Array) {
+    const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+    for (let i = 0; i < bits.length; i++) out[i] = float32BitsToFloat16Bits(bits[i]!);
+  } else {
+    for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bits(values[i]!);
+  }
   return out;
 }
 
-/** A whole array of float16 bit patterns to float32. */
+let float16Table: Float32Array | undefined;
+
+/** A whole array of float16 bit patterns to float32 (through a 65,536-entry table built once). */
 export function fromFloat16Array(bits: ArrayLike<number>): Float32Array {
+  if (!float16Table) {
+    float16Table = new Float32Array(0x10000);
+    for (let i = 0; i < 0x10000; i++) float16Table[i] = float16BitsToFloat32(i);
+  }
+  const table = float16Table;
   const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = float16BitsToFloat32(bits[i]!);
+  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
   return out;
 }

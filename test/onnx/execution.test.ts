@@ -31,6 +31,11 @@ describe('float16 conversion', () => {
     assert.equal(float16BitsToFloat32(float32ToFloat16Bits(1e-9)), 0);
   });
 
+  it('maps every float16 value to float32 and back to the same bits', () => {
+    const all = Uint16Array.from({ length: 0x10000 }, (_, i) => i).filter((bits) => (bits & 0x7c00) !== 0x7c00 || (bits & 0x3ff) === 0);
+    assert.deepEqual(toFloat16Array(fromFloat16Array(all)), all);
+  });
+
   it('converts whole arrays both ways', () => {
     const values = Float32Array.from([0.25, -3.5, 100, 0.333]);
     const back = fromFloat16Array(toFloat16Array(values));
