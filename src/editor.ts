@@ -300,7 +300,8 @@ export class Editor {
         target: intent.target,
         elements: intent.elements,
         intensity,
-        startsNewEdit: !turn.action,
+        // Typed requests and emotion chips start new edits (and count against rate limits).
+        startsNewEdit: !turn.action || turn.action.kind === 'emotion',
       });
     }
     const original = await this.#loadImage(base.originalHash);
@@ -355,6 +356,7 @@ export class Editor {
         target: base.target,
         elements: base.elements,
         intensity,
+        currentIntensity: base.intensity,
         startsNewEdit: false,
       });
       if (how === 'more' && allowed <= base.intensity) throw new UserError(ErrorCode.IntensityCapped);
