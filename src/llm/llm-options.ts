@@ -48,6 +48,12 @@ export interface LlmConnectionOptions {
   structuredOutput?: StructuredOutputMethod;
   /** Sampling temperature; 0 gives the most repeatable answers. @defaultValue 0 */
   temperature?: number;
+  /**
+   * Calls this process makes to the server at once (`LLM_MAX_CONCURRENCY`); more wait their turn
+   * inside their deadline. Keeps a small local server from being flooded.
+   * @defaultValue 4
+   */
+  maxConcurrency?: number;
 }
 
 export type ResolvedLlmConnection = Readonly<Required<LlmConnectionOptions>>;
@@ -145,6 +151,7 @@ export function resolveLlmConnection(
     maxRetries: explicit.maxRetries ?? parseWholeNumber(env, 'LLM_MAX_RETRIES', 0, 10, problems) ?? 1,
     structuredOutput: explicit.structuredOutput ?? parseStructuredOutputMethod(env.LLM_STRUCTURED_OUTPUT, problems) ?? 'jsonSchema',
     temperature: explicit.temperature ?? 0,
+    maxConcurrency: explicit.maxConcurrency ?? parseWholeNumber(env, 'LLM_MAX_CONCURRENCY', 1, 1000, problems) ?? 4,
   };
   if (!Number.isInteger(resolved.timeoutMs) || resolved.timeoutMs < 1) {
     problems.push(`${component}: timeoutMs must be a whole number of milliseconds of at least 1 (got ${String(resolved.timeoutMs)}).`);
@@ -157,6 +164,9 @@ export function resolveLlmConnection(
   }
   if (!Number.isFinite(resolved.temperature) || resolved.temperature < 0 || resolved.temperature > 2) {
     problems.push(`${component}: temperature must be a number from 0 to 2 (got ${String(resolved.temperature)}).`);
+  }
+  if (!Number.isInteger(resolved.maxConcurrency) || resolved.maxConcurrency < 1) {
+    problems.push(`${component}: maxConcurrency must be a whole number of at least 1 (got ${String(resolved.maxConcurrency)}).`);
   }
   if (!resolved.model.trim()) problems.push(`${component}: the model name is empty; set LLM_MODEL.`);
   return Object.freeze(resolved);

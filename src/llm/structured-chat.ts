@@ -40,6 +40,7 @@ export class StructuredChat<Schema extends z.ZodType> {
       temperature: connection.temperature,
       timeout: connection.timeoutMs,
       maxRetries: connection.maxRetries,
+      maxConcurrency: connection.maxConcurrency,
     });
     this.runnable = model.withStructuredOutput(schema, { name, method: connection.structuredOutput }) as Runnable<
       BaseMessage[],

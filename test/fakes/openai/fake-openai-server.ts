@@ -48,6 +48,9 @@ export interface RecordedRequest {
 
 export class FakeOpenAiServer {
   readonly requests: RecordedRequest[] = [];
+  /** The most requests that were being answered at the same moment. */
+  maxInFlight = 0;
+  private inFlight = 0;
   private readonly server: Server;
   private readonly queue: FakeAnswer[] = [];
   private fallbackAnswer: FakeAnswer | ((request: RecordedRequest) => FakeAnswer) = {
@@ -87,6 +90,7 @@ export class FakeOpenAiServer {
   reset(): void {
     this.requests.length = 0;
     this.queue.length = 0;
+    this.maxInFlight = 0;
   }
 
   /** The text of every message of a request, joined (system, user and text parts). */
@@ -128,6 +132,9 @@ export class FakeOpenAiServer {
     }
     const request: RecordedRequest = { path, headers: req.headers, body };
     this.requests.push(request);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.on('close', () => this.inFlight--);
     const next = this.queue.shift() ?? this.fallbackAnswer;
     const answer = typeof next === 'function' ? next(request) : next;
     if ('hang' in answer) {
