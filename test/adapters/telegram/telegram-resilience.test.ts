@@ -181,6 +181,27 @@ describe('Telegram: progress and a graceful stop', () => {
     assert.match(stronger.caption ?? '', /sadness · strong/);
   });
 
+  it('serves another conversation while one edit is held', async () => {
+    let entered!: () => void;
+    const rendering = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    renderer.beforeRender = async () => {
+      renderer.beforeRender = undefined; // only the first render waits
+      entered();
+      await gate;
+    };
+    const held = await h.fake.userSendsPhoto(photo, { caption: 'make it scary' });
+    await rendering;
+    const bobChat = h.fake.privateChat(h.fake.bob);
+    const bobs = await botAnswers(h.fake, bobChat, () => h.fake.userSendsPhoto(photo, { user: h.fake.bob, caption: 'make it calm' }), isPicture, "Bob's edit while Alice's is held");
+    assert.match(bobs.caption ?? '', /contentment/);
+    assert.equal(h.fake.botMessages(chat).filter((m) => m.reply_to_message?.message_id === held.message_id && isPicture(m)).length, 0, "Alice's edit is still held");
+    release();
+    const alices = await h.fake.waitForBotMessage(chat, held.message_id, (m) => isPicture(m) && m.reply_to_message?.message_id === held.message_id, "Alice's edit");
+    assert.match(alices.caption ?? '', /fear/);
+  });
+
   it('finishes an edit in flight on stop, confirms its update, and does not handle it again after a restart', async () => {
     let entered!: () => void;
     const rendering = new Promise<void>((resolve) => (entered = resolve));

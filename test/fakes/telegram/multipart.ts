@@ -75,5 +75,8 @@ function dispositionValue(disposition: string, key: string): string | undefined 
   const pattern = new RegExp(`(?:^|;)\\s*${key}=(?:"((?:[^"\\\\]|\\\\.)*)"|([^;]*))`, 'i');
   const match = pattern.exec(disposition);
   if (!match) return undefined;
-  return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2]!.trim();
+  // Browsers and undici write `"` as %22 and line breaks as %0D%0A (the HTML form encoding); others escape with `\`.
+  return match[1] !== undefined
+    ? match[1].replace(/\\(.)/g, '$1').replace(/%22/g, '"').replace(/%0D/gi, '\r').replace(/%0A/gi, '\n')
+    : match[2]!.trim();
 }
