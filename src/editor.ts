@@ -165,11 +165,11 @@ export class Editor {
 
     if (turn.images.length > 0) {
       const root = await this.#acceptPhoto(turn);
-      if (intent.kind !== 'edit') {
-        working.report.outcome = 'asked';
-        return [ask(ASK_FOR_FEELING, root.id)];
-      }
-      return [await this.#edit(working, root, intent)];
+      if (intent.kind === 'edit') return [await this.#edit(working, root, intent)];
+      working.report.outcome = 'asked';
+      // The photo is kept either way; words that were not a feeling get the ask-back.
+      if (intent.kind === 'help') return [{ ...info(helpText()), editId: root.id }];
+      return [ask(intent.kind === 'unknown' && turn.text.trim() ? askBackText() : ASK_FOR_FEELING, root.id)];
     }
 
     switch (intent.kind) {
