@@ -147,9 +147,9 @@ export class LlmNormaliser implements Normaliser {
   async normalise(text: string, context: NormaliseContext = {}): Promise<Intent> {
     this.counters.requests++;
     const rules = await this.fallback.normalise(text, context);
-    if (typeof text !== 'string' || !text.trim()) return rules;
+    if (typeof text !== 'string') return rules;
     const doubt = doubtAboutRules(text, rules, this.longMessageWords);
-    if (text.trim().startsWith('/') || (this.mode === 'fallback' && doubt === undefined)) {
+    if (!text.trim() || text.trim().startsWith('/') || (this.mode === 'fallback' && doubt === undefined)) {
       this.counters.rulesOnly++;
       return rules;
     }
@@ -159,7 +159,7 @@ export class LlmNormaliser implements Normaliser {
     if (cached) {
       this.counters.cacheHits++;
       this.counters.modelAnswers++;
-      return cached;
+      return structuredClone(cached);
     }
     let pending = this.inFlight.get(key);
     if (pending) {
@@ -171,7 +171,8 @@ export class LlmNormaliser implements Normaliser {
     const outcome = await pending;
     if (!outcome.ok) return rules;
     this.counters.modelAnswers++;
-    return outcome.intent;
+    // A copy: the cache keeps its own, whatever a caller does with the answer.
+    return structuredClone(outcome.intent);
   }
 
   /** Counters since start: how often the model was asked, answered, and fell back (by reason). */

@@ -363,7 +363,6 @@ class Reading {
 
   private findMentions(): void {
     const { words } = this;
-    let previousAdverb: Mention | undefined;
     for (let i = 0; i < words.length; ) {
       const found = this.lookupAt(i);
       if (found) {
@@ -379,12 +378,6 @@ class Reading {
           more: found.word.form === 'comparative',
           mild: false,
         });
-        // "positively terrifying", "eerily sad": an adverb right before another emotion word only says how much.
-        if (previousAdverb && previousAdverb.end === i) {
-          this.mentions.splice(this.mentions.indexOf(previousAdverb), 1);
-          this.used[previousAdverb.start] = false;
-        }
-        previousAdverb = found.length === 1 && words[i]!.endsWith('ly') && !EMOTION_WORD_INDEX.has(words[i]!) ? this.mentions.at(-1) : undefined;
         // A word that also names an element ("smile") stays readable as that element.
         if (!weak) for (let k = i; k < i + found.length; k++) this.used[k] = true;
         i += found.length;
@@ -708,13 +701,15 @@ const NOT_EMOTION_WORDS = new Set([
   'better', 'never', 'ever', 'over', 'after', 'water', 'later', 'other', 'rather', 'whether', 'either', 'neither',
   'faster', 'bigger', 'larger', 'smaller', 'darker', 'lighter', 'brighter', 'warmer', 'cooler', 'stronger',
   'weaker', 'softer', 'harder', 'deeper', 'higher', 'lower', 'longer', 'shorter', 'closer', 'further', 'farther',
-  'sunset', 'funnel', 'fundamental', 'chilly', 'madly', 'really', 'fully', 'mostly', 'lately',
+  'sunset', 'funnel', 'fundamental', 'chilly', 'really', 'fully', 'mostly', 'lately',
   'mother', 'father', 'brother', 'sister', 'winter', 'summer', 'number', 'paper', 'matter', 'letter', 'butter',
   // Derivable, but in a request they mean something else ("hopefully", "I was wondering", "cheers").
   'sober', 'positively', 'hopefully', 'thankfully', 'gratefully', 'wondering', 'wondered', 'cheers', 'joking', 'joked',
   'wilderness', 'glades', 'gaged', 'gages', 'contents', 'tempered', 'tempering', 'grimes', 'sades', 'rotes', 'roted',
   'roting', 'rotter', 'mucking', 'madding', 'gladly', 'losses', 'threated', 'comforter', 'molding', 'moulding',
   'parties', 'partier', 'hyper', 'quietly', 'pleasantly', 'sadded', 'sads', 'mads', 'funs', 'epics', 'grands',
+  // Adverbs that only say how much: "dreadfully sad" is very sad, not fearful.
+  'dreadfully', 'frightfully', 'painfully', 'hopelessly', 'ridiculously', 'absurdly', 'wildly', 'insanely', 'madly', 'seriously',
 ]);
 
 const SUFFIXES: readonly (readonly [string, readonly string[], WordForm | 'keep'])[] = [

@@ -58,7 +58,8 @@ describe('RulesNormaliser', () => {
     assert.equal(edit('hopefully you can make it sad').target, 'sadness');
     assert.equal(edit('I was wondering if you could make it calm').target, 'contentment');
     assert.equal(edit('make the wilderness scary').target, 'fear');
-    assert.equal(edit('positively terrifying').target, 'fear', 'an adverb before an emotion word only says how much');
+    assert.equal(edit('positively terrifying').target, 'fear');
+    assert.equal(edit('dreadfully sad').target, 'sadness', 'an adverb that only says how much');
     assert.deepEqual(normaliseText('cheers'), { kind: 'unknown' });
   });
 
