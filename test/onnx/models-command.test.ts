@@ -120,6 +120,16 @@ describe('moodshift models check', () => {
     assert.match(result.out, /its sha256 is [0-9a-f]{64}, expected 0{64}/);
   });
 
+  it('prints the checksums and sizes to pin', async () => {
+    const dir = await diffusionDir();
+    const result = await run('hash', dir, '--backend', 'diffusion');
+    assert.equal(result.code, 0);
+    const pins = JSON.parse(result.out) as Record<string, { sha256: string; bytes: number }>;
+    const unet = await readFile(join(dir, 'unet/model.onnx'));
+    assert.deepEqual(pins['unet/model.onnx'], { sha256: createHash('sha256').update(unet).digest('hex'), bytes: unet.length });
+    assert.equal(pins['per/eai.onnx'], undefined, 'absent files are not listed');
+  });
+
   it('refuses an unknown backend with the usage', async () => {
     const result = await run('check', '--backend', 'gpu');
     assert.equal(result.code, 2);
