@@ -92,8 +92,12 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
     logger.error({ err: error.error, update: error.ctx.update.update_id }, 'telegram: update failed');
     const chat = error.ctx.chat;
     if (!chat) return;
+    const answered = error.ctx.message?.message_id ?? error.ctx.msg?.message_id;
     await bot.api
-      .sendMessage(chat.id, APOLOGY, threadOf(error.ctx.msg))
+      .sendMessage(chat.id, APOLOGY, {
+        ...threadOf(error.ctx.msg),
+        ...(answered !== undefined ? { reply_parameters: { message_id: answered, allow_sending_without_reply: true } } : {}),
+      })
       .catch((sendError: unknown) => logger.warn({ err: sendError }, 'telegram: could not send the apology'));
   });
 

@@ -9,7 +9,11 @@ import type { ProgressListener } from '../../../src/turn.ts';
 import type { RenderRequest, RenderResult, Renderer } from '../../../src/renderer/renderer.ts';
 import { ToneRenderer } from '../../../src/renderer/tone-renderer.ts';
 import { freePort } from '../../helpers/redis-server.ts';
-import type { FakeChat } from '../../fakes/telegram/fake-bot-api.ts';
+import { startTelegram } from '../../../adapters/telegram/index.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { createEngine } from '../../../src/engine.ts';
+import { ConfigError } from '../../../src/errors.ts';
+import { FakeBotApi, type FakeChat } from '../../fakes/telegram/fake-bot-api.ts';
 import { botAnswers, button, isAnswerText, isPicture, pixelBombPng, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
 
 /** The tone renderer, with a hook the test controls before each render. */
@@ -22,6 +26,22 @@ class HookedRenderer implements Renderer {
     return this.#inner.render(request);
   }
 }
+
+describe('Telegram: starting', () => {
+  it('refuses to start with a token Telegram does not know, saying what to change', async () => {
+    const fake = await FakeBotApi.start();
+    const engine = await createEngine(loadConfig({ LOG_LEVEL: 'silent' }));
+    try {
+      await assert.rejects(
+        startTelegram(engine, { token: '999999:not-the-token-of-this-bot', apiRoot: fake.apiRoot }),
+        (error: Error) => error instanceof ConfigError && /TELEGRAM_BOT_TOKEN/.test(error.message),
+      );
+    } finally {
+      await engine.close();
+      await fake.close();
+    }
+  });
+});
 
 describe('Telegram: pictures the bot can not use', () => {
   let h: Harness;
@@ -104,8 +124,18 @@ describe('Telegram: Bot API faults', () => {
 
   it('apologises when an update fails, and serves the next one', async () => {
     h.fake.failNext('sendPhoto', { kind: 'error', status: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' });
-    const apology = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo, { caption: 'sadder' }), isAnswerText, 'the apology');
+    let failed = { message_id: 0 };
+    const apology = await botAnswers(
+      h.fake,
+      chat,
+      async () => {
+        failed = await h.fake.userSendsPhoto(photo, { caption: 'sadder' });
+      },
+      isAnswerText,
+      'the apology',
+    );
     assert.match(apology.text ?? '', /Sorry, something went wrong/);
+    assert.equal(apology.reply_to_message?.message_id, failed.message_id, 'the apology answers the message that failed');
     const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsText('sadder'), isPicture, 'the next edit');
     assert.match(edited.caption ?? '', /sadness/);
   });
