@@ -79,15 +79,15 @@ export class DiscordAdapter implements RunningAdapter {
 
   /** Logs in and resolves once the gateway is ready (all guilds received). */
   async start(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let onReady: (() => void) | undefined;
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
+      timer = setTimeout(
         () => reject(new Error(`Discord did not become ready within ${this.#options.readyTimeoutMs} ms; check DISCORD_TOKEN and DISCORD_API_ROOT.`)),
         this.#options.readyTimeoutMs,
       );
-      this.client.once(Events.ClientReady, () => {
-        clearTimeout(timer);
-        resolve();
-      });
+      onReady = () => resolve();
+      this.client.once(Events.ClientReady, onReady);
     });
     try {
       await this.client.login(this.#options.token);
@@ -95,6 +95,9 @@ export class DiscordAdapter implements RunningAdapter {
     } catch (error) {
       await this.client.destroy().catch(() => {});
       throw error;
+    } finally {
+      clearTimeout(timer);
+      this.client.off(Events.ClientReady, onReady!);
     }
     this.#logger.info({ user: this.client.user?.tag, guilds: this.client.guilds.cache.size, messageContent: this.#options.messageContent }, 'discord: ready');
   }

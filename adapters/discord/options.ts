@@ -3,6 +3,7 @@
  * (`DISCORD_*` variables) unless given, checked once at start.
  */
 import type { AppConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 /** Discord's own file hosts: the only hosts attachments are downloaded from by default. */
 export const DISCORD_FILE_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'] as const;
@@ -45,6 +46,7 @@ export interface DiscordAdapterOptions {
 export type ResolvedDiscordOptions = Required<Omit<DiscordAdapterOptions, 'shards' | 'moderatorRole'>> &
   Pick<DiscordAdapterOptions, 'shards' | 'moderatorRole'>;
 
+/** The options with their defaults filled in from the configuration; throws a `ConfigError` that says what to change. */
 export function resolveDiscordOptions(config: AppConfig, given: DiscordAdapterOptions = {}): ResolvedDiscordOptions {
   const options: ResolvedDiscordOptions = {
     token: given.token ?? config.discordToken ?? '',
@@ -59,18 +61,18 @@ export function resolveDiscordOptions(config: AppConfig, given: DiscordAdapterOp
     defaultUploadLimitBytes: given.defaultUploadLimitBytes ?? 10 * 1024 * 1024,
     readyTimeoutMs: given.readyTimeoutMs ?? 60_000,
   };
-  if (!options.token) throw new TypeError('The Discord adapter needs a bot token: set DISCORD_TOKEN (Developer Portal → Bot → Reset Token).');
+  if (!options.token) throw new ConfigError('The Discord adapter needs a bot token: set DISCORD_TOKEN (Developer Portal → Bot → Reset Token).');
   if (!/^\d{5,25}$/.test(options.applicationId)) {
-    throw new TypeError('The Discord adapter needs the numeric application id: set DISCORD_APPLICATION_ID (Developer Portal → General Information).');
+    throw new ConfigError('The Discord adapter needs the numeric application id: set DISCORD_APPLICATION_ID (Developer Portal → General Information).');
   }
   try {
     const url = new URL(options.apiRoot);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
   } catch {
-    throw new TypeError(`DISCORD_API_ROOT="${options.apiRoot}" is not an http(s) URL; leave it unset for https://discord.com/api.`);
+    throw new ConfigError(`DISCORD_API_ROOT="${options.apiRoot}" is not an http(s) URL; leave it unset for https://discord.com/api.`);
   }
   if (options.shards !== undefined && (!Number.isInteger(options.shards) || options.shards < 1)) {
-    throw new TypeError(`DISCORD_SHARDS=${options.shards} must be a whole number of at least 1.`);
+    throw new ConfigError(`DISCORD_SHARDS=${options.shards} must be a whole number of at least 1.`);
   }
   for (const [name, value] of [
     ['interactionTokenLifetimeMs', options.interactionTokenLifetimeMs],
@@ -78,7 +80,7 @@ export function resolveDiscordOptions(config: AppConfig, given: DiscordAdapterOp
     ['defaultUploadLimitBytes', options.defaultUploadLimitBytes],
     ['readyTimeoutMs', options.readyTimeoutMs],
   ] as const) {
-    if (!Number.isFinite(value) || value < 0) throw new TypeError(`Discord adapter option ${name} must be a number of at least 0 (got ${value}).`);
+    if (!Number.isFinite(value) || value < 0) throw new ConfigError(`Discord adapter option ${name} must be a number of at least 0 (got ${value}).`);
   }
   return options;
 }

@@ -16,6 +16,7 @@
 import { ShardingManager, type Shard } from 'discord.js';
 import { fileURLToPath } from 'node:url';
 import type { RunningAdapter } from '../../src/adapter.ts';
+import { ConfigError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 
 export interface ShardingOptions {
@@ -34,7 +35,7 @@ const SHARD_SCRIPT = fileURLToPath(new URL('./shard-process.ts', import.meta.url
 
 export async function startShardingManager(options: ShardingOptions): Promise<RunningAdapter> {
   if (!Number.isInteger(options.totalShards) || options.totalShards < 1) {
-    throw new TypeError(`DISCORD_SHARDS=${options.totalShards} must be a whole number of at least 1 ('auto' is not supported: see adapters/discord/shard.ts).`);
+    throw new ConfigError(`DISCORD_SHARDS=${options.totalShards} must be a whole number of at least 1 ('auto' is not supported: see adapters/discord/shard.ts).`);
   }
   const manager = new ShardingManager(SHARD_SCRIPT, {
     token: options.token,

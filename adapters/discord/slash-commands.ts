@@ -37,6 +37,9 @@ export type ModeratorSubcommand = (typeof MODERATOR_SUBCOMMANDS)[number];
 export const INTENSITY_CHOICES = ['low', 'medium', 'high'] as const satisfies readonly IntensityLevel[];
 export type IntensityChoice = (typeof INTENSITY_CHOICES)[number];
 
+/** The boolean option of `block`/`unblock` that limits the change to the channel. */
+export const CHANNEL_ONLY_OPTION = 'channel_only';
+
 export function isModeratorSubcommand(name: string): name is ModeratorSubcommand {
   return (MODERATOR_SUBCOMMANDS as readonly string[]).includes(name);
 }
@@ -94,13 +97,15 @@ export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationComman
       sub
         .setName('block')
         .setDescription('Block an emotion in this server')
-        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to block').setRequired(true).addChoices(...emotionChoices)),
+        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to block').setRequired(true).addChoices(...emotionChoices))
+        .addBooleanOption((o) => o.setName(CHANNEL_ONLY_OPTION).setDescription('Only in this channel, not the whole server')),
     )
     .addSubcommand((sub) =>
       sub
         .setName('unblock')
         .setDescription('Allow a blocked emotion again')
-        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to allow').setRequired(true).addChoices(...emotionChoices)),
+        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to allow').setRequired(true).addChoices(...emotionChoices))
+        .addBooleanOption((o) => o.setName(CHANNEL_ONLY_OPTION).setDescription('Only in this channel, not the whole server')),
     )
     .addSubcommand((sub) => sub.setName('audit').setDescription(describe('audit')));
 

@@ -18,7 +18,7 @@ import {
 import { decodeButton } from '../../src/buttons.ts';
 import { downloadImage } from '../../src/image/download.ts';
 import type { Actor, ImageAttachment, Turn } from '../../src/turn.ts';
-import { isModeratorSubcommand, type IntensityChoice } from './slash-commands.ts';
+import { CHANNEL_ONLY_OPTION, isModeratorSubcommand, type IntensityChoice } from './slash-commands.ts';
 
 export const PLATFORM = 'discord';
 
@@ -101,7 +101,8 @@ export function slashCommandTurn(interaction: ChatInputCommandInteraction, conte
     text = editText(interaction.options.getString('feeling'), interaction.options.getString('intensity'));
   } else if (isModeratorSubcommand(subcommand)) {
     const emotion = interaction.options.getString('emotion');
-    text = `/${subcommand}${emotion ? ` ${emotion}` : ''}`;
+    const channelOnly = interaction.options.getBoolean(CHANNEL_ONLY_OPTION) === true;
+    text = [`/${subcommand}`, emotion, channelOnly ? 'channel' : undefined].filter(Boolean).join(' ');
   } else {
     text = `/${subcommand}`;
   }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { Intent } from '../../fakes/discord/fake-gateway.ts';
-import type { FakeMessage } from '../../fakes/discord/fake-discord.ts';
+import { Permission, type FakeMessage } from '../../fakes/discord/fake-discord.ts';
 import { meanDifference, smallPhoto, startHarness, type Harness } from './harness.ts';
 
 describe('Discord: messages that mention or reply to the bot', () => {
@@ -66,6 +66,20 @@ describe('Discord: messages that mention or reply to the bot', () => {
     const asked = h.fake.postMessage({ user: h.alice, channel: dm, content: 'calmer please', attachments: [photo] });
     const calm = await replyTo(asked);
     assert.match(calm.content, /→ contentment/);
+  });
+
+  it('answers a moderator command sent as a message in a DM, not in the channel', async () => {
+    const moderator = h.fake.addUser('mod');
+    h.fake.addMember(h.guild, moderator, [h.fake.addRole(h.guild, 'Managers', Permission.ManageGuild).id]);
+    const asked = h.fake.postMessage({ user: moderator, channel: h.channel, content: '/policy', mentionBot: true });
+    const dm = h.fake.dmChannel(moderator);
+    const answer = await h.fake.waitFor(
+      () => [...h.fake.messages.values()].find((m) => m.channel_id === dm.id && m.author.id === h.fake.bot.id),
+      20_000,
+      'the policy in a DM',
+    );
+    assert.match(answer.content, /Moderation policy/);
+    assert.ok(![...h.fake.messages.values()].some((m) => m.replyTo === asked.id), 'nothing about it in the channel');
   });
 
   it('asks for the feeling when the picture comes alone, and edits when the person answers', async () => {

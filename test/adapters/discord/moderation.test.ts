@@ -79,6 +79,24 @@ describe('Discord: moderators', () => {
     assert.match(picture.content, /→ fear/);
   });
 
+  it('limits a block to one channel when the moderator asks for channel_only', async () => {
+    const other = h.fake.addChannel(h.guild, 'memes');
+    const block = h.fake.slashCommand({
+      user: moderator,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'block',
+      options: { emotion: 'anger', channel_only: true },
+    });
+    await h.fake.waitForText(block, /anger/);
+    const photo = await uploadPhoto(h.fake);
+    const edit = (channel: typeof other) =>
+      h.fake.slashCommand({ user: h.alice, channel, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo }, feeling: 'angrier' } });
+    await h.fake.waitForText(edit(h.channel), /blocked anger/);
+    const elsewhere = await h.fake.waitForPicture(edit(other));
+    assert.match(elsewhere.content, /→ anger/);
+  });
+
   it('has no moderators in a DM, whatever the permissions field says', async () => {
     const dm = h.fake.dmChannel(moderator);
     const block = h.fake.slashCommand({ user: moderator, channel: dm, command: 'mood', subcommand: 'block', options: { emotion: 'fear' } });

@@ -285,6 +285,15 @@ export class FakeDiscord {
     return { guild, channel };
   }
 
+  /** Another text channel in a guild (announced with CHANNEL_CREATE). */
+  addChannel(guild: FakeGuild, name: string): FakeChannel {
+    const channel: FakeChannel = { id: newSnowflake(), type: 0, guild_id: guild.id, name };
+    guild.channels.push(channel);
+    this.channels.set(channel.id, channel);
+    this.gateway.dispatch('CHANNEL_CREATE', this.#channelPayload(channel), { guildId: guild.id });
+    return channel;
+  }
+
   addRole(guild: FakeGuild, name: string, permissions = 0n): FakeRole {
     const role: FakeRole = { id: newSnowflake(), name, permissions: String(permissions), position: guild.roles.length };
     guild.roles.push(role);
@@ -330,7 +339,7 @@ export class FakeDiscord {
     channel: FakeChannel;
     command: string;
     subcommand?: string;
-    options?: Record<string, string | { attachment: FakeAttachment }>;
+    options?: Record<string, string | boolean | { attachment: FakeAttachment }>;
     /** Permissions of the member in the channel. @defaultValue @everyone's plus the member's roles */
     permissions?: bigint;
     attachmentSizeLimit?: number;
@@ -340,6 +349,7 @@ export class FakeDiscord {
     const resolvedAttachments: Record<string, unknown> = {};
     const options = Object.entries(input.options ?? {}).map(([name, value]) => {
       if (typeof value === 'string') return { type: 3, name, value };
+      if (typeof value === 'boolean') return { type: 5, name, value };
       resolvedAttachments[value.attachment.id] = this.#attachmentPayload(value.attachment);
       return { type: 11, name, value: value.attachment.id };
     });
