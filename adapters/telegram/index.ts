@@ -483,11 +483,12 @@ class TelegramHandlers {
       if (error instanceof GrammyError && /too big/i.test(error.description)) throw tooLarge(file.declaredBytes);
       throw new UserError(ErrorCode.ImageDownloadFailed, {}, { cause: error instanceof HttpError ? error.message : error });
     }
-    // A local-mode Bot API server answers with a path on its own disk; this adapter reads only over HTTP.
-    if (!filePath || filePath.startsWith('/')) throw new UserError(ErrorCode.ImageDownloadFailed);
+    if (!filePath) throw new UserError(ErrorCode.ImageDownloadFailed);
+    // Only the Bot API's file endpoint, never a path on disk (a local-mode Bot API server answers
+    // with one; this adapter reads over HTTP only, so such a download fails cleanly).
     const root = new URL(this.#options.apiRoot);
-    const encodedPath = filePath.split('/').map(encodeURIComponent).join('/');
-    return downloadImage(`${this.#options.apiRoot}/file/bot${this.#options.token}/${encodedPath}`, {
+    const path = filePath.replace(/^\/+/, '').replace(/[?#]/g, (c) => encodeURIComponent(c));
+    return downloadImage(`${this.#options.apiRoot}/file/bot${this.#options.token}/${path}`, {
       maxBytes: limit,
       allowedHosts: [root.host.toLowerCase()],
     });
