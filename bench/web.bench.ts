@@ -102,7 +102,7 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-function summarise(samples: number[], seconds: number, cpuMsTotal: number) {
+function summarise(samples: number[], seconds: number, cpuMsTotal: number, turnsAlone: number) {
   const sorted = [...samples].sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
@@ -110,25 +110,39 @@ function summarise(samples: number[], seconds: number, cpuMsTotal: number) {
     p50Ms: round(percentile(sorted, 0.5)),
     p99Ms: round(percentile(sorted, 0.99)),
     meanMs: round(samples.reduce((a, b) => a + b, 0) / samples.length),
-    turnsPerSecond: round(samples.length / seconds),
-    cpuMsPerTurn: round(cpuMsTotal / samples.length),
+    turnsPerSecond: round(turnsAlone / seconds),
+    cpuMsPerTurn: round(cpuMsTotal / turnsAlone),
   };
 }
 
 await load(inProcess, WARMUP);
 await load(overHttp, WARMUP);
 
+// Latency: both paths in one mixed load, worker w running path (i + w) mod 2 on its i-th
+// turn, so the two paths always share the machine alike, whatever else runs on it.
 const samples = { inProcess: [] as number[], http: [] as number[] };
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async (_, worker) => {
+    for (let i = 0; i < Math.ceil((2 * TURNS) / CONCURRENCY); i += 1) {
+      const path = (i + worker) % 2 === 0 ? 'inProcess' : 'http';
+      const started = performance.now();
+      await (path === 'http' ? overHttp() : inProcess());
+      samples[path].push(performance.now() - started);
+    }
+  }),
+);
+
+// Throughput and CPU time of this process (all threads, sharp's included) per turn, which is
+// steadier than wall time on a shared machine: each path alone, in alternating blocks.
 const seconds = { inProcess: 0, http: 0 };
-// CPU time of this process (all threads, sharp's included) per turn: steadier than wall time
-// on a machine shared with other work.
 const cpuMs = { inProcess: 0, http: 0 };
+const counted = { inProcess: 0, http: 0 };
 for (let done = 0; done < TURNS; done += BLOCK) {
   const size = Math.min(BLOCK, TURNS - done);
   for (const [path, turn] of [['inProcess', inProcess], ['http', overHttp]] as const) {
     const started = performance.now();
     const cpu = process.cpuUsage();
-    samples[path].push(...(await load(turn, size)));
+    counted[path] += (await load(turn, size)).length;
     const used = process.cpuUsage(cpu);
     cpuMs[path] += (used.user + used.system) / 1000;
     seconds[path] += (performance.now() - started) / 1000;
@@ -139,8 +153,8 @@ agent.destroy();
 await web.stop();
 await engine.close();
 
-const editor = summarise(samples.inProcess, seconds.inProcess, cpuMs.inProcess);
-const http = summarise(samples.http, seconds.http, cpuMs.http);
+const editor = summarise(samples.inProcess, seconds.inProcess, cpuMs.inProcess, counted.inProcess);
+const http = summarise(samples.http, seconds.http, cpuMs.http, counted.http);
 const cpuRatio = Math.round((http.cpuMsPerTurn / editor.cpuMsPerTurn) * 1000) / 1000;
 const p50Ratio = Math.round((http.p50Ms / editor.p50Ms) * 1000) / 1000;
 const p99Ratio = Math.round((http.p99Ms / editor.p99Ms) * 1000) / 1000;
