@@ -2,7 +2,7 @@
  * @module Colour and light statistics of a picture, read from a small downscale: the inputs of
  * the tone estimator, and the scale the tone renderer grades on.
  */
-import sharp from 'sharp';
+import { THUMBNAIL_SIZE, thumbnailOf } from '../image/thumbnail-cache.ts';
 
 /** The five statistics, each on 8-bit sRGB values scaled to [0, 1]. */
 export interface ToneFeatures {
@@ -39,17 +39,15 @@ export const TONE_REFERENCE: Readonly<Record<ToneFeatureName, { mean: number; sp
 export type StandardTone = Record<ToneFeatureName, number>;
 
 /** The long side of the downscale the statistics are read from. Colour statistics need few pixels. */
-export const TONE_SAMPLE_SIZE = 64;
+export const TONE_SAMPLE_SIZE = THUMBNAIL_SIZE;
 
-/** Reads the statistics of an encoded picture (JPEG, PNG, WebP…) from a small downscale. */
+/**
+ * Reads the statistics of an encoded picture (JPEG, PNG, WebP…) from a small downscale. The
+ * downscale is cached by content (`thumbnail-cache.ts`), so reading the same picture again is cheap.
+ */
 export async function measureTone(bytes: Buffer): Promise<ToneFeatures> {
-  const { data, info } = await sharp(bytes)
-    .resize(TONE_SAMPLE_SIZE, TONE_SAMPLE_SIZE, { fit: 'inside', withoutEnlargement: true })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return toneOfPixels(data, info.channels);
+  const thumbnail = await thumbnailOf(bytes);
+  return toneOfPixels(thumbnail.pixels, 3);
 }
 
 /** The statistics of raw interleaved 8-bit pixels (RGB or RGBA; alpha ignored). */

@@ -4,31 +4,34 @@
  *
  * How a grade is chosen. The tone estimator (`tone-estimator.ts`) reads five statistics of a
  * picture (brightness, saturation, warmth, contrast, tint) and places it in
- * pleasure–arousal–dominance space with Valdez & Mehrabian's relations. For each target emotion
- * this module computes, once, the direction in those five statistics along which the picture's
- * reading moves toward the target's PAD position faster than toward any other emotion's (a
- * max-margin direction). That gives each emotion its look, for example:
+ * pleasure–arousal–dominance space with Valdez & Mehrabian's relations; its score for each
+ * emotion falls with the distance to that emotion's PAD position. The renderer walks five grade
+ * parameters (saturation about luma, contrast about mid-grey, exposure, white balance, tint) on a
+ * 21-pixel thumbnail of the picture, in small steps, each where the target's score rises most
+ * against its closest rival, until the thumbnail's pixels have changed by `reach × intensity`
+ * levels on average. The looks that come out of this are the familiar ones, for example:
  *
- * - sadness: much less saturated, cooler, softer contrast, a little darker;
- * - anger: darker, more saturated, warmer;
- * - disgust: a sickly green cast, darker;
- * - awe: brighter, cooler, more contrast; contentment: brighter, warmer, softer, calmer colours.
+ * - sadness: much less saturated, cooler, softer, a little darker;
+ * - anger: darker, more saturated, warmer; excitement: much more saturated, harder contrast;
+ * - disgust: a sickly green cast; fear: cold and hard;
+ * - awe: brighter, cooler, crisper; contentment: brighter, warmer, softer, calmer colours.
  *
- * Each render measures the picture on a 64-pixel thumbnail, sets the goal statistics
- * (the original's, moved along the target's direction in proportion to the intensity), and
- * solves for the five pipeline parameters (saturation matrix, white balance, tint, contrast,
- * exposure) by simulating them on the thumbnail a few times. Then one sharp pipeline
- * (`recomb` + `linear`, an optional vignette `composite`) decodes, grades and encodes the full
- * picture. The seed shifts white balance and tint by about one level of 255, and the vignette
- * centre when there is one: the same seed gives the same bytes, another seed a barely
- * different picture.
+ * Because each step is chosen on the picture's own thumbnail, a near-black photo or a
+ * colourless one still moves the right way (a fixed recipe would add colour where it should
+ * remove it). Then one sharp pipeline decodes, grades and encodes the full picture: for an
+ * opaque picture the whole grade is a single 4 × 4 `recomb` (see `applyGrade`); with alpha it is
+ * `recomb` + `linear`, and the optional vignette adds a `composite`.
+ *
+ * The seed shifts white balance and tint by about one level of 255, and the vignette centre
+ * when there is one: the same seed gives the same bytes, another seed a barely different picture.
  */
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { EMOTIONS, EMOTION_TABLE, type Emotion } from '../emotions.ts';
-import { standardiseTone, TONE_FEATURE_NAMES, toneOfPixels, type StandardTone } from '../estimator/tone-features.ts';
+import { standardiseTone, TONE_FEATURE_NAMES, type StandardTone, type ToneFeatures } from '../estimator/tone-features.ts';
 import { toneScores } from '../estimator/tone-estimator.ts';
 import type { CheckedImage, OutputFormat } from '../image/image.ts';
+import { shrinkThumbnail, thumbnailOf, type Thumbnail } from '../image/thumbnail-cache.ts';
 import type { RenderRequest, RenderResult, Renderer } from './renderer.ts';
 
 export interface ToneRendererOptions {
@@ -95,8 +98,13 @@ const PARAMETER_LIMITS: readonly [number, number][] = [
   [-0.25, 0.25],
 ];
 /** Length of one solver step, in parameter units. */
-const SOLVER_STEP = 0.2;
-const SOLVER_MAX_STEPS = 40;
+const SOLVER_STEP = 0.6;
+const SOLVER_MAX_STEPS = 24;
+/**
+ * Long side of the thumbnail the grade is solved on. Colour statistics need few pixels, and
+ * the solver simulates the grade on it about a hundred times per edit.
+ */
+const SOLVER_THUMBNAIL_SIZE = 21;
 /** Finite-difference step for the Jacobian, in parameter units. */
 const JACOBIAN_STEP = 0.02;
 
@@ -122,32 +130,16 @@ export class ToneRenderer implements Renderer {
     const steps = 2;
     request.onProgress?.({ stage: 'rendering', step: 1, steps });
     const { image, plan } = request;
-    const thumbnail = await readThumbnail(image.bytes);
+    const full = await thumbnailOf(image.bytes);
+    const thumbnail = shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE);
     request.signal?.throwIfAborted();
     const grade = solveGrade(thumbnail, plan.target, clampUnit(request.intensity), request.seed, this.options);
-    const { data, info } = await encode(await applyGrade(sharp(image.bytes), grade, image), image.format, this.options).toBuffer({
+    const { data, info } = await encode(await applyGrade(sharp(image.bytes), grade, image, full.hasAlpha !== false), image.format, this.options).toBuffer({
       resolveWithObject: true,
     });
     request.onProgress?.({ stage: 'rendering', step: 2, steps });
     return { bytes: data, format: image.format, width: info.width, height: info.height };
   }
-}
-
-/** Raw RGB pixels of a small downscale, as the estimator sees them. */
-interface Thumbnail {
-  pixels: Uint8Array;
-  width: number;
-  height: number;
-}
-
-async function readThumbnail(bytes: Buffer): Promise<Thumbnail> {
-  const { data, info } = await sharp(bytes)
-    .resize(64, 64, { fit: 'inside', withoutEnlargement: true })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { pixels: data, width: info.width, height: info.height };
 }
 
 /**
@@ -169,30 +161,30 @@ export function solveGrade(
   const vignetteCentre: [number, number] = [0.5 + (random() - 0.5) * 0.08, 0.5 + (random() - 0.5) * 0.08];
   const vignette = options.vignette && EMOTION_TABLE[target].valence === 'negative' ? 0.3 * intensity : 0;
   const grade = (params: number[]) => gradeOf(params, vignette, vignetteCentre);
-  const standardAfter = (params: number[]) => standardiseTone(toneOfPixels(simulateGrade(thumbnail, grade(params)), 3));
-  const moved = (params: number[]) => meanAbsoluteChange(simulateGrade(thumbnail, grade(params)), thumbnail.pixels);
+  const simulate = (params: number[]) => simulateGrade(thumbnail, grade(params));
 
   const budget = options.reach * intensity;
   const gradients = scoreGradients();
   let params = [0, 0, 0, 0, 0];
-  let here = standardAfter(params);
+  let here = standardiseTone(simulate(params).tone);
+  let previous: number[] | undefined;
   for (let step = 0; step < SOLVER_MAX_STEPS && budget > 0; step++) {
     const jacobian = PARAMETER_UNITS.map((_, j) => {
       const nudged = params.map((p, i) => (i === j ? p + JACOBIAN_STEP : p));
-      const there = standardAfter(nudged);
+      const there = standardiseTone(simulate(nudged).tone);
       return TONE_FEATURE_NAMES.map((name) => (there[name] - here[name]) / JACOBIAN_STEP);
     });
-    const direction = stepDirection(jacobian, gradients, target, here);
+    const direction = stepDirection(jacobian, gradients, target, here, previous);
     if (!direction) break;
+    previous = direction;
     const next = clampParameters(params.map((p, i) => p + SOLVER_STEP * direction[i]!));
-    const reached = moved(next);
-    if (reached >= budget) {
+    const after = simulate(next);
+    if (after.moved >= budget) {
       // Land on the budget: bisect the last step.
       let [low, high] = [0, 1];
-      for (let k = 0; k < 6; k++) {
+      for (let k = 0; k < 5; k++) {
         const mid = (low + high) / 2;
-        const candidate = params.map((p, i) => p + mid * (next[i]! - p));
-        if (moved(candidate) >= budget) high = mid;
+        if (simulate(params.map((p, i) => p + mid * (next[i]! - p))).moved >= budget) high = mid;
         else low = mid;
       }
       params = params.map((p, i) => p + high * (next[i]! - p));
@@ -200,7 +192,7 @@ export function solveGrade(
     }
     if (next.every((p, i) => p === params[i])) break;
     params = next;
-    here = standardAfter(next);
+    here = standardiseTone(after.tone);
   }
   const solved = grade(params);
   // The seed's touch: about one level of 255 in white balance and tint.
@@ -257,6 +249,7 @@ function stepDirection(
   gradients: Record<Emotion, number[]>,
   target: Emotion,
   here: StandardTone,
+  previous?: readonly number[],
 ): number[] | undefined {
   // Chain rule: a score's gradient in parameters is Jᵀ × its gradient in statistics.
   const inParameters = (g: readonly number[]) => jacobian.map((column) => column.reduce((sum, x, i) => sum + x * g[i]!, 0));
@@ -268,11 +261,17 @@ function stepDirection(
     return norm > 1e-9 ? v.map((x) => x / norm) : undefined;
   };
   const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
-  let direction = unit(margins.reduce((sum, m) => sum.map((x, i) => x + m[i]!), [0, 0, 0, 0, 0]));
+  let direction = previous ? [...previous] : unit(margins.reduce((sum, m) => sum.map((x, i) => x + m[i]!), [0, 0, 0, 0, 0]));
   if (direction) {
-    // Subgradient ascent on the smallest margin, on the unit sphere.
-    for (let k = 0; k < 300; k++) {
-      const worst = margins.reduce((a, b) => (dot(a, direction!) <= dot(b, direction!) ? a : b));
+    // Subgradient ascent on the smallest margin, on the unit sphere (from the last step's direction, which is close).
+    const iterations = previous ? 40 : 100;
+    for (let k = 0; k < iterations; k++) {
+      let worst = margins[0]!;
+      let worstValue = Infinity;
+      for (const m of margins) {
+        const value = dot(m, direction);
+        if (value < worstValue) [worst, worstValue] = [m, value];
+      }
       direction = unit(direction.map((x, i) => x + (0.5 / Math.sqrt(k + 1)) * worst[i]!)) ?? direction;
     }
     if (Math.min(...margins.map((m) => dot(m, direction!))) > 0) return direction;
@@ -286,48 +285,101 @@ function stepDirection(
   return unit(inParameters(gradients[target].map((g, i) => g - expected[i]!)));
 }
 
-/** The thumbnail's pixels after a grade, computed exactly as the pipeline grades the full picture. */
-export function simulateGrade(thumbnail: Thumbnail, grade: ToneGrade): Uint8Array {
+/** What a grade does to the thumbnail: its statistics after, and how far its pixels moved. */
+export interface SimulatedGrade {
+  tone: ToneFeatures;
+  /** Mean absolute change of the pixels, in levels of 255. */
+  moved: number;
+}
+
+/**
+ * Grades the thumbnail exactly as the pipeline grades the full picture (saturation matrix,
+ * vignette, then contrast, exposure, white balance and tint, rounded and clipped to 8 bits), and
+ * reads the result's statistics in the same pass. It runs about a hundred times per edit, so it
+ * allocates nothing per pixel.
+ */
+export function simulateGrade(thumbnail: Thumbnail, grade: ToneGrade): SimulatedGrade {
   const { pixels, width, height } = thumbnail;
-  const matrix = saturationMatrix(grade.saturation);
-  const offsets = channelOffsets(grade);
-  const out = new Uint8Array(pixels.length);
+  const [[m00, m01, m02], [m10, m11, m12], [m20, m21, m22]] = saturationMatrix(grade.saturation);
+  const [o0, o1, o2] = channelOffsets(grade);
+  const c = grade.contrast;
+  // out = c × (mixed × shade − 127.5) + 127.5 + 255 × offset = c × mixed × shade + base.
+  const base0 = 127.5 * (1 - c) + 255 * o0;
+  const base1 = 127.5 * (1 - c) + 255 * o1;
+  const base2 = 127.5 * (1 - c) + 255 * o2;
+  const vignetted = grade.vignette > 0;
+  let luma = 0;
+  let lumaSquared = 0;
+  let chroma = 0;
+  let warmth = 0;
+  let tint = 0;
+  let moved = 0;
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i += 3) {
-      const shade = vignetteShade(grade, (x + 0.5) / width, (y + 0.5) / height);
+      const scale = vignetted ? c * vignetteShade(grade, (x + 0.5) / width, (y + 0.5) / height) : c;
       const r = pixels[i]!;
       const g = pixels[i + 1]!;
       const b = pixels[i + 2]!;
-      for (let c = 0; c < 3; c++) {
-        const mixed = (matrix[c]![0]! * r + matrix[c]![1]! * g + matrix[c]![2]! * b) * shade;
-        out[i + c] = clamp(Math.round(grade.contrast * (mixed - 127.5) + 127.5 + 255 * offsets[c]!), 0, 255);
-      }
+      const R = toByte(scale * (m00 * r + m01 * g + m02 * b) + base0);
+      const G = toByte(scale * (m10 * r + m11 * g + m12 * b) + base1);
+      const B = toByte(scale * (m20 * r + m21 * g + m22 * b) + base2);
+      moved += Math.abs(R - r) + Math.abs(G - g) + Math.abs(B - b);
+      const l = 0.299 * R + 0.587 * G + 0.114 * B;
+      luma += l;
+      lumaSquared += l * l;
+      chroma += (R > G ? (R > B ? R : B) : G > B ? G : B) - (R < G ? (R < B ? R : B) : G < B ? G : B);
+      warmth += R - B;
+      tint += G - (R + B) / 2;
     }
   }
-  return out;
+  const count = Math.max(1, width * height);
+  const brightness = luma / count / 255;
+  return {
+    tone: {
+      brightness,
+      saturation: chroma / count / 255,
+      warmth: warmth / count / 255,
+      contrast: Math.sqrt(Math.max(0, lumaSquared / count / 65025 - brightness * brightness)),
+      tint: tint / count / 255,
+    },
+    moved: moved / (3 * count),
+  };
 }
 
-function meanAbsoluteChange(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / Math.max(1, a.length);
+function toByte(value: number): number {
+  return value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
 }
 
-async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage): Promise<Sharp> {
+/**
+ * The grade as sharp operations. The grade is affine (out = contrast × M × in + offsets). For an
+ * opaque picture it runs as ONE 4 × 4 `recomb` over the picture joined with a constant band of
+ * 255, which carries the offsets, the constant band being dropped again before encoding: one
+ * pass over the pixels, like the floor's single `linear`. With an alpha channel or a vignette it
+ * runs as `recomb` (3 × 3) then `linear`, which keep alpha and leave room for the composite.
+ */
+async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage, mayHaveAlpha: boolean): Promise<Sharp> {
   const offsets = channelOffsets(grade);
-  pipeline = pipeline.recomb(saturationMatrix(grade.saturation));
+  const matrix = saturationMatrix(grade.saturation);
+  const bases = offsets.map((offset) => 127.5 * (1 - grade.contrast) + 255 * offset);
+  if (grade.vignette === 0 && (image.format === 'jpeg' || !mayHaveAlpha)) {
+    const c = grade.contrast;
+    const row = (k: number): [number, number, number, number] => [c * matrix[k]![0]!, c * matrix[k]![1]!, c * matrix[k]![2]!, bases[k]! / 255];
+    return pipeline
+      .joinChannel(Buffer.alloc(image.width * image.height, 255), { raw: { width: image.width, height: image.height, channels: 1 } })
+      .recomb([row(0), row(1), row(2), [0, 0, 0, 1]])
+      .removeAlpha();
+  }
+  pipeline = pipeline.recomb(matrix);
   if (grade.vignette > 0) {
     pipeline = pipeline.composite([
       {
-        input: await vignetteMask(grade, image.width, image.height),         raw: { width: image.width, height: image.height, channels: 1 },
+        input: await vignetteMask(grade, image.width, image.height),
+        raw: { width: image.width, height: image.height, channels: 1 },
         blend: 'multiply',
       },
     ]);
   }
-  return pipeline.linear(
-    [grade.contrast, grade.contrast, grade.contrast],
-    offsets.map((offset) => 127.5 * (1 - grade.contrast) + 255 * offset),
-  );
+  return pipeline.linear([grade.contrast, grade.contrast, grade.contrast], bases);
 }
 
 function encode(pipeline: Sharp, format: OutputFormat, options: Required<ToneRendererOptions>): Sharp {
