@@ -94,6 +94,13 @@ describe('web chat API over HTTP', () => {
     assert.equal(byId.get(angry.editId!)?.parent, sad.editId);
     assert.equal(byId.get(scary.body.replies[0]!.editId!)?.parent, sad.editId);
     assert.equal(tree.cursor, angry.editId);
+
+    // Replying to the person's own photo message starts again from the original.
+    const fromPhoto = await me.say({ text: 'make it calm', replyTo: first.body.messageId });
+    assert.equal(fromPhoto.status, 200);
+    const calm = fromPhoto.body.replies[0]!;
+    const treeAfter = (await (await me.request('/api/conversation')).json()) as typeof tree;
+    assert.equal(treeAfter.edits.find((edit) => edit.id === calm.editId)?.parent, sad.original?.editId);
     assert.ok(!JSON.stringify(tree).match(/[0-9a-f]{64}/), 'the tree never shows content hashes');
   });
 
