@@ -21,3 +21,5 @@ const stop = async () => {
 };
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());
+// The manager is gone (killed, crashed): do not live on as an orphan bot.
+process.once('disconnect', () => void stop());

@@ -101,6 +101,16 @@ describe('Discord: /mood edit and the buttons under the picture', () => {
     assert.ok(bobsConversation?.cursor, 'bob has a conversation of his own now');
   });
 
+  it('asks how the picture should feel when /mood edit comes with a picture only, and edits toward the feeling picked', async () => {
+    const dave = h.fake.addUser('dave');
+    const photo = h.fake.uploadFile(input, 'cat.png', 'image/png');
+    const interaction = h.fake.slashCommand({ user: dave, channel: h.channel, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo } } });
+    const question = await h.fake.waitForText(interaction, /How should it feel/);
+    const pick = h.fake.pickFromMenu({ user: dave, message: question, option: 'contentment' });
+    const picture = await h.fake.waitForPicture(pick);
+    assert.match(picture.content, /→ contentment/);
+  });
+
   it('answers help privately', async () => {
     const interaction = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'mood', subcommand: 'help' });
     const answer = await h.fake.waitForText(interaction, /Send me a photo/);
