@@ -89,6 +89,14 @@ describe('Discord: safety and resilience', () => {
     assert.ok(retry.at - patches[limited]!.at >= 400, `the retry came after Retry-After (${retry.at - patches[limited]!.at} ms)`);
   });
 
+  it('waits out a global 429 on the acknowledgement itself, within Discord\'s 3 seconds', async () => {
+    h.fake.rateLimit({ method: 'POST', path: /^\/interactions\/\d+\/[^/]+\/callback$/, count: 1, retryAfterSeconds: 0.3, global: true });
+    const interaction = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'mood', subcommand: 'emotions' });
+    await h.fake.waitForText(interaction, /I can make a picture feel/);
+    assert.equal(interaction.callbackType, 5);
+    assert.ok(h.fake.requests.some((r) => r.rateLimited && r.path.includes(interaction.id)), 'the first try was refused');
+  });
+
   it('re-encodes a picture that is over the interaction\'s upload limit, keeping its shape', async () => {
     const big = await smallPhoto('astronaut.png', 400);
     const limit = 40 * 1024;
