@@ -5,7 +5,7 @@
  * HTTP error, network, invalid output) so that the caller can fall back, log and count it.
  */
 import { ChatOpenAI } from '@langchain/openai';
-import type { BaseMessage } from '@langchain/core/messages';
+import type { AIMessage, BaseMessage } from '@langchain/core/messages';
 import type { Runnable } from '@langchain/core/runnables';
 import type { z } from 'zod';
 import type { ResolvedLlmConnection } from './llm-options.ts';
@@ -25,7 +25,7 @@ export class InvalidModelOutputError extends Error {
 
 /** A chat model that answers with one validated value per call. */
 export class StructuredChat<Schema extends z.ZodType> {
-  private readonly runnable: Runnable<BaseMessage[], z.infer<Schema>>;
+  private readonly runnable: Runnable<BaseMessage[], { raw: AIMessage; parsed: unknown }>;
 
   constructor(
     readonly connection: ResolvedLlmConnection,
@@ -42,9 +42,9 @@ export class StructuredChat<Schema extends z.ZodType> {
       maxRetries: connection.maxRetries,
       maxConcurrency: connection.maxConcurrency,
     });
-    this.runnable = model.withStructuredOutput(schema, { name, method: connection.structuredOutput }) as Runnable<
+    this.runnable = model.withStructuredOutput(schema, { name, method: connection.structuredOutput, includeRaw: true }) as Runnable<
       BaseMessage[],
-      z.infer<Schema>
+      { raw: AIMessage; parsed: unknown }
     >;
   }
 
@@ -60,11 +60,14 @@ export class StructuredChat<Schema extends z.ZodType> {
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
     const elapsed = (): number => Math.round(performance.now() - started);
     try {
-      const answer = await this.runnable.invoke(messages, { signal: combined });
+      const { raw, parsed: answer } = await this.runnable.invoke(messages, { signal: combined });
       combined.throwIfAborted();
-      // LangChain validates most answers already; not every path (a function-calling server
-      // that answers with text and no tool call gives `undefined`), so validate once more.
-      const parsed = this.schema.safeParse(answer);
+      // LangChain parses and validates the answer where the method expects it. A server that
+      // answers a function call with text, or wraps JSON-mode output in prose and a Markdown
+      // fence, gets a second, strict reading of the message text; then the schema decides. (With
+      // `jsonSchema`, ChatOpenAI itself rejects content that is not bare JSON: such a server
+      // should be run with `jsonMode`.)
+      const parsed = this.schema.safeParse(answer ?? jsonInText(raw));
       if (!parsed.success) throw new InvalidModelOutputError(`the answer does not match the schema: ${parsed.error.message}`);
       return { ok: true, value: check(parsed.data), ms: elapsed() };
     } catch (error) {
@@ -72,6 +75,23 @@ export class StructuredChat<Schema extends z.ZodType> {
       return { ok: false, ...classifyFailure(error, deadline.aborted), ms: elapsed() };
     }
   }
+}
+
+/** The JSON object in a message's text: the whole text, a fenced block, or the outermost braces. */
+function jsonInText(message: AIMessage | undefined): unknown {
+  const text = typeof message?.content === 'string' ? message.content : message?.text;
+  if (!text?.trim()) return undefined;
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text)?.[1];
+  const braces = text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1);
+  for (const candidate of [text, fenced, braces]) {
+    if (!candidate?.trim()) continue;
+    try {
+      return JSON.parse(candidate) as unknown;
+    } catch {
+      // try the next reading
+    }
+  }
+  return undefined;
 }
 
 function classifyFailure(error: unknown, deadlinePassed: boolean): { reason: LlmFailureReason; detail: string; status?: number } {

@@ -61,6 +61,16 @@ describe('language-model normaliser', () => {
     });
   }
 
+  for (const structuredOutput of ['functionCalling', 'jsonMode'] as const) {
+    it(`with ${structuredOutput}, reads JSON that a server wrapped in text and a Markdown fence`, async () => {
+      const normaliser = make({ mode: 'always', structuredOutput });
+      fake.answerWith({ content: 'Here is the intent:\n```json\n' + JSON.stringify(answer({ kind: 'edit', target: 'awe', intensity: 1 })) + '\n```' });
+      const intent = await normaliser.normalise('hazlo épico al máximo');
+      assert.equal(intent.kind === 'edit' && intent.target, 'awe');
+      assert.equal(normaliser.stats().modelAnswers, 1);
+    });
+  }
+
   it('sends a French request to the model and uses its answer', async () => {
     const normaliser = make();
     fake.answerWith({ json: answer({ kind: 'edit', target: 'sadness', intensity: 1 }) });
