@@ -50,12 +50,17 @@ async function answerStart(dir: string, source: 'contentment', target: string): 
 }
 
 /** A planner whose decoder writes `answer` (then `</s>`) for a contentment → target request. */
-async function scriptedPlanner(answer: string, target = 'sadness', options: { maxNewTokens?: number; beamWidth?: number } = {}) {
+async function scriptedPlanner(
+  answer: string,
+  target = 'sadness',
+  options: { maxNewTokens?: number; beamWidth?: number; floatType?: 'float32' | 'float16' } = {},
+) {
   const probe = await plannerModels();
-  const dir = await plannerModels({ script: tinyOptIds(answer), scriptStart: await answerStart(probe, 'contentment', target) });
+  const { floatType, ...plannerOptions } = options;
+  const dir = await plannerModels({ script: tinyOptIds(answer), scriptStart: await answerStart(probe, 'contentment', target), ...(floatType ? { floatType } : {}) });
   const lines: string[] = [];
   const logger = pino({ level: 'warn' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
-  const planner = await createOnnxPlanner({ modelsDir: dir, logger, ...options });
+  const planner = await createOnnxPlanner({ modelsDir: dir, logger, ...plannerOptions });
   return { planner, lines };
 }
 
@@ -134,6 +139,17 @@ describe('onnx planner on tiny models', () => {
     const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', { beamWidth: 2 });
     try {
       const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
+      assert.equal(plan.editedCaption, 'A dark dog.');
+    } finally {
+      await planner.close();
+    }
+  });
+
+  it('runs a float16 export', async () => {
+    const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', { floatType: 'float16' });
+    try {
+      const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
+      assert.equal(plan.planner, 'onnx');
       assert.equal(plan.editedCaption, 'A dark dog.');
     } finally {
       await planner.close();
