@@ -98,6 +98,16 @@ describe('language-model normaliser', () => {
     assert.equal(intent.kind === 'edit' && intent.target, 'fear');
   });
 
+  it('asks the model in fallback mode about a long sentence, even one the rules read', async () => {
+    const normaliser = make({ longMessageWords: 12 });
+    const text = "I don't want it scary at all, it should rather feel like a calm and cosy Sunday morning";
+    assert.notEqual((await rules.normalise(text)).kind, 'unknown');
+    fake.answerWith({ json: answer({ kind: 'edit', target: 'contentment', intensity: 0.6 }) });
+    const intent = await normaliser.normalise(text);
+    assert.equal(fake.requests.length, 1);
+    assert.equal(intent.kind === 'edit' && intent.target, 'contentment');
+  });
+
   it('tells the model which emotion the picture shows now', async () => {
     const normaliser = make({ mode: 'always' });
     fake.answerWith({ json: answer({ kind: 'refine', direction: 'more' }) });
