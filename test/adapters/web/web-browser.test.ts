@@ -68,7 +68,7 @@ describe('web chat in a real Chromium', browserTestOptions(), () => {
   const cards = (page: Page) => page.locator('.card');
 
   it('edits a photo end to end: upload, ask, More, Undo, and a refused text file', async () => {
-    const { context, page, problems } = await openChat({ width: 1000, height: 900 });
+    const { context, page, problems } = await openChat({ width: 1000, height: 1300 });
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'message', 'the message box has the focus');
 
     await page.setInputFiles('#file', fileURLToPath(new URL('astronaut.png', FIXTURES)));
