@@ -27,8 +27,7 @@ import {
 } from './intent.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import {
-  APOLOGY,
-  ASK_FOR_FEELING,
+  localizedText,
   askBackText,
   emotionListText,
   helpText,
@@ -168,20 +167,20 @@ export class Editor {
       if (intent.kind === 'edit') return [await this.#edit(working, root, intent)];
       working.report.outcome = 'asked';
       // The photo is kept either way; words that were not a feeling get the ask-back.
-      if (intent.kind === 'help') return [{ ...info(helpText()), editId: root.id }];
-      return [ask(intent.kind === 'unknown' && turn.text.trim() ? askBackText() : ASK_FOR_FEELING, root.id)];
+      if (intent.kind === 'help') return [{ ...info(helpText(turn.locale)), editId: root.id }];
+      return [ask(intent.kind === 'unknown' && turn.text.trim() ? askBackText(turn.locale) : localizedText('askForFeeling', turn.locale), root.id)];
     }
 
     switch (intent.kind) {
       case 'help':
         working.report.outcome = 'info';
-        return [info(helpText())];
+        return [info(helpText(turn.locale))];
       case 'emotions':
         working.report.outcome = 'info';
-        return [info(emotionListText())];
+        return [info(emotionListText(turn.locale))];
       case 'unknown':
         working.report.outcome = 'asked';
-        return [ask(hasImage ? askBackText() : userMessage(new UserError(ErrorCode.NoImage)), base?.id)];
+        return [ask(hasImage ? askBackText(turn.locale) : userMessage(new UserError(ErrorCode.NoImage), turn.locale), base?.id)];
       case 'edit':
         return [await this.#edit(working, this.#require(base, ErrorCode.NoImage), intent)];
       case 'refine':
@@ -478,7 +477,7 @@ export class Editor {
       working.report.outcome = 'refused';
       working.report.code = error.code;
       const canRetry = error.code === ErrorCode.RenderTimeout;
-      return { kind: 'error', text: userMessage(error), actions: canRetry ? ['retry'] : [], emotions: [], code: error.code };
+      return { kind: 'error', text: userMessage(error, working.turn.locale), actions: canRetry ? ['retry'] : [], emotions: [], code: error.code };
     }
     if (error instanceof UnavailableError) {
       working.report.outcome = 'unavailable';
@@ -486,7 +485,7 @@ export class Editor {
       this.#logger.warn({ dependency: error.dependency, err: error }, 'dependency unavailable');
       return {
         kind: 'error',
-        text: userMessage(new UserError(ErrorCode.TemporarilyUnavailable)),
+        text: userMessage(new UserError(ErrorCode.TemporarilyUnavailable), working.turn.locale),
         actions: [],
         emotions: [],
         code: ErrorCode.TemporarilyUnavailable,
@@ -494,7 +493,7 @@ export class Editor {
     }
     working.report.outcome = 'failed';
     this.#logger.error({ err: error }, 'turn failed');
-    return { kind: 'error', text: APOLOGY, actions: [], emotions: [], code: 'internal' };
+    return { kind: 'error', text: localizedText('apology', working.turn.locale), actions: [], emotions: [], code: 'internal' };
   }
 }
 

@@ -4,6 +4,7 @@ import { describe, it, before } from 'node:test';
 import sharp from 'sharp';
 import { Editor } from '../../src/editor.ts';
 import { ErrorCode, UserError } from '../../src/errors.ts';
+import { helpText, userMessage } from '../../src/messages.ts';
 import type { Moderation } from '../../src/moderation/moderation.ts';
 import { RulesNormaliser } from '../../src/normaliser/rules-normaliser.ts';
 import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
@@ -74,6 +75,25 @@ async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
 }
 
 describe('Editor conversation semantics', () => {
+  it("answers in the person's language where the adapter knows it", async () => {
+    const editor = makeEditor();
+    const turn = (text: string, locale?: string): Turn => ({
+      key: { platform: 'test', chat: 'c', user: 'u-fr' },
+      messageId: 'm1',
+      text,
+      images: [],
+      actor: { id: 'u-fr', name: 'Amélie', isModerator: false },
+      locale,
+    });
+    const [english] = await editor.handle(turn('/help'));
+    const [french] = await editor.handle(turn('/help', 'fr-FR'));
+    assert.notEqual(french!.text, english!.text);
+    assert.equal(french!.text, helpText('fr'));
+    const [noPhoto] = await editor.handle(turn('make it sadder', 'fr'));
+    assert.equal(noPhoto!.code, ErrorCode.NoImage);
+    assert.equal(noPhoto!.text, userMessage(new UserError(ErrorCode.NoImage), 'fr'));
+  });
+
   it('carries a conversation of many turns with refinements, undo/redo, a branch, reset and buttons', async () => {
     const person = new Person(makeEditor());
 
