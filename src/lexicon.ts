@@ -246,7 +246,7 @@ export const ELEMENT_LEXICON: Readonly<Record<Element, readonly string[]>> = {
     'trees', 'tree', 'water', 'road', 'scene', 'view', 'interior', 'walls', 'wall', 'ground', 'snow', 'fog', 'mist',
     'storm', 'rain', 'desert', 'jungle', 'castle', 'village', 'town', 'kitchen', 'bedroom', 'office', 'hallway',
     'corridor', 'church', 'cathedral', 'galaxy', 'universe', 'nebula', 'cosmos', 'waves', 'hills', 'valley',
-    'countryside', 'meadow', 'island', 'cave', 'skyline', 'backgrounds', 'surrounding', 'universe', 'world',
+    'countryside', 'meadow', 'island', 'cave', 'skyline', 'backgrounds', 'surrounding',
     'cielo', 'ciel', 'himmel', 'fondo', 'hintergrund', 'sfondo', 'bosque', 'foret', 'wald', 'bosco',
   ],
   color: [

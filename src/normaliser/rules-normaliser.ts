@@ -196,6 +196,7 @@ function readMessage(raw: string, context: NormaliseContext, options: Readonly<R
     text = slash[2] ?? '';
     if (!text.trim()) return { kind: 'help' };
   }
+  if (/^\s*[-\u2212\u2013]+\s*$/.test(text)) return { kind: 'refine', direction: 'less' }; // "-", the twin of "+"
   const folded = foldText(text);
   if (!folded) return UNKNOWN;
   const words = tokenise(folded);
@@ -231,7 +232,8 @@ function tokenise(folded: string): string[] {
   // "don't" and "dont", "it's" and "its" read the same.
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w.includes("'")) words[i] = APOSTROPHE_FORMS[w] ?? w;
+    // "the cat's face": a possessive is the word itself.
+    if (w.includes("'")) words[i] = APOSTROPHE_FORMS[w] ?? (w.endsWith("'s") ? w.slice(0, -2) : w);
   }
   return words;
 }
@@ -280,6 +282,7 @@ const SOURCE_WORDS = new Set(['from']);
 const ARROWS = new Set(['to', 'into', '->', '=>', '→', 'towards', 'toward', 'becomes', 'become']);
 const FOREIGN_ARROWS = new Set(['a', 'zu', 'para', 'en', 'in']);
 const PICTURE_NOUNS = new Set(['picture', 'image', 'photo', 'pic', 'photograph', 'shot', 'painting', 'drawing', 'one', 'version', 'mood', 'vibe', 'vibes', 'feeling', 'atmosphere', 'look', 'emotion', 'feel']);
+const REPLACING_VERBS = new Set(['replace', 'swap', 'substitute', 'exchange', 'trade', 'switch']);
 const DESCRIBING_VERBS = new Set(['is', 'its', 'looks', 'feels', 'seems', 'currently', 'was', 'appears']);
 const CORRECTIONS = new Set(['actually', 'wait', 'rather', 'nevermind', 'instead', 'sorry', 'oops', 'correction']);
 /** Corrections of several words, by their first word. */
@@ -526,7 +529,12 @@ class Reading {
       const describesPicture =
         !x.weak && (PICTURE_NOUNS.has(next) || ELEMENT_WORD_INDEX.has(next) || (PICTURE_NOUNS.has(words[x.end + 1] ?? '') && !ARROWS.has(next)));
       const describedAs = DESCRIBING_VERBS.has(words[x.start - 1] ?? '') || DESCRIBING_VERBS.has(words[x.start - 2] ?? '');
-      if (arrow || describesPicture || describedAs) x.role = 'source';
+      // "replace the anger with joy", "swap the sadness for awe"
+      const replaced =
+        gap.length <= 3 &&
+        (gap.includes('with') || gap.includes('for') || gap.includes('by')) &&
+        [1, 2, 3].some((k) => REPLACING_VERBS.has(words[x.start - k] ?? ''));
+      if (arrow || describesPicture || describedAs || replaced) x.role = 'source';
     }
   }
 
@@ -780,7 +788,8 @@ function phraseRule(alternatives: readonly string[]): PhraseRule {
   const complex: string[] = [];
   const firstWords = new Set<string>();
   for (const alternative of alternatives) {
-    const first = /^([a-z']+)(?: |$)/.exec(alternative);
+    // A plain first word followed by a plain space (not "re ?apply", where the space is optional).
+    const first = /^([a-z']+)(?: (?![?*+{])|$)/.exec(alternative);
     if (first) {
       simple.push(alternative);
       firstWords.add(first[1]!);
