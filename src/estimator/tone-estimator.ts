@@ -42,6 +42,12 @@ export const TONE_MODEL = {
   temperature: 0.15,
   /** A green or sickly-yellow cast reads as disgust (estimate): added to its score per z of tint. */
   tintToDisgust: 0.5,
+  /**
+   * Added to disgust's score: colour alone rarely says "disgust" without a sickly cast, so a
+   * merely dark, dull picture should read as sad before it reads as disgusting (estimate). A
+   * constant, so it changes no grade direction of the tone renderer.
+   */
+  disgustPrior: -0.6,
 } as const;
 
 /** The PAD position the tone model reads from standardised statistics. */
@@ -65,7 +71,8 @@ export function toneScores(z: StandardTone): Record<Emotion, number> {
       (pad.pleasure - target.pleasure) ** 2 +
       (pad.arousal - target.arousal) ** 2 +
       TONE_MODEL.dominanceWeight * (pad.dominance - target.dominance) ** 2;
-    scores[emotion] = -distance / TONE_MODEL.temperature + (emotion === 'disgust' ? TONE_MODEL.tintToDisgust * z.tint : 0);
+    scores[emotion] =
+      -distance / TONE_MODEL.temperature + (emotion === 'disgust' ? TONE_MODEL.disgustPrior + TONE_MODEL.tintToDisgust * z.tint : 0);
   }
   return scores;
 }

@@ -19,8 +19,8 @@ export interface Thumbnail {
   pixels: Uint8Array;
   width: number;
   height: number;
-  /** Whether the full picture has an alpha channel (the thumbnail never does). */
-  hasAlpha?: boolean;
+  /** How many channels the full picture has (the thumbnail always has 3). */
+  channels?: number;
 }
 
 /** How many thumbnails are kept (each at most 64 × 64 × 3 = 12 KB). */
@@ -46,7 +46,7 @@ export async function thumbnailOf(bytes: Buffer): Promise<Thumbnail> {
       .toBuffer({ resolveWithObject: true }),
     sharp(bytes).metadata(),
   ]);
-  const thumbnail: Thumbnail = { pixels: data, width: info.width, height: info.height, hasAlpha: header.hasAlpha };
+  const thumbnail: Thumbnail = { pixels: data, width: info.width, height: info.height, channels: header.channels };
   cache.set(key, thumbnail);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return thumbnail;
@@ -80,5 +80,5 @@ export function shrinkThumbnail(thumbnail: Thumbnail, longSide: number): Thumbna
       }
     }
   }
-  return { pixels, width, height, ...(thumbnail.hasAlpha === undefined ? {} : { hasAlpha: thumbnail.hasAlpha }) };
+  return { pixels, width, height, ...(thumbnail.channels === undefined ? {} : { channels: thumbnail.channels }) };
 }

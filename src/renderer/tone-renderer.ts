@@ -134,7 +134,7 @@ export class ToneRenderer implements Renderer {
     const thumbnail = shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE);
     request.signal?.throwIfAborted();
     const grade = solveGrade(thumbnail, plan.target, clampUnit(request.intensity), request.seed, this.options);
-    const { data, info } = await encode(await applyGrade(sharp(image.bytes), grade, image, full.hasAlpha !== false), image.format, this.options).toBuffer({
+    const { data, info } = await encode(await applyGrade(sharp(image.bytes), grade, image, full.channels), image.format, this.options).toBuffer({
       resolveWithObject: true,
     });
     request.onProgress?.({ stage: 'rendering', step: 2, steps });
@@ -354,14 +354,15 @@ function toByte(value: number): number {
  * The grade as sharp operations. The grade is affine (out = contrast × M × in + offsets). For an
  * opaque picture it runs as ONE 4 × 4 `recomb` over the picture joined with a constant band of
  * 255, which carries the offsets, the constant band being dropped again before encoding: one
- * pass over the pixels, like the floor's single `linear`. With an alpha channel or a vignette it
- * runs as `recomb` (3 × 3) then `linear`, which keep alpha and leave room for the composite.
+ * pass over the pixels, like the floor's single `linear`. Otherwise (alpha, greyscale, or a
+ * vignette) it runs as `recomb` (3 × 3) then `linear`, which keep alpha and leave room for the
+ * composite.
  */
-async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage, mayHaveAlpha: boolean): Promise<Sharp> {
+async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage, channels: number | undefined): Promise<Sharp> {
   const offsets = channelOffsets(grade);
   const matrix = saturationMatrix(grade.saturation);
   const bases = offsets.map((offset) => 127.5 * (1 - grade.contrast) + 255 * offset);
-  if (grade.vignette === 0 && (image.format === 'jpeg' || !mayHaveAlpha)) {
+  if (grade.vignette === 0 && channels === 3) {
     const c = grade.contrast;
     const row = (k: number): [number, number, number, number] => [c * matrix[k]![0]!, c * matrix[k]![1]!, c * matrix[k]![2]!, bases[k]! / 255];
     return pipeline

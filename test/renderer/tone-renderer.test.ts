@@ -84,6 +84,15 @@ describe('tone renderer', () => {
     assert.ok(Math.abs(data[3]! - 128) <= 1, 'the transparency is unchanged');
   });
 
+  it('edits a single-channel greyscale picture and keeps its size and format', async () => {
+    const bytes = await sharp(small.get('chelsea.png')!.bytes).toColourspace('b-w').png().toBuffer();
+    assert.equal((await sharp(bytes).metadata()).channels, 1);
+    const image: CheckedImage = { bytes, format: 'png', width: small.get('chelsea.png')!.width, height: small.get('chelsea.png')!.height };
+    const result = await renderer.render({ image, plan: conformancePlan('anger'), intensity: 0.8, seed: 1 });
+    assert.deepEqual([result.width, result.height, result.format], [image.width, image.height, 'png']);
+    assert.ok((await meanAbsoluteDifference(result.bytes, bytes)) > 1);
+  });
+
   it('darkens the corners against the centre when the vignette is on', async () => {
     const image = small.get('chelsea.png')!;
     const plain = await renderer.render({ image, plan: conformancePlan('fear'), intensity: 1, seed: 1 });
