@@ -11,6 +11,7 @@
  */
 import {
   DiscordAPIError,
+  HTTPError,
   MessageFlags,
   type ChatInputCommandInteraction,
   type Client,
@@ -39,6 +40,14 @@ const EXPIRED_TOKEN_CODES = new Set([10015 /* unknown webhook */, 10062 /* unkno
 export function isExpiredToken(error: unknown): boolean {
   return error instanceof DiscordAPIError && typeof error.code === 'number' && EXPIRED_TOKEN_CODES.has(error.code);
 }
+
+/** Whether Discord refused an upload as too large (413, code 40005), whatever the body said. */
+export function isUploadTooLarge(error: unknown): boolean {
+  return (error instanceof DiscordAPIError || error instanceof HTTPError) && (error.status === 413 || (error instanceof DiscordAPIError && error.code === 40005));
+}
+
+/** How many times a refused upload is re-encoded smaller before giving up. */
+const UPLOAD_RETRIES = 3;
 
 /** The deferred reply of a slash command, and its follow-ups. */
 export function slashCommandSurface(interaction: ChatInputCommandInteraction, ephemeral: boolean): Surface {
@@ -220,22 +229,37 @@ export class TurnResponder {
     this.#switched = true;
   }
 
-  /** Sends the engine's replies: the first into the status message, the rest as new messages. */
+  /**
+   * Sends the engine's replies: the first into the status message, the rest as new messages.
+   * An upload Discord refuses as too large (the limit of a message in a server is not known
+   * in advance) is re-encoded at half the size and sent again, a few times.
+   */
   async deliver(replies: Reply[]): Promise<void> {
     await this.#stopProgress();
     let statusUsed = false;
     for (const reply of replies) {
-      const data = await replyMessage(reply, this.#options.uploadLimitBytes);
+      let limit = this.#options.uploadLimitBytes;
       let message: Message | undefined;
-      if (reply.private) {
-        message = await this.#run((surface) => surface.postPrivately(data));
-        if (!message) message = await this.#run((surface) => (statusUsed ? surface.post(data) : surface.showStatus(data)));
-      } else {
-        message = await this.#run((surface) => (statusUsed ? surface.post(data) : surface.showStatus(data)));
+      for (let attempt = 0; ; attempt += 1) {
+        const data = await replyMessage(reply, limit);
+        try {
+          message = await this.#sendReply(reply, data, statusUsed);
+          break;
+        } catch (error) {
+          if (!reply.image || data.files.length === 0 || attempt >= UPLOAD_RETRIES || !isUploadTooLarge(error)) throw error;
+          limit = Math.min(limit, data.files[0]!.attachment.length) / 2;
+          this.#options.logger.info({ limit }, 'discord: upload refused as too large, re-encoding smaller');
+        }
       }
       statusUsed = true;
       if (message && reply.editId) await this.#options.link(reply.editId, message.id);
     }
+  }
+
+  async #sendReply(reply: Reply, data: DiscordMessageData, statusUsed: boolean): Promise<Message | undefined> {
+    const inPlace = (surface: Surface) => (statusUsed ? surface.post(data) : surface.showStatus(data));
+    if (!reply.private) return this.#run(inPlace);
+    return (await this.#run((surface) => surface.postPrivately(data))) ?? this.#run(inPlace);
   }
 
   /** The short apology after something broke; never throws. */

@@ -60,6 +60,23 @@ describe('Discord: messages that mention or reply to the bot', () => {
     assert.match(subtler.content, /fear · subtle/);
   });
 
+  it('re-encodes a picture Discord refuses as too large for the channel, and sends it again', async () => {
+    const limit = h.fake.options.channelUploadLimit;
+    h.fake.options.channelUploadLimit = 60 * 1024;
+    try {
+      const big = await smallPhoto('astronaut.png', 400);
+      const photo = h.fake.uploadFile(big, 'astronaut.png', 'image/png');
+      const asked = h.fake.postMessage({ user: h.alice, channel: h.channel, content: 'make it awe-inspiring', attachments: [photo], mentionBot: true });
+      const answer = await replyTo(asked);
+      assert.ok(answer.attachments[0]!.size <= 60 * 1024, `it fits (${answer.attachments[0]!.size} bytes)`);
+      assert.ok(h.fake.requests.some((r) => r.status === 413), 'Discord refused the first upload');
+      const [input, output] = await Promise.all([sharp(big).metadata(), sharp(answer.attachments[0]!.bytes).metadata()]);
+      assert.ok(Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02, 'the aspect ratio is kept');
+    } finally {
+      h.fake.options.channelUploadLimit = limit;
+    }
+  });
+
   it('answers a picture sent in a DM', async () => {
     const dm = h.fake.dmChannel(h.alice);
     const photo = h.fake.uploadFile(input, 'coffee.png', 'image/png');
