@@ -120,7 +120,13 @@ const items = loadRequestSet(setName);
 const rules = new RulesNormaliser();
 const reports: Report[] = [await evaluate(rules, items)];
 const model = await languageModelNormaliser(rules);
-if (model) reports.push(await evaluate(model, items));
+let modelStats: unknown;
+if (model) {
+  reports.push(await evaluate(model, items));
+  // How often the model was asked, answered, or fell back to the rules (when the normaliser counts it).
+  const withStats = model as Normaliser & { stats?: () => unknown };
+  if (typeof withStats.stats === 'function') modelStats = withStats.stats();
+}
 
 for (const report of reports) {
   console.log(`\n${report.normaliser} normaliser on ${setName}.jsonl: ${report.correct}/${report.total} right (${(report.accuracy * 100).toFixed(1)}%) in ${report.seconds} s`);
@@ -129,6 +135,7 @@ for (const report of reports) {
   console.log(table('language', report.byLanguage));
   if (values.failures && report.failures.length > 0) console.log(`\nmisses:\n  ${report.failures.join('\n  ')}`);
 }
+if (modelStats) console.log(`\nllm normaliser counters: ${JSON.stringify(modelStats)}`);
 const english = reports[0]!.byLanguage.en;
 console.log(
   '\n' +
@@ -137,6 +144,7 @@ console.log(
       set: setName,
       englishGoal: ENGLISH_GOAL,
       results: reports.map(({ failures, ...rest }) => ({ ...rest, misses: failures.length })),
+      ...(modelStats ? { llmStats: modelStats } : {}),
     }),
 );
 if (english && english.accuracy < ENGLISH_GOAL) {
