@@ -58,6 +58,7 @@ export class OptDecoder {
   private readonly embedsType: FloatType;
   private readonly maskType: IntType;
   private readonly useCacheBranch: { type: string; rank: number } | undefined;
+  private readonly positionIdsType: IntType | undefined;
   private readonly embedIdsType: string;
   readonly hiddenSize: number;
 
@@ -84,6 +85,8 @@ export class OptDecoder {
     this.maskType = inputs.get('attention_mask')!.type as IntType;
     const branch = inputs.get('use_cache_branch');
     this.useCacheBranch = branch ? { type: branch.type, rank: branch.shape.length } : undefined;
+    // Newer OPT exports take explicit positions; older ones derive them from the attention mask.
+    this.positionIdsType = inputs.get('position_ids')?.type as IntType | undefined;
     this.embedIdsType = inputsOf(embedTokens).get('input_ids')!.type;
   }
 
@@ -158,6 +161,8 @@ export class OptDecoder {
     };
     for (const [name, tensor] of beam.past) feeds[name] = tensor;
     if (this.useCacheBranch) feeds.use_cache_branch = boolTensor(beam.seen > 0, this.useCacheBranch.rank);
+    if (this.positionIdsType)
+      feeds.position_ids = intTensor(this.positionIdsType, Array.from({ length: beam.pending.length }, (_, i) => beam.seen + i), [1, beam.pending.length]);
     const result = await this.decoder.run(feeds);
     const past: Past = new Map();
     for (const layer of this.layers) {

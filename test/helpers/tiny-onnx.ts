@@ -14,8 +14,8 @@ import onnxProto from 'onnx-proto';
 import { toFloat16Array } from '../../src/onnx/float16.ts';
 
 const { onnx } = onnxProto;
-type DataType = 'float32' | 'float16' | 'int32' | 'int64';
-const DATA_TYPE: Record<DataType, number> = { float32: 1, int32: 6, int64: 7, float16: 10 };
+type DataType = 'float32' | 'float16' | 'int32' | 'int64' | 'bool';
+const DATA_TYPE: Record<DataType, number> = { float32: 1, int32: 6, int64: 7, float16: 10, bool: 9 };
 type Dim = number | string;
 
 /** A deterministic pseudo-random weight in [-scale, scale] (so graphs are the same on every run). */
@@ -406,6 +406,12 @@ export interface TinyDecoderOptions {
   script?: number[];
   scriptStart?: number;
   floatType?: 'float32' | 'float16';
+  /**
+   * Also take Optimum's optional inputs: `position_ids` int64 [b, s] (then the script follows
+   * them instead of the mask) and `use_cache_branch` bool [1] (a value that disagrees with
+   * whether a past was given pushes every answer to `<unk>`, id 3). @defaultValue false
+   */
+  optimumExtras?: boolean;
 }
 
 const MAX_POSITIONS = 256;
@@ -434,7 +440,14 @@ export function tinyDecoder(options: TinyDecoderOptions = {}): Uint8Array {
   const totalLength = g.op('Gather', [g.op('Shape', [mask]), one], { axis: 0 }); // [1]
   const pastLength = g.op('Sub', [totalLength, sequenceLength]);
   const positions = g.op('Sub', [g.op('CumSum', [mask, g.int64s([1], [])]), one]);
-  const newPositions = g.op('Slice', [positions, pastLength, totalLength, one]); // [b, s]
+  let newPositions = g.op('Slice', [positions, pastLength, totalLength, one]); // [b, s]
+  let branchMismatch: string | undefined;
+  if (options.optimumExtras) {
+    newPositions = g.input('position_ids', 'int64', ['batch', 'sequence']);
+    const branch = g.input('use_cache_branch', 'bool', [1]);
+    const hasPast = g.op('Greater', [pastLength, zero]);
+    branchMismatch = g.op('Cast', [g.op('Xor', [branch, hasPast])], { to: DATA_TYPE[floatType] }); // [1]
+  }
   // Causal mask [s, total]: query i sees keys j <= past + i, and only where attention_mask is 1.
   const square = g.op('Concat', [sequenceLength, totalLength], { axis: 0 });
   const ones = g.op('Expand', [g.weights([1], [1]), square]);
@@ -464,6 +477,10 @@ export function tinyDecoder(options: TinyDecoderOptions = {}): Uint8Array {
   });
   const clamped = g.op('Min', [g.op('Max', [newPositions, zero]), g.int64s([MAX_POSITIONS - 1], [])]);
   const scripted = g.op('Gather', [g.weights(table, [MAX_POSITIONS, TINY_VOCAB]), clamped], { axis: 0 });
+  if (branchMismatch) {
+    const unk = Array.from({ length: TINY_VOCAB }, (_, i) => (i === 3 ? 1000 : 0));
+    logits = g.op('Add', [logits, g.op('Mul', [branchMismatch, g.weights(unk, [TINY_VOCAB])])]);
+  }
   logits = g.op('Add', [logits, scripted], {}, 'logits');
   g.output('logits', floatType, ['batch', 'sequence', TINY_VOCAB]);
   return g.encode('decoder');

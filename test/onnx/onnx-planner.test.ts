@@ -53,11 +53,16 @@ async function answerStart(dir: string, source: 'contentment', target: string): 
 async function scriptedPlanner(
   answer: string,
   target = 'sadness',
-  options: { maxNewTokens?: number; beamWidth?: number; floatType?: 'float32' | 'float16' } = {},
+  options: { maxNewTokens?: number; beamWidth?: number; floatType?: 'float32' | 'float16'; optimumExtras?: boolean } = {},
 ) {
   const probe = await plannerModels();
-  const { floatType, ...plannerOptions } = options;
-  const dir = await plannerModels({ script: tinyOptIds(answer), scriptStart: await answerStart(probe, 'contentment', target), ...(floatType ? { floatType } : {}) });
+  const { floatType, optimumExtras, ...plannerOptions } = options;
+  const dir = await plannerModels({
+    script: tinyOptIds(answer),
+    scriptStart: await answerStart(probe, 'contentment', target),
+    ...(floatType ? { floatType } : {}),
+    ...(optimumExtras ? { optimumExtras } : {}),
+  });
   const lines: string[] = [];
   const logger = pino({ level: 'warn' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
   const planner = await createOnnxPlanner({ modelsDir: dir, logger, ...plannerOptions });
@@ -78,6 +83,19 @@ describe('OPT decoding with a key-value cache', () => {
     cached.stepLogits.forEach((logits, step) =>
       logits.forEach((value, i) => assert.ok(Math.abs(value - uncached.stepLogits[step]![i]!) < 1e-3, `step ${step} logit ${i}`)),
     );
+    await decoderSession.release();
+    await embedSession.release();
+  });
+
+  it("feeds Optimum's position_ids and use_cache_branch correctly", async () => {
+    const decoderSession = await ort.InferenceSession.create(tinyDecoder({ optimumExtras: true }));
+    const embedSession = await ort.InferenceSession.create(tinyEmbedTokens());
+    const decoder = new OptDecoder(decoderSession, embedSession);
+    const prefix = Float32Array.from(tinyWeights(9 * TINY_HIDDEN, 77, 1));
+    const cached = await decoder.generate(prefix, 9, { maxNewTokens: 6, endTokenId: -1 });
+    const uncached = await decoder.generate(prefix, 9, { maxNewTokens: 6, endTokenId: -1, useCache: false });
+    assert.ok(!cached.tokens.includes(3), 'use_cache_branch agrees with the past it was given');
+    assert.deepEqual(cached.tokens, uncached.tokens);
     await decoderSession.release();
     await embedSession.release();
   });
@@ -139,6 +157,17 @@ describe('onnx planner on tiny models', () => {
     const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', { beamWidth: 2 });
     try {
       const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
+      assert.equal(plan.editedCaption, 'A dark dog.');
+    } finally {
+      await planner.close();
+    }
+  });
+
+  it('follows position_ids on an export that takes them', async () => {
+    const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', { optimumExtras: true });
+    try {
+      const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
+      assert.equal(plan.planner, 'onnx');
       assert.equal(plan.editedCaption, 'A dark dog.');
     } finally {
       await planner.close();
