@@ -12,6 +12,7 @@
  * - `GET /api/meta`: the emotions, button labels and limits the page shows.
  */
 import { randomBytes } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -40,6 +41,7 @@ export interface WebAppSettings {
   moderatorCommands: boolean;
   heartbeatMs: number;
   maxStreamsPerSession: number;
+  maxTurnsPerClient: number;
 }
 
 /** The moderation scope of the web chat: its own, so a block made here stays here. */
@@ -103,6 +105,8 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
   const hub = new ProgressHub();
   const inFlight = new Set<Promise<unknown>>();
   const endStreams = new Set<() => void>();
+  /** Turns in flight per network address: a new cookie per request must not buy unlimited renders. */
+  const turnsPerClient = new Map<string, number>();
   let stopping = false;
   const app = new Hono();
 
@@ -252,6 +256,12 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
         if (error instanceof RequestRefused) return refuse(c, error.status, error.code, error.text);
         throw error;
       }
+      const client = clientAddress(c);
+      const running = turnsPerClient.get(client) ?? 0;
+      if (running >= settings.maxTurnsPerClient) {
+        return refuse(c, 429, ErrorCode.TooManyJobs, userMessage(new UserError(ErrorCode.TooManyJobs, { limit: settings.maxTurnsPerClient })));
+      }
+      turnsPerClient.set(client, running + 1);
       const work = runTurn(sessionId, input);
       inFlight.add(work);
       try {
@@ -260,6 +270,9 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
         return c.json(response, statusForCode(code));
       } finally {
         inFlight.delete(work);
+        const left = (turnsPerClient.get(client) ?? 1) - 1;
+        if (left > 0) turnsPerClient.set(client, left);
+        else turnsPerClient.delete(client);
       }
     },
   );
@@ -378,7 +391,16 @@ function fileAttachment(file: MultipartFile): ImageAttachment {
   };
 }
 
-function refuse(c: Context, status: 400 | 413 | 415 | 422, code: string, text: string): Response {
+/** The peer's address (the proxy's, behind a reverse proxy: then the limit is for all clients together). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function refuse(c: Context, status: 400 | 413 | 415 | 422 | 429, code: string, text: string): Response {
   const reply: WebReply = { id: randomId('r'), kind: 'error', text, code, actions: [], emotions: [] };
   const body: WebTurnResponse & { error: { code: string; message: string } } = {
     turnId: '',

@@ -31,6 +31,13 @@ export interface WebAdapterOptions {
   heartbeatMs?: number;
   /** Event streams one session may hold open (browser tabs). @defaultValue 4 */
   maxStreamsPerSession?: number;
+  /**
+   * Turns one network address may have running at once; more are refused with 429. A
+   * visitor can drop their cookie to start new conversations, so the per-person rate limits of
+   * moderation cannot bound them. Behind a reverse proxy every visitor shares the proxy's
+   * address: raise it there. @defaultValue 4
+   */
+  maxTurnsPerClient?: number;
 }
 
 export type RunningWebAdapter = RunningAdapter & {
@@ -54,11 +61,12 @@ function resolveSettings(engine: Engine, options: WebAdapterOptions): WebAppSett
     moderatorCommands: options.moderatorCommands ?? (LOOPBACK_HOSTS.has(host) || host.startsWith('127.')),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     maxStreamsPerSession: options.maxStreamsPerSession ?? 4,
+    maxTurnsPerClient: options.maxTurnsPerClient ?? 4,
   };
   if (!host.trim()) throw new ConfigError('The web chat needs a host to listen on: set WEB_HOST (for example 127.0.0.1).');
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`The web chat port ${port} is not a port number: set WEB_PORT to a whole number from 0 to 65535.`);
-  for (const name of ['maxImageBytes', 'maxTextLength', 'heartbeatMs', 'maxStreamsPerSession'] as const) {
+  for (const name of ['maxImageBytes', 'maxTextLength', 'heartbeatMs', 'maxStreamsPerSession', 'maxTurnsPerClient'] as const) {
     if (!Number.isFinite(settings[name]) || settings[name] < 1)
       throw new ConfigError(`WebAdapterOptions.${name} must be a positive number; leave it out for the default.`);
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { startWeb } from '../../../adapters/web/index.ts';
-import { fixture, Session, startTestWeb, type TestWeb } from './web-test-engine.ts';
+import { fixture, GatedRenderer, Session, startTestWeb, type TestWeb } from './web-test-engine.ts';
 
 /** A real PNG whose header claims 30 000 × 30 000 pixels (900 megapixels) in under 100 bytes. */
 async function pixelBomb(): Promise<Buffer> {
@@ -314,6 +314,26 @@ describe('web chat limits', () => {
       }
       assert.equal(status, 200);
     } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses more turns at once from one address than allowed, even with fresh cookies', async () => {
+    const renderer = new GatedRenderer();
+    const t = await startTestWeb({ maxTurnsPerClient: 1 }, {}, { renderer });
+    try {
+      const photo = await smallPhoto();
+      const first = new Session(t.web.url).upload(photo, 'make it sadder', { type: 'image/jpeg' });
+      await renderer.started;
+      const second = await new Session(t.web.url).upload(photo, 'make it sadder', { type: 'image/jpeg' });
+      assert.equal(second.status, 429);
+      assert.equal(second.body.replies[0]!.code, 'too_many_jobs');
+      assert.match(second.body.replies[0]!.text, /Please wait for one to finish/);
+      renderer.open();
+      assert.equal((await first).status, 200);
+      assert.equal((await new Session(t.web.url).upload(photo, 'make it calm', { type: 'image/jpeg' })).status, 200);
+    } finally {
+      renderer.open();
       await t.close();
     }
   });

@@ -3,24 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { RenderRequest, RenderResult, Renderer } from '../../../src/renderer/renderer.ts';
-import { ToneRenderer } from '../../../src/renderer/tone-renderer.ts';
-import { FIXTURES, startTestWeb, type TestWeb } from './web-test-engine.ts';
-
-/** The tone renderer behind a gate: it reports progress, then waits until the test opens the gate. */
-class GatedRenderer implements Renderer {
-  readonly name = 'gated-tone';
-  readonly #tone = new ToneRenderer();
-  open: () => void = () => {};
-  readonly #opened = new Promise<void>((resolve) => (this.open = resolve));
-
-  async render(request: RenderRequest): Promise<RenderResult> {
-    request.onProgress?.({ stage: 'queued', position: 2 });
-    request.onProgress?.({ stage: 'rendering', step: 3, steps: 8 });
-    await this.#opened;
-    return this.#tone.render(request);
-  }
-}
+import { FIXTURES, GatedRenderer, startTestWeb, type TestWeb } from './web-test-engine.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SKIP_REASON = `SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it`;

@@ -6,6 +6,27 @@ import { readFileSync } from 'node:fs';
 import { startWeb, type RunningWebAdapter, type WebAdapterOptions } from '../../../adapters/web/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createEngine, type Engine, type EngineParts } from '../../../src/engine.ts';
+import type { RenderRequest, RenderResult, Renderer } from '../../../src/renderer/renderer.ts';
+import { ToneRenderer } from '../../../src/renderer/tone-renderer.ts';
+
+/** The tone renderer behind a gate: it reports progress, then waits until the test opens the gate. */
+export class GatedRenderer implements Renderer {
+  readonly name = 'gated-tone';
+  readonly #tone = new ToneRenderer();
+  open: () => void = () => {};
+  readonly #opened = new Promise<void>((resolve) => (this.open = resolve));
+  #markStarted: () => void = () => {};
+  /** Resolves when the first render has started. */
+  readonly started = new Promise<void>((resolve) => (this.#markStarted = resolve));
+
+  async render(request: RenderRequest): Promise<RenderResult> {
+    this.#markStarted();
+    request.onProgress?.({ stage: 'queued', position: 2 });
+    request.onProgress?.({ stage: 'rendering', step: 3, steps: 8 });
+    await this.#opened;
+    return this.#tone.render(request);
+  }
+}
 
 export const FIXTURES = new URL('../../fixtures/images/', import.meta.url);
 
