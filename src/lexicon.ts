@@ -255,7 +255,9 @@ export const ELEMENT_LEXICON: Readonly<Record<Element, readonly string[]>> = {
     'darker', 'dark', 'dim', 'dimmer', 'warmer', 'cooler', 'warm', 'cool', 'saturation', 'saturated', 'desaturated',
     'contrast', 'exposure', 'shadows', 'shadow', 'highlights', 'grading', 'color grading', 'colour grading',
     'filter', 'sepia', 'black and white', 'monochrome', 'vivid', 'pastel', 'neon', 'glow', 'glowing', 'shade',
-    'shades', 'luminosity', 'luminance', 'gamma', 'white balance', 'temperature', 'couleur', 'couleurs', 'lumiere',
+    'shades', 'luminosity', 'luminance', 'gamma', 'white balance', 'temperature', 'red', 'reds', 'blue',
+    'green', 'greens', 'yellow', 'orange', 'purple', 'pink', 'golden', 'gold', 'grey', 'gray', 'black', 'white',
+    'brown', 'teal', 'violet', 'crimson', 'greyscale', 'grayscale', 'reddish', 'bluish', 'greenish', 'yellowish', 'couleur', 'couleurs', 'lumiere',
     'farben', 'farbe', 'licht', 'colores', 'luz', 'colori', 'luce', 'cores', 'iluminacion', 'eclairage',
   ],
 };
