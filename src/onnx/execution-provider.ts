@@ -83,5 +83,9 @@ export function explainProviderFailure(provider: ExecutionProvider, path: string
   if (provider !== 'cuda') return undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (!/cuda|cudnn|provider|libcu/i.test(message)) return undefined;
-  return new ConfigError(`Could not start CUDA for ${path}: ${message}. ${CUDA_INSTALL_HINT}`, { cause: error });
+  return new ConfigError(
+    `Could not start CUDA for ${path}: ${message}. Check that the CUDA 12 runtime, cuBLAS and cuDNN 9 libraries are on the ` +
+      `library path (LD_LIBRARY_PATH) and that the GPU is visible (nvidia-smi). ${CUDA_INSTALL_HINT}`,
+    { cause: error },
+  );
 }

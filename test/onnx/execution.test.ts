@@ -4,7 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { float16BitsToFloat32, float32ToFloat16Bits, fromFloat16Array, toFloat16Array } from '../../src/onnx/float16.ts';
-import { assertProviderAvailable, cudaProviderInstalled, parseExecutionProvider } from '../../src/onnx/execution-provider.ts';
+import {
+  assertProviderAvailable,
+  cudaProviderInstalled,
+  explainProviderFailure,
+  parseExecutionProvider,
+} from '../../src/onnx/execution-provider.ts';
 import { createDiffusionRenderer } from '../../src/onnx/diffusion-renderer.ts';
 import { openSessionCount } from '../../src/onnx/session-cache.ts';
 import { writeTinyDiffusionModels } from '../helpers/tiny-onnx.ts';
@@ -48,6 +53,14 @@ describe('execution provider', () => {
     assert.equal(parseExecutionProvider(undefined), 'cpu');
     assert.equal(parseExecutionProvider(' CUDA '), 'cuda');
     assert.throws(() => parseExecutionProvider('gpu'), /ORT_EXECUTION_PROVIDER must be "cpu" or "cuda", not "gpu"/);
+  });
+
+  it('explains a CUDA library that fails to load, and leaves CPU errors alone', () => {
+    const failure = new Error('Failed to load library libonnxruntime_providers_cuda.so with error: libcublasLt.so.12: cannot open shared object file');
+    const explained = explainProviderFailure('cuda', 'unet/model.onnx', failure);
+    assert.equal(explained?.name, 'ConfigError');
+    assert.match(explained!.message, /Could not start CUDA for unet\/model\.onnx: .*libcublasLt\.so\.12.*LD_LIBRARY_PATH/s);
+    assert.equal(explainProviderFailure('cpu', 'unet/model.onnx', failure), undefined);
   });
 
   it('tells the operator how to install the CUDA provider when it is missing', { skip: cudaProviderInstalled() && 'this host has the CUDA provider' }, async () => {
