@@ -37,7 +37,7 @@ const userErrorMessages: Record<ErrorCode, (d: Details) => string> = {
   [ErrorCode.UnknownEmotion]: (d) =>
     `"${d.word}" is not one of the emotions I know. Try one of: ${EMOTIONS.join(', ')}.`,
   [ErrorCode.BadCommand]: (d) => `${d.usage ? `Usage: ${d.usage}` : `I don't know that command.`} Type /help for the list.`,
-  [ErrorCode.TooManyJobs]: (d) => `You already have ${d.limit} edits running. Please wait for one to finish.`,
+  [ErrorCode.TooManyJobs]: (d) => `You already have ${Number(d.limit) === 1 ? 'an edit' : `${d.limit} edits`} running. Please wait for ${Number(d.limit) === 1 ? 'it' : 'one'} to finish.`,
   [ErrorCode.RenderTimeout]: () => `That edit took too long and was stopped. Press "Try again" to have another go.`,
   [ErrorCode.TemporarilyUnavailable]: () =>
     `The bot is temporarily unavailable. Nothing you sent is lost; please try again in a minute.`,
