@@ -307,6 +307,7 @@ const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
   }
   return index;
 })();
+const MAX_MENTIONS = 32;
 const ADJACENT_ONLY_INTENSITY = new Set(['so', 'way', 'far', 'much', 'lots', 'crazy', 'bien', 'strong', 'mild', 'real', 'mucho', 'viel', 'full on', 'extreme']);
 
 /** For each word that begins a phrase of several words in `indexes`, the most words such a phrase has. */
@@ -354,6 +355,8 @@ class Reading {
 
   decide(): Intent {
     this.findMentions();
+    // Nobody names more than a few feelings in one request; past that it is noise (and quadratic work).
+    if (this.mentions.length > MAX_MENTIONS) this.mentions.length = MAX_MENTIONS;
     if (this.mentions.length > 0) {
       this.assignRoles();
       const intent = this.decideFromMentions();
