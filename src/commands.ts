@@ -52,4 +52,9 @@ export const COMMAND_DESCRIPTIONS: ReadonlyArray<{ command: string; description:
   { command: 'block', description: 'Moderators: block an emotion or element', moderator: true },
   { command: 'unblock', description: 'Moderators: allow an emotion or element again', moderator: true },
   { command: 'audit', description: 'Moderators: latest refusals and policy changes', moderator: true },
+  { command: 'maxintensity', description: 'Moderators: cap how strong edits may be (low, medium, high, max)', moderator: true },
+  { command: 'words', description: 'Moderators: add, remove or list blocked words and phrases', moderator: true },
+  { command: 'ratelimit', description: 'Moderators: new edits allowed per person (and per chat) a minute', moderator: true },
+  { command: 'ban', description: 'Moderators: stop a person using the bot here', moderator: true },
+  { command: 'unban', description: 'Moderators: let a banned person use the bot again', moderator: true },
 ];

@@ -6,9 +6,12 @@
  * command, never per subcommand:
  * - `/mood` for everyone: `edit` (image, feeling, intensity), `undo`, `redo`, `reset`,
  *   `help`, `emotions`;
- * - `/moodmod` for moderators: `policy`, `block emotion:`, `unblock emotion:`, `audit`,
- *   registered with `ManageGuild` as default member permission (server admins can grant it to
- *   a moderator role under Server Settings → Integrations) and only usable in servers.
+ * - `/moodmod` for moderators, every moderation tool: `policy`; `block` and `unblock` (an
+ *   `emotion:` or an `element:`); `maxintensity level:`; `words action: text:`;
+ *   `ratelimit per_person: per_chat:`; `ban user:` and `unban user:`; `audit count:`. The
+ *   changing ones take `channel_only:` to apply to this channel instead of the whole server.
+ *   It is registered with `ManageGuild` as default member permission (server admins can grant
+ *   it to a moderator role under Server Settings → Integrations) and only usable in servers.
  *
  * Whatever Discord shows, the bot checks again at run time (`ManageGuild` or the configured
  * moderator role). The handler also accepts the moderator subcommands under `/mood`, so a
@@ -19,17 +22,28 @@ import {
   InteractionContextType,
   PermissionFlagsBits,
   SlashCommandBuilder,
+  type SlashCommandBooleanOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { COMMAND_DESCRIPTIONS } from '../../src/commands.ts';
-import { EMOTIONS, EMOTION_TABLE } from '../../src/emotions.ts';
+import { ELEMENTS, EMOTIONS, EMOTION_TABLE, type Element } from '../../src/emotions.ts';
 import { INTENSITY, type IntensityLevel } from '../../src/intent.ts';
 
 export const PERSON_COMMAND = 'mood';
 export const MODERATOR_COMMAND = 'moodmod';
 
 export const PERSON_SUBCOMMANDS = ['edit', 'undo', 'redo', 'reset', 'help', 'emotions'] as const;
-export const MODERATOR_SUBCOMMANDS = ['policy', 'block', 'unblock', 'audit'] as const;
+export const MODERATOR_SUBCOMMANDS = [
+  'policy',
+  'block',
+  'unblock',
+  'maxintensity',
+  'words',
+  'ratelimit',
+  'ban',
+  'unban',
+  'audit',
+] as const;
 export type PersonSubcommand = (typeof PERSON_SUBCOMMANDS)[number];
 export type ModeratorSubcommand = (typeof MODERATOR_SUBCOMMANDS)[number];
 
@@ -37,8 +51,20 @@ export type ModeratorSubcommand = (typeof MODERATOR_SUBCOMMANDS)[number];
 export const INTENSITY_CHOICES = ['low', 'medium', 'high'] as const satisfies readonly IntensityLevel[];
 export type IntensityChoice = (typeof INTENSITY_CHOICES)[number];
 
-/** The boolean option of `block`/`unblock` that limits the change to the channel. */
+/** The boolean option of the changing moderator subcommands that limits the change to the channel. */
 export const CHANNEL_ONLY_OPTION = 'channel_only';
+
+/** The levels of `/moodmod maxintensity`, weakest first (`max` lifts the cap). */
+export const MAX_INTENSITY_CHOICES = ['low', 'medium', 'high', 'max'] as const;
+
+/** The actions of `/moodmod words`. */
+export const WORDS_ACTIONS = ['add', 'remove', 'list'] as const;
+
+/** Most new edits a moderator may allow per minute (the engine's own limit). */
+export const RATE_LIMIT_MAX = 10_000;
+
+/** Most audit entries `/moodmod audit` shows (the engine's default limit). */
+export const AUDIT_MAX_ENTRIES = 50;
 
 export function isModeratorSubcommand(name: string): name is ModeratorSubcommand {
   return (MODERATOR_SUBCOMMANDS as readonly string[]).includes(name);
@@ -53,6 +79,18 @@ function describe(command: string): string {
 }
 
 const emotionChoices = EMOTIONS.map((emotion) => ({ name: `${EMOTION_TABLE[emotion].emoji} ${emotion}`, value: emotion }));
+
+/** What each element means to a moderator, for the `element:` choices. */
+const ELEMENT_LABELS: Record<Element, string> = {
+  facial: 'facial expressions',
+  action: 'actions (what people do)',
+  object: 'objects',
+  scene: 'scene and setting',
+  color: 'colour and brightness',
+};
+const elementChoices = ELEMENTS.map((element) => ({ name: ELEMENT_LABELS[element], value: element }));
+
+const channelOnly = (o: SlashCommandBooleanOption) => o.setName(CHANNEL_ONLY_OPTION).setDescription('Only in this channel, not the whole server');
 
 /** The JSON bodies to PUT to `/applications/{id}/commands` (or a guild's commands). */
 export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
@@ -96,18 +134,87 @@ export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationComman
     .addSubcommand((sub) =>
       sub
         .setName('block')
-        .setDescription('Block an emotion in this server')
-        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to block').setRequired(true).addChoices(...emotionChoices))
-        .addBooleanOption((o) => o.setName(CHANNEL_ONLY_OPTION).setDescription('Only in this channel, not the whole server')),
+        .setDescription('Block an emotion or an element (pick one or both)')
+        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to block').addChoices(...emotionChoices))
+        .addStringOption((o) => o.setName('element').setDescription('The kind of edit to block').addChoices(...elementChoices))
+        .addBooleanOption(channelOnly),
     )
     .addSubcommand((sub) =>
       sub
         .setName('unblock')
-        .setDescription('Allow a blocked emotion again')
-        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to allow').setRequired(true).addChoices(...emotionChoices))
-        .addBooleanOption((o) => o.setName(CHANNEL_ONLY_OPTION).setDescription('Only in this channel, not the whole server')),
+        .setDescription('Allow a blocked emotion or element again (pick one or both)')
+        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to allow').addChoices(...emotionChoices))
+        .addStringOption((o) => o.setName('element').setDescription('The kind of edit to allow').addChoices(...elementChoices))
+        .addBooleanOption(channelOnly),
     )
-    .addSubcommand((sub) => sub.setName('audit').setDescription(describe('audit')));
+    .addSubcommand((sub) =>
+      sub
+        .setName('maxintensity')
+        .setDescription('Cap how strong edits may be')
+        .addStringOption((o) =>
+          o
+            .setName('level')
+            .setDescription('The strongest edit allowed')
+            .setRequired(true)
+            .addChoices(
+              { name: `low (${INTENSITY.low})`, value: 'low' },
+              { name: `medium (${INTENSITY.medium})`, value: 'medium' },
+              { name: `high (${INTENSITY.high})`, value: 'high' },
+              { name: 'max (no cap)', value: 'max' },
+            ),
+        )
+        .addBooleanOption(channelOnly),
+    )
+    .addSubcommand((sub) =>
+      sub
+        .setName('words')
+        .setDescription('Add, remove or list blocked words and phrases')
+        .addStringOption((o) =>
+          o
+            .setName('action')
+            .setDescription('What to do')
+            .setRequired(true)
+            .addChoices({ name: 'add', value: 'add' }, { name: 'remove', value: 'remove' }, { name: 'list', value: 'list' }),
+        )
+        .addStringOption((o) =>
+          o.setName('text').setDescription('Words or phrases, separated by commas (for add and remove)').setMaxLength(1000),
+        )
+        .addBooleanOption(channelOnly),
+    )
+    .addSubcommand((sub) =>
+      sub
+        .setName('ratelimit')
+        .setDescription('How many new edits are allowed per minute (0 = no limit)')
+        .addIntegerOption((o) =>
+          o.setName('per_person').setDescription('New edits one person may start a minute').setRequired(true).setMinValue(0).setMaxValue(RATE_LIMIT_MAX),
+        )
+        .addIntegerOption((o) =>
+          o.setName('per_chat').setDescription('New edits one channel may start a minute').setMinValue(0).setMaxValue(RATE_LIMIT_MAX),
+        )
+        .addBooleanOption(channelOnly),
+    )
+    .addSubcommand((sub) =>
+      sub
+        .setName('ban')
+        .setDescription(describe('ban'))
+        .addUserOption((o) => o.setName('user').setDescription('The person to ban').setRequired(true))
+        .addBooleanOption(channelOnly),
+    )
+    .addSubcommand((sub) =>
+      sub
+        .setName('unban')
+        .setDescription(describe('unban'))
+        .addUserOption((o) => o.setName('user').setDescription('The person to allow again').setRequired(true))
+        .addBooleanOption(channelOnly),
+    )
+    .addSubcommand((sub) =>
+      sub
+        .setName('audit')
+        .setDescription(describe('audit'))
+        .addIntegerOption((o) =>
+          o.setName('count').setDescription('How many entries, newest first (default 10)').setMinValue(1).setMaxValue(AUDIT_MAX_ENTRIES),
+        ),
+    );
 
   return [mood.toJSON(), moodmod.toJSON()];
 }

@@ -18,7 +18,7 @@ import {
 import { decodeButton } from '../../src/buttons.ts';
 import { downloadImage } from '../../src/image/download.ts';
 import type { Actor, ImageAttachment, Turn } from '../../src/turn.ts';
-import { CHANNEL_ONLY_OPTION, isModeratorSubcommand, type IntensityChoice } from './slash-commands.ts';
+import { CHANNEL_ONLY_OPTION, isModeratorSubcommand, type IntensityChoice, type ModeratorSubcommand } from './slash-commands.ts';
 
 export const PLATFORM = 'discord';
 
@@ -100,9 +100,7 @@ export function slashCommandTurn(interaction: ChatInputCommandInteraction, conte
     if (image) images.push(toImageAttachment(image, context.allowedHosts));
     text = editText(interaction.options.getString('feeling'), interaction.options.getString('intensity'));
   } else if (isModeratorSubcommand(subcommand)) {
-    const emotion = interaction.options.getString('emotion');
-    const channelOnly = interaction.options.getBoolean(CHANNEL_ONLY_OPTION) === true;
-    text = [`/${subcommand}`, emotion, channelOnly ? 'channel' : undefined].filter(Boolean).join(' ');
+    text = moderatorCommandText(subcommand, interaction.options);
   } else {
     text = `/${subcommand}`;
   }
@@ -115,6 +113,83 @@ export function slashCommandTurn(interaction: ChatInputCommandInteraction, conte
     actor: actorOf(interaction.user, moderatorOfInteraction(interaction, context)),
     locale: interaction.locale,
   };
+}
+
+/** The options of a slash command, as discord.js reads them (only the getters used here). */
+export interface CommandOptions {
+  getString(name: string): string | null;
+  getInteger(name: string): number | null;
+  getBoolean(name: string): boolean | null;
+  getUser(name: string): Pick<User, 'id'> | null;
+}
+
+/**
+ * The text of a moderator subcommand in the words the Editor's strict command parser reads:
+ * `/block fear facial`, `/maxintensity low`, `/words add "a phrase" "another"`,
+ * `/ratelimit 3 20`, `/ban 1234`, `/audit 10`, with `channel` at the end for `channel_only`.
+ * A missing option is left out, so the engine answers with the command's usage.
+ */
+export function moderatorCommandText(subcommand: ModeratorSubcommand, options: CommandOptions): string {
+  const args: string[] = [];
+  switch (subcommand) {
+    case 'policy':
+      break;
+    case 'block':
+    case 'unblock':
+      for (const name of ['emotion', 'element']) {
+        const value = options.getString(name);
+        if (value) args.push(value);
+      }
+      break;
+    case 'maxintensity': {
+      const level = options.getString('level');
+      if (level) args.push(level);
+      break;
+    }
+    case 'words': {
+      const action = options.getString('action');
+      if (action) args.push(action);
+      if (action !== 'list') args.push(...phrasesOf(options.getString('text') ?? ''));
+      break;
+    }
+    case 'ratelimit':
+      for (const name of ['per_person', 'per_chat']) {
+        const value = options.getInteger(name);
+        if (value !== null) args.push(String(value));
+      }
+      break;
+    case 'ban':
+    case 'unban': {
+      const user = options.getUser('user');
+      if (user) args.push(user.id);
+      break;
+    }
+    case 'audit': {
+      const count = options.getInteger('count');
+      if (count !== null) args.push(String(count));
+      break;
+    }
+  }
+  if (subcommand !== 'policy' && subcommand !== 'audit' && options.getBoolean(CHANNEL_ONLY_OPTION) === true) args.push('channel');
+  return [`/${subcommand}`, ...args].join(' ');
+}
+
+/**
+ * Comma-separated words and phrases, each quoted so the engine keeps a phrase together. A
+ * phrase is quoted with a mark it does not contain (straight, then curly double, then single
+ * quotes); a phrase that holds all three loses its straight double quotes.
+ */
+export function phrasesOf(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((phrase) => phrase.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .map((phrase) => {
+      if (!phrase.includes('"')) return `"${phrase}"`;
+      if (!/[“”]/.test(phrase)) return `“${phrase}”`;
+      if (!phrase.includes("'")) return `'${phrase}'`;
+      return `"${phrase.replace(/"/g, '')}"`;
+    });
 }
 
 function moderatorOfInteraction(interaction: ChatInputCommandInteraction | MessageComponentInteraction, context: TurnContext): boolean {

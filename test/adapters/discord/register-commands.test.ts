@@ -45,7 +45,29 @@ describe('npm run discord:commands', () => {
 
     assert.equal(moodmod.default_member_permissions, '32', '/moodmod needs Manage Server by default');
     assert.deepEqual(moodmod.contexts, [0], '/moodmod exists only in servers');
-    assert.deepEqual(moodmod.options!.map((o) => o.name), ['policy', 'block', 'unblock', 'audit']);
+    assert.deepEqual(moodmod.options!.map((o) => o.name), [
+      'policy',
+      'block',
+      'unblock',
+      'maxintensity',
+      'words',
+      'ratelimit',
+      'ban',
+      'unban',
+      'audit',
+    ]);
+    const optionsOf = (name: string) => moodmod.options!.find((o) => o.name === name)!.options ?? [];
+    const shape = (name: string) => optionsOf(name).map((o) => [o.name, o.type]);
+    assert.deepEqual(shape('block'), [['emotion', 3], ['element', 3], ['channel_only', 5]], 'block takes an emotion or an element');
+    assert.deepEqual(optionsOf('block')[1]!.choices!.map((c) => c.value), ['facial', 'action', 'object', 'scene', 'color']);
+    assert.deepEqual(shape('maxintensity'), [['level', 3], ['channel_only', 5]]);
+    assert.deepEqual(optionsOf('maxintensity')[0]!.choices!.map((c) => c.value), ['low', 'medium', 'high', 'max']);
+    assert.deepEqual(shape('words'), [['action', 3], ['text', 3], ['channel_only', 5]]);
+    assert.deepEqual(optionsOf('words')[0]!.choices!.map((c) => c.value), ['add', 'remove', 'list']);
+    assert.deepEqual(shape('ratelimit'), [['per_person', 4], ['per_chat', 4], ['channel_only', 5]], 'rate limits are integers');
+    assert.deepEqual(shape('ban'), [['user', 6], ['channel_only', 5]], 'ban picks a user');
+    assert.deepEqual(shape('unban'), [['user', 6], ['channel_only', 5]]);
+    assert.deepEqual(shape('audit'), [['count', 4]]);
   });
 
   it('registers globally without DISCORD_GUILD_ID', async () => {

@@ -339,7 +339,8 @@ export class FakeDiscord {
     channel: FakeChannel;
     command: string;
     subcommand?: string;
-    options?: Record<string, string | boolean | { attachment: FakeAttachment }>;
+    /** Strings, integers, booleans, attachments (`{ attachment }`) and users (`{ user }`), by option name. */
+    options?: Record<string, string | number | boolean | { attachment: FakeAttachment } | { user: FakeUser }>;
     /** Permissions of the member in the channel. @defaultValue @everyone's plus the member's roles */
     permissions?: bigint;
     attachmentSizeLimit?: number;
@@ -347,18 +348,37 @@ export class FakeDiscord {
     via?: GatewaySession;
   }): FakeInteraction {
     const resolvedAttachments: Record<string, unknown> = {};
+    const resolvedUsers: Record<string, unknown> = {};
+    const resolvedMembers: Record<string, unknown> = {};
+    const guild = input.channel.guild_id ? this.guilds.get(input.channel.guild_id) : undefined;
     const options = Object.entries(input.options ?? {}).map(([name, value]) => {
       if (typeof value === 'string') return { type: 3, name, value };
+      if (typeof value === 'number') {
+        if (!Number.isInteger(value)) throw new Error(`option ${name}: Discord integer options take whole numbers, not ${value}`);
+        return { type: 4, name, value };
+      }
       if (typeof value === 'boolean') return { type: 5, name, value };
+      if ('user' in value) {
+        // Discord resolves a user option to the user, and to the member when they are in the server.
+        this.users.set(value.user.id, value.user);
+        resolvedUsers[value.user.id] = value.user;
+        const roles = guild?.members.get(value.user.id);
+        if (roles) resolvedMembers[value.user.id] = { roles, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, pending: false, permissions: String(this.memberPermissions(guild!, value.user)) };
+        return { type: 6, name, value: value.user.id };
+      }
       resolvedAttachments[value.attachment.id] = this.#attachmentPayload(value.attachment);
       return { type: 11, name, value: value.attachment.id };
     });
+    const resolved: Record<string, unknown> = {};
+    if (Object.keys(resolvedAttachments).length) resolved.attachments = resolvedAttachments;
+    if (Object.keys(resolvedUsers).length) resolved.users = resolvedUsers;
+    if (Object.keys(resolvedMembers).length) resolved.members = resolvedMembers;
     const data = {
       id: newSnowflake(),
       name: input.command,
       type: 1,
       options: input.subcommand ? [{ type: 1, name: input.subcommand, options }] : options,
-      resolved: Object.keys(resolvedAttachments).length ? { attachments: resolvedAttachments } : undefined,
+      resolved: Object.keys(resolved).length ? resolved : undefined,
       guild_id: input.channel.guild_id,
     };
     return this.#interact(InteractionType.ApplicationCommand, data, input);
