@@ -39,6 +39,9 @@ async function main(): Promise<void> {
     const { startBotObservability } = await import('../src/observability/bot-observability.ts');
     observability = await startBotObservability(engine, adapters, { port: config.metricsPort });
   }
+  // A person who just ran `npm start` should see where to go, whatever the log format.
+  const web = adapters.find((adapter): adapter is RunningAdapter & { url: string } => 'url' in adapter);
+  if (web) process.stderr.write(`\nmoodshift is running: open ${web.url} in your browser (Ctrl+C to stop).\n\n`);
   logger.info({ adapters: adapters.map((a) => a.name), renderer: engine.renderer.name, planner: engine.planner.name, normaliser: engine.normaliser.name, store: engine.store.name }, 'moodshift started');
 
   let stopping = false;
