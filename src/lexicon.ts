@@ -11,12 +11,14 @@
  * categories: every positive one is a kind of happiness. moodshift reads them with one rule
  * ({@link resolveGenericHappy}):
  *
- * 1. When the current picture already shows a positive emotion, "happy" means *that* emotion:
- *    "happier" on a contentment edit makes it more content, "less happy" makes it less.
- * 2. Otherwise "happy" means **amusement**. Russell & Mehrabian (1977) place "happy" at
- *    pleasure .81, arousal .51, dominance .46; of the four positive categories amusement's
- *    PAD position in `emotions.ts` is the nearest to it (distance ≈ 0.18, excitement ≈ 0.32,
- *    awe ≈ 0.97, contentment ≈ 1.07).
+ * 1. "happy" means **amusement**. Russell & Mehrabian (1977) place "happy" at pleasure .81,
+ *    arousal .51, dominance .46; of the four positive categories amusement's PAD position in
+ *    `emotions.ts` is the nearest to it (distance ≈ 0.18; excitement ≈ 0.32, awe ≈ 0.90,
+ *    contentment ≈ 1.06).
+ * 2. Except when the words ask for *more or less* happiness ("happier", "more cheerful", "less
+ *    happy") while the current picture already shows a positive emotion: then they mean that
+ *    emotion, so "happier" on a contentment edit makes it more content rather than switching
+ *    to amusement. "make it happy" on that picture still asks for amusement.
  */
 import { EMOTIONS, EMOTION_TABLE, ELEMENTS } from './emotions.ts';
 import type { Element, Emotion } from './emotions.ts';
@@ -375,11 +377,12 @@ export const EMOJI_INDEX: ReadonlyMap<string, LexiconEmotion> = buildEmojiIndex(
 export const ELEMENT_WORD_INDEX: ReadonlyMap<string, Element> = buildElementIndex();
 
 /**
- * Which emotion the generic happiness words mean in a conversation whose current picture
- * shows `current` (see the module note): that emotion when it is positive, else amusement.
+ * Which emotion the generic happiness words mean (see the module note): amusement, or the
+ * current picture's emotion when it is positive and the words ask for more or less happiness
+ * (`relative`: "happier", "less cheerful").
  */
-export function resolveGenericHappy(current?: Emotion): Emotion {
-  return current && EMOTION_TABLE[current].valence === 'positive' ? current : 'amusement';
+export function resolveGenericHappy(current?: Emotion, relative = false): Emotion {
+  return relative && current && EMOTION_TABLE[current].valence === 'positive' ? current : 'amusement';
 }
 
 /**
@@ -391,9 +394,10 @@ export function resolveGenericHappy(current?: Emotion): Emotion {
  */
 export function emotionForWord(word: string, current?: Emotion): Emotion | undefined {
   const key = foldText(word);
-  const found = EMOTION_WORD_INDEX.get(key)?.emotion ?? OTHER_LANGUAGE_WORD_INDEX.get(key)?.emotion ?? EMOJI_INDEX.get(foldEmoji(word.trim()));
+  const entry = EMOTION_WORD_INDEX.get(key) ?? OTHER_LANGUAGE_WORD_INDEX.get(key);
+  const found = entry?.emotion ?? EMOJI_INDEX.get(foldEmoji(word.trim()));
   if (found === undefined) return undefined;
-  return found === 'happy' ? resolveGenericHappy(current) : found;
+  return found === 'happy' ? resolveGenericHappy(current, entry?.form === 'comparative') : found;
 }
 
 /** The element one word or phrase names ("sky" → scene, "colours" → color), or `undefined`. */

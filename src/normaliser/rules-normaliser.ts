@@ -565,9 +565,9 @@ class Reading {
     const strong = targets.filter((m) => !m.weak);
     const chosen = (strong.length > 0 ? strong : targets)[0];
     if (chosen) {
-      const target = this.resolve(chosen.emotion);
+      const target = this.resolve(chosen);
       const sourceMention = this.mentions.find((m) => m.role === 'source');
-      const source = sourceMention ? this.resolve(sourceMention.emotion) : undefined;
+      const source = sourceMention ? this.resolve(sourceMention) : undefined;
       if (current === target && !sourceMention) {
         if (chosen.more) return { kind: 'refine', direction: 'more' };
         if (chosen.mild) return { kind: 'refine', direction: 'less' };
@@ -576,7 +576,7 @@ class Reading {
     }
     const weakened = this.mentions.find((m) => m.role === 'less');
     if (weakened) {
-      const emotion = this.resolve(weakened.emotion);
+      const emotion = this.resolve(weakened);
       const opposite = current !== undefined && EMOTION_TABLE[current].valence !== EMOTION_TABLE[emotion].valence;
       return { kind: 'refine', direction: opposite ? 'more' : 'less' };
     }
@@ -584,8 +584,10 @@ class Reading {
     return undefined;
   }
 
-  private resolve(emotion: LexiconEmotion): Emotion {
-    return emotion === 'happy' ? resolveGenericHappy(this.context.current) : emotion;
+  /** The emotion a mention names; generic happiness follows `resolveGenericHappy`. */
+  private resolve(mention: Mention): Emotion {
+    if (mention.emotion !== 'happy') return mention.emotion;
+    return resolveGenericHappy(this.context.current, mention.more || mention.role === 'less');
   }
 
   private edit(target: Emotion, source: Emotion | undefined, chosen: Mention): Intent {

@@ -56,13 +56,15 @@ describe('the emotion lexicon', () => {
     }
   });
 
-  it('maps generic happiness to amusement, or to the positive emotion the picture already shows', () => {
+  it('maps generic happiness to amusement, and "happier" to the positive emotion the picture already shows', () => {
     assert.equal(emotionForWord('happy'), 'amusement');
     assert.equal(emotionForWord('cheerful'), 'amusement');
     assert.equal(emotionForWord('happier', 'sadness'), 'amusement');
-    assert.equal(emotionForWord('joyful', 'contentment'), 'contentment');
-    assert.equal(resolveGenericHappy('excitement'), 'excitement');
-    assert.equal(resolveGenericHappy('fear'), 'amusement');
+    assert.equal(emotionForWord('happier', 'contentment'), 'contentment');
+    assert.equal(emotionForWord('joyful', 'contentment'), 'amusement');
+    assert.equal(resolveGenericHappy('excitement', true), 'excitement');
+    assert.equal(resolveGenericHappy('excitement'), 'amusement');
+    assert.equal(resolveGenericHappy('fear', true), 'amusement');
   });
 
   it('grounds the happiness rule: amusement is the positive emotion nearest to "happy" in PAD space', () => {
