@@ -56,13 +56,15 @@ export interface DiffusionRendererOptions {
   emotionBlocks?: 'auto' | 'on' | 'off';
   /** ONNX Runtime threads per operator on CPU. @defaultValue ONNX Runtime's choice */
   cpuThreads?: number;
+  /** Let ONNX Runtime's threads spin between operators (see `ProviderTuning`). @defaultValue false */
+  cpuSpinning?: boolean;
   /** JPEG/WebP quality of the result. @defaultValue 90 */
   quality?: number;
   /** @defaultValue a silent logger */
   logger?: Logger;
 }
 
-type ResolvedOptions = Required<Omit<DiffusionRendererOptions, 'cpuThreads' | 'logger'>> & Pick<DiffusionRendererOptions, 'cpuThreads'>;
+type ResolvedOptions = Required<Omit<DiffusionRendererOptions, 'cpuThreads' | 'cpuSpinning' | 'logger'>> & Pick<DiffusionRendererOptions, 'cpuThreads' | 'cpuSpinning'>;
 
 const DEFAULTS: ResolvedOptions = {
   modelsDir: 'models/weights',
@@ -138,7 +140,12 @@ export class DiffusionRenderer implements Renderer {
     validate(resolved);
     const logger = options.logger ?? silentLogger;
     const manifest = await loadManifest();
-    const loadOptions: LoadSessionOptions = { provider: resolved.executionProvider, backend: 'diffusion', ...(options.cpuThreads ? { cpuThreads: options.cpuThreads } : {}) };
+    const loadOptions: LoadSessionOptions = {
+      provider: resolved.executionProvider,
+      backend: 'diffusion',
+      ...(options.cpuThreads ? { cpuThreads: options.cpuThreads } : {}),
+      ...(options.cpuSpinning ? { cpuSpinning: true } : {}),
+    };
     const file = (path: string): ManifestFile => manifestFile(manifest, 'diffusion', path);
     // The PER blocks are switched on by their own files; the BLIP-2 parts they read may be there for the planner anyway.
     const perPresent = PER_BLOCKS.filter((path) => existsSync(join(resolved.modelsDir, path)));

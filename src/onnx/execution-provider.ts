@@ -31,11 +31,22 @@ export interface ProviderTuning {
   cpuThreads?: number;
   /** Which GPU to run on. @defaultValue 0 */
   cudaDeviceId?: number;
+  /**
+   * Let ONNX Runtime's worker threads spin between operators. Spinning saves microseconds on
+   * an idle dedicated machine, but the spinning threads take the CPU from the JavaScript work
+   * between steps (and from everything else) on a shared or small one: on 2 cores it made a
+   * diffusion step several times slower. @defaultValue false
+   */
+  cpuSpinning?: boolean;
 }
 
 /** Session options for a provider. On CUDA, operators CUDA lacks still run on the CPU. */
 export function sessionOptionsFor(provider: ExecutionProvider, tuning: ProviderTuning = {}): InferenceSession.SessionOptions {
-  const common: InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+  const common: InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: tuning.cpuSpinning ? '1' : '0' }, inter_op: { allow_spinning: tuning.cpuSpinning ? '1' : '0' } } },
+  };
   if (provider === 'cuda') {
     return { ...common, executionProviders: [{ name: 'cuda', deviceId: tuning.cudaDeviceId ?? 0 }, 'cpu'] };
   }

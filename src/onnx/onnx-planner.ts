@@ -42,6 +42,8 @@ export interface OnnxPlannerOptions {
   promptFile?: string;
   /** ONNX Runtime threads per operator on CPU. @defaultValue ONNX Runtime's choice */
   cpuThreads?: number;
+  /** Let ONNX Runtime's threads spin between operators (see `ProviderTuning`). @defaultValue false */
+  cpuSpinning?: boolean;
   /** @defaultValue a silent logger */
   logger?: Logger;
 }
@@ -112,6 +114,7 @@ export class OnnxPlanner implements Planner {
       provider: options.executionProvider ?? 'cpu',
       backend: 'onnx',
       ...(options.cpuThreads ? { cpuThreads: options.cpuThreads } : {}),
+      ...(options.cpuSpinning ? { cpuSpinning: true } : {}),
     };
     const loaded: ManifestFile[] = [];
     const sessions: ort.InferenceSession[] = [];

@@ -88,7 +88,7 @@ async function createCheckedSession(path: string, file: ManifestFile, options: L
  */
 export function acquireSession(modelsDir: string, file: ManifestFile, options: LoadSessionOptions): Promise<ort.InferenceSession> {
   const path = join(modelsDir, file.path);
-  const key = `${options.provider}:${options.cpuThreads ?? ''}:${path}`;
+  const key = sessionKey(path, options);
   let entry = sessions.get(key);
   if (!entry) {
     const session = createCheckedSession(path, file, options);
@@ -100,10 +100,14 @@ export function acquireSession(modelsDir: string, file: ManifestFile, options: L
   return entry.session;
 }
 
+function sessionKey(path: string, options: LoadSessionOptions): string {
+  return `${options.provider}:${options.cpuThreads ?? ''}:${options.cpuSpinning ? 'spin' : ''}:${path}`;
+}
+
 /** Gives one use back; the last user's release frees the session. */
 export async function releaseSession(modelsDir: string, file: ManifestFile, options: LoadSessionOptions): Promise<void> {
   const path = join(modelsDir, file.path);
-  const key = `${options.provider}:${options.cpuThreads ?? ''}:${path}`;
+  const key = sessionKey(path, options);
   const entry = sessions.get(key);
   if (!entry) return;
   entry.users -= 1;
