@@ -9,6 +9,8 @@ import { pino } from 'pino';
 import sharp from 'sharp';
 import type { CheckedImage } from '../../src/image/image.ts';
 import { canonicalInstruction } from '../../src/intent.ts';
+import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
+import type { Planner } from '../../src/planner/planner.ts';
 import { createOnnxPlanner, DEFAULT_PLANNER_PROMPT, parsePlannerAnswer } from '../../src/onnx/onnx-planner.ts';
 import { OptDecoder } from '../../src/onnx/opt-decoder.ts';
 import { TextTokenizer } from '../../src/onnx/tokenizer.ts';
@@ -216,6 +218,29 @@ describe('onnx planner on tiny models', () => {
       assert.equal(plan.planner, 'knowledge');
       assert.equal(plan.target, 'sadness');
       assert.match(lines[0]!, /fear is not the requested sadness/);
+    } finally {
+      await planner.close();
+    }
+  });
+
+  it('stops when the edit is cancelled while it plans', async () => {
+    const controller = new AbortController();
+    const knowledge = new KnowledgePlanner();
+    // A fallback that lets the person cancel right after the cheap part of planning.
+    const fallback: Planner = {
+      name: 'knowledge',
+      plan: async (request) => {
+        const plan = await knowledge.plan(request);
+        controller.abort();
+        return plan;
+      },
+    };
+    const planner = await createOnnxPlanner({ modelsDir: await plannerModels(), fallback });
+    try {
+      await assert.rejects(
+        planner.plan({ image: photo, target: 'fear', source: 'contentment', intensity: 0.6, signal: controller.signal }),
+        { name: 'AbortError' },
+      );
     } finally {
       await planner.close();
     }
