@@ -8,7 +8,7 @@
  * normaliser runs too, with the rules as its fallback; `MOODSHIFT_LLM_MODE=always` measures the
  * model on every request rather than only where the rules are unsure.
  *
- * Options: `--set labelled|held-out|eval` (default `eval`), `--failures` to list every miss.
+ * Options: `--set labelled|held-out|held-out-2|eval` (default `eval`), `--failures` to list every miss.
  * Exits with status 1 when the rules get less than 97% of the English requests right.
  */
 import { existsSync } from 'node:fs';
@@ -25,8 +25,8 @@ const { values } = parseArgs({
   options: { set: { type: 'string', default: 'eval' }, failures: { type: 'boolean', default: false } },
 });
 const setName = values.set as RequestSetName;
-if (!['labelled', 'held-out', 'eval'].includes(setName)) {
-  console.error(`--set must be labelled, held-out or eval (got ${setName}).`);
+if (!['labelled', 'held-out', 'held-out-2', 'eval'].includes(setName)) {
+  console.error(`--set must be labelled, held-out, held-out-2 or eval (got ${setName}).`);
   process.exit(2);
 }
 

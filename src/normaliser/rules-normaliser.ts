@@ -739,6 +739,7 @@ const SUFFIXES: readonly (readonly [string, readonly string[], WordForm | 'keep'
   ['s', [''], 'keep'],
   ['ed', ['', 'e'], 'keep'],
   ['ing', ['', 'e'], 'keep'],
+  ['in', ['ing'], 'keep'], // a dropped g: "relaxin", "thrillin"
 ];
 
 /** Simple English morphology: "creepier" → creepy (comparative), "eerily" → eerie, "scariness" → scary. */
