@@ -308,7 +308,7 @@ const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
   return index;
 })();
 const MAX_MENTIONS = 32;
-const ADJACENT_ONLY_INTENSITY = new Set(['so', 'way', 'far', 'much', 'lots', 'crazy', 'bien', 'strong', 'mild', 'real', 'mucho', 'viel', 'full on', 'extreme']);
+const ADJACENT_ONLY_INTENSITY = new Set(['so', 'way', 'far', 'much', 'lots', 'crazy', 'bien', 'real', 'mucho', 'viel', 'full on', 'extreme']);
 
 /** For each word that begins a phrase of several words in `indexes`, the most words such a phrase has. */
 function phraseStarts(...indexes: ReadonlyMap<string, unknown>[]): ReadonlyMap<string, number> {
@@ -706,6 +706,9 @@ function numericIntensity(folded: string): number | undefined {
   if (outOfTen) return clampIntensity(Number(outOfTen[1]!.replace(',', '.')) / 10);
   const level = /\b(?:intensity|strength|level|power|amount|force|intensite|intensidad|intensitat|intensita|intensidade)\s*(?:of|at|to|=|:|is|de|a)?\s*(0?[.,]\d+|1(?:[.,]0+)?)(?![\d.,]*\s*%)/.exec(folded);
   if (level) return clampIntensity(Number(level[1]!.replace(',', '.')));
+  // A bare fraction ("sad 0.7") can only be an intensity.
+  const fraction = /(?:^|[\s(:=])(0?\.\d+|1\.0+)(?=$|[\s),;!?])/.exec(folded);
+  if (fraction) return clampIntensity(Number(fraction[1]));
   return undefined;
 }
 

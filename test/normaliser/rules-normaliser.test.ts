@@ -87,6 +87,8 @@ describe('RulesNormaliser', () => {
     assert.equal(edit('make it extremely sad').intensity, 1);
     assert.equal(edit('make it sad at 45%').intensity, 0.45);
     assert.equal(edit('scary 7/10').intensity, 0.7);
+    assert.equal(edit('make it sad 0.4').intensity, 0.4);
+    assert.equal(edit('sad (strong)').intensity, 0.8, 'the caption words work too');
     assert.equal(edit('so what, make it sad').intensity, 0.6, '"so" far from the emotion is not an intensity');
   });
 
