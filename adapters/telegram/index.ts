@@ -30,6 +30,7 @@ import type { Logger } from '../../src/logger.ts';
 import { APOLOGY } from '../../src/messages.ts';
 import type { Actor, ConversationKey, ImageAttachment, Turn, TurnScope } from '../../src/turn.ts';
 import { ModeratorCheck } from './moderator-check.ts';
+import { resolvePersonArgument } from './moderator-commands.ts';
 import { ProgressMessage } from './progress-message.ts';
 import { readMessage, type BotIdentity, type TelegramFileRef } from './read-message.ts';
 import { sendReplies, type ReplyTarget } from './send-replies.ts';
@@ -42,7 +43,7 @@ import {
   truncateText,
 } from './telegram-limits.ts';
 import { resolveTelegramOptions, type ResolvedTelegramOptions, type TelegramAdapterOptions } from './telegram-options.ts';
-import { ALBUM_NOTICE, UNKNOWN_BUTTON } from './telegram-texts.ts';
+import { ALBUM_NOTICE, TELEGRAM_COMMAND_DESCRIPTIONS, UNKNOWN_BUTTON } from './telegram-texts.ts';
 
 export type { TelegramAdapterOptions } from './telegram-options.ts';
 
@@ -181,12 +182,20 @@ function threadOf(message: Message | undefined): { message_thread_id?: number } 
   return message?.is_topic_message && message.message_thread_id !== undefined ? { message_thread_id: message.message_thread_id } : {};
 }
 
+/**
+ * The command menus: the person commands for everyone, and every command, moderator tools
+ * included (`/policy`, `/block`, `/unblock`, `/maxintensity`, `/words`, `/ratelimit`, `/ban`,
+ * `/unban`, `/audit`), for the administrators of every group (scope `all_chat_administrators`).
+ */
 async function registerCommands(api: Api, logger: Logger): Promise<void> {
   const toBotCommand = (c: { command: string; description: string }) => ({
     command: c.command,
     description: truncateText(c.description, COMMAND_DESCRIPTION_MAX_CHARS),
   });
-  const valid = COMMAND_DESCRIPTIONS.filter((c) => COMMAND_NAME_PATTERN.test(c.command));
+  const valid = COMMAND_DESCRIPTIONS.filter((c) => COMMAND_NAME_PATTERN.test(c.command)).map((c) => ({
+    ...c,
+    description: TELEGRAM_COMMAND_DESCRIPTIONS[c.command] ?? c.description,
+  }));
   try {
     await api.setMyCommands(valid.filter((c) => !c.moderator).map(toBotCommand));
     // Group administrators also see the moderator commands.
@@ -368,14 +377,21 @@ class TelegramHandlers {
       if (this.#seenAlbum(`${message.chat.id}:${reading.mediaGroupId}`)) return;
       notice = ALBUM_NOTICE;
     }
+    const actor = await this.#actor(message.chat, message.from, message.sender_chat);
+    // `/ban` as a reply bans the author of the replied-to message (see moderator-commands.ts).
+    const person = resolvePersonArgument(reading.text, message, this.#bot);
+    if (person.kind === 'explain' && actor.isModerator) {
+      await sendReplies(this.#deps(), where.target, [{ kind: 'info', text: person.text, actions: [], emotions: [], private: true }]);
+      return;
+    }
     const turn: Turn = {
       key: where.key,
       ...(where.scope ? { scope: where.scope } : {}),
       messageId: String(message.message_id),
       ...(reading.replyTo !== undefined ? { replyTo: String(reading.replyTo) } : {}),
-      text: reading.text,
+      text: person.kind === 'text' ? person.text : reading.text,
       images: reading.image ? [this.#attachment(reading.image)] : [],
-      actor: await this.#actor(message.chat, message.from, message.sender_chat),
+      actor,
       ...(message.from?.language_code ? { locale: message.from.language_code } : {}),
       ...(notice ? { notice } : {}),
     };
