@@ -27,16 +27,32 @@ export interface Thumbnail {
 const CACHE_ENTRIES = 256;
 const cache = new Map<string, Thumbnail>();
 
-/** The picture's thumbnail, at most {@link THUMBNAIL_SIZE} pixels on its long side. */
-export async function thumbnailOf(bytes: Buffer): Promise<Thumbnail> {
-  const key = createHash('sha1').update(bytes).digest('base64');
+/** The cache key of a picture's bytes (SHA-1, base64). */
+export function thumbnailKey(bytes: Buffer): string {
+  return createHash('sha1').update(bytes).digest('base64');
+}
+
+/** The cached thumbnail for a key, if there is one. */
+export function cachedThumbnail(key: string): Thumbnail | undefined {
   const cached = cache.get(key);
   if (cached) {
     // Refresh its place in the least-recently-used order.
     cache.delete(key);
     cache.set(key, cached);
-    return cached;
   }
+  return cached;
+}
+
+function remember(key: string, thumbnail: Thumbnail): Thumbnail {
+  cache.set(key, thumbnail);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return thumbnail;
+}
+
+/** The picture's thumbnail, at most {@link THUMBNAIL_SIZE} pixels on its long side. */
+export async function thumbnailOf(bytes: Buffer, key: string = thumbnailKey(bytes)): Promise<Thumbnail> {
+  const cached = cachedThumbnail(key);
+  if (cached) return cached;
   const [{ data, info }, header] = await Promise.all([
     sharp(bytes)
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
@@ -46,10 +62,29 @@ export async function thumbnailOf(bytes: Buffer): Promise<Thumbnail> {
       .toBuffer({ resolveWithObject: true }),
     sharp(bytes).metadata(),
   ]);
-  const thumbnail: Thumbnail = { pixels: data, width: info.width, height: info.height, channels: header.channels };
-  cache.set(key, thumbnail);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  return thumbnail;
+  return remember(key, { pixels: data, width: info.width, height: info.height, channels: header.channels });
+}
+
+/** Raw 8-bit pixels of a whole decoded picture. */
+export interface DecodedPicture {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+/**
+ * The thumbnail of a picture someone has already decoded in full (the same pixels as decoding
+ * `key`'s bytes), remembered under `key`. Saves decoding the picture a second time.
+ */
+export async function thumbnailOfDecoded(key: string, decoded: DecodedPicture): Promise<Thumbnail> {
+  const { data, info } = await sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels } })
+    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return remember(key, { pixels: data, width: info.width, height: info.height, channels: decoded.channels });
 }
 
 /** Forgets every cached thumbnail (for benchmarks that measure a cold edit). */

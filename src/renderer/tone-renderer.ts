@@ -31,7 +31,7 @@ import { EMOTIONS, EMOTION_TABLE, type Emotion } from '../emotions.ts';
 import { standardiseTone, TONE_FEATURE_NAMES, type StandardTone, type ToneFeatures } from '../estimator/tone-features.ts';
 import { toneScores } from '../estimator/tone-estimator.ts';
 import type { CheckedImage, OutputFormat } from '../image/image.ts';
-import { shrinkThumbnail, thumbnailOf, type Thumbnail } from '../image/thumbnail-cache.ts';
+import { cachedThumbnail, shrinkThumbnail, thumbnailKey, thumbnailOf, thumbnailOfDecoded, type Thumbnail } from '../image/thumbnail-cache.ts';
 import type { RenderRequest, RenderResult, Renderer } from './renderer.ts';
 
 export interface ToneRendererOptions {
@@ -54,6 +54,13 @@ export interface ToneRendererOptions {
    * about doubles the render time, so it is off by default. @defaultValue false
    */
   vignette?: boolean;
+  /**
+   * When no one has read a picture yet (no cached thumbnail), pictures up to this many pixels
+   * are decoded once into memory (3–4 bytes a pixel) and both measured and graded from there,
+   * instead of being decoded twice. Larger ones are decoded twice (a JPEG's thumbnail decode is
+   * cheap) to bound memory. @defaultValue 16 000 000
+   */
+  decodeOnceMaxPixels?: number;
 }
 
 const DEFAULTS: Required<ToneRendererOptions> = {
@@ -63,6 +70,7 @@ const DEFAULTS: Required<ToneRendererOptions> = {
   pngAdaptiveFiltering: false,
   reach: 24,
   vignette: false,
+  decodeOnceMaxPixels: 16_000_000,
 };
 
 /** The pipeline parameters of one grade, on [0, 1] pixel values. */
@@ -122,6 +130,7 @@ export class ToneRenderer implements Renderer {
     requireRange('webpQuality', resolved.webpQuality, 1, 100, true);
     requireRange('pngCompressionLevel', resolved.pngCompressionLevel, 0, 9, true);
     requireRange('reach', resolved.reach, 0, 128, false);
+    requireRange('decodeOnceMaxPixels', resolved.decodeOnceMaxPixels, 0, Number.MAX_SAFE_INTEGER, true);
     this.options = resolved;
   }
 
@@ -130,11 +139,23 @@ export class ToneRenderer implements Renderer {
     const steps = 2;
     request.onProgress?.({ stage: 'rendering', step: 1, steps });
     const { image, plan } = request;
-    const full = await thumbnailOf(image.bytes);
-    const thumbnail = shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE);
+    const key = thumbnailKey(image.bytes);
+    let full = cachedThumbnail(key);
+    let source: Sharp;
+    if (!full && image.width * image.height <= this.options.decodeOnceMaxPixels) {
+      // Nobody has read this picture yet: decode it once, take the thumbnail from the decoded
+      // pixels, and grade those same pixels, rather than decode the file twice.
+      const { data, info } = await sharp(image.bytes).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      const decoded = { data, width: info.width, height: info.height, channels: info.channels };
+      full = await thumbnailOfDecoded(key, decoded);
+      source = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+    } else {
+      full ??= await thumbnailOf(image.bytes, key);
+      source = sharp(image.bytes);
+    }
     request.signal?.throwIfAborted();
-    const grade = solveGrade(thumbnail, plan.target, clampUnit(request.intensity), request.seed, this.options);
-    const { data, info } = await encode(await applyGrade(sharp(image.bytes), grade, image, full.channels), image.format, this.options).toBuffer({
+    const grade = solveGrade(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE), plan.target, clampUnit(request.intensity), request.seed, this.options);
+    const { data, info } = await encode(await applyGrade(source, grade, image, full.channels), image.format, this.options).toBuffer({
       resolveWithObject: true,
     });
     request.onProgress?.({ stage: 'rendering', step: 2, steps });
@@ -366,7 +387,7 @@ async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage
     const c = grade.contrast;
     const row = (k: number): [number, number, number, number] => [c * matrix[k]![0]!, c * matrix[k]![1]!, c * matrix[k]![2]!, bases[k]! / 255];
     return pipeline
-      .joinChannel(Buffer.alloc(image.width * image.height, 255), { raw: { width: image.width, height: image.height, channels: 1 } })
+      .joinChannel(constantBand(image.width * image.height), { raw: { width: image.width, height: image.height, channels: 1 } })
       .recomb([row(0), row(1), row(2), [0, 0, 0, 1]])
       .removeAlpha();
   }
@@ -381,6 +402,17 @@ async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage
     ]);
   }
   return pipeline.linear([grade.contrast, grade.contrast, grade.contrast], bases);
+}
+
+/** Pictures up to this many pixels share one kept band of 255s; larger ones get their own. */
+const SHARED_BAND_MAX_PIXELS = 16_000_000;
+let sharedBand = Buffer.alloc(0);
+
+/** `pixels` bytes of 255, read-only: the constant band of the single-recomb path. */
+function constantBand(pixels: number): Buffer {
+  if (pixels > SHARED_BAND_MAX_PIXELS) return Buffer.alloc(pixels, 255);
+  if (sharedBand.length < pixels) sharedBand = Buffer.alloc(Math.max(pixels, 1 << 20), 255);
+  return sharedBand.subarray(0, pixels);
 }
 
 function encode(pipeline: Sharp, format: OutputFormat, options: Required<ToneRendererOptions>): Sharp {
