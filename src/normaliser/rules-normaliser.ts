@@ -16,19 +16,26 @@
  *    - *less*: "less", "too", "not so", "tone down the", "reduce the" → weaken it;
  *    - *more*: comparatives ("sadder"), "more", "even", "increase the", "not X enough";
  *    - *mild*: "not too X" → X at low intensity;
- *    - *source*: "from X", "X to/into Y", "the X picture … Y", "it looks X, make it Y".
+ *    - *source*: "from X", "X to/into Y", "replace X with Y", "the X picture … Y", "it looks X,
+ *      make it Y".
  *    A correction ("actually", "scratch that", "no,", "rather") discards what came before it.
+ *    A word that also names an element ("smile") counts as an emotion only when nothing else does.
  * 3. **Decision.** The first remaining target wins. When it is the emotion the picture already
  *    shows and the words ask for more of it ("sadder" on a sad edit), the intent is
  *    `refine more`; otherwise it is an `edit` with the intensity words, the named elements and
- *    the canonical instruction. A message with only weakened emotions is `refine less` ("a bit
+ *    the canonical instruction. Intensity: a number ("40%", "7/10", "0.4") wins; else a
+ *    superlative or a max word ("scariest", "extremely") is 1, a low word ("a bit", "slightly")
+ *    0.3, a high word ("very", "really", "much") 0.8, none 0.6. Elements are the element words
+ *    anywhere in the message ("her face" facial, "the sky" scene, "the colours" color).
+ *    A message with only weakened emotions is `refine less` ("a bit
  *    less sad"), or `refine more` when the current edit already leads away from that emotion
  *    (opposite valence: "less sad" on an amusement edit). A message with only negated emotions
  *    ("not sad") is `unknown`.
  * 4. **Phrases** without an emotion, tried in this order: reset ("start over", "back to the
  *    original"), retry ("reroll", "another version"), redo ("bring it back"), more/less ("push
  *    it further", "tone it down", "too subtle"), undo ("go back", "I liked the previous one
- *    better"), the emotion list, help. Anything else is `unknown`.
+ *    better"), the emotion list, help; a lone command word with one typo ("undoo", "hlep") counts.
+ *    Anything else is `unknown`.
  *
  * Generic happiness words follow the rule of `lexicon.ts` (`resolveGenericHappy`).
  * The rules never read `context.hasImage`: what to do without a picture is the Editor's call.
