@@ -1,0 +1,53 @@
+/**
+ * Who `/ban` and `/unban` name on Telegram: the author of the replied-to message, a text
+ * mention, or an id; never an @username passed on as if it were an id.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Message } from 'grammy/types';
+import { resolvePersonArgument, usernameHint } from '../../../adapters/telegram/moderator-commands.ts';
+
+const bot = { id: 999, username: 'moodshift_test_bot' };
+const group = { id: -100123, type: 'supergroup' as const, title: 'Club' };
+const erin = { id: 3005, is_bot: false, first_name: 'Erin' };
+const mona = { id: 3001, is_bot: false, first_name: 'Mona' };
+
+function message(text: string, extra: Partial<Message> = {}): Message {
+  return { message_id: 10, date: 1, chat: group, from: mona, text, ...extra } as Message;
+}
+
+describe('Telegram: the person of /ban and /unban', () => {
+  it('names the author of the message /ban replies to', () => {
+    const replied = { message_id: 9, date: 1, chat: group, from: erin, text: 'hi' } as Message;
+    assert.deepEqual(resolvePersonArgument('/ban', message('/ban', { reply_to_message: replied as Message['reply_to_message'] }), bot), {
+      kind: 'text',
+      text: '/ban 3005',
+    });
+    assert.deepEqual(resolvePersonArgument('/unban@moodshift_test_bot', message('/unban', { reply_to_message: replied as Message['reply_to_message'] }), bot), {
+      kind: 'text',
+      text: '/unban 3005',
+    });
+  });
+
+  it('names a person mentioned without a username', () => {
+    const text = '/ban Erin';
+    const entities = [
+      { type: 'bot_command' as const, offset: 0, length: 4 },
+      { type: 'text_mention' as const, offset: 5, length: 4, user: erin },
+    ];
+    assert.deepEqual(resolvePersonArgument(text, message(text, { entities }), bot), { kind: 'text', text: '/ban 3005' });
+  });
+
+  it('passes an id through, and explains an @username to the moderator', () => {
+    assert.deepEqual(resolvePersonArgument('/ban 3005', message('/ban 3005'), bot), { kind: 'text', text: '/ban 3005' });
+    assert.deepEqual(resolvePersonArgument('/ban @erin', message('/ban @erin'), bot), { kind: 'explain', text: usernameHint('ban') });
+  });
+
+  it('leaves /ban alone when it replies to the bot or to nothing, and other text untouched', () => {
+    const fromBot = { message_id: 9, date: 1, chat: group, from: { id: bot.id, is_bot: true, first_name: 'moodshift' }, text: 'x' } as Message;
+    assert.deepEqual(resolvePersonArgument('/ban', message('/ban', { reply_to_message: fromBot as Message['reply_to_message'] }), bot), { kind: 'text', text: '/ban' });
+    assert.deepEqual(resolvePersonArgument('/ban', message('/ban'), bot), { kind: 'text', text: '/ban' });
+    assert.deepEqual(resolvePersonArgument('make it sadder', message('make it sadder'), bot), { kind: 'text', text: 'make it sadder' });
+    assert.deepEqual(resolvePersonArgument('/block fear', message('/block fear'), bot), { kind: 'text', text: '/block fear' });
+  });
+});
