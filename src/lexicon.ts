@@ -56,6 +56,7 @@ export interface EmotionWord {
 export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   amusement: {
     adjectives: [
+      'giddy', 'laughable', 'clownish', 'slapstick', 'hysterical', 'mischievous', 'impish', 'prankish', 'loony', 'daft', 'kooky', 'nutty', 'droll', 'tongue in cheek', 'amusing looking', 'funnyish', 'lol worthy',
       'amusement', 'amusing', 'amused', 'funny', 'fun', 'hilarious', 'humorous', 'humourous', 'comic', 'comical',
       'comedic', 'silly', 'goofy', 'playful', 'whimsical', 'witty', 'quirky', 'zany', 'wacky', 'cartoonish',
       'cartoony', 'lighthearted', 'light hearted', 'jokey', 'jocular', 'cute', 'adorable', 'cheeky', 'laughing',
@@ -70,6 +71,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   awe: {
     adjectives: [
+      'colossal', 'towering', 'gigantic', 'infinite', 'boundless', 'reverent', 'holy', 'spiritual', 'mythic', 'mythical', 'legendary', 'dazzling', 'luminous', 'resplendent', 'splendid', 'regal', 'wonderstruck', 'starstruck', 'humbling', 'sweeping', 'panoramic', 'titanic', 'enormous', 'grandiose', 'cathedral like', 'awe filled', 'godlike', 'angelic', 'numinous',
       'awe', 'awed', 'awestruck', 'awe struck', 'awe inspiring', 'majestic', 'grand', 'sublime', 'breathtaking',
       'breath taking', 'magnificent', 'wondrous', 'marvelous', 'marvellous', 'spectacular', 'monumental', 'vast',
       'immense', 'heavenly', 'divine', 'celestial', 'ethereal', 'magical', 'mystical', 'transcendent', 'epic',
@@ -86,6 +88,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   contentment: {
     adjectives: [
+      'warm and fuzzy', 'fuzzy', 'tender', 'loving', 'affectionate', 'safe', 'secure', 'leisurely', 'unhurried', 'breezy', 'balmy', 'restorative', 'meditative', 'contemplative', 'snuggly', 'cuddly', 'bucolic', 'halcyon', 'untroubled', 'rested', 'refreshed', 'refreshing', 'hushed', 'gentle and calm', 'soft and calm', 'lazy sunday',
       'contentment', 'content', 'contented', 'calm', 'calming', 'peaceful', 'serene', 'tranquil', 'relaxed',
       'relaxing', 'cozy', 'cosy', 'comfy', 'comfortable', 'soothing', 'mellow', 'chill', 'chilled', 'chilled out',
       'chill out', 'laid back', 'restful', 'quiet', 'satisfied', 'satisfying', 'pleasant', 'homely', 'homey',
@@ -103,6 +106,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   excitement: {
     adjectives: [
+      'frenetic', 'frenzied', 'rowdy', 'raucous', 'riotous', 'heart pounding', 'heart racing', 'pulse pounding', 'adrenalized', 'turbocharged', 'buzzy', 'zippy', 'zesty', 'spirited', 'animated', 'bouncy', 'peppy', 'jazzed', 'stoked', 'psyched', 'amped', 'amped up', 'celebratory', 'vivacious', 'sparkling', 'effervescent', 'high octane', 'edgy', 'rocking',
       'excitement', 'exciting', 'excited', 'thrilling', 'thrilled', 'energetic', 'dynamic', 'vibrant', 'lively',
       'hyped', 'hype', 'electric', 'electrifying', 'exhilarating', 'exhilarated', 'pumped', 'pumped up', 'wild',
       'action packed', 'adventurous', 'upbeat', 'buzzing', 'explosive', 'enthusiastic', 'eager', 'festive',
@@ -118,6 +122,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   anger: {
     adjectives: [
+      'combative', 'confrontational', 'volatile', 'bloodthirsty', 'murderous', 'snarly', 'spiteful', 'vindictive', 'rabid', 'berserk', 'apoplectic', 'steaming', 'testy', 'huffy', 'scowling', 'glaring', 'rage filled', 'seeing red', 'up in arms', 'raging mad',
       'anger', 'angry', 'angered', 'furious', 'enraged', 'raging', 'mad', 'irate', 'livid', 'hostile', 'aggressive',
       'wrathful', 'outraged', 'irritated', 'annoyed', 'frustrated', 'infuriated', 'infuriating', 'fuming', 'seething',
       'resentful', 'hateful', 'grumpy', 'violent', 'vengeful', 'pissed', 'pissed off', 'irritable', 'agitated',
@@ -133,6 +138,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   disgust: {
     adjectives: [
+      'sickly', 'gruesome', 'grisly', 'fetid', 'noxious', 'toxic', 'contaminated', 'polluted', 'infested', 'infected', 'gooey', 'mucky', 'scummy', 'unsanitary', 'unhygienic', 'stenchy', 'reeking', 'maggoty', 'creepy crawly', 'wormy', 'rotted', 'putrefied', 'putrefying', 'bile', 'septic', 'grossed',
       'disgust', 'disgusting', 'disgusted', 'gross', 'grossed out', 'revolting', 'repulsive', 'repulsed', 'repugnant',
       'nasty', 'icky', 'yucky', 'vile', 'foul', 'rotten', 'rotting', 'putrid', 'slimy', 'gory', 'sickening',
       'nauseating', 'nauseous', 'moldy', 'mouldy', 'filthy', 'dirty', 'grimy', 'grotesque', 'repellent',
@@ -143,12 +149,13 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
     comparatives: ['grosser', 'nastier', 'ickier', 'yuckier', 'filthier', 'dirtier', 'slimier', 'more disgusting', 'grimier', 'smellier', 'stinkier', 'more revolting', 'moldier', 'mouldier'],
     superlatives: ['grossest', 'nastiest', 'filthiest', 'dirtiest', 'most disgusting', 'most revolting'],
     verbs: ['disgust', 'repulse', 'revolt', 'nauseate', 'sicken', 'gross out', 'rot', 'make me sick', 'make me puke', 'gag'],
-    nouns: ['disgust', 'revulsion', 'repulsion', 'filth', 'rot', 'decay', 'mold', 'mould', 'slime', 'gore', 'grime', 'nausea', 'sludge', 'vomit', 'puke', 'muck', 'yuck', 'ew', 'eww', 'ewww', 'gunk', 'maggots', 'rotting'],
+    nouns: ['stench', 'stink', 'reek', 'pus', 'grossness', 'disgust', 'revulsion', 'repulsion', 'filth', 'rot', 'decay', 'mold', 'mould', 'slime', 'gore', 'grime', 'nausea', 'sludge', 'vomit', 'puke', 'muck', 'yuck', 'ew', 'eww', 'ewww', 'gunk', 'maggots', 'rotting'],
     misspellings: ['disgustin', 'disgustng', 'digusting', 'discusting', 'disgusing', 'disguisting', 'disgustig', 'disgustting', 'disgussting', 'grosss', 'revoltin', 'repulsiv', 'nasti', 'disgusten', 'discussting'],
     emoji: ['🤢', '🤮', '💩', '🪰', '🦠', '🤧'],
   },
   fear: {
     adjectives: [
+      'apocalyptic', 'post apocalyptic', 'dystopian', 'claustrophobic', 'shivery', 'hellish', 'infernal', 'gothic', 'morbid', 'perilous', 'unnerving', 'disquieting', 'harrowing', 'frantic', 'startled', 'startling', 'blood chilling', 'bone chilling', 'monstrous', 'satanic', 'occult', 'skeletal', 'zombie like', 'terror filled', 'fright filled', 'spooked out', 'on edge', 'dread filled', 'threatful',
       'fear', 'fearful', 'afraid', 'scared', 'scary', 'frightening', 'frightened', 'terrifying', 'terrified',
       'horrifying', 'horrific', 'horrified', 'spooky', 'creepy', 'eerie', 'ominous', 'sinister', 'threatening',
       'dreadful', 'haunted', 'haunting', 'ghostly', 'nightmarish', 'panicked', 'anxious', 'nervous', 'tense',
@@ -161,12 +168,13 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
     comparatives: ['scarier', 'spookier', 'creepier', 'eerier', 'more frightening', 'more terrifying', 'more sinister', 'more ominous', 'freakier', 'tenser', 'more menacing', 'more anxious'],
     superlatives: ['scariest', 'spookiest', 'creepiest', 'eeriest', 'most terrifying', 'most frightening', 'freakiest'],
     verbs: ['scare', 'frighten', 'terrify', 'horrify', 'spook', 'creep out', 'freak out', 'freak me out', 'haunt', 'petrify', 'scare me'],
-    nouns: ['fear', 'terror', 'horror', 'dread', 'fright', 'panic', 'anxiety', 'suspense', 'tension', 'menace', 'nightmare', 'nightmares', 'dread', 'creepiness', 'scares', 'jumpscare', 'jump scare', 'paranoia', 'danger', 'threat'],
+    nouns: ['goosebumps', 'creeps', 'the creeps', 'chills', 'apocalypse', 'fear', 'terror', 'horror', 'dread', 'fright', 'panic', 'anxiety', 'suspense', 'tension', 'menace', 'nightmare', 'nightmares', 'dread', 'creepiness', 'scares', 'jumpscare', 'jump scare', 'paranoia', 'danger', 'threat'],
     misspellings: ['scarey', 'scarry', 'sacry', 'scray', 'scaryy', 'skary', 'terrifing', 'terifying', 'terryfying', 'terrifiying', 'creapy', 'creppy', 'creepey', 'spookey', 'spooki', 'frightning', 'frigthening', 'eery', 'erie', 'horrorr', 'fritening', 'scarie', 'feer', 'afriad', 'scarrier', 'scaryer', 'creepyer'],
     emoji: ['😱', '😨', '😰', '😧', '👻', '💀', '🎃', '🕷', '🙀', '🕸', '🧟', '🦇', '😖', '☠'],
   },
   sadness: {
     adjectives: [
+      'brooding', 'downhearted', 'crestfallen', 'funereal', 'elegiac', 'poignant', 'bittersweet', 'weepy', 'devastated', 'devastating', 'heartrending', 'anguished', 'distraught', 'defeated', 'dispirited', 'disheartened', 'rueful', 'lugubrious', 'bereaved', 'dismayed', 'forsaken', 'isolated', 'melancholical', 'sorrowfull', 'down in the dumps', 'low spirited', 'heartsore',
       'sadness', 'sad', 'saddened', 'saddening', 'sorrowful', 'unhappy', 'gloomy', 'melancholy', 'melancholic',
       'depressing', 'depressed', 'miserable', 'heartbroken', 'heartbreaking', 'heart breaking', 'mournful', 'mourning',
       'tragic', 'lonely', 'lonesome', 'forlorn', 'somber', 'sombre', 'bleak', 'desolate', 'downcast', 'teary',
@@ -179,7 +187,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
     comparatives: ['sadder', 'gloomier', 'unhappier', 'lonelier', 'bleaker', 'drearier', 'more depressing', 'more melancholic', 'glummer', 'moodier', 'more somber', 'more sombre', 'grimmer', 'more melancholy'],
     superlatives: ['saddest', 'gloomiest', 'loneliest', 'bleakest', 'most depressing', 'unhappiest', 'dreariest'],
     verbs: ['sadden', 'cry', 'weep', 'sob', 'mourn', 'grieve', 'depress', 'bring down', 'bum out', 'tear up', 'break my heart'],
-    nouns: ['sadness', 'sorrow', 'grief', 'melancholy', 'misery', 'despair', 'depression', 'loneliness', 'gloom', 'heartbreak', 'heartache', 'tears', 'mourning', 'tragedy', 'woe', 'sorrows', 'blues', 'solitude', 'longing', 'loss'],
+    nouns: ['anguish', 'gloominess', 'funeral', 'sadness', 'sorrow', 'grief', 'melancholy', 'misery', 'despair', 'depression', 'loneliness', 'gloom', 'heartbreak', 'heartache', 'tears', 'mourning', 'tragedy', 'woe', 'sorrows', 'blues', 'solitude', 'longing', 'loss'],
     misspellings: ['sader', 'saad', 'sadd', 'saddd', 'sadnes', 'sadenss', 'saddnes', 'melancoly', 'melancolic', 'melencholy', 'melancholyc', 'depresing', 'depresed', 'depressin', 'lonley', 'lonly', 'gloomey', 'glomy', 'miserible', 'misrable', 'unhapy', 'saddder', 'sadest', 'saddesst'],
     emoji: ['😢', '😭', '😞', '😔', '☹', '🙁', '😿', '💔', '🥀', '🌧', '😥', '😓', '😩', '😪', '🥺'],
   },
@@ -190,7 +198,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
  * Kept apart from {@link EMOTION_LEXICON} because they belong to no single category.
  */
 export const GENERIC_HAPPY_LEXICON: EmotionLexicon = {
-  adjectives: ['happy', 'cheerful', 'joyful', 'joyous', 'glad', 'jolly', 'delighted', 'delightful', 'happy go lucky', 'gleeful', 'positive', 'sunny', 'bright and happy', 'feel good', 'feelgood', 'uplifting', 'jovial', 'bubbly', 'elated', 'optimistic', 'hopeful', 'smiling', 'smiley', 'radiant'],
+  adjectives: ['jubilant', 'exultant', 'overjoyed', 'blithe', 'chipper', 'sunshiny', 'beaming', 'happy', 'cheerful', 'joyful', 'joyous', 'glad', 'jolly', 'delighted', 'delightful', 'happy go lucky', 'gleeful', 'positive', 'sunny', 'bright and happy', 'feel good', 'feelgood', 'uplifting', 'jovial', 'bubbly', 'elated', 'optimistic', 'hopeful', 'smiling', 'smiley', 'radiant'],
   comparatives: ['happier', 'more cheerful', 'more joyful', 'gladder', 'jollier', 'sunnier', 'more positive', 'more uplifting'],
   superlatives: ['happiest', 'most cheerful', 'jolliest', 'most joyful'],
   verbs: ['cheer up', 'brighten up', 'lighten up', 'smile', 'rejoice'],

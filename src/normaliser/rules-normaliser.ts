@@ -849,7 +849,7 @@ const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
   [
     phrase(
       'reset', 'restart', 'start (?:over|again|afresh|fresh|from (?:scratch|the (?:beginning|start)))', 'from scratch',
-      'begin again', 'fresh start', 'clean slate', 'square one',
+      'begin again', 'fresh start', 'clean slate', 'square one', 'start (?:anew|afresh|from zero)',
       `(?:back|revert|reverting|return|returning|restore|go back|get back|bring back|take me back|roll back|rollback)(?: ${IT})? to (?:the |my |its )?(?:original|start|beginning|first (?:photo|picture|image|pic|version)|unedited|initial|untouched|raw|real)`,
       'original', 'unedited', 'untouched', 'undo (?:everything|all|it all|all (?:the |my )?(?:changes|edits))',
       `(?:remove|clear|drop|delete|strip|wipe) (?:all |every )?(?:the |of the |my )?(?:edits?|changes|effects?|filters?)`,
@@ -893,7 +893,7 @@ const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
     phrase(
       'more (?:subtle|subtly|natural|realistic|gentle|gently|muted|restrained|understated|soft|toned down|delicate|faithful)',
       'less', 'lesser', 'weaker', 'weaken', 'subtler', 'softer', 'soften', 'gentler', 'milder', 'tamer', 'lighter',
-      `(?:tone|turn|dial|ramp|knock|bring|take|calm|tune|water|scale) (?:${IT} )?down(?: a (?:bit|notch|touch|little))?`,
+      `(?:tone|turn|dial|ramp|knock|bring|take|calm|tune|water|scale) (?:[^ ]+ ){0,3}down(?: a (?:bit|notch|touch|little))?`,
       `(?:pull|scale|dial|rein) (?:${IT} )?(?:back|in)`, 'back off', 'ease (?:off|up)', 'go easy', 'easy on', 'down a notch',
       'notch down', 'reduce', 'decrease', 'lower', 'lessen', 'diminish', 'minimi[sz]e',
       'too (?:much|strong|intense|far|heavy|extreme|harsh|saturated|obvious|aggressive|dramatic|powerful|over the top|overdone|exaggerated|crazy|wild|loud|dark|bright|edited|fake)',
@@ -907,7 +907,7 @@ const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
   [
     phrase(
       'more', 'moar', 'stronger', 'strong', 'intensify', 'intenser', 'intense', 'amplify', 'boost', 'crank', 'cranked',
-      `(?:turn|dial|ramp|pump|amp|jack|kick|step|bump|ratchet|punch) (?:${IT} )?up`, `push (?:${IT} )?(?:further|harder|more)?`, 'push',
+      `(?:turn|dial|ramp|pump|amp|jack|kick|step|bump|ratchet|punch|crank) (?:[^ ]+ ){0,3}up`, `push (?:${IT} )?(?:further|harder|more)?`, 'push',
       'go (?:further|harder|bigger|all in|big|all out|nuts|wild|crazy|for it)', 'further', 'harder', 'bigger', 'heavier', 'bolder', 'deeper',
       'louder', 'exaggerate', 'emphasi[sz]e', 'increase', 'enhance', 'heighten', 'double (?:it|down)', 'double', 'max (?:it|that)(?: out)?',
       'maxed', 'maximum', 'maximi[sz]e', 'keep going', 'continue', 'go on', 'amp', 'level up', 'next level', '^up(?: !)*$', '\\+', '➕', '⬆', '📈', '🔥',
