@@ -88,7 +88,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   contentment: {
     adjectives: [
-      'warm and fuzzy', 'fuzzy', 'tender', 'loving', 'affectionate', 'safe', 'secure', 'leisurely', 'unhurried', 'breezy', 'balmy', 'restorative', 'meditative', 'contemplative', 'snuggly', 'cuddly', 'bucolic', 'halcyon', 'untroubled', 'rested', 'refreshed', 'refreshing', 'hushed', 'gentle and calm', 'soft and calm', 'lazy sunday',
+      'warm and fuzzy', 'tender', 'loving', 'affectionate', 'leisurely', 'unhurried', 'breezy', 'balmy', 'restorative', 'meditative', 'contemplative', 'snuggly', 'cuddly', 'bucolic', 'halcyon', 'untroubled', 'rested', 'refreshed', 'refreshing', 'hushed', 'gentle and calm', 'soft and calm', 'lazy sunday',
       'contentment', 'content', 'contented', 'calm', 'calming', 'peaceful', 'serene', 'tranquil', 'relaxed',
       'relaxing', 'cozy', 'cosy', 'comfy', 'comfortable', 'soothing', 'mellow', 'chill', 'chilled', 'chilled out',
       'chill out', 'laid back', 'restful', 'quiet', 'satisfied', 'satisfying', 'pleasant', 'homely', 'homey',
@@ -106,7 +106,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   excitement: {
     adjectives: [
-      'frenetic', 'frenzied', 'rowdy', 'raucous', 'riotous', 'heart pounding', 'heart racing', 'pulse pounding', 'adrenalized', 'turbocharged', 'buzzy', 'zippy', 'zesty', 'spirited', 'animated', 'bouncy', 'peppy', 'jazzed', 'stoked', 'psyched', 'amped', 'amped up', 'celebratory', 'vivacious', 'sparkling', 'effervescent', 'high octane', 'edgy', 'rocking',
+      'frenetic', 'frenzied', 'rowdy', 'raucous', 'riotous', 'heart pounding', 'heart racing', 'pulse pounding', 'adrenalized', 'turbocharged', 'buzzy', 'zippy', 'zesty', 'spirited', 'bouncy', 'peppy', 'jazzed', 'stoked', 'psyched', 'amped', 'amped up', 'celebratory', 'vivacious', 'effervescent', 'high octane',
       'excitement', 'exciting', 'excited', 'thrilling', 'thrilled', 'energetic', 'dynamic', 'vibrant', 'lively',
       'hyped', 'hype', 'electric', 'electrifying', 'exhilarating', 'exhilarated', 'pumped', 'pumped up', 'wild',
       'action packed', 'adventurous', 'upbeat', 'buzzing', 'explosive', 'enthusiastic', 'eager', 'festive',
@@ -122,7 +122,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   anger: {
     adjectives: [
-      'combative', 'confrontational', 'volatile', 'bloodthirsty', 'murderous', 'snarly', 'spiteful', 'vindictive', 'rabid', 'berserk', 'apoplectic', 'steaming', 'testy', 'huffy', 'scowling', 'glaring', 'rage filled', 'seeing red', 'up in arms', 'raging mad',
+      'combative', 'confrontational', 'volatile', 'bloodthirsty', 'murderous', 'snarly', 'spiteful', 'vindictive', 'rabid', 'berserk', 'apoplectic', 'testy', 'huffy', 'scowling', 'rage filled', 'seeing red', 'up in arms', 'raging mad',
       'anger', 'angry', 'angered', 'furious', 'enraged', 'raging', 'mad', 'irate', 'livid', 'hostile', 'aggressive',
       'wrathful', 'outraged', 'irritated', 'annoyed', 'frustrated', 'infuriated', 'infuriating', 'fuming', 'seething',
       'resentful', 'hateful', 'grumpy', 'violent', 'vengeful', 'pissed', 'pissed off', 'irritable', 'agitated',
@@ -174,7 +174,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   sadness: {
     adjectives: [
-      'brooding', 'downhearted', 'crestfallen', 'funereal', 'elegiac', 'poignant', 'bittersweet', 'weepy', 'devastated', 'devastating', 'heartrending', 'anguished', 'distraught', 'defeated', 'dispirited', 'disheartened', 'rueful', 'lugubrious', 'bereaved', 'dismayed', 'forsaken', 'isolated', 'melancholical', 'sorrowfull', 'down in the dumps', 'low spirited', 'heartsore',
+      'brooding', 'downhearted', 'crestfallen', 'funereal', 'elegiac', 'poignant', 'bittersweet', 'weepy', 'devastated', 'devastating', 'heartrending', 'anguished', 'distraught', 'defeated', 'dispirited', 'disheartened', 'rueful', 'lugubrious', 'bereaved', 'dismayed', 'forsaken', 'melancholical', 'sorrowfull', 'down in the dumps', 'low spirited', 'heartsore',
       'sadness', 'sad', 'saddened', 'saddening', 'sorrowful', 'unhappy', 'gloomy', 'melancholy', 'melancholic',
       'depressing', 'depressed', 'miserable', 'heartbroken', 'heartbreaking', 'heart breaking', 'mournful', 'mourning',
       'tragic', 'lonely', 'lonesome', 'forlorn', 'somber', 'sombre', 'bleak', 'desolate', 'downcast', 'teary',
