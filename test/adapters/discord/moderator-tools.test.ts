@@ -108,6 +108,13 @@ describe('Discord: every /moodmod tool, end to end', () => {
     assert.match(audit.content, /the default list \(gore\)/);
   });
 
+  it('answers "make it g o r y with bl00d", which names no feeling, without a picture and without repeating the words', async () => {
+    const request = edit(member('bea'), 'make it g o r y with bl00d');
+    const answer = await h.fake.waitForText(request, /catch the feeling|not allowed/);
+    assert.doesNotMatch(answer.content, /g ?o ?r ?y|bl[o0]{2}d/i);
+    noPicture(request);
+  });
+
   it('adds words through /moodmod words and catches them with look-alike letters', async () => {
     await moderate('words', { action: 'add', text: 'blood, dark omen' }, /Added 2 words to the list of this server; it now holds 2 words/);
     const list = await moderate('words', { action: 'list' }, /Blocked words of this server \(2\)/);

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningAdapter } from '../../../src/adapter.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createEngine, type Engine } from '../../../src/engine.ts';
@@ -76,5 +77,28 @@ describe('Discord with Redis: any process serves any conversation', redisTestOpt
       via: other,
     });
     await h.fake.waitForText(edit, /blocked disgust/);
+  });
+
+  it('refuses on one process a person banned through the other', async () => {
+    const moderator = h.fake.addUser('mod2');
+    h.fake.addMember(h.guild, moderator);
+    const photo = await uploadPhoto(h.fake);
+    const edit = (via: GatewaySession) =>
+      h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo }, feeling: 'sadder' }, via });
+    // The first process reads (and caches) the server's policy before the ban.
+    await h.fake.waitForPicture(edit(first));
+    const ban = h.fake.slashCommand({
+      user: moderator,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'ban',
+      options: { user: { user: h.alice } },
+      permissions: Permission.ManageGuild,
+      via: other,
+    });
+    await h.fake.waitForText(ban, new RegExp(`${h.alice.id} can no longer use the bot in this server`));
+    // The engine promises a change reaches every process within a second.
+    await sleep(1000);
+    await h.fake.waitForText(edit(first), /A moderator has stopped you from using the bot in this server/);
   });
 });
