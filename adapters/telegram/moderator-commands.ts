@@ -5,6 +5,7 @@
  * - `/ban` with a mention of a person without a username (a `text_mention`, which carries the
  *   user) bans that person;
  * - `/ban 123456` passes through unchanged.
+ * A reply to an anonymous administrator (who writes as the group) is explained, not banned.
  *
  * An `@username` cannot be turned into an id through the Bot API, so `/ban @someone` is not
  * passed on as if it were an id (that would ban nobody while saying it had); moderators are
@@ -13,6 +14,7 @@
 import type { Message } from 'grammy/types';
 import { parseCommand } from '../../src/commands.ts';
 import type { BotIdentity } from './read-message.ts';
+import { GROUP_ANONYMOUS_BOT_ID } from './telegram-limits.ts';
 
 /** What the adapter does with a message's text before the engine sees it. */
 export type PersonArgument =
@@ -28,6 +30,10 @@ export function usernameHint(command: 'ban' | 'unban'): string {
     `or write /${command} followed by their numeric user id.`
   );
 }
+
+/** What a moderator who replies /ban to an anonymous administrator's message is told. */
+export const ANONYMOUS_ADMIN_HINT =
+  'That message was sent by an anonymous administrator, on behalf of the group: I can only ban people who write as themselves.';
 
 /**
  * The id the engine knows a message's author by: the same one the adapter gives the actor of a
@@ -50,5 +56,9 @@ export function resolvePersonArgument(text: string, message: Message, bot: BotId
   const replied = message.reply_to_message;
   // A reply to the bot's own message (or to none) names nobody: the engine answers with the usage.
   if (!replied || replied.from?.id === bot.id) return { kind: 'text', text };
+  // An anonymous administrator writes as the group: banning "them" would ban every anonymous administrator.
+  if (replied.from?.id === GROUP_ANONYMOUS_BOT_ID || replied.sender_chat?.id === replied.chat.id) {
+    return { kind: 'explain', text: ANONYMOUS_ADMIN_HINT };
+  }
   return { kind: 'text', text: `/${name} ${authorIdOf(replied)}` };
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Message } from 'grammy/types';
-import { resolvePersonArgument, usernameHint } from '../../../adapters/telegram/moderator-commands.ts';
+import { ANONYMOUS_ADMIN_HINT, resolvePersonArgument, usernameHint } from '../../../adapters/telegram/moderator-commands.ts';
 
 const bot = { id: 999, username: 'moodshift_test_bot' };
 const group = { id: -100123, type: 'supergroup' as const, title: 'Club' };
@@ -41,6 +41,14 @@ describe('Telegram: the person of /ban and /unban', () => {
   it('passes an id through, and explains an @username to the moderator', () => {
     assert.deepEqual(resolvePersonArgument('/ban 3005', message('/ban 3005'), bot), { kind: 'text', text: '/ban 3005' });
     assert.deepEqual(resolvePersonArgument('/ban @erin', message('/ban @erin'), bot), { kind: 'explain', text: usernameHint('ban') });
+  });
+
+  it('does not ban the group itself when /ban replies to an anonymous administrator', () => {
+    const anonymous = { message_id: 9, date: 1, chat: group, from: { id: 1087968824, is_bot: true, first_name: 'Group' }, sender_chat: group, text: 'x' } as Message;
+    assert.deepEqual(resolvePersonArgument('/ban', message('/ban', { reply_to_message: anonymous as Message['reply_to_message'] }), bot), {
+      kind: 'explain',
+      text: ANONYMOUS_ADMIN_HINT,
+    });
   });
 
   it('leaves /ban alone when it replies to the bot or to nothing, and other text untouched', () => {
