@@ -1,7 +1,10 @@
 /**
  * @module `npm run discord:commands`: registers moodshift's slash commands (`/mood` and
  * `/moodmod`, see `slash-commands.ts`) with Discord. Run it once after installing and after
- * each upgrade that changes the commands, never on every start.
+ * each upgrade that changes the commands, never on every start (for example the upgrade that
+ * gave `/moodmod` every moderation tool: `maxintensity`, `words`, `ratelimit`, `ban`, `unban`,
+ * elements in `block`/`unblock`, and a count for `audit`; until it is run, Discord shows the
+ * old options).
  *
  * With `DISCORD_GUILD_ID` the commands go to that one server and show up at once (good for
  * trying the bot); without it they are registered globally, for every server the bot is in.

@@ -126,7 +126,7 @@ export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationComman
 
   const moodmod = new SlashCommandBuilder()
     .setName(MODERATOR_COMMAND)
-    .setDescription('Moderators: decide which feelings moodshift may give pictures here')
+    .setDescription('Moderators: what moodshift may do here (feelings, words, limits, bans, audit log)')
     .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
