@@ -22,7 +22,7 @@
  * opaque picture the whole grade is a single 4 × 4 `recomb` (see `applyGrade`); with alpha it is
  * `recomb` + `linear`, and the optional vignette adds a `composite`.
  *
- * The seed shifts white balance and tint by about one level of 255, and the vignette centre
+ * The seed lengthens or shortens the solver's stride a little, and moves the vignette centre
  * when there is one: the same seed gives the same bytes, another seed a barely different picture.
  */
 import sharp from 'sharp';
@@ -180,15 +180,29 @@ export function solveGrade(
 ): ToneGrade {
   const random = mulberry32(seed);
   const vignetteCentre: [number, number] = [0.5 + (random() - 0.5) * 0.08, 0.5 + (random() - 0.5) * 0.08];
+  // The seed's touch: a slightly longer or shorter stride along the path, so another seed lands
+  // on a barely different grade that still raises the target.
+  const stride = SOLVER_STEP * (0.85 + 0.3 * random());
   const vignette = options.vignette && EMOTION_TABLE[target].valence === 'negative' ? 0.3 * intensity : 0;
   const grade = (params: number[]) => gradeOf(params, vignette, vignetteCentre);
   const simulate = (params: number[]) => simulateGrade(thumbnail, grade(params));
+  const targetLogProbability = (z: StandardTone) => {
+    const scores = toneScores(z);
+    const top = Math.max(...EMOTIONS.map((e) => scores[e]));
+    return scores[target] - top - Math.log(EMOTIONS.reduce((sum, e) => sum + Math.exp(scores[e] - top), 0));
+  };
 
   const budget = options.reach * intensity;
   const gradients = scoreGradients();
   let params = [0, 0, 0, 0, 0];
-  let here = standardiseTone(simulate(params).tone);
+  const start = simulate(params);
+  let here = standardiseTone(start.tone);
+  let hereScore = targetLogProbability(here);
   let previous: number[] | undefined;
+  // Where the walk has changed the picture most so far. Every point it accepts reads more like
+  // the target than the one before; if it ends short of the budget, it ends at the farthest.
+  let farthest = { params, moved: start.moved };
+  let reachedBudget = false;
   for (let step = 0; step < SOLVER_MAX_STEPS && budget > 0; step++) {
     const jacobian = PARAMETER_UNITS.map((_, j) => {
       const nudged = params.map((p, i) => (i === j ? p + JACOBIAN_STEP : p));
@@ -198,8 +212,19 @@ export function solveGrade(
     const direction = stepDirection(jacobian, gradients, target, here, previous);
     if (!direction) break;
     previous = direction;
-    const next = clampParameters(params.map((p, i) => p + SOLVER_STEP * direction[i]!));
-    const after = simulate(next);
+    // The direction is right for a small step; clipping can make a full one overshoot. Shorten
+    // the step until the target reads at least as strongly as before, or stop the walk here.
+    let length = stride;
+    let next = clampParameters(params.map((p, i) => p + length * direction[i]!));
+    let after = simulate(next);
+    let afterTone = standardiseTone(after.tone);
+    for (let tries = 0; targetLogProbability(afterTone) < hereScore && tries < 4; tries++) {
+      length /= 2;
+      next = clampParameters(params.map((p, i) => p + length * direction[i]!));
+      after = simulate(next);
+      afterTone = standardiseTone(after.tone);
+    }
+    if (targetLogProbability(afterTone) < hereScore) break;
     if (after.moved >= budget) {
       // Land on the budget: bisect the last step.
       let [low, high] = [0, 1];
@@ -209,17 +234,16 @@ export function solveGrade(
         else low = mid;
       }
       params = params.map((p, i) => p + high * (next[i]! - p));
+      reachedBudget = true;
       break;
     }
     if (next.every((p, i) => p === params[i])) break;
     params = next;
-    here = standardiseTone(after.tone);
+    here = afterTone;
+    hereScore = targetLogProbability(here);
+    if (after.moved > farthest.moved) farthest = { params, moved: after.moved };
   }
-  const solved = grade(params);
-  // The seed's touch: about one level of 255 in white balance and tint.
-  solved.warmth += (random() - 0.5) * 0.008;
-  solved.tint += (random() - 0.5) * 0.008;
-  return solved;
+  return grade(reachedBudget ? params : farthest.params);
 }
 
 /** Parameters (in their units) to a grade. */
@@ -314,8 +338,8 @@ export interface SimulatedGrade {
 }
 
 /**
- * Grades the thumbnail exactly as the pipeline grades the full picture (saturation matrix,
- * vignette, then contrast, exposure, white balance and tint, rounded and clipped to 8 bits), and
+ * Grades the thumbnail as the pipeline grades the full picture (saturation matrix, vignette,
+ * then contrast, exposure, white balance and tint, clipped to the 8-bit range), and
  * reads the result's statistics in the same pass. It runs about a hundred times per edit, so it
  * allocates nothing per pixel.
  */
@@ -367,8 +391,12 @@ export function simulateGrade(thumbnail: Thumbnail, grade: ToneGrade): Simulated
   };
 }
 
+/**
+ * Clipped to [0, 255] like the pipeline's 8-bit output, but not rounded: the solver's Jacobian
+ * takes differences of tiny steps, which rounding would drown.
+ */
 function toByte(value: number): number {
-  return value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
+  return value <= 0 ? 0 : value >= 255 ? 255 : value;
 }
 
 /**
