@@ -45,8 +45,9 @@ export interface ToneRendererOptions {
   pngAdaptiveFiltering?: boolean;
   /**
    * How far a grade at intensity 1 moves the picture: the mean absolute change of its pixels, in
-   * levels of 255, measured on the thumbnail. Intensity scales it, so a higher intensity always
-   * moves the picture further. @defaultValue 24
+   * levels of 255, measured on the thumbnail. Intensity scales it, so a higher intensity moves
+   * the picture further (up to where colour alone can no longer make the picture read more like
+   * the target; the grade stops there). @defaultValue 24
    */
   reach?: number;
   /**
@@ -167,9 +168,11 @@ export class ToneRenderer implements Renderer {
  * The grade for a target and intensity. It walks the five parameters in small steps; each step
  * goes where, according to the thumbnail's response to each parameter (a Jacobian measured by
  * simulation), the target's score rises most against its closest rival (max-margin), or where
- * its probability rises fastest when no step can beat every rival. It stops when the
- * thumbnail's pixels have changed by `reach × intensity` levels on average. The path does
- * not depend on the intensity, only where it stops, so a higher intensity always goes further.
+ * its probability rises fastest when no step can beat every rival; a step that would lower the
+ * target's probability (clipping) is shortened. It stops when the thumbnail's pixels have changed
+ * by `reach × intensity` levels on average, or, when no step helps any more, at the farthest
+ * point of the walk. The path does not depend on the intensity, only where it stops, so a higher
+ * intensity goes at least as far.
  */
 export function solveGrade(
   thumbnail: Thumbnail,
