@@ -56,7 +56,8 @@ export interface EmotionWord {
 export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   amusement: {
     adjectives: [
-      'giddy', 'laughable', 'clownish', 'slapstick', 'hysterical', 'mischievous', 'impish', 'prankish', 'loony', 'daft', 'kooky', 'nutty', 'droll', 'tongue in cheek', 'amusing looking', 'funnyish', 'lol worthy',
+      'giddy', 'laughable', 'clownish', 'slapstick', 'hysterical', 'mischievous', 'impish', 'prankish', 'loony',
+      'daft', 'kooky', 'nutty', 'droll', 'tongue in cheek', 'amusing looking', 'funnyish', 'lol worthy',
       'amusement', 'amusing', 'amused', 'funny', 'fun', 'hilarious', 'humorous', 'humourous', 'comic', 'comical',
       'comedic', 'silly', 'goofy', 'playful', 'whimsical', 'witty', 'quirky', 'zany', 'wacky', 'cartoonish',
       'cartoony', 'lighthearted', 'light hearted', 'jokey', 'jocular', 'cute', 'adorable', 'cheeky', 'laughing',
@@ -71,7 +72,10 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   awe: {
     adjectives: [
-      'colossal', 'towering', 'gigantic', 'infinite', 'boundless', 'reverent', 'holy', 'spiritual', 'mythic', 'mythical', 'legendary', 'dazzling', 'luminous', 'resplendent', 'splendid', 'regal', 'wonderstruck', 'starstruck', 'humbling', 'sweeping', 'panoramic', 'titanic', 'enormous', 'grandiose', 'cathedral like', 'awe filled', 'godlike', 'angelic', 'numinous',
+      'colossal', 'towering', 'gigantic', 'infinite', 'boundless', 'reverent', 'holy', 'spiritual', 'mythic',
+      'mythical', 'legendary', 'dazzling', 'luminous', 'resplendent', 'splendid', 'regal', 'wonderstruck',
+      'starstruck', 'humbling', 'sweeping', 'panoramic', 'titanic', 'enormous', 'grandiose', 'cathedral like',
+      'awe filled', 'godlike', 'angelic', 'numinous',
       'awe', 'awed', 'awestruck', 'awe struck', 'awe inspiring', 'majestic', 'grand', 'sublime', 'breathtaking',
       'breath taking', 'magnificent', 'wondrous', 'marvelous', 'marvellous', 'spectacular', 'monumental', 'vast',
       'immense', 'heavenly', 'divine', 'celestial', 'ethereal', 'magical', 'mystical', 'transcendent', 'epic',
@@ -88,7 +92,9 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   contentment: {
     adjectives: [
-      'warm and fuzzy', 'tender', 'loving', 'affectionate', 'leisurely', 'unhurried', 'breezy', 'balmy', 'restorative', 'meditative', 'contemplative', 'snuggly', 'cuddly', 'bucolic', 'halcyon', 'untroubled', 'rested', 'refreshed', 'refreshing', 'hushed', 'gentle and calm', 'soft and calm', 'lazy sunday',
+      'warm and fuzzy', 'tender', 'loving', 'affectionate', 'leisurely', 'unhurried', 'breezy', 'balmy',
+      'restorative', 'meditative', 'contemplative', 'snuggly', 'cuddly', 'bucolic', 'halcyon', 'untroubled',
+      'rested', 'refreshed', 'refreshing', 'hushed', 'gentle and calm', 'soft and calm', 'lazy sunday',
       'contentment', 'content', 'contented', 'calm', 'calming', 'peaceful', 'serene', 'tranquil', 'relaxed',
       'relaxing', 'cozy', 'cosy', 'comfy', 'comfortable', 'soothing', 'mellow', 'chill', 'chilled', 'chilled out',
       'chill out', 'laid back', 'restful', 'quiet', 'satisfied', 'satisfying', 'pleasant', 'homely', 'homey',
@@ -106,7 +112,9 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   excitement: {
     adjectives: [
-      'frenetic', 'frenzied', 'rowdy', 'raucous', 'riotous', 'heart pounding', 'heart racing', 'pulse pounding', 'adrenalized', 'turbocharged', 'buzzy', 'zippy', 'zesty', 'spirited', 'bouncy', 'peppy', 'jazzed', 'stoked', 'psyched', 'amped', 'amped up', 'celebratory', 'vivacious', 'effervescent', 'high octane',
+      'frenetic', 'frenzied', 'rowdy', 'raucous', 'riotous', 'heart pounding', 'heart racing', 'pulse pounding',
+      'adrenalized', 'turbocharged', 'buzzy', 'zippy', 'zesty', 'spirited', 'bouncy', 'peppy', 'jazzed', 'stoked',
+      'psyched', 'amped', 'amped up', 'celebratory', 'vivacious', 'effervescent', 'high octane',
       'excitement', 'exciting', 'excited', 'thrilling', 'thrilled', 'energetic', 'dynamic', 'vibrant', 'lively',
       'hyped', 'hype', 'electric', 'electrifying', 'exhilarating', 'exhilarated', 'pumped', 'pumped up', 'wild',
       'action packed', 'adventurous', 'upbeat', 'buzzing', 'explosive', 'enthusiastic', 'eager', 'festive',
@@ -122,7 +130,9 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   anger: {
     adjectives: [
-      'combative', 'confrontational', 'volatile', 'bloodthirsty', 'murderous', 'snarly', 'spiteful', 'vindictive', 'rabid', 'berserk', 'apoplectic', 'testy', 'huffy', 'scowling', 'rage filled', 'seeing red', 'up in arms', 'raging mad',
+      'combative', 'confrontational', 'volatile', 'bloodthirsty', 'murderous', 'snarly', 'spiteful', 'vindictive',
+      'rabid', 'berserk', 'apoplectic', 'testy', 'huffy', 'scowling', 'rage filled', 'seeing red', 'up in arms',
+      'raging mad',
       'anger', 'angry', 'angered', 'furious', 'enraged', 'raging', 'mad', 'irate', 'livid', 'hostile', 'aggressive',
       'wrathful', 'outraged', 'irritated', 'annoyed', 'frustrated', 'infuriated', 'infuriating', 'fuming', 'seething',
       'resentful', 'hateful', 'grumpy', 'violent', 'vengeful', 'pissed', 'pissed off', 'irritable', 'agitated',
@@ -138,7 +148,9 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   disgust: {
     adjectives: [
-      'sickly', 'gruesome', 'grisly', 'fetid', 'noxious', 'toxic', 'contaminated', 'polluted', 'infested', 'infected', 'gooey', 'mucky', 'scummy', 'unsanitary', 'unhygienic', 'stenchy', 'reeking', 'maggoty', 'creepy crawly', 'wormy', 'rotted', 'putrefied', 'putrefying', 'bile', 'septic', 'grossed',
+      'sickly', 'gruesome', 'grisly', 'fetid', 'noxious', 'toxic', 'contaminated', 'polluted', 'infested',
+      'infected', 'gooey', 'mucky', 'scummy', 'unsanitary', 'unhygienic', 'stenchy', 'reeking', 'maggoty',
+      'creepy crawly', 'wormy', 'rotted', 'putrefied', 'putrefying', 'bile', 'septic', 'grossed',
       'disgust', 'disgusting', 'disgusted', 'gross', 'grossed out', 'revolting', 'repulsive', 'repulsed', 'repugnant',
       'nasty', 'icky', 'yucky', 'vile', 'foul', 'rotten', 'rotting', 'putrid', 'slimy', 'gory', 'sickening',
       'nauseating', 'nauseous', 'moldy', 'mouldy', 'filthy', 'dirty', 'grimy', 'grotesque', 'repellent',
@@ -155,7 +167,10 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   fear: {
     adjectives: [
-      'apocalyptic', 'post apocalyptic', 'dystopian', 'claustrophobic', 'shivery', 'hellish', 'infernal', 'gothic', 'morbid', 'perilous', 'unnerving', 'disquieting', 'harrowing', 'frantic', 'startled', 'startling', 'blood chilling', 'bone chilling', 'monstrous', 'satanic', 'occult', 'skeletal', 'zombie like', 'terror filled', 'fright filled', 'spooked out', 'on edge', 'dread filled', 'threatful',
+      'apocalyptic', 'post apocalyptic', 'dystopian', 'claustrophobic', 'shivery', 'hellish', 'infernal', 'gothic',
+      'morbid', 'perilous', 'unnerving', 'disquieting', 'harrowing', 'frantic', 'startled', 'startling',
+      'blood chilling', 'bone chilling', 'monstrous', 'satanic', 'occult', 'skeletal', 'zombie like',
+      'terror filled', 'fright filled', 'spooked out', 'on edge', 'dread filled', 'threatful',
       'fear', 'fearful', 'afraid', 'scared', 'scary', 'frightening', 'frightened', 'terrifying', 'terrified',
       'horrifying', 'horrific', 'horrified', 'spooky', 'creepy', 'eerie', 'ominous', 'sinister', 'threatening',
       'dreadful', 'haunted', 'haunting', 'ghostly', 'nightmarish', 'panicked', 'anxious', 'nervous', 'tense',
@@ -174,7 +189,10 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
   },
   sadness: {
     adjectives: [
-      'brooding', 'downhearted', 'crestfallen', 'funereal', 'elegiac', 'poignant', 'bittersweet', 'weepy', 'devastated', 'devastating', 'heartrending', 'anguished', 'distraught', 'defeated', 'dispirited', 'disheartened', 'rueful', 'lugubrious', 'bereaved', 'dismayed', 'forsaken', 'melancholical', 'sorrowfull', 'down in the dumps', 'low spirited', 'heartsore',
+      'brooding', 'downhearted', 'crestfallen', 'funereal', 'elegiac', 'poignant', 'bittersweet', 'weepy',
+      'devastated', 'devastating', 'heartrending', 'anguished', 'distraught', 'defeated', 'dispirited',
+      'disheartened', 'rueful', 'lugubrious', 'bereaved', 'dismayed', 'forsaken', 'melancholical', 'sorrowfull',
+      'down in the dumps', 'low spirited', 'heartsore',
       'sadness', 'sad', 'saddened', 'saddening', 'sorrowful', 'unhappy', 'gloomy', 'melancholy', 'melancholic',
       'depressing', 'depressed', 'miserable', 'heartbroken', 'heartbreaking', 'heart breaking', 'mournful', 'mourning',
       'tragic', 'lonely', 'lonesome', 'forlorn', 'somber', 'sombre', 'bleak', 'desolate', 'downcast', 'teary',
@@ -232,7 +250,8 @@ export const ELEMENT_LEXICON: Readonly<Record<Element, readonly string[]>> = {
   ],
   action: [
     'dancing', 'dance', 'fighting', 'fight', 'running', 'jumping', 'playing', 'hugging', 'hug',
-    'walking', 'swimming', 'eating', 'pose', 'posing', 'posture', 'gesture', 'gestures', 'movement', 'movements', 'motion',
+    'walking', 'swimming', 'eating', 'pose', 'posing', 'posture', 'gesture', 'gestures', 'movement', 'movements',
+    'motion',
     'action', 'actions', 'activity', 'sprinting', 'chasing', 'climbing', 'flying', 'riding', 'kissing', 'waving',
     'singing', 'racing', 'skating', 'surfing', 'falling', 'attacking', 'punching', 'kicking', 'celebrating',
     'what they are doing', 'what he is doing', 'what she is doing', 'body language',
@@ -267,7 +286,8 @@ export const ELEMENT_LEXICON: Readonly<Record<Element, readonly string[]>> = {
     'filter', 'sepia', 'black and white', 'monochrome', 'vivid', 'pastel', 'neon', 'glow', 'glowing', 'shade',
     'shades', 'luminosity', 'luminance', 'gamma', 'white balance', 'temperature', 'red', 'reds', 'blue',
     'green', 'greens', 'yellow', 'orange', 'purple', 'pink', 'golden', 'gold', 'grey', 'gray', 'black', 'white',
-    'brown', 'teal', 'violet', 'crimson', 'greyscale', 'grayscale', 'reddish', 'bluish', 'greenish', 'yellowish', 'couleur', 'couleurs', 'lumiere',
+    'brown', 'teal', 'violet', 'crimson', 'greyscale', 'grayscale', 'reddish', 'bluish', 'greenish', 'yellowish',
+    'couleur', 'couleurs', 'lumiere',
     'farben', 'farbe', 'licht', 'colores', 'luz', 'colori', 'luce', 'cores', 'iluminacion', 'eclairage',
   ],
 };
@@ -279,7 +299,8 @@ export const ELEMENT_LEXICON: Readonly<Record<Element, readonly string[]>> = {
 export const INTENSITY_WORDS: Readonly<Record<Exclude<IntensityLevel, 'medium'>, readonly string[]>> = {
   low: [
     'slightly', 'slight', 'a bit', 'a little', 'a little bit', 'a touch', 'a tad', 'a hint', 'a smidge', 'a wee bit',
-    'a tiny bit', 'tiny bit', 'little bit', 'bit', 'somewhat', 'mildly', 'mild', 'subtly', 'subtle', 'gently', 'lightly',
+    'a tiny bit', 'tiny bit', 'little bit', 'bit', 'somewhat', 'mildly', 'mild', 'subtly', 'subtle', 'gently',
+    'lightly',
     'faintly', 'faint', 'barely', 'marginally', 'softly', 'kinda', 'kind of', 'sort of', 'sorta', 'hint of',
     'touch of', 'not too', 'not overly', 'not very', 'just a', 'a little more', 'light touch', 'a dash', 'a pinch',
     'a tiny', 'minimal', 'minimally', 'un peu', 'un poco', 'ein bisschen', 'ein wenig', 'etwas', 'un po',
