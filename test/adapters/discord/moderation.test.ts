@@ -79,6 +79,24 @@ describe('Discord: moderators', () => {
     assert.match(picture.content, /→ fear/);
   });
 
+  it('lets the moderator role use the other tools too, and reads them back in /moodmod policy', async () => {
+    const cap = h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'maxintensity', options: { level: 'high' } });
+    await h.fake.waitForText(cap, /Edits in this server now go up to/);
+    const words = h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'words', options: { action: 'add', text: 'spooky' } });
+    await h.fake.waitForText(words, /Added 1 word/);
+    const policy = await h.fake.waitForText(h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'policy' }), /Moderation policy/);
+    assert.match(policy.content, /Strongest edit: 0\.\d+/);
+    assert.match(policy.content, /Blocked words: 1 added/);
+    await h.fake.waitForText(
+      h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'maxintensity', options: { level: 'max' } }),
+      /now go up to 1/,
+    );
+    await h.fake.waitForText(
+      h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'words', options: { action: 'remove', text: 'spooky' } }),
+      /Removed 1 word/,
+    );
+  });
+
   it('limits a block to one channel when the moderator asks for channel_only', async () => {
     const other = h.fake.addChannel(h.guild, 'memes');
     const block = h.fake.slashCommand({
