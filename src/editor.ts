@@ -161,6 +161,9 @@ export class Editor {
         ? commandIntent(command)
         : await this.#normaliser.normalise(turn.text, { current, hasImage });
     working.report.intent = command ? 'command' : intent.kind;
+    if (intent.kind === 'unknown' && turn.text.trim() && this.#moderation?.checkText) {
+      await this.#moderation.checkText(this.#moderationContext(turn), turn.text);
+    }
 
     if (turn.images.length > 0) {
       const root = await this.#acceptPhoto(turn);

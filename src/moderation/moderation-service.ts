@@ -292,6 +292,23 @@ export class ModerationService implements Moderation {
    * or beyond, or any press without `currentIntensity`, is refused with `IntensityCapped` ("that
    * is as strong as edits go here").
    */
+  /** Bans and blocked words for text that is no edit request. */
+  async checkText(context: ModerationContext, text: string): Promise<void> {
+    const scopes = this.#scopes(context);
+    const resolved = await this.#resolve(scopes);
+    const banScope = resolved.bannedSources.get(context.actor.id);
+    if (banScope !== undefined) {
+      await this.#refuse(context, scopes, new UserError(ErrorCode.Banned, { where: scopes.where(banScope) }), { request: text, words: resolved.words });
+    }
+    const found = resolved.words.find(text);
+    if (found) {
+      await this.#refuse(context, scopes, new UserError(ErrorCode.WordBlocked, { where: scopes.where(found.entry.scopeId) }), {
+        request: resolved.words.redact(text),
+        detail: this.#wordDetail(found.entry, 'in the request', scopes),
+      });
+    }
+  }
+
   async checkRequest(context: ModerationContext, request: EditRequestCheck): Promise<number> {
     const scopes = this.#scopes(context);
     const resolved = await this.#resolve(scopes);

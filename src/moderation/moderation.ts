@@ -63,6 +63,11 @@ export interface Moderation {
   effectivePolicy(context: ModerationContext): Promise<Policy>;
   /** Before planning: ban, rate limit, target, elements, words, intensity. Returns the allowed intensity. */
   checkRequest(context: ModerationContext, request: EditRequestCheck): Promise<number>;
+  /**
+   * Words that are no edit request (the normaliser found no feeling in them): bans and blocked
+   * words still apply, so "make it g o r y" is refused and audited rather than asked back.
+   */
+  checkText?(context: ModerationContext, text: string): Promise<void>;
   /** After planning: the edited caption and the chosen elements. */
   checkPlan(context: ModerationContext, plan: EditPlan): Promise<void>;
   /** A moderator command; returns the text to show. Throws UserError(NotModerator) for others. */

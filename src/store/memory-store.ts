@@ -10,6 +10,7 @@ import {
   type Conversation,
   type ConversationStore,
   type ConversationStoreOptions,
+  type EditRecord,
   type ImageBlob,
   type MessageLink,
 } from './conversation-store.ts';
@@ -84,7 +85,7 @@ export class MemoryConversationStore implements ConversationStore {
   async load(key: ConversationKey): Promise<Conversation | undefined> {
     this.assertOpen();
     const entry = this.live(this.conversations, conversationId(key));
-    return entry ? structuredClone(entry.value) : undefined;
+    return entry ? copyConversation(entry.value) : undefined;
   }
 
   async update<T>(key: ConversationKey, change: (conversation: Conversation) => T): Promise<T> {
@@ -92,7 +93,7 @@ export class MemoryConversationStore implements ConversationStore {
     const id = conversationId(key);
     return this.serialise(id, () => {
       const stored = this.live(this.conversations, id);
-      const draft = stored ? structuredClone(stored.value) : emptyConversation(key);
+      const draft = stored ? copyConversation(stored.value) : emptyConversation(key);
       const result = change(draft);
       refuseAsyncChange(result);
       this.commit(id, draft);
@@ -111,8 +112,8 @@ export class MemoryConversationStore implements ConversationStore {
       const stored = this.live(this.conversations, id);
       const edit = stored?.value.edits[editId];
       if (!stored || !edit || edit.messageIds.includes(messageId)) return;
-      const draft = structuredClone(stored.value);
-      draft.edits[editId].messageIds.push(messageId);
+      const draft = copyConversation(stored.value);
+      draft.edits[editId]!.messageIds.push(messageId);
       this.commit(id, draft);
     });
   }
@@ -166,7 +167,7 @@ export class MemoryConversationStore implements ConversationStore {
     const dropped = pruneEdits(draft, this.maxEdits);
     const expiresAt = now + this.ttlMs;
     // A copy, so nothing `change` returned can reach into the stored value.
-    this.conversations.set(id, { value: structuredClone(draft), expiresAt });
+    this.conversations.set(id, { value: copyConversation(draft), expiresAt });
     const { platform, chat } = draft.key;
     for (const edit of dropped) {
       for (const messageId of edit.messageIds) this.links.delete(linkId(platform, chat, messageId));
@@ -234,6 +235,28 @@ export class MemoryConversationStore implements ConversationStore {
   private assertOpen(): void {
     if (this.closed) throw new Error(`${OWNER}: this store was closed; create a new one to keep using it.`);
   }
+}
+
+/**
+ * A copy of a conversation that shares nothing mutable with the original. It knows the shape
+ * of a conversation, so it is several times cheaper than `structuredClone` on long histories
+ * (every load and update copies the whole tree).
+ */
+function copyConversation(conversation: Conversation): Conversation {
+  const edits: Record<string, EditRecord> = {};
+  for (const id in conversation.edits) edits[id] = copyEdit(conversation.edits[id]!);
+  return { ...conversation, key: { ...conversation.key }, redo: [...conversation.redo], edits };
+}
+
+function copyEdit(edit: EditRecord): EditRecord {
+  const copy: EditRecord = { ...edit, messageIds: [...edit.messageIds] };
+  if (edit.elements) copy.elements = [...edit.elements];
+  if (edit.plan) {
+    const plan = { ...edit.plan, elements: [...edit.plan.elements] };
+    if (edit.plan.sourceDistribution) plan.sourceDistribution = { ...edit.plan.sourceDistribution };
+    copy.plan = plan;
+  }
+  return copy;
 }
 
 function linkId(platform: string, chat: string, messageId: string): string {

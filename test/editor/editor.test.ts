@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { describe, it, before } from 'node:test';
 import sharp from 'sharp';
 import { Editor } from '../../src/editor.ts';
 import { ErrorCode, UserError } from '../../src/errors.ts';
 import { helpText, userMessage } from '../../src/messages.ts';
+import { createModeration } from '../../src/moderation/create-moderation.ts';
 import type { Moderation } from '../../src/moderation/moderation.ts';
 import { RulesNormaliser } from '../../src/normaliser/rules-normaliser.ts';
 import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
@@ -247,6 +249,23 @@ describe('Editor conversation semantics', () => {
     assert.equal(renders, 0);
     assert.equal((await person.say('make it calm')).kind, 'edit');
     assert.equal(renders, 1);
+  });
+
+  it('refuses blocked words even in a message that names no feeling, and keeps no picture of it', async () => {
+    const moderation = await createModeration();
+    const person = new Person(makeEditor(moderation));
+    const reply = await person.say('make it g o r y', { image: photo });
+    assert.equal(reply.kind, 'error');
+    assert.equal(reply.code, ErrorCode.WordBlocked);
+    assert.doesNotMatch(reply.text, /g ?o ?r ?y/i);
+    assert.equal(await person.editor.store.load(person.key), undefined, 'the photo was not kept');
+    const exported = new PassThrough();
+    let lines = '';
+    exported.on('data', (chunk: Buffer) => (lines += chunk.toString()));
+    assert.equal(await moderation.exportAudit({}, exported), 1, 'the refusal is audited');
+    assert.equal((JSON.parse(lines.trim()) as { rule: string }).rule, ErrorCode.WordBlocked);
+    assert.doesNotMatch(lines, /g ?o ?r ?y/i);
+    await moderation.close?.();
   });
 
   it('passes moderator commands only to moderation, marked private', async () => {

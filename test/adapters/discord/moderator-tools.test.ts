@@ -108,9 +108,9 @@ describe('Discord: every /moodmod tool, end to end', () => {
     assert.match(audit.content, /the default list \(gore\)/);
   });
 
-  it('answers "make it g o r y with bl00d", which names no feeling, without a picture and without repeating the words', async () => {
+  it('refuses "make it g o r y with bl00d", which names no feeling, without a picture and without repeating the words', async () => {
     const request = edit(member('bea'), 'make it g o r y with bl00d');
-    const answer = await h.fake.waitForText(request, /catch the feeling|not allowed/);
+    const answer = await h.fake.waitForText(request, /a word in it is not allowed/);
     assert.doesNotMatch(answer.content, /g ?o ?r ?y|bl[o0]{2}d/i);
     noPicture(request);
   });

@@ -99,9 +99,10 @@ describe('Telegram: every moderator tool, end to end', () => {
     assert.deepEqual(picturesAfter(refusal), []);
   });
 
-  it('answers "make it g o r y with bl00d", which names no feeling, without a picture and without repeating the words', async () => {
+  it('refuses "make it g o r y with bl00d", which names no feeling, without a picture and without repeating the words', async () => {
     const carol = person('Carol');
     const answer = await botAnswers(h.fake, group, ask(carol, 'make it g o r y with bl00d'), isAnswerText, 'the answer');
+    assert.match(answer.text ?? '', /a word in it is not allowed/);
     assert.doesNotMatch(answer.text ?? '', /g ?o ?r ?y|bl[o0]{2}d/i);
     assert.deepEqual(picturesAfter(answer), []);
   });
