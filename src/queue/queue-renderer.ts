@@ -158,7 +158,7 @@ export class QueueRenderer implements Renderer {
         request.onProgress?.({ stage: 'queued', position });
       }
     };
-    await reportPosition();
+    void reportPosition(); // not awaited: the first position must not delay waiting for the result
     const timer = setInterval(() => void reportPosition(), this.#options.positionIntervalMs);
     timer.unref();
     const deadlineMs = (this.#options.renderTimeoutSeconds + this.#options.queueWaitSeconds) * 1000;
