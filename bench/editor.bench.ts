@@ -5,6 +5,7 @@
  * Baseline in the same run: one bare store round trip (load + update) per turn.
  * Goal: p99 under 2 ms.
  */
+import { percentile } from './helpers/stats.ts';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { Editor } from '../src/editor.ts';
@@ -16,10 +17,6 @@ import type { Turn } from '../src/turn.ts';
 
 const SCRIPT = ['make it sadder', 'more', 'less', 'undo', 'redo', 'now make it calm', 'a bit scarier', 'try again', 'go back', 'start over'];
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 const photo = await sharp(new URL('../test/fixtures/images/chelsea.png', import.meta.url).pathname).jpeg({ quality: 90 }).toBuffer();
 const passThrough: Renderer = { name: 'pass-through', render: async (request) => request.image };

@@ -5,6 +5,7 @@
  * Also Redis memory per waiting job and per conversation (pictures excluded).
  * Goals: ≤ 5 ms added at p50, ≥ 500 edits/s with two workers, < 2 KB per conversation.
  */
+import { percentile } from './helpers/stats.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -22,10 +23,6 @@ const LATENCY_SAMPLES = 300;
 const THROUGHPUT_JOBS = 2000;
 const IN_FLIGHT = 100;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function startWorker(redisUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./helpers/null-worker.ts', import.meta.url).pathname], {

@@ -17,6 +17,7 @@ import {
 import { pruneEdits } from './edit-pruning.ts';
 import { imageContentHash } from './image-hash.ts';
 import { refuseAsyncChange, requireWholeNumber, resolveStoreOptions } from './store-options.ts';
+import { KeyedSerialiser } from './keyed-serialiser.ts';
 
 export interface MemoryConversationStoreOptions extends ConversationStoreOptions {
   /**
@@ -63,8 +64,8 @@ export class MemoryConversationStore implements ConversationStore {
   /** In least-recently-used order: a read or store moves a picture to the end. */
   private readonly images = new Map<string, Expiring<ImageBlob>>();
   private imageBytes = 0;
-  /** The tail of each conversation's queue of updates. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Updates of one conversation run one after another. */
+  private readonly serialiser = new KeyedSerialiser();
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
 
@@ -182,17 +183,7 @@ export class MemoryConversationStore implements ConversationStore {
 
   /** Runs `task` after every earlier task of conversation `id` has settled. */
   private serialise<T>(id: string, task: () => T): Promise<T> {
-    const previous = this.queues.get(id) ?? Promise.resolve();
-    const run = previous.then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(id, tail);
-    void tail.then(() => {
-      if (this.queues.get(id) === tail) this.queues.delete(id);
-    });
-    return run;
+    return this.serialiser.run(id, task);
   }
 
   /** The entry under `id` unless it expired (an expired one is deleted on the way). */

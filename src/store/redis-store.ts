@@ -27,6 +27,7 @@ import {
 import { pruneEdits } from './edit-pruning.ts';
 import { imageContentHash, isImageContentHash } from './image-hash.ts';
 import { refuseAsyncChange, requireWholeNumber, resolveStoreOptions } from './store-options.ts';
+import { KeyedSerialiser } from './keyed-serialiser.ts';
 
 export interface RedisConversationStoreOptions extends ConversationStoreOptions {
   /**
@@ -120,7 +121,7 @@ export class RedisConversationStore implements ConversationStore {
   private readonly maxUpdateRetries: number;
   private readonly compress: boolean;
   private readonly unavailableAfterMs: number;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly serialiser = new KeyedSerialiser();
   private readyWaiter: Promise<void> | undefined;
   private lastConnectionError: Error | undefined;
   private closed = false;
@@ -342,17 +343,7 @@ export class RedisConversationStore implements ConversationStore {
 
   /** Runs `task` after every earlier task of conversation `id` from this store has settled. */
   private serialise<T>(id: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(id) ?? Promise.resolve();
-    const run = previous.then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(id, tail);
-    void tail.then(() => {
-      if (this.queues.get(id) === tail) this.queues.delete(id);
-    });
-    return run;
+    return this.serialiser.run(id, task);
   }
 
   private conversationKey(key: ConversationKey): string {
