@@ -9,7 +9,7 @@
  * a worker that dies mid-job is detected as stalled and another finishes it; a job that can
  * never succeed fails at once.
  */
-import { Queue, QueueEvents, type ConnectionOptions, type Job } from 'bullmq';
+import { Job, Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { once } from 'node:events';
 import type { AppConfig } from '../config.ts';
@@ -117,9 +117,10 @@ export class QueueRenderer implements Renderer {
       if (slot === 0) throw new UserError(ErrorCode.TooManyJobs, { limit: this.#options.maxJobsPerPerson });
     }
     try {
-      await this.#eventsReady;
-      const job = await this.#unavailableGuard(() =>
-        this.#queue.add(
+      // The event listener must be connected before the job exists; both within the same deadline.
+      const job = await this.#unavailableGuard(async () => {
+        await this.#eventsReady;
+        return this.#queue.add(
           'render',
           { imageHash, plan: request.plan, intensity: request.intensity, seed: request.seed, owner: request.owner },
           {
@@ -129,8 +130,8 @@ export class QueueRenderer implements Renderer {
             removeOnComplete: { age: 3600, count: 10_000 },
             removeOnFail: { age: 24 * 3600 },
           },
-        ),
-      );
+        );
+      });
       const result = await this.#waitForResult(job, request);
       const image = await this.#unavailableGuard(store.getImage(result.hash));
       if (!image) throw new Error(`render job ${jobId} finished but its picture ${result.hash} is not in the store`);
@@ -158,12 +159,26 @@ export class QueueRenderer implements Renderer {
         request.onProgress?.({ stage: 'queued', position });
       }
     };
+    // Events can be missed (a Redis restart between the worker's completion and our read), so
+    // the job's own state is also looked at on every tick: the result arrives either way.
+    let settle: { resolve: (result: RenderJobResult) => void; reject: (error: Error) => void } | undefined;
+    const polled = new Promise<RenderJobResult>((resolve, reject) => (settle = { resolve, reject }));
+    const checkFinished = async () => {
+      const current = await Job.fromId<RenderJobData, RenderJobResult>(this.#queue, jobId).catch(() => undefined);
+      const state = await current?.getState().catch(() => undefined);
+      if (state === 'completed') settle!.resolve(current!.returnvalue);
+      else if (state === 'failed') settle!.reject(new Error(current!.failedReason || 'the render failed'));
+    };
+    const tick = async () => {
+      await reportPosition();
+      await checkFinished();
+    };
     void reportPosition(); // not awaited: the first position must not delay waiting for the result
-    const timer = setInterval(() => void reportPosition(), this.#options.positionIntervalMs);
+    const timer = setInterval(() => void tick(), this.#options.positionIntervalMs);
     timer.unref();
     const deadlineMs = (this.#options.renderTimeoutSeconds + this.#options.queueWaitSeconds) * 1000;
     try {
-      return await job.waitUntilFinished(this.#events, deadlineMs);
+      return await Promise.race([job.waitUntilFinished(this.#events, deadlineMs), polled]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/timed out|timeout/i.test(message)) {
