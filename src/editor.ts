@@ -313,7 +313,7 @@ export class Editor {
       image: original,
       target: intent.target,
       source: intent.source,
-      elements: intent.elements,
+      elements: intent.elements ?? (this.#renderer.elements ? [...this.#renderer.elements] : undefined),
       intensity,
     });
     working.report.planMs = ms(planStarted);

@@ -1,6 +1,7 @@
 /**
  * @module The Renderer contract: picture + plan + intensity + seed to an edited picture.
  */
+import type { Element } from '../emotions.ts';
 import type { CheckedImage } from '../image/image.ts';
 import type { EditPlan } from '../planner/planner.ts';
 import type { ProgressListener } from '../turn.ts';
@@ -31,6 +32,12 @@ export type RenderResult = CheckedImage;
 
 export interface Renderer {
   readonly name: string;
+  /**
+   * The visual elements this renderer can change. When the person named none, the Editor asks
+   * the planner to plan only these, so the edited caption promises nothing the picture will not
+   * show (the tone renderer changes colour and light only). @defaultValue all five
+   */
+  readonly elements?: readonly Element[];
   render(request: RenderRequest): Promise<RenderResult>;
   close?(): Promise<void>;
 }

@@ -123,6 +123,8 @@ const JACOBIAN_STEP = 0.02;
  */
 export class ToneRenderer implements Renderer {
   readonly name = 'tone';
+  /** Colour and light only. */
+  readonly elements = ['color'] as const;
   readonly options: Readonly<Required<ToneRendererOptions>>;
 
   constructor(options: ToneRendererOptions = {}) {

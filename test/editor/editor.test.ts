@@ -185,6 +185,15 @@ describe('Editor conversation semantics', () => {
     assert.equal(reply.image!.width, 160);
   });
 
+  it('plans only what the renderer can change unless the person names the elements', async () => {
+    const person = new Person(makeEditor());
+    const sad = await person.say('make it sadder', { image: photo });
+    const face = await person.say('make her face scarier');
+    const edits = (await person.editor.store.load(person.key))!.edits;
+    assert.deepEqual(edits[sad.editId!]!.elements, ['color'], 'the tone renderer changes colour and light only');
+    assert.deepEqual(edits[face.editId!]!.elements, ['facial']);
+  });
+
   it('asks for a photo when there is none yet', async () => {
     const person = new Person(makeEditor());
     const reply = await person.say('make it sadder');
