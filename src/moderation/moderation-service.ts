@@ -296,17 +296,8 @@ export class ModerationService implements Moderation {
   async checkText(context: ModerationContext, text: string): Promise<void> {
     const scopes = this.#scopes(context);
     const resolved = await this.#resolve(scopes);
-    const banScope = resolved.bannedSources.get(context.actor.id);
-    if (banScope !== undefined) {
-      await this.#refuse(context, scopes, new UserError(ErrorCode.Banned, { where: scopes.where(banScope) }), { request: text, words: resolved.words });
-    }
-    const found = resolved.words.find(text);
-    if (found) {
-      await this.#refuse(context, scopes, new UserError(ErrorCode.WordBlocked, { where: scopes.where(found.entry.scopeId) }), {
-        request: resolved.words.redact(text),
-        detail: this.#wordDetail(found.entry, 'in the request', scopes),
-      });
-    }
+    await this.#refuseIfBanned(context, scopes, resolved, text);
+    await this.#refuseIfWordsBlocked(context, scopes, resolved, text);
   }
 
   async checkRequest(context: ModerationContext, request: EditRequestCheck): Promise<number> {
@@ -315,10 +306,7 @@ export class ModerationService implements Moderation {
     const { policy } = resolved;
     const text = request.text ?? '';
 
-    const banScope = resolved.bannedSources.get(context.actor.id);
-    if (banScope !== undefined) {
-      await this.#refuse(context, scopes, new UserError(ErrorCode.Banned, { where: scopes.where(banScope) }), { request: text, words: resolved.words });
-    }
+    await this.#refuseIfBanned(context, scopes, resolved, text);
     if (request.startsNewEdit) {
       const verdict = await this.#rateLimiter.consume(
         [
@@ -346,13 +334,7 @@ export class ModerationService implements Moderation {
       );
     }
     await this.#checkElements(context, scopes, resolved, request.elements ?? [], text);
-    const found = resolved.words.find(text);
-    if (found) {
-      await this.#refuse(context, scopes, new UserError(ErrorCode.WordBlocked, { where: scopes.where(found.entry.scopeId) }), {
-        request: resolved.words.redact(text),
-        detail: this.#wordDetail(found.entry, 'in the request', scopes),
-      });
-    }
+    await this.#refuseIfWordsBlocked(context, scopes, resolved, text);
 
     const max = policy.maxIntensity;
     if (!(request.intensity > max)) return request.intensity;
@@ -367,6 +349,23 @@ export class ModerationService implements Moderation {
       new UserError(ErrorCode.IntensityCapped, { where: scopes.where(resolved.maxIntensitySource), max }),
       { request: text || 'more', words: resolved.words, detail: `asked for ${request.intensity}, the maximum is ${max}` },
     );
+  }
+
+  async #refuseIfBanned(context: ModerationContext, scopes: TurnScopes, resolved: ResolvedPolicy, text: string): Promise<void> {
+    const banScope = resolved.bannedSources.get(context.actor.id);
+    if (banScope !== undefined) {
+      await this.#refuse(context, scopes, new UserError(ErrorCode.Banned, { where: scopes.where(banScope) }), { request: text, words: resolved.words });
+    }
+  }
+
+  async #refuseIfWordsBlocked(context: ModerationContext, scopes: TurnScopes, resolved: ResolvedPolicy, text: string): Promise<void> {
+    const found = resolved.words.find(text);
+    if (found) {
+      await this.#refuse(context, scopes, new UserError(ErrorCode.WordBlocked, { where: scopes.where(found.entry.scopeId) }), {
+        request: resolved.words.redact(text),
+        detail: this.#wordDetail(found.entry, 'in the request', scopes),
+      });
+    }
   }
 
   async #checkElements(
