@@ -96,6 +96,16 @@ async function writeReplyImage(reply: Reply, out: string): Promise<void> {
   }
 }
 
+/** The file's bytes, or undefined after telling the person the path cannot be read. */
+async function readPicture(path: string, io: Io): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch {
+    io.stderr.write(`Cannot read "${path}": check the path.\n`);
+    return undefined;
+  }
+}
+
 function printReply(reply: Reply, io: Io): void {
   const stream = reply.kind === 'error' ? io.stderr : io.stdout;
   stream.write(reply.text + '\n');
@@ -108,13 +118,8 @@ async function editCommand(args: string[], io: Io): Promise<number> {
     io.stderr.write(`moodshift edit needs a picture and a request.\n${USAGE}\n`);
     return 2;
   }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(input);
-  } catch {
-    io.stderr.write(`Cannot read "${input}": check the path.\n`);
-    return 2;
-  }
+  const bytes = await readPicture(input, io);
+  if (!bytes) return 2;
   const engine = await cliEngine();
   try {
     const [reply] = await engine.editor.handle(cliTurn(request, '1', [fileAttachment(input, bytes)]));
@@ -184,13 +189,8 @@ async function chatCommand(args: string[], io: Io): Promise<number> {
     io.stderr.write(`moodshift chat needs a picture.\n${USAGE}\n`);
     return 2;
   }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(input);
-  } catch {
-    io.stderr.write(`Cannot read "${input}": check the path.\n`);
-    return 2;
-  }
+  const bytes = await readPicture(input, io);
+  if (!bytes) return 2;
   const outDir = resolve(values.dir ?? '.');
   const engine = await cliEngine();
   let turnNumber = 0;
