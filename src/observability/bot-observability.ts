@@ -6,7 +6,7 @@
 import type { RunningAdapter } from '../adapter.ts';
 import type { Engine } from '../engine.ts';
 import { createFailFastRedis } from '../queue/render-queue.ts';
-import { startHealthServer, type RunningHealthServer } from './health-server.ts';
+import { redisPingCheck, startHealthServer, type RunningHealthServer } from './health-server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 
 interface CountsSource {
@@ -37,7 +37,7 @@ export async function startBotObservability(
   };
   const redis = engine.config.redisUrl ? createFailFastRedis(engine.config.redisUrl) : undefined;
   const checks: Record<string, () => boolean | Promise<boolean>> = {};
-  if (redis) checks.redis = async () => (await redis.ping().catch(() => '')) === 'PONG';
+  if (redis) checks.redis = redisPingCheck(redis);
   for (const adapter of adapters) checks[adapter.name] = () => adapter.isReady();
   const renderer = engine.renderer;
   const server = await startHealthServer({

@@ -9,6 +9,11 @@ import type { Registry } from 'prom-client';
 
 export type ReadinessCheck = () => boolean | Promise<boolean>;
 
+/** Ready when the Redis client answers PING. */
+export function redisPingCheck(redis: { ping(): Promise<string> }): ReadinessCheck {
+  return async () => (await redis.ping().catch(() => '')) === 'PONG';
+}
+
 export interface HealthServerOptions {
   /** @defaultValue 9464 */
   port?: number;

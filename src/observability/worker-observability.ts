@@ -3,7 +3,7 @@
  */
 import type { RenderWorker } from '../queue/worker.ts';
 import { createFailFastRedis } from '../queue/render-queue.ts';
-import { startHealthServer, type RunningHealthServer } from './health-server.ts';
+import { redisPingCheck, startHealthServer, type RunningHealthServer } from './health-server.ts';
 import { createMetrics } from './metrics.ts';
 
 export async function startWorkerObservability(
@@ -29,7 +29,7 @@ export async function startWorkerObservability(
       },
     } as typeof metrics.registry,
     checks: {
-      redis: async () => (await redis.ping().catch(() => '')) === 'PONG',
+      redis: redisPingCheck(redis),
       worker: () => worker.isRunning(),
     },
   });
