@@ -18,17 +18,18 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-node';
 import { ConfigError } from '../errors.ts';
 import type { CheckedImage } from '../image/image.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import type { Renderer, RenderRequest, RenderResult } from '../renderer/renderer.ts';
 import { blip2QueryEmbeddings } from './blip2-vision.ts';
 import type { ExecutionProvider } from './execution-provider.ts';
+import { toFloat16Array, writeFloat16Array } from './float16.ts';
 import { renderSize, vaeInput, vaeOutputToImage } from './image-tensors.ts';
 import { loadManifest, manifestFile, type ManifestFile } from './manifest.ts';
 import { GaussianNoise } from './noise.ts';
-import { createScheduler, SCHEDULER_KINDS, type SchedulerKind } from './schedulers.ts';
+import { createScheduler, SCHEDULER_KINDS, type SchedulerKind, type StepCoefficients } from './schedulers.ts';
 import { acquireSession, inputsOf, outputsOf, releaseSession, type LoadSessionOptions } from './session-cache.ts';
 import { floatTensor, numericTensor, readFloats, type FloatType, type IntType } from './tensors.ts';
 import { TextTokenizer } from './tokenizer.ts';
@@ -205,17 +206,23 @@ export class DiffusionRenderer implements Renderer {
     const scales = guidanceScales(intensity, this.options.textGuidanceScale, this.options.imageGuidanceScale);
     const scheduler = createScheduler(this.options.scheduler, this.options.steps);
     const noise = new GaussianNoise(seed);
-    let latents = noise.fill(rowLength, scheduler.initNoiseSigma);
+    const latent = noise.fill(rowLength, scheduler.initNoiseSigma);
+    const freshNoise = new Float32Array(rowLength);
+    const steps = scheduler.timesteps.length;
 
     const unet = new GuidedUnet(this.sessions.unet, imageLatent, conditioning, scales);
-    for (let step = 0; step < scheduler.timesteps.length; step++) {
+    unet.setLatent(latent, scheduler.inputScale(0));
+    for (let step = 0; step < steps; step++) {
       signal?.throwIfAborted();
-      const guided = await unet.predict(scheduler.scaleModelInput(latents, step), scheduler.timesteps[step]!);
-      latents = scheduler.step(guided, step, latents, noise);
-      request.onProgress?.({ stage: 'rendering', step: step + 1, steps: scheduler.timesteps.length });
+      const prediction = await unet.run(scheduler.timesteps[step]!);
+      const coefficients = scheduler.coefficients(step);
+      if (coefficients.noise !== 0) noise.fillInto(freshNoise, coefficients.noise);
+      else freshNoise.fill(0);
+      unet.advance(prediction, latent, coefficients, freshNoise, step + 1 < steps ? scheduler.inputScale(step + 1) : 0);
+      request.onProgress?.({ stage: 'rendering', step: step + 1, steps });
     }
     signal?.throwIfAborted();
-    return this.decode(latents, [1, channels, latentHeight, latentWidth], image);
+    return this.decode(latent, [1, channels, latentHeight, latentWidth], image);
   }
 
   /** The VAE latent's mode for the picture: [1, 4, H/8, W/8]. */
@@ -314,9 +321,13 @@ export interface FloatArray {
 
 /**
  * The UNet under three-way classifier-free guidance. Built once per edit with the image latent
- * v ([1, C, h, w]) and the conditioning rows (text, ∅, ∅) ([3, tokens, width]); each call runs
- * the batch rows concat[z_t, v] / concat[z_t, v] / concat[z_t, 0] and returns the guided ε.
- * When the export fixes the UNet's batch to 1 or 2, the three rows run one at a time.
+ * v ([1, C, h, w]) and the conditioning rows (text, ∅, ∅) ([3, tokens, width]); it keeps the
+ * UNet's input rows concat[z_t, v] / concat[z_t, v] / concat[z_t, 0] and writes only z_t between
+ * steps. When the export fixes the UNet's batch to 1 or 2, the three rows run one at a time.
+ *
+ * The sampling loop calls `run` and then `advance`, which does the guidance, the scheduler's
+ * step and the next step's input in one pass over the latent: everything between two UNet
+ * calls is that pass and the noise for the step.
  */
 export class GuidedUnet {
   private readonly input: Float32Array;
@@ -327,6 +338,11 @@ export class GuidedUnet {
   private readonly timestepShape: ReadonlyArray<number | string>;
   private readonly hiddenStates: ort.Tensor[];
   private readonly batched: boolean;
+  /** For float16 UNets: `input` as float16 bit patterns (the image halves converted once). */
+  private readonly halfInput: Uint16Array | undefined;
+  /** A batch reads `input` (or `halfInput`) in place, so one tensor serves every step. */
+  private readonly sampleTensor: ort.Tensor | undefined;
+  private readonly timestepTensors = new Map<number, ort.Tensor>();
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -353,34 +369,87 @@ export class GuidedUnet {
     this.hiddenStates = this.batched
       ? [floatTensor(hiddenType, conditioning.data, conditioning.dims)]
       : [0, 1, 2].map((row) => floatTensor(hiddenType, conditioning.data.slice(row * hiddenRow, (row + 1) * hiddenRow), [1, tokens, hiddenWidth]));
+    this.halfInput = this.sampleType === 'float16' ? toFloat16Array(this.input) : undefined;
+    this.sampleTensor = !this.batched
+      ? undefined
+      : this.halfInput
+        ? new ort.Tensor('float16', this.halfInput, this.sampleDims)
+        : new ort.Tensor('float32', this.input, this.sampleDims);
+  }
+
+  /** Writes the latent z_t ([1, C, h, w]), multiplied by `scale`, into the three rows. */
+  setLatent(latent: Float32Array, scale: number): void {
+    const { input, rowLength } = this;
+    for (let i = 0; i < rowLength; i++) {
+      const value = latent[i]! * scale;
+      input[i] = value;
+      input[2 * rowLength + i] = value;
+      input[4 * rowLength + i] = value;
+    }
+  }
+
+  /** The UNet's raw predictions for the rows as they stand: [3, C, h, w], rows (text, v), (∅, v), (∅, 0). */
+  async run(timestep: number): Promise<Float32Array> {
+    const rowLength = this.rowLength;
+    let time = this.timestepTensors.get(timestep);
+    if (!time) this.timestepTensors.set(timestep, (time = timestepTensor(this.timestepType, this.timestepShape, timestep)));
+    const halfInput = this.halfInput;
+    if (halfInput) {
+      // The three rows hold the same z_t: convert it once and copy the bits.
+      writeFloat16Array(this.input.subarray(0, rowLength), halfInput);
+      halfInput.copyWithin(2 * rowLength, 0, rowLength);
+      halfInput.copyWithin(4 * rowLength, 0, rowLength);
+    }
+    if (this.sampleTensor) {
+      const result = await this.session.run({
+        sample: this.sampleTensor,
+        timestep: time,
+        encoder_hidden_states: this.hiddenStates[0]!,
+      });
+      return readFloats(result.out_sample, 'out_sample');
+    }
+    const prediction = new Float32Array(3 * rowLength);
+    const rowDims = [1, ...this.sampleDims.slice(1)];
+    for (let row = 0; row < 3; row++) {
+      const result = await this.session.run({
+        sample: halfInput
+          ? new ort.Tensor('float16', halfInput.subarray(row * 2 * rowLength, (row + 1) * 2 * rowLength), rowDims)
+          : new ort.Tensor('float32', this.input.subarray(row * 2 * rowLength, (row + 1) * 2 * rowLength), rowDims),
+        timestep: time,
+        encoder_hidden_states: this.hiddenStates[row]!,
+      });
+      prediction.set(readFloats(result.out_sample, 'out_sample'), row * rowLength);
+    }
+    return prediction;
   }
 
   /** The guided noise prediction for the scaled latent z_t ([1, C, h, w]) at training timestep t. */
   async predict(scaledLatent: Float32Array, timestep: number): Promise<Float32Array> {
-    const rowLength = this.rowLength;
-    for (let row = 0; row < 3; row++) this.input.set(scaledLatent, row * 2 * rowLength);
-    const time = timestepTensor(this.timestepType, this.timestepShape, timestep);
-    let prediction: Float32Array;
-    if (this.batched) {
-      const result = await this.session.run({
-        sample: floatTensor(this.sampleType, this.input, this.sampleDims),
-        timestep: time,
-        encoder_hidden_states: this.hiddenStates[0]!,
-      });
-      prediction = readFloats(result.out_sample, 'out_sample');
-    } else {
-      prediction = new Float32Array(3 * rowLength);
-      const rowDims = [1, ...this.sampleDims.slice(1)];
-      for (let row = 0; row < 3; row++) {
-        const result = await this.session.run({
-          sample: floatTensor(this.sampleType, this.input.slice(row * 2 * rowLength, (row + 1) * 2 * rowLength), rowDims),
-          timestep: time,
-          encoder_hidden_states: this.hiddenStates[row]!,
-        });
-        prediction.set(readFloats(result.out_sample, 'out_sample'), row * rowLength);
-      }
+    this.setLatent(scaledLatent, 1);
+    return combineGuidance(await this.run(timestep), this.rowLength, this.scales.text, this.scales.image);
+  }
+
+  /**
+   * One scheduler step from `run`'s predictions, in one pass: the guided ε (as `combineGuidance`),
+   * `latent ← a·latent + b·ε + noise` (the coefficients of `Scheduler.coefficients`, `noise`
+   * already multiplied by c), and the new latent times `nextInputScale` into the rows.
+   */
+  advance(prediction: Float32Array, latent: Float32Array, step: StepCoefficients, noise: Float32Array, nextInputScale: number): void {
+    const { input, rowLength } = this;
+    const { text: textScale, image: imageScale } = this.scales;
+    const { sample: a, prediction: b } = step;
+    for (let i = 0; i < rowLength; i++) {
+      const text = prediction[i]!;
+      const image = prediction[rowLength + i]!;
+      const uncond = prediction[2 * rowLength + i]!;
+      const guided = uncond + textScale * (text - image) + imageScale * (image - uncond);
+      const next = a * latent[i]! + b * guided + noise[i]!;
+      latent[i] = next;
+      const scaled = next * nextInputScale;
+      input[i] = scaled;
+      input[2 * rowLength + i] = scaled;
+      input[4 * rowLength + i] = scaled;
     }
-    return combineGuidance(prediction, rowLength, this.scales.text, this.scales.image);
   }
 }
 

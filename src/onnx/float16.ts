@@ -54,18 +54,38 @@ export function float16BitsToFloat32(bits: number): number {
 /** A whole array to float16 bit patterns. */
 export function toFloat16Array(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
-  if (values instanceof Float32Array) {
-    const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-    for (let i = 0; i < bits.length; i++) out[i] = float32BitsToFloat16Bits(bits[i]!);
-  } else {
-    for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bits(values[i]!);
-  }
+  if (values instanceof Float32Array) writeFloat16Array(values, out);
+  else for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bits(values[i]!);
   return out;
+}
+
+/**
+ * Writes `values` as float16 bit patterns into the start of `out` (no allocation). Values that
+ * become normal float16 numbers, nearly all, take a few integer operations (round half to even
+ * by adding 0xfff plus the lowest kept bit, as in F. Giesen's `float_to_half_fast3_rtne`);
+ * the rest go through `float32BitsToFloat16Bits`.
+ */
+export function writeFloat16Array(values: Float32Array, out: Uint16Array): void {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < bits.length; i++) {
+    const word = bits[i]!;
+    const magnitude = word & 0x7fffffff;
+    // 2^-14 ≤ |value| < 65520 (the smallest float32 that rounds to float16 infinity).
+    if (magnitude >= 0x38800000 && magnitude < 0x477ff000) {
+      out[i] = ((word >>> 16) & 0x8000) | ((magnitude - 0x38000000 + 0xfff + ((magnitude >>> 13) & 1)) >>> 13);
+    } else {
+      out[i] = float32BitsToFloat16Bits(word);
+    }
+  }
 }
 
 let float16Table: Float32Array | undefined;
 
-/** A whole array of float16 bit patterns to float32 (through a 65,536-entry table built once). */
+/**
+ * A whole array of float16 bit patterns to float32. Normal numbers are moved into place with
+ * integer operations (exponent rebased by 112); zeros, subnormals, infinities and NaN come from
+ * a 65,536-entry table built once.
+ */
 export function fromFloat16Array(bits: ArrayLike<number>): Float32Array {
   if (!float16Table) {
     float16Table = new Float32Array(0x10000);
@@ -73,6 +93,12 @@ export function fromFloat16Array(bits: ArrayLike<number>): Float32Array {
   }
   const table = float16Table;
   const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
+  const outBits = new Uint32Array(out.buffer);
+  for (let i = 0; i < bits.length; i++) {
+    const half = bits[i]!;
+    const exponent = half & 0x7c00;
+    if (exponent !== 0 && exponent !== 0x7c00) outBits[i] = ((half & 0x8000) << 16) | (((half & 0x7fff) << 13) + 0x38000000);
+    else out[i] = table[half]!;
+  }
   return out;
 }

@@ -63,20 +63,60 @@ export function leadingTimesteps(steps: number, trainSteps = 1000, stepsOffset =
   return Array.from({ length: steps }, (_, i) => (steps - 1 - i) * ratio + stepsOffset);
 }
 
-/** One sampling run's scheduler; create a new one per edit (Euler-ancestral keeps no state, DDIM neither, but steps are indexed). */
+/**
+ * One step of either scheduler is affine in the sample, the noise prediction and fresh noise:
+ * `x' = sample·x + prediction·ε + noise·z` with z standard normal (`noise` 0: none drawn).
+ * The renderer applies it in one pass with the guidance; `step` applies it on its own.
+ */
+export interface StepCoefficients {
+  sample: number;
+  prediction: number;
+  noise: number;
+}
+
+/** One sampling run's scheduler; create a new one per edit (steps are indexed). */
 export interface Scheduler {
   readonly kind: SchedulerKind;
   /** The training timesteps the UNet is called with, first to last. */
   readonly timesteps: readonly number[];
   /** The standard deviation of the initial latent noise. */
   readonly initNoiseSigma: number;
-  /** The UNet's input for step `stepIndex`, scaled as the scheduler needs (new array or `sample`). */
+  /** The factor the UNet's input is scaled by at step `stepIndex`. */
+  inputScale(stepIndex: number): number;
+  /** Step `stepIndex` as `x' = a·x + b·ε + c·z` (see `StepCoefficients`). */
+  coefficients(stepIndex: number): StepCoefficients;
+  /** The UNet's input for step `stepIndex` (a new array). */
   scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array;
-  /** The latent after step `stepIndex`, from the (guided) noise prediction. */
-  step(noisePrediction: Float32Array, stepIndex: number, sample: Float32Array, noise: GaussianNoise): Float32Array;
+  /** The latent after step `stepIndex`, from the (guided) noise prediction (a new array). */
+  step(noisePrediction: Float32Array, stepIndex: number, sample: Float32Array, noise?: GaussianNoise): Float32Array;
 }
 
-export class EulerAncestralScheduler implements Scheduler {
+/** `scaleModelInput` and `step` from a scheduler's scalars, shared by both schedulers. */
+abstract class AffineScheduler implements Scheduler {
+  abstract readonly kind: SchedulerKind;
+  abstract readonly timesteps: readonly number[];
+  abstract readonly initNoiseSigma: number;
+  abstract inputScale(stepIndex: number): number;
+  abstract coefficients(stepIndex: number): StepCoefficients;
+
+  scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array {
+    const scale = this.inputScale(stepIndex);
+    return sample.map((value) => value * scale);
+  }
+
+  step(noisePrediction: Float32Array, stepIndex: number, sample: Float32Array, noise?: GaussianNoise): Float32Array {
+    const { sample: a, prediction: b, noise: c } = this.coefficients(stepIndex);
+    const out = new Float32Array(sample.length);
+    if (c !== 0) {
+      if (!noise) throw new Error(`${this.kind} step ${stepIndex} draws fresh noise: pass a GaussianNoise.`);
+      noise.fillInto(out, c);
+    }
+    for (let i = 0; i < out.length; i++) out[i] = a * sample[i]! + b * noisePrediction[i]! + out[i]!;
+    return out;
+  }
+}
+
+export class EulerAncestralScheduler extends AffineScheduler {
   readonly kind = 'euler-ancestral';
   readonly timesteps: readonly number[];
   /** σ for each step, then a final 0. */
@@ -84,6 +124,7 @@ export class EulerAncestralScheduler implements Scheduler {
   readonly initNoiseSigma: number;
 
   constructor(steps: number, options: NoiseScheduleOptions = {}) {
+    super();
     const schedule = scaledLinearSchedule(options);
     this.timesteps = leadingTimesteps(steps, schedule.sigmas.length, options.stepsOffset ?? 1);
     this.sigmas = [...this.timesteps.map((t) => schedule.sigmas[t]!), 0];
@@ -91,33 +132,22 @@ export class EulerAncestralScheduler implements Scheduler {
     this.initNoiseSigma = Math.fround(Math.sqrt(Math.fround(Math.fround(maxSigma * maxSigma) + 1)));
   }
 
-  scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array {
+  inputScale(stepIndex: number): number {
     const sigma = this.sigmas[stepIndex]!;
-    const scale = 1 / Math.sqrt(sigma * sigma + 1);
-    const out = new Float32Array(sample.length);
-    for (let i = 0; i < sample.length; i++) out[i] = sample[i]! * scale;
-    return out;
+    return 1 / Math.sqrt(sigma * sigma + 1);
   }
 
-  step(noisePrediction: Float32Array, stepIndex: number, sample: Float32Array, noise: GaussianNoise): Float32Array {
+  coefficients(stepIndex: number): StepCoefficients {
     const sigmaFrom = this.sigmas[stepIndex]!;
     const sigmaTo = this.sigmas[stepIndex + 1]!;
     const sigmaUp = Math.sqrt((sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo)) / (sigmaFrom * sigmaFrom));
     const sigmaDown = Math.sqrt(sigmaTo * sigmaTo - sigmaUp * sigmaUp);
     // x0 = x − σ·ε; the derivative (x − x0)/σ is ε itself, so x' = x + ε·(σ_down − σ) + σ_up·z.
-    const dt = sigmaDown - sigmaFrom;
-    const out = new Float32Array(sample.length);
-    if (sigmaUp > 0) {
-      const fresh = noise.fill(sample.length);
-      for (let i = 0; i < out.length; i++) out[i] = sample[i]! + noisePrediction[i]! * dt + fresh[i]! * sigmaUp;
-    } else {
-      for (let i = 0; i < out.length; i++) out[i] = sample[i]! + noisePrediction[i]! * dt;
-    }
-    return out;
+    return { sample: 1, prediction: sigmaDown - sigmaFrom, noise: sigmaUp };
   }
 }
 
-export class DdimScheduler implements Scheduler {
+export class DdimScheduler extends AffineScheduler {
   readonly kind = 'ddim';
   readonly timesteps: readonly number[];
   readonly initNoiseSigma = 1;
@@ -125,33 +155,28 @@ export class DdimScheduler implements Scheduler {
   private readonly stepRatio: number;
 
   constructor(steps: number, options: NoiseScheduleOptions = {}) {
+    super();
     const schedule = scaledLinearSchedule(options);
     this.alphasCumprod = schedule.alphasCumprod;
     this.timesteps = leadingTimesteps(steps, schedule.alphasCumprod.length, options.stepsOffset ?? 1);
     this.stepRatio = Math.floor(schedule.alphasCumprod.length / steps);
   }
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
+  inputScale(): number {
+    return 1;
   }
 
-  /** Deterministic DDIM (η = 0); SD 1.5's `set_alpha_to_one: false` makes the last ᾱ_prev = ᾱ_0. */
-  step(noisePrediction: Float32Array, stepIndex: number, sample: Float32Array): Float32Array {
+  /**
+   * Deterministic DDIM (η = 0): x0 = (x − √(1−ᾱ)·ε)/√ᾱ and x' = √ᾱ_prev·x0 + √(1−ᾱ_prev)·ε,
+   * gathered per term. SD 1.5's `set_alpha_to_one: false` makes the last ᾱ_prev = ᾱ_0.
+   */
+  coefficients(stepIndex: number): StepCoefficients {
     const t = this.timesteps[stepIndex]!;
     const previous = t - this.stepRatio;
     const alpha = this.alphasCumprod[t]!;
     const alphaPrevious = previous >= 0 ? this.alphasCumprod[previous]! : this.alphasCumprod[0]!;
-    const sqrtAlpha = Math.sqrt(alpha);
-    const sqrtOneMinusAlpha = Math.sqrt(1 - alpha);
-    const sqrtAlphaPrevious = Math.sqrt(alphaPrevious);
-    const direction = Math.sqrt(1 - alphaPrevious);
-    const out = new Float32Array(sample.length);
-    for (let i = 0; i < sample.length; i++) {
-      const eps = noisePrediction[i]!;
-      const original = (sample[i]! - sqrtOneMinusAlpha * eps) / sqrtAlpha;
-      out[i] = sqrtAlphaPrevious * original + direction * eps;
-    }
-    return out;
+    const ratio = Math.sqrt(alphaPrevious) / Math.sqrt(alpha);
+    return { sample: ratio, prediction: Math.sqrt(1 - alphaPrevious) - ratio * Math.sqrt(1 - alpha), noise: 0 };
   }
 }
 

@@ -15,7 +15,7 @@ export function floatTensor(type: FloatType, data: Float32Array, dims: readonly 
 
 /** An integer tensor in the model's integer type. */
 export function intTensor(type: IntType, values: ArrayLike<number>, dims: readonly number[]): ort.Tensor {
-  if (type === 'int64') return new ort.Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(v))), dims);
+  if (type === 'int64') return new ort.Tensor('int64', BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(v)), dims);
   return new ort.Tensor('int32', Int32Array.from(values), dims);
 }
 

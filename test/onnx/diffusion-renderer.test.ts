@@ -8,7 +8,9 @@ import sharp from 'sharp';
 import type { CheckedImage } from '../../src/image/image.ts';
 import type { EditPlan } from '../../src/planner/planner.ts';
 import type { Progress } from '../../src/turn.ts';
-import { createDiffusionRenderer, guidanceScales, GuidedUnet } from '../../src/onnx/diffusion-renderer.ts';
+import { combineGuidance, createDiffusionRenderer, guidanceScales, GuidedUnet } from '../../src/onnx/diffusion-renderer.ts';
+import { GaussianNoise } from '../../src/onnx/noise.ts';
+import { DdimScheduler, EulerAncestralScheduler } from '../../src/onnx/schedulers.ts';
 import { tinyUnet, writeTinyDiffusionModels } from '../helpers/tiny-onnx.ts';
 import { runRendererConformance } from '../renderer/renderer.conformance.ts';
 
@@ -83,6 +85,47 @@ describe('three-way classifier-free guidance', () => {
     const guided = await unet.predict(new Float32Array(4 * 8 * 8), 901);
     for (const value of guided) assert.ok(Math.abs(value + 16) < 1e-4, `expected -16, got ${value}`);
     await session.release();
+  });
+
+  it('gives the same guidance from a float16 UNet, batched or one row at a time', async () => {
+    const halfProbe = tinyUnet('float16', 'int64', { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) });
+    const session = await ort.InferenceSession.create(halfProbe);
+    const fixed = Object.create(session, {
+      inputMetadata: {
+        value: session.inputMetadata.map((m) => (m.name === 'sample' && m.isTensor ? { ...m, shape: [1, 8, 'height', 'width'] } : m)),
+      },
+      run: { value: session.run.bind(session) },
+    }) as ort.InferenceSession;
+    for (const target of [session, fixed]) {
+      const guided = await new GuidedUnet(target, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(new Float32Array(4 * 8 * 8), 901);
+      for (const value of guided) assert.ok(Math.abs(value + 16) < 0.05, `expected -16, got ${value}`);
+    }
+    await session.release();
+  });
+
+  it('guides, steps and writes the next input in one pass, as the separate functions do', async () => {
+    // A UNet that returns its noisy-latent input shows what advance wrote for the next step.
+    const echo = await ort.InferenceSession.create(tinyUnet('float32', 'int64', { noise: 1, image: 0, text: 0, timestep: 0 }));
+    const rowLength = 4 * 8 * 8;
+    const noise = new GaussianNoise(3);
+    const prediction = noise.fill(3 * rowLength);
+    for (const scheduler of [new EulerAncestralScheduler(10), new DdimScheduler(10)]) {
+      const unet = new GuidedUnet(echo, imageLatent, conditioning, { text: 7.5, image: 1.5 });
+      const start = noise.fill(rowLength);
+      const guided = combineGuidance(prediction, rowLength, 7.5, 1.5);
+      const expected = scheduler.step(guided, 2, start, new GaussianNoise(11));
+      const coefficients = scheduler.coefficients(2);
+      const fresh = new GaussianNoise(11).fill(rowLength, coefficients.noise);
+      const latent = start.slice();
+      unet.advance(prediction, latent, coefficients, coefficients.noise === 0 ? new Float32Array(rowLength) : fresh, scheduler.inputScale(3));
+      latent.forEach((value, i) => assert.ok(Math.abs(value - expected[i]!) < 1e-4, `${scheduler.kind} element ${i}: ${value} vs ${expected[i]}`));
+      const nextInput = await unet.run(scheduler.timesteps[3]!);
+      const scaled = scheduler.scaleModelInput(expected, 3);
+      for (let row = 0; row < 3; row++)
+        for (let i = 0; i < rowLength; i++)
+          assert.ok(Math.abs(nextInput[row * rowLength + i]! - scaled[i]!) < 1e-4, `${scheduler.kind} row ${row} element ${i}`);
+    }
+    await echo.release();
   });
 
   it('maps intensity to the guidance scales, with the defaults at medium intensity', () => {

@@ -41,6 +41,25 @@ describe('float16 conversion', () => {
     assert.deepEqual(toFloat16Array(fromFloat16Array(all)), all);
   });
 
+  it('converts whole arrays exactly as value by value, edges and ties included', () => {
+    // The array conversions take integer shortcuts for normal numbers; they must agree bit for bit.
+    let state = 12345;
+    const random = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+    const words = new Uint32Array(200_000);
+    for (let i = 0; i < words.length; i++) {
+      // Exponents around float16's range (subnormal, normal, overflow), random mantissas and signs.
+      const exponent = 96 + (random() % 64);
+      words[i] = ((random() & 1) << 31) | (exponent << 23) | (random() & 0x7fffff);
+    }
+    const edges = [0x38800000, 0x387fffff, 0x477fefff, 0x477ff000, 0x477fffff, 0x47800000, 0x3f801000, 0x3f803000, 0x7f800000, 0x7fc00000, 0, 0x80000000];
+    const values = new Float32Array(new Uint32Array([...words, ...edges]).buffer);
+    const halves = toFloat16Array(values);
+    values.forEach((value, i) => assert.equal(halves[i], float32ToFloat16Bits(value), `float32 bits 0x${new Uint32Array(values.buffer)[i]!.toString(16)}`));
+    const every = Uint16Array.from({ length: 0x10000 }, (_, i) => i);
+    const widened = fromFloat16Array(every);
+    every.forEach((bits, i) => assert.ok(Object.is(widened[i], Math.fround(float16BitsToFloat32(bits))), `float16 bits 0x${bits.toString(16)}`));
+  });
+
   it('converts whole arrays both ways', () => {
     const values = Float32Array.from([0.25, -3.5, 100, 0.333]);
     const back = fromFloat16Array(toFloat16Array(values));

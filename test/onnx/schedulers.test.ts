@@ -79,4 +79,30 @@ describe('seeded noise', () => {
     assertClose(mean, 0, 0.03, 'mean');
     assertClose(variance, 1, 0.05, 'variance');
   });
+
+  it('follows the normal distribution closely, tails included (Kolmogorov–Smirnov)', () => {
+    const count = 200_000;
+    const sorted = Float64Array.from(new GaussianNoise(2024).fill(count)).sort();
+    let distance = 0;
+    for (let i = 0; i < count; i++) {
+      const expected = normalCdf(sorted[i]!);
+      distance = Math.max(distance, Math.abs(expected - i / count), Math.abs(expected - (i + 1) / count));
+    }
+    // 1.63/√n is the 1% critical value; a wrong layer table or sign handling is far above it.
+    assert.ok(distance < 1.63 / Math.sqrt(count), `KS distance ${distance}`);
+    // Beyond 3.4426 the ziggurat samples its tail separately: P(|x| > 3.4426) = 5.76e-4, about 115 here.
+    const tail = sorted.filter((x) => Math.abs(x) > 3.4426).length;
+    assert.ok(tail > 70 && tail < 160, `${tail} values beyond the tail's start`);
+    assert.ok(sorted[0]! < -3.8 && sorted[count - 1]! > 3.8, 'the tail reaches past 3.8σ');
+  });
 });
+
+/** Φ(x) through erfc (Numerical Recipes' erfcc, error under 1.2e-7). */
+function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  const erfc =
+    t *
+    Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - erfc / 2 : erfc / 2;
+}
