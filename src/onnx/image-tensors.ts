@@ -54,25 +54,31 @@ export interface EncodeOptions {
 
 /**
  * The VAE decoder's output ([1, 3, H, W] in [-1, 1]) as a picture of `target`'s size in its
- * format: what a renderer returns.
+ * format: what a renderer returns. The VAE sees colour only, so when `target` is the original
+ * picture and it has transparency (PNG or WebP), its alpha channel is put back unchanged.
  */
 export async function vaeOutputToImage(
   sample: Float32Array,
   width: number,
   height: number,
-  target: { width: number; height: number; format: OutputFormat },
+  target: { width: number; height: number; format: OutputFormat; bytes?: Buffer },
   options: EncodeOptions = {},
 ): Promise<CheckedImage> {
   const plane = width * height;
-  const rgb = Buffer.alloc(3 * plane);
+  let rgb = Buffer.alloc(3 * plane);
   for (let i = 0; i < plane; i++)
     for (let c = 0; c < 3; c++) {
       const value = Math.round((sample[c * plane + i]! + 1) * 127.5);
       rgb[i * 3 + c] = value < 0 ? 0 : value > 255 ? 255 : value;
     }
-  let pipeline = sharp(rgb, { raw: { width, height, channels: 3 } });
   if (width !== target.width || height !== target.height)
-    pipeline = pipeline.resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' });
+    rgb = await sharp(rgb, { raw: { width, height, channels: 3 } })
+      .resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' })
+      .raw()
+      .toBuffer();
+  let pipeline = sharp(rgb, { raw: { width: target.width, height: target.height, channels: 3 } });
+  const alpha = target.format !== 'jpeg' && target.bytes ? await alphaChannel(target.bytes, target.width, target.height) : undefined;
+  if (alpha) pipeline = pipeline.joinChannel(alpha, { raw: { width: target.width, height: target.height, channels: 1 } });
   const encoded =
     target.format === 'jpeg'
       ? pipeline.jpeg({ quality: options.jpegQuality ?? 90 })
@@ -80,4 +86,12 @@ export async function vaeOutputToImage(
         ? pipeline.webp({ quality: options.webpQuality ?? 90 })
         : pipeline.png();
   return { bytes: await encoded.toBuffer(), format: target.format, width: target.width, height: target.height };
+}
+
+/** The picture's alpha channel as raw bytes, or undefined when it has none (or its size differs). */
+async function alphaChannel(bytes: Buffer, width: number, height: number): Promise<Buffer | undefined> {
+  const picture = sharp(bytes);
+  const metadata = await picture.metadata();
+  if (!metadata.hasAlpha || metadata.width !== width || metadata.height !== height) return undefined;
+  return picture.extractChannel('alpha').raw().toBuffer();
 }

@@ -172,6 +172,33 @@ describe('diffusion renderer on tiny models', () => {
     }
   });
 
+  it('keeps a transparent picture\'s alpha channel as it was', async () => {
+    const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('alpha'), steps: 2 });
+    try {
+      // A 90×50 cut-out: opaque disc, transparent corners, a soft edge between.
+      const mask = Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="90" height="50"><defs><radialGradient id="g"><stop offset="0.7" stop-color="#fff"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs><ellipse cx="45" cy="25" rx="45" ry="25" fill="url(#g)"/></svg>',
+      );
+      const alpha = await sharp(mask).extractChannel('alpha').raw().toBuffer();
+      const rgb = await sharp('test/fixtures/images/chelsea.png').resize(90, 50, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+      for (const format of ['png', 'webp'] as const) {
+        const joined = sharp(rgb, { raw: { width: 90, height: 50, channels: 3 } }).joinChannel(alpha, { raw: { width: 90, height: 50, channels: 1 } });
+        const bytes = await (format === 'png' ? joined.png() : joined.webp({ lossless: true })).toBuffer();
+        const result = await renderer.render({ image: { bytes, format, width: 90, height: 50 }, plan, intensity: 0.6, seed: 1 });
+        const metadata = await sharp(result.bytes).metadata();
+        assert.equal(metadata.hasAlpha, true, `${format} keeps its alpha channel`);
+        const resultAlpha = await sharp(result.bytes).extractChannel('alpha').raw().toBuffer();
+        let worst = 0;
+        for (let i = 0; i < alpha.length; i++) worst = Math.max(worst, Math.abs(resultAlpha[i]! - alpha[i]!));
+        assert.ok(worst <= (format === 'png' ? 0 : 2), `${format}: alpha differs by up to ${worst}`);
+      }
+      const opaque = await renderer.render({ image: await fixture(64, 64, 'png'), plan, intensity: 0.6, seed: 1 });
+      assert.equal((await sharp(opaque.bytes).metadata()).hasAlpha, false, 'an opaque picture stays without alpha');
+    } finally {
+      await renderer.close();
+    }
+  });
+
   it('renders a stronger intensity differently', async () => {
     const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('intensity'), steps: 2 });
     try {
