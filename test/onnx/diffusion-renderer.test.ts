@@ -63,6 +63,16 @@ describe('three-way classifier-free guidance', () => {
     dims: [3, 16, 8],
   };
 
+  /** The same graph, reporting a fixed batch of 1 as some exports do: the rows then run one at a time. */
+  function withFixedBatchOfOne(session: ort.InferenceSession): ort.InferenceSession {
+    return Object.create(session, {
+      inputMetadata: {
+        value: session.inputMetadata.map((m) => (m.name === 'sample' && m.isTensor ? { ...m, shape: [1, 8, 'height', 'width'] } : m)),
+      },
+      run: { value: session.run.bind(session) },
+    }) as ort.InferenceSession;
+  }
+
   it('combines the text, image and unconditional predictions in diffusers order', async () => {
     const session = await ort.InferenceSession.create(probe);
     const unet = new GuidedUnet(session, imageLatent, conditioning, { text: 7.5, image: 1.5 });
@@ -73,14 +83,8 @@ describe('three-way classifier-free guidance', () => {
   });
 
   it('gives the same guidance when the export fixes the batch to one row', async () => {
-    // The same graph, reporting a fixed batch of 1 as some exports do: the rows then run one at a time.
     const session = await ort.InferenceSession.create(probe);
-    const fixed = Object.create(session, {
-      inputMetadata: {
-        value: session.inputMetadata.map((m) => (m.name === 'sample' && m.isTensor ? { ...m, shape: [1, 8, 'height', 'width'] } : m)),
-      },
-      run: { value: session.run.bind(session) },
-    }) as ort.InferenceSession;
+    const fixed = withFixedBatchOfOne(session);
     const unet = new GuidedUnet(fixed, imageLatent, conditioning, { text: 7.5, image: 1.5 });
     const guided = await unet.predict(new Float32Array(4 * 8 * 8), 901);
     for (const value of guided) assert.ok(Math.abs(value + 16) < 1e-4, `expected -16, got ${value}`);
@@ -90,12 +94,7 @@ describe('three-way classifier-free guidance', () => {
   it('gives the same guidance from a float16 UNet, batched or one row at a time', async () => {
     const halfProbe = tinyUnet('float16', 'int64', { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) });
     const session = await ort.InferenceSession.create(halfProbe);
-    const fixed = Object.create(session, {
-      inputMetadata: {
-        value: session.inputMetadata.map((m) => (m.name === 'sample' && m.isTensor ? { ...m, shape: [1, 8, 'height', 'width'] } : m)),
-      },
-      run: { value: session.run.bind(session) },
-    }) as ort.InferenceSession;
+    const fixed = withFixedBatchOfOne(session);
     for (const target of [session, fixed]) {
       const guided = await new GuidedUnet(target, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(new Float32Array(4 * 8 * 8), 901);
       for (const value of guided) assert.ok(Math.abs(value + 16) < 0.05, `expected -16, got ${value}`);
