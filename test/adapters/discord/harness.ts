@@ -35,6 +35,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   adapter?: DiscordAdapterOptions;
   parts?: EngineParts;
+  /** Builds more of the world before the bot connects (it then learns of it from GUILD_CREATE). */
+  beforeStart?: (world: { fake: FakeDiscord; guild: FakeGuild; channel: FakeChannel }) => void;
 }
 
 export function environmentFor(fake: FakeDiscord, env: Record<string, string> = {}): Record<string, string> {
@@ -53,6 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { guild, channel } = fake.addGuild();
   const alice = fake.addUser('alice');
   fake.addMember(guild, alice);
+  options.beforeStart?.({ fake, guild, channel });
   const engine = await createEngine(loadConfig(environmentFor(fake, options.env)), options.parts);
   let adapter: RunningAdapter;
   try {

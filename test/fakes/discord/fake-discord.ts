@@ -12,6 +12,10 @@
  * 100-character custom ids) and refused with Discord's error codes, so a client that would
  * fail on Discord fails here. Tests can make any route answer 429 for a while.
  *
+ * Guilds have text channels and threads in them (`addThread`): a thread is announced with
+ * THREAD_CREATE and listed in GUILD_CREATE's `threads`, as on Discord, and an interaction in
+ * a thread carries the partial thread (with `parent_id`) as its `channel`.
+ *
  * Tests drive it with `slashCommand`, `pressButton`, `pickFromMenu` and `postMessage`, and
  * read what the bot did from `messages`, `interactions` and `requests`.
  */
@@ -30,6 +34,11 @@ export const Permission = {
   Administrator: 1n << 3n,
 } as const;
 const MEMBER_PERMISSIONS = Permission.ViewChannel | Permission.SendMessages | Permission.AttachFiles;
+
+/** Channel types (Discord API v10). */
+export const ChannelType = { GuildText: 0, DM: 1, AnnouncementThread: 10, PublicThread: 11, PrivateThread: 12 } as const;
+export type ThreadType = typeof ChannelType.AnnouncementThread | typeof ChannelType.PublicThread | typeof ChannelType.PrivateThread;
+const THREAD_TYPES: readonly number[] = [ChannelType.AnnouncementThread, ChannelType.PublicThread, ChannelType.PrivateThread];
 
 /** Interaction and component types (Discord API v10). */
 const InteractionType = { ApplicationCommand: 2, MessageComponent: 3 } as const;
@@ -54,11 +63,19 @@ export interface FakeRole {
 
 export interface FakeChannel {
   id: string;
-  type: 0 | 1;
+  type: typeof ChannelType.GuildText | typeof ChannelType.DM | ThreadType;
   guild_id?: string;
   name?: string;
   /** For DMs: the person. */
   recipient?: FakeUser;
+  /** For threads: the channel the thread was started in. */
+  parent_id?: string;
+  /** For threads: who started it. */
+  owner_id?: string;
+  /** For threads: when it was started (ISO 8601). */
+  created_at?: string;
+  /** For threads: false when the bot was never told of the thread (no THREAD_CREATE, not in GUILD_CREATE). */
+  announced?: boolean;
 }
 
 export interface FakeGuild {
@@ -66,6 +83,8 @@ export interface FakeGuild {
   name: string;
   ownerId: string;
   channels: FakeChannel[];
+  /** Active threads, sent in GUILD_CREATE's `threads` (those announced to the bot). */
+  threads: FakeChannel[];
   roles: FakeRole[];
   /** Role ids per member. */
   members: Map<string, string[]>;
@@ -277,6 +296,7 @@ export class FakeDiscord {
       name,
       ownerId: owner.id,
       channels: [channel],
+      threads: [],
       roles: [{ id, name: '@everyone', permissions: String(MEMBER_PERMISSIONS), position: 0 }],
       members: new Map([[this.bot.id, []]]),
     };
@@ -294,6 +314,34 @@ export class FakeDiscord {
     return channel;
   }
 
+  /**
+   * A thread started in a guild channel by `owner` (a public thread unless `type` says
+   * otherwise). As on Discord it is announced with THREAD_CREATE (`newly_created`) and listed
+   * in GUILD_CREATE's `threads` from then on. With `announce: false` the bot is never told,
+   * like a private thread it was not added to: it learns of the thread only from the
+   * interactions sent in it.
+   */
+  addThread(parent: FakeChannel, name: string, options: { owner?: FakeUser; type?: ThreadType; announce?: boolean } = {}): FakeChannel {
+    const guild = parent.guild_id ? this.guilds.get(parent.guild_id) : undefined;
+    if (!guild || parent.type !== ChannelType.GuildText) throw new Error(`Threads start in a guild text channel; channel ${parent.id} is of type ${parent.type}`);
+    const thread: FakeChannel = {
+      id: newSnowflake(),
+      type: options.type ?? ChannelType.PublicThread,
+      guild_id: guild.id,
+      name,
+      parent_id: parent.id,
+      owner_id: (options.owner ?? this.users.get(guild.ownerId))?.id,
+      created_at: new Date().toISOString(),
+      announced: options.announce ?? true,
+    };
+    this.channels.set(thread.id, thread);
+    if (thread.announced) {
+      guild.threads.push(thread);
+      this.gateway.dispatch('THREAD_CREATE', { ...this.#channelPayload(thread), newly_created: true }, { guildId: guild.id, requiredIntents: Intent.Guilds });
+    }
+    return thread;
+  }
+
   addRole(guild: FakeGuild, name: string, permissions = 0n): FakeRole {
     const role: FakeRole = { id: newSnowflake(), name, permissions: String(permissions), position: guild.roles.length };
     guild.roles.push(role);
@@ -308,9 +356,9 @@ export class FakeDiscord {
 
   /** The DM channel between the bot and a person. */
   dmChannel(user: FakeUser): FakeChannel {
-    const existing = [...this.channels.values()].find((c) => c.type === 1 && c.recipient?.id === user.id);
+    const existing = [...this.channels.values()].find((c) => c.type === ChannelType.DM && c.recipient?.id === user.id);
     if (existing) return existing;
-    const channel: FakeChannel = { id: newSnowflake(), type: 1, recipient: user };
+    const channel: FakeChannel = { id: newSnowflake(), type: ChannelType.DM, recipient: user };
     this.channels.set(channel.id, channel);
     return channel;
   }
@@ -440,7 +488,7 @@ export class FakeDiscord {
       replyTo: input.replyTo?.id,
       mentions,
     });
-    const isDm = input.channel.type === 1;
+    const isDm = input.channel.type === ChannelType.DM;
     // Discord sends the channel's type with MESSAGE_CREATE; discord.js needs it to know a DM it has not cached.
     const payload: Record<string, unknown> = { ...this.#messagePayload(message), channel_type: input.channel.type };
     if (input.channel.guild_id) {
@@ -492,7 +540,7 @@ export class FakeDiscord {
       version: 1,
       data,
       channel_id: input.channel.id,
-      channel: this.#channelPayload(input.channel),
+      channel: this.#interactionChannelPayload(input.channel, guild ? String(input.permissions ?? this.memberPermissions(guild, input.user)) : undefined),
       locale: 'en-GB',
       app_permissions: String(MEMBER_PERMISSIONS),
       entitlements: [],
@@ -981,8 +1029,58 @@ export class FakeDiscord {
   }
 
   #channelPayload(channel: FakeChannel): Record<string, unknown> {
-    if (channel.type === 1) return { id: channel.id, type: 1, recipients: channel.recipient ? [channel.recipient] : [], last_message_id: null };
+    if (channel.type === ChannelType.DM) return { id: channel.id, type: 1, recipients: channel.recipient ? [channel.recipient] : [], last_message_id: null };
+    if (THREAD_TYPES.includes(channel.type)) {
+      return {
+        id: channel.id,
+        type: channel.type,
+        guild_id: channel.guild_id,
+        name: channel.name,
+        parent_id: channel.parent_id,
+        owner_id: channel.owner_id,
+        last_message_id: null,
+        message_count: 0,
+        member_count: 1,
+        total_message_sent: 0,
+        rate_limit_per_user: 0,
+        flags: 0,
+        thread_metadata: this.#threadMetadata(channel),
+      };
+    }
     return { id: channel.id, type: 0, guild_id: channel.guild_id, name: channel.name, position: 0, permission_overwrites: [], nsfw: false, parent_id: null };
+  }
+
+  #threadMetadata(thread: FakeChannel): Record<string, unknown> {
+    return {
+      archived: false,
+      auto_archive_duration: 4320,
+      archive_timestamp: thread.created_at,
+      locked: false,
+      create_timestamp: thread.created_at,
+      ...(thread.type === ChannelType.PrivateThread ? { invitable: true } : {}),
+    };
+  }
+
+  /**
+   * The partial channel an interaction carries as `channel`: for guild channels the fields
+   * Discord documents (`id`, `name`, `type`, `permissions`, `guild_id`, `parent_id`, …), with
+   * `thread_metadata` for threads; for DMs the channel with its recipient.
+   */
+  #interactionChannelPayload(channel: FakeChannel, permissions: string | undefined): Record<string, unknown> {
+    if (channel.type === ChannelType.DM) return this.#channelPayload(channel);
+    const thread = THREAD_TYPES.includes(channel.type);
+    return {
+      id: channel.id,
+      name: channel.name,
+      type: channel.type,
+      permissions,
+      guild_id: channel.guild_id,
+      parent_id: channel.parent_id ?? null,
+      last_message_id: null,
+      flags: 0,
+      rate_limit_per_user: 0,
+      ...(thread ? { thread_metadata: this.#threadMetadata(channel) } : { nsfw: false, topic: null, position: 0 }),
+    };
   }
 
   #rolePayload(role: FakeRole): Record<string, unknown> {
@@ -1003,7 +1101,7 @@ export class FakeDiscord {
       roles: guild.roles.map((r) => this.#rolePayload(r)),
       channels: guild.channels.map((c) => this.#channelPayload(c)),
       members: [{ user: this.bot, roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 }],
-      threads: [],
+      threads: guild.threads.map((t) => this.#channelPayload(t)),
       presences: [],
       voice_states: [],
       emojis: [],

@@ -5,8 +5,8 @@
  * HELLO (op 10) on connect; IDENTIFY (op 2) → READY with `session_id` and a
  * `resume_gateway_url` pointing back at this fake, then one GUILD_CREATE per guild of the
  * shard; HEARTBEAT (op 1) → ACK (op 11); RESUME (op 6) → the missed events, then RESUMED.
- * Tests dispatch INTERACTION_CREATE and MESSAGE_CREATE through it, drop connections and ask
- * for reconnects. Every session keeps its sequence numbers and the events it sent, so a
+ * Tests dispatch INTERACTION_CREATE, MESSAGE_CREATE and THREAD_CREATE through it, drop
+ * connections and ask for reconnects. Every session keeps its sequence numbers and the events it sent, so a
  * resumed session gets what it missed while disconnected, as on Discord.
  */
 import type { IncomingMessage } from 'node:http';
