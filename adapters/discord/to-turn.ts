@@ -1,8 +1,10 @@
 /**
  * @module Discord events to engine `Turn`s: slash commands, button presses, menu picks and
- * messages. The conversation key is `{ platform: 'discord', chat: channelId, user: userId }`
- * (a thread is a channel of its own on Discord); the moderation scope is the server and the
- * channel.
+ * messages. The conversation key is `{ platform: 'discord', chat: channelId, user: userId }`:
+ * a thread has a channel id of its own on Discord, so a thread is a conversation of its own.
+ * The moderation scope is the server and the channel, where a thread counts as its parent
+ * channel (`moderationChannelId`): the rules a moderator set for #art hold in every thread of
+ * #art, and a channel-only moderator command run in a thread changes #art's policy.
  */
 import {
   GuildMember,
@@ -57,6 +59,31 @@ function actorOf(user: User, moderator: boolean): Actor {
   return { id: user.id, name: user.globalName ?? user.username, isModerator: moderator };
 }
 
+/** What the moderation scope needs to know of the channel an event happened in. */
+export interface EventChannel {
+  isThread(): boolean;
+  /** A thread's parent channel (text, announcement or forum channel); null when discord.js does not know it. */
+  parentId?: string | null;
+}
+
+/**
+ * The channel whose moderation rules apply to an event in `channelId`: the channel itself,
+ * or for a thread (public, private or announcement) its parent channel.
+ *
+ * `channel` is discord.js's channel for the event (`interaction.channel`, `message.channel`).
+ * For an interaction discord.js caches the partial channel the payload carries (the adapter
+ * turns on `Partials.Channel`; Discord sends the partial with `guild_id`, and for a thread
+ * `parent_id`), so even a thread the bot was never told of has its parent. For a message it
+ * is the thread discord.js cached from GUILD_CREATE's `threads` or from THREAD_CREATE; a
+ * thread it never heard of comes as a bare thread without a parent. When the channel or the
+ * thread's parent is unknown, the event's own channel id is the answer, so that thread gets
+ * only the rules set for the thread itself (and the server's).
+ */
+export function moderationChannelId(channelId: string, channel: EventChannel | null | undefined): string {
+  if (!channel?.isThread()) return channelId;
+  return channel.parentId ?? channelId;
+}
+
 /** An attachment the engine fetches lazily, only from the allowed hosts and within its size limit. */
 export function toImageAttachment(attachment: Attachment, allowedHosts: readonly string[]): ImageAttachment {
   return {
@@ -106,7 +133,7 @@ export function slashCommandTurn(interaction: ChatInputCommandInteraction, conte
   }
   return {
     key: { platform: PLATFORM, chat: interaction.channelId, user: interaction.user.id },
-    scope: { server: interaction.guildId ?? undefined, channel: interaction.channelId },
+    scope: { server: interaction.guildId ?? undefined, channel: moderationChannelId(interaction.channelId, interaction.channel) },
     messageId: interaction.id,
     text,
     images,
@@ -214,7 +241,7 @@ export function componentTurn(interaction: MessageComponentInteraction, context:
   if (!action) return undefined;
   return {
     key: { platform: PLATFORM, chat: interaction.channelId, user: interaction.user.id },
-    scope: { server: interaction.guildId ?? undefined, channel: interaction.channelId },
+    scope: { server: interaction.guildId ?? undefined, channel: moderationChannelId(interaction.channelId, interaction.channel) },
     messageId: interaction.id,
     replyTo: interaction.message.id,
     text: '',
@@ -234,7 +261,7 @@ export function messageTurn(message: Message, botUserId: string, context: TurnCo
   const pictures = [...message.attachments.values()].filter(looksLikeImage);
   return {
     key: { platform: PLATFORM, chat: message.channelId, user: message.author.id },
-    scope: { server: message.guildId ?? undefined, channel: message.channelId },
+    scope: { server: message.guildId ?? undefined, channel: moderationChannelId(message.channelId, message.channel) },
     messageId: message.id,
     replyTo: message.reference?.messageId,
     text,
