@@ -6,16 +6,17 @@
  */
 
 export const PERSON_COMMANDS = ['start', 'help', 'emotions', 'undo', 'redo', 'reset', 'retry', 'more', 'less'] as const;
+/** The moderator commands, in the order help texts and platform menus show them. */
 export const MODERATOR_COMMANDS = [
   'policy',
   'block',
   'unblock',
-  'audit',
   'maxintensity',
   'words',
   'ratelimit',
   'ban',
   'unban',
+  'audit',
 ] as const;
 
 export type PersonCommand = (typeof PERSON_COMMANDS)[number];

@@ -25,7 +25,7 @@ import {
   type SlashCommandBooleanOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { COMMAND_DESCRIPTIONS } from '../../src/commands.ts';
+import { COMMAND_DESCRIPTIONS, MODERATOR_COMMANDS, type ModeratorCommandName } from '../../src/commands.ts';
 import { ELEMENTS, EMOTIONS, EMOTION_TABLE, type Element } from '../../src/emotions.ts';
 import { INTENSITY, type IntensityLevel } from '../../src/intent.ts';
 
@@ -33,19 +33,10 @@ export const PERSON_COMMAND = 'mood';
 export const MODERATOR_COMMAND = 'moodmod';
 
 export const PERSON_SUBCOMMANDS = ['edit', 'undo', 'redo', 'reset', 'help', 'emotions'] as const;
-export const MODERATOR_SUBCOMMANDS = [
-  'policy',
-  'block',
-  'unblock',
-  'maxintensity',
-  'words',
-  'ratelimit',
-  'ban',
-  'unban',
-  'audit',
-] as const;
+/** `/moodmod`'s subcommands: the engine's moderator commands, one for one. */
+export const MODERATOR_SUBCOMMANDS = MODERATOR_COMMANDS;
 export type PersonSubcommand = (typeof PERSON_SUBCOMMANDS)[number];
-export type ModeratorSubcommand = (typeof MODERATOR_SUBCOMMANDS)[number];
+export type ModeratorSubcommand = ModeratorCommandName;
 
 /** The intensity choices of `/mood edit`, in the order shown. */
 export const INTENSITY_CHOICES = ['low', 'medium', 'high'] as const satisfies readonly IntensityLevel[];
