@@ -65,6 +65,8 @@ export interface ConversationStore {
    * conversation never lose either change. `change` receives the current conversation (an
    * empty one when there is none) and mutates it in place; it may run more than once when
    * another writer got there first, so it must have no side effects. Refreshes the time to live.
+   * Edit records are values: to change one, put a changed copy in `edits` (a store may hand
+   * them out frozen, as the memory store does, so that a long history is not copied per turn).
    */
   update<T>(key: ConversationKey, change: (conversation: Conversation) => T): Promise<T>;
   /** Records that platform message `messageId` (in `key.chat`) shows `editId`, and adds it to that edit's `messageIds`. */

@@ -3,6 +3,7 @@
  * default. Lost when the process ends; use the `redis` store to keep state across restarts or to
  * share it between processes.
  */
+import type { Element } from '../emotions.ts';
 import type { ConversationKey } from '../turn.ts';
 import {
   conversationId,
@@ -86,7 +87,7 @@ export class MemoryConversationStore implements ConversationStore {
   async load(key: ConversationKey): Promise<Conversation | undefined> {
     this.assertOpen();
     const entry = this.live(this.conversations, conversationId(key));
-    return entry ? copyConversation(entry.value) : undefined;
+    return entry ? draftOf(entry.value) : undefined;
   }
 
   async update<T>(key: ConversationKey, change: (conversation: Conversation) => T): Promise<T> {
@@ -94,7 +95,7 @@ export class MemoryConversationStore implements ConversationStore {
     const id = conversationId(key);
     return this.serialise(id, () => {
       const stored = this.live(this.conversations, id);
-      const draft = stored ? copyConversation(stored.value) : emptyConversation(key);
+      const draft = stored ? draftOf(stored.value) : emptyConversation(key);
       const result = change(draft);
       refuseAsyncChange(result);
       this.commit(id, draft);
@@ -113,8 +114,8 @@ export class MemoryConversationStore implements ConversationStore {
       const stored = this.live(this.conversations, id);
       const edit = stored?.value.edits[editId];
       if (!stored || !edit || edit.messageIds.includes(messageId)) return;
-      const draft = copyConversation(stored.value);
-      draft.edits[editId]!.messageIds.push(messageId);
+      const draft = draftOf(stored.value);
+      draft.edits[editId] = { ...edit, messageIds: [...edit.messageIds, messageId] };
       this.commit(id, draft);
     });
   }
@@ -167,8 +168,10 @@ export class MemoryConversationStore implements ConversationStore {
     draft.updatedAt = now;
     const dropped = pruneEdits(draft, this.maxEdits);
     const expiresAt = now + this.ttlMs;
-    // A copy, so nothing `change` returned can reach into the stored value.
-    this.conversations.set(id, { value: copyConversation(draft), expiresAt });
+    // Its own copy of the edit map, with every edit frozen, so nothing `change` returned can reach into the stored value.
+    const edits: Record<string, EditRecord> = {};
+    for (const editId in draft.edits) edits[editId] = frozenEdit(draft.edits[editId]!);
+    this.conversations.set(id, { value: { ...draftOf(draft), edits }, expiresAt });
     const { platform, chat } = draft.key;
     for (const edit of dropped) {
       for (const messageId of edit.messageIds) this.links.delete(linkId(platform, chat, messageId));
@@ -229,25 +232,26 @@ export class MemoryConversationStore implements ConversationStore {
 }
 
 /**
- * A copy of a conversation that shares nothing mutable with the original. It knows the shape
- * of a conversation, so it is several times cheaper than `structuredClone` on long histories
- * (every load and update copies the whole tree).
+ * A conversation to hand out or change: its own key, redo list and edit map, sharing the edit
+ * records, which are frozen once stored (see `frozenEdit`). Edits never change after they are
+ * made, only new ones are added, so a load or update costs one copy of the edit map instead of
+ * a copy of the whole history; code that tried to change a stored edit in place would throw.
  */
-function copyConversation(conversation: Conversation): Conversation {
-  const edits: Record<string, EditRecord> = {};
-  for (const id in conversation.edits) edits[id] = copyEdit(conversation.edits[id]!);
-  return { ...conversation, key: { ...conversation.key }, redo: [...conversation.redo], edits };
+function draftOf(conversation: Conversation): Conversation {
+  return { ...conversation, key: { ...conversation.key }, redo: [...conversation.redo], edits: { ...conversation.edits } };
 }
 
-function copyEdit(edit: EditRecord): EditRecord {
-  const copy: EditRecord = { ...edit, messageIds: [...edit.messageIds] };
-  if (edit.elements) copy.elements = [...edit.elements];
+/** The edit as stored: itself when already frozen, else a deep copy, frozen all through. */
+function frozenEdit(edit: EditRecord): EditRecord {
+  if (Object.isFrozen(edit)) return edit;
+  const copy: EditRecord = { ...edit, messageIds: Object.freeze([...edit.messageIds]) as string[] };
+  if (edit.elements) copy.elements = Object.freeze([...edit.elements]) as Element[];
   if (edit.plan) {
-    const plan = { ...edit.plan, elements: [...edit.plan.elements] };
-    if (edit.plan.sourceDistribution) plan.sourceDistribution = { ...edit.plan.sourceDistribution };
-    copy.plan = plan;
+    const plan = { ...edit.plan, elements: Object.freeze([...edit.plan.elements]) as Element[] };
+    if (edit.plan.sourceDistribution) plan.sourceDistribution = Object.freeze({ ...edit.plan.sourceDistribution });
+    copy.plan = Object.freeze(plan);
   }
-  return copy;
+  return Object.freeze(copy);
 }
 
 function linkId(platform: string, chat: string, messageId: string): string {

@@ -25,6 +25,19 @@ export type CreateStore = (options?: ConversationStoreOptions) => Promise<StoreU
 let clock = Date.now();
 
 /** A fresh conversation key: nothing else in the suite uses it. */
+/**
+ * Changes an edit record handed out by a store. Edit records are values: a store may hand them
+ * out frozen (the change then throws a TypeError) or as copies (the change is lost), never as
+ * the stored object.
+ */
+function attemptOnEdit(change: () => void): void {
+  try {
+    change();
+  } catch (error) {
+    assert.ok(error instanceof TypeError, `a frozen edit refuses the change with a TypeError, not ${String(error)}`);
+  }
+}
+
 export function freshKey(overrides: Partial<ConversationKey> = {}): ConversationKey {
   return { platform: 'telegram', chat: `chat-${randomUUID()}`, user: `user-${randomUUID()}`, ...overrides };
 }
@@ -142,7 +155,8 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       await assert.rejects(
         store.update(key, (c) => {
           addEdit(c, makeEdit('half-done', 'root'));
-          c.edits.root.messageIds.push('m-1');
+          c.edits.root = { ...c.edits.root!, messageIds: ['m-1'] };
+          c.cursor = 'half-done';
           throw new Error('the renderer failed');
         }),
         /the renderer failed/,
@@ -169,16 +183,34 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       const key = freshKey();
       const returned = await store.update(key, (c) => {
         addEdit(c, makeEdit('root'));
+        return c;
+      });
+      attemptOnEdit(() => returned.edits.root!.messageIds.push('sneaky'));
+      returned.edits.other = makeEdit('other');
+      returned.redo.push('root');
+      const loaded = await store.load(key);
+      attemptOnEdit(() => (loaded!.edits.root!.intensity = 1));
+      loaded!.cursor = 'elsewhere';
+      delete loaded!.edits.root;
+      const again = await store.load(key);
+      assert.deepEqual(Object.keys(again!.edits), ['root']);
+      assert.deepEqual(again!.edits.root!.messageIds, []);
+      assert.equal(again!.edits.root!.intensity, undefined);
+      assert.equal(again!.cursor, 'root');
+      assert.deepEqual(again!.redo, []);
+    });
+
+    it('keeps an edit replaced in an update, and the replacement only', async () => {
+      const store = await open();
+      const key = freshKey();
+      await store.update(key, (c) => addEdit(c, makeEdit('root')));
+      const replacement = await store.update(key, (c) => {
+        c.edits.root = { ...c.edits.root!, intensity: 0.8 };
         return c.edits.root;
       });
-      returned.messageIds.push('sneaky');
+      attemptOnEdit(() => (replacement.intensity = 0.1));
       const loaded = await store.load(key);
-      loaded!.edits.root.intensity = 1;
-      loaded!.cursor = 'elsewhere';
-      const again = await store.load(key);
-      assert.deepEqual(again!.edits.root.messageIds, []);
-      assert.equal(again!.edits.root.intensity, undefined);
-      assert.equal(again!.cursor, 'root');
+      assert.equal(loaded!.edits.root!.intensity, 0.8);
     });
 
     it('keeps the conversations of different people, threads and chats apart', async () => {
