@@ -342,7 +342,6 @@ export class GuidedUnet {
   private readonly halfInput: Uint16Array | undefined;
   /** A batch reads `input` (or `halfInput`) in place, so one tensor serves every step. */
   private readonly sampleTensor: ort.Tensor | undefined;
-  private readonly timestepTensors = new Map<number, ort.Tensor>();
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -391,8 +390,7 @@ export class GuidedUnet {
   /** The UNet's raw predictions for the rows as they stand: [3, C, h, w], rows (text, v), (∅, v), (∅, 0). */
   async run(timestep: number): Promise<Float32Array> {
     const rowLength = this.rowLength;
-    let time = this.timestepTensors.get(timestep);
-    if (!time) this.timestepTensors.set(timestep, (time = timestepTensor(this.timestepType, this.timestepShape, timestep)));
+    const time = timestepTensor(this.timestepType, this.timestepShape, timestep);
     const halfInput = this.halfInput;
     if (halfInput) {
       // The three rows hold the same z_t: convert it once and copy the bits.
