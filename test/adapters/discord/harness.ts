@@ -11,12 +11,16 @@ import { startDiscord, type DiscordAdapterOptions } from '../../../adapters/disc
 import {
   BOT_TOKEN,
   FakeDiscord,
+  Permission,
   type FakeAttachment,
   type FakeChannel,
   type FakeDiscordOptions,
   type FakeGuild,
+  type FakeInteraction,
+  type FakeMessage,
   type FakeUser,
 } from '../../fakes/discord/fake-discord.ts';
+import type { GatewaySession } from '../../fakes/discord/fake-gateway.ts';
 
 export interface Harness {
   fake: FakeDiscord;
@@ -90,6 +94,53 @@ export async function smallPhoto(name = 'chelsea.png', width = 96): Promise<Buff
 /** Uploads a photo to the fake as a person's attachment. */
 export async function uploadPhoto(fake: FakeDiscord, name = 'chelsea.png', width = 96): Promise<FakeAttachment> {
   return fake.uploadFile(await smallPhoto(name, width), name, 'image/png');
+}
+
+/** A new member of the harness's server, without special permissions. */
+export function newMember(h: Harness, name: string): FakeUser {
+  const user = h.fake.addUser(name);
+  h.fake.addMember(h.guild, user);
+  return user;
+}
+
+/** A new member of the harness's server with a role that grants Manage Server: a moderator. */
+export function newModerator(h: Harness, name = 'mod'): FakeUser {
+  const user = h.fake.addUser(name);
+  h.fake.addMember(h.guild, user, [h.fake.addRole(h.guild, 'Managers', Permission.ManageGuild).id]);
+  return user;
+}
+
+/** The options of one `/mood edit`, and who runs it where. */
+export interface MoodEdit {
+  /** The `image` option; none when left out. */
+  photo?: FakeAttachment;
+  /** The `feeling` option; none when left out. */
+  feeling?: string;
+  /** @defaultValue the harness's alice */
+  user?: FakeUser;
+  /** @defaultValue the harness's channel */
+  channel?: FakeChannel;
+  attachmentSizeLimit?: number;
+  via?: GatewaySession;
+}
+
+/** A person runs `/mood edit image:<photo> feeling:<feeling>`. */
+export function moodEdit(h: Harness, edit: MoodEdit): FakeInteraction {
+  const { photo, feeling, user = h.alice, channel = h.channel, ...delivery } = edit;
+  return h.fake.slashCommand({
+    user,
+    channel,
+    command: 'mood',
+    subcommand: 'edit',
+    options: { ...(photo ? { image: { attachment: photo } } : {}), ...(feeling !== undefined ? { feeling } : {}) },
+    ...delivery,
+  });
+}
+
+/** Uploads a test photo, runs `/mood edit` with it (see `moodEdit`), and waits for the edited picture. */
+export async function editWithPhoto(h: Harness, edit: Omit<MoodEdit, 'photo'>): Promise<{ interaction: FakeInteraction; picture: FakeMessage }> {
+  const interaction = moodEdit(h, { ...edit, photo: await uploadPhoto(h.fake) });
+  return { interaction, picture: await h.fake.waitForPicture(interaction) };
 }
 
 /** Mean absolute difference of two pictures of the same size, 0–255 per channel. */

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ToneRenderer } from '../../../src/renderer/tone-renderer.ts';
 import type { Renderer } from '../../../src/renderer/renderer.ts';
-import { startHarness, uploadPhoto, type Harness } from './harness.ts';
+import { editWithPhoto, moodEdit, startHarness, uploadPhoto, type Harness } from './harness.ts';
 
 /**
  * The tone renderer behind a queue and a few steps. After each progress event it waits until
@@ -46,15 +46,7 @@ describe('Discord: progress and a graceful stop', () => {
   after(() => h.close());
 
   it('edits the deferred reply through each stage, the picture last', async () => {
-    const photo = await uploadPhoto(h.fake);
-    const interaction = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'sadder' },
-    });
-    const picture = await h.fake.waitForPicture(interaction);
+    const { picture } = await editWithPhoto(h, { feeling: 'sadder' });
     const texts = picture.history.map((s) => s.content);
     const order = ['Planning the edit…', 'Queued: 2 ahead of you…', 'Rendering: step 1 of 2…', 'Rendering: step 2 of 2…'].map((t) => texts.indexOf(t));
     assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)), `stages in order: ${JSON.stringify(texts)}`);
@@ -64,14 +56,7 @@ describe('Discord: progress and a graceful stop', () => {
   it('finishes the edit in flight when stopped, and tells newcomers it is restarting', async () => {
     let release!: () => void;
     renderer.hold = new Promise<void>((resolve) => (release = resolve));
-    const photo = await uploadPhoto(h.fake);
-    const inFlight = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'scarier' },
-    });
+    const inFlight = moodEdit(h, { photo: await uploadPhoto(h.fake), feeling: 'scarier' });
     await h.fake.waitForText(inFlight, /Rendering: step 2 of 2/);
 
     let stopped = false;

@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { Intent } from '../../fakes/discord/fake-gateway.ts';
-import { Permission, type FakeMessage } from '../../fakes/discord/fake-discord.ts';
-import { meanDifference, smallPhoto, startHarness, type Harness } from './harness.ts';
+import type { FakeMessage } from '../../fakes/discord/fake-discord.ts';
+import { meanDifference, newModerator, smallPhoto, startHarness, type Harness } from './harness.ts';
 
 describe('Discord: messages that mention or reply to the bot', () => {
   let h: Harness;
@@ -86,8 +86,7 @@ describe('Discord: messages that mention or reply to the bot', () => {
   });
 
   it('answers a moderator command sent as a message in a DM, not in the channel', async () => {
-    const moderator = h.fake.addUser('mod');
-    h.fake.addMember(h.guild, moderator, [h.fake.addRole(h.guild, 'Managers', Permission.ManageGuild).id]);
+    const moderator = newModerator(h);
     const asked = h.fake.postMessage({ user: moderator, channel: h.channel, content: '/policy', mentionBot: true });
     const dm = h.fake.dmChannel(moderator);
     const answer = await h.fake.waitFor(

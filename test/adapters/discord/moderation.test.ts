@@ -4,8 +4,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Permission, type FakeUser } from '../../fakes/discord/fake-discord.ts';
-import { startHarness, uploadPhoto, type Harness } from './harness.ts';
+import type { FakeUser } from '../../fakes/discord/fake-discord.ts';
+import { editWithPhoto, moodEdit, newModerator, startHarness, uploadPhoto, type Harness } from './harness.ts';
 
 describe('Discord: moderators', () => {
   let h: Harness;
@@ -14,9 +14,7 @@ describe('Discord: moderators', () => {
 
   before(async () => {
     h = await startHarness({ env: { DISCORD_MODERATOR_ROLE: 'Mood wardens' } });
-    moderator = h.fake.addUser('mod');
-    const managers = h.fake.addRole(h.guild, 'Managers', Permission.ManageGuild);
-    h.fake.addMember(h.guild, moderator, [managers.id]);
+    moderator = newModerator(h);
     roleHolder = h.fake.addUser('warden');
     const wardens = h.fake.addRole(h.guild, 'Mood wardens');
     h.fake.addMember(h.guild, roleHolder, [wardens.id]);
@@ -29,14 +27,7 @@ describe('Discord: moderators', () => {
     assert.ok(confirmation.flags & 64, 'the moderator answer is private');
     assert.doesNotMatch(confirmation.content, /Only moderators/);
 
-    const photo = await uploadPhoto(h.fake);
-    const edit = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'make it scary' },
-    });
+    const edit = moodEdit(h, { photo: await uploadPhoto(h.fake), feeling: 'make it scary' });
     const refusal = await h.fake.waitForText(edit, /blocked fear/);
     assert.equal(refusal.attachments.length, 0, 'no picture comes with the refusal');
   });
@@ -45,15 +36,7 @@ describe('Discord: moderators', () => {
     const block = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'moodmod', subcommand: 'block', options: { emotion: 'sadness' } });
     await h.fake.waitForText(block, /Only moderators/);
 
-    const photo = await uploadPhoto(h.fake);
-    const edit = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'sadder' },
-    });
-    const picture = await h.fake.waitForPicture(edit);
+    const { picture } = await editWithPhoto(h, { feeling: 'sadder' });
     assert.match(picture.content, /→ sadness/);
   });
 
@@ -67,15 +50,7 @@ describe('Discord: moderators', () => {
     const answer = await h.fake.waitForText(unblock, /fear/i);
     assert.doesNotMatch(answer.content, /Only moderators/);
 
-    const photo = await uploadPhoto(h.fake);
-    const edit = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'make it scary' },
-    });
-    const picture = await h.fake.waitForPicture(edit);
+    const { picture } = await editWithPhoto(h, { feeling: 'make it scary' });
     assert.match(picture.content, /→ fear/);
   });
 
@@ -108,8 +83,7 @@ describe('Discord: moderators', () => {
     });
     await h.fake.waitForText(block, /anger/);
     const photo = await uploadPhoto(h.fake);
-    const edit = (channel: typeof other) =>
-      h.fake.slashCommand({ user: h.alice, channel, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo }, feeling: 'angrier' } });
+    const edit = (channel: typeof other) => moodEdit(h, { channel, photo, feeling: 'angrier' });
     await h.fake.waitForText(edit(h.channel), /blocked anger/);
     const elsewhere = await h.fake.waitForPicture(edit(other));
     assert.match(elsewhere.content, /→ anger/);

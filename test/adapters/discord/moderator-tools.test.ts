@@ -11,8 +11,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MODERATOR_SUBCOMMANDS } from '../../../adapters/discord/slash-commands.ts';
-import { Permission, type FakeAttachment, type FakeInteraction, type FakeMessage, type FakeUser } from '../../fakes/discord/fake-discord.ts';
-import { startHarness, uploadPhoto, type Harness } from './harness.ts';
+import type { FakeAttachment, FakeInteraction, FakeMessage, FakeUser } from '../../fakes/discord/fake-discord.ts';
+import { moodEdit, newMember, newModerator, startHarness, uploadPhoto, type Harness } from './harness.ts';
 
 const EPHEMERAL = 64;
 
@@ -23,18 +23,12 @@ describe('Discord: every /moodmod tool, end to end', () => {
 
   before(async () => {
     h = await startHarness();
-    moderator = h.fake.addUser('mod');
-    const managers = h.fake.addRole(h.guild, 'Managers', Permission.ManageGuild);
-    h.fake.addMember(h.guild, moderator, [managers.id]);
+    moderator = newModerator(h);
     photo = await uploadPhoto(h.fake, 'chelsea.png', 64);
   });
   after(() => h.close());
 
-  const member = (name: string): FakeUser => {
-    const user = h.fake.addUser(name);
-    h.fake.addMember(h.guild, user);
-    return user;
-  };
+  const member = (name: string): FakeUser => newMember(h, name);
   const moodmod = (user: FakeUser, subcommand: string, options: Record<string, string | number | boolean | { user: FakeUser }> = {}): FakeInteraction =>
     h.fake.slashCommand({ user, channel: h.channel, command: 'moodmod', subcommand, options });
   /** A moderator's command and its private answer. */
@@ -44,8 +38,7 @@ describe('Discord: every /moodmod tool, end to end', () => {
     assert.doesNotMatch(answer.content, /Only moderators|Usage:/);
     return answer;
   };
-  const edit = (user: FakeUser, feeling: string): FakeInteraction =>
-    h.fake.slashCommand({ user, channel: h.channel, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo }, feeling } });
+  const edit = (user: FakeUser, feeling: string): FakeInteraction => moodEdit(h, { user, photo, feeling });
   const noPicture = (interaction: FakeInteraction) =>
     assert.equal(h.fake.responsesOf(interaction).flatMap((m) => m.attachments).length, 0, 'nothing was rendered');
 

@@ -13,7 +13,7 @@ import { startDiscord } from '../../../adapters/discord/index.ts';
 import type { GatewaySession } from '../../fakes/discord/fake-gateway.ts';
 import { Permission } from '../../fakes/discord/fake-discord.ts';
 import { redisTestOptions, startTestRedis, type TestRedis } from '../../helpers/redis-server.ts';
-import { environmentFor, startHarness, uploadPhoto, type Harness } from './harness.ts';
+import { editWithPhoto, environmentFor, moodEdit, newMember, startHarness, uploadPhoto, type Harness } from './harness.ts';
 
 describe('Discord with Redis: any process serves any conversation', redisTestOptions(), () => {
   let redis: TestRedis;
@@ -39,24 +39,14 @@ describe('Discord with Redis: any process serves any conversation', redisTestOpt
   });
 
   it('refines on one process a picture the other one made', async () => {
-    const photo = await uploadPhoto(h.fake);
-    const edit = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'sadder' },
-      via: first,
-    });
-    const picture = await h.fake.waitForPicture(edit);
+    const { picture } = await editWithPhoto(h, { feeling: 'sadder', via: first });
     const press = h.fake.pressButton({ user: h.alice, message: picture, label: 'More', via: other });
     const stronger = await h.fake.waitForPicture(press);
     assert.match(stronger.content, /sadness · strong/);
   });
 
   it('enforces on one process a block set through the other', async () => {
-    const moderator = h.fake.addUser('mod');
-    h.fake.addMember(h.guild, moderator);
+    const moderator = newMember(h, 'mod');
     const block = h.fake.slashCommand({
       user: moderator,
       channel: h.channel,
@@ -67,24 +57,14 @@ describe('Discord with Redis: any process serves any conversation', redisTestOpt
       via: first,
     });
     await h.fake.waitForText(block, /disgust/);
-    const photo = await uploadPhoto(h.fake);
-    const edit = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'disgusting' },
-      via: other,
-    });
+    const edit = moodEdit(h, { photo: await uploadPhoto(h.fake), feeling: 'disgusting', via: other });
     await h.fake.waitForText(edit, /blocked disgust/);
   });
 
   it('refuses on one process a person banned through the other', async () => {
-    const moderator = h.fake.addUser('mod2');
-    h.fake.addMember(h.guild, moderator);
+    const moderator = newMember(h, 'mod2');
     const photo = await uploadPhoto(h.fake);
-    const edit = (via: GatewaySession) =>
-      h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo }, feeling: 'sadder' }, via });
+    const edit = (via: GatewaySession) => moodEdit(h, { photo, feeling: 'sadder', via });
     // The first process reads (and caches) the server's policy before the ban.
     await h.fake.waitForPicture(edit(first));
     const ban = h.fake.slashCommand({

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { ToneRenderer } from '../../../src/renderer/tone-renderer.ts';
 import type { Renderer } from '../../../src/renderer/renderer.ts';
-import { smallPhoto, startHarness, uploadPhoto, type Harness } from './harness.ts';
+import { editWithPhoto, moodEdit, smallPhoto, startHarness, uploadPhoto, type Harness } from './harness.ts';
 
 describe('Discord: safety and resilience', () => {
   let h: Harness;
@@ -20,13 +20,7 @@ describe('Discord: safety and resilience', () => {
 
   it('refuses a picture served from another host, without downloading it', async () => {
     const elsewhere = h.fake.uploadFile(await smallPhoto(), 'cat.png', 'image/png', `localhost:${h.fake.port}`);
-    const interaction = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: elsewhere }, feeling: 'sadder' },
-    });
+    const interaction = moodEdit(h, { photo: elsewhere, feeling: 'sadder' });
     const refusal = await h.fake.waitForText(interaction, /only take pictures uploaded to this chat/);
     assert.equal(refusal.attachments.length, 0);
     const path = new URL(elsewhere.url).pathname;
@@ -40,15 +34,7 @@ describe('Discord: safety and resilience', () => {
     assert.equal(h.fake.gateway.stats.identifies, 1, 'the bot resumed rather than identifying again');
     assert.ok(h.fake.gateway.stats.resumeUrlConnections >= 1, 'it reconnected to resume_gateway_url');
 
-    const photo = await uploadPhoto(h.fake);
-    const interaction = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'calmer' },
-    });
-    const picture = await h.fake.waitForPicture(interaction);
+    const { picture } = await editWithPhoto(h, { feeling: 'calmer' });
     assert.match(picture.content, /→ contentment/);
   });
 
@@ -71,15 +57,7 @@ describe('Discord: safety and resilience', () => {
 
   it('waits out a REST 429 and still delivers the picture', async () => {
     h.fake.rateLimit({ method: 'PATCH', path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, count: 1, retryAfterSeconds: 0.4 });
-    const photo = await uploadPhoto(h.fake);
-    const interaction = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'angrier' },
-    });
-    const picture = await h.fake.waitForPicture(interaction);
+    const { interaction, picture } = await editWithPhoto(h, { feeling: 'angrier' });
     assert.match(picture.content, /→ anger/);
     const patches = h.fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes(interaction.token));
     const limited = patches.findIndex((r) => r.rateLimited);
@@ -102,14 +80,7 @@ describe('Discord: safety and resilience', () => {
     const limit = 40 * 1024;
     assert.ok(big.length > limit, 'the test picture starts over the limit');
     const photo = h.fake.uploadFile(big, 'astronaut.png', 'image/png');
-    const interaction = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'more awe' },
-      attachmentSizeLimit: limit,
-    });
+    const interaction = moodEdit(h, { photo, feeling: 'more awe', attachmentSizeLimit: limit });
     const picture = await h.fake.waitForPicture(interaction);
     const file = picture.attachments[0]!;
     assert.ok(file.size <= limit, `the upload fits (${file.size} bytes)`);
@@ -157,14 +128,7 @@ describe('Discord: slow and failing turns', () => {
 
   it('posts a result that outlives the interaction token in the channel, mentioning the person', async () => {
     renderer.delayMs = 2_500;
-    const photo = await uploadPhoto(h.fake);
-    const interaction = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'sadder' },
-    });
+    const interaction = moodEdit(h, { photo: await uploadPhoto(h.fake), feeling: 'sadder' });
     const late = await h.fake.waitFor(
       () => h.fake.botMessagesIn(h.channel).find((m) => m.attachments.length > 0),
       20_000,
@@ -184,22 +148,10 @@ describe('Discord: slow and failing turns', () => {
   it('apologises when a turn fails, and serves the next one', async () => {
     renderer.failNext = true;
     const photo = await uploadPhoto(h.fake);
-    const failing = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'scarier' },
-    });
+    const failing = moodEdit(h, { photo, feeling: 'scarier' });
     await h.fake.waitForText(failing, /Sorry, something went wrong/);
 
-    const next = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'scarier' },
-    });
+    const next = moodEdit(h, { photo, feeling: 'scarier' });
     const picture = await h.fake.waitForPicture(next);
     assert.match(picture.content, /→ fear/);
   });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { Intent } from '../../fakes/discord/fake-gateway.ts';
 import type { FakeMessage } from '../../fakes/discord/fake-discord.ts';
-import { meanDifference, smallPhoto, startHarness, type Harness } from './harness.ts';
+import { meanDifference, moodEdit, newMember, smallPhoto, startHarness, type Harness } from './harness.ts';
 
 describe('Discord: /mood edit and the buttons under the picture', () => {
   let h: Harness;
@@ -23,13 +23,7 @@ describe('Discord: /mood edit and the buttons under the picture', () => {
 
   it('answers "/mood edit" with "make this sadder" with an edited picture of the same shape, after showing progress', async () => {
     const photo = h.fake.uploadFile(input, 'cat.png', 'image/png');
-    const interaction = h.fake.slashCommand({
-      user: h.alice,
-      channel: h.channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: { image: { attachment: photo }, feeling: 'make this sadder' },
-    });
+    const interaction = moodEdit(h, { photo, feeling: 'make this sadder' });
     firstEdit = await h.fake.waitForPicture(interaction);
 
     assert.equal(interaction.callbackType, 5, 'the command is acknowledged with a deferred reply');
@@ -89,8 +83,7 @@ describe('Discord: /mood edit and the buttons under the picture', () => {
   });
 
   it('acts on the picture of someone else when they press its button, without touching the owner\'s conversation', async () => {
-    const bob = h.fake.addUser('bob');
-    h.fake.addMember(h.guild, bob);
+    const bob = newMember(h, 'bob');
     const alicesKey = { platform: 'discord', chat: h.channel.id, user: h.alice.id };
     const alicesCursor = (await h.engine.store.load(alicesKey))?.cursor;
     const press = h.fake.pressButton({ user: bob, message: firstEdit, label: 'More' });
@@ -104,7 +97,7 @@ describe('Discord: /mood edit and the buttons under the picture', () => {
   it('asks how the picture should feel when /mood edit comes with a picture only, and edits toward the feeling picked', async () => {
     const dave = h.fake.addUser('dave');
     const photo = h.fake.uploadFile(input, 'cat.png', 'image/png');
-    const interaction = h.fake.slashCommand({ user: dave, channel: h.channel, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo } } });
+    const interaction = moodEdit(h, { user: dave, photo });
     const question = await h.fake.waitForText(interaction, /How should it feel/);
     const pick = h.fake.pickFromMenu({ user: dave, message: question, option: 'contentment' });
     const picture = await h.fake.waitForPicture(pick);
@@ -119,7 +112,7 @@ describe('Discord: /mood edit and the buttons under the picture', () => {
 
   it('asks for a picture when /mood edit comes without one in a fresh conversation', async () => {
     const carol = h.fake.addUser('carol');
-    const interaction = h.fake.slashCommand({ user: carol, channel: h.channel, command: 'mood', subcommand: 'edit', options: { feeling: 'scarier' } });
+    const interaction = moodEdit(h, { user: carol, feeling: 'scarier' });
     await h.fake.waitForText(interaction, /Send me a photo first/);
   });
 

@@ -11,8 +11,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DiscordAdapter } from '../../../adapters/discord/index.ts';
-import { ChannelType, Permission, type FakeAttachment, type FakeChannel, type FakeMessage, type FakeUser } from '../../fakes/discord/fake-discord.ts';
-import { startHarness, uploadPhoto, type Harness } from './harness.ts';
+import { ChannelType, type FakeAttachment, type FakeChannel, type FakeMessage, type FakeUser } from '../../fakes/discord/fake-discord.ts';
+import { moodEdit, newMember, newModerator, startHarness, uploadPhoto, type Harness } from './harness.ts';
 
 describe('Discord: threads follow their parent channel’s moderation', () => {
   let h: Harness;
@@ -24,9 +24,7 @@ describe('Discord: threads follow their parent channel’s moderation', () => {
 
   before(async () => {
     h = await startHarness({ env: { DISCORD_MESSAGE_CONTENT: 'true' } });
-    moderator = h.fake.addUser('mod');
-    const managers = h.fake.addRole(h.guild, 'Managers', Permission.ManageGuild);
-    h.fake.addMember(h.guild, moderator, [managers.id]);
+    moderator = newModerator(h);
     art = h.fake.addChannel(h.guild, 'art');
     memes = h.fake.addChannel(h.guild, 'memes');
     critique = h.fake.addThread(art, 'critique');
@@ -36,23 +34,13 @@ describe('Discord: threads follow their parent channel’s moderation', () => {
   after(() => h.close());
 
   const client = () => (h.adapter as DiscordAdapter).client;
-  const member = (name: string): FakeUser => {
-    const user = h.fake.addUser(name);
-    h.fake.addMember(h.guild, user);
-    return user;
-  };
+  const member = (name: string): FakeUser => newMember(h, name);
   const blockChannelOnly = async (channel: FakeChannel, emotion: string): Promise<FakeMessage> => {
     const block = h.fake.slashCommand({ user: moderator, channel, command: 'moodmod', subcommand: 'block', options: { emotion, channel_only: true } });
     return h.fake.waitForText(block, new RegExp(emotion));
   };
   const edit = (user: FakeUser, channel: FakeChannel, feeling: string, withPhoto = true) =>
-    h.fake.slashCommand({
-      user,
-      channel,
-      command: 'mood',
-      subcommand: 'edit',
-      options: withPhoto ? { image: { attachment: photo }, feeling } : { feeling },
-    });
+    moodEdit(h, { user, channel, photo: withPhoto ? photo : undefined, feeling });
 
   it('refuses in a thread of #art what a moderator blocked for #art only, with the same message, and not in #memes', async () => {
     await blockChannelOnly(art, 'fear');
@@ -136,12 +124,11 @@ describe('Discord: a thread that was active before the bot connected', () => {
     assert.ok(cached?.isThread(), 'the bot cached the thread from GUILD_CREATE’s threads');
     assert.equal(cached.parentId, art.id);
 
-    const moderator = h.fake.addUser('mod');
-    h.fake.addMember(h.guild, moderator, [h.fake.addRole(h.guild, 'Managers', Permission.ManageGuild).id]);
+    const moderator = newModerator(h);
     const block = h.fake.slashCommand({ user: moderator, channel: art, command: 'moodmod', subcommand: 'block', options: { emotion: 'disgust', channel_only: true } });
     await h.fake.waitForText(block, /disgust/);
     const photo = await uploadPhoto(h.fake, 'chelsea.png', 64);
-    const edit = h.fake.slashCommand({ user: h.alice, channel: critique, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo }, feeling: 'more disgusting' } });
+    const edit = moodEdit(h, { channel: critique, photo, feeling: 'more disgusting' });
     await h.fake.waitForText(edit, /blocked disgust/);
   });
 });
