@@ -6,32 +6,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { FakeChat, FakeMessage } from '../../fakes/telegram/fake-bot-api.ts';
-import { botAnswers, button, buttonsOf, isAnswerText, isPicture, pictureBytes, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
+import { answerToPhoto, botAnswers, button, buttonsOf, isAnswerText, isPicture, pictureBytes, smallPhoto, startPrivateChat, type Harness } from './telegram-harness.ts';
 
 describe('Telegram: editing a photo in a private chat', () => {
   let h: Harness;
   let chat: FakeChat;
   let photo: Buffer;
-  let sent: FakeMessage;
   let sadder: FakeMessage;
 
   before(async () => {
-    h = await startHarness();
-    chat = h.fake.privateChat();
-    photo = await smallPhoto();
+    ({ h, chat, photo } = await startPrivateChat());
   });
   after(() => h.close());
 
   it('answers a photo with "make this sadder" with an edited photo replying to it', async () => {
-    sadder = await botAnswers(
-      h.fake,
-      chat,
-      async () => {
-        sent = await h.fake.userSendsPhoto(photo, { caption: 'make this sadder' });
-      },
-      isPicture,
-      'the sadder picture',
-    );
+    const { sent, answer } = await answerToPhoto(h.fake, chat, photo, { caption: 'make this sadder' }, isPicture, 'the sadder picture');
+    sadder = answer;
     assert.ok(sadder.photo, 'sent as a photo');
     assert.equal(sadder.reply_to_message?.message_id, sent.message_id);
     assert.match(sadder.caption ?? '', /sadness/);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GROUP_ANONYMOUS_BOT, type FakeChat } from '../../fakes/telegram/fake-bot-api.ts';
+import { GROUP_ANONYMOUS_BOT, type FakeChat, type FakeUser } from '../../fakes/telegram/fake-bot-api.ts';
 import { botAnswers, isAnswerText, isPicture, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
 
 describe('Telegram: group chats', () => {
@@ -21,6 +21,9 @@ describe('Telegram: group chats', () => {
     photo = await smallPhoto();
   });
   after(() => h.close());
+
+  /** `user` asks the bot, mentioning it, to edit the photo in the group. */
+  const ask = (user: FakeUser, request: string) => () => h.fake.userSendsPhoto(photo, { chat: group, user, caption: `${mention} ${request}` });
 
   it('answers only when mentioned, replied to, or commanded', async () => {
     const ignoredPhoto = await h.fake.userSendsPhoto(photo, { chat: group, caption: 'make this sadder' });
@@ -78,13 +81,7 @@ describe('Telegram: group chats', () => {
     // Alice never wrote to the bot privately, so the answer comes in the group.
     assert.match(confirmation.text ?? '', /fear/i);
     assert.doesNotMatch(confirmation.text ?? '', /Only moderators/);
-    const refusal = await botAnswers(
-      h.fake,
-      group,
-      () => h.fake.userSendsPhoto(photo, { chat: group, user: h.fake.bob, caption: `${mention} make it scary` }),
-      isAnswerText,
-      'the refusal',
-    );
+    const refusal = await botAnswers(h.fake, group, ask(h.fake.bob, 'make it scary'), isAnswerText, 'the refusal');
     assert.match(refusal.text ?? '', /A moderator has blocked fear/);
     assert.equal(h.fake.botMessages(group).filter((m) => isPicture(m) && m.message_id > refusal.message_id).length, 0);
   });
@@ -107,13 +104,7 @@ describe('Telegram: group chats', () => {
       'the answer to the anonymous administrator',
     );
     assert.doesNotMatch(answer.text ?? '', /Only moderators/);
-    const scary = await botAnswers(
-      h.fake,
-      group,
-      () => h.fake.userSendsPhoto(photo, { chat: group, user: h.fake.bob, caption: `${mention} make it scary` }),
-      isPicture,
-      'the scary edit once fear is allowed again',
-    );
+    const scary = await botAnswers(h.fake, group, ask(h.fake.bob, 'make it scary'), isPicture, 'the scary edit once fear is allowed again');
     assert.match(scary.caption ?? '', /fear/);
   });
 

@@ -57,6 +57,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return harness;
 }
 
+/** A harness, Alice's private chat with the bot, and the test photo she sends there. */
+export async function startPrivateChat(options: HarnessOptions = {}): Promise<{ h: Harness; chat: FakeChat; photo: Buffer }> {
+  const h = await startHarness(options);
+  return { h, chat: h.fake.privateChat(), photo: await smallPhoto() };
+}
+
 const fixtures = new URL('../../fixtures/images/', import.meta.url);
 
 /** A small JPEG of a test photo (small keeps the tests quick on a shared machine). */
@@ -129,6 +135,23 @@ export async function botAnswers(
   const after = fake.lastMessageId(chat);
   await act();
   return fake.waitForBotMessage(chat, after, match, what);
+}
+
+/**
+ * A person sends `photo` (with `as`: its caption, chat, sender…) and waits for the bot's answer,
+ * as `botAnswers` does: the person's photo message and the answer.
+ */
+export async function answerToPhoto(
+  fake: FakeBotApi,
+  chat: FakeChat,
+  photo: Buffer,
+  as: Parameters<FakeBotApi['userSendsPhoto']>[1],
+  match: (m: FakeMessage) => boolean,
+  what: string,
+): Promise<{ sent: FakeMessage; answer: FakeMessage }> {
+  let sent: FakeMessage | undefined;
+  const answer = await botAnswers(fake, chat, async () => (sent = await fake.userSendsPhoto(photo, as)), match, what);
+  return { sent: sent!, answer };
 }
 
 /** The bytes of the picture a bot message shows. */

@@ -14,7 +14,7 @@ import { loadConfig } from '../../../src/config.ts';
 import { createEngine } from '../../../src/engine.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { FakeBotApi, type FakeChat } from '../../fakes/telegram/fake-bot-api.ts';
-import { botAnswers, button, isAnswerText, isPicture, pixelBombPng, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
+import { answerToPhoto, botAnswers, button, isAnswerText, isPicture, pixelBombPng, smallPhoto, startHarness, startPrivateChat, type Harness } from './telegram-harness.ts';
 
 /** The tone renderer, with a hook the test controls before each render. */
 class HookedRenderer implements Renderer {
@@ -24,6 +24,23 @@ class HookedRenderer implements Renderer {
   async render(request: RenderRequest): Promise<RenderResult> {
     await this.beforeRender?.(request.onProgress ?? (() => {}));
     return this.#inner.render(request);
+  }
+
+  /**
+   * Makes renders wait at their start until `release()`; `rendering` settles once one has
+   * started. With `once`, only the first render waits.
+   */
+  hold(options: { once?: boolean } = {}): { rendering: Promise<void>; release: () => void } {
+    let entered!: () => void;
+    const rendering = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.beforeRender = async () => {
+      if (options.once) this.beforeRender = undefined;
+      entered();
+      await gate;
+    };
+    return { rendering, release };
   }
 }
 
@@ -84,9 +101,7 @@ describe('Telegram: Bot API faults', () => {
   let chat: FakeChat;
   let photo: Buffer;
   before(async () => {
-    h = await startHarness();
-    chat = h.fake.privateChat();
-    photo = await smallPhoto();
+    ({ h, chat, photo } = await startPrivateChat());
   });
   after(() => h.close());
 
@@ -124,16 +139,7 @@ describe('Telegram: Bot API faults', () => {
 
   it('apologises when an update fails, and serves the next one', async () => {
     h.fake.failNext('sendPhoto', { kind: 'error', status: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' });
-    let failed = { message_id: 0 };
-    const apology = await botAnswers(
-      h.fake,
-      chat,
-      async () => {
-        failed = await h.fake.userSendsPhoto(photo, { caption: 'sadder' });
-      },
-      isAnswerText,
-      'the apology',
-    );
+    const { sent: failed, answer: apology } = await answerToPhoto(h.fake, chat, photo, { caption: 'sadder' }, isAnswerText, 'the apology');
     assert.match(apology.text ?? '', /Sorry, something went wrong/);
     assert.equal(apology.reply_to_message?.message_id, failed.message_id, 'the apology answers the message that failed');
     const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsText('sadder'), isPicture, 'the next edit');
@@ -147,9 +153,7 @@ describe('Telegram: progress and a graceful stop', () => {
   let photo: Buffer;
   const renderer = new HookedRenderer();
   before(async () => {
-    h = await startHarness({ parts: { renderer }, adapter: { statusMessageDelayMs: 0 } });
-    chat = h.fake.privateChat();
-    photo = await smallPhoto();
+    ({ h, chat, photo } = await startPrivateChat({ parts: { renderer }, adapter: { statusMessageDelayMs: 0 } }));
   });
   after(() => h.close());
 
@@ -163,16 +167,7 @@ describe('Telegram: progress and a graceful stop', () => {
       onProgress({ stage: 'rendering', step: 3, steps: 3 });
       await h.fake.waitFor(statusWith('step 3 of 3'), 'the status message at step 3');
     };
-    let request = { message_id: 0 };
-    const edited = await botAnswers(
-      h.fake,
-      chat,
-      async () => {
-        request = await h.fake.userSendsPhoto(photo, { caption: 'sadder' });
-      },
-      isPicture,
-      'the picture',
-    );
+    const { sent: request, answer: edited } = await answerToPhoto(h.fake, chat, photo, { caption: 'sadder' }, isPicture, 'the picture');
     renderer.beforeRender = undefined;
     assert.ok(
       h.fake.callsOf('sendChatAction').some((c) => c.params.action === 'upload_photo' && Number(c.params.chat_id) === chat.id),
@@ -193,14 +188,7 @@ describe('Telegram: progress and a graceful stop', () => {
 
   it('answers a button press at once, even while an earlier edit of the same conversation runs', async () => {
     const earlier = h.fake.botMessages(chat).filter(isPicture).at(-1)!;
-    let entered!: () => void;
-    const rendering = new Promise<void>((resolve) => (entered = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    renderer.beforeRender = async () => {
-      entered();
-      await gate;
-    };
+    const { rendering, release } = renderer.hold();
     h.fake.userSendsText('make it calm');
     await rendering;
     const queryId = h.fake.userPressesButton(earlier, button(earlier, 'More'));
@@ -212,15 +200,7 @@ describe('Telegram: progress and a graceful stop', () => {
   });
 
   it('serves another conversation while one edit is held', async () => {
-    let entered!: () => void;
-    const rendering = new Promise<void>((resolve) => (entered = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    renderer.beforeRender = async () => {
-      renderer.beforeRender = undefined; // only the first render waits
-      entered();
-      await gate;
-    };
+    const { rendering, release } = renderer.hold({ once: true }); // only the first render waits
     const held = await h.fake.userSendsPhoto(photo, { caption: 'make it scary' });
     await rendering;
     const bobChat = h.fake.privateChat(h.fake.bob);
@@ -233,14 +213,7 @@ describe('Telegram: progress and a graceful stop', () => {
   });
 
   it('finishes an edit in flight on stop, confirms its update, and does not handle it again after a restart', async () => {
-    let entered!: () => void;
-    const rendering = new Promise<void>((resolve) => (entered = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    renderer.beforeRender = async () => {
-      entered();
-      await gate;
-    };
+    const { rendering, release } = renderer.hold();
     // Long polls after this one fail, so only the confirmation at stop can confirm the photo's update.
     h.fake.failNext('getUpdates', { kind: 'drop_connection' }, { times: 1000, when: (params) => Number(params.timeout ?? 0) > 0 });
     const request = await h.fake.userSendsPhoto(photo, { caption: 'make it scary' });

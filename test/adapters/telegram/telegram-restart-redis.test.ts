@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { redisTestOptions, startTestRedis, type TestRedis } from '../../helpers/redis-server.ts';
 import type { FakeChat, FakeMessage } from '../../fakes/telegram/fake-bot-api.ts';
-import { botAnswers, button, isPicture, pictureBytes, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
+import { botAnswers, button, isPicture, pictureBytes, startPrivateChat, type Harness } from './telegram-harness.ts';
 
 describe('Telegram with Redis: a restart between two turns', redisTestOptions(), () => {
   let redis: TestRedis;
@@ -18,9 +18,7 @@ describe('Telegram with Redis: a restart between two turns', redisTestOptions(),
 
   before(async () => {
     redis = await startTestRedis();
-    h = await startHarness({ env: { REDIS_URL: redis.url } });
-    chat = h.fake.privateChat();
-    photo = await smallPhoto();
+    ({ h, chat, photo } = await startPrivateChat({ env: { REDIS_URL: redis.url } }));
     sadder = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo, { caption: 'make this sadder' }), isPicture, 'the first edit');
     await h.stopBot();
     await h.startBot();
