@@ -243,9 +243,12 @@ export class QueueRenderer implements Renderer {
   }
 }
 
+/** Whether a Redis command failed because the connection did: ioredis's errors for a closed, refused or dropped connection. */
 function isConnectionError(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : '';
-  return /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|enableOfflineQueue|EPIPE|ETIMEDOUT|Command timed out/i.test(message);
+  if (!(error instanceof Error)) return false;
+  // A command caught by a dropped connection fails once retried (`maxRetriesPerRequest`), even when the client is ready again by then.
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  return /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|enableOfflineQueue|EPIPE|ETIMEDOUT|Command timed out/i.test(error.message);
 }
 
 /** Factory the engine calls for `MOODSHIFT_RENDERER=queue`. */
