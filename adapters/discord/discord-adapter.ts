@@ -164,6 +164,11 @@ export class DiscordAdapter implements RunningAdapter {
     const botId = this.client.user?.id;
     if (!botId || this.#stopping || !isForBot(message, botId)) return;
     if (!message.content.trim() && message.attachments.size === 0) return;
+    // A thread discord.js was never told of comes without its parent, whose channel rules apply
+    // in it (`moderationChannelId`): ask Discord once; the answer stays in discord.js's cache.
+    const channel = message.channel;
+    if (channel.isThread() && !channel.parentId)
+      await channel.fetch().catch((error: unknown) => this.#logger.warn({ err: error, channel: channel.id }, 'could not look up the parent of a thread'));
     await this.#answer(() => messageTurn(message, botId, this.#context), {
       surface: messageSurface(message),
       uploadLimitBytes: this.#options.defaultUploadLimitBytes,

@@ -75,9 +75,10 @@ export interface EventChannel {
  * turns on `Partials.Channel`; Discord sends the partial with `guild_id`, and for a thread
  * `parent_id`), so even a thread the bot was never told of has its parent. For a message it
  * is the thread discord.js cached from GUILD_CREATE's `threads` or from THREAD_CREATE; a
- * thread it never heard of comes as a bare thread without a parent. When the channel or the
- * thread's parent is unknown, the event's own channel id is the answer, so that thread gets
- * only the rules set for the thread itself (and the server's).
+ * thread it never heard of comes as a bare thread without a parent, which the adapter looks up
+ * before it builds the turn. When the channel or the thread's parent is still unknown (the
+ * look-up failed), the event's own channel id is the answer, so that thread gets only the
+ * rules set for the thread itself (and the server's).
  */
 export function moderationChannelId(channelId: string, channel: EventChannel | null | undefined): string {
   if (!channel?.isThread()) return channelId;

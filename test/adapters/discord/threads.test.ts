@@ -91,6 +91,18 @@ describe('Discord: threads follow their parent channel’s moderation', () => {
     assert.equal(refusal.channel_id, hidden.id);
   });
 
+  it('looks up the parent of a thread it was never told of when a message arrives there', async () => {
+    const hidden = h.fake.addThread(art, 'quiet corner', { type: ChannelType.PrivateThread, announce: false });
+    const asked = h.fake.postMessage({ user: member('hidden-message-member'), channel: hidden, content: 'make it scary', attachments: [photo], mentionBot: true });
+    const refusal = await h.fake.waitFor(
+      () => h.fake.botMessagesIn(hidden).find((m) => m.replyTo === asked.id && /blocked fear/.test(m.content)),
+      20_000,
+      `#art's block of fear in reply to message ${asked.id}`,
+    );
+    assert.equal(refusal.attachments.length, 0);
+    assert.equal((client().channels.cache.get(hidden.id) as { parentId?: string } | undefined)?.parentId, art.id, 'the parent is known from now on');
+  });
+
   it('keeps the thread a conversation of its own: a picture edited in #art is not the thread’s picture', async () => {
     const user = member('conversation-member');
     const inArt = await h.fake.waitForPicture(edit(user, art, 'calmer'));
