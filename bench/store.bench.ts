@@ -81,7 +81,8 @@ async function timeUpdates(store: ConversationStore): Promise<{ meanUs: number; 
   for (let i = 0; i < WARMUP + UPDATES; i += 1) {
     const started = process.hrtime.bigint();
     await store.update(k, (c) => {
-      c.edits[c.cursor!].seed = i;
+      // Edit records are values: a change is a changed copy.
+      c.edits[c.cursor!] = { ...c.edits[c.cursor!]!, seed: i };
     });
     if (i >= WARMUP) samples.push(Number(process.hrtime.bigint() - started) / 1000);
   }
