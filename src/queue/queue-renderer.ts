@@ -89,7 +89,10 @@ export class QueueRenderer implements Renderer {
       ...options,
     };
     this.#redis = createFailFastRedis(options.redisUrl);
-    this.#queue = new Queue(RENDER_QUEUE_NAME, { connection: this.#redis, prefix: QUEUE_PREFIX });
+    // BullMQ reads the server's version once, when the queue connects; if Redis drops during that
+    // read, the queue stays broken for good. The version is checked with the other settings
+    // below instead (`redisSettingsWarnings`), so the queue recovers whenever Redis does.
+    this.#queue = new Queue(RENDER_QUEUE_NAME, { connection: this.#redis, prefix: QUEUE_PREFIX, skipVersionCheck: true });
     // Every waiting render listens for the queue's closing; hundreds may wait at once.
     this.#queue.setMaxListeners(0);
     this.#queue.on('error', (error) => this.#options.logger.warn({ err: error }, 'render queue: redis error'));
@@ -98,10 +101,8 @@ export class QueueRenderer implements Renderer {
     this.#events.on('error', (error) => this.#options.logger.warn({ err: error }, 'render queue events: redis error'));
     this.#events.on('progress', ({ jobId, data }) => this.#listeners.get(jobId)?.forEach((listener) => listener(data)));
     this.#eventsReady = this.#events.waitUntilReady().catch(() => undefined);
-    void this.#redis
-      .ping()
-      .then(() => warnAboutRedisSettings(this.#redis, this.#options.logger))
-      .catch(() => {});
+    // Commands fail at once until the client is ready (no offline queue), so the look waits for it.
+    this.#redis.once('ready', () => void warnAboutRedisSettings(this.#redis, this.#options.logger).catch(() => {}));
   }
 
   async render(request: RenderRequest): Promise<RenderResult> {
@@ -164,10 +165,12 @@ export class QueueRenderer implements Renderer {
     let settle: { resolve: (result: RenderJobResult) => void; reject: (error: Error) => void } | undefined;
     const polled = new Promise<RenderJobResult>((resolve, reject) => (settle = { resolve, reject }));
     const checkFinished = async () => {
+      // The state first, then the job: a job read before it completed holds no result yet.
+      const state = await this.#queue.getJobState(jobId).catch(() => undefined);
+      if (state !== 'completed' && state !== 'failed') return;
       const current = await Job.fromId<RenderJobData, RenderJobResult>(this.#queue, jobId).catch(() => undefined);
-      const state = await current?.getState().catch(() => undefined);
-      if (state === 'completed') settle!.resolve(current!.returnvalue);
-      else if (state === 'failed') settle!.reject(new Error(current!.failedReason || 'the render failed'));
+      if (state === 'completed' && current?.returnvalue) settle!.resolve(current.returnvalue);
+      else if (state === 'failed' && current) settle!.reject(new Error(current.failedReason || 'the render failed'));
     };
     const tick = async () => {
       await reportPosition();
@@ -237,9 +240,16 @@ export class QueueRenderer implements Renderer {
     return { waiting: counts.waiting ?? 0, active: counts.active ?? 0 };
   }
 
+  /**
+   * Closes the queue's connections. A graceful close waits for Redis; while Redis is down it
+   * would wait for ever (and hold up the process's shutdown), so it gets `unavailableAfterMs`,
+   * then the connections are cut.
+   */
   async close(): Promise<void> {
-    await Promise.allSettled([this.#events.close(), this.#queue.close()]);
+    const graceful = Promise.allSettled([this.#events.close(), this.#queue.close()]).then(() => true);
+    const inTime = await Promise.race([graceful, delay(this.#options.unavailableAfterMs, false)]);
     this.#redis.disconnect();
+    if (!inTime) await Promise.race([Promise.allSettled([this.#events.disconnect(), this.#queue.disconnect()]), delay(500, undefined)]);
   }
 }
 
@@ -262,4 +272,9 @@ export function createQueueRenderer(options: { config: AppConfig; store: Convers
     renderTimeoutSeconds: config.renderTimeoutSeconds,
     logger: options.logger,
   });
+}
+
+/** Resolves with `value` after `ms` milliseconds, without keeping the process alive. */
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
 }

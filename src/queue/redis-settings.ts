@@ -1,13 +1,19 @@
 /**
  * @module Checks that the Redis server is run as the render queue and the conversation state
- * need: `maxmemory-policy noeviction` (an evicting Redis silently drops queued jobs and
- * conversations) and the append-only file (a restart otherwise loses them).
+ * need: a version BullMQ supports, `maxmemory-policy noeviction` (an evicting Redis silently
+ * drops queued jobs and conversations) and the append-only file (a restart otherwise loses them).
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 
+/** The oldest Redis BullMQ runs on. */
+export const MINIMUM_REDIS_VERSION = '5.0.0';
+
 export async function redisSettingsWarnings(redis: Redis): Promise<string[]> {
   const warnings: string[] = [];
+  const version = /^redis_version:([\d.]+)/m.exec(await redis.info('server').catch(() => ''))?.[1];
+  if (version && isOlderVersion(version, MINIMUM_REDIS_VERSION))
+    warnings.push(`Redis ${version} is older than ${MINIMUM_REDIS_VERSION}, which the render queue (BullMQ) needs: upgrade Redis.`);
   try {
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
     if (policy && policy !== 'noeviction')
@@ -23,4 +29,15 @@ export async function redisSettingsWarnings(redis: Redis): Promise<string[]> {
 
 export async function warnAboutRedisSettings(redis: Redis, logger: Logger): Promise<void> {
   for (const warning of await redisSettingsWarnings(redis)) logger.warn(warning);
+}
+
+/** Whether dotted version `version` (such as `7.0.15`) is older than `minimum`. */
+export function isOlderVersion(version: string, minimum: string): boolean {
+  const a = version.split('.').map(Number);
+  const b = minimum.split('.').map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const difference = (a[i] ?? 0) - (b[i] ?? 0);
+    if (difference !== 0) return difference < 0;
+  }
+  return false;
 }
