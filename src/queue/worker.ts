@@ -42,11 +42,21 @@ export interface RenderWorkerOptions {
   logger?: Logger;
 }
 
+/** How long closing waits for Redis once no render is running. */
+const CLOSE_GRACE_MS = 3000;
+
+/** Resolves with `value` after `ms` milliseconds, without keeping the process alive. */
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+}
+
 export class RenderWorker {
   readonly #options: Required<RenderWorkerOptions>;
   readonly #worker: Worker<RenderJobData, RenderJobResult>;
   /** Renders finished by this process, by outcome. */
   readonly stats = { completed: 0, failed: 0 };
+  /** Jobs this process is rendering now. */
+  #rendering = 0;
 
   constructor(options: RenderWorkerOptions) {
     this.#options = {
@@ -59,7 +69,7 @@ export class RenderWorker {
       ...options,
     };
     const { logger } = this.#options;
-    this.#worker = new Worker<RenderJobData, RenderJobResult>(RENDER_QUEUE_NAME, (job) => this.#process(job), {
+    this.#worker = new Worker<RenderJobData, RenderJobResult>(RENDER_QUEUE_NAME, (job) => this.#processCounted(job), {
       connection: blockingRedisOptions(options.redisUrl) as ConnectionOptions,
       prefix: QUEUE_PREFIX,
       concurrency: this.#options.concurrency,
@@ -88,6 +98,15 @@ export class RenderWorker {
 
   async waitUntilReady(): Promise<void> {
     await this.#worker.waitUntilReady();
+  }
+
+  async #processCounted(job: Job<RenderJobData, RenderJobResult>): Promise<RenderJobResult> {
+    this.#rendering++;
+    try {
+      return await this.#process(job);
+    } finally {
+      this.#rendering--;
+    }
   }
 
   async #process(job: Job<RenderJobData, RenderJobResult>): Promise<RenderJobResult> {
@@ -124,9 +143,23 @@ export class RenderWorker {
     }
   }
 
-  /** Finishes the jobs in hand, takes no new one, and closes the connections. */
+  /**
+   * Finishes the jobs in hand, takes no new one, and closes the connections. BullMQ's close
+   * waits for Redis, for ever while Redis is down; so once no render is running here, it gets
+   * `CLOSE_GRACE_MS` more, and then the connections are cut (a job whose result could not be
+   * written is taken up again by another worker, as after a crash).
+   */
   async close(): Promise<void> {
-    await this.#worker.close();
+    const closed = this.#worker.close().then(
+      () => true,
+      () => true,
+    );
+    const renderDeadline = Date.now() + this.#options.renderTimeoutSeconds * 1000;
+    while (this.#rendering > 0 && Date.now() < renderDeadline) if (await Promise.race([closed, delay(100, false)])) return;
+    if (await Promise.race([closed, delay(CLOSE_GRACE_MS, false)])) return;
+    this.#options.logger.warn('worker: Redis did not answer while closing; cutting the connections');
+    await Promise.race([this.#worker.close(true).catch(() => {}), delay(1000, undefined)]);
+    await Promise.race([this.#worker.disconnect().catch(() => {}), delay(1000, undefined)]);
   }
 }
 
@@ -182,8 +215,11 @@ export async function runWorker(_argv: string[], io: { stderr: NodeJS.WritableSt
     stalledIntervalMs: Number(process.env.WORKER_STALLED_INTERVAL_MS ?? 30_000),
     logger,
   });
+  // The settings are looked at once the client is ready (it refuses commands before that).
   const checker = createFailFastRedis(config.redisUrl);
-  await checker.ping().then(() => warnAboutRedisSettings(checker, logger)).catch(() => logger.warn('Redis is not reachable yet; the worker will keep trying.'));
+  const ready = await Promise.race([new Promise<boolean>((resolve) => checker.once('ready', () => resolve(true))), delay(3000, false)]);
+  if (ready) await warnAboutRedisSettings(checker, logger).catch(() => {});
+  else logger.warn('Redis is not reachable yet; the worker will keep trying.');
   checker.disconnect();
 
   let health: { close(): Promise<void> } | undefined;

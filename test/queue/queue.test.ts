@@ -253,11 +253,27 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
     }
   });
 
+  it('lets a worker given SIGTERM while Redis is down exit within seconds', async () => {
+    const idle = await worker();
+    await redis.stop();
+    try {
+      idle.child.kill('SIGTERM');
+      const code = await Promise.race([idle.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 15_000))]);
+      assert.equal(code, 0, 'the worker exited cleanly');
+    } finally {
+      await redis.restart();
+    }
+  });
+
   it('warns at start about Redis settings that lose queued renders', async () => {
     const loose = await startTestRedis({ extraArgs: ['--maxmemory-policy', 'allkeys-lru', '--appendonly', 'no'] });
     const client = new Redis(loose.url);
     const careful = new Redis(redis.url);
     try {
+      const warned = startWorker(loose.url);
+      workers.push(warned);
+      await warned.waitForLog((line) => /maxmemory-policy allkeys-lru/.test(String(line.msg)));
+      await warned.waitForLog(started);
       const warnings = await redisSettingsWarnings(client);
       assert.equal(warnings.length, 2, warnings.join(' / '));
       assert.match(warnings[0]!, /maxmemory-policy allkeys-lru: set it to noeviction/);
