@@ -23,6 +23,7 @@ import {
   RENDER_QUEUE_NAME,
   blockingRedisOptions,
   createFailFastRedis,
+  delay,
   renderJobId,
   type RenderJobData,
   type RenderJobResult,
@@ -272,9 +273,4 @@ export function createQueueRenderer(options: { config: AppConfig; store: Convers
     renderTimeoutSeconds: config.renderTimeoutSeconds,
     logger: options.logger,
   });
-}
-
-/** Resolves with `value` after `ms` milliseconds, without keeping the process alive. */
-function delay<T>(ms: number, value: T): Promise<T> {
-  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
 }

@@ -76,3 +76,8 @@ export function blockingRedisOptions(url: string): RedisOptions {
     retryStrategy: (times) => Math.min(200 * times, 2000),
   };
 }
+
+/** Resolves with `value` after `ms` milliseconds, without keeping the process alive (for deadlines raced against Redis). */
+export function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+}

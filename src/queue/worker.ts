@@ -19,6 +19,7 @@ import {
   RENDER_QUEUE_NAME,
   blockingRedisOptions,
   createFailFastRedis,
+  delay,
   type RenderJobData,
   type RenderJobResult,
 } from './render-queue.ts';
@@ -44,11 +45,6 @@ export interface RenderWorkerOptions {
 
 /** How long closing waits for Redis once no render is running. */
 const CLOSE_GRACE_MS = 3000;
-
-/** Resolves with `value` after `ms` milliseconds, without keeping the process alive. */
-function delay<T>(ms: number, value: T): Promise<T> {
-  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
-}
 
 export class RenderWorker {
   readonly #options: Required<RenderWorkerOptions>;

@@ -171,7 +171,7 @@ export class MemoryConversationStore implements ConversationStore {
     // Its own copy of the edit map, with every edit frozen, so nothing `change` returned can reach into the stored value.
     const edits: Record<string, EditRecord> = {};
     for (const editId in draft.edits) edits[editId] = frozenEdit(draft.edits[editId]!);
-    this.conversations.set(id, { value: { ...draftOf(draft), edits }, expiresAt });
+    this.conversations.set(id, { value: draftOf(draft, edits), expiresAt });
     const { platform, chat } = draft.key;
     for (const edit of dropped) {
       for (const messageId of edit.messageIds) this.links.delete(linkId(platform, chat, messageId));
@@ -232,13 +232,14 @@ export class MemoryConversationStore implements ConversationStore {
 }
 
 /**
- * A conversation to hand out or change: its own key, redo list and edit map, sharing the edit
- * records, which are frozen once stored (see `frozenEdit`). Edits never change after they are
+ * A conversation to hand out, change or store: its own key, redo list and edit map (`edits`
+ * when given, else a copy of the conversation's), sharing the edit records, which are frozen
+ * once stored (see `frozenEdit`). Edits never change after they are
  * made, only new ones are added, so a load or update costs one copy of the edit map instead of
  * a copy of the whole history; code that tried to change a stored edit in place would throw.
  */
-function draftOf(conversation: Conversation): Conversation {
-  return { ...conversation, key: { ...conversation.key }, redo: [...conversation.redo], edits: { ...conversation.edits } };
+function draftOf(conversation: Conversation, edits: Record<string, EditRecord> = { ...conversation.edits }): Conversation {
+  return { ...conversation, key: { ...conversation.key }, redo: [...conversation.redo], edits };
 }
 
 /** The edit as stored: itself when already frozen, else a deep copy, frozen all through. */
