@@ -13,6 +13,10 @@ export enum ErrorCode {
   ImageTooManyPixels = 'image_too_many_pixels',
   ImageFormatNotAllowed = 'image_format_not_allowed',
   ImageCorrupt = 'image_corrupt',
+  /** A picture that would take too long to decode (too many JPEG scans, or its decode ran out of time). */
+  ImageTooSlow = 'image_too_slow',
+  /** The same person already has a picture being read; one at a time. */
+  ImageBusy = 'image_busy',
   ImageDownloadFailed = 'image_download_failed',
   ImageHostNotAllowed = 'image_host_not_allowed',
   NoImage = 'no_image',

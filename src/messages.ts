@@ -16,6 +16,9 @@ const userErrorMessages: Record<ErrorCode, (d: Details) => string> = {
     `I can't edit ${d.format ? `${d.format} files` : 'that kind of file'}. Please send a JPEG, PNG, WebP, GIF or TIFF picture.`,
   [ErrorCode.ImageCorrupt]: () =>
     `That picture looks broken or incomplete, so I can't read it. Please send it again or try another one.`,
+  [ErrorCode.ImageTooSlow]: () =>
+    `That picture would take too long to read, so I stopped. Please send it again as an ordinary photo or screenshot (for example exported from your photo app).`,
+  [ErrorCode.ImageBusy]: () => `I'm still reading your last picture. One picture at a time, please: send this one again in a moment.`,
   [ErrorCode.ImageDownloadFailed]: () => `I couldn't download that picture. Please send it again.`,
   [ErrorCode.ImageHostNotAllowed]: () =>
     `I only take pictures uploaded to this chat, not links to other sites. Please attach the picture itself.`,

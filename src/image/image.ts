@@ -26,8 +26,28 @@ export const FILE_EXTENSIONS: Record<OutputFormat, string> = { jpeg: 'jpg', png:
 export interface ImageLimits {
   /** Largest file accepted, declared or real. @defaultValue 20 MB */
   maxBytes: number;
-  /** Largest pixel count accepted, read from the header before decoding. @defaultValue 40 megapixels */
+  /**
+   * Largest pixel count decoded, read from the header before decoding; also the largest working
+   * picture. A larger JPEG (up to `maxShrinkablePixels`) is decoded shrunk on load to fit it.
+   * @defaultValue 40 megapixels
+   */
   maxPixels: number;
+  /** Longest side accepted, in pixels, whatever the area: refuses 40 000 000 × 1 strips. @defaultValue 16 384 */
+  maxSide: number;
+  /**
+   * Largest JPEG accepted, in pixels. A JPEG over `maxPixels` is decoded with libjpeg's
+   * shrink-on-load (by 2, 4 or 8) to within `maxPixels`, which costs little more than a
+   * picture of that size, so a 48–108 MP phone photo is accepted. @defaultValue 120 megapixels
+   */
+  maxShrinkablePixels: number;
+  /** Time limit of one decode (libvips is stopped when it runs out), in whole seconds. @defaultValue 5 */
+  decodeTimeoutSeconds: number;
 }
 
-export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxBytes: 20 * 1024 * 1024, maxPixels: 40_000_000 };
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
+  maxBytes: 20 * 1024 * 1024,
+  maxPixels: 40_000_000,
+  maxSide: 16_384,
+  maxShrinkablePixels: 120_000_000,
+  decodeTimeoutSeconds: 5,
+};
