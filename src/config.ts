@@ -52,6 +52,12 @@ export interface AppConfig {
   maxImageMegabytes: number;
   /** `MOODSHIFT_MAX_MEGAPIXELS`. @defaultValue 40 */
   maxMegapixels: number;
+  /** `MOODSHIFT_MAX_SIDE`: longest side of a picture, in pixels. @defaultValue 16384 */
+  maxSide: number;
+  /** `MOODSHIFT_MAX_JPEG_MEGAPIXELS`: largest JPEG, decoded shrunk on load to within `MOODSHIFT_MAX_MEGAPIXELS`. @defaultValue 120 */
+  maxJpegMegapixels: number;
+  /** `MOODSHIFT_DECODE_TIMEOUT_S`: time limit of one picture decode, whole seconds. @defaultValue 5 */
+  decodeTimeoutSeconds: number;
   /** `MODELS_DIR`: where ONNX models live. @defaultValue `models/weights` */
   modelsDir: string;
   /** `ORT_EXECUTION_PROVIDER`. @defaultValue `cpu` */
@@ -176,6 +182,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     stateTtlDays: number(env, 'MOODSHIFT_STATE_TTL_DAYS', 7, problems, 0.001, 3650, false),
     maxImageMegabytes: number(env, 'MOODSHIFT_MAX_IMAGE_MB', 20, problems, 0.01, 500, false),
     maxMegapixels: number(env, 'MOODSHIFT_MAX_MEGAPIXELS', 40, problems, 0.01, 1000, false),
+    maxSide: number(env, 'MOODSHIFT_MAX_SIDE', 16384, problems, 1, 65535),
+    maxJpegMegapixels: number(env, 'MOODSHIFT_MAX_JPEG_MEGAPIXELS', 120, problems, 0.01, 4000, false),
+    decodeTimeoutSeconds: number(env, 'MOODSHIFT_DECODE_TIMEOUT_S', 5, problems, 1, 3600),
     modelsDir: text(env, 'MODELS_DIR') ?? 'models/weights',
     executionProvider: oneOf(env, 'ORT_EXECUTION_PROVIDER', ['cpu', 'cuda'] as const, 'cpu', problems),
     llmBaseUrl,

@@ -264,7 +264,7 @@ export class Editor {
     const attachment = turn.images[0]!;
     checkDeclaredSize(attachment.declaredBytes, this.#limits);
     const bytes = await attachment.fetch(this.#limits.maxBytes);
-    const image = await checkImage(bytes, { limits: this.#limits });
+    const image = await checkImage(bytes, { limits: this.#limits, owner: `${turn.key.platform}:${turn.actor.id}` });
     const hash = await this.#store.putImage(image);
     const root: EditRecord = {
       id: newEditId(),

@@ -64,6 +64,9 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
     imageLimits: {
       maxBytes: Math.round(config.maxImageMegabytes * 1024 * 1024),
       maxPixels: Math.round(config.maxMegapixels * 1_000_000),
+      maxSide: config.maxSide,
+      maxShrinkablePixels: Math.round(config.maxJpegMegapixels * 1_000_000),
+      decodeTimeoutSeconds: config.decodeTimeoutSeconds,
     },
   });
   return {
