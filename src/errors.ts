@@ -36,6 +36,10 @@ export enum ErrorCode {
   TooManyJobs = 'too_many_jobs',
   RenderTimeout = 'render_timeout',
   TemporarilyUnavailable = 'temporarily_unavailable',
+  /** The picture store is at its budget (or Redis at `maxmemory`) and nothing could be freed. */
+  PictureStorageFull = 'picture_storage_full',
+  /** An edit's picture (or its original) is no longer stored: evicted or past its time to live. */
+  PictureExpired = 'picture_expired',
 }
 
 /** An input the person got wrong, or a refusal they should understand. Never a bug. */

@@ -44,6 +44,9 @@ const userErrorMessages: Record<ErrorCode, (d: Details) => string> = {
   [ErrorCode.RenderTimeout]: () => `That edit took too long and was stopped. Press "Try again" to have another go.`,
   [ErrorCode.TemporarilyUnavailable]: () =>
     `The bot is temporarily unavailable. Nothing you sent is lost; please try again in a minute.`,
+  [ErrorCode.PictureStorageFull]: () => `I'm short of space for new pictures right now; please try again later.`,
+  [ErrorCode.PictureExpired]: () =>
+    `That earlier picture has expired from my storage, so I can't edit it any more. Please send the photo again.`,
 };
 
 /**

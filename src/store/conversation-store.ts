@@ -73,7 +73,13 @@ export interface ConversationStore {
   linkMessage(key: ConversationKey, editId: string, messageId: string): Promise<void>;
   /** Finds the edit a platform message shows, in any conversation of that chat. */
   findMessage(platform: string, chat: string, messageId: string): Promise<MessageLink | undefined>;
-  /** Stores a picture once by content hash (sha256 hex) and returns the hash; refreshes its time to live. */
+  /**
+   * Stores a picture once by content hash (sha256 hex) and returns the hash; refreshes its time to live.
+   * Pictures live within a byte budget (`maxImageBytes`): beyond it the pictures used longest ago are
+   * dropped first, but never one that a conversation's current edit shows or renders from (see
+   * {@link pinnedPictures}). When nothing can be freed the put fails with
+   * `UserError(ErrorCode.PictureStorageFull)`, which the person reads as "short of space, try later".
+   */
   putImage(image: ImageBlob): Promise<string>;
   getImage(hash: string): Promise<ImageBlob | undefined>;
   close(): Promise<void>;
@@ -86,13 +92,58 @@ export interface ConversationStoreOptions {
   imageTtlSeconds?: number;
   /** Most edits kept per conversation; the oldest ones off the cursor's path are dropped. @defaultValue 200 */
   maxEdits?: number;
+  /**
+   * Most bytes of pictures kept at once, over all conversations (`MOODSHIFT_PICTURE_BUDGET_MB`).
+   * Beyond it the pictures used longest ago are dropped first, except those a conversation's
+   * current edit needs. For Redis keep it well below `maxmemory` (Redis adds some overhead per
+   * picture, and the queue and conversations need room too). @defaultValue 536870912 (512 MiB)
+   */
+  maxImageBytes?: number;
+  /**
+   * Most pictures one conversation keeps ahead of the others: when a conversation lists more, the
+   * pictures of its older edits are the first to go once the budget is reached (before any other
+   * conversation's pictures), so one person's long session cannot push everyone else's out
+   * (`MOODSHIFT_PICTURES_PER_CONVERSATION`). @defaultValue 20
+   */
+  picturesPerConversation?: number;
 }
 
 export const DEFAULT_STORE_OPTIONS: Required<ConversationStoreOptions> = {
   ttlSeconds: 7 * 24 * 3600,
   imageTtlSeconds: 7 * 24 * 3600,
   maxEdits: 200,
+  maxImageBytes: 512 * 1024 * 1024,
+  picturesPerConversation: 20,
 };
+
+/**
+ * The pictures a conversation cannot do without: what its current edit shows and the original
+ * photo every edit renders from. Stores never evict these while the conversation lives.
+ */
+export function pinnedPictures(conversation: Conversation): string[] {
+  const current = conversation.cursor === undefined ? undefined : conversation.edits[conversation.cursor];
+  if (!current) return [];
+  return current.imageHash === current.originalHash ? [current.imageHash] : [current.imageHash, current.originalHash];
+}
+
+/**
+ * The pictures of a conversation beyond its newest `keep` ones (by edit age), pinned ones left out:
+ * the first a store drops when it needs room.
+ */
+export function surplusPictures(conversation: Conversation, keep: number): string[] {
+  const pinned = new Set(pinnedPictures(conversation));
+  const newestFirst = Object.values(conversation.edits).sort((a, b) => b.createdAt - a.createdAt);
+  const kept = new Set<string>();
+  const surplus = new Set<string>();
+  for (const edit of newestFirst) {
+    for (const hash of [edit.imageHash, edit.originalHash]) {
+      if (pinned.has(hash) || kept.has(hash) || surplus.has(hash)) continue;
+      if (kept.size < keep) kept.add(hash);
+      else surplus.add(hash);
+    }
+  }
+  return [...surplus];
+}
 
 export function emptyConversation(key: ConversationKey, now = Date.now()): Conversation {
   return { key, edits: {}, redo: [], updatedAt: now };

@@ -4,6 +4,7 @@
  * share it between processes.
  */
 import type { Element } from '../emotions.ts';
+import { ErrorCode, UserError } from '../errors.ts';
 import type { ConversationKey } from '../turn.ts';
 import {
   conversationId,
@@ -14,6 +15,8 @@ import {
   type EditRecord,
   type ImageBlob,
   type MessageLink,
+  pinnedPictures,
+  surplusPictures,
 } from './conversation-store.ts';
 import { pruneEdits } from './edit-pruning.ts';
 import { imageContentHash } from './image-hash.ts';
@@ -21,12 +24,6 @@ import { refuseAsyncChange, requireWholeNumber, resolveStoreOptions } from './st
 import { KeyedSerialiser } from './keyed-serialiser.ts';
 
 export interface MemoryConversationStoreOptions extends ConversationStoreOptions {
-  /**
-   * Most bytes of pictures kept at once. Beyond it the pictures read or stored longest ago are
-   * dropped first (the picture just stored is always kept), so a busy bot cannot fill the heap.
-   * @defaultValue 268435456 (256 MiB)
-   */
-  maxImageBytes?: number;
   /**
    * How often expired conversations, message links and pictures are swept away, in milliseconds.
    * Expired entries are never returned in between (each read checks the time); the sweep only
@@ -65,6 +62,11 @@ export class MemoryConversationStore implements ConversationStore {
   /** In least-recently-used order: a read or store moves a picture to the end. */
   private readonly images = new Map<string, Expiring<ImageBlob>>();
   private imageBytes = 0;
+  private readonly picturesPerConversation: number;
+  /** Per conversation, the pictures its current edit needs (never evicted) ... */
+  private readonly pins = new PictureMarks();
+  /** ... and the pictures of its older edits beyond `picturesPerConversation` (evicted first). */
+  private readonly surplus = new PictureMarks();
   /** Updates of one conversation run one after another. */
   private readonly serialiser = new KeyedSerialiser();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -72,21 +74,20 @@ export class MemoryConversationStore implements ConversationStore {
 
   constructor(options: MemoryConversationStoreOptions = {}) {
     const common = resolveStoreOptions(OWNER, options);
-    const maxImageBytes = options.maxImageBytes ?? 256 * 1024 * 1024;
     const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
-    requireWholeNumber(OWNER, 'maxImageBytes', maxImageBytes, 1);
     requireWholeNumber(OWNER, 'sweepIntervalMs', sweepIntervalMs, 1);
     this.ttlMs = common.ttlSeconds * 1000;
     this.imageTtlMs = common.imageTtlSeconds * 1000;
     this.maxEdits = common.maxEdits;
-    this.maxImageBytes = maxImageBytes;
+    this.maxImageBytes = common.maxImageBytes;
+    this.picturesPerConversation = common.picturesPerConversation;
     this.sweepTimer = setInterval(() => this.sweep(), sweepIntervalMs);
     this.sweepTimer.unref();
   }
 
   async load(key: ConversationKey): Promise<Conversation | undefined> {
     this.assertOpen();
-    const entry = this.live(this.conversations, conversationId(key));
+    const entry = this.liveConversation(conversationId(key));
     return entry ? draftOf(entry.value) : undefined;
   }
 
@@ -94,7 +95,7 @@ export class MemoryConversationStore implements ConversationStore {
     this.assertOpen();
     const id = conversationId(key);
     return this.serialise(id, () => {
-      const stored = this.live(this.conversations, id);
+      const stored = this.liveConversation(id);
       const draft = stored ? draftOf(stored.value) : emptyConversation(key);
       const result = change(draft);
       refuseAsyncChange(result);
@@ -111,7 +112,7 @@ export class MemoryConversationStore implements ConversationStore {
         value: { key: structuredClone(key), editId },
         expiresAt: Date.now() + this.ttlMs,
       });
-      const stored = this.live(this.conversations, id);
+      const stored = this.liveConversation(id);
       const edit = stored?.value.edits[editId];
       if (!stored || !edit || edit.messageIds.includes(messageId)) return;
       const draft = draftOf(stored.value);
@@ -130,16 +131,15 @@ export class MemoryConversationStore implements ConversationStore {
     this.assertOpen();
     const hash = imageContentHash(image.bytes);
     const existing = this.liveImage(hash);
-    const value = existing?.value ?? {
-      bytes: Buffer.from(image.bytes),
-      format: image.format,
-      width: image.width,
-      height: image.height,
-    };
-    if (existing) this.images.delete(hash);
-    else this.imageBytes += value.bytes.length;
+    if (existing) {
+      this.images.delete(hash);
+      this.images.set(hash, { value: existing.value, expiresAt: Date.now() + this.imageTtlMs });
+      return hash;
+    }
+    this.makeRoomFor(image.bytes.length);
+    const value = { bytes: Buffer.from(image.bytes), format: image.format, width: image.width, height: image.height };
+    this.imageBytes += value.bytes.length;
     this.images.set(hash, { value, expiresAt: Date.now() + this.imageTtlMs });
-    this.evictImagesBeyondLimit(hash);
     return hash;
   }
 
@@ -160,6 +160,8 @@ export class MemoryConversationStore implements ConversationStore {
     this.links.clear();
     this.images.clear();
     this.imageBytes = 0;
+    this.pins.clear();
+    this.surplus.clear();
   }
 
   /** Stores `draft` as the conversation, prunes it, and refreshes its message links. */
@@ -172,6 +174,8 @@ export class MemoryConversationStore implements ConversationStore {
     const edits: Record<string, EditRecord> = {};
     for (const editId in draft.edits) edits[editId] = frozenEdit(draft.edits[editId]!);
     this.conversations.set(id, { value: draftOf(draft, edits), expiresAt });
+    this.pins.set(id, pinnedPictures(draft));
+    this.surplus.set(id, surplusPictures(draft, this.picturesPerConversation));
     const { platform, chat } = draft.key;
     for (const edit of dropped) {
       for (const messageId of edit.messageIds) this.links.delete(linkId(platform, chat, messageId));
@@ -198,6 +202,18 @@ export class MemoryConversationStore implements ConversationStore {
     return undefined;
   }
 
+  /** The conversation under `id` unless it expired (an expired one is forgotten, with its pictures' marks). */
+  private liveConversation(id: string): Expiring<Conversation> | undefined {
+    const entry = this.live(this.conversations, id);
+    if (!entry) this.forgetMarks(id);
+    return entry;
+  }
+
+  private forgetMarks(id: string): void {
+    this.pins.set(id, []);
+    this.surplus.set(id, []);
+  }
+
   private liveImage(hash: string): Expiring<ImageBlob> | undefined {
     const entry = this.images.get(hash);
     if (!entry) return undefined;
@@ -211,18 +227,33 @@ export class MemoryConversationStore implements ConversationStore {
     this.imageBytes -= entry.value.bytes.length;
   }
 
-  private evictImagesBeyondLimit(keep: string): void {
-    for (const [hash, entry] of this.images) {
-      if (this.imageBytes <= this.maxImageBytes) return;
-      if (hash !== keep) this.forgetImage(hash, entry);
+  /**
+   * Frees room for `bytes` more within `maxImageBytes`: first the surplus pictures of long
+   * conversations, then any picture, longest unused first; never a pinned one (a current edit's
+   * picture or its original). Fails with `PictureStorageFull` when that is not enough.
+   */
+  private makeRoomFor(bytes: number): void {
+    const fits = () => this.imageBytes + bytes <= this.maxImageBytes;
+    if (fits()) return;
+    for (const onlySurplus of [true, false]) {
+      for (const [hash, entry] of this.images) {
+        if (fits()) return;
+        if (this.pins.has(hash) || (onlySurplus && !this.surplus.has(hash))) continue;
+        this.forgetImage(hash, entry);
+      }
     }
+    if (!fits()) throw new UserError(ErrorCode.PictureStorageFull, { needed: bytes, budget: this.maxImageBytes });
   }
 
   private sweep(): void {
     const now = Date.now();
-    for (const map of [this.conversations, this.links]) {
-      for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id);
+    for (const [id, entry] of this.conversations) {
+      if (entry.expiresAt <= now) {
+        this.conversations.delete(id);
+        this.forgetMarks(id);
+      }
     }
+    for (const [id, entry] of this.links) if (entry.expiresAt <= now) this.links.delete(id);
     for (const [hash, entry] of this.images) if (entry.expiresAt <= now) this.forgetImage(hash, entry);
   }
 
@@ -257,4 +288,34 @@ function frozenEdit(edit: EditRecord): EditRecord {
 
 function linkId(platform: string, chat: string, messageId: string): string {
   return [platform, chat, messageId].map((part) => encodeURIComponent(part)).join(':');
+}
+
+/** Which pictures each conversation marks (pins, or surplus), counted over all conversations. */
+class PictureMarks {
+  readonly #byConversation = new Map<string, string[]>();
+  readonly #count = new Map<string, number>();
+
+  /** Replaces conversation `id`'s marks with `hashes`. */
+  set(id: string, hashes: string[]): void {
+    for (const hash of this.#byConversation.get(id) ?? []) {
+      const left = (this.#count.get(hash) ?? 1) - 1;
+      if (left > 0) this.#count.set(hash, left);
+      else this.#count.delete(hash);
+    }
+    if (hashes.length === 0) {
+      this.#byConversation.delete(id);
+      return;
+    }
+    this.#byConversation.set(id, hashes);
+    for (const hash of hashes) this.#count.set(hash, (this.#count.get(hash) ?? 0) + 1);
+  }
+
+  has(hash: string): boolean {
+    return this.#count.has(hash);
+  }
+
+  clear(): void {
+    this.#byConversation.clear();
+    this.#count.clear();
+  }
 }

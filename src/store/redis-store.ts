@@ -7,12 +7,17 @@
  *   byte unless `compress` is false), with the conversation's time to live;
  * - `msg:<platform>:<chat>:<messageId>`: `<editId>:<conversationId>` (each part URI-encoded), living
  *   as long as its conversation;
- * - `img:<sha256>`: a hash with the fields `bytes`, `format`, `width`, `height`, with its own time to live.
+ * - `img:<sha256>`: a hash with the fields `bytes`, `format`, `width`, `height`, with its own time to live;
+ * - `imgs:lru` (sorted set: picture hash by the millisecond it was last stored or read; 0 for the
+ *   surplus pictures of long conversations), `imgs:size` (hash: picture hash to its byte count) and
+ *   `imgs:bytes` (the running total): the picture budget, kept in the same Lua script as each put;
+ * - `imgpin:<sha256>`: sorted set of the conversations whose current edit needs that picture, each
+ *   scored by the millisecond its pin expires with the conversation; a pinned picture is never evicted.
  */
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Redis } from 'ioredis';
-import { ConfigError, UnavailableError } from '../errors.ts';
+import { ConfigError, ErrorCode, UnavailableError, UserError } from '../errors.ts';
 import type { OutputFormat } from '../image/image.ts';
 import type { ConversationKey } from '../turn.ts';
 import {
@@ -23,6 +28,8 @@ import {
   type ConversationStoreOptions,
   type ImageBlob,
   type MessageLink,
+  pinnedPictures,
+  surplusPictures,
 } from './conversation-store.ts';
 import { pruneEdits } from './edit-pruning.ts';
 import { imageContentHash, isImageContentHash } from './image-hash.ts';
@@ -72,8 +79,10 @@ const OWNER = 'RedisConversationStore';
  * Compare-and-set of one conversation. KEYS[1] is the conversation; KEYS[2 .. 1+ARGV[4]] are the
  * message links whose time to live follows it; the keys after those are links to forget.
  * ARGV: sha1 of the value `change` was run on ('' when there was none), the new value, the time to
- * live in seconds, the number of links to refresh. Returns 1 when written, 0 when someone else
- * wrote first.
+ * live in seconds, the number of links to refresh; then the picture marks: the key prefix, the
+ * conversation id, the millisecond its pins expire, and three counted lists of picture hashes:
+ * pins to drop, pins to set, pictures to demote to the front of `imgs:lru` (surplus of a long
+ * conversation). Returns 1 when written, 0 when someone else wrote first.
  */
 const COMPARE_AND_SET = `
 local current = redis.call('GET', KEYS[1])
@@ -86,9 +95,84 @@ redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 local refresh = tonumber(ARGV[4])
 for i = 2, refresh + 1 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
 for i = refresh + 2, #KEYS do redis.call('DEL', KEYS[i]) end
+local prefix, conversation, pinExpiry = ARGV[5], ARGV[6], ARGV[7]
+local i = 8
+local n = tonumber(ARGV[i])
+for j = 1, n do redis.call('ZREM', prefix .. 'imgpin:' .. ARGV[i + j], conversation) end
+i = i + n + 1
+n = tonumber(ARGV[i])
+for j = 1, n do
+  local pin = prefix .. 'imgpin:' .. ARGV[i + j]
+  redis.call('ZADD', pin, pinExpiry, conversation)
+  redis.call('EXPIRE', pin, ARGV[3])
+end
+i = i + n + 1
+n = tonumber(ARGV[i])
+for j = 1, n do redis.call('ZADD', prefix .. 'imgs:lru', 'XX', 0, ARGV[i + j]) end
 return 1
 `;
 const COMPARE_AND_SET_SHA = createHash('sha1').update(COMPARE_AND_SET).digest('hex');
+
+/**
+ * Stores one picture within the budget. KEYS: `img:<hash>`, `imgs:lru`, `imgs:size`, `imgs:bytes`.
+ * ARGV: hash, bytes, format, width, height, time to live in seconds, budget in bytes, now in
+ * milliseconds, key prefix. A picture already stored only has its time to live and last use
+ * refreshed. Otherwise, while the total would pass the budget, the pictures at the front of
+ * `imgs:lru` (surplus ones, then the longest unused) are deleted unless a live pin holds them
+ * (at most 1000 looked at per put). Returns 1 when stored, 0 when no room could be made.
+ */
+const PUT_IMAGE = `
+local hash, bytes, ttl, budget, now, prefix = ARGV[1], ARGV[2], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('ZADD', KEYS[2], 'XX', now, hash)
+  return 1
+end
+local size = string.len(bytes)
+local total = tonumber(redis.call('GET', KEYS[4]) or '0')
+local stale = redis.call('HGET', KEYS[3], hash)
+if stale then
+  total = total - tonumber(stale)
+  redis.call('HDEL', KEYS[3], hash)
+  redis.call('ZREM', KEYS[2], hash)
+end
+if total < 0 then total = 0 end
+local start, looked = 0, 0
+while total + size > budget and looked < 1000 do
+  local batch = redis.call('ZRANGE', KEYS[2], start, start + 99)
+  if #batch == 0 then break end
+  for _, other in ipairs(batch) do
+    looked = looked + 1
+    local pin = prefix .. 'imgpin:' .. other
+    redis.call('ZREMRANGEBYSCORE', pin, '-inf', now)
+    local image = prefix .. 'img:' .. other
+    if redis.call('EXISTS', image) == 0 or redis.call('ZCARD', pin) == 0 then
+      redis.call('DEL', image)
+      total = total - tonumber(redis.call('HGET', KEYS[3], other) or '0')
+      redis.call('HDEL', KEYS[3], other)
+      redis.call('ZREM', KEYS[2], other)
+    else
+      start = start + 1
+    end
+    if total + size <= budget then break end
+  end
+end
+if total < 0 then total = 0 end
+if total + size > budget then
+  redis.call('SET', KEYS[4], total)
+  return 0
+end
+redis.call('HSET', KEYS[1], 'bytes', bytes, 'format', ARGV[3], 'width', ARGV[4], 'height', ARGV[5])
+redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('ZADD', KEYS[2], now, hash)
+redis.call('HSET', KEYS[3], hash, size)
+redis.call('SET', KEYS[4], total + size)
+return 1
+`;
+const PUT_IMAGE_SHA = createHash('sha1').update(PUT_IMAGE).digest('hex');
+
+/** Reply errors that mean Redis is out of memory (`maxmemory` reached under `noeviction`). */
+const OUT_OF_MEMORY_REPLY = /\bOOM\b|^EXECABORT/;
 
 /** Reply errors that mean "Redis is not ready right now" rather than "this command is wrong". */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
@@ -118,6 +202,8 @@ export class RedisConversationStore implements ConversationStore {
   private readonly ttlSeconds: number;
   private readonly imageTtlSeconds: number;
   private readonly maxEdits: number;
+  private readonly maxImageBytes: number;
+  private readonly picturesPerConversation: number;
   private readonly maxUpdateRetries: number;
   private readonly compress: boolean;
   private readonly unavailableAfterMs: number;
@@ -139,6 +225,8 @@ export class RedisConversationStore implements ConversationStore {
     this.ttlSeconds = common.ttlSeconds;
     this.imageTtlSeconds = common.imageTtlSeconds;
     this.maxEdits = common.maxEdits;
+    this.maxImageBytes = common.maxImageBytes;
+    this.picturesPerConversation = common.picturesPerConversation;
     this.keyPrefix = keyPrefix;
     this.maxUpdateRetries = maxUpdateRetries;
     this.compress = options.compress ?? true;
@@ -203,22 +291,32 @@ export class RedisConversationStore implements ConversationStore {
   async putImage(image: ImageBlob): Promise<string> {
     const hash = imageContentHash(image.bytes);
     const key = this.imageKey(hash);
-    // Already there: refreshing its time to live is all; the bytes are not sent again.
+    const lru = `${this.keyPrefix}imgs:lru`;
+    // Already there: refreshing its time to live and last use is all; the bytes are not sent again.
     const refreshed = await this.command('store a picture', () => this.client.expire(key, this.imageTtlSeconds));
-    if (refreshed === 1) return hash;
-    await this.command('store a picture', () =>
-      this.client
-        .multi()
-        .hset(key, {
-          bytes: Buffer.from(image.bytes),
-          format: image.format,
-          width: String(image.width),
-          height: String(image.height),
-        })
-        .expire(key, this.imageTtlSeconds)
-        .exec()
-        .then(throwFirstTransactionError),
+    if (refreshed === 1) {
+      await this.touchImage(hash);
+      return hash;
+    }
+    const stored = await this.command('store a picture', () =>
+      this.runScript(
+        PUT_IMAGE,
+        PUT_IMAGE_SHA,
+        [key, lru, `${this.keyPrefix}imgs:size`, `${this.keyPrefix}imgs:bytes`],
+        [
+          hash,
+          Buffer.from(image.bytes),
+          image.format,
+          String(image.width),
+          String(image.height),
+          String(this.imageTtlSeconds),
+          String(this.maxImageBytes),
+          String(Date.now()),
+          this.keyPrefix,
+        ],
+      ),
     );
+    if (stored !== 1) throw new UserError(ErrorCode.PictureStorageFull, { needed: image.bytes.length, budget: this.maxImageBytes });
     return hash;
   }
 
@@ -228,7 +326,8 @@ export class RedisConversationStore implements ConversationStore {
     const replies = await this.command('read a picture', () =>
       this.client.multi().hgetallBuffer(key).expire(key, this.imageTtlSeconds).exec().then(throwFirstTransactionError),
     );
-    const fields = replies[0] as Record<string, Buffer>;
+    if (fields0(replies).bytes) await this.touchImage(hash);
+    const fields = fields0(replies);
     if (!fields.bytes || !fields.format) return undefined;
     return {
       bytes: fields.bytes,
@@ -236,6 +335,14 @@ export class RedisConversationStore implements ConversationStore {
       width: Number(fields.width?.toString()),
       height: Number(fields.height?.toString()),
     };
+  }
+
+  /**
+   * Marks a picture as just used in `imgs:lru` (only when it is counted there). Best effort: a Redis
+   * at `maxmemory` refuses the write, and reading a picture must still work then.
+   */
+  private async touchImage(hash: string): Promise<void> {
+    await this.client.zadd(`${this.keyPrefix}imgs:lru`, 'XX', Date.now(), hash).catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -263,6 +370,8 @@ export class RedisConversationStore implements ConversationStore {
       const raw = await this.command('read a conversation', () => this.client.getBuffer(storeKey));
       if (raw === null && !createIfMissing) return { result: undefined };
       const conversation = raw === null ? emptyConversation(key) : decodeConversation(raw);
+      const pinsBefore = pinnedPictures(conversation);
+      const surplusBefore = new Set(surplusPictures(conversation, this.picturesPerConversation));
       const result = change(conversation);
       refuseAsyncChange(result);
       conversation.updatedAt = Date.now();
@@ -272,11 +381,22 @@ export class RedisConversationStore implements ConversationStore {
         edit.messageIds.map((messageId) => this.linkKey(platform, chat, messageId)),
       );
       const forget = dropped.flatMap((edit) => edit.messageIds.map((messageId) => this.linkKey(platform, chat, messageId)));
+      const pins = pinnedPictures(conversation);
+      const demote = surplusPictures(conversation, this.picturesPerConversation).filter((hash) => !surplusBefore.has(hash));
+      const now = Date.now();
       const written = await this.command('write a conversation', () =>
-        this.runCompareAndSet(
-          [storeKey, ...refresh, ...forget],
-          [raw === null ? '' : sha1(raw), encodeConversation(conversation, this.compress), String(this.ttlSeconds), String(refresh.length)],
-        ),
+        this.runScript(COMPARE_AND_SET, COMPARE_AND_SET_SHA, [storeKey, ...refresh, ...forget], [
+          raw === null ? '' : sha1(raw),
+          encodeConversation(conversation, this.compress),
+          String(this.ttlSeconds),
+          String(refresh.length),
+          this.keyPrefix,
+          conversationId(key),
+          String(now + this.ttlSeconds * 1000),
+          ...counted(pinsBefore),
+          ...counted(pins),
+          ...counted(demote),
+        ]),
       );
       if (written === 1) return { result };
       // Someone else wrote first: wait a little (jittered, growing) and run `change` on their value.
@@ -288,13 +408,13 @@ export class RedisConversationStore implements ConversationStore {
     );
   }
 
-  private async runCompareAndSet(keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+  private async runScript(script: string, sha: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
     try {
-      return await this.client.evalsha(COMPARE_AND_SET_SHA, keys.length, ...keys, ...args);
+      return await this.client.evalsha(sha, keys.length, ...keys, ...args);
     } catch (error) {
       // After a restart (or on a fresh server) Redis has not seen the script yet.
       if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return this.client.eval(COMPARE_AND_SET, keys.length, ...keys, ...args);
+        return this.client.eval(script, keys.length, ...keys, ...args);
       }
       throw error;
     }
@@ -309,6 +429,8 @@ export class RedisConversationStore implements ConversationStore {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const isReplyError = error instanceof Error && error.name === 'ReplyError';
+      // Redis at `maxmemory` (noeviction): the person hears that space is short, not an apology for a bug.
+      if (isReplyError && OUT_OF_MEMORY_REPLY.test(message)) throw new UserError(ErrorCode.PictureStorageFull, {}, { cause: error });
       if (isReplyError && !TRANSIENT_REPLY.test(message)) throw error;
       throw new UnavailableError(`Redis did not answer while trying to ${what}: ${message}`, 'redis', { cause: error });
     }
@@ -382,6 +504,15 @@ function decodeLink(raw: string): MessageLink {
   const [editId = '', platform = '', chat = '', thread = '', user = ''] = raw.split(':').map((part) => decodeURIComponent(part));
   const key: ConversationKey = thread === '' ? { platform, chat, user } : { platform, chat, thread, user };
   return { key, editId };
+}
+
+function fields0(replies: unknown[]): Record<string, Buffer> {
+  return replies[0] as Record<string, Buffer>;
+}
+
+/** A list as script arguments: its length, then its items. */
+function counted(items: string[]): string[] {
+  return [String(items.length), ...items];
 }
 
 function sha1(bytes: Buffer): string {

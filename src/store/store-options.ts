@@ -18,11 +18,15 @@ export function resolveStoreOptions(owner: string, options: ConversationStoreOpt
     ttlSeconds: options.ttlSeconds ?? DEFAULT_STORE_OPTIONS.ttlSeconds,
     imageTtlSeconds: options.imageTtlSeconds ?? DEFAULT_STORE_OPTIONS.imageTtlSeconds,
     maxEdits: options.maxEdits ?? DEFAULT_STORE_OPTIONS.maxEdits,
+    maxImageBytes: options.maxImageBytes ?? DEFAULT_STORE_OPTIONS.maxImageBytes,
+    picturesPerConversation: options.picturesPerConversation ?? DEFAULT_STORE_OPTIONS.picturesPerConversation,
   };
   // Whole seconds: Redis `EX` takes nothing finer, and both backends must agree.
   requireWholeNumber(owner, 'ttlSeconds', resolved.ttlSeconds, 1);
   requireWholeNumber(owner, 'imageTtlSeconds', resolved.imageTtlSeconds, 1);
   requireWholeNumber(owner, 'maxEdits', resolved.maxEdits, 1);
+  requireWholeNumber(owner, 'maxImageBytes', resolved.maxImageBytes, 1);
+  requireWholeNumber(owner, 'picturesPerConversation', resolved.picturesPerConversation, 1);
   return resolved;
 }
 

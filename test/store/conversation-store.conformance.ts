@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import sharp from 'sharp';
+import { ErrorCode, UserError } from '../../src/errors.ts';
 import type {
   Conversation,
   ConversationStore,
@@ -273,6 +274,62 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       assert.ok((await store.getImage(other))!.bytes.equals(await tinyPicture(10)));
       assert.equal(await store.getImage('f'.repeat(64)), undefined);
       assert.equal(await store.getImage('not a hash'), undefined);
+    });
+
+    describe('within a picture budget', () => {
+      /** A stand-in picture of exactly 100 bytes: the budget counts bytes, whatever they are. */
+      const picture = (name: string) => ({ bytes: Buffer.from(name.padEnd(100, '.')), format: 'png' as const, width: 1, height: 1 });
+      /** Stores a picture and makes it the conversation's new current edit (a root when `parent` is absent). */
+      const editWith = async (store: ConversationStore, key: ConversationKey, name: string, original: string, parent?: string) => {
+        const hash = await store.putImage(picture(name));
+        const originalHash = parent === undefined ? hash : original;
+        await store.update(key, (c) => addEdit(c, makeEdit(name, parent, { imageHash: hash, originalHash })));
+        return hash;
+      };
+      const isStorageFull = (error: unknown) => {
+        assert.ok(error instanceof UserError, `a UserError, not ${String(error)}`);
+        assert.equal(error.code, ErrorCode.PictureStorageFull);
+        return true;
+      };
+
+      it('evicts the pictures no current edit needs, longest unused first, and never a current edit or its original', async () => {
+        const store = await open({ maxImageBytes: 450 });
+        const alice = freshKey();
+        const bob = freshKey();
+        const a0 = await editWith(store, alice, 'a0', '');
+        const a1 = await editWith(store, alice, 'a1', a0, 'a0');
+        const a2 = await editWith(store, alice, 'a2', a0, 'a1'); // Alice's current edit: a2 from a0; a1 is history
+        const b0 = await editWith(store, bob, 'b0', '');
+        const x = await store.putImage(picture('x')); // 500 bytes > 450: one picture must go
+        assert.equal(await store.getImage(a1), undefined, 'the picture of an edit that is no longer current goes');
+        for (const kept of [a0, a2, b0, x]) assert.ok(await store.getImage(kept), 'current edits, their originals and the new picture stay');
+        // Everything stored is now needed by a current edit: a new picture is refused, plainly.
+        await store.update(bob, (c) => addEdit(c, makeEdit('bx', 'b0', { imageHash: x, originalHash: b0 })));
+        await assert.rejects(store.putImage(picture('y')), isStorageFull);
+        for (const kept of [a0, a2, b0, x]) assert.ok(await store.getImage(kept), 'a refused put evicts nothing that is needed');
+        assert.ok(await store.putImage(picture('a2')), 'a picture already stored is no new bytes, and is accepted');
+      });
+
+      it('refuses a single picture bigger than the whole budget with the clear error', async () => {
+        const store = await open({ maxImageBytes: 50 });
+        await assert.rejects(store.putImage(picture('big')), isStorageFull);
+      });
+
+      it('frees a long conversation\'s older pictures before other conversations\' pictures', async () => {
+        const store = await open({ maxImageBytes: 700, picturesPerConversation: 1 });
+        const bob = freshKey();
+        const alice = freshKey();
+        const b0 = await editWith(store, bob, 'b0', '');
+        const b1 = await editWith(store, bob, 'b1', b0, 'b0');
+        const b2 = await editWith(store, bob, 'b2', b0, 'b1'); // b1 is Bob's history, the longest unused of all
+        const a0 = await editWith(store, alice, 'a0', '');
+        const a1 = await editWith(store, alice, 'a1', a0, 'a0');
+        const a2 = await editWith(store, alice, 'a2', a0, 'a1');
+        const a3 = await editWith(store, alice, 'a3', a0, 'a2'); // Alice keeps a2 beyond her current edit; a1 is surplus
+        const z = await store.putImage(picture('z'));
+        assert.equal(await store.getImage(a1), undefined, 'the surplus of the long conversation goes first');
+        for (const kept of [b0, b1, b2, a0, a2, a3, z]) assert.ok(await store.getImage(kept));
+      });
     });
 
     it('forgets a conversation, its message links and a picture after their time to live', async () => {

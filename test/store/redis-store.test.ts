@@ -53,9 +53,16 @@ describe('redis conversation store', skip, () => {
       assert.deepEqual(keys, [
         `${prefix}conv:telegram:${encodeURIComponent(key.chat)}::${encodeURIComponent(key.user)}`,
         `${prefix}img:${hash}`,
+        // The current edit pins its picture (here the root's original, 'a' * 64) for as long as the conversation lives.
+        `${prefix}imgpin:${'a'.repeat(64)}`,
+        // The picture budget's bookkeeping: bounded by the pictures stored, so it needs no time to live.
+        `${prefix}imgs:bytes`,
+        `${prefix}imgs:lru`,
+        `${prefix}imgs:size`,
         `${prefix}msg:telegram:-100123:55`,
       ].sort());
-      for (const k of keys) {
+      assert.equal(await probe.get(`${prefix}imgs:bytes`), String('picture'.length));
+      for (const k of keys.filter((k) => !k.includes(':imgs:'))) {
         const ttl = await probe.ttl(k);
         assert.ok(ttl > 0 && ttl <= (k.includes(':img:') ? 600 : 300), `${k} expires (ttl ${ttl})`);
       }
