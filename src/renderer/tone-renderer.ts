@@ -33,6 +33,7 @@ import { toneScores } from '../estimator/tone-estimator.ts';
 import type { CheckedImage, OutputFormat } from '../image/image.ts';
 import { cachedThumbnail, shrinkThumbnail, thumbnailKey, thumbnailOf, thumbnailOfDecoded, type Thumbnail } from '../image/thumbnail-cache.ts';
 import type { RenderRequest, RenderResult, Renderer } from './renderer.ts';
+import { ErrorCode, UserError } from '../errors.ts';
 
 export interface ToneRendererOptions {
   /** JPEG quality of edited JPEG pictures, 1–100. @defaultValue 90 */
@@ -62,6 +63,12 @@ export interface ToneRendererOptions {
    * cheap) to bound memory. @defaultValue 16 000 000
    */
   decodeOnceMaxPixels?: number;
+  /**
+   * Time limit of each sharp pipeline of one render (decode, grade, encode), in whole seconds:
+   * libvips is stopped when it runs out and the person is told the edit took too long.
+   * @defaultValue 30
+   */
+  timeoutSeconds?: number;
 }
 
 const DEFAULTS: Required<ToneRendererOptions> = {
@@ -72,6 +79,7 @@ const DEFAULTS: Required<ToneRendererOptions> = {
   reach: 24,
   vignette: false,
   decodeOnceMaxPixels: 16_000_000,
+  timeoutSeconds: 30,
 };
 
 /** The pipeline parameters of one grade, on [0, 1] pixel values. */
@@ -134,11 +142,24 @@ export class ToneRenderer implements Renderer {
     requireRange('pngCompressionLevel', resolved.pngCompressionLevel, 0, 9, true);
     requireRange('reach', resolved.reach, 0, 128, false);
     requireRange('decodeOnceMaxPixels', resolved.decodeOnceMaxPixels, 0, Number.MAX_SAFE_INTEGER, true);
+    requireRange('timeoutSeconds', resolved.timeoutSeconds, 1, 3600, true);
     this.options = resolved;
   }
 
   async render(request: RenderRequest): Promise<RenderResult> {
+    try {
+      return await this.#render(request);
+    } catch (cause) {
+      if (cause instanceof Error && /^timeout/i.test(cause.message)) {
+        throw new UserError(ErrorCode.RenderTimeout, { seconds: this.options.timeoutSeconds }, { cause });
+      }
+      throw cause;
+    }
+  }
+
+  async #render(request: RenderRequest): Promise<RenderResult> {
     request.signal?.throwIfAborted();
+    const timeout = { seconds: this.options.timeoutSeconds };
     const steps = 2;
     request.onProgress?.({ stage: 'rendering', step: 1, steps });
     const { image, plan } = request;
@@ -148,13 +169,13 @@ export class ToneRenderer implements Renderer {
     if (!full && image.width * image.height <= this.options.decodeOnceMaxPixels) {
       // Nobody has read this picture yet: decode it once, take the thumbnail from the decoded
       // pixels, and grade those same pixels, rather than decode the file twice.
-      const { data, info } = await sharp(image.bytes).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(image.bytes).timeout(timeout).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       const decoded = { data, width: info.width, height: info.height, channels: info.channels };
       full = await thumbnailOfDecoded(key, decoded);
-      source = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+      source = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).timeout(timeout);
     } else {
       full ??= await thumbnailOf(image.bytes, key);
-      source = sharp(image.bytes);
+      source = sharp(image.bytes).timeout(timeout);
     }
     request.signal?.throwIfAborted();
     const grade = solveGrade(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE), plan.target, clampUnit(request.intensity), request.seed, this.options);
