@@ -50,6 +50,10 @@ export interface AppConfig {
   stateTtlDays: number;
   /** `MOODSHIFT_MAX_IMAGE_MB`. @defaultValue 20 */
   maxImageMegabytes: number;
+  /** `MOODSHIFT_PICTURE_BUDGET_MB`: most megabytes of stored pictures (memory or Redis); keep it below Redis `maxmemory`. @defaultValue 512 */
+  pictureBudgetMegabytes: number;
+  /** `MOODSHIFT_PICTURES_PER_CONVERSATION`: pictures one conversation keeps ahead of others' when space runs short. @defaultValue 20 */
+  picturesPerConversation: number;
   /** `MOODSHIFT_MAX_MEGAPIXELS`. @defaultValue 40 */
   maxMegapixels: number;
   /** `MOODSHIFT_MAX_SIDE`: longest side of a picture, in pixels. @defaultValue 16384 */
@@ -181,6 +185,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     policyFile: text(env, 'MOODSHIFT_POLICY'),
     stateTtlDays: number(env, 'MOODSHIFT_STATE_TTL_DAYS', 7, problems, 0.001, 3650, false),
     maxImageMegabytes: number(env, 'MOODSHIFT_MAX_IMAGE_MB', 20, problems, 0.01, 500, false),
+    pictureBudgetMegabytes: number(env, 'MOODSHIFT_PICTURE_BUDGET_MB', 512, problems, 1, 1_048_576, false),
+    picturesPerConversation: number(env, 'MOODSHIFT_PICTURES_PER_CONVERSATION', 20, problems, 1, 10_000),
     maxMegapixels: number(env, 'MOODSHIFT_MAX_MEGAPIXELS', 40, problems, 0.01, 1000, false),
     maxSide: number(env, 'MOODSHIFT_MAX_SIDE', 16384, problems, 1, 65535),
     maxJpegMegapixels: number(env, 'MOODSHIFT_MAX_JPEG_MEGAPIXELS', 120, problems, 0.01, 4000, false),

@@ -47,6 +47,8 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
         redisUrl: config.redisUrl,
         ttlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
         imageTtlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
+        maxImageBytes: Math.round(config.pictureBudgetMegabytes * 1024 * 1024),
+        picturesPerConversation: config.picturesPerConversation,
       }),
     );
   const moderation =

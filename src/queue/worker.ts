@@ -197,6 +197,8 @@ export async function runWorker(_argv: string[], io: { stderr: NodeJS.WritableSt
     redisUrl: config.redisUrl,
     ttlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
     imageTtlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
+    maxImageBytes: Math.round(config.pictureBudgetMegabytes * 1024 * 1024),
+    picturesPerConversation: config.picturesPerConversation,
   });
   let renderer = await localRenderer(config, logger);
   const testDelay = Number(process.env.MOODSHIFT_TEST_RENDER_DELAY_MS ?? 0);
