@@ -140,8 +140,8 @@ async function checkWithin(bytes: Buffer, limits: ImageLimits): Promise<CheckedI
 /**
  * The full decode, under the time limit. A JPEG is decoded with `failOn: 'warning'` first,
  * because libjpeg reports a header that claims more pixels than the data holds ("premature end
- * of data segment") only as a warning; a JPEG refused for another warning is decoded again with
- * `failOn: 'error'`, since harmless warnings (stray bytes between segments) are common.
+ * of data segment") only as a warning; a JPEG refused for a known harmless warning (stray bytes
+ * between segments, see {@link HARMLESS_JPEG_WARNING}) is decoded again with `failOn: 'error'`.
  */
 async function decodeChecked(bytes: Buffer, sniffed: InputFormat, header: Metadata, shrink: number, limits: ImageLimits): Promise<CheckedImage> {
   const width = header.width ?? 0;
@@ -191,7 +191,7 @@ async function decodeChecked(bytes: Buffer, sniffed: InputFormat, header: Metada
     try {
       return await attempt('warning');
     } catch (cause) {
-      if (cause instanceof Error && !TRUNCATED_JPEG.test(cause.message) && !TIMED_OUT.test(cause.message)) return await attempt('error');
+      if (cause instanceof Error && HARMLESS_JPEG_WARNING.test(cause.message) && !TRUNCATED_JPEG.test(cause.message)) return await attempt('error');
       throw cause;
     }
   } catch (cause) {
@@ -211,6 +211,13 @@ async function decodeChecked(bytes: Buffer, sniffed: InputFormat, header: Metada
 
 /** libjpeg's words for entropy data that ends before the header's pixels do. */
 const TRUNCATED_JPEG = /premature end/i;
+/**
+ * libjpeg warnings that common cameras and editors cause and that leave the pixels whole: only
+ * a JPEG refused for one of these is decoded again with `failOn: 'error'`. (Any other message,
+ * including one garbled by libvips' shared error buffer when several decodes fail at once, is
+ * a refusal.)
+ */
+const HARMLESS_JPEG_WARNING = /extraneous bytes before marker|unknown (?:APP|marker)|invalid (?:JFIF|EXIF|ICC)|Inconsistent progression/i;
 /** sharp's error when `timeout` stopped libvips. */
 const TIMED_OUT = /timeout/i;
 /** Long side of the throw-away picture a keep-the-bytes check decodes into. */
