@@ -288,7 +288,8 @@ export class Editor {
 
   async #loadImage(hash: string): Promise<CheckedImage> {
     const image = await this.#store.getImage(hash);
-    if (!image) throw new UserError(ErrorCode.EditNotFound);
+    // The conversation still lists the edit, but its picture was evicted or outlived its time to live.
+    if (!image) throw new UserError(ErrorCode.PictureExpired);
     return image;
   }
 

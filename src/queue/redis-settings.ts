@@ -27,8 +27,23 @@ export async function redisSettingsWarnings(redis: Redis): Promise<string[]> {
   return warnings;
 }
 
+/**
+ * A warning when Redis has no `maxmemory`: under `noeviction` Redis then grows until the host runs
+ * out of memory. Kept apart from {@link redisSettingsWarnings}, which is about losing queued work.
+ */
+export async function redisMemoryWarnings(redis: Redis): Promise<string[]> {
+  try {
+    const [, maxmemory] = (await redis.config('GET', 'maxmemory')) as [string, string];
+    if (maxmemory === '0')
+      return ['Redis has no maxmemory: set one (for example --maxmemory 1gb) well above MOODSHIFT_PICTURE_BUDGET_MB, or Redis can take all of the host\'s memory.'];
+  } catch {
+    // CONFIG is disabled on some managed services; nothing to check then.
+  }
+  return [];
+}
+
 export async function warnAboutRedisSettings(redis: Redis, logger: Logger): Promise<void> {
-  for (const warning of await redisSettingsWarnings(redis)) logger.warn(warning);
+  for (const warning of [...(await redisSettingsWarnings(redis)), ...(await redisMemoryWarnings(redis))]) logger.warn(warning);
 }
 
 /** Whether dotted version `version` (such as `7.0.15`) is older than `minimum`. */

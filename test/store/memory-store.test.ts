@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../src/errors.ts';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { Editor } from '../../src/editor.ts';
+import { ConfigError, ErrorCode, UserError } from '../../src/errors.ts';
+import { userMessage } from '../../src/messages.ts';
+import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
+import { RulesNormaliser } from '../../src/normaliser/rules-normaliser.ts';
+import { ToneRenderer } from '../../src/renderer/tone-renderer.ts';
+import type { Turn } from '../../src/turn.ts';
 import { createConversationStore } from '../../src/store/create-store.ts';
 import { MemoryConversationStore } from '../../src/store/memory-store.ts';
 import { RedisConversationStore } from '../../src/store/redis-store.ts';
@@ -34,6 +43,38 @@ describe('memory conversation store', () => {
     assert.ok(await store.getImage(first));
     assert.equal(await store.getImage(second), undefined);
     assert.ok(await store.getImage(third));
+    await store.close();
+  });
+
+  it('tells the person plainly when a picture their conversation lists was evicted, and keeps their current edit', async () => {
+    const store = new MemoryConversationStore({ maxImageBytes: 2 * 1024 * 1024 });
+    const editor = new Editor({ store, normaliser: new RulesNormaliser(), planner: new KnowledgePlanner(), renderer: new ToneRenderer() });
+    const photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url))).resize(160).png().toBuffer();
+    const key = { platform: 'test', chat: 'chat-1', user: 'alice' };
+    let n = 0;
+    const say = async (text: string, image?: Buffer) => {
+      const turn: Turn = {
+        key,
+        messageId: `in-${++n}`,
+        text,
+        images: image ? [{ declaredBytes: image.length, fetch: async () => image }] : [],
+        actor: { id: 'alice', name: 'Alice', isModerator: false },
+      };
+      const [reply] = await editor.handle(turn, () => undefined);
+      return reply!;
+    };
+    assert.ok((await say('make it sadder', photo)).image);
+    assert.ok((await say('make it scarier')).image); // the sadder picture is now history, not current
+    // Others fill the budget: the pictures nobody's current edit needs make way, oldest first.
+    for (let i = 0; i < 12; i++) await store.putImage({ bytes: randomBytes(300_000), format: 'png', width: 1, height: 1 });
+
+    const undone = await say('undo');
+    assert.equal(undone.kind, 'error');
+    assert.equal(undone.code, ErrorCode.PictureExpired);
+    assert.equal(undone.text, userMessage(new UserError(ErrorCode.PictureExpired)));
+    assert.match(undone.text, /expired.*send the photo again/i);
+    // The original every edit renders from was never evicted: the conversation goes on.
+    assert.ok((await say('make it calmer')).image, 'a new edit still renders from the original');
     await store.close();
   });
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { ConfigError, UnavailableError } from '../../src/errors.ts';
+import { ConfigError, ErrorCode, UnavailableError, UserError } from '../../src/errors.ts';
+import { redisMemoryWarnings } from '../../src/queue/redis-settings.ts';
 import { RedisConversationStore, type RedisConversationStoreOptions } from '../../src/store/redis-store.ts';
 import { redisTestOptions, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 import { addEdit, freshKey, makeEdit, runConversationStoreConformance } from './conversation-store.conformance.ts';
@@ -70,6 +71,33 @@ describe('redis conversation store', skip, () => {
     } finally {
       probe.disconnect();
       await store.close();
+    }
+  });
+
+  it('answers "short of space" (not a crash) when Redis itself reaches maxmemory, and still reads pictures', async () => {
+    const tight = await startTestRedis();
+    const probe = new Redis(tight.url);
+    const store = storeOn(tight.url, { maxImageBytes: 1024 * 1024 * 1024 });
+    try {
+      const used = Number(/used_memory:(\d+)/.exec(await probe.info('memory'))![1]);
+      await probe.config('SET', 'maxmemory', String(used + 2 * 1024 * 1024));
+      const first = await store.putImage({ bytes: randomBytes(200_000), format: 'png', width: 1, height: 1 });
+      let refusal: unknown;
+      for (let i = 0; i < 40 && refusal === undefined; i++) {
+        await store.putImage({ bytes: randomBytes(200_000), format: 'png', width: 1, height: 1 }).catch((error: unknown) => {
+          refusal = error;
+        });
+      }
+      assert.ok(refusal instanceof UserError, `a UserError, not ${String(refusal)}`);
+      assert.equal(refusal.code, ErrorCode.PictureStorageFull);
+      assert.ok(await store.getImage(first), 'pictures stored before can still be read');
+      assert.deepEqual(await redisMemoryWarnings(probe), [], 'maxmemory is set');
+      await probe.config('SET', 'maxmemory', '0');
+      assert.match((await redisMemoryWarnings(probe))[0]!, /no maxmemory/);
+    } finally {
+      probe.disconnect();
+      await store.close();
+      await tight.dispose();
     }
   });
 
