@@ -109,6 +109,18 @@ describe('decode bombs', () => {
     assert.equal(error.code, ErrorCode.ImageCorrupt);
   });
 
+  it('refuses every lying header even when several decodes fail at once', async () => {
+    const forged = withClaimedSize(await noiseJpeg(640, 427), 6000, 6000);
+    const strip = blackPng(40_000_000, 1);
+    const outcomes = await Promise.allSettled([
+      ...[0, 1, 2, 3].map((i) => checkImage(forged, { owner: `liar-${i}` })),
+      ...[0, 1].map((i) => checkImage(strip, { owner: `strip-${i}` })),
+    ]);
+    for (const outcome of outcomes) assert.equal(outcome.status, 'rejected');
+    const codes = outcomes.map((o) => (o as PromiseRejectedResult).reason.code);
+    assert.deepEqual(codes, [ErrorCode.ImageCorrupt, ErrorCode.ImageCorrupt, ErrorCode.ImageCorrupt, ErrorCode.ImageCorrupt, ErrorCode.ImageTooManyPixels, ErrorCode.ImageTooManyPixels]);
+  });
+
   it('accepts a 48-megapixel JPEG, shrunk on load to within the pixel limit', async () => {
     const phone = await noiseJpeg(8000, 6000, { quality: 30 });
     const checked = await checkImage(phone);
