@@ -272,6 +272,8 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.RenderTimeout]: () => 'Cette retouche a pris trop de temps et a été arrêtée. Appuie sur « Try again » pour réessayer.',
     [ErrorCode.TemporarilyUnavailable]: () => 'Le bot est momentanément indisponible. Rien de ce que tu as envoyé n\'est perdu ; réessaie dans une minute.',
     [ErrorCode.NotModerator]: () => 'Seuls les modérateurs peuvent utiliser cette commande.',
+    [ErrorCode.PictureStorageFull]: () => "Je manque de place pour de nouvelles images en ce moment ; réessaie plus tard, s'il te plaît.",
+    [ErrorCode.PictureExpired]: () => "Cette image précédente a expiré de mon stockage, je ne peux plus la retoucher. Renvoie la photo, s'il te plaît.",
   },
   es: {
     [ErrorCode.NoImage]: () => 'Primero envíame una foto y luego dime qué emoción debe transmitir (por ejemplo «más triste»).',
@@ -287,6 +289,8 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.RenderTimeout]: () => 'Esa edición tardó demasiado y se detuvo. Pulsa «Try again» para intentarlo otra vez.',
     [ErrorCode.TemporarilyUnavailable]: () => 'El bot no está disponible en este momento. No se ha perdido nada de lo que enviaste; inténtalo de nuevo en un minuto.',
     [ErrorCode.NotModerator]: () => 'Solo los moderadores pueden usar ese comando.',
+    [ErrorCode.PictureStorageFull]: () => "Ahora mismo me falta espacio para imágenes nuevas; inténtalo de nuevo más tarde, por favor.",
+    [ErrorCode.PictureExpired]: () => "Esa imagen anterior ha caducado en mi almacenamiento y ya no puedo editarla. Envía la foto otra vez, por favor.",
   },
   de: {
     [ErrorCode.NoImage]: () => 'Schick mir zuerst ein Foto und sag mir dann, wie es wirken soll (zum Beispiel „trauriger“).',
@@ -302,6 +306,8 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.RenderTimeout]: () => 'Diese Bearbeitung hat zu lange gedauert und wurde abgebrochen. Drück auf „Try again“ für einen neuen Versuch.',
     [ErrorCode.TemporarilyUnavailable]: () => 'Der Bot ist gerade nicht erreichbar. Nichts von dem, was du geschickt hast, ist verloren; versuch es in einer Minute noch einmal.',
     [ErrorCode.NotModerator]: () => 'Nur Moderatoren können diesen Befehl verwenden.',
+    [ErrorCode.PictureStorageFull]: () => "Mir fehlt gerade Platz für neue Bilder; bitte versuch es später noch einmal.",
+    [ErrorCode.PictureExpired]: () => "Dieses frühere Bild ist in meinem Speicher abgelaufen, ich kann es nicht mehr bearbeiten. Bitte schick das Foto noch einmal.",
   },
   it: {
     [ErrorCode.NoImage]: () => 'Prima mandami una foto, poi dimmi che emozione deve trasmettere (per esempio «più triste»).',
@@ -317,6 +323,8 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.RenderTimeout]: () => 'Quella modifica ha richiesto troppo tempo ed è stata interrotta. Premi «Try again» per riprovare.',
     [ErrorCode.TemporarilyUnavailable]: () => 'Il bot non è disponibile al momento. Niente di ciò che hai mandato è andato perso; riprova tra un minuto.',
     [ErrorCode.NotModerator]: () => 'Solo i moderatori possono usare quel comando.',
+    [ErrorCode.PictureStorageFull]: () => "Al momento non ho spazio per nuove immagini; riprova più tardi, per favore.",
+    [ErrorCode.PictureExpired]: () => "Quell'immagine precedente è scaduta dalla mia memoria e non posso più modificarla. Manda di nuovo la foto, per favore.",
   },
   pt: {
     [ErrorCode.NoImage]: () => 'Primeiro envie uma foto e depois diga que emoção ela deve transmitir (por exemplo “mais triste”).',
@@ -332,5 +340,7 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.RenderTimeout]: () => 'Essa edição demorou demais e foi interrompida. Toque em “Try again” para tentar de novo.',
     [ErrorCode.TemporarilyUnavailable]: () => 'O bot está temporariamente indisponível. Nada do que você enviou foi perdido; tente de novo em um minuto.',
     [ErrorCode.NotModerator]: () => 'Só moderadores podem usar esse comando.',
+    [ErrorCode.PictureStorageFull]: () => "Estou sem espaço para novas imagens agora; tente de novo mais tarde, por favor.",
+    [ErrorCode.PictureExpired]: () => "Essa imagem anterior expirou do meu armazenamento e não consigo mais editá-la. Envie a foto de novo, por favor.",
   },
 };
