@@ -45,7 +45,10 @@ const OWNER = 'MemoryConversationStore';
  * A `ConversationStore` in a `Map`: conversations with a time to live (checked on every read, and
  * swept on a timer), updates that run `change` on a deep copy and commit only when it returns,
  * serialised per conversation; message links that live as long as their conversation; pictures by
- * sha256 with their own time to live, refreshed whenever they are stored or read.
+ * sha256 with their own time to live, refreshed whenever they are stored or read, kept within
+ * `maxImageBytes`: the surplus pictures of long conversations go first, then the longest unused,
+ * never the picture of a conversation's current edit or its original (a put that cannot make room
+ * fails with `PictureStorageFull`).
  *
  * `linkMessage` also records the message id on the edit (`EditRecord.messageIds`), and every update
  * refreshes the time to live of the conversation's message links; links of edits dropped by
