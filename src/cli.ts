@@ -3,7 +3,7 @@
  * Logs go to standard error (level `warn` unless LOG_LEVEL says otherwise) so that standard
  * output carries only the results.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -18,13 +18,19 @@ import type { ImageAttachment, Reply, Turn } from './turn.ts';
 
 const USAGE = `Usage:
   moodshift edit IN "REQUEST" [-o OUT]      edit a picture, e.g. moodshift edit cat.png "make it sadder" -o sad.png
+                                            (without -o: into ./moodshift-output/)
   moodshift parse "TEXT" [--current EMOTION] print what the bot understands, as one JSON object
   moodshift parse --jsonl                   read {"text": …, "current"?: …} lines on stdin, write one Intent per line
-  moodshift chat IMAGE                      a conversation over one picture in the terminal
+  moodshift chat IMAGE [--dir DIR]          a conversation over one picture in the terminal;
+                                            pictures go to DIR (default ./moodshift-output/)
   moodshift models check [DIR]              verify ONNX model files against the manifest
   moodshift models fetch [--backend B]      download a backend's model files
-  moodshift audit --scope SCOPE [--limit N] export the moderation audit log as JSON lines
+  moodshift audit [--scope SCOPE] [--since TIME] [--limit N]
+                                            export the moderation audit log as JSON lines (needs REDIS_URL)
   moodshift worker                          serve renders from the Redis queue (GPU hosts)`;
+
+/** Where `edit` without -o and `chat` write their pictures, in the current directory (git-ignored). */
+export const OUTPUT_DIR = 'moodshift-output';
 
 type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
@@ -127,8 +133,11 @@ async function editCommand(args: string[], io: Io): Promise<number> {
       if (reply) printReply(reply.kind === 'ask' ? { ...reply, kind: 'error' } : reply, io);
       return 1;
     }
-    const out =
-      values.output ?? join(resolve(input, '..'), `${basename(input, extname(input))}-${reply.image.name.replace(/^moodshift-/, '')}`);
+    let out = values.output;
+    if (out === undefined) {
+      await mkdir(resolve(OUTPUT_DIR), { recursive: true });
+      out = join(OUTPUT_DIR, `${basename(input, extname(input))}-${reply.image.name.replace(/^moodshift-/, '')}`);
+    }
     await writeReplyImage(reply, out);
     io.stdout.write(`${reply.text}\nwrote ${out}\n`);
     return 0;
@@ -191,15 +200,18 @@ async function chatCommand(args: string[], io: Io): Promise<number> {
   }
   const bytes = await readPicture(input, io);
   if (!bytes) return 2;
-  const outDir = resolve(values.dir ?? '.');
+  const outDir = values.dir ?? OUTPUT_DIR;
+  await mkdir(resolve(outDir), { recursive: true });
   const engine = await cliEngine();
   let turnNumber = 0;
+  let pictureNumber = 0;
   const show = async (replies: Reply[]) => {
     for (const reply of replies) {
       if (reply.image) {
-        const out = join(outDir, `moodshift-chat-${String(turnNumber).padStart(2, '0')}-${reply.image.name.replace(/^moodshift-/, '')}`);
+        const extension = extname(reply.image.name) || `.${reply.image.type.split('/')[1] ?? 'png'}`;
+        const out = join(outDir, `picture-${++pictureNumber}${extension}`);
         await writeFile(out, reply.image.bytes);
-        io.stdout.write(`${reply.text}\n→ ${out}\n`);
+        io.stdout.write(`Picture ${pictureNumber}: ${reply.text}\n→ ${out}\n`);
       } else {
         printReply(reply, io);
       }
@@ -207,12 +219,13 @@ async function chatCommand(args: string[], io: Io): Promise<number> {
     }
   };
   try {
+    io.stdout.write(`Type /quit or press Ctrl+D to leave. Pictures go to ${outDir}/.\n`);
     await show(await engine.editor.handle(cliTurn('', String(++turnNumber), [fileAttachment(input, bytes)])));
     const lines = createInterface({ input: process.stdin, output: process.stdout, prompt: 'you> ', terminal: process.stdin.isTTY });
     lines.prompt();
     for await (const line of lines) {
       const text = line.trim();
-      if (['quit', 'exit', ':q'].includes(text.toLowerCase())) break;
+      if (['quit', 'exit', ':q', '/quit', '/exit'].includes(text.toLowerCase())) break;
       if (text) await show(await engine.editor.handle(cliTurn(text, String(++turnNumber))));
       lines.prompt();
     }

@@ -126,6 +126,40 @@ describe('moodshift chat', () => {
       ['moderate', 'strong', 'moderate', 'strong', 'moderate'],
       run.stdout,
     );
-    assert.ok(readdirSync(out).some((name) => name.startsWith('moodshift-chat-')), 'each turn writes the picture to a file');
+    assert.match(run.stdout, /Type \/quit or press Ctrl\+D to leave/);
+    const pictures = (run.stdout.match(/Picture \d+(?=:)/g) ?? []);
+    assert.ok(pictures.length >= 5, run.stdout);
+    const written = readdirSync(out).filter((name) => name.startsWith('picture-'));
+    for (let n = 1; n <= pictures.length; n++) {
+      assert.equal(pictures[n - 1], `Picture ${n}`);
+      assert.ok(written.some((name) => name.startsWith(`picture-${n}.`)), `Picture ${n} is written as picture-${n}.*`);
+    }
+  });
+});
+
+describe('moodshift edit without -o, and --help', () => {
+  it('writes into ./moodshift-output/ of the current folder and says where', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'moodshift-cwd-'));
+    try {
+      const run = spawnSync(process.execPath, [join(root, 'bin/moodshift.js'), 'edit', join(fixtures, 'coffee.png'), 'make it sadder'], {
+        encoding: 'utf8',
+        cwd,
+        timeout: 120_000,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      const written = readdirSync(join(cwd, 'moodshift-output'));
+      assert.equal(written.length, 1);
+      assert.match(run.stdout, new RegExp(`wrote moodshift-output/${written[0]!.replace('.', '\\.')}`));
+      assert.ok(!readdirSync(fixtures).some((name) => name.startsWith('coffee-')), 'nothing is written beside the input');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('lists the documented flags', async () => {
+    const help = await cli(['--help']);
+    assert.equal(help.code, 0);
+    for (const flag of ['-o OUT', '--dir DIR', '--since TIME', '--scope SCOPE', '--limit N', '--jsonl', '--current EMOTION', '--backend B'])
+      assert.ok(help.stdout.includes(flag), flag);
   });
 });
