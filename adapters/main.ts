@@ -49,6 +49,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: finishing the work in flight');
+    // Whatever the platform APIs or Redis are doing, the process ends within SHUTDOWN_TIMEOUT_S.
+    setTimeout(() => {
+      logger.error({ seconds: config.shutdownTimeoutSeconds }, 'stopping took longer than SHUTDOWN_TIMEOUT_S; exiting without waiting for the rest');
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000).unref();
     await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
     await observability?.close();
     await engine.close();

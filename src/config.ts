@@ -82,6 +82,10 @@ export interface AppConfig {
   maxJobsPerPerson: number;
   /** `MOODSHIFT_RENDER_TIMEOUT_S`: how long one render may take. @defaultValue 120 */
   renderTimeoutSeconds: number;
+  /** `PLATFORM_START_TIMEOUT_S`: how long the bot waits for Telegram's getMe or Discord's login before giving up with exit code 1. @defaultValue 15 */
+  platformStartTimeoutSeconds: number;
+  /** `SHUTDOWN_TIMEOUT_S`: after SIGTERM, how long the bot waits for the work in hand before it exits anyway. @defaultValue 10 */
+  shutdownTimeoutSeconds: number;
   /** `WORKER_CONCURRENCY`: renders one worker process runs at once. @defaultValue 1 */
   workerConcurrency: number;
   /** `WORKER_RENDERER`: the local backend a queue worker renders with. @defaultValue `tone` */
@@ -202,6 +206,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsPort: text(env, 'METRICS_PORT') === undefined ? undefined : number(env, 'METRICS_PORT', 9464, problems, 0, 65535),
     maxJobsPerPerson: number(env, 'MOODSHIFT_MAX_JOBS_PER_PERSON', 2, problems, 1, 100),
     renderTimeoutSeconds: number(env, 'MOODSHIFT_RENDER_TIMEOUT_S', 120, problems, 1, 3600),
+    platformStartTimeoutSeconds: number(env, 'PLATFORM_START_TIMEOUT_S', 15, problems, 0.1, 600, false),
+    shutdownTimeoutSeconds: number(env, 'SHUTDOWN_TIMEOUT_S', 10, problems, 0.1, 3600, false),
     workerConcurrency: number(env, 'WORKER_CONCURRENCY', 1, problems, 1, 64),
     workerRenderer: oneOf(env, 'WORKER_RENDERER', ['tone', 'diffusion'] as const, 'tone', problems),
     logLevel: oneOf(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info', problems),

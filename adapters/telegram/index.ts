@@ -60,6 +60,11 @@ const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const ALBUM_MEMORY_MS = 5 * 60_000;
 /** Webhook bodies larger than this are refused (an update is a few kilobytes). */
 const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
+/** How long the last getUpdates at stop, which confirms the handled updates, may take. */
+const CONFIRM_TIMEOUT_MS = 5_000;
+/** grammY types its signals with the abort-controller package's AbortSignal; Node's is the same at run time. */
+type ApiSignal = NonNullable<Parameters<Api['getMe']>[0]>;
+const apiSignal = (signal: AbortSignal): ApiSignal => signal as unknown as ApiSignal;
 
 /**
  * Starts the Telegram bot for an engine. Options default from `engine.config`
@@ -71,7 +76,7 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
   const resolved = resolveTelegramOptions(engine.config, options);
   const logger = engine.logger.child({ adapter: 'telegram' }, { serializers: { err: serializeTelegramError } });
   const bot = new Bot(resolved.token, { client: { apiRoot: resolved.apiRoot } });
-  await initBot(bot, resolved.apiRoot);
+  await initBot(bot, resolved.apiRoot, resolved.startTimeoutMs);
   // Installed after getMe, so that a wrong API root fails the start instead of retrying for ever.
   bot.api.config.use(autoRetry({ maxRetryAttempts: resolved.maxRetryAttempts, maxDelaySeconds: resolved.maxRetryDelaySeconds }));
   const identity: BotIdentity = { id: bot.botInfo.id, username: bot.botInfo.username };
@@ -102,7 +107,7 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
       .catch((sendError: unknown) => logger.warn({ err: sendError }, 'telegram: could not send the apology'));
   });
 
-  if (resolved.registerCommands) await registerCommands(bot.api, logger);
+  if (resolved.registerCommands) await registerCommands(bot.api, logger, apiSignal(AbortSignal.timeout(resolved.startTimeoutMs)));
 
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<void>): Promise<void> => {
@@ -152,22 +157,52 @@ export function serializeTelegramError(error: unknown): unknown {
   return error instanceof Error ? stdSerializers.err(error) : error;
 }
 
-/** getMe, a few times for network trouble; a refused token or an unreachable API root fails the start with what to change. */
-async function initBot(bot: Bot, apiRoot: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await bot.init();
-      return;
-    } catch (error) {
-      if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404))
-        throw new ConfigError('Telegram refused the bot token: copy TELEGRAM_BOT_TOKEN again from @BotFather (or check TELEGRAM_API_ROOT).');
-      const transient = error instanceof HttpError || (error instanceof GrammyError && error.error_code >= 429);
-      if (!transient) throw error;
-      if (attempt >= 3)
-        throw new ConfigError(`Could not reach the Telegram Bot API at ${apiRoot} (${error.message}). Check TELEGRAM_API_ROOT and the network.`);
-      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+/**
+ * getMe, again after network trouble or a 5xx, but only within `timeoutMs` (grammY's own
+ * `bot.init()` retries network errors for ever, so a start without a reachable API would hang
+ * silently). A refused token or an unreachable API root fails the start with one sentence that
+ * says what to check.
+ */
+async function initBot(bot: Bot, apiRoot: string, timeoutMs: number): Promise<void> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  let problem = `no answer within ${seconds} s`;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        bot.botInfo = await bot.api.getMe(apiSignal(abort.signal));
+        return;
+      } catch (error) {
+        if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404))
+          throw new ConfigError(`Telegram refused the bot token (${error.error_code} from getMe at ${apiRoot}): copy TELEGRAM_BOT_TOKEN again from @BotFather, or check TELEGRAM_API_ROOT.`);
+        const transient = error instanceof HttpError || (error instanceof GrammyError && (error.error_code === 429 || error.error_code >= 500));
+        if (!transient) throw error;
+        if (!abort.signal.aborted) problem = describeStartError(error);
+        if (abort.signal.aborted) break;
+        await new Promise<void>((resolve) => {
+          const wait = setTimeout(resolve, Math.min(1000 * attempt, 5000));
+          abort.signal.addEventListener('abort', () => (clearTimeout(wait), resolve()), { once: true });
+        });
+        if (abort.signal.aborted) break;
+      }
     }
+  } finally {
+    clearTimeout(timer);
   }
+  throw new ConfigError(
+    `Could not reach the Telegram Bot API at ${apiRoot} within ${seconds} s (${problem}): check the network, DNS, proxy and firewall, and TELEGRAM_API_ROOT (leave it unset for https://api.telegram.org); PLATFORM_START_TIMEOUT_S sets how long to wait.`,
+  );
+}
+
+/** The cause of a failed start call in a few words: the network error's code and message, or Telegram's answer. */
+function describeStartError(error: HttpError | GrammyError): string {
+  if (error instanceof GrammyError) return `${error.error_code} ${error.description}`;
+  const cause = error.error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
+  const inner = cause?.cause ?? cause;
+  const code = typeof inner?.code === 'string' ? inner.code : undefined;
+  const message = typeof inner?.message === 'string' ? inner.message : String(inner ?? error.message);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
 /** The key `sequentialize` orders turns by: one conversation (chat, topic, person). */
@@ -187,7 +222,7 @@ function threadOf(message: Message | undefined): { message_thread_id?: number } 
  * included (`/policy`, `/block`, `/unblock`, `/maxintensity`, `/words`, `/ratelimit`, `/ban`,
  * `/unban`, `/audit`), for the administrators of every group (scope `all_chat_administrators`).
  */
-async function registerCommands(api: Api, logger: Logger): Promise<void> {
+async function registerCommands(api: Api, logger: Logger, signal: ApiSignal): Promise<void> {
   const toBotCommand = (c: { command: string; description: string }) => ({
     command: c.command,
     description: truncateText(c.description, COMMAND_DESCRIPTION_MAX_CHARS),
@@ -197,9 +232,9 @@ async function registerCommands(api: Api, logger: Logger): Promise<void> {
     description: TELEGRAM_COMMAND_DESCRIPTIONS[c.command] ?? c.description,
   }));
   try {
-    await api.setMyCommands(valid.filter((c) => !c.moderator).map(toBotCommand));
+    await api.setMyCommands(valid.filter((c) => !c.moderator).map(toBotCommand), {}, signal);
     // Group administrators also see the moderator commands.
-    await api.setMyCommands(valid.map(toBotCommand), { scope: { type: 'all_chat_administrators' } });
+    await api.setMyCommands(valid.map(toBotCommand), { scope: { type: 'all_chat_administrators' } }, signal);
   } catch (error) {
     logger.warn({ err: error }, 'telegram: setMyCommands failed; the command menu may be out of date');
   }
@@ -220,7 +255,7 @@ type Track = (work: Promise<void>) => Promise<void>;
 
 async function startPolling(bot: Bot, options: ResolvedTelegramOptions, track: Track, logger: Logger): Promise<Receiver> {
   // Long polling and a webhook exclude each other; keep pending updates.
-  await bot.api.deleteWebhook({ drop_pending_updates: false });
+  await bot.api.deleteWebhook({ drop_pending_updates: false }, apiSignal(AbortSignal.timeout(options.startTimeoutMs)));
   const fetchUpdates = createUpdateFetcher(bot, {
     fetch: { timeout: options.pollingTimeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] },
     silent: true,
@@ -257,7 +292,8 @@ async function startPolling(bot: Bot, options: ResolvedTelegramOptions, track: T
       // Telegram forgets updates only when a later getUpdates names an offset past them.
       if (lastFetched === undefined) return;
       await bot.api
-        .getUpdates({ offset: lastFetched + 1, limit: 1, timeout: 0 })
+        // Bounded: with the API gone, auto-retry would retry this for ever and keep the process alive.
+        .getUpdates({ offset: lastFetched + 1, limit: 1, timeout: 0 }, apiSignal(AbortSignal.timeout(CONFIRM_TIMEOUT_MS)))
         .catch((error: unknown) => logger.warn({ err: error }, 'telegram: could not confirm the last updates; they may come again'));
     },
   };
@@ -300,7 +336,7 @@ async function startWebhook(bot: Bot, options: ResolvedTelegramOptions, track: T
     });
   });
   try {
-    await bot.api.setWebhook(url.href, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+    await bot.api.setWebhook(url.href, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }, apiSignal(AbortSignal.timeout(options.startTimeoutMs)));
   } catch (error) {
     server.close();
     throw error;

@@ -37,6 +37,8 @@ export interface TelegramAdapterOptions {
   maxRetryDelaySeconds?: number;
   /** Register the command list with setMyCommands at start. @defaultValue true */
   registerCommands?: boolean;
+  /** How long getMe (and deleteWebhook/setWebhook) may take at start before it fails with what to check. @defaultValue `PLATFORM_START_TIMEOUT_S`, else 15 000 ms */
+  startTimeoutMs?: number;
 }
 
 export type ResolvedTelegramOptions = Required<Omit<TelegramAdapterOptions, 'webhookUrl'>> & { webhookUrl?: string };
@@ -59,6 +61,7 @@ export function resolveTelegramOptions(config: AppConfig, options: TelegramAdapt
     maxRetryAttempts: options.maxRetryAttempts ?? 5,
     maxRetryDelaySeconds: options.maxRetryDelaySeconds ?? 60,
     registerCommands: options.registerCommands ?? true,
+    startTimeoutMs: options.startTimeoutMs ?? (config.platformStartTimeoutSeconds ?? 15) * 1000,
   };
   const problems: string[] = [];
   if (!/^\d+:[\w-]{10,}$/.test(resolved.token))
@@ -83,7 +86,7 @@ export function resolveTelegramOptions(config: AppConfig, options: TelegramAdapt
   if (!(resolved.pollingTimeoutSeconds >= 0 && resolved.pollingTimeoutSeconds <= 50))
     problems.push('pollingTimeoutSeconds must be from 0 to 50 (Telegram closes longer polls).');
   if (!(resolved.maxConcurrentUpdates >= 1)) problems.push('maxConcurrentUpdates must be at least 1.');
-  for (const name of ['statusMessageDelayMs', 'statusEditIntervalMs', 'chatActionIntervalMs', 'moderatorCacheMs', 'maxRetryAttempts', 'maxRetryDelaySeconds'] as const) {
+  for (const name of ['statusMessageDelayMs', 'statusEditIntervalMs', 'chatActionIntervalMs', 'moderatorCacheMs', 'maxRetryAttempts', 'maxRetryDelaySeconds', 'startTimeoutMs'] as const) {
     if (!(resolved[name] >= 0)) problems.push(`${name} must be a number of at least 0.`);
   }
   if (problems.length > 0) throw new ConfigError(`The Telegram adapter can't start:\n- ${problems.join('\n- ')}`);
