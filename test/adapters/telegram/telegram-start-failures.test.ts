@@ -48,3 +48,29 @@ describe('Telegram: npm start when the Bot API can not be used', { timeout: 120_
     }
   });
 });
+
+describe('Telegram: SIGTERM after the Bot API went away', { timeout: 120_000 }, () => {
+  it('still ends the process', async () => {
+    const fake = await FakeBotApi.start();
+    let output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_S: '3', TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await fake.waitFor(() => fake.callsOf('getUpdates').length > 0, 'the bot to poll', 60_000);
+      await fake.close();
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const [code, signal] = (await exited) as [number | null, string | null];
+      assert.equal(signal, null, output);
+      assert.ok(code === 0 || code === 1, `exit code ${code}\n${output}`);
+      assert.match(output, /stopping: finishing the work in flight/, output);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
