@@ -11,6 +11,7 @@ import { config as loadDotenv } from 'dotenv';
 import { loadConfig } from './config.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { isEmotion } from './emotions.ts';
+import { CLI_CHAT_HELP } from './messages.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { RulesNormaliser, intentToJson } from './normaliser/rules-normaliser.ts';
@@ -226,6 +227,11 @@ async function chatCommand(args: string[], io: Io): Promise<number> {
     for await (const line of lines) {
       const text = line.trim();
       if (['quit', 'exit', ':q', '/quit', '/exit'].includes(text.toLowerCase())) break;
+      if (['help', '/help', '?'].includes(text.toLowerCase())) {
+        io.stdout.write(CLI_CHAT_HELP + '\n');
+        lines.prompt();
+        continue;
+      }
       if (text) await show(await engine.editor.handle(cliTurn(text, String(++turnNumber))));
       lines.prompt();
     }

@@ -84,6 +84,13 @@ export function helpText(locale?: string): string {
   ].join('\n');
 }
 
+/** `moodshift chat`'s help: a terminal cannot reply to a picture, so it names pictures by number. */
+export const CLI_CHAT_HELP = [
+  'Tell me how the picture should feel: "make this sadder", "scarier", "a bit calmer".',
+  'Then refine it: "more", "less", "undo", "redo", "try again", "start over", or another feeling.',
+  'Each result is saved as picture-N; type /quit or press Ctrl+D to leave.',
+].join('\n');
+
 export const ASK_FOR_FEELING = 'Got your picture! How should it feel? For example "sadder", "scarier" or "calmer".';
 
 export function askBackText(locale?: string): string {

@@ -112,7 +112,7 @@ describe('moodshift parse', () => {
 
 describe('moodshift chat', () => {
   it('holds a conversation over one picture: edit, more, undo, redo, less', () => {
-    const input = ['make it sadder', 'more', 'undo', 'redo', 'less', 'quit'].join('\n') + '\n';
+    const input = ['make it sadder', 'more', 'undo', 'redo', 'less', '/help', '/quit'].join('\n') + '\n';
     const run = spawnSync(process.execPath, [join(root, 'bin/moodshift.js'), 'chat', join(fixtures, 'chelsea.png'), '--dir', out], {
       input,
       encoding: 'utf8',
@@ -127,6 +127,8 @@ describe('moodshift chat', () => {
       run.stdout,
     );
     assert.match(run.stdout, /Type \/quit or press Ctrl\+D to leave/);
+    assert.match(run.stdout, /saved as picture-N/, 'the help speaks of numbered pictures');
+    assert.doesNotMatch(run.stdout, /Reply to any of my pictures/, 'a terminal cannot reply to a picture');
     const pictures = (run.stdout.match(/Picture \d+(?=:)/g) ?? []);
     assert.ok(pictures.length >= 5, run.stdout);
     const written = readdirSync(out).filter((name) => name.startsWith('picture-'));
