@@ -21,6 +21,7 @@ import {
 } from 'discord.js';
 import type { RunningAdapter } from '../../src/adapter.ts';
 import type { Engine } from '../../src/engine.ts';
+import { ConfigError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { Turn } from '../../src/turn.ts';
 import { allowedAttachmentHosts, type ResolvedDiscordOptions } from './options.ts';
@@ -42,6 +43,22 @@ export function discordIntents(messageContent: boolean): GatewayIntentBits[] {
   return messageContent
     ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent]
     : [GatewayIntentBits.Guilds];
+}
+
+/** An expected start failure (refused token, missing intent, no network) as one ConfigError sentence; anything else unchanged. */
+export function explainStartError(error: unknown, options: Pick<ResolvedDiscordOptions, 'apiRoot'>): unknown {
+  if (error instanceof ConfigError) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'TokenInvalid' || code === 4004 || /401|unauthori[sz]ed|invalid token|authentication failed/i.test(message))
+    return new ConfigError('Discord refused the bot token: copy DISCORD_TOKEN again (Developer Portal → your application → Bot → Reset Token).');
+  if (code === 'DisallowedIntents' || code === 4014 || /disallowed intent/i.test(message))
+    return new ConfigError(
+      'Discord refused the Message Content intent (close code 4014): switch on "Message Content Intent" in the Developer Portal → your application → Bot → Privileged Gateway Intents, or unset DISCORD_MESSAGE_CONTENT.',
+    );
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|fetch failed|connect/i.test(message + String((error as { cause?: unknown })?.cause ?? '')))
+    return new ConfigError(`Could not reach Discord at ${options.apiRoot} (${message}): check the network, DNS, proxy and firewall, and DISCORD_API_ROOT (leave it unset for https://discord.com/api).`);
+  return error;
 }
 
 export class DiscordAdapter implements RunningAdapter {
@@ -83,7 +100,12 @@ export class DiscordAdapter implements RunningAdapter {
     let onReady: (() => void) | undefined;
     const ready = new Promise<void>((resolve, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`Discord did not become ready within ${this.#options.readyTimeoutMs} ms; check DISCORD_TOKEN and DISCORD_API_ROOT.`)),
+        () =>
+          reject(
+            new ConfigError(
+              `Could not reach Discord at ${this.#options.apiRoot} within ${this.#options.readyTimeoutMs / 1000} s: check the network, DNS, proxy and firewall, and DISCORD_API_ROOT (leave it unset for https://discord.com/api); PLATFORM_START_TIMEOUT_S sets how long to wait.`,
+            ),
+          ),
         this.#options.readyTimeoutMs,
       );
       onReady = () => resolve();
@@ -94,7 +116,7 @@ export class DiscordAdapter implements RunningAdapter {
       await ready;
     } catch (error) {
       await this.client.destroy().catch(() => {});
-      throw error;
+      throw explainStartError(error, this.#options);
     } finally {
       clearTimeout(timer);
       this.client.off(Events.ClientReady, onReady!);

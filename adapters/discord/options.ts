@@ -39,7 +39,7 @@ export interface DiscordAdapterOptions {
   progressIntervalMs?: number;
   /** Upload limit when Discord does not say one (messages, old clients). @defaultValue 10 MiB, Discord's limit for bots */
   defaultUploadLimitBytes?: number;
-  /** How long to wait for the gateway to be ready at start. @defaultValue 60 000 ms */
+  /** How long to wait for the gateway to be ready at start. @defaultValue `PLATFORM_START_TIMEOUT_S`, else 15 000 ms */
   readyTimeoutMs?: number;
 }
 
@@ -59,7 +59,7 @@ export function resolveDiscordOptions(config: AppConfig, given: DiscordAdapterOp
     interactionTokenLifetimeMs: given.interactionTokenLifetimeMs ?? 15 * 60_000 - 30_000,
     progressIntervalMs: given.progressIntervalMs ?? 1_000,
     defaultUploadLimitBytes: given.defaultUploadLimitBytes ?? 10 * 1024 * 1024,
-    readyTimeoutMs: given.readyTimeoutMs ?? 60_000,
+    readyTimeoutMs: given.readyTimeoutMs ?? (config.platformStartTimeoutSeconds ?? 15) * 1000,
   };
   if (!options.token) throw new ConfigError('The Discord adapter needs a bot token: set DISCORD_TOKEN (Developer Portal → Bot → Reset Token).');
   if (!/^\d{5,25}$/.test(options.applicationId)) {
