@@ -51,4 +51,17 @@ describe('Discord: npm start when Discord can not be used', { timeout: 120_000 }
       await fake.close();
     }
   });
+
+  it('exits 1 naming the Message Content intent when Discord closes with 4014', async () => {
+    const fake = await new FakeDiscord().start();
+    fake.gateway.disallowedIntents = 1 << 15; // MESSAGE_CONTENT
+    try {
+      const { code, output } = await runBot(environmentFor(fake, { DISCORD_MESSAGE_CONTENT: 'true' }));
+      assert.equal(code, 1, output);
+      assert.match(output, /Message Content Intent.*Privileged Gateway Intents/, output);
+      assert.doesNotMatch(output, /\n\s+at /, output);
+    } finally {
+      await fake.close();
+    }
+  });
 });

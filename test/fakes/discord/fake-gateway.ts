@@ -88,6 +88,8 @@ export class FakeGateway {
   #heartbeatIntervalMs: number;
   /** Whether to answer heartbeats (a test can stop, to make the client see a zombie connection). */
   ackHeartbeats = true;
+  /** Intent bits this fake's application may not use: an IDENTIFY asking for any of them is closed with 4014 (disallowed intents). */
+  disallowedIntents = 0;
   /** Counts tests read: fresh IDENTIFYs, RESUMEs, connections, heartbeats. */
   readonly stats = { identifies: 0, resumes: 0, connections: 0, heartbeats: 0, resumeUrlConnections: 0 };
   /** Called with every payload a client sends (for debugging tests). */
@@ -162,6 +164,10 @@ export class FakeGateway {
           const d = payload.d as { token?: string; intents?: number; shard?: [number, number] };
           if (d.token !== this.#hooks.token) {
             ws.close(4004, 'Authentication failed');
+            return;
+          }
+          if ((d.intents ?? 0) & this.disallowedIntents) {
+            ws.close(4014, 'Disallowed intent(s).');
             return;
           }
           if (session) {
