@@ -178,7 +178,8 @@ async function initBot(bot: Bot, apiRoot: string, timeoutMs: number): Promise<vo
           throw new ConfigError(`Telegram refused the bot token (${error.error_code} from getMe at ${apiRoot}): copy TELEGRAM_BOT_TOKEN again from @BotFather, or check TELEGRAM_API_ROOT.`);
         const transient = error instanceof HttpError || (error instanceof GrammyError && (error.error_code === 429 || error.error_code >= 500));
         if (!transient) throw error;
-        if (!abort.signal.aborted) problem = describeStartError(error);
+        // The request URL in a network error holds the token: never print it.
+        if (!abort.signal.aborted) problem = describeStartError(error).split(bot.token).join('<token>');
         if (abort.signal.aborted) break;
         await new Promise<void>((resolve) => {
           const wait = setTimeout(resolve, Math.min(1000 * attempt, 5000));

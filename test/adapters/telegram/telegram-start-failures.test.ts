@@ -33,6 +33,7 @@ describe('Telegram: npm start when the Bot API can not be used', { timeout: 120_
     const { code, output } = await runBot({ TELEGRAM_BOT_TOKEN: '123456:TEST-token-for-the-fake-server', TELEGRAM_API_ROOT: apiRoot });
     assert.equal(code, 1, output);
     assert.match(output, new RegExp(`Could not reach the Telegram Bot API at ${apiRoot.replace(/\./g, '\\.')}`), output);
+    assert.doesNotMatch(output, /TEST-token-for-the-fake-server/, 'the token must not be printed');
     assert.doesNotMatch(output, /\n\s+at /, output);
   });
 
