@@ -8,35 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { crc32, deflateSync } from 'node:zlib';
+import { blackPng } from '../test/helpers/hand-built-png.ts';
 import sharp from 'sharp';
 import { checkImage } from '../src/image/input-checks.ts';
 import type { CheckedImage } from '../src/image/image.ts';
 import { ToneRenderer } from '../src/renderer/tone-renderer.ts';
 import { canonicalInstruction } from '../src/intent.ts';
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body) >>> 0);
-  return Buffer.concat([length, body, crc]);
-}
-
-function blackPng(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(Buffer.alloc(height * (1 + 3 * width)), { level: 9 })),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 async function noiseJpeg(width: number, height: number, quality: number, progressive = false): Promise<Buffer> {
   const [w, h] = [Math.ceil(width / 8), Math.ceil(height / 8)];

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32, deflateSync } from 'node:zlib';
+import { blackPng, pngChunk } from '../helpers/hand-built-png.ts';
 import sharp from 'sharp';
 import type { JpegOptions } from 'sharp';
 import { checkImage, countJpegScans, MAX_JPEG_SCANS } from '../../src/image/input-checks.ts';
@@ -16,31 +16,6 @@ async function refusal(promise: Promise<unknown>): Promise<UserError> {
     return error;
   }
   assert.fail('expected the picture to be refused');
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body) >>> 0);
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A real, valid RGB PNG of `width` × `height` black pixels: a hand-built IHDR and a tiny deflated IDAT. */
-function blackPng(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const rows = Buffer.alloc(height * (1 + 3 * width));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(rows, { level: 9 })),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 async function noiseJpeg(width: number, height: number, options: JpegOptions = {}): Promise<Buffer> {
