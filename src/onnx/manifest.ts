@@ -33,7 +33,8 @@ export interface ModelSignature {
 export interface ManifestFile {
   /** Path under MODELS_DIR, with `/` separators. */
   path: string;
-  kind: 'onnx' | 'tokenizer' | 'data';
+  /** `config`: a JSON file the code reads (e.g. the planner's `generation_config.json`). */
+  kind: 'onnx' | 'tokenizer' | 'data' | 'config';
   /** A backend cannot start without it. Optional files with the same `group` come all or none. */
   required: boolean;
   group?: string;

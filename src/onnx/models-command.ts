@@ -161,6 +161,14 @@ async function loadProblems(path: string, file: ManifestFile): Promise<string[]>
       return [error instanceof Error ? error.message : String(error)];
     }
   }
+  if (file.kind === 'config') {
+    try {
+      JSON.parse(await readFile(path, 'utf8'));
+      return [];
+    } catch (error) {
+      return [`is not valid JSON: ${error instanceof Error ? error.message : String(error)}`];
+    }
+  }
   if (file.kind !== 'onnx') return [];
   let session: ort.InferenceSession;
   try {
