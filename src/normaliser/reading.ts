@@ -1,0 +1,398 @@
+/**
+ * @module One message being read: the emotion words found in it, the role each plays, and the
+ * decision (see the module note of `rules-normaliser.ts` for the order).
+ */
+import { ELEMENTS, EMOTION_TABLE } from '../emotions.ts';
+import type { Element, Emotion } from '../emotions.ts';
+import { INTENSITY, canonicalInstruction } from '../intent.ts';
+import type { Intent, NormaliseContext } from '../intent.ts';
+import {
+  ELEMENT_WORD_INDEX,
+  EMOJI_INDEX,
+  EMOTION_WORD_INDEX,
+  OTHER_LANGUAGE_WORD_INDEX,
+  resolveGenericHappy,
+} from '../lexicon.ts';
+import type { EmotionWord, LexiconEmotion, WordForm } from '../lexicon.ts';
+import { ADJACENT_ONLY_INTENSITY, INTENSITY_INDEX, numericIntensity, rankIntensity } from './intensity.ts';
+import {
+  ARROWS,
+  CLAUSE_BREAKS,
+  CORRECTIONS,
+  CORRECTION_PHRASES,
+  DESCRIBING_VERBS,
+  DOWN_VERBS,
+  FOREIGN_ARROWS,
+  LESS_MARKERS,
+  MORE_MARKERS,
+  NEGATORS,
+  PICTURE_NOUNS,
+  PULL_VERBS,
+  PUNCTUATION,
+  REPLACING_VERBS,
+  SOURCE_WORDS,
+  UP_VERBS,
+} from './markers.ts';
+import { NOT_EMOTION_WORDS, lookupDerived } from './morphology.ts';
+import { PHRASES, commandTypo, ruleMatches } from './phrases.ts';
+import type { RulesNormaliserOptions } from './rules-options.ts';
+import { joinWords, phraseStarts } from './text.ts';
+import { findTypoCorrection } from './typo.ts';
+
+export const UNKNOWN: Intent = Object.freeze({ kind: 'unknown' }) as Intent;
+
+type Role = 'target' | 'source' | 'negated' | 'less' | 'dropped';
+
+interface Mention {
+  emotion: LexiconEmotion;
+  form: WordForm;
+  start: number;
+  end: number;
+  /** The word also names an element ("smile"): it counts only when nothing stronger is said. */
+  weak: boolean;
+  role: Role;
+  /** Asked for more of it: a comparative, "more X", "even X", "not X enough". */
+  more: boolean;
+  /** "not too X": X, gently. */
+  mild: boolean;
+}
+const MAX_MENTIONS = 32;
+
+const EMOTION_PHRASE_STARTS = phraseStarts(EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX);
+const INTENSITY_PHRASE_STARTS = phraseStarts(INTENSITY_INDEX);
+const ELEMENT_PHRASE_STARTS = phraseStarts(ELEMENT_WORD_INDEX);
+
+/**
+ * What single words turned out to mean, so that a word is derived, de-stretched or typo-checked
+ * once, not in every message. One cache per combination of options; emptied when full.
+ */
+const WORD_CACHES = new Map<string, Map<string, EmotionWord | null>>();
+const WORD_CACHE_LIMIT = 20_000;
+
+export class Reading {
+  private readonly mentions: Mention[] = [];
+  /** Tokens already read as part of an emotion or intensity phrase. */
+  private readonly used: boolean[];
+
+  constructor(
+    private readonly words: string[],
+    private readonly folded: string,
+    private readonly context: NormaliseContext,
+    private readonly options: Readonly<Required<RulesNormaliserOptions>>,
+  ) {
+    this.used = new Array<boolean>(words.length).fill(false);
+  }
+
+  decide(): Intent {
+    this.findMentions();
+    // Nobody names more than a few feelings in one request; past that it is noise (and quadratic work).
+    if (this.mentions.length > MAX_MENTIONS) this.mentions.length = MAX_MENTIONS;
+    if (this.mentions.length > 0) {
+      this.assignRoles();
+      const intent = this.decideFromMentions();
+      if (intent) return intent;
+    }
+    return this.decideFromPhrases();
+  }
+
+  // -- emotion words --------------------------------------------------------------------------
+
+  private findMentions(): void {
+    const { words } = this;
+    for (let i = 0; i < words.length; ) {
+      const found = this.lookupAt(i);
+      if (found) {
+        const key = words.slice(i, i + found.length).join(' ');
+        const weak = ELEMENT_WORD_INDEX.has(key);
+        this.mentions.push({
+          emotion: found.word.emotion,
+          form: found.word.form,
+          start: i,
+          end: i + found.length,
+          weak,
+          role: 'target',
+          more: found.word.form === 'comparative',
+          mild: false,
+        });
+        // A word that also names an element ("smile") stays readable as that element.
+        if (!weak) for (let k = i; k < i + found.length; k++) this.used[k] = true;
+        i += found.length;
+      } else i++;
+    }
+  }
+
+  private lookupAt(i: number): { word: EmotionWord; length: number } | undefined {
+    const { words } = this;
+    const longest = Math.min(EMOTION_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i);
+    for (let n = longest; n >= 2; n--) {
+      const key = joinWords(words, i, n);
+      const word = EMOTION_WORD_INDEX.get(key) ?? (this.options.otherLanguages ? OTHER_LANGUAGE_WORD_INDEX.get(key) : undefined);
+      if (word) return { word, length: n };
+    }
+    const token = words[i]!;
+    const word = this.lookupWord(token);
+    return word ? { word, length: 1 } : undefined;
+  }
+
+  private lookupWord(token: string): EmotionWord | undefined {
+    const direct = EMOTION_WORD_INDEX.get(token);
+    if (direct) return direct;
+    const cacheKey = `${this.options.otherLanguages ? 1 : 0}${this.options.typoTolerance ? 1 : 0}`;
+    let cache = WORD_CACHES.get(cacheKey);
+    if (!cache) WORD_CACHES.set(cacheKey, (cache = new Map()));
+    const cached = cache.get(token);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.lookupUnlistedWord(token);
+    if (cache.size >= WORD_CACHE_LIMIT) cache.clear();
+    cache.set(token, found ?? null);
+    return found;
+  }
+
+  /** A word not in the English index: an emoji, a word of another language, a derived form, a typo. */
+  private lookupUnlistedWord(token: string): EmotionWord | undefined {
+    const emoji = EMOJI_INDEX.get(token);
+    if (emoji) return { emotion: emoji, form: 'base' };
+    if (this.options.otherLanguages) {
+      const foreign = OTHER_LANGUAGE_WORD_INDEX.get(token);
+      if (foreign) return foreign;
+    }
+    if (token.length < 4 || !/^[a-z]+$/.test(token) || NOT_EMOTION_WORDS.has(token)) return undefined;
+    const derived = lookupDerived(token);
+    if (derived) return derived;
+    if (/(.)\1\1/.test(token)) {
+      for (const squeezed of [token.replace(/(.)\1{2,}/g, '$1$1'), token.replace(/(.)\1{2,}/g, '$1')]) {
+        const found = EMOTION_WORD_INDEX.get(squeezed) ?? lookupDerived(squeezed);
+        if (found) return found;
+      }
+    }
+    if (this.options.typoTolerance && token.length >= 5 && !ELEMENT_WORD_INDEX.has(token) && !INTENSITY_INDEX.has(token)) {
+      return findTypoCorrection(token);
+    }
+    return undefined;
+  }
+
+  // -- roles ----------------------------------------------------------------------------------
+
+  private assignRoles(): void {
+    for (const mention of this.mentions) this.assignRole(mention);
+    this.findSources();
+    this.applyCorrections();
+  }
+
+  private assignRole(mention: Mention): void {
+    const { words } = this;
+    const s = mention.start;
+    const at = (k: number): string => words[k] ?? '';
+    const after = at(mention.end);
+    // Look back within the clause, up to five words.
+    let negatedAt = -1;
+    let lessAt = -1;
+    let moreAt = -1;
+    let sourceAt = -1;
+    for (let j = s - 1; j >= 0 && j >= s - 5; j--) {
+      const w = at(j);
+      if (CLAUSE_BREAKS.has(w)) {
+        if (w === 'but' && at(j - 1) === 'anything') negatedAt = j;
+        break;
+      }
+      if (w === 'of' && at(j - 1) === 'instead') { negatedAt = j; break; }
+      if (w === 'than' && (at(j - 1) === 'rather' || at(j - 1) === 'other')) { negatedAt = j; break; }
+      if (this.isMentionToken(j)) break; // "sad and not scary": the previous mention closes the look-back
+      if (NEGATORS.has(w) && negatedAt < 0) negatedAt = j;
+      else if (w === 'no' && negatedAt < 0 && s - j <= 3) negatedAt = j;
+      else if (LESS_MARKERS.has(w) && lessAt < 0 && s - j <= 3) lessAt = j;
+      else if (MORE_MARKERS.has(w) && moreAt < 0 && s - j <= 3) moreAt = j;
+      else if (w === 'down' && DOWN_VERBS.has(at(j - 1)) || w === 'down' && DOWN_VERBS.has(at(j - 2))) lessAt = j;
+      else if ((w === 'back' || w === 'away' || w === 'out') && ['dial', 'scale', 'pull', 'take', 'cut', 'rid'].includes(at(j - 1) || at(j - 2))) lessAt = j;
+      else if (w === 'rid' || (w === 'away' && at(j - 1) === 'take')) lessAt = j;
+      else if (w === 'up' && (UP_VERBS.has(at(j - 1)) || UP_VERBS.has(at(j - 2)))) moreAt = j;
+      else if (SOURCE_WORDS.has(w) && sourceAt < 0 && s - j <= 3) sourceAt = j;
+    }
+    const before1 = at(s - 1);
+    const before2 = at(s - 2);
+    if (negatedAt >= 0 && (before1 === 'too' || before1 === 'overly' || before1 === 'very') && before2 === 'not') {
+      mention.mild = true; // "not too scary": scary, gently
+    } else if (negatedAt >= 0 && (after === 'enough' || before1 === 'enough')) {
+      mention.more = true; // "not scary enough", "not enough sadness"
+    } else if (negatedAt >= 0 && (before1 === 'so' || before1 === 'as' || before1 === 'that') && negatedAt === s - 2) {
+      mention.role = 'less'; // "not so sad", "not as gloomy"
+    } else if (negatedAt >= 0 && moreAt > negatedAt) {
+      mention.role = 'less'; // "don't make it any more scary", "no more sadness"
+    } else if (negatedAt >= 0) {
+      mention.role = 'negated';
+    } else if (before1 === 'too' || ((before1 === 'much' || before1 === 'many') && before2 === 'too')) {
+      mention.role = 'less'; // "too scary", "too much gloom"
+    } else if (sourceAt >= 0) {
+      mention.role = 'source';
+    } else if (lessAt >= 0 && (moreAt < 0 || lessAt > moreAt)) {
+      mention.role = 'less';
+    } else if (moreAt >= 0) {
+      mention.more = true;
+    }
+    // "bring the anger down", "dial the fear back", "turn the creepiness up": the particle follows.
+    if (mention.role === 'target' && negatedAt < 0) {
+      const particle = after === 'a' || after === 'it' ? '' : (after === 'down' || after === 'back' || after === 'up' ? after : at(mention.end + 1) === 'down' ? 'down' : '');
+      if (particle) {
+        let verb = '';
+        for (let j = s - 1; j >= 0 && j >= s - 3 && !verb; j--) if (DOWN_VERBS.has(at(j)) || UP_VERBS.has(at(j)) || PULL_VERBS.has(at(j))) verb = at(j);
+        if (verb && particle === 'up' && UP_VERBS.has(verb)) mention.more = true;
+        else if (verb && particle !== 'up' && (DOWN_VERBS.has(verb) || PULL_VERBS.has(verb))) mention.role = 'less';
+      }
+    }
+  }
+
+  private isMentionToken(index: number): boolean {
+    return this.mentions.some((m) => index >= m.start && index < m.end);
+  }
+
+  /** "X to Y", "the X picture … Y", "it looks X, make it Y": X is the source. */
+  private findSources(): void {
+    const { words, mentions } = this;
+    for (let a = 0; a < mentions.length; a++) {
+      const x = mentions[a]!;
+      if (x.role !== 'target') continue;
+      const y = mentions.slice(a + 1).find((m) => m.role === 'target' && m.emotion !== x.emotion);
+      if (!y) continue;
+      const gap = words.slice(x.end, y.start);
+      const arrow =
+        (gap.length <= 4 && gap.some((w) => ARROWS.has(w)) && !gap.some((w) => PUNCTUATION.has(w) && w !== ':')) ||
+        (this.options.otherLanguages && gap.length === 1 && FOREIGN_ARROWS.has(gap[0]!));
+      // "the sad picture …", "the angry face … calm": an emotion word describing a thing, then another emotion.
+      const next = words[x.end] ?? '';
+      const describesPicture =
+        !x.weak && (PICTURE_NOUNS.has(next) || ELEMENT_WORD_INDEX.has(next) || (PICTURE_NOUNS.has(words[x.end + 1] ?? '') && !ARROWS.has(next)));
+      const describedAs = DESCRIBING_VERBS.has(words[x.start - 1] ?? '') || DESCRIBING_VERBS.has(words[x.start - 2] ?? '');
+      // "replace the anger with joy", "swap the sadness for awe"
+      const replaced =
+        gap.length <= 3 &&
+        (gap.includes('with') || gap.includes('for') || gap.includes('by')) &&
+        [1, 2, 3].some((k) => REPLACING_VERBS.has(words[x.start - k] ?? ''));
+      if (arrow || describesPicture || describedAs || replaced) x.role = 'source';
+    }
+  }
+
+  /** "make it sad, actually scary": only what follows the last correction counts. */
+  private applyCorrections(): void {
+    const { words } = this;
+    let last = -1;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (CORRECTIONS.has(w) && !(w === 'instead' && words[i + 1] === 'of') && !(w === 'rather' && words[i + 1] === 'than')) last = i;
+      for (const phrase of CORRECTION_PHRASES.get(w) ?? []) {
+        if (phrase.every((p, k) => words[i + k] === p)) last = i;
+      }
+    }
+    if (last < 0) return;
+    if (!this.mentions.some((m) => m.start > last && m.role === 'target')) return;
+    for (const m of this.mentions) if (m.start < last && m.role !== 'source') m.role = 'dropped';
+  }
+
+  // -- decision -------------------------------------------------------------------------------
+
+  private decideFromMentions(): Intent | undefined {
+    const { current } = this.context;
+    const targets = this.mentions.filter((m) => m.role === 'target');
+    const strong = targets.filter((m) => !m.weak);
+    const chosen = (strong.length > 0 ? strong : targets)[0];
+    if (chosen) {
+      const target = this.resolve(chosen);
+      const sourceMention = this.mentions.find((m) => m.role === 'source');
+      const source = sourceMention ? this.resolve(sourceMention) : undefined;
+      if (current === target && !sourceMention) {
+        if (chosen.more) return { kind: 'refine', direction: 'more' };
+        if (chosen.mild) return { kind: 'refine', direction: 'less' };
+      }
+      return this.edit(target, source !== target ? source : undefined, chosen);
+    }
+    const weakened = this.mentions.find((m) => m.role === 'less');
+    if (weakened) {
+      const emotion = this.resolve(weakened);
+      const opposite = current !== undefined && EMOTION_TABLE[current].valence !== EMOTION_TABLE[emotion].valence;
+      return { kind: 'refine', direction: opposite ? 'more' : 'less' };
+    }
+    // Only negated (or only a source): nothing to do from emotion words. Phrases may still say something.
+    return undefined;
+  }
+
+  /** The emotion a mention names; generic happiness follows `resolveGenericHappy`. */
+  private resolve(mention: Mention): Emotion {
+    if (mention.emotion !== 'happy') return mention.emotion;
+    return resolveGenericHappy(this.context.current, mention.more || mention.role === 'less');
+  }
+
+  private edit(target: Emotion, source: Emotion | undefined, chosen: Mention): Intent {
+    const intensity = this.intensity(chosen);
+    const elements = this.elements();
+    return {
+      kind: 'edit',
+      target,
+      ...(source ? { source } : {}),
+      intensity,
+      ...(elements.length > 0 ? { elements } : {}),
+      instruction: canonicalInstruction(target, source),
+    };
+  }
+
+  private intensity(chosen: Mention): number {
+    const numeric = numericIntensity(this.folded);
+    if (numeric !== undefined) return numeric;
+    let level: number = chosen.form === 'superlative' ? INTENSITY.max : chosen.mild ? INTENSITY.low : INTENSITY.medium;
+    if (level !== INTENSITY.medium) return level;
+    const { words } = this;
+    let best: number | undefined;
+    for (let i = 0; i < words.length; ) {
+      if (this.used[i]) { i++; continue; }
+      let matched = 0;
+      for (let n = Math.min(INTENSITY_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i); n >= 1; n--) {
+        const key = joinWords(words, i, n);
+        const value = INTENSITY_INDEX.get(key);
+        if (value === undefined) continue;
+        if (ADJACENT_ONLY_INTENSITY.has(key) && !this.mentionStartsWithin(i + n, 3)) continue;
+        matched = n;
+        best = best === undefined ? value : rankIntensity(best, value);
+        break;
+      }
+      if (matched > 0) {
+        for (let k = i; k < i + matched; k++) this.used[k] = true;
+        i += matched;
+      } else i++;
+    }
+    level = best ?? INTENSITY.medium;
+    return level;
+  }
+
+  private mentionStartsWithin(from: number, distance: number): boolean {
+    return this.mentions.some((m) => m.start >= from && m.start < from + distance) || (this.words[from] === 'more' && this.mentionStartsWithin(from + 1, 2));
+  }
+
+  private elements(): Element[] {
+    const { words } = this;
+    const found = new Set<Element>();
+    for (let i = 0; i < words.length; ) {
+      if (this.used[i]) { i++; continue; }
+      let matched = 0;
+      for (let n = Math.min(ELEMENT_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i); n >= 1; n--) {
+        if (this.used[i + n - 1]) continue;
+        const key = joinWords(words, i, n);
+        let element = ELEMENT_WORD_INDEX.get(key);
+        if (!element && n === 1 && key.length > 3 && key.endsWith('s')) element = ELEMENT_WORD_INDEX.get(key.slice(0, -1));
+        if (element) { found.add(element); matched = n; break; }
+      }
+      i += Math.max(1, matched);
+    }
+    return ELEMENTS.filter((e) => found.has(e));
+  }
+
+  // -- phrases without an emotion -------------------------------------------------------------
+
+  private decideFromPhrases(): Intent {
+    const text = this.words.join(' ');
+    const typo = commandTypo(this.words);
+    if (typo) return typo;
+    const foreign = this.options.otherLanguages;
+    for (const [rule, intent] of PHRASES) {
+      if (ruleMatches(rule.english, text, this.words) || (foreign && rule.foreign && ruleMatches(rule.foreign, text, this.words))) return intent;
+    }
+    return UNKNOWN;
+  }
+}
