@@ -76,6 +76,18 @@ export interface AppConfig {
   webPort: number;
   /** Whether `WEB_PORT` was set explicitly (then the web chat runs beside the platform adapters). */
   webPortSet: boolean;
+  /**
+   * `WEB_ALLOWED_HOSTS`: host names (optionally `name:port`) the web chat answers to besides the
+   * loopback names and `WEB_HOST`, comma-separated; requests for any other `Host` get 421. @defaultValue []
+   */
+  webAllowedHosts: string[];
+  /**
+   * `WEB_SESSION_SECRET`: the key that signs web session cookies (at least 16 characters). Unset, a
+   * random key per process is used; cookies it did not sign are still accepted for conversations that exist.
+   */
+  webSessionSecret?: string;
+  /** `WEB_NEW_SESSIONS_PER_MINUTE`: new web conversations one network address may start per minute. @defaultValue 10 */
+  webNewSessionsPerMinute: number;
   /** `METRICS_PORT`: serve /metrics, /healthz and /readyz on this port. */
   metricsPort?: number;
   /** `MOODSHIFT_MAX_JOBS_PER_PERSON`: renders one person may have running at once. @defaultValue 2 */
@@ -203,6 +215,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webHost: text(env, 'WEB_HOST') ?? '127.0.0.1',
     webPort: number(env, 'WEB_PORT', 8080, problems, 0, 65535),
     webPortSet: text(env, 'WEB_PORT') !== undefined,
+    webAllowedHosts: (text(env, 'WEB_ALLOWED_HOSTS') ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    webSessionSecret: text(env, 'WEB_SESSION_SECRET'),
+    webNewSessionsPerMinute: number(env, 'WEB_NEW_SESSIONS_PER_MINUTE', 10, problems, 1, 100_000),
     metricsPort: text(env, 'METRICS_PORT') === undefined ? undefined : number(env, 'METRICS_PORT', 9464, problems, 0, 65535),
     maxJobsPerPerson: number(env, 'MOODSHIFT_MAX_JOBS_PER_PERSON', 2, problems, 1, 100),
     renderTimeoutSeconds: number(env, 'MOODSHIFT_RENDER_TIMEOUT_S', 120, problems, 1, 3600),

@@ -21,21 +21,29 @@ import { z } from 'zod';
 import type { Engine } from '../../src/engine.ts';
 import { BUTTON_LABELS } from '../../src/buttons.ts';
 import { EMOTIONS, EMOTION_TABLE } from '../../src/emotions.ts';
-import { ErrorCode, UserError } from '../../src/errors.ts';
+import { ErrorCode, UnavailableError, UserError } from '../../src/errors.ts';
 import { formatBytes } from '../../src/image/download.ts';
 import { MIME_TYPES, FILE_EXTENSIONS } from '../../src/image/image.ts';
 import { APOLOGY, userMessage } from '../../src/messages.ts';
 import type { Conversation } from '../../src/store/conversation-store.ts';
-import { describeProgress, type ImageAttachment, type ReplyAction, type Turn, type TurnScope } from '../../src/turn.ts';
+import { describeProgress, type ConversationKey, type ImageAttachment, type ReplyAction, type Turn, type TurnScope } from '../../src/turn.ts';
+import { isLoopbackAddress, isLoopbackName, parseAuthority, printableHost, type AllowedHosts } from './allowed-hosts.ts';
 import type { Asset } from './assets.ts';
 import { MultipartError, multipartBoundary, parseMultipart, type MultipartFile, type MultipartForm } from './multipart.ts';
 import { ProgressHub } from './progress-hub.ts';
-import { conversationKeyFor, ensureSessionId, readSessionId } from './session.ts';
+import { conversationKeyFor, NewSessionLimiter, newSessionId, SessionCookies } from './session.ts';
 import { WEB_MESSAGES } from './web-messages.ts';
 import { imageUrl, statusForCode, toWebReply, type WebReply, type WebTurnResponse } from './web-reply.ts';
 
 /** Options of the web app once defaults are applied (see `WebAdapterOptions` in `index.ts`). */
 export interface WebAppSettings {
+  /** The listen address. */
+  host: string;
+  allowedHosts: AllowedHosts;
+  sessionSecret?: string;
+  newSessionsPerMinute: number;
+  maxStreams: number;
+  streamIdleMs: number;
   maxImageBytes: number;
   maxTextLength: number;
   moderatorCommands: boolean;
@@ -78,10 +86,16 @@ interface TurnInput {
   notice?: string;
 }
 
+/** The key `/healthz` reads to see that the store answers: no conversation ever has it. */
+const HEALTH_PROBE_KEY: ConversationKey = { platform: 'web', chat: 'healthz-probe', user: 'healthz-probe' };
+
+/** Headers a reverse proxy adds: a request carrying one did not come from a browser on this machine directly. */
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
+
 /** A refusal the adapter makes before the engine sees the turn. */
 class RequestRefused extends Error {
   constructor(
-    readonly status: 400 | 413 | 415 | 422,
+    readonly status: 400 | 413 | 415 | 422 | 429,
     readonly code: string,
     readonly text: string,
   ) {
@@ -107,6 +121,10 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
   const endStreams = new Set<() => void>();
   /** Turns in flight per network address: a new cookie per request must not buy unlimited renders. */
   const turnsPerClient = new Map<string, number>();
+  const cookies = new SessionCookies(settings.sessionSecret);
+  const newSessions = new NewSessionLimiter(settings.newSessionsPerMinute);
+  /** Event streams open over all sessions (counted before the stream starts, so a burst cannot overshoot). */
+  let openStreams = 0;
   let stopping = false;
   const app = new Hono();
 
@@ -131,25 +149,81 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     }),
   );
 
+  // Only the names of this machine and the configured ones: a site that rebinds its own name to
+  // 127.0.0.1 would otherwise be same-origin with the chat. The request target counts too, since
+  // an absolute-form target (`POST http://127.0.0.1/...`) is what the URL is built from.
+  app.use('*', async (c, next) => {
+    if (c.req.path !== '/healthz') {
+      const header = c.req.header('host');
+      const host = parseAuthority(header);
+      const target = parseAuthority(new URL(c.req.url).host);
+      if (!host || !target || !settings.allowedHosts.allows(host) || !settings.allowedHosts.allows(target)) {
+        logger.debug({ host: printableHost(header), path: c.req.path }, 'refused a request for a host name the web chat does not answer to');
+        return c.json({ error: { code: 'host_not_allowed', message: WEB_MESSAGES.hostNotAllowed(printableHost(header)) } }, 421);
+      }
+    }
+    await next();
+    return undefined;
+  });
+
   // Only the page itself may change state: refuse requests another site makes the browser send.
   app.use('/api/*', async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      const site = c.req.header('sec-fetch-site');
-      const origin = c.req.header('origin');
-      if ((site && site !== 'same-origin' && site !== 'none') || (origin && origin !== new URL(c.req.url).origin)) {
-        return c.json({ error: { code: 'cross_site', message: WEB_MESSAGES.crossSite } }, 403);
-      }
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !fromThePage(c, settings.allowedHosts)) {
+      return c.json({ error: { code: 'cross_site', message: WEB_MESSAGES.crossSite } }, 403);
     }
     await next();
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
     return undefined;
   });
 
-  app.get('/healthz', (c) => c.json({ status: stopping ? 'stopping' : 'ok' }, stopping ? 503 : 200));
+  /**
+   * The session the request's cookie names: signed by us, or (signed by another key, or not at
+   * all) one whose conversation exists; that cookie is then signed again. Undefined otherwise.
+   */
+  async function readSession(c: Context): Promise<string | undefined> {
+    const cookie = cookies.read(c);
+    if (!cookie) return undefined;
+    if (cookie.signed) return cookie.id;
+    if (!(await engine.store.load(conversationKeyFor(cookie.id)))) return undefined;
+    cookies.set(c, cookie.id);
+    return cookie.id;
+  }
+
+  /** The request's session, or a new one (its cookie set on the response) within the limit per address. */
+  async function ensureSession(c: Context): Promise<string> {
+    const existing = await readSession(c);
+    if (existing) return existing;
+    if (!newSessions.take(clientAddress(c))) {
+      throw new RequestRefused(429, 'too_many_new_sessions', WEB_MESSAGES.tooManyNewSessions(settings.newSessionsPerMinute));
+    }
+    const id = newSessionId();
+    cookies.set(c, id);
+    return id;
+  }
+
+  app.get('/healthz', async (c) => {
+    if (stopping) return c.json({ status: 'stopping' }, 503);
+    try {
+      await engine.store.load(HEALTH_PROBE_KEY);
+    } catch (error) {
+      const failing = error instanceof UnavailableError ? error.dependency : 'store';
+      logger.debug({ err: error }, 'health check: the store does not answer');
+      return c.json({ status: 'unavailable', failing: [failing] }, 503);
+    }
+    return c.json({ status: 'ok' });
+  });
 
   for (const [path, asset] of assets) {
-    app.get(path, (c) => {
-      if (path === '/') ensureSessionId(c);
+    app.get(path, async (c) => {
+      if (path === '/') {
+        try {
+          await ensureSession(c);
+        } catch (error) {
+          if (error instanceof RequestRefused) return c.text(error.text, error.status);
+          // The store is away: serve the page and leave the cookie alone, so no conversation is given up.
+          if (!(error instanceof UnavailableError)) throw error;
+        }
+      }
       c.header('ETag', asset.etag);
       c.header('Cache-Control', 'no-cache');
       if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
@@ -170,15 +244,16 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
   );
 
   app.get('/api/conversation', async (c) => {
-    const sessionId = readSessionId(c);
+    const sessionId = await readSession(c);
     const conversation = sessionId ? await engine.store.load(conversationKeyFor(sessionId)) : undefined;
     return c.json(describeTree(conversation));
   });
 
   app.get('/api/images/:editId', async (c) => {
-    const sessionId = readSessionId(c);
     const editId = c.req.param('editId');
-    if (!sessionId || !ID.safeParse(editId).success) return notFound(c);
+    if (!ID.safeParse(editId).success) return notFound(c);
+    const sessionId = await readSession(c);
+    if (!sessionId) return notFound(c);
     // Only edits of the session's own conversation: an id from someone else's chat finds nothing.
     const conversation = await engine.store.load(conversationKeyFor(sessionId));
     const edit = conversation?.edits[editId];
@@ -195,32 +270,53 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     return c.body(new Uint8Array(blob.bytes));
   });
 
-  app.get('/api/events', (c) => {
-    const sessionId = ensureSessionId(c);
+  app.get('/api/events', async (c) => {
     if (stopping) return c.json({ error: { code: 'stopping', message: WEB_MESSAGES.stopping } }, 503);
+    const sessionId = await ensureSession(c);
     if (hub.count(sessionId) >= settings.maxStreamsPerSession)
       return c.json({ error: { code: 'too_many_streams', message: WEB_MESSAGES.tooManyStreams } }, 429);
+    if (openStreams >= settings.maxStreams) {
+      logger.warn({ open: openStreams, limit: settings.maxStreams }, 'refused an event stream: the web chat has as many open as allowed');
+      return c.json({ error: { code: 'too_many_streams_overall', message: WEB_MESSAGES.tooManyStreamsOverall } }, 503);
+    }
+    openStreams += 1;
     c.header('Cache-Control', 'no-store');
-    return streamSSE(c, async (stream) => {
+    const response = streamSSE(c, async (stream) => {
       let end = (): void => {};
       const ended = new Promise<void>((resolve) => (end = resolve));
+      // Ended when no progress came for a while: abandoned tabs give their place back; a live page reconnects.
+      const idle = setTimeout(() => end(), settings.streamIdleMs);
       const send = (event: string, data: unknown): void => {
         if (stream.aborted || stream.closed) return end();
         stream.writeSSE({ event, data: JSON.stringify(data) }).catch(end);
       };
-      const unsubscribe = hub.subscribe(sessionId, (event) => send('progress', event));
+      const unsubscribe = hub.subscribe(sessionId, (event) => {
+        idle.refresh();
+        send('progress', event);
+      });
       const heartbeat = setInterval(() => {
         if (stream.aborted || stream.closed) return end();
         stream.write(': keep-alive\n\n').catch(end);
       }, settings.heartbeatMs);
       endStreams.add(end);
       stream.onAbort(end);
-      send('ready', {});
-      await ended;
-      clearInterval(heartbeat);
-      unsubscribe();
-      endStreams.delete(end);
+      try {
+        send('ready', {});
+        await ended;
+      } finally {
+        clearTimeout(idle);
+        clearInterval(heartbeat);
+        unsubscribe();
+        endStreams.delete(end);
+        openStreams -= 1;
+      }
     });
+    // Node's server chooses the framing: chunked for HTTP/1.1, and for HTTP/1.0 (which has no
+    // chunks) the bare stream ended by closing the connection. Hono's explicit header would force
+    // chunks on a 1.0 client that cannot read them.
+    response.headers.delete('Transfer-Encoding');
+    if (httpVersion(c) === '1.0') response.headers.delete('Connection');
+    return response;
   });
 
   const limitUpload = bodyLimit({
@@ -248,9 +344,10 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
       return refuse(c, 415, 'unsupported_content_type', WEB_MESSAGES.unsupportedContentType);
     },
     async (c) => {
-      const sessionId = ensureSessionId(c);
+      let sessionId: string;
       let input: TurnInput;
       try {
+        sessionId = await ensureSession(c);
         input = await readTurn(c, settings);
       } catch (error) {
         if (error instanceof RequestRefused) return refuse(c, error.status, error.code, error.text);
@@ -262,7 +359,7 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
         return refuse(c, 429, ErrorCode.TooManyJobs, userMessage(new UserError(ErrorCode.TooManyJobs, { limit: settings.maxTurnsPerClient })));
       }
       turnsPerClient.set(client, running + 1);
-      const work = runTurn(sessionId, input);
+      const work = runTurn(sessionId, input, settings.moderatorCommands && fromThisMachine(c));
       inFlight.add(work);
       try {
         const response = await work;
@@ -277,7 +374,7 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     },
   );
 
-  async function runTurn(sessionId: string, input: TurnInput): Promise<WebTurnResponse> {
+  async function runTurn(sessionId: string, input: TurnInput, isModerator: boolean): Promise<WebTurnResponse> {
     const key = conversationKeyFor(sessionId);
     const messageId = randomId('m');
     const images: ImageAttachment[] = input.image ? [fileAttachment(input.image)] : [];
@@ -287,7 +384,7 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
       messageId,
       text: input.text,
       images,
-      actor: { id: key.user, name: `web visitor ${key.user.slice(0, 6)}`, isModerator: settings.moderatorCommands },
+      actor: { id: key.user, name: `web visitor ${key.user.slice(0, 6)}`, isModerator },
     };
     if (input.replyTo) turn.replyTo = input.replyTo;
     if (input.action) turn.action = input.action;
@@ -312,6 +409,16 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
 
   app.notFound((c) => notFound(c));
   app.onError((error, c) => {
+    if (error instanceof RequestRefused) return refuse(c, error.status, error.code, error.text);
+    if (error instanceof UnavailableError) {
+      // The same answer a turn gets: nothing is lost, try again in a minute.
+      logger.warn({ dependency: error.dependency, path: c.req.path, reason: error.message }, 'web request failed: a dependency is not answering');
+      return refuse(c, 503, ErrorCode.TemporarilyUnavailable, userMessage(new UserError(ErrorCode.TemporarilyUnavailable)));
+    }
+    if (clientWentAway(c)) {
+      logger.debug({ path: c.req.path, reason: error instanceof Error ? error.message : String(error) }, 'the client went away before its request was read');
+      return c.body(null, 400);
+    }
     logger.error({ err: error, path: c.req.path }, 'web request failed');
     return c.json({ error: { code: 'internal', message: APOLOGY } }, 500);
   });
@@ -400,7 +507,7 @@ function clientAddress(c: Context): string {
   }
 }
 
-function refuse(c: Context, status: 400 | 413 | 415 | 422 | 429, code: string, text: string): Response {
+function refuse(c: Context, status: 400 | 413 | 415 | 422 | 429 | 503, code: string, text: string): Response {
   const reply: WebReply = { id: randomId('r'), kind: 'error', text, code, actions: [], emotions: [] };
   const body: WebTurnResponse & { error: { code: string; message: string } } = {
     turnId: '',
@@ -409,6 +516,60 @@ function refuse(c: Context, status: 400 | 413 | 415 | 422 | 429, code: string, t
     error: { code, message: text },
   };
   return c.json(body, status);
+}
+
+/**
+ * Whether the request comes from the chat's own page: an `Origin` that is the (already allowed)
+ * `Host` or a name listed in `WEB_ALLOWED_HOSTS`, or, without `Origin`, `Sec-Fetch-Site:
+ * same-origin`. Browsers send `Origin` with every POST, so a request with neither is a script's,
+ * and a `Referer` alone proves nothing.
+ */
+function fromThePage(c: Context, allowedHosts: AllowedHosts): boolean {
+  const site = c.req.header('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin') return false;
+  const origin = c.req.header('origin');
+  if (origin === undefined) return site === 'same-origin';
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin.toLowerCase().replace(/\/$/, '')) return false;
+  const from = parseAuthority(url.host);
+  if (!from) return false;
+  let host: string | undefined;
+  try {
+    host = new URL(`${url.protocol}//${c.req.header('host') ?? ''}`).host;
+  } catch {
+    host = undefined;
+  }
+  return url.host === host || allowedHosts.isListed(from);
+}
+
+/**
+ * Whether the turn comes from a person at this machine: a loopback peer, a loopback `Host` and
+ * request target (a rebinding site's name is not one), and no reverse proxy in between.
+ */
+function fromThisMachine(c: Context): boolean {
+  if (!isLoopbackAddress(clientAddress(c))) return false;
+  const host = parseAuthority(c.req.header('host'));
+  const target = parseAuthority(new URL(c.req.url).host);
+  if (!host || !target || !isLoopbackName(host.hostname) || !isLoopbackName(target.hostname)) return false;
+  return PROXY_HEADERS.every((name) => c.req.header(name) === undefined);
+}
+
+/** The request's HTTP version (`1.0`, `1.1`, `2.0`), when Node's server tells it. */
+function httpVersion(c: Context): string | undefined {
+  const env = c.env as { incoming?: { httpVersion?: string } } | undefined;
+  return env?.incoming?.httpVersion;
+}
+
+/** Whether the client closed its connection (an upload aborted half-way): nothing to answer, nothing to fix. */
+function clientWentAway(c: Context): boolean {
+  const env = c.env as { incoming?: { aborted?: boolean; destroyed?: boolean; readableAborted?: boolean } } | undefined;
+  const incoming = env?.incoming;
+  return Boolean(incoming && (incoming.aborted || incoming.readableAborted || incoming.destroyed));
 }
 
 function notFound(c: Context): Response {

@@ -244,7 +244,7 @@ describe('web chat API over HTTP', () => {
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(page.headers.get('x-frame-options'), 'DENY');
     const cookie = page.headers.get('set-cookie') ?? '';
-    assert.match(cookie, /^moodshift_session=[A-Za-z0-9_-]{22};/);
+    assert.match(cookie, /^moodshift_session=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43};/, 'a random id and its signature');
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
     const html = await page.text();

@@ -45,9 +45,14 @@ export interface TestWeb {
   close(): Promise<void>;
 }
 
+/**
+ * The web chat on a free port of 127.0.0.1. The tests play many visitors from this one address,
+ * so the limit on new conversations per address is raised unless `options` sets it (the
+ * hardening tests check the real default).
+ */
 export async function startTestWeb(options: WebAdapterOptions = {}, env: Record<string, string> = {}, parts: EngineParts = {}): Promise<TestWeb> {
   const engine = await createTestEngine(env, parts);
-  const web = await startWeb(engine, { port: 0, host: '127.0.0.1', ...options });
+  const web = await startWeb(engine, { port: 0, host: '127.0.0.1', newSessionsPerMinute: 10_000, ...options });
   return {
     engine,
     web,
@@ -76,7 +81,7 @@ export interface TurnBody {
   error?: { code: string; message: string };
 }
 
-/** One browser session: keeps the session cookie the server sets. */
+/** One browser session: keeps the session cookie the server sets, and sends `Origin` with a POST as a browser does. */
 export class Session {
   cookie?: string;
   constructor(readonly baseUrl: string) {}
@@ -84,6 +89,7 @@ export class Session {
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookie) headers.set('cookie', this.cookie);
+    if (init.method && init.method !== 'GET' && init.method !== 'HEAD' && !headers.has('origin')) headers.set('origin', new URL(this.baseUrl).origin);
     const response = await fetch(new URL(path, this.baseUrl), { ...init, headers });
     const set = response.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0];
