@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import type { EditPlan } from '../src/planner/planner.ts';
 import type { Conversation, ConversationStore, EditRecord } from '../src/store/conversation-store.ts';
-import { conversationId } from '../src/store/conversation-store.ts';
+import { storeKeys } from '../src/redis/keys.ts';
 import { imageContentHash } from '../src/store/image-hash.ts';
 import { MemoryConversationStore } from '../src/store/memory-store.ts';
 import { RedisConversationStore } from '../src/store/redis-store.ts';
@@ -138,7 +138,7 @@ if (!findRedisServer()) {
         for (const messageId of edit.messageIds) await store.linkMessage(k, edit.id, messageId);
       }
       const usage = async (redisKey: string) => Number(await client.call('MEMORY', 'USAGE', redisKey, 'SAMPLES', '0'));
-      const conversationBytes = await usage(`${prefix}conv:${conversationId(k)}`);
+      const conversationBytes = await usage(storeKeys(prefix).conversation(k));
       const linkKeys = await client.keys(`${prefix}msg:*`);
       let linkBytes = 0;
       for (const linkKey of linkKeys) linkBytes += await usage(linkKey);

@@ -1,10 +1,10 @@
 /**
- * @module Checks that the Redis server is run as the render queue and the conversation state
- * need: a version BullMQ supports, `maxmemory-policy noeviction` (an evicting Redis silently
+ * @module Checks that the Redis server is run as the render queue, the conversation state and
+ * moderation need (run once per connection by `RedisConnection.checkServer`, on every primary of
+ * a cluster): a version BullMQ supports, `maxmemory-policy noeviction` (an evicting Redis silently
  * drops queued jobs and conversations) and the append-only file (a restart otherwise loses them).
  */
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.ts';
 
 /** The oldest Redis BullMQ runs on. */
 export const MINIMUM_REDIS_VERSION = '5.0.0';
@@ -42,8 +42,9 @@ export async function redisMemoryWarnings(redis: Redis): Promise<string[]> {
   return [];
 }
 
-export async function warnAboutRedisSettings(redis: Redis, logger: Logger): Promise<void> {
-  for (const warning of [...(await redisSettingsWarnings(redis)), ...(await redisMemoryWarnings(redis))]) logger.warn(warning);
+/** Every warning about one server: {@link redisSettingsWarnings}, then {@link redisMemoryWarnings}. */
+export async function redisServerWarnings(redis: Redis): Promise<string[]> {
+  return [...(await redisSettingsWarnings(redis)), ...(await redisMemoryWarnings(redis))];
 }
 
 /** Whether dotted version `version` (such as `7.0.15`) is older than `minimum`. */

@@ -2,23 +2,36 @@
  * @module The `redis` conversation store (ioredis): conversation state that survives restarts and
  * is shared by every process of the bot.
  *
- * Keys, under a configurable prefix (`moodshift:` by default):
- * - `conv:<conversationId>`: the conversation as one JSON value (deflate-compressed behind a 0x01
- *   byte unless `compress` is false), with the conversation's time to live;
- * - `msg:<platform>:<chat>:<messageId>`: `<editId>:<conversationId>` (each part URI-encoded), living
- *   as long as its conversation;
- * - `img:<sha256>`: a hash with the fields `bytes`, `format`, `width`, `height`, with its own time to live;
- * - `imgs:lru` (sorted set: picture hash by the millisecond it was last stored or read; 0 for the
- *   surplus pictures of long conversations), `imgs:size` (hash: picture hash to its byte count) and
- *   `imgs:bytes` (the running total): the picture budget, kept in the same Lua script as each put;
- * - `imgpin:<sha256>`: sorted set of the conversations whose current edit needs that picture, each
- *   scored by the millisecond its pin expires with the conversation; a pinned picture is never evicted.
+ * Keys, under a configurable prefix (`moodshift:` by default), hash-tagged for Redis Cluster
+ * (`src/redis/keys.ts`; each part URI-encoded):
+ * - `conv:{<platform>:<chat>}:<thread>:<user>`: the conversation as one JSON value
+ *   (deflate-compressed behind a 0x01 byte unless `compress` is false), with the conversation's
+ *   time to live;
+ * - `msg:{<platform>:<chat>}:<messageId>`: `<editId>:<conversationId>`, living as long as its
+ *   conversation; the same tag as its conversation, so that both are written in one script;
+ * - `img:{pictures}:<sha256>`: a hash with the fields `bytes`, `format`, `width`, `height`, with its
+ *   own time to live;
+ * - `imgs:{pictures}:lru` (sorted set: picture hash by the millisecond it was last stored or read;
+ *   0 for the surplus pictures of long conversations), `imgs:{pictures}:size` (hash: picture hash to
+ *   its byte count) and `imgs:{pictures}:bytes` (the running total): the picture budget, kept in the
+ *   same Lua script as each put;
+ * - `imgpin:{pictures}:<sha256>`: sorted set of the conversations whose current edit needs that
+ *   picture, each scored by the millisecond its pin expires with the conversation; a pinned picture
+ *   is never evicted.
+ *
+ * On one Redis a conversation and its picture pins are written in one script. On a Redis Cluster
+ * they sit in two slots: the pins a write needs are set before it and the ones it no longer needs
+ * dropped after it, so a needed picture is never unpinned (a write that fails in between leaves an
+ * extra pin, which expires with its score).
  */
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { Redis } from 'ioredis';
 import { ConfigError, ErrorCode, UnavailableError, UserError } from '../errors.ts';
 import type { OutputFormat } from '../image/image.ts';
+import type { Logger } from '../logger.ts';
+import { hasUnmigratedKeys } from '../redis/key-migration.ts';
+import { DEFAULT_KEY_PREFIX, requireKeyPrefix, storeKeys } from '../redis/keys.ts';
+import { RedisConnection, isReplyError, type RedisClient } from '../redis/redis-connection.ts';
 import type { ConversationKey } from '../turn.ts';
 import {
   conversationId,
@@ -38,11 +51,18 @@ import { KeyedSerialiser } from './keyed-serialiser.ts';
 
 export interface RedisConversationStoreOptions extends ConversationStoreOptions {
   /**
-   * The Redis to use: a `redis://` or `rediss://` URL (the store creates its own client, set up to
-   * fail fast and reconnect by itself, and quits it on `close()`), or an ioredis client you own
-   * (the store never quits it; its own settings for retries and timeouts apply).
+   * The Redis to use: a URL (`redis://`, `rediss://`, `redis+cluster://`; the store opens its own
+   * `RedisConnection` with the shared policy and closes it on `close()`), a `RedisConnection` you
+   * opened, or an ioredis client you own (the store never closes either; a client's own settings
+   * for retries and timeouts apply).
    */
-  redis: Redis | string;
+  redis: RedisConnection | RedisClient | string;
+  /**
+   * Where the start-up look at the server (no `maxmemory`, an evicting policy, keys still to
+   * migrate) is reported, for a connection the store opens itself.
+   * @defaultValue none: no look
+   */
+  logger?: Logger;
   /** Put in front of every key, so several bots (or tests) can share one Redis. @defaultValue `moodshift:` */
   keyPrefix?: string;
   /**
@@ -76,13 +96,36 @@ export interface RedisConversationStoreOptions extends ConversationStoreOptions 
 const OWNER = 'RedisConversationStore';
 
 /**
+ * The picture marks of one conversation write (Lua, shared by the two scripts below). ARGV from
+ * `first`: the pin key base (`…imgpin:{pictures}:`), the `imgs:lru` key, the conversation id, the
+ * millisecond its pins expire, the time to live in seconds, and three counted lists of picture
+ * hashes: pins to drop, pins to set, pictures to demote to the front of `imgs:lru` (surplus of a
+ * long conversation).
+ */
+const pictureMarks = (first: number) => `
+local pinBase, lru, conversation, pinExpiry, ttl = ARGV[${first}], ARGV[${first + 1}], ARGV[${first + 2}], ARGV[${first + 3}], ARGV[${first + 4}]
+local i = ${first + 5}
+local n = tonumber(ARGV[i])
+for j = 1, n do redis.call('ZREM', pinBase .. ARGV[i + j], conversation) end
+i = i + n + 1
+n = tonumber(ARGV[i])
+for j = 1, n do
+  local pin = pinBase .. ARGV[i + j]
+  redis.call('ZADD', pin, pinExpiry, conversation)
+  redis.call('EXPIRE', pin, ttl)
+end
+i = i + n + 1
+n = tonumber(ARGV[i])
+for j = 1, n do redis.call('ZADD', lru, 'XX', 0, ARGV[i + j]) end
+`;
+
+/**
  * Compare-and-set of one conversation. KEYS[1] is the conversation; KEYS[2 .. 1+ARGV[4]] are the
- * message links whose time to live follows it; the keys after those are links to forget.
- * ARGV: sha1 of the value `change` was run on ('' when there was none), the new value, the time to
- * live in seconds, the number of links to refresh; then the picture marks: the key prefix, the
- * conversation id, the millisecond its pins expire, and three counted lists of picture hashes:
- * pins to drop, pins to set, pictures to demote to the front of `imgs:lru` (surplus of a long
- * conversation). Returns 1 when written, 0 when someone else wrote first.
+ * message links whose time to live follows it; the keys after those are links to forget (all in
+ * the chat's hash slot). ARGV: sha1 of the value `change` was run on ('' when there was none), the
+ * new value, the time to live in seconds, the number of links to refresh; then the picture marks
+ * (`pictureMarks(5)`; on a cluster their lists are empty and {@link PICTURE_MARKS} sets them apart).
+ * Returns 1 when written, 0 when someone else wrote first.
  */
 const COMPARE_AND_SET = `
 local current = redis.call('GET', KEYS[1])
@@ -95,34 +138,27 @@ redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 local refresh = tonumber(ARGV[4])
 for i = 2, refresh + 1 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
 for i = refresh + 2, #KEYS do redis.call('DEL', KEYS[i]) end
-local prefix, conversation, pinExpiry = ARGV[5], ARGV[6], ARGV[7]
-local i = 8
-local n = tonumber(ARGV[i])
-for j = 1, n do redis.call('ZREM', prefix .. 'imgpin:' .. ARGV[i + j], conversation) end
-i = i + n + 1
-n = tonumber(ARGV[i])
-for j = 1, n do
-  local pin = prefix .. 'imgpin:' .. ARGV[i + j]
-  redis.call('ZADD', pin, pinExpiry, conversation)
-  redis.call('EXPIRE', pin, ARGV[3])
-end
-i = i + n + 1
-n = tonumber(ARGV[i])
-for j = 1, n do redis.call('ZADD', prefix .. 'imgs:lru', 'XX', 0, ARGV[i + j]) end
+${pictureMarks(5)}
 return 1
 `;
 const COMPARE_AND_SET_SHA = createHash('sha1').update(COMPARE_AND_SET).digest('hex');
 
+/** The picture marks alone, in the pictures' slot (a cluster). KEYS[1]: `imgs:{pictures}:lru`; ARGV: `pictureMarks(1)`. */
+const PICTURE_MARKS = `${pictureMarks(1)}
+return 1
+`;
+const PICTURE_MARKS_SHA = createHash('sha1').update(PICTURE_MARKS).digest('hex');
+
 /**
- * Stores one picture within the budget. KEYS: `img:<hash>`, `imgs:lru`, `imgs:size`, `imgs:bytes`.
- * ARGV: hash, bytes, format, width, height, time to live in seconds, budget in bytes, now in
- * milliseconds, key prefix. A picture already stored only has its time to live and last use
+ * Stores one picture within the budget. KEYS: `img:{pictures}:<hash>`, `imgs:{pictures}:lru`,
+ * `…:size`, `…:bytes`. ARGV: hash, bytes, format, width, height, time to live in seconds, budget in
+ * bytes, now in milliseconds, the picture key base, the pin key base (all in the pictures' slot). A picture already stored only has its time to live and last use
  * refreshed. Otherwise, while the total would pass the budget, the pictures at the front of
  * `imgs:lru` (surplus ones, then the longest unused) are deleted unless a live pin holds them
  * (at most 1000 looked at per put). Returns 1 when stored, 0 when no room could be made.
  */
 const PUT_IMAGE = `
-local hash, bytes, ttl, budget, now, prefix = ARGV[1], ARGV[2], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
+local hash, bytes, ttl, budget, now, pictureBase, pinBase = ARGV[1], ARGV[2], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], ARGV[10]
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('EXPIRE', KEYS[1], ttl)
   redis.call('ZADD', KEYS[2], 'XX', now, hash)
@@ -143,9 +179,9 @@ while total + size > budget and looked < 1000 do
   if #batch == 0 then break end
   for _, other in ipairs(batch) do
     looked = looked + 1
-    local pin = prefix .. 'imgpin:' .. other
+    local pin = pinBase .. other
     redis.call('ZREMRANGEBYSCORE', pin, '-inf', now)
-    local image = prefix .. 'img:' .. other
+    local image = pictureBase .. other
     if redis.call('EXISTS', image) == 0 or redis.call('ZCARD', pin) == 0 then
       redis.call('DEL', image)
       total = total - tonumber(redis.call('HGET', KEYS[3], other) or '0')
@@ -174,9 +210,6 @@ const PUT_IMAGE_SHA = createHash('sha1').update(PUT_IMAGE).digest('hex');
 /** Reply errors that mean Redis is out of memory (`maxmemory` reached under `noeviction`). */
 const OUT_OF_MEMORY_REPLY = /\bOOM\b|^EXECABORT/;
 
-/** Reply errors that mean "Redis is not ready right now" rather than "this command is wrong". */
-const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
-
 /**
  * A `ConversationStore` on Redis. `update` is optimistic: it reads the conversation, runs `change`
  * on it here in JavaScript, and writes the result only if nobody changed the conversation in the
@@ -185,8 +218,8 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY
  * of one conversation from this process are also queued behind each other, so they never compete.
  *
  * When Redis cannot be reached, operations fail within about `unavailableAfterMs` (plus one command
- * timeout at worst) with `UnavailableError(…, 'redis')`; the client keeps reconnecting, and the
- * same store works again once Redis is back.
+ * timeout at worst) with `UnavailableError(…, 'redis')`, by the policy of `RedisConnection`; the
+ * client keeps reconnecting, and the same store works again once Redis is back.
  * An `UnavailableError` from `update` when the connection dropped mid-write cannot say whether the
  * write landed: read the conversation again before acting on it.
  *
@@ -196,9 +229,9 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY
  */
 export class RedisConversationStore implements ConversationStore {
   readonly name = 'redis';
-  private readonly client: Redis;
-  private readonly ownsClient: boolean;
-  private readonly keyPrefix: string;
+  private readonly connection: RedisConnection;
+  private readonly ownsConnection: boolean;
+  private readonly keys: ReturnType<typeof storeKeys>;
   private readonly ttlSeconds: number;
   private readonly imageTtlSeconds: number;
   private readonly maxEdits: number;
@@ -206,19 +239,15 @@ export class RedisConversationStore implements ConversationStore {
   private readonly picturesPerConversation: number;
   private readonly maxUpdateRetries: number;
   private readonly compress: boolean;
-  private readonly unavailableAfterMs: number;
   private readonly serialiser = new KeyedSerialiser();
-  private readyWaiter: Promise<void> | undefined;
-  private lastConnectionError: Error | undefined;
   private closed = false;
 
   constructor(options: RedisConversationStoreOptions) {
     const common = resolveStoreOptions(OWNER, options);
-    const keyPrefix = options.keyPrefix ?? 'moodshift:';
+    const keyPrefix = requireKeyPrefix(OWNER, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
     const maxUpdateRetries = options.maxUpdateRetries ?? 20;
     const unavailableAfterMs = options.unavailableAfterMs ?? 1000;
     const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
-    if (typeof keyPrefix !== 'string') throw new ConfigError(`${OWNER}: keyPrefix must be a string such as "moodshift:".`);
     requireWholeNumber(OWNER, 'maxUpdateRetries', maxUpdateRetries, 1);
     requireWholeNumber(OWNER, 'unavailableAfterMs', unavailableAfterMs, 1);
     requireWholeNumber(OWNER, 'commandTimeoutMs', commandTimeoutMs, 1);
@@ -227,38 +256,49 @@ export class RedisConversationStore implements ConversationStore {
     this.maxEdits = common.maxEdits;
     this.maxImageBytes = common.maxImageBytes;
     this.picturesPerConversation = common.picturesPerConversation;
-    this.keyPrefix = keyPrefix;
+    this.keys = storeKeys(keyPrefix);
     this.maxUpdateRetries = maxUpdateRetries;
     this.compress = options.compress ?? true;
-    this.unavailableAfterMs = unavailableAfterMs;
 
-    if (typeof options.redis === 'string') {
-      if (!/^rediss?:\/\//.test(options.redis)) {
-        // The value is not repeated: it may hold a password.
-        throw new ConfigError(`${OWNER}: the Redis URL (REDIS_URL) must look like redis://host:6379, or rediss://host:6380 for TLS.`);
-      }
-      this.client = new Redis(options.redis, {
-        // Fail fast instead of queueing while disconnected; reconnect for ever, at most 0.5 s apart.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        connectTimeout: Math.max(unavailableAfterMs, 500),
-        commandTimeout: commandTimeoutMs,
-        retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+    const redis = options.redis;
+    if (typeof redis === 'string') {
+      // A bad URL fails here with a ConfigError that never repeats the value (it may hold a password).
+      this.connection = new RedisConnection({
+        url: redis,
+        unavailableAfterMs,
+        commandTimeoutMs,
+        // Conversations are what a person waits on: reconnect quickly.
+        maxReconnectDelayMs: 500,
+        ...(options.logger ? { logger: options.logger } : {}),
       });
-      this.client.on('error', (error: Error) => {
-        this.lastConnectionError = error;
-      });
-      this.ownsClient = true;
-    } else if (options.redis instanceof Redis) {
-      this.client = options.redis;
-      this.ownsClient = false;
+      this.ownsConnection = true;
+      if (options.logger) this.lookAtServer(keyPrefix, options.logger);
+    } else if (redis instanceof RedisConnection || isRedisClient(redis)) {
+      this.connection = RedisConnection.wrap(redis, { unavailableAfterMs });
+      this.ownsConnection = false;
     } else {
-      throw new ConfigError(`${OWNER}: the redis option must be a redis:// URL or an ioredis client.`);
+      throw new ConfigError(`${OWNER}: the redis option must be a redis:// URL, a RedisConnection or an ioredis client.`);
     }
   }
 
+  /** In the background: the server's settings, and whether keys of an older layout wait for `moodshift migrate-redis`. */
+  private lookAtServer(keyPrefix: string, logger: Logger): void {
+    void this.connection
+      .checkServer()
+      .then(async () => {
+        if (this.connection.isReady && (await hasUnmigratedKeys(this.connection, keyPrefix))) {
+          logger.warn('Redis holds conversations or pictures under key names older than 0.2: stop every bot and worker and run `moodshift migrate-redis` once (see README), or they are not found.');
+        }
+      })
+      .catch(() => undefined);
+  }
+
+  private get client(): RedisClient {
+    return this.connection.client;
+  }
+
   async load(key: ConversationKey): Promise<Conversation | undefined> {
-    const raw = await this.command('load a conversation', () => this.client.getBuffer(this.conversationKey(key)));
+    const raw = await this.command('load a conversation', () => this.client.getBuffer(this.keys.conversation(key)));
     return raw === null ? undefined : decodeConversation(raw);
   }
 
@@ -269,7 +309,7 @@ export class RedisConversationStore implements ConversationStore {
 
   async linkMessage(key: ConversationKey, editId: string, messageId: string): Promise<void> {
     await this.command('link a message', () =>
-      this.client.set(this.linkKey(key.platform, key.chat, messageId), encodeLink(key, editId), 'EX', this.ttlSeconds),
+      this.client.set(this.keys.link(key.platform, key.chat, messageId), encodeLink(key, editId), 'EX', this.ttlSeconds),
     );
     await this.serialise(conversationId(key), () =>
       this.compareAndSet(
@@ -284,14 +324,14 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async findMessage(platform: string, chat: string, messageId: string): Promise<MessageLink | undefined> {
-    const raw = await this.command('find a message', () => this.client.get(this.linkKey(platform, chat, messageId)));
+    const raw = await this.command('find a message', () => this.client.get(this.keys.link(platform, chat, messageId)));
     return raw === null ? undefined : decodeLink(raw);
   }
 
   async putImage(image: ImageBlob): Promise<string> {
     const hash = imageContentHash(image.bytes);
-    const key = this.imageKey(hash);
-    const lru = `${this.keyPrefix}imgs:lru`;
+    const key = this.keys.picture(hash);
+    const { lru } = this.keys;
     // Already there: refreshing its time to live and last use is all; the bytes are not sent again.
     const refreshed = await this.command('store a picture', () => this.client.expire(key, this.imageTtlSeconds));
     if (refreshed === 1) {
@@ -302,7 +342,7 @@ export class RedisConversationStore implements ConversationStore {
       this.runScript(
         PUT_IMAGE,
         PUT_IMAGE_SHA,
-        [key, lru, `${this.keyPrefix}imgs:size`, `${this.keyPrefix}imgs:bytes`],
+        [key, lru, this.keys.sizes, this.keys.bytes],
         [
           hash,
           Buffer.from(image.bytes),
@@ -312,7 +352,8 @@ export class RedisConversationStore implements ConversationStore {
           String(this.imageTtlSeconds),
           String(this.maxImageBytes),
           String(Date.now()),
-          this.keyPrefix,
+          this.keys.pictureBase,
+          this.keys.pinBase,
         ],
       ),
     );
@@ -322,7 +363,7 @@ export class RedisConversationStore implements ConversationStore {
 
   async getImage(hash: string): Promise<ImageBlob | undefined> {
     if (!isImageContentHash(hash)) return undefined;
-    const key = this.imageKey(hash);
+    const key = this.keys.picture(hash);
     const replies = await this.command('read a picture', () =>
       this.client.multi().hgetallBuffer(key).expire(key, this.imageTtlSeconds).exec().then(throwFirstTransactionError),
     );
@@ -342,18 +383,13 @@ export class RedisConversationStore implements ConversationStore {
    * at `maxmemory` refuses the write, and reading a picture must still work then.
    */
   private async touchImage(hash: string): Promise<void> {
-    await this.client.zadd(`${this.keyPrefix}imgs:lru`, 'XX', Date.now(), hash).catch(() => undefined);
+    await this.client.zadd(this.keys.lru, 'XX', Date.now(), hash).catch(() => undefined);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (!this.ownsClient) return;
-    if (this.client.status === 'ready') {
-      await this.client.quit().catch(() => this.client.disconnect());
-    } else {
-      this.client.disconnect();
-    }
+    if (this.ownsConnection) await this.connection.close();
   }
 
   /**
@@ -365,7 +401,8 @@ export class RedisConversationStore implements ConversationStore {
     change: (conversation: Conversation) => T,
     createIfMissing: boolean,
   ): Promise<{ result: T | undefined }> {
-    const storeKey = this.conversationKey(key);
+    const storeKey = this.keys.conversation(key);
+    const cluster = this.connection.isCluster;
     for (let attempt = 1; attempt <= this.maxUpdateRetries; attempt += 1) {
       const raw = await this.command('read a conversation', () => this.client.getBuffer(storeKey));
       if (raw === null && !createIfMissing) return { result: undefined };
@@ -378,27 +415,37 @@ export class RedisConversationStore implements ConversationStore {
       const dropped = pruneEdits(conversation, this.maxEdits);
       const { platform, chat } = conversation.key;
       const refresh = Object.values(conversation.edits).flatMap((edit) =>
-        edit.messageIds.map((messageId) => this.linkKey(platform, chat, messageId)),
+        edit.messageIds.map((messageId) => this.keys.link(platform, chat, messageId)),
       );
-      const forget = dropped.flatMap((edit) => edit.messageIds.map((messageId) => this.linkKey(platform, chat, messageId)));
+      const forget = dropped.flatMap((edit) => edit.messageIds.map((messageId) => this.keys.link(platform, chat, messageId)));
       const pins = pinnedPictures(conversation);
       const demote = surplusPictures(conversation, this.picturesPerConversation).filter((hash) => !surplusBefore.has(hash));
-      const now = Date.now();
+      const marks = (drop: string[], set: string[], demoted: string[]) => [
+        this.keys.pinBase,
+        this.keys.lru,
+        conversationId(key),
+        String(Date.now() + this.ttlSeconds * 1000),
+        String(this.ttlSeconds),
+        ...counted(drop),
+        ...counted(set),
+        ...counted(demoted),
+      ];
+      // A cluster keeps the pictures in another slot: pin what this write needs before it.
+      if (cluster && pins.length > 0) await this.markPictures(marks([], pins, []));
       const written = await this.command('write a conversation', () =>
         this.runScript(COMPARE_AND_SET, COMPARE_AND_SET_SHA, [storeKey, ...refresh, ...forget], [
           raw === null ? '' : sha1(raw),
           encodeConversation(conversation, this.compress),
           String(this.ttlSeconds),
           String(refresh.length),
-          this.keyPrefix,
-          conversationId(key),
-          String(now + this.ttlSeconds * 1000),
-          ...counted(pinsBefore),
-          ...counted(pins),
-          ...counted(demote),
+          ...(cluster ? marks([], [], []) : marks(pinsBefore, pins, demote)),
         ]),
       );
-      if (written === 1) return { result };
+      if (written === 1) {
+        const unpin = pinsBefore.filter((hash) => !pins.includes(hash));
+        if (cluster && unpin.length + demote.length > 0) await this.markPictures(marks(unpin, [], demote));
+        return { result };
+      }
       // Someone else wrote first: wait a little (jittered, growing) and run `change` on their value.
       await sleep(Math.random() * Math.min(5 * 2 ** attempt, 100));
     }
@@ -406,6 +453,11 @@ export class RedisConversationStore implements ConversationStore {
       `${OWNER}: conversation ${conversationId(key)} was changed by other writers ${this.maxUpdateRetries} times in a row; try again (or raise maxUpdateRetries).`,
       'redis',
     );
+  }
+
+  /** The picture marks apart from the conversation (a cluster: the pictures' slot). */
+  private async markPictures(args: string[]): Promise<void> {
+    await this.command('mark the pictures in use', () => this.runScript(PICTURE_MARKS, PICTURE_MARKS_SHA, [this.keys.lru], args));
   }
 
   private async runScript(script: string, sha: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
@@ -420,47 +472,21 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
-  /** Runs a Redis command once connected; a connection problem becomes an `UnavailableError`. */
+  /**
+   * Runs a Redis command once connected, by the policy of `RedisConnection` (a connection problem
+   * becomes an `UnavailableError`); a Redis at `maxmemory` becomes "short of space".
+   */
   private async command<T>(what: string, run: () => Promise<T>): Promise<T> {
     if (this.closed) throw new Error(`${OWNER}: this store was closed; create a new one to keep using it.`);
-    await this.connected(what);
-    try {
-      return await run();
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const isReplyError = error instanceof Error && error.name === 'ReplyError';
-      // Redis at `maxmemory` (noeviction): the person hears that space is short, not an apology for a bug.
-      if (isReplyError && OUT_OF_MEMORY_REPLY.test(message)) throw new UserError(ErrorCode.PictureStorageFull, {}, { cause: error });
-      if (isReplyError && !TRANSIENT_REPLY.test(message)) throw error;
-      throw new UnavailableError(`Redis did not answer while trying to ${what}: ${message}`, 'redis', { cause: error });
-    }
-  }
-
-  /** Resolves once the client is ready, or fails after `unavailableAfterMs`. */
-  private async connected(what: string): Promise<void> {
-    if (this.client.status === 'ready') return;
-    if (this.client.status === 'end') {
-      throw new UnavailableError(`Cannot ${what}: the Redis connection was closed and will not reconnect.`, 'redis');
-    }
-    if (this.client.status === 'wait') this.client.connect().catch(() => undefined);
-    this.readyWaiter ??= new Promise<void>((resolve) => {
-      this.client.once('ready', () => {
-        this.readyWaiter = undefined;
-        resolve();
-      });
+    return this.connection.run(what, async () => {
+      try {
+        return await run();
+      } catch (error) {
+        // Redis at `maxmemory` (noeviction): the person hears that space is short, not an apology for a bug.
+        if (isReplyError(error) && OUT_OF_MEMORY_REPLY.test(error.message)) throw new UserError(ErrorCode.PictureStorageFull, {}, { cause: error });
+        throw error;
+      }
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const reason = this.lastConnectionError ? `: ${this.lastConnectionError.message}` : '';
-        reject(new UnavailableError(`Cannot ${what}: Redis is not reachable${reason}.`, 'redis'));
-      }, this.unavailableAfterMs);
-    });
-    try {
-      await Promise.race([this.readyWaiter, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Runs `task` after every earlier task of conversation `id` from this store has settled. */
@@ -468,17 +494,6 @@ export class RedisConversationStore implements ConversationStore {
     return this.serialiser.run(id, task);
   }
 
-  private conversationKey(key: ConversationKey): string {
-    return `${this.keyPrefix}conv:${conversationId(key)}`;
-  }
-
-  private linkKey(platform: string, chat: string, messageId: string): string {
-    return `${this.keyPrefix}msg:${[platform, chat, messageId].map((part) => encodeURIComponent(part)).join(':')}`;
-  }
-
-  private imageKey(hash: string): string {
-    return `${this.keyPrefix}img:${hash}`;
-  }
 }
 
 /** The first byte of a compressed conversation; plain JSON always starts with `{`. */
@@ -517,6 +532,10 @@ function counted(items: string[]): string[] {
 
 function sha1(bytes: Buffer): string {
   return createHash('sha1').update(bytes).digest('hex');
+}
+
+function isRedisClient(value: unknown): value is RedisClient {
+  return typeof value === 'object' && value !== null && typeof (value as { evalsha?: unknown }).evalsha === 'function' && 'status' in value;
 }
 
 function sleep(ms: number): Promise<void> {

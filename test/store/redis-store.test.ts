@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ConfigError, ErrorCode, UnavailableError, UserError } from '../../src/errors.ts';
-import { redisMemoryWarnings } from '../../src/queue/redis-settings.ts';
+import { redisMemoryWarnings } from '../../src/redis/redis-settings.ts';
 import { RedisConversationStore, type RedisConversationStoreOptions } from '../../src/store/redis-store.ts';
 import { redisTestOptions, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 import { addEdit, freshKey, makeEdit, runConversationStoreConformance } from './conversation-store.conformance.ts';
@@ -52,22 +52,23 @@ describe('redis conversation store', skip, () => {
     try {
       const keys = (await probe.keys(`${prefix}*`)).sort();
       assert.deepEqual(keys, [
-        `${prefix}conv:telegram:${encodeURIComponent(key.chat)}::${encodeURIComponent(key.user)}`,
-        `${prefix}img:${hash}`,
+        // A conversation and its message links share the chat's hash tag; pictures share {pictures}.
+        `${prefix}conv:{telegram:${encodeURIComponent(key.chat)}}::${encodeURIComponent(key.user)}`,
+        `${prefix}img:{pictures}:${hash}`,
         // The current edit pins its picture (here the root's original, 'a' * 64) for as long as the conversation lives.
-        `${prefix}imgpin:${'a'.repeat(64)}`,
+        `${prefix}imgpin:{pictures}:${'a'.repeat(64)}`,
         // The picture budget's bookkeeping: bounded by the pictures stored, so it needs no time to live.
-        `${prefix}imgs:bytes`,
-        `${prefix}imgs:lru`,
-        `${prefix}imgs:size`,
-        `${prefix}msg:telegram:-100123:55`,
+        `${prefix}imgs:{pictures}:bytes`,
+        `${prefix}imgs:{pictures}:lru`,
+        `${prefix}imgs:{pictures}:size`,
+        `${prefix}msg:{telegram:-100123}:55`,
       ].sort());
-      assert.equal(await probe.get(`${prefix}imgs:bytes`), String('picture'.length));
+      assert.equal(await probe.get(`${prefix}imgs:{pictures}:bytes`), String('picture'.length));
       for (const k of keys.filter((k) => !k.includes(':imgs:'))) {
         const ttl = await probe.ttl(k);
         assert.ok(ttl > 0 && ttl <= (k.includes(':img:') ? 600 : 300), `${k} expires (ttl ${ttl})`);
       }
-      assert.equal(await probe.hget(`${prefix}img:${hash}`, 'format'), 'webp');
+      assert.equal(await probe.hget(`${prefix}img:{pictures}:${hash}`, 'format'), 'webp');
     } finally {
       probe.disconnect();
       await store.close();

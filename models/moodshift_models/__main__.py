@@ -1,0 +1,53 @@
+"""`python -m moodshift_models COMMAND`: export-ip2p, export-blip2, make-tiny (see models/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .files import ExportError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m moodshift_models", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ip2p = commands.add_parser("export-ip2p", help="a local InstructPix2Pix folder → the diffusion renderer's ONNX files")
+    ip2p.add_argument("--from", dest="source", type=Path, required=True, help="local diffusers folder (e.g. a copy of timbrooks/instruct-pix2pix)")
+    ip2p.add_argument("--out", type=Path, required=True, help="MODELS_DIR to write into")
+    ip2p.add_argument("--fp16", action="store_true", help="float16 weights and inputs (default float32)")
+
+    blip2 = commands.add_parser("export-blip2", help="a local BLIP-2 OPT folder → the onnx planner's ONNX files")
+    blip2.add_argument("--from", dest="source", type=Path, required=True, help="local transformers folder (e.g. a copy of Salesforce/blip2-opt-2.7b)")
+    blip2.add_argument("--out", type=Path, required=True, help="MODELS_DIR to write into")
+    blip2.add_argument("--fp16", action="store_true", help="float16 vision encoder and decoder (the Q-Former stays float32)")
+
+    tiny = commands.add_parser("make-tiny", help="tiny random-weight InstructPix2Pix and BLIP-2 folders for tests")
+    tiny.add_argument("--out", type=Path, required=True, help="writes OUT/instruct-pix2pix and OUT/blip2-opt")
+    tiny.add_argument("--seed", type=int, default=0)
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "export-ip2p":
+            from .export_ip2p import export_ip2p
+
+            written = export_ip2p(args.source, args.out, fp16=args.fp16)
+        elif args.command == "export-blip2":
+            from .export_blip2 import export_blip2
+
+            written = export_blip2(args.source, args.out, fp16=args.fp16)
+        else:
+            from .tiny import make_tiny_blip2, make_tiny_ip2p
+
+            written = [make_tiny_ip2p(args.out / "instruct-pix2pix", args.seed), make_tiny_blip2(args.out / "blip2-opt", args.seed)]
+    except ExportError as error:
+        print(f"moodshift_models {args.command}: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
