@@ -1,34 +1,35 @@
 /**
- * @module `npm run eval:normaliser`: accuracy of the normalisers on the labelled evaluation set
- * (`test/fixtures/normaliser/eval.jsonl`), per Intent kind and per language, as tables and one
- * JSON line.
+ * @module `npm run eval:normaliser`: accuracy of the normalisers on every labelled request set
+ * of `test/fixtures/normaliser/` (see `REQUEST_SETS`), each reported separately per Intent kind,
+ * per category (where the set labels one) and per language, as tables and one JSON line.
  *
  * The rules normaliser always runs. When `LLM_BASE_URL` is set (with `LLM_API_KEY` and
  * `LLM_MODEL` as needed) and `src/normaliser/llm-normaliser.ts` is present, the language-model
  * normaliser runs too, with the rules as its fallback; `MOODSHIFT_LLM_MODE=always` measures the
  * model on every request rather than only where the rules are unsure.
  *
- * Options: `--set labelled|held-out|held-out-2|eval` (default `eval`), `--failures` to list every miss.
- * Exits with status 1 when the rules get less than 97% of the English requests right.
+ * Options: `--set all|labelled|held-out|held-out-2|eval|real-chat|real-chat-held-out` (default
+ * `all`), `--failures` to list every miss. Exits with status 1 when the rules get less than 97%
+ * of the English requests of `eval` right.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Intent, Normaliser } from '../src/intent.ts';
 import { RulesNormaliser } from '../src/normaliser/rules-normaliser.ts';
-import { judge, loadRequestSet } from '../test/normaliser/request-sets.ts';
+import { REQUEST_SETS, judge, loadRequestSet } from '../test/normaliser/request-sets.ts';
 import type { LabelledRequest, RequestSetName } from '../test/normaliser/request-sets.ts';
 
 const ENGLISH_GOAL = 0.97;
 const LLM_MODULE = new URL('../src/normaliser/llm-normaliser.ts', import.meta.url);
 
 const { values } = parseArgs({
-  options: { set: { type: 'string', default: 'eval' }, failures: { type: 'boolean', default: false } },
+  options: { set: { type: 'string', default: 'all' }, failures: { type: 'boolean', default: false } },
 });
-const setName = values.set as RequestSetName;
-if (!['labelled', 'held-out', 'held-out-2', 'eval'].includes(setName)) {
-  console.error(`--set must be labelled, held-out, held-out-2 or eval (got ${setName}).`);
+if (values.set !== 'all' && !(REQUEST_SETS as readonly string[]).includes(values.set)) {
+  console.error(`--set must be all, ${REQUEST_SETS.join(', ')} (got ${values.set}).`);
   process.exit(2);
 }
+const setNames: readonly RequestSetName[] = values.set === 'all' ? REQUEST_SETS : [values.set as RequestSetName];
 
 interface Tally {
   total: number;
@@ -41,6 +42,7 @@ interface Report {
   accuracy: number;
   byKind: Record<string, Tally & { accuracy: number }>;
   byLanguage: Record<string, Tally & { accuracy: number }>;
+  byCategory: Record<string, Tally & { accuracy: number }>;
   failures: string[];
   seconds: number;
 }
@@ -48,6 +50,7 @@ interface Report {
 async function evaluate(normaliser: Normaliser, items: LabelledRequest[]): Promise<Report> {
   const byKind = new Map<string, Tally>();
   const byLanguage = new Map<string, Tally>();
+  const byCategory = new Map<string, Tally>();
   const failures: string[] = [];
   const started = performance.now();
   for (const item of items) {
@@ -60,7 +63,9 @@ async function evaluate(normaliser: Normaliser, items: LabelledRequest[]): Promi
     }
     const failure = judge(intent, item);
     if (failure && !failures.some((f) => f.startsWith(`line ${item.line}:`))) failures.push(failure);
-    for (const [map, key] of [[byKind, item.expect.kind], [byLanguage, item.lang ?? '?']] as const) {
+    const tallies = [[byKind, item.expect.kind], [byLanguage, item.lang ?? '?']] as [Map<string, Tally>, string][];
+    if (item.category) tallies.push([byCategory, item.category]);
+    for (const [map, key] of tallies) {
       const tally = map.get(key) ?? { total: 0, correct: 0 };
       tally.total++;
       if (!failure) tally.correct++;
@@ -77,6 +82,7 @@ async function evaluate(normaliser: Normaliser, items: LabelledRequest[]): Promi
     accuracy: round(correct / items.length),
     byKind: withAccuracy(byKind),
     byLanguage: withAccuracy(byLanguage),
+    byCategory: withAccuracy(byCategory),
     failures,
     seconds: round((performance.now() - started) / 1000),
   };
@@ -87,9 +93,9 @@ function round(value: number): number {
 }
 
 function table(title: string, rows: Record<string, Tally & { accuracy: number }>): string {
-  const lines = [`${title.padEnd(10)} ${'n'.padStart(5)} ${'right'.padStart(6)} ${'accuracy'.padStart(9)}`];
+  const lines = [`${title.padEnd(16)} ${'n'.padStart(5)} ${'right'.padStart(6)} ${'accuracy'.padStart(9)}`];
   for (const [key, t] of Object.entries(rows)) {
-    lines.push(`${key.padEnd(10)} ${String(t.total).padStart(5)} ${String(t.correct).padStart(6)} ${(t.accuracy * 100).toFixed(1).padStart(8)}%`);
+    lines.push(`${key.padEnd(16)} ${String(t.total).padStart(5)} ${String(t.correct).padStart(6)} ${(t.accuracy * 100).toFixed(1).padStart(8)}%`);
   }
   return lines.join('\n');
 }
@@ -116,38 +122,38 @@ async function languageModelNormaliser(fallback: Normaliser): Promise<Normaliser
   });
 }
 
-const items = loadRequestSet(setName);
 const rules = new RulesNormaliser();
-const reports: Report[] = [await evaluate(rules, items)];
 const model = await languageModelNormaliser(rules);
-let modelStats: unknown;
-if (model) {
-  reports.push(await evaluate(model, items));
-  // How often the model was asked, answered, or fell back to the rules (when the normaliser counts it).
-  const withStats = model as Normaliser & { stats?: () => unknown };
-  if (typeof withStats.stats === 'function') modelStats = withStats.stats();
+const results: { set: RequestSetName; reports: Report[] }[] = [];
+for (const setName of setNames) {
+  const items = loadRequestSet(setName);
+  const reports: Report[] = [await evaluate(rules, items)];
+  if (model) reports.push(await evaluate(model, items));
+  results.push({ set: setName, reports });
+  for (const report of reports) {
+    console.log(`\n${report.normaliser} normaliser on ${setName}.jsonl: ${report.correct}/${report.total} right (${(report.accuracy * 100).toFixed(1)}%) in ${report.seconds} s`);
+    console.log(table('kind', report.byKind));
+    if (Object.keys(report.byCategory).length > 0) console.log('\n' + table('category', report.byCategory));
+    console.log('\n' + table('language', report.byLanguage));
+    if (values.failures && report.failures.length > 0) console.log(`\nmisses:\n  ${report.failures.join('\n  ')}`);
+  }
 }
-
-for (const report of reports) {
-  console.log(`\n${report.normaliser} normaliser on ${setName}.jsonl: ${report.correct}/${report.total} right (${(report.accuracy * 100).toFixed(1)}%) in ${report.seconds} s`);
-  console.log(table('kind', report.byKind));
-  console.log();
-  console.log(table('language', report.byLanguage));
-  if (values.failures && report.failures.length > 0) console.log(`\nmisses:\n  ${report.failures.join('\n  ')}`);
-}
+// How often the model was asked, answered, or fell back to the rules (when the normaliser counts it).
+const withStats = model as (Normaliser & { stats?: () => unknown }) | undefined;
+const modelStats: unknown = typeof withStats?.stats === 'function' ? withStats.stats() : undefined;
 if (modelStats) console.log(`\nllm normaliser counters: ${JSON.stringify(modelStats)}`);
-const english = reports[0]!.byLanguage.en;
+const english = results.find((r) => r.set === 'eval')?.reports[0]?.byLanguage.en;
 console.log(
   '\n' +
     JSON.stringify({
       evaluation: 'normaliser',
-      set: setName,
+      sets: setNames,
       englishGoal: ENGLISH_GOAL,
-      results: reports.map(({ failures, ...rest }) => ({ ...rest, misses: failures.length })),
+      results: results.map(({ set, reports }) => ({ set, reports: reports.map(({ failures, ...rest }) => ({ ...rest, misses: failures.length })) })),
       ...(modelStats ? { llmStats: modelStats } : {}),
     }),
 );
 if (english && english.accuracy < ENGLISH_GOAL) {
-  console.error(`The rules normaliser got ${(english.accuracy * 100).toFixed(1)}% of the English requests right; the goal is ${ENGLISH_GOAL * 100}%.`);
+  console.error(`The rules normaliser got ${(english.accuracy * 100).toFixed(1)}% of the English requests of eval.jsonl right; the goal is ${ENGLISH_GOAL * 100}%.`);
   process.exit(1);
 }

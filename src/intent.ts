@@ -32,7 +32,31 @@ export type Intent =
   | { kind: 'retry' }
   | { kind: 'help' }
   | { kind: 'emotions' }
-  | { kind: 'unknown' };
+  | UnknownIntent;
+
+/**
+ * Words that are not a request to edit the picture, recognised so that the bot answers them
+ * briefly and changes nothing: a greeting, thanks, small talk, a request for a joke or for a
+ * piece of writing (a poem, a story), a question on another topic, a statement about the person
+ * ("I'm so happy today"), distress ("I'm so sad today", answered with a gentle line, never an
+ * edit), and text that tries to give the bot new instructions.
+ */
+export const NOT_A_REQUEST = ['greeting', 'thanks', 'chit-chat', 'joke', 'writing', 'question', 'statement', 'distress', 'injection'] as const;
+export type NotARequest = (typeof NOT_A_REQUEST)[number];
+
+/**
+ * Not understood as something to do. What was understood rides along so that the answer can
+ * name it: the kind of message that is not a request, the emotion the person said they do *not*
+ * want ("not sad": the bot asks which feeling, naming a few), and the elements and intensity
+ * their words named.
+ */
+export interface UnknownIntent {
+  kind: 'unknown';
+  notARequest?: NotARequest;
+  negated?: Emotion;
+  elements?: Element[];
+  intensity?: number;
+}
 
 export type IntentKind = Intent['kind'];
 export type EditIntent = Extract<Intent, { kind: 'edit' }>;

@@ -43,7 +43,7 @@
 import { EMOTION_TABLE } from '../emotions.ts';
 import type { Element, Emotion } from '../emotions.ts';
 import { ConfigError } from '../errors.ts';
-import type { Intent, NormaliseContext, Normaliser } from '../intent.ts';
+import type { Intent, NormaliseContext, Normaliser, NotARequest } from '../intent.ts';
 import { foldText } from '../lexicon.ts';
 import { Reading, UNKNOWN } from './reading.ts';
 import { DEFAULT_RULES_NORMALISER_OPTIONS } from './rules-options.ts';
@@ -107,9 +107,13 @@ export interface IntentJson {
   direction?: 'more' | 'less';
   elements?: Element[];
   instruction?: string;
+  /** For `unknown`: the kind of message that is not a request ("tell me a joke": `joke`). */
+  notARequest?: NotARequest;
+  /** For `unknown`: the emotion the person said they do not want ("not sad"). */
+  negated?: Emotion;
 }
 
-/** The Intent as `moodshift parse` prints it: `kind`, `target`, `source`, `intensity`, `direction`, `elements`, `instruction`. */
+/** The Intent as `moodshift parse` prints it: `kind`, `target`, `source`, `intensity`, `direction`, `elements`, `instruction`, and for `unknown` `notARequest` and `negated`. */
 export function intentToJson(intent: Intent): IntentJson {
   const json: IntentJson = { kind: intent.kind };
   if (intent.kind === 'edit') {
@@ -120,6 +124,9 @@ export function intentToJson(intent: Intent): IntentJson {
     json.instruction = intent.instruction;
   } else if (intent.kind === 'refine') {
     json.direction = intent.direction;
+  } else if (intent.kind === 'unknown') {
+    if (intent.notARequest) json.notARequest = intent.notARequest;
+    if (intent.negated) json.negated = intent.negated;
   }
   return json;
 }
