@@ -11,13 +11,19 @@ import { MemoryPolicyStore, type PolicyStore } from './policy-store.ts';
 import type { PolicyOverride } from './policy.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { RedisAuditLog } from './redis-audit-log.ts';
-import { connectModerationRedis, redactUrl } from './redis-connection.ts';
+import type { RedisConnection } from '../redis/redis-connection.ts';
+import { openModerationRedis } from './redis-connection.ts';
 import { RedisPolicyStore } from './redis-policy-store.ts';
 import { RedisRateLimiter } from './redis-rate-limiter.ts';
 
 export interface CreateModerationOptions {
   /** `REDIS_URL`: keep policies, the audit log and rate limits in Redis. @defaultValue none: in memory, one process */
   redisUrl?: string;
+  /**
+   * A Redis connection to share (the caller closes it), used instead of opening one for `redisUrl`.
+   * @defaultValue none
+   */
+  redis?: RedisConnection;
   /** `MOODSHIFT_POLICY`: the operator's global policy file (JSON or YAML). @defaultValue none: DEFAULT_POLICY */
   policyFile?: string;
   /** A global policy given directly; used instead of `policyFile` when both are set. @defaultValue none */
@@ -34,7 +40,7 @@ export interface CreateModerationOptions {
   cacheTtlMs?: number;
   /** The rate limits' window in ms. @defaultValue 60000 */
   rateLimitWindowMs?: number;
-  /** Redis connection and command timeout in ms. @defaultValue 2000 */
+  /** Redis connection and command timeout in ms, for the connection opened for `redisUrl`. @defaultValue 2000 */
   redisTimeoutMs?: number;
   /** @defaultValue a silent logger */
   logger?: Logger;
@@ -50,16 +56,14 @@ export async function createModeration(options: CreateModerationOptions = {}): P
   let audit: AuditLog;
   let rateLimiter: RateLimiter;
   let onClose: (() => Promise<void>) | undefined;
-  if (options.redisUrl) {
-    const client = await connectModerationRedis(options.redisUrl, { timeoutMs: options.redisTimeoutMs });
+  if (options.redis || options.redisUrl) {
+    const client = options.redis ?? (await openModerationRedis(options.redisUrl!, { timeoutMs: options.redisTimeoutMs }));
     const keyPrefix = options.keyPrefix;
     store = new RedisPolicyStore({ client, keyPrefix, logger });
     audit = new RedisAuditLog({ client, keyPrefix, ...auditOptions });
     rateLimiter = new RedisRateLimiter({ client, keyPrefix });
-    onClose = async () => {
-      await client.quit().catch(() => client.disconnect());
-    };
-    logger.info({ redis: redactUrl(options.redisUrl) }, 'moderation: policies, audit log and rate limits in Redis');
+    if (!options.redis) onClose = () => client.close();
+    logger.info({ redis: client.redactedUrl }, 'moderation: policies, audit log and rate limits in Redis');
   } else {
     store = new MemoryPolicyStore();
     audit = new MemoryAuditLog(auditOptions);

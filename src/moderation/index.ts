@@ -10,7 +10,7 @@ export { MemoryPolicyStore, type PolicyStore, type PolicyChangeListener } from '
 export { RedisPolicyStore, type RedisPolicyStoreOptions } from './redis-policy-store.ts';
 export { MemoryRateLimiter, type RateLimiter, type RateLimit, type RateLimitVerdict } from './rate-limiter.ts';
 export { RedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.ts';
-export { connectModerationRedis, type ModerationRedisOptions } from './redis-connection.ts';
+export { connectModerationRedis, openModerationRedis, type ModerationRedis, type ModerationRedisOptions } from './redis-connection.ts';
 export { loadPolicyFile, parsePolicyFile, type PolicyFile } from './policy-file.ts';
 export { DEFAULT_BLOCKED_WORDS, defaultBlockedWords, type DefaultWordCategory } from './default-word-list.ts';
 export { WordMatcher } from './word-matcher.ts';

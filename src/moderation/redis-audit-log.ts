@@ -2,15 +2,17 @@
  * @module The audit log in Redis: one stream per home scope (`<prefix>audit:<scope>`), appended
  * with `XADD … MAXLEN ~ N`, trimmed by age with `XTRIM MINID ~`, and expiring as a whole after the
  * retention period without activity. A set (`<prefix>audit-scopes`) lists the scopes for export.
+ * Each key is written on its own (the stream in one transaction, the set before it), so a Redis
+ * Cluster may keep them in different slots; a scope listed without a stream is harmless.
  */
-import type { Redis } from 'ioredis';
+import { RedisConnection } from '../redis/redis-connection.ts';
 import type { AuditEntry } from './moderation.ts';
 import { resolveAuditOptions, type AuditLog, type AuditLogOptions, type AuditQuery } from './audit-log.ts';
-import { redisCall } from './redis-connection.ts';
+import type { ModerationRedis } from './redis-connection.ts';
 
 export interface RedisAuditLogOptions extends AuditLogOptions {
-  /** The command connection (from `connectModerationRedis`); the caller closes it. */
-  client: Redis;
+  /** The connection (from `openModerationRedis`), or an ioredis client; the caller closes it. */
+  client: ModerationRedis;
   /** Prefix of every key. @defaultValue `moodshift:` */
   keyPrefix?: string;
 }
@@ -29,13 +31,13 @@ function decode(fields: string[]): AuditEntry | undefined {
 
 export class RedisAuditLog implements AuditLog {
   readonly name = 'redis';
-  readonly #client: Redis;
+  readonly #redis: RedisConnection;
   readonly #prefix: string;
   readonly #options: Required<AuditLogOptions>;
 
   constructor(options: RedisAuditLogOptions) {
     if (!options?.client) throw new TypeError('RedisAuditLog needs options.client, a connected ioredis client.');
-    this.#client = options.client;
+    this.#redis = RedisConnection.wrap(options.client);
     this.#prefix = options.keyPrefix ?? 'moodshift:';
     this.#options = resolveAuditOptions('RedisAuditLog', options);
   }
@@ -51,20 +53,20 @@ export class RedisAuditLog implements AuditLog {
   async append(entry: AuditEntry): Promise<void> {
     const key = this.#key(entry.scope);
     const cutoff = Math.max(0, this.#options.now() - this.#retentionMs);
-    await redisCall('write the audit log', () =>
-      this.#client
+    await this.#redis.run('write the audit log', async (client) => {
+      await client.sadd(`${this.#prefix}audit-scopes`, entry.scope);
+      await client
         .multi()
         .xadd(key, 'MAXLEN', '~', this.#options.maxEntriesPerScope, '*', 'entry', JSON.stringify(entry))
         .xtrim(key, 'MINID', '~', cutoff)
         .pexpire(key, this.#retentionMs)
-        .sadd(`${this.#prefix}audit-scopes`, entry.scope)
-        .exec(),
-    );
+        .exec();
+    });
   }
 
   async latest(scope: string, limit: number): Promise<AuditEntry[]> {
     const cutoff = this.#options.now() - this.#retentionMs;
-    const rows = await redisCall('read the audit log', () => this.#client.xrevrange(this.#key(scope), '+', '-', 'COUNT', limit));
+    const rows = await this.#redis.run('read the audit log', (client) => client.xrevrange(this.#key(scope), '+', '-', 'COUNT', limit));
     return rows.map(([, fields]) => decode(fields)).filter((entry): entry is AuditEntry => !!entry && entry.at >= cutoff);
   }
 
@@ -73,7 +75,7 @@ export class RedisAuditLog implements AuditLog {
     let start = since > 0 ? String(since) : '-';
     for (;;) {
       const from = start;
-      const rows = await redisCall('read the audit log', () => this.#client.xrange(this.#key(scope), from, '+', 'COUNT', PAGE));
+      const rows = await this.#redis.run('read the audit log', (client) => client.xrange(this.#key(scope), from, '+', 'COUNT', PAGE));
       for (const [, fields] of rows) {
         const entry = decode(fields);
         if (entry && entry.at >= since) yield entry;
@@ -88,7 +90,7 @@ export class RedisAuditLog implements AuditLog {
     const scopes =
       query.scope !== undefined
         ? [query.scope]
-        : (await redisCall('list audit scopes', () => this.#client.smembers(`${this.#prefix}audit-scopes`))).sort();
+        : (await this.#redis.run('list audit scopes', (client) => client.smembers(`${this.#prefix}audit-scopes`))).sort();
     // Merge the scopes' streams by time, holding one page of each at most.
     const heads: Array<{ iterator: AsyncGenerator<AuditEntry>; entry: AuditEntry }> = [];
     for (const scope of scopes) {

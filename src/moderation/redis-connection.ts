@@ -1,77 +1,55 @@
 /**
- * @module The Redis connection the moderation backends share: it fails fast when Redis is down
- * (commands are not queued while disconnected; an `UnavailableError` comes back at once) and
- * reconnects by itself in the background.
+ * @module The Redis connection of the moderation backends: a `RedisConnection` (one policy for
+ * retries, time-outs, readiness and shutdown, in `src/redis/redis-connection.ts`), opened and
+ * checked once at start. The backends take that connection, or an ioredis client you own.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import { UnavailableError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { RedisConnection, type RedisClient } from '../redis/redis-connection.ts';
 
 export interface ModerationRedisOptions {
   /** How long to wait for a connection, and for each command, in milliseconds. @defaultValue 2000 */
   timeoutMs?: number;
   /** Longest wait between two reconnection attempts, in milliseconds. @defaultValue 2000 */
   maxReconnectDelayMs?: number;
+  /** Where the start-up look at the server's settings is reported. @defaultValue a silent logger */
+  logger?: Logger;
 }
 
-function clientOptions(options: ModerationRedisOptions): RedisOptions {
+/** What the moderation backends accept as their Redis. */
+export type ModerationRedis = RedisConnection | RedisClient;
+
+/**
+ * Opens the connection to `url` and waits until Redis answers; throws `UnavailableError` when it
+ * does not within `timeoutMs` (moderation refuses to start on a Redis it cannot reach).
+ */
+export async function openModerationRedis(url: string, options: ModerationRedisOptions = {}): Promise<RedisConnection> {
   const timeoutMs = options.timeoutMs ?? 2000;
-  const maxDelay = options.maxReconnectDelayMs ?? 2000;
-  return {
+  const connection = new RedisConnection({
+    url,
     lazyConnect: true,
-    // Refuse at once instead of queueing while disconnected: the person hears "try again later"
-    // in milliseconds, not after a long hang.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
-  };
-}
-
-/** Opens a connection to `url`; throws `UnavailableError` when Redis does not answer in time. */
-export async function connectModerationRedis(url: string, options: ModerationRedisOptions = {}): Promise<Redis> {
-  const client = new Redis(url, clientOptions(options));
-  // Errors surface through the commands that fail; the connection itself keeps retrying.
-  client.on('error', () => {});
+    unavailableAfterMs: timeoutMs,
+    commandTimeoutMs: timeoutMs,
+    maxReconnectDelayMs: options.maxReconnectDelayMs ?? 2000,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   try {
-    await client.connect();
-    return client;
+    await connection.ready('start moderation');
+    return connection;
   } catch (error) {
-    client.disconnect();
-    throw new UnavailableError(`Redis at ${redactUrl(url)} is not answering: ${(error as Error).message}`, 'redis', {
-      cause: error,
-    });
+    await connection.close();
+    throw new UnavailableError(`Redis at ${connection.redactedUrl} is not answering: ${(error as Error).message}`, 'redis', { cause: error });
   }
 }
 
 /**
- * A second connection for pub/sub (a subscribed connection can run nothing else). Unlike the
- * command connection it queues its SUBSCRIBE while disconnected and re-subscribes after a
- * reconnection by itself.
+ * {@link openModerationRedis} for one server, returning its ioredis client (the caller disconnects
+ * it); a cluster URL is refused here: use `openModerationRedis`.
  */
-export function subscriberConnection(client: Redis): Redis {
-  const subscriber = client.duplicate({ enableOfflineQueue: true, lazyConnect: false, commandTimeout: undefined });
-  subscriber.on('error', () => {});
-  return subscriber;
-}
-
-/** Hides the password of a Redis URL for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured URL';
-  }
-}
-
-/** Runs a Redis call; a connection problem becomes `UnavailableError`, anything else is rethrown. */
-export async function redisCall<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ReplyError') throw error;
-    throw new UnavailableError(`Redis is not answering (${what}): ${(error as Error).message}`, 'redis', { cause: error });
-  }
+export async function connectModerationRedis(url: string, options: ModerationRedisOptions = {}): Promise<Redis> {
+  const connection = await openModerationRedis(url, options);
+  if (connection.client instanceof Redis) return connection.client;
+  await connection.close();
+  throw new TypeError('connectModerationRedis opens one Redis server; for a Redis Cluster use openModerationRedis.');
 }

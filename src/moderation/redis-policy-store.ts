@@ -1,19 +1,21 @@
 /**
  * @module Scope policies in Redis: one JSON value per scope (`<prefix>policy:<scope id>`), changed
- * under WATCH/MULTI on a connection of its own, and announced on the pub/sub channel
- * `<prefix>policy-changed` so every process drops its cached copy within milliseconds.
+ * by compare-and-set (a Lua script that writes only if the value is still the one read, and
+ * publishes the change in the same step), and announced on the pub/sub channel
+ * `<prefix>policy-changed` so every process drops its cached copy within milliseconds. One key per
+ * script: it works the same on a Redis Cluster (whose PUBLISH reaches every node).
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { RedisConnection, type RedisClient } from '../redis/redis-connection.ts';
 import { silentLogger } from '../logger.ts';
 import type { PolicyOverride } from './policy.ts';
 import { sanitiseStoredOverride } from './policy-file.ts';
 import type { PolicyChangeListener, PolicyStore } from './policy-store.ts';
-import { redisCall, subscriberConnection } from './redis-connection.ts';
+import type { ModerationRedis } from './redis-connection.ts';
 
 export interface RedisPolicyStoreOptions {
-  /** The command connection (from `connectModerationRedis`); the caller closes it. */
-  client: Redis;
+  /** The connection (from `openModerationRedis`), or an ioredis client; the caller closes it. */
+  client: ModerationRedis;
   /** Prefix of every key and channel. @defaultValue `moodshift:` */
   keyPrefix?: string;
   /** Where ignored stored fields are reported. @defaultValue a silent logger */
@@ -22,19 +24,30 @@ export interface RedisPolicyStoreOptions {
 
 const MAX_UPDATE_ATTEMPTS = 20;
 
+/**
+ * KEYS[1]: the policy. ARGV: the value read ('' when there was none), the new value, the channel,
+ * the scope id. Writes and publishes only when the stored value is still the one read; returns 1
+ * then, 0 when someone else changed it first.
+ */
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+`;
+
 export class RedisPolicyStore implements PolicyStore {
   readonly name = 'redis';
-  readonly #client: Redis;
+  readonly #redis: RedisConnection;
   readonly #prefix: string;
   readonly #logger: Logger;
-  /** Policy changes run WATCH … EXEC, which must not share a connection with other transactions. */
-  #writer: Redis | undefined;
   #writes: Promise<unknown> = Promise.resolve();
-  readonly #subscribers: Redis[] = [];
+  readonly #subscribers: RedisClient[] = [];
 
   constructor(options: RedisPolicyStoreOptions) {
     if (!options?.client) throw new TypeError('RedisPolicyStore needs options.client, a connected ioredis client.');
-    this.#client = options.client;
+    this.#redis = RedisConnection.wrap(options.client);
     this.#prefix = options.keyPrefix ?? 'moodshift:';
     this.#logger = options.logger ?? silentLogger;
   }
@@ -61,47 +74,34 @@ export class RedisPolicyStore implements PolicyStore {
 
   async getMany(scopeIds: string[]): Promise<Array<PolicyOverride | undefined>> {
     if (scopeIds.length === 0) return [];
-    const raw = await redisCall('read policies', () => this.#client.mget(scopeIds.map((id) => this.#key(id))));
+    // One GET per scope: a cluster keeps the scopes in different slots. Pipelined all the same.
+    const raw = await this.#redis.run('read policies', (client) => Promise.all(scopeIds.map((id) => client.get(this.#key(id)))));
     return scopeIds.map((id, index) => this.#parse(id, raw[index] ?? null));
   }
 
   update(scopeId: string, change: (override: PolicyOverride) => void): Promise<PolicyOverride> {
-    // One change at a time per process: WATCH state belongs to the connection.
+    // One change at a time per process: changes of one process never compete with each other.
     const result = this.#writes.then(() => this.#update(scopeId, change));
     this.#writes = result.catch(() => {});
     return result;
   }
 
   async #update(scopeId: string, change: (override: PolicyOverride) => void): Promise<PolicyOverride> {
-    const writer = await this.#connectWriter();
     const key = this.#key(scopeId);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      const written = await redisCall('change a policy', async () => {
-        await writer.watch(key);
-        const override = this.#parse(scopeId, await writer.get(key)) ?? {};
-        change(override);
-        const done = await writer.multi().set(key, JSON.stringify(override)).publish(this.#channel, scopeId).exec();
-        return done ? override : undefined;
-      });
-      if (written) return written;
+      const raw = await this.#redis.run('read a policy', (client) => client.get(key));
+      const override = this.#parse(scopeId, raw) ?? {};
+      change(override);
+      const written = await this.#redis.run('change a policy', (client) =>
+        client.eval(COMPARE_AND_SET, 1, key, raw ?? '', JSON.stringify(override), this.#channel, scopeId),
+      );
+      if (written === 1) return override;
     }
     throw new Error(`RedisPolicyStore: the policy of ${scopeId} kept changing under us; gave up after ${MAX_UPDATE_ATTEMPTS} attempts.`);
   }
 
-  async #connectWriter(): Promise<Redis> {
-    if (!this.#writer) {
-      this.#writer = this.#client.duplicate();
-      this.#writer.on('error', () => {});
-    }
-    const writer = this.#writer;
-    if (writer.status === 'wait' || writer.status === 'end') {
-      await redisCall('connect to change a policy', () => writer.connect());
-    }
-    return writer;
-  }
-
   async subscribe(onChange: PolicyChangeListener, onReset?: () => void): Promise<() => void> {
-    const subscriber = subscriberConnection(this.#client);
+    const subscriber = this.#redis.subscriber();
     this.#subscribers.push(subscriber);
     let connectedOnce = false;
     subscriber.on('ready', () => {
@@ -114,13 +114,15 @@ export class RedisPolicyStore implements PolicyStore {
     });
     // A SUBSCRIBE queued while Redis is away would wait forever: give up after the command
     // timeout (the subscription still completes by itself once Redis is back).
-    const timeoutMs = this.#client.options.commandTimeout ?? 2000;
+    const timeoutMs = this.#redis.options.commandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await redisCall('listen for policy changes', () => Promise.race([subscriber.subscribe(this.#channel), timeout]));
+      await this.#redis.run('listen for policy changes', () => Promise.race([subscriber.subscribe(this.#channel), timeout]), {
+        deadlineMs: timeoutMs,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -133,7 +135,5 @@ export class RedisPolicyStore implements PolicyStore {
   async close(): Promise<void> {
     await this.#writes;
     for (const subscriber of this.#subscribers.splice(0)) subscriber.disconnect();
-    this.#writer?.disconnect();
-    this.#writer = undefined;
   }
 }

@@ -1,15 +1,19 @@
 /**
  * @module Rate limits in Redis, shared by every process: a sliding window log per key (a sorted
  * set of attempt times), checked and counted atomically by one Lua script using Redis's clock.
+ * Keys: `<prefix>rate:{rate}:<limit key>`; the one hash tag keeps the keys one script checks
+ * together in one slot of a Redis Cluster.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { rateKey } from '../redis/keys.ts';
+import { RedisConnection } from '../redis/redis-connection.ts';
 import type { RateLimit, RateLimiter, RateLimitVerdict } from './rate-limiter.ts';
-import { redisCall } from './redis-connection.ts';
+import type { ModerationRedis } from './redis-connection.ts';
 
 export interface RedisRateLimiterOptions {
-  /** The command connection (from `connectModerationRedis`); the caller closes it. */
-  client: Redis;
+  /** The connection (from `openModerationRedis`), or an ioredis client; the caller closes it. */
+  client: ModerationRedis;
   /** Prefix of every key. @defaultValue `moodshift:` */
   keyPrefix?: string;
 }
@@ -52,26 +56,26 @@ type ConsumingRedis = Redis & {
 
 export class RedisRateLimiter implements RateLimiter {
   readonly name = 'redis';
-  readonly #client: ConsumingRedis;
+  readonly #redis: RedisConnection;
   readonly #prefix: string;
 
   constructor(options: RedisRateLimiterOptions) {
     if (!options?.client) throw new TypeError('RedisRateLimiter needs options.client, a connected ioredis client.');
-    const client = options.client as ConsumingRedis;
+    this.#redis = RedisConnection.wrap(options.client);
+    const client = this.#redis.client as ConsumingRedis;
     // defineCommand sends EVALSHA, falling back to EVAL once per connection.
     if (typeof client.moderationConsume !== 'function') {
       client.defineCommand('moderationConsume', { lua: CONSUME_SCRIPT });
     }
-    this.#client = client;
     this.#prefix = options.keyPrefix ?? 'moodshift:';
   }
 
   async consume(limits: RateLimit[], windowMs: number): Promise<RateLimitVerdict> {
     const active = limits.filter((limit) => limit.limit > 0);
     if (active.length === 0) return { allowed: true };
-    const keys = active.map((limit) => `${this.#prefix}rate:${limit.key}`);
-    const [refused, wait] = await redisCall('check the rate limit', () =>
-      this.#client.moderationConsume(
+    const keys = active.map((limit) => rateKey(this.#prefix, limit.key));
+    const [refused, wait] = await this.#redis.run('check the rate limit', (client) =>
+      (client as ConsumingRedis).moderationConsume(
         keys.length,
         ...keys,
         Math.round(windowMs),

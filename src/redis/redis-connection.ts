@@ -139,6 +139,8 @@ export class RedisConnection {
       this.isCluster = this.#address.cluster;
       this.client = this.#build('commands');
       this.#owns = true;
+      // A part handed this client later (`wrap`) shares this connection and its policy.
+      wrapped.set(this.client, this);
     }
     this.client.on('error', (error: Error) => {
       this.#lastError = error;
