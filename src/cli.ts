@@ -1,5 +1,5 @@
 /**
- * @module The `moodshift` command line: `edit`, `parse`, `chat`, `models`, `audit`, `worker`.
+ * @module The `moodshift` command line: `edit`, `parse`, `chat`, `models`, `audit`, `worker`, `eval`.
  * Logs go to standard error (level `warn` unless LOG_LEVEL says otherwise) so that standard
  * output carries only the results.
  */
@@ -12,7 +12,7 @@ import { loadConfig } from './config.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { isEmotion } from './emotions.ts';
 import { CLI_CHAT_HELP } from './messages.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, UnavailableError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { RulesNormaliser, intentToJson } from './normaliser/rules-normaliser.ts';
 import type { ImageAttachment, Reply, Turn } from './turn.ts';
@@ -28,7 +28,11 @@ const USAGE = `Usage:
   moodshift models fetch [--backend B]      download a backend's model files
   moodshift audit [--scope SCOPE] [--since TIME] [--limit N]
                                             export the moderation audit log as JSON lines (needs REDIS_URL)
-  moodshift worker                          serve renders from the Redis queue (GPU hosts)`;
+  moodshift worker                          serve renders from the Redis queue (GPU hosts)
+  moodshift eval DATASET [--renderer R --planner P --normaliser N] [--emotions E,…] [--out DIR]
+                                            score edits of a photo folder or an L-AVC .jsonl (the EPEM
+                                            paper's Table 1) into DIR/report.html (default
+                                            ./moodshift-output/eval-<time>); moodshift eval --help for more`;
 
 /** Where `edit` without -o and `chat` write their pictures, in the current directory (git-ignored). */
 export const OUTPUT_DIR = 'moodshift-output';
@@ -50,7 +54,18 @@ export async function runCli(argv: string[], io: Io = { stdout: process.stdout, 
     }
     case 'audit': {
       const { runAuditCommand } = await import('./moderation/audit-command.ts');
-      return runAuditCommand(rest, io);
+      try {
+        return await runAuditCommand(rest, io);
+      } catch (error) {
+        if (!(error instanceof UnavailableError)) throw error;
+        // Nothing was exported: one sentence that says what to start, no stack trace.
+        io.stderr.write(`Nothing exported: ${error.message} Start Redis (docker compose up -d redis) or point REDIS_URL at it.\n`);
+        return 1;
+      }
+    }
+    case 'eval': {
+      const { runEvalCommand } = await import('./eval/eval-command.ts');
+      return runEvalCommand(rest, io);
     }
     case 'worker': {
       const { runWorker } = await import('./queue/worker.ts');
