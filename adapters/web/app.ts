@@ -415,7 +415,7 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
       logger.warn({ dependency: error.dependency, path: c.req.path, reason: error.message }, 'web request failed: a dependency is not answering');
       return refuse(c, 503, ErrorCode.TemporarilyUnavailable, userMessage(new UserError(ErrorCode.TemporarilyUnavailable)));
     }
-    if (clientWentAway(c)) {
+    if (clientWentAway(c, error)) {
       logger.debug({ path: c.req.path, reason: error instanceof Error ? error.message : String(error) }, 'the client went away before its request was read');
       return c.body(null, 400);
     }
@@ -565,11 +565,13 @@ function httpVersion(c: Context): string | undefined {
   return env?.incoming?.httpVersion;
 }
 
-/** Whether the client closed its connection (an upload aborted half-way): nothing to answer, nothing to fix. */
-function clientWentAway(c: Context): boolean {
+/** Whether the error is the client closing its connection (an upload aborted half-way): nothing to answer, nothing to fix. */
+function clientWentAway(c: Context, error: unknown): boolean {
   const env = c.env as { incoming?: { aborted?: boolean; destroyed?: boolean; readableAborted?: boolean } } | undefined;
   const incoming = env?.incoming;
-  return Boolean(incoming && (incoming.aborted || incoming.readableAborted || incoming.destroyed));
+  if (!incoming || !(incoming.aborted || incoming.readableAborted || incoming.destroyed)) return false;
+  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || name === 'AbortError' || message === 'aborted';
 }
 
 function notFound(c: Context): Response {
