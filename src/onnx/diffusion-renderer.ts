@@ -3,13 +3,16 @@
  * (as diffusers' `StableDiffusionInstructPix2PixPipeline` does it) on Stable Diffusion 1.5
  * exports, with EPEM's EAI block and adapter joined to the conditioning when the export has them.
  *
- * One edit: the picture is scaled to fit `maxSide` with sides rounded to multiples of 64 and
- * encoded by the VAE (the latent's mode: no sampling, no scaling factor, as InstructPix2Pix);
- * the CLIP text encoder embeds `"<instruction>. <edited caption>"` and the empty prompt; the UNet
+ * One edit: the picture is scaled to fit `maxSide` with its aspect kept, padded to sides that
+ * are multiples of 64 (`renderLayout`) and encoded by the VAE (the latent's mode: no sampling,
+ * no scaling factor, as InstructPix2Pix); the CLIP text encoder embeds
+ * `"<instruction>. <edited caption>"` and the empty prompt `""` (padded with the tokenizer's
+ * pad token, as diffusers encodes a negative prompt); with EPEM's PER blocks each row's
+ * conditioning is `h = [q_t + f ; q′]` (see `perConditioning` and models/README.md); the UNet
  * sees `concat[z_t, v]` for the batch rows (text, image) / (empty, image) / (empty, zeros), and
  * the three predictions are combined by three-way classifier-free guidance:
  * `ε = ε(∅,∅) + s_T·(ε(T,v) − ε(∅,v)) + s_I·(ε(∅,v) − ε(∅,∅))`. The result is decoded and
- * returned at the input's size and in its format.
+ * returned at the input's size and in its format, the padding cut off.
  *
  * Intensity in (0, 1] sets the guidance scales (0.6, the normaliser's "medium", gives the
  * defaults): `s_T = textGuidanceScale · (0.5 + 5/6 · intensity)`, so 0.3 → 0.75×, 1 → 1.33×;
@@ -26,10 +29,10 @@ import type { Renderer, RenderRequest, RenderResult } from '../renderer/renderer
 import { blip2QueryEmbeddings } from './blip2-vision.ts';
 import type { ExecutionProvider } from './execution-provider.ts';
 import { toFloat16Array, writeFloat16Array } from './float16.ts';
-import { renderSize, vaeInput, vaeOutputToImage } from './image-tensors.ts';
+import { renderLayout, vaeInput, vaeOutputToImage, type RenderLayout } from './image-tensors.ts';
 import { loadManifest, manifestFile, type ManifestFile } from './manifest.ts';
 import { GaussianNoise } from './noise.ts';
-import { createScheduler, SCHEDULER_KINDS, type SchedulerKind, type StepCoefficients } from './schedulers.ts';
+import { createScheduler, SCHEDULER_KINDS, TIMESTEP_SPACINGS, type SchedulerKind, type StepCoefficients, type TimestepSpacing } from './schedulers.ts';
 import { acquireSession, inputsOf, outputsOf, releaseSession, type LoadSessionOptions } from './session-cache.ts';
 import { floatTensor, numericTensor, readFloats, type FloatType, type IntType } from './tensors.ts';
 import { TextTokenizer } from './tokenizer.ts';
@@ -41,8 +44,14 @@ export interface DiffusionRendererOptions {
   executionProvider?: ExecutionProvider;
   /** Denoising steps per edit. @defaultValue 20 */
   steps?: number;
-  /** @defaultValue `euler-ancestral` (InstructPix2Pix's) */
+  /** @defaultValue `euler-ancestral` (InstructPix2Pix's); `euler` and `ddim` (η = 0) are deterministic */
   scheduler?: SchedulerKind;
+  /**
+   * How the steps are spread over the training timesteps (diffusers' `timestep_spacing`).
+   * @defaultValue the scheduler's diffusers default: `linspace` for the Euler schedulers (20 steps
+   * start at t = 999), `leading` with SD 1.5's offset 1 for DDIM
+   */
+  timestepSpacing?: TimestepSpacing;
   /** Text guidance scale at intensity 0.6. @defaultValue 7.5 */
   textGuidanceScale?: number;
   /** Image guidance scale at intensity 0.6. @defaultValue 1.5 */
@@ -65,7 +74,18 @@ export interface DiffusionRendererOptions {
   logger?: Logger;
 }
 
-type ResolvedOptions = Required<Omit<DiffusionRendererOptions, 'cpuThreads' | 'cpuSpinning' | 'logger'>> & Pick<DiffusionRendererOptions, 'cpuThreads' | 'cpuSpinning'>;
+type ResolvedOptions = Required<Omit<DiffusionRendererOptions, 'cpuThreads' | 'cpuSpinning' | 'logger' | 'timestepSpacing'>> &
+  Pick<DiffusionRendererOptions, 'cpuThreads' | 'cpuSpinning' | 'timestepSpacing'>;
+
+/** What a test (or the reference comparison) may fix in one render. */
+export interface DiffusionRenderHooks {
+  /**
+   * The initial latent [1, 4, h, w] as standard normal values; it is multiplied by the
+   * scheduler's initial noise sigma, as diffusers' `prepare_latents` does with `latents=`.
+   * @defaultValue drawn from the request's seed
+   */
+  initialLatents?: Float32Array;
+}
 
 const DEFAULTS: ResolvedOptions = {
   modelsDir: 'models/weights',
@@ -185,13 +205,13 @@ export class DiffusionRenderer implements Renderer {
     }
   }
 
-  async render(request: RenderRequest): Promise<RenderResult> {
+  async render(request: RenderRequest, hooks: DiffusionRenderHooks = {}): Promise<RenderResult> {
     if (this.closed) throw new Error('The diffusion renderer was closed.');
     const { signal } = request;
     signal?.throwIfAborted();
     const { image, plan, intensity, seed } = request;
-    const size = renderSize(image.width, image.height, this.options.maxSide);
-    const imageLatent = await this.encodeImage(image, size.width, size.height);
+    const layout = renderLayout(image.width, image.height, this.options.maxSide);
+    const imageLatent = await this.encodeImage(image, layout);
     const latentHeight = imageLatent.dims[2]!;
     const latentWidth = imageLatent.dims[3]!;
     const channels = imageLatent.dims[1]!;
@@ -200,13 +220,18 @@ export class DiffusionRenderer implements Renderer {
     const prompt = [plan.instruction, plan.editedCaption].map((s) => s.trim().replace(/[.\s]+$/, '')).filter(Boolean).join('. ');
     const text = await this.embedText(prompt);
     const empty = await (this.emptyPrompt ??= this.embedText(''));
-    const conditioning = await this.joinEmotionBlocks(text, empty, image, imageLatent);
+    const conditioning = await this.conditioning(text, empty, image, imageLatent);
     signal?.throwIfAborted();
 
     const scales = guidanceScales(intensity, this.options.textGuidanceScale, this.options.imageGuidanceScale);
-    const scheduler = createScheduler(this.options.scheduler, this.options.steps);
+    const scheduler = createScheduler(this.options.scheduler, this.options.steps, this.options.timestepSpacing ? { timestepSpacing: this.options.timestepSpacing } : {});
     const noise = new GaussianNoise(seed);
-    const latent = noise.fill(rowLength, scheduler.initNoiseSigma);
+    let latent: Float32Array;
+    if (hooks.initialLatents) {
+      if (hooks.initialLatents.length !== rowLength)
+        throw new RangeError(`initialLatents has ${hooks.initialLatents.length} values; this picture's latent [1, ${channels}, ${latentHeight}, ${latentWidth}] has ${rowLength}.`);
+      latent = hooks.initialLatents.map((value) => value * scheduler.initNoiseSigma);
+    } else latent = noise.fill(rowLength, scheduler.initNoiseSigma);
     const freshNoise = new Float32Array(rowLength);
     const steps = scheduler.timesteps.length;
 
@@ -222,14 +247,15 @@ export class DiffusionRenderer implements Renderer {
       request.onProgress?.({ stage: 'rendering', step: step + 1, steps });
     }
     signal?.throwIfAborted();
-    return this.decode(latent, [1, channels, latentHeight, latentWidth], image);
+    return this.decode(latent, [1, channels, latentHeight, latentWidth], image, layout);
   }
 
   /** The VAE latent's mode for the picture: [1, 4, H/8, W/8]. */
-  private async encodeImage(image: CheckedImage, width: number, height: number): Promise<{ data: Float32Array; dims: number[] }> {
+  private async encodeImage(image: CheckedImage, layout: RenderLayout): Promise<{ data: Float32Array; dims: number[] }> {
     const encoder = this.sessions.vaeEncoder;
     const type = inputsOf(encoder).get('sample')!.type as FloatType;
-    const result = await encoder.run({ sample: floatTensor(type, await vaeInput(image, width, height), [1, 3, height, width]) });
+    const { width, height } = layout;
+    const result = await encoder.run({ sample: floatTensor(type, await vaeInput(image, layout), [1, 3, height, width]) });
     const outputs = outputsOf(encoder);
     if (outputs.has('latent_sample')) {
       const latent = result.latent_sample!;
@@ -255,46 +281,32 @@ export class DiffusionRenderer implements Renderer {
   }
 
   /**
-   * The UNet's `encoder_hidden_states` for the rows (text, ∅, ∅). With EPEM's blocks, the
-   * adapter's tokens follow the text tokens in the first row and zeros follow the empty prompt
-   * in the other two, so every row has the same length.
+   * The UNet's `encoder_hidden_states` for the rows (text, ∅, ∅): CLIP's embeddings, or with
+   * EPEM's blocks `h = [q_t + f ; q′]` for the text and the same of the empty prompt.
    */
-  private async joinEmotionBlocks(
-    text: { data: Float32Array; dims: number[] },
-    empty: { data: Float32Array; dims: number[] },
-    image: CheckedImage,
-    imageLatent: { data: Float32Array; dims: number[] },
-  ): Promise<{ data: Float32Array; dims: number[] }> {
-    const width = text.dims[2]!;
-    let extra: Float32Array = new Float32Array(0);
+  private async conditioning(text: FloatArray, empty: FloatArray, image: CheckedImage, imageLatent: FloatArray): Promise<FloatArray> {
     const { eai, adapter, visionEncoder, qformer } = this.sessions;
-    if (eai && adapter && visionEncoder && qformer) {
-      const query = await blip2QueryEmbeddings(visionEncoder, qformer, image);
-      const eaiInputs = inputsOf(eai);
-      const emotion = await eai.run({
-        query_embeds: floatTensor(eaiInputs.get('query_embeds')!.type as FloatType, query.data, query.dims),
-        image_latents: floatTensor(eaiInputs.get('image_latents')!.type as FloatType, imageLatent.data, imageLatent.dims),
+    if (!(eai && adapter && visionEncoder && qformer)) return perConditioning(text, empty);
+    const query = await blip2QueryEmbeddings(visionEncoder, qformer, image);
+    const eaiInputs = inputsOf(eai);
+    const interaction = await eai.run({
+      query_embeds: floatTensor(eaiInputs.get('query_embeds')!.type as FloatType, query.data, query.dims),
+      image_latents: floatTensor(eaiInputs.get('image_latents')!.type as FloatType, imageLatent.data, imageLatent.dims),
+    });
+    const qPrime = { data: readFloats(interaction.q_prime, 'q_prime'), dims: [...interaction.q_prime!.dims] };
+    const vPrime = { data: readFloats(interaction.v_prime, 'v_prime'), dims: [...interaction.v_prime!.dims] };
+    const adapterInputs = inputsOf(adapter);
+    const adapt = async (embeds: FloatArray): Promise<FloatArray> => {
+      const result = await adapter.run({
+        text_embeds: floatTensor(adapterInputs.get('text_embeds')!.type as FloatType, embeds.data, embeds.dims),
+        v_prime: floatTensor(adapterInputs.get('v_prime')!.type as FloatType, vPrime.data, vPrime.dims),
       });
-      const emotionEmbeds = emotion.emotion_embeds!;
-      const adapted = await adapter.run({
-        emotion_embeds: floatTensor(inputsOf(adapter).get('emotion_embeds')!.type as FloatType, readFloats(emotionEmbeds, 'emotion_embeds'), emotionEmbeds.dims),
-      });
-      const hidden = adapted.adapter_hidden_states!;
-      if (hidden.dims[2] !== width)
-        throw new ConfigError(`per/adapter.onnx returns width ${hidden.dims[2]}, but the text encoder's is ${width}; they must match.`);
-      extra = readFloats(hidden, 'adapter_hidden_states');
-    }
-    const tokens = text.dims[1]! + extra.length / width;
-    const row = tokens * width;
-    const out = new Float32Array(3 * row);
-    out.set(text.data, 0);
-    out.set(extra, text.data.length);
-    out.set(empty.data, row);
-    out.set(empty.data, 2 * row);
-    return { data: out, dims: [3, tokens, width] };
+      return { data: readFloats(result.f, 'f'), dims: [...result.f!.dims] };
+    };
+    return perConditioning(text, empty, { textAdapted: await adapt(text), emptyAdapted: await adapt(empty), qPrime });
   }
 
-  private async decode(latents: Float32Array, dims: number[], image: CheckedImage): Promise<CheckedImage> {
+  private async decode(latents: Float32Array, dims: number[], image: CheckedImage, layout: RenderLayout): Promise<CheckedImage> {
     const scaled = new Float32Array(latents.length);
     for (let i = 0; i < latents.length; i++) scaled[i] = latents[i]! / this.options.vaeScalingFactor;
     const decoder = this.sessions.vaeDecoder;
@@ -302,7 +314,9 @@ export class DiffusionRenderer implements Renderer {
     const result = await decoder.run({ latent_sample: floatTensor(type, scaled, dims) });
     const sample = result.sample!;
     const [, , height, width] = sample.dims as [number, number, number, number];
-    return vaeOutputToImage(readFloats(sample, 'sample'), width, height, image, { jpegQuality: this.options.quality, webpQuality: this.options.quality });
+    if (width !== layout.width || height !== layout.height)
+      throw new ConfigError(`vae_decoder/model.onnx returned ${width}×${height} for a ${layout.width}×${layout.height} picture; it must upscale the latent 8 times.`);
+    return vaeOutputToImage(readFloats(sample, 'sample'), width, height, image, { jpegQuality: this.options.quality, webpQuality: this.options.quality }, layout.content);
   }
 
   async close(): Promise<void> {
@@ -319,11 +333,54 @@ export interface FloatArray {
   dims: number[];
 }
 
+/** EPEM's PER outputs for one edit: the adapter's f for the text and for the empty prompt, and the EAI block's q′. */
+export interface PerParts {
+  textAdapted: FloatArray;
+  emptyAdapted: FloatArray;
+  qPrime: FloatArray;
+}
+
+/**
+ * The conditioning rows (text, ∅, ∅) as [3, tokens, width]. Without PER parts: CLIP's
+ * embeddings of the text and of the empty prompt. With them (models/README.md, "The PER
+ * contract"): `h = concat over the sequence axis of [q_t + f ; q′]` for the text and
+ * `h_∅ = [q_∅ + f_∅ ; q′]` for both unconditional rows, so every row is one length and none
+ * holds padding vectors.
+ */
+export function perConditioning(text: FloatArray, empty: FloatArray, per?: PerParts): FloatArray {
+  const [, tokens, width] = text.dims as [number, number, number];
+  if (empty.dims[1] !== tokens || empty.dims[2] !== width)
+    throw new Error(`The empty prompt's embedding [${empty.dims.join(', ')}] differs from the text's [${text.dims.join(', ')}].`);
+  let queries = 0;
+  if (per) {
+    for (const [what, adapted] of [['text', per.textAdapted], ['empty prompt', per.emptyAdapted]] as const)
+      if (adapted.dims.length !== 3 || adapted.dims[1] !== tokens || adapted.dims[2] !== width)
+        throw new ConfigError(`per/adapter.onnx returns f of shape [${adapted.dims.join(', ')}] for the ${what}; it must have text_embeds' shape [1, ${tokens}, ${width}].`);
+    if (per.qPrime.dims.length !== 3 || per.qPrime.dims[2] !== width)
+      throw new ConfigError(`per/eai.onnx returns q_prime of shape [${per.qPrime.dims.join(', ')}]; its width must be the text encoder's, ${width}.`);
+    queries = per.qPrime.dims[1]!;
+  }
+  const textLength = tokens * width;
+  const row = textLength + queries * width;
+  const out = new Float32Array(3 * row);
+  const write = (offset: number, embeds: Float32Array, adapted: Float32Array | undefined): void => {
+    for (let i = 0; i < textLength; i++) out[offset + i] = adapted ? embeds[i]! + adapted[i]! : embeds[i]!;
+    if (per) out.set(per.qPrime.data, offset + textLength);
+  };
+  write(0, text.data, per?.textAdapted.data);
+  write(row, empty.data, per?.emptyAdapted.data);
+  out.copyWithin(2 * row, row, 2 * row);
+  return { data: out, dims: [3, tokens + queries, width] };
+}
+
 /**
  * The UNet under three-way classifier-free guidance. Built once per edit with the image latent
  * v ([1, C, h, w]) and the conditioning rows (text, ∅, ∅) ([3, tokens, width]); it keeps the
  * UNet's input rows concat[z_t, v] / concat[z_t, v] / concat[z_t, 0] and writes only z_t between
- * steps. When the export fixes the UNet's batch to 1 or 2, the three rows run one at a time.
+ * steps. An export whose UNet batch is fixed (the `sample` input's first axis) is fed exactly
+ * that many rows per call: 3 in one call, 2 as (text, ∅v) then (∅0, ∅0) (the second row a copy,
+ * its prediction dropped), 1 row at a time; any other fixed batch, or a fixed text length the
+ * conditioning does not have, is refused with a sentence naming the shape.
  *
  * The sampling loop calls `run` and then `advance`, which does the guidance, the scheduler's
  * step and the next step's input in one pass over the latent: everything between two UNet
@@ -336,7 +393,11 @@ export class GuidedUnet {
   private readonly sampleType: FloatType;
   private readonly timestepType: string;
   private readonly timestepShape: ReadonlyArray<number | string>;
+  /** The `encoder_hidden_states` tensor of each call. */
   private readonly hiddenStates: ort.Tensor[];
+  /** Rows per UNet call (3, 2 or 1) and the conditioning row each call's rows read. */
+  private readonly batch: number;
+  private readonly calls: number[][];
   private readonly batched: boolean;
   /** For float16 UNets: `input` as float16 bit patterns (the image halves converted once). */
   private readonly halfInput: Uint16Array | undefined;
@@ -360,14 +421,19 @@ export class GuidedUnet {
     this.sampleType = inputs.get('sample')!.type as FloatType;
     this.timestepType = inputs.get('timestep')!.type;
     this.timestepShape = inputs.get('timestep')!.shape;
-    const batch = inputs.get('sample')!.shape[0];
-    this.batched = !(typeof batch === 'number' && batch > 0 && batch < 3);
+    this.batch = unetBatch(inputs.get('sample')!.shape, inputs.get('encoder_hidden_states')!.shape, conditioning.dims);
+    this.batched = this.batch === 3;
+    this.calls = [];
+    for (let first = 0; first < 3; first += this.batch)
+      this.calls.push(Array.from({ length: this.batch }, (_, i) => Math.min(2, first + i)));
     const hiddenType = inputs.get('encoder_hidden_states')!.type as FloatType;
     const [, tokens, hiddenWidth] = conditioning.dims as [number, number, number];
     const hiddenRow = tokens * hiddenWidth;
-    this.hiddenStates = this.batched
-      ? [floatTensor(hiddenType, conditioning.data, conditioning.dims)]
-      : [0, 1, 2].map((row) => floatTensor(hiddenType, conditioning.data.slice(row * hiddenRow, (row + 1) * hiddenRow), [1, tokens, hiddenWidth]));
+    this.hiddenStates = this.calls.map((rows) => {
+      const data = new Float32Array(rows.length * hiddenRow);
+      rows.forEach((row, i) => data.set(conditioning.data.subarray(row * hiddenRow, (row + 1) * hiddenRow), i * hiddenRow));
+      return floatTensor(hiddenType, data, [rows.length, tokens, hiddenWidth]);
+    });
     this.halfInput = this.sampleType === 'float16' ? toFloat16Array(this.input) : undefined;
     this.sampleTensor = !this.batched
       ? undefined
@@ -407,16 +473,28 @@ export class GuidedUnet {
       return readFloats(result.out_sample, 'out_sample');
     }
     const prediction = new Float32Array(3 * rowLength);
-    const rowDims = [1, ...this.sampleDims.slice(1)];
-    for (let row = 0; row < 3; row++) {
-      const result = await this.session.run({
-        sample: halfInput
-          ? new ort.Tensor('float16', halfInput.subarray(row * 2 * rowLength, (row + 1) * 2 * rowLength), rowDims)
-          : new ort.Tensor('float32', this.input.subarray(row * 2 * rowLength, (row + 1) * 2 * rowLength), rowDims),
-        timestep: time,
-        encoder_hidden_states: this.hiddenStates[row]!,
+    const callDims = [this.batch, ...this.sampleDims.slice(1)];
+    const inputRow = 2 * rowLength;
+    for (let call = 0; call < this.calls.length; call++) {
+      const rows = this.calls[call]!;
+      const first = rows[0]!;
+      // Rows in order are a view of the input; a repeated last row needs a copy.
+      const contiguous = rows.every((row, i) => row === first + i);
+      const source = halfInput ?? this.input;
+      let sample: ort.Tensor;
+      if (contiguous) {
+        const view = source.subarray(first * inputRow, (first + rows.length) * inputRow);
+        sample = halfInput ? new ort.Tensor('float16', view as Uint16Array, callDims) : new ort.Tensor('float32', view as Float32Array, callDims);
+      } else {
+        const copy = halfInput ? new Uint16Array(rows.length * inputRow) : new Float32Array(rows.length * inputRow);
+        rows.forEach((row, i) => copy.set(source.subarray(row * inputRow, (row + 1) * inputRow) as never, i * inputRow));
+        sample = halfInput ? new ort.Tensor('float16', copy as Uint16Array, callDims) : new ort.Tensor('float32', copy as Float32Array, callDims);
+      }
+      const result = await this.session.run({ sample, timestep: time, encoder_hidden_states: this.hiddenStates[call]! });
+      const out = readFloats(result.out_sample, 'out_sample');
+      rows.forEach((row, i) => {
+        if (i === 0 || row !== rows[i - 1]) prediction.set(out.subarray(i * rowLength, (i + 1) * rowLength), row * rowLength);
       });
-      prediction.set(readFloats(result.out_sample, 'out_sample'), row * rowLength);
     }
     return prediction;
   }
@@ -451,7 +529,35 @@ export class GuidedUnet {
   }
 }
 
+/**
+ * Rows per UNet call for an export: 3 (one call) when the `sample` batch axis is free or fixed
+ * at 3, else its fixed size 1 or 2. Refuses what cannot be served.
+ */
+export function unetBatch(sampleShape: ReadonlyArray<number | string>, hiddenShape: ReadonlyArray<number | string>, conditioningDims: readonly number[]): number {
+  const fixed = (dim: number | string | undefined): number | undefined => (typeof dim === 'number' && dim > 0 ? dim : undefined);
+  const batch = fixed(sampleShape[0]);
+  const hiddenBatch = fixed(hiddenShape[0]);
+  if (batch !== undefined && hiddenBatch !== undefined && batch !== hiddenBatch)
+    throw new ConfigError(`unet/model.onnx fixes sample's batch at ${batch} but encoder_hidden_states' at ${hiddenBatch}; export it with one batch size (3 for InstructPix2Pix, or a free axis).`);
+  const rows = batch ?? hiddenBatch;
+  if (rows !== undefined && rows > 3)
+    throw new ConfigError(
+      `unet/model.onnx takes a fixed batch of ${rows} rows, but InstructPix2Pix's guidance has 3 (text, image, unconditional); ` +
+        'export the UNet with a free batch axis, or with batch 3 (or 1 or 2, then the rows are fed in turns).',
+    );
+  const tokens = fixed(hiddenShape[1]);
+  if (tokens !== undefined && tokens !== conditioningDims[1])
+    throw new ConfigError(
+      `unet/model.onnx takes encoder_hidden_states of fixed length ${tokens}, but the conditioning has ${conditioningDims[1]} tokens` +
+        `${conditioningDims[1]! > tokens ? ' (the text tokens and the PER block\'s q_prime rows)' : ''}; export the UNet with a free sequence axis.`,
+    );
+  return rows ?? 3;
+}
+
 function timestepTensor(type: string, shape: ReadonlyArray<number | string>, timestep: number): ort.Tensor {
+  // Euler's "linspace" timesteps are fractional: an integer input gets them truncated, as
+  // diffusers' ONNX pipeline does (`np.array([t], dtype=int64)`).
+  if (type === 'int64' || type === 'int32') timestep = Math.trunc(timestep);
   if (shape.length === 0) return numericTensor(type, [timestep], []);
   const fixed = shape[0];
   const length = typeof fixed === 'number' && fixed > 0 ? fixed : 1;
@@ -471,6 +577,8 @@ function validate(options: ResolvedOptions): void {
     if (!(options[key] > 0)) throw new ConfigError(`The diffusion renderer's ${key} must be a positive number, not ${options[key]}.`);
   if (!Number.isInteger(options.maxSide) || options.maxSide < 64)
     throw new ConfigError(`The diffusion renderer's maxSide must be a whole number of pixels, at least 64, not ${options.maxSide}.`);
+  if (options.timestepSpacing !== undefined && !TIMESTEP_SPACINGS.includes(options.timestepSpacing))
+    throw new ConfigError(`The diffusion renderer's timestepSpacing must be one of ${TIMESTEP_SPACINGS.join(', ')}, not "${options.timestepSpacing}".`);
   if (!['auto', 'on', 'off'].includes(options.emotionBlocks))
     throw new ConfigError(`The diffusion renderer's emotionBlocks must be "auto", "on" or "off", not "${options.emotionBlocks}".`);
 }

@@ -9,6 +9,7 @@
  * names no emotion, names a different target than the person asked for, cannot be parsed, or
  * runs past `maxNewTokens`, the fallback's plan is returned and the reason is logged.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,12 @@ export interface OnnxPlannerOptions {
   cpuThreads?: number;
   /** Let ONNX Runtime's threads spin between operators (see `ProviderTuning`). @defaultValue false */
   cpuSpinning?: boolean;
+  /**
+   * The token ids that end an answer. @defaultValue `blip2/export.json`'s `end_token_id` when the
+   * export has that file, else 50118 (`"\n"`, BLIP-2 OPT's end token: LAVIS trains with it and
+   * transformers' conversion writes it into the config) and the tokenizer's `</s>` (2)
+   */
+  endTokenIds?: number[];
   /** @defaultValue a silent logger */
   logger?: Logger;
 }
@@ -90,7 +97,7 @@ export class OnnxPlanner implements Planner {
     private readonly tokenizer: TextTokenizer,
     private readonly prompt: string,
     private readonly fallback: Planner,
-    private readonly settings: { maxNewTokens: number; beamWidth: number; modelsDir: string; ownsFallback: boolean },
+    private readonly settings: { maxNewTokens: number; beamWidth: number; modelsDir: string; ownsFallback: boolean; endTokenIds: number[] },
     private readonly loaded: ManifestFile[],
     private readonly loadOptions: LoadSessionOptions,
     private readonly logger: Logger,
@@ -120,7 +127,6 @@ export class OnnxPlanner implements Planner {
     const sessions: ort.InferenceSession[] = [];
     try {
       const tokenizer = await TextTokenizer.fromFile(join(modelsDir, 'blip2/tokenizer.json'));
-      if (tokenizer.endId === undefined) throw new ConfigError(`${join(modelsDir, 'blip2/tokenizer.json')} has no </s> token to end an answer.`);
       for (const path of PLANNER_FILES) {
         const file = manifestFile(manifest, 'onnx', path);
         const session = acquireSession(modelsDir, file, loadOptions);
@@ -134,7 +140,7 @@ export class OnnxPlanner implements Planner {
         tokenizer,
         prompt.trim(),
         options.fallback ?? new KnowledgePlanner(),
-        { maxNewTokens, beamWidth, modelsDir, ownsFallback: !options.fallback },
+        { maxNewTokens, beamWidth, modelsDir, ownsFallback: !options.fallback, endTokenIds: options.endTokenIds ?? (await plannerEndTokens(modelsDir, tokenizer)) },
         loaded,
         loadOptions,
         logger,
@@ -188,7 +194,7 @@ export class OnnxPlanner implements Planner {
     prefix.set(promptEmbeds, query.data.length);
     const result = await this.decoder.generate(prefix, queries + promptIds.length, {
       maxNewTokens: this.settings.maxNewTokens,
-      endTokenId: this.tokenizer.endId!,
+      endTokenId: this.settings.endTokenIds,
       beamWidth: this.settings.beamWidth,
       ...(request.signal ? { signal: request.signal } : {}),
     });
@@ -202,6 +208,30 @@ export class OnnxPlanner implements Planner {
     // A fallback passed in belongs to the caller, who closes it.
     if (this.settings.ownsFallback) await this.fallback.close?.();
   }
+}
+
+/** BLIP-2 OPT's end token, `"\n"` (Ċ in the byte-level vocabulary). */
+export const BLIP2_OPT_END_TOKEN = 50118;
+
+/**
+ * The ids that end an answer for an export: `blip2/export.json`'s `end_token_id` (a number or a
+ * list), else 50118 and the tokenizer's `</s>`.
+ */
+export async function plannerEndTokens(modelsDir: string, tokenizer: TextTokenizer): Promise<number[]> {
+  const path = join(modelsDir, 'blip2/export.json');
+  if (existsSync(path)) {
+    let value: unknown;
+    try {
+      value = (JSON.parse(await readFile(path, 'utf8')) as { end_token_id?: unknown }).end_token_id;
+    } catch (error) {
+      throw new ConfigError(`${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); export the planner again.`, { cause: error });
+    }
+    const ids = typeof value === 'number' ? [value] : value;
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => Number.isInteger(id) && id >= 0))
+      throw new ConfigError(`${path} must give end_token_id as a token id or a list of them (BLIP-2 OPT: 50118), not ${JSON.stringify(value)}.`);
+    return ids as number[];
+  }
+  return [...new Set([BLIP2_OPT_END_TOKEN, tokenizer.tokenId('</s>') ?? 2])];
 }
 
 /** The factory the engine calls for `MOODSHIFT_PLANNER=onnx`. */

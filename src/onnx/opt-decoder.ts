@@ -13,8 +13,8 @@ import { emptyTensor, floatTensor, intTensor, numericTensor, readFloats, type Fl
 export interface DecodeOptions {
   /** Most tokens generated before giving up. */
   maxNewTokens: number;
-  /** Ends generation (OPT: `</s>`, id 2). */
-  endTokenId: number;
+  /** Ends generation: one id or several (BLIP-2 OPT: `"\n"`, 50118; OPT's own `</s>` is 2). */
+  endTokenId: number | readonly number[];
   /** 1 is greedy search. @defaultValue 1 */
   beamWidth?: number;
   /** Keep and feed the key-value cache; `false` re-runs the whole sequence every step (for tests). @defaultValue true */
@@ -100,6 +100,7 @@ export class OptDecoder {
   async generate(prefix: Float32Array, prefixLength: number, options: DecodeOptions): Promise<DecodeResult> {
     const beamWidth = options.beamWidth ?? 1;
     const useCache = options.useCache ?? true;
+    const endIds = new Set(typeof options.endTokenId === 'number' ? [options.endTokenId] : options.endTokenId);
     let beams: Beam[] = [
       { tokens: [], pending: { data: prefix, length: prefixLength }, past: this.emptyPast(), seen: 0, score: 0, finished: false, stepLogits: [] },
     ];
@@ -118,7 +119,7 @@ export class OptDecoder {
         if (next.length >= beamWidth) break;
         const tokens = [...candidate.beam.tokens];
         const stepLogits = [...candidate.beam.stepLogits, candidate.logits];
-        if (candidate.token === options.endTokenId) {
+        if (endIds.has(candidate.token)) {
           if (done.length < beamWidth) done.push({ ...candidate.beam, tokens, stepLogits, score: candidate.score, finished: true });
           continue;
         }

@@ -9,6 +9,10 @@ import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ConfigError } from '../errors.ts';
 
+interface TokenizerConfig {
+  pad_token?: string | { content?: string } | null;
+}
+
 interface TokenizerJson {
   padding?: { pad_id?: number } | null;
   added_tokens?: { id: number; content: string; special?: boolean }[];
@@ -36,10 +40,10 @@ export class TextTokenizer {
       );
     }
     const configPath = join(dirname(path), 'tokenizer_config.json');
-    const config: object = existsSync(configPath) ? (JSON.parse(await readFile(configPath, 'utf8')) as object) : {};
+    const config: TokenizerConfig = existsSync(configPath) ? (JSON.parse(await readFile(configPath, 'utf8')) as TokenizerConfig) : {};
     let tokenizer: Tokenizer;
     try {
-      tokenizer = new Tokenizer(json, config);
+      tokenizer = new Tokenizer(json, config as object);
     } catch (error) {
       throw new ConfigError(`Tokenizer file ${path} could not be read: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
     }
@@ -51,8 +55,16 @@ export class TextTokenizer {
       return undefined;
     };
     const endId = idOf('<|endoftext|>', '</s>', '[SEP]');
-    const padId = json.padding?.pad_id ?? idOf('<pad>', '<|endoftext|>', '[PAD]') ?? endId ?? 0;
+    // As transformers' tokenizers: tokenizer_config.json's pad_token first (SD 1.5's CLIP pads with
+    // <|endoftext|>, SD 2's with "!"), then tokenizer.json's padding, then the usual names.
+    const configPad = typeof config.pad_token === 'string' ? config.pad_token : config.pad_token?.content;
+    const padId = (configPad !== undefined ? idOf(configPad) : undefined) ?? json.padding?.pad_id ?? idOf('<pad>', '<|endoftext|>', '[PAD]') ?? endId ?? 0;
     return new TextTokenizer(tokenizer, endId, padId);
+  }
+
+  /** The id of one token of the vocabulary, if it has it. */
+  tokenId(token: string): number | undefined {
+    return this.tokenizer.token_to_id(token) ?? undefined;
   }
 
   /** Token ids with the tokenizer's special tokens (CLIP: start and end; OPT: a leading `</s>`). */

@@ -125,7 +125,7 @@ function attribute(name: string, value: number | number[] | string): onnxProto.o
   return { name, type: AttributeType.FLOAT, f: value };
 }
 
-async function writeModel(path: string, bytes: Uint8Array): Promise<string> {
+export async function writeModel(path: string, bytes: Uint8Array): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, bytes);
   return path;
@@ -211,6 +211,14 @@ export interface TinyDiffusionOptions {
   unet?: TinyUnetWeights;
   /** Also write EPEM's PER blocks (`per/eai.onnx`, `per/adapter.onnx`) and the BLIP-2 vision parts. @defaultValue false */
   withPer?: boolean;
+  /**
+   * The PER blocks at the paper's zero initialisation: the adapter's last matrix is zero (f = 0)
+   * and the EAI block yields no q′ rows, so the renderer must compute plain InstructPix2Pix.
+   * @defaultValue false
+   */
+  perAtZeroInit?: boolean;
+  /** A fixed batch size on the UNet's inputs (as some exports have). @defaultValue a free axis */
+  unetBatch?: number;
   /** Omit the tokenizer (to test a missing file). @defaultValue false */
   skipTokenizer?: boolean;
 }
@@ -227,7 +235,7 @@ export async function writeTinyDiffusionModels(dir: string, options: TinyDiffusi
   const floatType = options.floatType ?? 'float32';
   await writeModel(join(dir, 'text_encoder/model.onnx'), tinyTextEncoder(floatType));
   await writeModel(join(dir, 'vae_encoder/model.onnx'), tinyVaeEncoder(floatType, options.vaeEncoderOutput ?? 'latent_sample'));
-  await writeModel(join(dir, 'unet/model.onnx'), tinyUnet(floatType, options.timestepType ?? 'int64', options.unet));
+  await writeModel(join(dir, 'unet/model.onnx'), tinyUnet(floatType, options.timestepType ?? 'int64', options.unet, options.unetBatch ?? 'batch'));
   await writeModel(join(dir, 'vae_decoder/model.onnx'), tinyVaeDecoder(floatType));
   if (!options.skipTokenizer) {
     await mkdir(join(dir, 'tokenizer'), { recursive: true });
@@ -235,8 +243,8 @@ export async function writeTinyDiffusionModels(dir: string, options: TinyDiffusi
   }
   if (options.withPer) {
     await writeTinyBlip2VisionModels(dir, floatType);
-    await writeModel(join(dir, 'per/eai.onnx'), tinyEai(floatType));
-    await writeModel(join(dir, 'per/adapter.onnx'), tinyAdapter(floatType));
+    await writeModel(join(dir, 'per/eai.onnx'), tinyEai(floatType, options.perAtZeroInit ? 0 : TINY_QUERIES));
+    await writeModel(join(dir, 'per/adapter.onnx'), tinyAdapter(floatType, options.perAtZeroInit ?? false));
   }
 }
 
@@ -297,11 +305,12 @@ export function tinyUnet(
   floatType: 'float32' | 'float16' = 'float32',
   timestepType: 'int64' | 'float32' | 'float16' = 'int64',
   weights: TinyUnetWeights = { noise: 0.3, image: 0.05, text: 0.1, timestep: 0.0001 },
+  batch: Dim = 'batch',
 ): Uint8Array {
   const g = new GraphBuilder(floatType);
-  const sample = g.input('sample', floatType, ['batch', 8, 'height', 'width']);
-  const timestep = g.input('timestep', timestepType, ['steps']);
-  const text = g.input('encoder_hidden_states', floatType, ['batch', 'sequence', TINY_HIDDEN]);
+  const sample = g.input('sample', floatType, [batch, 8, 'height', 'width']);
+  const timestep = g.input('timestep', timestepType, [typeof batch === 'number' ? batch : 'steps']);
+  const text = g.input('encoder_hidden_states', floatType, [batch, 'sequence', TINY_HIDDEN]);
   const kernel: number[] = [];
   for (let out = 0; out < 4; out++)
     for (let input = 0; input < 8; input++)
@@ -314,7 +323,7 @@ export function tinyUnet(
   const time = g.op('Cast', [timestep], { to: DATA_TYPE[floatType] });
   const timeTerm = g.op('Mul', [g.op('ReduceMean', [time], { keepdims: 0 }), g.weights([weights.timestep], [])]);
   g.op('Add', [g.op('Add', [spatial, textTerm]), timeTerm], {}, 'out_sample');
-  g.output('out_sample', floatType, ['batch', 4, 'height', 'width']);
+  g.output('out_sample', floatType, [batch, 4, 'height', 'width']);
   return g.encode('unet');
 }
 
@@ -330,26 +339,45 @@ export function tinyVaeDecoder(floatType: 'float32' | 'float16' = 'float32'): Ui
   return g.encode('vae_decoder');
 }
 
-/** EPEM's EAI block: `query_embeds` [b, 4, 8] and `image_latents` [b, 4, h, w] → `emotion_embeds` [b, 4, 8]. */
-export function tinyEai(floatType: 'float32' | 'float16' = 'float32'): Uint8Array {
+/**
+ * EPEM's EAI block (the PER contract): `query_embeds` [b, 4, 8] and `image_latents` [b, 4, h, w]
+ * → `q_prime` [b, K, 8] (the first K query rows, projected, plus the latent mean; K = 0 gives
+ * an empty tensor) and `v_prime` [b, 4, 8] (another projection of the queries plus the latent mean).
+ */
+export function tinyEai(floatType: 'float32' | 'float16' = 'float32', qPrimeRows: number = TINY_QUERIES): Uint8Array {
   const g = new GraphBuilder(floatType);
   const query = g.input('query_embeds', floatType, ['batch', 'queries', TINY_HIDDEN]);
   const latents = g.input('image_latents', floatType, ['batch', 4, 'latent_height', 'latent_width']);
   const pooled = g.op('ReduceMean', [latents], { axes: [1, 2, 3], keepdims: 0 }); // [batch]
   const column = g.op('Unsqueeze', [pooled, g.int64s([1, 2])]); // [batch, 1, 1]
   const attended = g.op('MatMul', [query, g.weights(tinyWeights(64, 41, 0.4), [8, 8])]);
-  g.op('Add', [attended, column], {}, 'emotion_embeds');
-  g.output('emotion_embeds', floatType, ['batch', 'queries', TINY_HIDDEN]);
+  const rows = g.op('Slice', [attended, g.int64s([0]), g.int64s([qPrimeRows]), g.int64s([1]), g.int64s([1])]);
+  g.op('Add', [rows, column], {}, 'q_prime');
+  g.output('q_prime', floatType, ['batch', 'k', TINY_HIDDEN]);
+  const values = g.op('MatMul', [query, g.weights(tinyWeights(64, 47, 0.4), [8, 8])]);
+  g.op('Sub', [values, column], {}, 'v_prime');
+  g.output('v_prime', floatType, ['batch', 'queries', TINY_HIDDEN]);
   return g.encode('eai');
 }
 
-/** EPEM's adapter: `emotion_embeds` [b, 4, 8] → `adapter_hidden_states` [b, 4, 8] (width of the CLIP embedding). */
-export function tinyAdapter(floatType: 'float32' | 'float16' = 'float32'): Uint8Array {
+/**
+ * EPEM's adapter (the PER contract): `text_embeds` [b, 16, 8] (query) and `v_prime` [b, M, 8]
+ * (key and value) → `f` [b, 16, 8]: one softmax cross-attention and a tanh MLP. With
+ * `zeroInit`, the last matrix is zero, so f is exactly 0 (the paper's initialisation).
+ */
+export function tinyAdapter(floatType: 'float32' | 'float16' = 'float32', zeroInit = false): Uint8Array {
   const g = new GraphBuilder(floatType);
-  const input = g.input('emotion_embeds', floatType, ['batch', 'queries', TINY_HIDDEN]);
-  const projected = g.op('MatMul', [input, g.weights(tinyWeights(64, 43, 0.4), [8, 8])]);
-  g.op('Tanh', [projected], {}, 'adapter_hidden_states');
-  g.output('adapter_hidden_states', floatType, ['batch', 'queries', TINY_HIDDEN]);
+  const text = g.input('text_embeds', floatType, ['batch', 'tokens', TINY_HIDDEN]);
+  const vPrime = g.input('v_prime', floatType, ['batch', 'keys', TINY_HIDDEN]);
+  const q = g.op('MatMul', [text, g.weights(tinyWeights(64, 43, 0.4), [8, 8])]);
+  const k = g.op('MatMul', [vPrime, g.weights(tinyWeights(64, 53, 0.4), [8, 8])]);
+  const v = g.op('MatMul', [vPrime, g.weights(tinyWeights(64, 59, 0.4), [8, 8])]);
+  const scores = g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 2, 1] })]); // [b, tokens, keys]
+  const attended = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]); // [b, tokens, 8]
+  const hidden = g.op('Tanh', [attended]);
+  const last = zeroInit ? new Array<number>(64).fill(0) : tinyWeights(64, 67, 0.4);
+  g.op('MatMul', [hidden, g.weights(last, [8, 8])], {}, 'f');
+  g.output('f', floatType, ['batch', 'tokens', TINY_HIDDEN]);
   return g.encode('adapter');
 }
 

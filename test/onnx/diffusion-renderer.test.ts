@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import type { CheckedImage } from '../../src/image/image.ts';
 import type { EditPlan } from '../../src/planner/planner.ts';
 import type { Progress } from '../../src/turn.ts';
-import { combineGuidance, createDiffusionRenderer, guidanceScales, GuidedUnet } from '../../src/onnx/diffusion-renderer.ts';
+import { combineGuidance, createDiffusionRenderer, guidanceScales, GuidedUnet, perConditioning } from '../../src/onnx/diffusion-renderer.ts';
 import { GaussianNoise } from '../../src/onnx/noise.ts';
 import { DdimScheduler, EulerAncestralScheduler } from '../../src/onnx/schedulers.ts';
 import { tinyUnet, writeTinyDiffusionModels } from '../helpers/tiny-onnx.ts';
@@ -89,6 +89,38 @@ describe('three-way classifier-free guidance', () => {
     const guided = await unet.predict(new Float32Array(4 * 8 * 8), 901);
     for (const value of guided) assert.ok(Math.abs(value + 16) < 1e-4, `expected -16, got ${value}`);
     await session.release();
+  });
+
+  it('feeds an export with a batch fixed at 2 two rows per call, never one', async () => {
+    // The graph itself fixes the batch: ONNX Runtime refuses any other.
+    const fixedTwo = tinyUnet('float32', 'int64', { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) }, 2);
+    const session = await ort.InferenceSession.create(fixedTwo);
+    const batches: number[] = [];
+    const recording = Object.create(session, {
+      run: { value: (feeds: Record<string, ort.Tensor>) => (batches.push(feeds.sample!.dims[0]!), session.run(feeds)) },
+    }) as ort.InferenceSession;
+    for (const half of [false, true]) {
+      const target = half ? await ort.InferenceSession.create(tinyUnet('float16', 'int64', { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) }, 2)) : recording;
+      const guided = await new GuidedUnet(target, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(new Float32Array(4 * 8 * 8), 901);
+      for (const value of guided) assert.ok(Math.abs(value + 16) < (half ? 0.05 : 1e-4), `expected -16, got ${value}`);
+    }
+    assert.deepEqual(batches, [2, 2]);
+    await session.release();
+  });
+
+  it('feeds an export with a batch fixed at 3 in one call, and refuses a batch it cannot serve', async () => {
+    const probeWeights = { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) };
+    const three = await ort.InferenceSession.create(tinyUnet('float32', 'int64', probeWeights, 3));
+    const guided = await new GuidedUnet(three, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(new Float32Array(4 * 8 * 8), 901);
+    for (const value of guided) assert.ok(Math.abs(value + 16) < 1e-4);
+    const four = await ort.InferenceSession.create(tinyUnet('float32', 'int64', probeWeights, 4));
+    assert.throws(() => new GuidedUnet(four, imageLatent, conditioning, { text: 7.5, image: 1.5 }), (error: Error) => {
+      assert.equal(error.name, 'ConfigError');
+      assert.match(error.message, /unet\/model\.onnx takes a fixed batch of 4 rows/);
+      assert.match(error.message, /free batch axis, or with batch 3/);
+      return true;
+    });
+    await Promise.all([three.release(), four.release()]);
   });
 
   it('gives the same guidance from a float16 UNet, batched or one row at a time', async () => {
@@ -261,6 +293,35 @@ describe('diffusion renderer on tiny models', () => {
     }
   });
 
+  it('starts from given initial latents scaled by the initial noise sigma, as diffusers\' prepare_latents', async () => {
+    const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('hook'), steps: 2, scheduler: 'ddim' });
+    try {
+      const latents = new GaussianNoise(99).fill(4 * 8 * 8);
+      const a = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 1 }, { initialLatents: latents });
+      const b = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 2 }, { initialLatents: latents });
+      const seeded = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 99 });
+      assert.ok(a.bytes.equals(b.bytes), 'the seed no longer matters');
+      assert.ok(a.bytes.equals(seeded.bytes), "seed 99's own first draw is the same latent (DDIM draws nothing else)");
+      await assert.rejects(renderer.render({ image: picture, plan, intensity: 0.6, seed: 1 }, { initialLatents: new Float32Array(3) }), /initialLatents has 3 values/);
+    } finally {
+      await renderer.close();
+    }
+  });
+
+  it('pads a wide picture instead of stretching it and returns it at its own size', async () => {
+    const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('wide'), steps: 1 });
+    try {
+      // 200×64 is laid out as 256×64 (content 200×64 at left 28); the old code stretched it to 192×64.
+      const wide = await fixture(200, 64, 'png');
+      const result = await renderer.render({ image: wide, plan, intensity: 0.6, seed: 1 });
+      assert.deepEqual([result.width, result.height], [200, 64]);
+      const metadata = await sharp(result.bytes).metadata();
+      assert.deepEqual([metadata.width, metadata.height], [200, 64]);
+    } finally {
+      await renderer.close();
+    }
+  });
+
   it("joins EPEM's EAI block and adapter to the conditioning when the export has them", async () => {
     const dir = await modelsDir('per', { withPer: true });
     const withBlocks = await createDiffusionRenderer({ modelsDir: dir, steps: 2 });
@@ -275,6 +336,73 @@ describe('diffusion renderer on tiny models', () => {
       await withBlocks.close();
       await without.close();
     }
+  });
+});
+
+describe("EPEM's PER contract", () => {
+  const text = { data: Float32Array.from({ length: 2 * 3 }, (_, i) => i + 1), dims: [1, 2, 3] };
+  const empty = { data: Float32Array.from({ length: 2 * 3 }, (_, i) => 10 * (i + 1)), dims: [1, 2, 3] };
+
+  it('builds h = [q_t + f ; q′] for the text and [q_∅ + f_∅ ; q′] for both unconditional rows', () => {
+    const per = {
+      textAdapted: { data: new Float32Array(6).fill(0.5), dims: [1, 2, 3] },
+      emptyAdapted: { data: new Float32Array(6).fill(-1), dims: [1, 2, 3] },
+      qPrime: { data: Float32Array.from([7, 8, 9]), dims: [1, 1, 3] },
+    };
+    const h = perConditioning(text, empty, per);
+    assert.deepEqual(h.dims, [3, 3, 3]);
+    const rowOf = (r: number): number[] => [...h.data.subarray(r * 9, (r + 1) * 9)];
+    assert.deepEqual(rowOf(0), [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7, 8, 9]);
+    assert.deepEqual(rowOf(1), [9, 19, 29, 39, 49, 59, 7, 8, 9]);
+    assert.deepEqual(rowOf(2), rowOf(1));
+    assert.ok(!h.data.some((value) => value === 0), 'no zero padding vectors');
+  });
+
+  it('without PER parts is CLIP\'s text and empty-prompt embeddings', () => {
+    const h = perConditioning(text, empty);
+    assert.deepEqual(h.dims, [3, 2, 3]);
+    assert.deepEqual([...h.data], [...text.data, ...empty.data, ...empty.data]);
+  });
+
+  it('refuses an adapter or EAI output of the wrong shape', () => {
+    const good = { data: new Float32Array(6), dims: [1, 2, 3] };
+    assert.throws(() => perConditioning(text, empty, { textAdapted: { data: new Float32Array(3), dims: [1, 1, 3] }, emptyAdapted: good, qPrime: { data: new Float32Array(3), dims: [1, 1, 3] } }), /per\/adapter\.onnx returns f of shape \[1, 1, 3\]/);
+    assert.throws(() => perConditioning(text, empty, { textAdapted: good, emptyAdapted: good, qPrime: { data: new Float32Array(4), dims: [1, 1, 4] } }), /q_prime of shape \[1, 1, 4\]; its width must be the text encoder's, 3/);
+  });
+
+  it("reduces exactly to plain InstructPix2Pix at the paper's zero initialisation (f = 0, no q′ rows)", async () => {
+    const dir = await modelsDir('per-zero', { withPer: true, perAtZeroInit: true });
+    const withBlocks = await createDiffusionRenderer({ modelsDir: dir, steps: 3, scheduler: 'euler' });
+    const plain = await createDiffusionRenderer({ modelsDir: dir, steps: 3, scheduler: 'euler', emotionBlocks: 'off' });
+    try {
+      assert.equal(withBlocks.usesEmotionBlocks, true);
+      for (const seed of [1, 2]) {
+        const a = await withBlocks.render({ image: picture, plan, intensity: 0.6, seed });
+        const b = await plain.render({ image: picture, plan, intensity: 0.6, seed });
+        assert.ok(a.bytes.equals(b.bytes), `seed ${seed}: the same picture to the byte`);
+      }
+    } finally {
+      await withBlocks.close();
+      await plain.close();
+    }
+  });
+
+  it('refuses an EAI export with the old single output, naming the file and both signatures', async () => {
+    const dir = await modelsDir('per-old', { withPer: true });
+    const { GraphBuilder, writeModel } = await import('../helpers/tiny-onnx.ts');
+    const g = new GraphBuilder();
+    const query = g.input('query_embeds', 'float32', ['batch', 'queries', 8]);
+    g.input('image_latents', 'float32', ['batch', 4, 'h', 'w']);
+    g.op('Identity', [query], {}, 'emotion_embeds');
+    g.output('emotion_embeds', 'float32', ['batch', 'queries', 8]);
+    await writeModel(join(dir, 'per/eai.onnx'), g.encode('old-eai'));
+    await assert.rejects(createDiffusionRenderer({ modelsDir: dir }), (error: Error) => {
+      assert.match(error.message, /per\/eai\.onnx does not have the signature/);
+      assert.match(error.message, /no output named q_prime/);
+      assert.match(error.message, /expected inputs: query_embeds .* outputs: q_prime .*v_prime/);
+      assert.match(error.message, /found +inputs: query_embeds .* outputs: emotion_embeds/);
+      return true;
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,7 +11,7 @@ import type { CheckedImage } from '../../src/image/image.ts';
 import { canonicalInstruction } from '../../src/intent.ts';
 import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
 import type { Planner } from '../../src/planner/planner.ts';
-import { createOnnxPlanner, DEFAULT_PLANNER_PROMPT, parsePlannerAnswer } from '../../src/onnx/onnx-planner.ts';
+import { createOnnxPlanner, DEFAULT_PLANNER_PROMPT, parsePlannerAnswer, plannerEndTokens } from '../../src/onnx/onnx-planner.ts';
 import { OptDecoder } from '../../src/onnx/opt-decoder.ts';
 import { TextTokenizer } from '../../src/onnx/tokenizer.ts';
 import { runPlannerConformance } from '../planner/planner.conformance.ts';
@@ -198,6 +198,36 @@ describe('onnx planner on tiny models', () => {
     } finally {
       await planner.close();
     }
+  });
+
+  it("stops on the export's end token (BLIP-2 OPT's \"\\n\"), not only on </s>", async () => {
+    // The decoder writes the answer, then the export's end token (here "|", standing in for 50118),
+    // then more words and never </s>: stopping on </s> alone runs to the limit and falls back.
+    const probe = await plannerModels();
+    const answer = tinyOptIds('Caption: a dog. Edited: a dark dog. Emotion: sadness').slice(0, -1);
+    const endId = tinyOptIds('|')[0]!;
+    const dir = await plannerModels({ script: [...answer, endId, ...new Array<number>(30).fill(tinyOptIds('cat')[0]!)], scriptStart: await answerStart(probe, 'contentment', 'sadness') });
+    await writeFile(join(dir, 'blip2/export.json'), JSON.stringify({ format: 1, end_token_id: endId }));
+    for (const beamWidth of [1, 3]) {
+      const planner = await createOnnxPlanner({ modelsDir: dir, maxNewTokens: answer.length + 8, beamWidth });
+      try {
+        const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
+        assert.equal(plan.planner, 'onnx', `beam ${beamWidth}`);
+        assert.equal(plan.editedCaption, 'A dark dog.');
+      } finally {
+        await planner.close();
+      }
+    }
+  });
+
+  it('ends answers on 50118 and </s> when the export has no export.json, and refuses a bad one', async () => {
+    const dir = await plannerModels();
+    const tokenizer = await TextTokenizer.fromFile(join(dir, 'blip2/tokenizer.json'));
+    assert.deepEqual(await plannerEndTokens(dir, tokenizer), [50118, 2]);
+    await writeFile(join(dir, 'blip2/export.json'), JSON.stringify({ end_token_id: [50118, 2] }));
+    assert.deepEqual(await plannerEndTokens(dir, tokenizer), [50118, 2]);
+    await writeFile(join(dir, 'blip2/export.json'), JSON.stringify({ end_token_id: 'newline' }));
+    await assert.rejects(createOnnxPlanner({ modelsDir: dir }), /export\.json must give end_token_id as a token id or a list of them \(BLIP-2 OPT: 50118\), not "newline"/);
   });
 
   it('falls back when the answer runs past the token limit', async () => {

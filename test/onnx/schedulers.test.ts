@@ -1,10 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  createScheduler,
   DdimScheduler,
   EulerAncestralScheduler,
+  EulerScheduler,
   leadingTimesteps,
+  linspaceTimesteps,
   scaledLinearSchedule,
+  trailingTimesteps,
 } from '../../src/onnx/schedulers.ts';
 import { GaussianNoise } from '../../src/onnx/noise.ts';
 
@@ -15,20 +19,90 @@ function assertClose(actual: number, expected: number, tolerance: number, what: 
 describe('schedulers for Stable Diffusion 1.5', () => {
   it('spaces 10 steps "leading" from 901 down to 1', () => {
     assert.deepEqual(leadingTimesteps(10), [901, 801, 701, 601, 501, 401, 301, 201, 101, 1]);
-    assert.deepEqual(new EulerAncestralScheduler(10).timesteps, [901, 801, 701, 601, 501, 401, 301, 201, 101, 1]);
+    assert.deepEqual(new EulerAncestralScheduler(10, { timestepSpacing: 'leading' }).timesteps, [901, 801, 701, 601, 501, 401, 301, 201, 101, 1]);
     assert.deepEqual(new DdimScheduler(10).timesteps, [901, 801, 701, 601, 501, 401, 301, 201, 101, 1]);
   });
 
-  it('matches the reference Euler sigmas and initial noise sigma', () => {
-    const scheduler = new EulerAncestralScheduler(10);
-    const expected = [8.39069, 5.13444, 3.34777, 2.29285, 1.62369, 1.16822, 0.83565, 0.57405, 0.34619, 0.04131, 0];
+  it('matches the reference Euler sigmas and initial noise sigma with "leading" spacing', () => {
+    const scheduler = new EulerAncestralScheduler(10, { timestepSpacing: 'leading' });
+    // diffusers 0.35.2, EulerAncestralDiscreteScheduler(SD 1.5 betas, steps_offset=1, timestep_spacing="leading").set_timesteps(10).
+    const expected = [8.390687, 5.134433, 3.347765, 2.292855, 1.623693, 1.168216, 0.835653, 0.574051, 0.346187, 0.041314, 0];
     assert.equal(scheduler.sigmas.length, expected.length);
-    scheduler.sigmas.forEach((sigma, i) => assertClose(sigma, expected[i]!, 5e-5, `sigma ${i}`));
-    assertClose(scheduler.initNoiseSigma, 8.450072, 5e-6, 'init noise sigma');
+    scheduler.sigmas.forEach((sigma, i) => assertClose(sigma, expected[i]!, 2e-6, `sigma ${i}`));
+    // "leading": init_noise_sigma = √(σ_max² + 1).
+    assertClose(scheduler.initNoiseSigma, 8.4500666, 2e-6, 'init noise sigma');
   });
 
-  it('has sigma 14.6146555 at the last training timestep', () => {
-    assertClose(scaledLinearSchedule().sigmas[999]!, 14.6146555, 5e-7, 'sigma at t=999');
+  it('has sigma 14.614647 at the last training timestep, as diffusers computes it', () => {
+    assertClose(scaledLinearSchedule().sigmas[999]!, 14.6146469, 1e-6, 'sigma at t=999');
+    // torch.cumprod accumulates in double: ᾱ_999 = 0.00466009508818388 in diffusers 0.35.2.
+    assertClose(scaledLinearSchedule().alphasCumprod[999]!, 0.00466009508818388, 1e-12, 'alphas_cumprod[999]');
+  });
+
+  it("Euler-ancestral defaults to diffusers' \"linspace\" spacing: t from 999, σ_max = 14.6146, first noise scaled by σ_max", () => {
+    // diffusers EulerAncestralDiscreteScheduler.set_timesteps, timestep_spacing="linspace" (its default):
+    //   timesteps = np.linspace(0, num_train_timesteps - 1, num_inference_steps, dtype=np.float32)[::-1]
+    //   sigmas = np.interp(timesteps, np.arange(len(sigmas)), sigmas); sigmas = concat([sigmas, [0.0]])
+    //   init_noise_sigma = sigmas.max() for "linspace" / "trailing" (√(σ_max² + 1) only for "leading").
+    const schedule = scaledLinearSchedule();
+    const steps = 20;
+    const expectedTimesteps = Array.from({ length: steps }, (_, i) => Math.fround(i === steps - 1 ? 999 : (i * 999) / (steps - 1))).reverse();
+    for (const scheduler of [new EulerAncestralScheduler(steps), new EulerScheduler(steps)]) {
+      assert.equal(scheduler.timesteps[0], 999, `${scheduler.kind} starts at t=999`);
+      scheduler.timesteps.forEach((t, i) => assertClose(t, expectedTimesteps[i]!, 1e-9, `${scheduler.kind} timestep ${i}`));
+      scheduler.timesteps.forEach((t, i) => {
+        const low = Math.floor(t);
+        const interpolated = low >= 999 ? schedule.sigmas[999]! : schedule.sigmas[low]! + (schedule.sigmas[low + 1]! - schedule.sigmas[low]!) * (t - low);
+        assertClose(scheduler.sigmas[i]!, interpolated, 1e-5, `${scheduler.kind} sigma ${i}`);
+      });
+      assert.equal(scheduler.sigmas[steps], 0);
+      assertClose(scheduler.sigmas[0]!, 14.6146469, 1e-6, 'σ_max');
+      assertClose(scheduler.initNoiseSigma, scheduler.sigmas[0]!, 0, 'init_noise_sigma = σ_max');
+    }
+    // The numbers diffusers 0.35.2 gives for the same call (20 steps), to a float32 rounding.
+    const reference = [14.614647, 10.74685, 8.081536, 6.204952, 4.855665, 3.865384, 3.123769, 2.557168, 2.115662, 1.764825, 1.480583, 1.245815, 1.048143, 0.87843, 0.72972, 0.596435, 0.473586, 0.355547, 0.232168, 0.029168, 0];
+    new EulerAncestralScheduler(20).sigmas.forEach((sigma, i) => assertClose(sigma, reference[i]!, 2e-6 * Math.max(1, sigma), `reference sigma ${i}`));
+  });
+
+  it('spaces "linspace" and "trailing" timesteps as numpy does in diffusers', () => {
+    assert.deepEqual(linspaceTimesteps(4), [999, 666, 333, 0]);
+    // diffusers "trailing": np.round(np.arange(1000, 0, -1000 / n)).astype(np.int64) - 1
+    assert.deepEqual(trailingTimesteps(4), [999, 749, 499, 249]);
+    assert.deepEqual(trailingTimesteps(3), [999, 666, 332]);
+  });
+
+  it('DDIM (η = 0): SD 1.5 "leading" timesteps and steps as diffusers\' DDIMScheduler.step', () => {
+    // diffusers DDIMScheduler.set_timesteps, "leading" (its default) with steps_offset=1:
+    //   timesteps = (np.arange(0, n) * (1000 // n)).round()[::-1] + steps_offset
+    const scheduler = new DdimScheduler(20);
+    assert.deepEqual(scheduler.timesteps, Array.from({ length: 20 }, (_, i) => (19 - i) * 50 + 1));
+    // DDIMScheduler.step with eta=0: prev_t = t - 1000 // n, α_prev = ᾱ[prev_t] (ᾱ[0] when prev_t < 0:
+    // set_alpha_to_one=False), x0 = (x − √(1−ᾱ_t)·ε)/√ᾱ_t, x_prev = √α_prev·x0 + √(1−α_prev)·ε.
+    const { alphasCumprod } = scaledLinearSchedule();
+    const x = Float32Array.from([0.8, -1.1, 0.05]);
+    const eps = Float32Array.from([0.3, 0.9, -0.4]);
+    for (const index of [0, 7, 19]) {
+      const t = scheduler.timesteps[index]!;
+      const alpha = alphasCumprod[t]!;
+      const alphaPrev = t - 50 >= 0 ? alphasCumprod[t - 50]! : alphasCumprod[0]!;
+      const out = scheduler.step(eps, index, x);
+      x.forEach((xi, i) => {
+        const x0 = (xi - Math.sqrt(1 - alpha) * eps[i]!) / Math.sqrt(alpha);
+        assertClose(out[i]!, Math.sqrt(alphaPrev) * x0 + Math.sqrt(1 - alphaPrev) * eps[i]!, 1e-5, `DDIM step ${index} element ${i}`);
+      });
+    }
+  });
+
+  it("Euler (diffusers' EulerDiscreteScheduler, s_churn 0) steps x + (σ_next − σ)·ε and draws no noise", () => {
+    const scheduler = createScheduler('euler', 20);
+    const x = Float32Array.from([2, -3]);
+    const eps = Float32Array.from([0.5, -0.25]);
+    const euler = scheduler as EulerScheduler;
+    for (const index of [0, 10, 19]) {
+      const out = scheduler.step(eps, index, x);
+      x.forEach((xi, i) => assertClose(out[i]!, xi + (euler.sigmas[index + 1]! - euler.sigmas[index]!) * eps[i]!, 1e-5, `step ${index}`));
+      assertClose(scheduler.inputScale(index), 1 / Math.sqrt(euler.sigmas[index]! ** 2 + 1), 1e-12, 'scale_model_input');
+    }
   });
 
   it('refuses a step count that is not a whole number from 1 to 1000', () => {
