@@ -30,9 +30,10 @@ const photo = await sharp(new URL('../test/fixtures/images/astronaut.png', impor
   .jpeg({ quality: 90 })
   .toBuffer();
 
-// Each turn is a new visitor, so per-person rate limits never interfere.
+// Each turn is a new visitor, so per-person rate limits never interfere (nor the limit on new
+// conversations per address, raised here: every visitor of the benchmark comes from 127.0.0.1).
 const engine = await createEngine(loadConfig({ LOG_LEVEL: 'silent' }));
-const web = await startWeb(engine, { port: 0, host: '127.0.0.1' });
+const web = await startWeb(engine, { port: 0, host: '127.0.0.1', newSessionsPerMinute: 1_000_000 });
 
 // The load generator replays one pre-encoded request over keep-alive connections with
 // node:http, as autocannon does: the figures then hold the server's cost and the transport,
@@ -50,7 +51,8 @@ function overHttp(): Promise<void> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       turnsUrl,
-      { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } },
+      // A browser sends the page's Origin with every POST; the chat refuses posts without one.
+      { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length, origin: new URL(web.url).origin } },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
