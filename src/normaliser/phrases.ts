@@ -208,3 +208,12 @@ export const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
     { kind: 'help' },
   ],
 ];
+
+/** The intent the first matching phrase stands for, or `undefined`. */
+export function phraseIntent(words: readonly string[], otherLanguages: boolean): Intent | undefined {
+  const text = words.join(' ');
+  for (const [rule, intent] of PHRASES) {
+    if (ruleMatches(rule.english, text, words) || (otherLanguages && rule.foreign && ruleMatches(rule.foreign, text, words))) return intent;
+  }
+  return undefined;
+}

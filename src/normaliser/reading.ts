@@ -8,7 +8,6 @@ import { INTENSITY, canonicalInstruction } from '../intent.ts';
 import type { Intent, NormaliseContext } from '../intent.ts';
 import {
   ELEMENT_WORD_INDEX,
-  EMOJI_INDEX,
   EMOTION_WORD_INDEX,
   OTHER_LANGUAGE_WORD_INDEX,
   resolveGenericHappy,
@@ -33,11 +32,10 @@ import {
   SOURCE_WORDS,
   UP_VERBS,
 } from './markers.ts';
-import { NOT_EMOTION_WORDS, lookupDerived } from './morphology.ts';
 import { PHRASES, commandTypo, ruleMatches } from './phrases.ts';
 import type { RulesNormaliserOptions } from './rules-options.ts';
 import { joinWords, phraseStarts } from './text.ts';
-import { findTypoCorrection } from './typo.ts';
+import { lookupEmotionToken } from './word-lookup.ts';
 
 export const UNKNOWN: Intent = Object.freeze({ kind: 'unknown' }) as Intent;
 
@@ -61,13 +59,6 @@ const MAX_MENTIONS = 32;
 const EMOTION_PHRASE_STARTS = phraseStarts(EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX);
 const INTENSITY_PHRASE_STARTS = phraseStarts(INTENSITY_INDEX);
 const ELEMENT_PHRASE_STARTS = phraseStarts(ELEMENT_WORD_INDEX);
-
-/**
- * What single words turned out to mean, so that a word is derived, de-stretched or typo-checked
- * once, not in every message. One cache per combination of options; emptied when full.
- */
-const WORD_CACHES = new Map<string, Map<string, EmotionWord | null>>();
-const WORD_CACHE_LIMIT = 20_000;
 
 export class Reading {
   private readonly mentions: Mention[] = [];
@@ -135,40 +126,7 @@ export class Reading {
   }
 
   private lookupWord(token: string): EmotionWord | undefined {
-    const direct = EMOTION_WORD_INDEX.get(token);
-    if (direct) return direct;
-    const cacheKey = `${this.options.otherLanguages ? 1 : 0}${this.options.typoTolerance ? 1 : 0}`;
-    let cache = WORD_CACHES.get(cacheKey);
-    if (!cache) WORD_CACHES.set(cacheKey, (cache = new Map()));
-    const cached = cache.get(token);
-    if (cached !== undefined) return cached ?? undefined;
-    const found = this.lookupUnlistedWord(token);
-    if (cache.size >= WORD_CACHE_LIMIT) cache.clear();
-    cache.set(token, found ?? null);
-    return found;
-  }
-
-  /** A word not in the English index: an emoji, a word of another language, a derived form, a typo. */
-  private lookupUnlistedWord(token: string): EmotionWord | undefined {
-    const emoji = EMOJI_INDEX.get(token);
-    if (emoji) return { emotion: emoji, form: 'base' };
-    if (this.options.otherLanguages) {
-      const foreign = OTHER_LANGUAGE_WORD_INDEX.get(token);
-      if (foreign) return foreign;
-    }
-    if (token.length < 4 || !/^[a-z]+$/.test(token) || NOT_EMOTION_WORDS.has(token)) return undefined;
-    const derived = lookupDerived(token);
-    if (derived) return derived;
-    if (/(.)\1\1/.test(token)) {
-      for (const squeezed of [token.replace(/(.)\1{2,}/g, '$1$1'), token.replace(/(.)\1{2,}/g, '$1')]) {
-        const found = EMOTION_WORD_INDEX.get(squeezed) ?? lookupDerived(squeezed);
-        if (found) return found;
-      }
-    }
-    if (this.options.typoTolerance && token.length >= 5 && !ELEMENT_WORD_INDEX.has(token) && !INTENSITY_INDEX.has(token)) {
-      return findTypoCorrection(token);
-    }
-    return undefined;
+    return lookupEmotionToken(token, this.options);
   }
 
   // -- roles ----------------------------------------------------------------------------------

@@ -45,10 +45,13 @@ import type { Element, Emotion } from '../emotions.ts';
 import { ConfigError } from '../errors.ts';
 import type { Intent, NormaliseContext, Normaliser, NotARequest } from '../intent.ts';
 import { foldText } from '../lexicon.ts';
+import { recogniseNotARequest } from './not-a-request.ts';
+import { phraseIntent } from './phrases.ts';
 import { Reading, UNKNOWN } from './reading.ts';
 import { DEFAULT_RULES_NORMALISER_OPTIONS } from './rules-options.ts';
 import type { RulesNormaliserOptions } from './rules-options.ts';
 import { clean, tokenise } from './text.ts';
+import { lookupEmotionToken } from './word-lookup.ts';
 
 export { DEFAULT_RULES_NORMALISER_OPTIONS } from './rules-options.ts';
 export type { RulesNormaliserOptions } from './rules-options.ts';
@@ -181,6 +184,15 @@ function readMessage(raw: string, context: NormaliseContext, options: Readonly<R
   if (!folded) return UNKNOWN;
   const words = tokenise(folded);
   if (words.length === 0) return UNKNOWN;
+  const notARequest = recogniseNotARequest(
+    words,
+    (word) => lookupEmotionToken(word, options)?.emotion,
+    () => {
+      const kind = phraseIntent(words, options.otherLanguages)?.kind;
+      return kind !== undefined && kind !== 'refine';
+    },
+  );
+  if (notARequest) return { kind: 'unknown', notARequest };
   const reading = new Reading(words, folded, context, options);
   return reading.decide();
 }

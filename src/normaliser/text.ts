@@ -38,7 +38,7 @@ export function tokenise(folded: string): string[] {
 const APOSTROPHE_FORMS: Readonly<Record<string, string>> = {
   "don't": 'dont', "doesn't": 'doesnt', "didn't": 'didnt', "isn't": 'isnt', "aren't": 'arent', "wasn't": 'wasnt',
   "shouldn't": 'shouldnt', "can't": 'cant', "won't": 'wont', "it's": 'its', "that's": 'thats', "i'm": 'im',
-  "let's": 'lets', "i'd": 'id', "wouldn't": 'wouldnt', "couldn't": 'couldnt', "haven't": 'havent', "ain't": 'aint',
+  "let's": 'lets', "i've": 'ive', "you're": 'youre', "i'd": 'id', "wouldn't": 'wouldnt', "couldn't": 'couldnt', "haven't": 'havent', "ain't": 'aint',
 };
 
 /** For each word that begins a phrase of several words in `indexes`, the most words such a phrase has. */
