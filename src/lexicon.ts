@@ -201,6 +201,7 @@ export const EMOTION_LEXICON: Readonly<Record<Emotion, EmotionLexicon>> = {
       'woeful', 'doleful', 'pensive', 'sorrowing', 'bereft', 'abandoned', 'gloom', 'moody',
       'depresso', 'emo', 'rainy', 'tearjerking', 'heartsick', 'brokenhearted', 'broken hearted',
       'lifeless', 'joyless', 'cheerless', 'grim', 'hurt', 'pained', 'painful',
+      'let down', 'disappointed', 'disappointing',
     ],
     comparatives: ['sadder', 'gloomier', 'unhappier', 'lonelier', 'bleaker', 'drearier', 'more depressing', 'more melancholic', 'glummer', 'moodier', 'more somber', 'more sombre', 'grimmer', 'more melancholy'],
     superlatives: ['saddest', 'gloomiest', 'loneliest', 'bleakest', 'most depressing', 'unhappiest', 'dreariest'],

@@ -53,8 +53,12 @@ interface Mention {
   more: boolean;
   /** "not too X": X, gently. */
   mild: boolean;
+  /** "too X": there is too much of it now. */
+  tooMuch?: boolean;
 }
 const MAX_MENTIONS = 32;
+/** "so", "too": after a negation they ask for less ("don't make it so gloomy"). */
+const DEGREE_WORDS = new Set(['so', 'too', 'that', 'as', 'overly']);
 
 const EMOTION_PHRASE_STARTS = phraseStarts(EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX);
 const INTENSITY_PHRASE_STARTS = phraseStarts(INTENSITY_INDEX);
@@ -83,7 +87,25 @@ export class Reading {
       const intent = this.decideFromMentions();
       if (intent) return intent;
     }
-    return this.decideFromPhrases();
+    const intent = this.decideFromPhrases();
+    return intent.kind === 'unknown' ? this.understood() : intent;
+  }
+
+  /**
+   * `unknown`, with what the words did say: the emotion they rule out ("not sad"), the elements
+   * and the intensity they name ("make the sky really…"), so that the answer can name them.
+   */
+  private understood(): Intent {
+    const negated = this.mentions.find((m) => m.role === 'negated');
+    const elements = this.elements();
+    const intensity = this.intensity(undefined);
+    if (!negated && elements.length === 0 && intensity === INTENSITY.medium) return UNKNOWN;
+    return {
+      kind: 'unknown',
+      ...(negated ? { negated: this.resolve(negated) } : {}),
+      ...(elements.length > 0 ? { elements } : {}),
+      ...(intensity !== INTENSITY.medium ? { intensity } : {}),
+    };
   }
 
   // -- emotion words --------------------------------------------------------------------------
@@ -135,6 +157,18 @@ export class Reading {
     for (const mention of this.mentions) this.assignRole(mention);
     this.findSources();
     this.applyCorrections();
+    this.findContrasts();
+  }
+
+  /**
+   * "it's far too exciting, make it sad instead": an emotion there is too much of, beside another
+   * the person asks for, is what the picture shows now. ("less gloomy, more cozy" names no source.)
+   */
+  private findContrasts(): void {
+    const target = this.mentions.find((m) => m.role === 'target' && !m.weak) ?? this.mentions.find((m) => m.role === 'target');
+    if (!target || this.mentions.some((m) => m.role === 'source')) return;
+    const weakened = this.mentions.find((m) => m.role === 'less' && m.tooMuch === true && m.emotion !== target.emotion);
+    if (weakened) weakened.role = 'source';
   }
 
   private assignRole(mention: Mention): void {
@@ -168,18 +202,23 @@ export class Reading {
     }
     const before1 = at(s - 1);
     const before2 = at(s - 2);
+    // "so gloomy", and "so dark and gloomy": the degree word of a pair.
+    const degree = before1 === 'and' && DEGREE_WORDS.has(at(s - 3)) ? at(s - 3) : before1;
     if (negatedAt >= 0 && (before1 === 'too' || before1 === 'overly' || before1 === 'very') && before2 === 'not') {
       mention.mild = true; // "not too scary": scary, gently
     } else if (negatedAt >= 0 && (after === 'enough' || before1 === 'enough')) {
       mention.more = true; // "not scary enough", "not enough sadness"
     } else if (negatedAt >= 0 && (before1 === 'so' || before1 === 'as' || before1 === 'that') && negatedAt === s - 2) {
       mention.role = 'less'; // "not so sad", "not as gloomy"
+    } else if (negatedAt >= 0 && negatedAt < s - 2 && DEGREE_WORDS.has(degree)) {
+      mention.role = 'less'; // "don't make it so gloomy", "don't make it too dark and gloomy"
     } else if (negatedAt >= 0 && moreAt > negatedAt) {
       mention.role = 'less'; // "don't make it any more scary", "no more sadness"
     } else if (negatedAt >= 0) {
       mention.role = 'negated';
     } else if (before1 === 'too' || ((before1 === 'much' || before1 === 'many') && before2 === 'too')) {
       mention.role = 'less'; // "too scary", "too much gloom"
+      mention.tooMuch = true;
     } else if (sourceAt >= 0) {
       mention.role = 'source';
     } else if (lessAt >= 0 && (moreAt < 0 || lessAt > moreAt)) {
@@ -291,10 +330,10 @@ export class Reading {
     };
   }
 
-  private intensity(chosen: Mention): number {
+  private intensity(chosen: Mention | undefined): number {
     const numeric = numericIntensity(this.folded);
     if (numeric !== undefined) return numeric;
-    let level: number = chosen.form === 'superlative' ? INTENSITY.max : chosen.mild ? INTENSITY.low : INTENSITY.medium;
+    let level: number = chosen?.form === 'superlative' ? INTENSITY.max : chosen?.mild ? INTENSITY.low : INTENSITY.medium;
     if (level !== INTENSITY.medium) return level;
     const { words } = this;
     let best: number | undefined;
@@ -320,7 +359,10 @@ export class Reading {
   }
 
   private mentionStartsWithin(from: number, distance: number): boolean {
-    return this.mentions.some((m) => m.start >= from && m.start < from + distance) || (this.words[from] === 'more' && this.mentionStartsWithin(from + 1, 2));
+    return (
+      this.mentions.some((m) => m.start >= from && m.start < from + distance && (m.role === 'target' || m.role === 'less')) ||
+      (this.words[from] === 'more' && this.mentionStartsWithin(from + 1, 2))
+    );
   }
 
   private elements(): Element[] {
