@@ -108,7 +108,7 @@ function barChart(metric: SummaryMetric, series: Array<Partial<Record<Emotion, n
           if (typeof v !== 'number') return '';
           const w = Math.max(0, (Math.max(0, v) / max) * plot);
           const by = y + i * barHeight;
-          return `<rect x="${left}" y="${by}" width="${w.toFixed(1)}" height="${barHeight - 2}" fill="${SERIES_COLOURS[i % 2]}"><title>${emotion}: ${v.toFixed(2)}</title></rect><text x="${(left + w + 3).toFixed(1)}" y="${by + barHeight - 3}" font-size="10">${v.toFixed(metric === 'LPIPS' ? 3 : 1)}</text>`;
+          return `<rect x="${left}" y="${by}" width="${w.toFixed(1)}" height="${barHeight - 2}" fill="${SERIES_COLOURS[i % 2]}"><title>${emotion}: ${v.toFixed(2)}</title></rect><text x="${(left + w + 3).toFixed(1)}" y="${by + barHeight - 3}" font-size="10">${v.toFixed(metric === 'LPIPS' ? 3 : metric === 'Time' ? 2 : 1)}</text>`;
         })
         .join('');
       return label + rects;
