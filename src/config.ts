@@ -4,11 +4,12 @@
  * `ConfigError` whose lines each name the variable and what to change.
  */
 import { ConfigError } from './errors.ts';
+import { REDIS_URL_HINT, isRedisUrl } from './redis/redis-url.ts';
 
 export type RendererBackend = 'tone' | 'diffusion' | 'queue';
 export type PlannerBackend = 'knowledge' | 'onnx' | 'llm';
 export type NormaliserBackend = 'rules' | 'llm';
-export type ExecutionProviderName = 'cpu' | 'cuda';
+export type ExecutionProviderName = 'cpu' | 'cuda' | 'webgpu';
 
 export interface AppConfig {
   /** `TELEGRAM_BOT_TOKEN`: starts the Telegram adapter. */
@@ -36,7 +37,10 @@ export interface AppConfig {
   discordShards?: number;
   /** `DISCORD_MODERATOR_ROLE`: a role name whose members are moderators besides ManageGuild. */
   discordModeratorRole?: string;
-  /** `REDIS_URL`: conversation state, policies, audit log, rate limits and the render queue in Redis. */
+  /**
+   * `REDIS_URL`: conversation state, policies, audit log, rate limits and the render queue in Redis:
+   * `redis://` (`rediss://` for TLS), or `redis+cluster://host1:7000,host2:7000` for a Redis Cluster.
+   */
   redisUrl?: string;
   /** `MOODSHIFT_RENDERER`. @defaultValue `tone` */
   renderer: RendererBackend;
@@ -102,6 +106,12 @@ export interface AppConfig {
   workerConcurrency: number;
   /** `WORKER_RENDERER`: the local backend a queue worker renders with. @defaultValue `tone` */
   workerRenderer: Exclude<RendererBackend, 'queue'>;
+  /** `WORKER_LOCK_DURATION_MS`: how long a worker's lock on a job lasts without renewal; a dead worker's job is taken over after it. @defaultValue 30000 */
+  workerLockDurationMs: number;
+  /** `WORKER_STALLED_INTERVAL_MS`: how often workers look for the stalled jobs of dead workers. @defaultValue 30000 */
+  workerStalledIntervalMs: number;
+  /** `MOODSHIFT_TEST_RENDER_DELAY_MS`: for the queue's failure tests only, every worker render takes this long. @defaultValue 0 */
+  testRenderDelayMs: number;
   /** `LOG_LEVEL`. @defaultValue `info` */
   logLevel: string;
 }
@@ -171,7 +181,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const renderer = oneOf(env, 'MOODSHIFT_RENDERER', ['tone', 'diffusion', 'queue'] as const, 'tone', problems);
   const planner = oneOf(env, 'MOODSHIFT_PLANNER', ['knowledge', 'onnx', 'llm'] as const, 'knowledge', problems);
   const normaliser = oneOf(env, 'MOODSHIFT_NORMALISER', ['rules', 'llm'] as const, 'rules', problems);
-  const redisUrl = url(env, 'REDIS_URL', undefined, problems, ['redis:', 'rediss:']);
+  const redisUrl = text(env, 'REDIS_URL');
+  // The value is not repeated: it may hold a password.
+  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) problems.push(`REDIS_URL ${REDIS_URL_HINT}.`);
   const llmBaseUrl = url(env, 'LLM_BASE_URL', undefined, problems);
   if (renderer === 'queue' && !redisUrl) problems.push('MOODSHIFT_RENDERER=queue needs REDIS_URL (the queue lives in Redis).');
   if ((planner === 'llm' || normaliser === 'llm') && !llmBaseUrl)
@@ -208,7 +220,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxJpegMegapixels: number(env, 'MOODSHIFT_MAX_JPEG_MEGAPIXELS', 120, problems, 0.01, 4000, false),
     decodeTimeoutSeconds: number(env, 'MOODSHIFT_DECODE_TIMEOUT_S', 5, problems, 1, 3600),
     modelsDir: text(env, 'MODELS_DIR') ?? 'models/weights',
-    executionProvider: oneOf(env, 'ORT_EXECUTION_PROVIDER', ['cpu', 'cuda'] as const, 'cpu', problems),
+    executionProvider: oneOf(env, 'ORT_EXECUTION_PROVIDER', ['cpu', 'cuda', 'webgpu'] as const, 'cpu', problems),
     llmBaseUrl,
     llmApiKey: text(env, 'LLM_API_KEY'),
     llmModel: text(env, 'LLM_MODEL'),
@@ -228,6 +240,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownTimeoutSeconds: number(env, 'SHUTDOWN_TIMEOUT_S', 10, problems, 0.1, 3600, false),
     workerConcurrency: number(env, 'WORKER_CONCURRENCY', 1, problems, 1, 64),
     workerRenderer: oneOf(env, 'WORKER_RENDERER', ['tone', 'diffusion'] as const, 'tone', problems),
+    workerLockDurationMs: number(env, 'WORKER_LOCK_DURATION_MS', 30_000, problems, 100, 3_600_000),
+    workerStalledIntervalMs: number(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, problems, 100, 3_600_000),
+    testRenderDelayMs: number(env, 'MOODSHIFT_TEST_RENDER_DELAY_MS', 0, problems, 0, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info', problems),
   };
   if (problems.length > 0) {

@@ -12,6 +12,7 @@ import { createModeration } from './moderation/create-moderation.ts';
 import { RulesNormaliser } from './normaliser/rules-normaliser.ts';
 import { KnowledgePlanner } from './planner/knowledge-planner.ts';
 import type { Planner } from './planner/planner.ts';
+import { RedisConnection } from './redis/redis-connection.ts';
 import type { Renderer } from './renderer/renderer.ts';
 import { ToneRenderer } from './renderer/tone-renderer.ts';
 import { createConversationStore } from './store/create-store.ts';
@@ -26,6 +27,8 @@ export interface Engine {
   normaliser: Normaliser;
   planner: Planner;
   renderer: Renderer;
+  /** The one Redis connection the store, moderation and the queue share (`REDIS_URL`), when configured. */
+  redis?: RedisConnection;
   /** Closes every backend the engine opened. */
   close(): Promise<void>;
 }
@@ -40,11 +43,14 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
     opened.push(part);
     return part;
   };
+  // Opened first, so that it closes last; it looks at the server's settings once, in the background.
+  const redis = config.redisUrl ? own(new RedisConnection({ url: config.redisUrl, logger })) : undefined;
+  if (redis) void redis.checkServer(60_000).catch(() => undefined);
   const store =
     parts.store ??
     own(
       createConversationStore({
-        redisUrl: config.redisUrl,
+        redis,
         ttlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
         imageTtlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
         maxImageBytes: Math.round(config.pictureBudgetMegabytes * 1024 * 1024),
@@ -52,10 +58,10 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
       }),
     );
   const moderation =
-    parts.moderation ?? own(await createModeration({ redisUrl: config.redisUrl, policyFile: config.policyFile, logger }));
+    parts.moderation ?? own(await createModeration({ redis, policyFile: config.policyFile, logger }));
   const normaliser = parts.normaliser ?? (await createNormaliser(config, logger));
   const planner = parts.planner ?? own(await createPlanner(config, logger));
-  const renderer = parts.renderer ?? own(await createRenderer(config, store, logger));
+  const renderer = parts.renderer ?? own(await createRenderer(config, store, logger, redis));
   const editor = new Editor({
     store,
     normaliser,
@@ -80,6 +86,7 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
     normaliser,
     planner,
     renderer,
+    redis,
     close: async () => {
       for (const part of opened.reverse()) await part.close?.();
     },
@@ -109,7 +116,7 @@ async function createPlanner(config: AppConfig, logger: Logger): Promise<Planner
   }
 }
 
-async function createRenderer(config: AppConfig, store: ConversationStore, logger: Logger): Promise<Renderer> {
+async function createRenderer(config: AppConfig, store: ConversationStore, logger: Logger, redis?: RedisConnection): Promise<Renderer> {
   switch (config.renderer) {
     case 'tone':
       return new ToneRenderer();
@@ -119,7 +126,7 @@ async function createRenderer(config: AppConfig, store: ConversationStore, logge
     }
     case 'queue': {
       const { createQueueRenderer } = await import('./queue/queue-renderer.ts');
-      return createQueueRenderer({ config, store, logger });
+      return createQueueRenderer({ config, store, logger, redis });
     }
   }
 }

@@ -9,7 +9,7 @@ import { createConversationStore } from '../../src/store/create-store.ts';
 const redisUrl = process.env.REDIS_URL!;
 const store = createConversationStore({ redisUrl });
 const worker = new RenderWorker({
-  redisUrl,
+  redis: redisUrl,
   store,
   renderer: { name: 'null', render: async (request) => request.image },
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 50),

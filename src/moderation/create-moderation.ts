@@ -12,7 +12,7 @@ import type { PolicyOverride } from './policy.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { RedisAuditLog } from './redis-audit-log.ts';
 import type { RedisConnection } from '../redis/redis-connection.ts';
-import { openModerationRedis } from './redis-connection.ts';
+import { openModerationRedis, waitForModerationRedis } from './redis-connection.ts';
 import { RedisPolicyStore } from './redis-policy-store.ts';
 import { RedisRateLimiter } from './redis-rate-limiter.ts';
 
@@ -58,6 +58,8 @@ export async function createModeration(options: CreateModerationOptions = {}): P
   let onClose: (() => Promise<void>) | undefined;
   if (options.redis || options.redisUrl) {
     const client = options.redis ?? (await openModerationRedis(options.redisUrl!, { timeoutMs: options.redisTimeoutMs }));
+    // Moderation refuses to start on a Redis it cannot reach, shared connection or not.
+    if (options.redis) await waitForModerationRedis(options.redis, options.redisTimeoutMs);
     const keyPrefix = options.keyPrefix;
     store = new RedisPolicyStore({ client, keyPrefix, logger });
     audit = new RedisAuditLog({ client, keyPrefix, ...auditOptions });

@@ -35,10 +35,19 @@ export async function openModerationRedis(url: string, options: ModerationRedisO
     ...(options.logger ? { logger: options.logger } : {}),
   });
   try {
-    await connection.ready('start moderation');
+    await waitForModerationRedis(connection, timeoutMs);
     return connection;
   } catch (error) {
     await connection.close();
+    throw error;
+  }
+}
+
+/** Waits up to `timeoutMs` (default 2000) for Redis to answer; an `UnavailableError` naming it otherwise. */
+export async function waitForModerationRedis(connection: RedisConnection, timeoutMs = 2000): Promise<void> {
+  try {
+    await connection.ready('start moderation', timeoutMs);
+  } catch (error) {
     throw new UnavailableError(`Redis at ${connection.redactedUrl} is not answering: ${(error as Error).message}`, 'redis', { cause: error });
   }
 }

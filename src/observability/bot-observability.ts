@@ -5,7 +5,7 @@
  */
 import type { RunningAdapter } from '../adapter.ts';
 import type { Engine } from '../engine.ts';
-import { createFailFastRedis } from '../queue/render-queue.ts';
+import { RedisConnection } from '../redis/redis-connection.ts';
 import { redisPingCheck, startHealthServer, type RunningHealthServer } from './health-server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 
@@ -35,7 +35,10 @@ export async function startBotObservability(
     }
     if (report.outcome === 'unavailable') metrics.redisErrors.inc({ component: 'bot' });
   };
-  const redis = engine.config.redisUrl ? createFailFastRedis(engine.config.redisUrl) : undefined;
+  // The engine's shared connection when it has one; otherwise one of its own for `/readyz`.
+  const shared = engine.redis;
+  const own = !shared && engine.config.redisUrl ? new RedisConnection({ url: engine.config.redisUrl }) : undefined;
+  const redis = shared ?? own;
   const checks: Record<string, () => boolean | Promise<boolean>> = {};
   if (redis) checks.redis = redisPingCheck(redis);
   for (const adapter of adapters) checks[adapter.name] = () => adapter.isReady();
@@ -66,7 +69,7 @@ export async function startBotObservability(
     close: async () => {
       engine.editor.onTurn = previous;
       await server.close();
-      redis?.disconnect();
+      await own?.close();
     },
   };
 }

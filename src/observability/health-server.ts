@@ -9,9 +9,12 @@ import type { Registry } from 'prom-client';
 
 export type ReadinessCheck = () => boolean | Promise<boolean>;
 
-/** Ready when the Redis client answers PING. */
-export function redisPingCheck(redis: { ping(): Promise<string> }): ReadinessCheck {
-  return async () => (await redis.ping().catch(() => '')) === 'PONG';
+/** Ready when Redis answers PING: an ioredis client, or a `RedisConnection` (every primary of a cluster). */
+export function redisPingCheck(redis: { ping(): Promise<string | boolean> }): ReadinessCheck {
+  return async () => {
+    const reply = await redis.ping().catch(() => false);
+    return reply === 'PONG' || reply === true;
+  };
 }
 
 export interface HealthServerOptions {

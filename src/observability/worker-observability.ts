@@ -1,17 +1,27 @@
 /**
  * @module Metrics and health of a `moodshift worker` process.
  */
-import type { RenderWorker } from '../queue/worker.ts';
-import { createFailFastRedis } from '../queue/render-queue.ts';
+import type { RedisConnection } from '../redis/redis-connection.ts';
 import { redisPingCheck, startHealthServer, type RunningHealthServer } from './health-server.ts';
 import { createMetrics } from './metrics.ts';
 
-export async function startWorkerObservability(
-  worker: RenderWorker,
-  options: { port: number; host?: string; redisUrl: string },
-): Promise<RunningHealthServer> {
+/** What the worker's metrics read: its counters and whether it runs (a `RenderWorker`). */
+export interface ObservedWorker {
+  readonly stats: { completed: number; failed: number };
+  isRunning(): boolean;
+}
+
+export interface WorkerObservabilityOptions {
+  port: number;
+  /** @defaultValue `0.0.0.0` */
+  host?: string;
+  /** The worker's Redis connection, for `/readyz` (the caller closes it). */
+  redis: RedisConnection;
+}
+
+export async function startWorkerObservability(worker: ObservedWorker, options: WorkerObservabilityOptions): Promise<RunningHealthServer> {
   const metrics = createMetrics();
-  const redis = createFailFastRedis(options.redisUrl);
+  const { redis } = options;
   let seen = { completed: 0, failed: 0 };
   const collect = () => {
     metrics.edits.inc({ outcome: 'completed' }, worker.stats.completed - seen.completed);
@@ -37,7 +47,6 @@ export async function startWorkerObservability(
     url: server.url,
     close: async () => {
       await server.close();
-      redis.disconnect();
     },
   };
 }

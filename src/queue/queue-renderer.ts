@@ -10,29 +10,25 @@
  * never succeed fails at once.
  */
 import { Job, Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { once } from 'node:events';
 import type { AppConfig } from '../config.ts';
-import { ErrorCode, UnavailableError, UserError } from '../errors.ts';
+import { ErrorCode, UserError } from '../errors.ts';
 import type { CheckedImage } from '../image/image.ts';
 import { silentLogger, type Logger } from '../logger.ts';
+import { QUEUE_SLOTS_PREFIX } from '../redis/keys.ts';
+import { RedisConnection } from '../redis/redis-connection.ts';
 import type { Renderer, RenderRequest, RenderResult } from '../renderer/renderer.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
-import {
-  QUEUE_PREFIX,
-  RENDER_QUEUE_NAME,
-  blockingRedisOptions,
-  createFailFastRedis,
-  delay,
-  renderJobId,
-  type RenderJobData,
-  type RenderJobResult,
-} from './render-queue.ts';
-import { warnAboutRedisSettings } from './redis-settings.ts';
+import { QUEUE_PREFIX, RENDER_QUEUE_NAME, delay, renderJobId, type RenderJobData, type RenderJobResult } from './render-queue.ts';
 
 export interface QueueRendererOptions {
-  /** The Redis of the queue. */
-  redisUrl: string;
+  /** The Redis of the queue: a URL (the renderer opens its own connection and closes it). Needed unless `redis` is given. */
+  redisUrl?: string;
+  /**
+   * A Redis connection to share (the caller closes it; its `unavailableAfterMs` is then the
+   * connection's, and `unavailableAfterMs` below bounds each queue operation as a whole).
+   * @defaultValue none: one opened for `redisUrl`
+   */
+  redis?: RedisConnection;
   /** Where originals are read from and results written to (the same Redis, in practice). */
   store: ConversationStore;
   /** Renders one person may have queued or running at once. @defaultValue 2 */
@@ -69,15 +65,17 @@ return n`;
 
 export class QueueRenderer implements Renderer {
   readonly name = 'queue';
-  readonly #options: Required<Omit<QueueRendererOptions, 'logger'>> & { logger: Logger };
+  readonly #options: Required<Omit<QueueRendererOptions, 'logger' | 'redis' | 'redisUrl'>> & { logger: Logger };
   readonly #queue: Queue<RenderJobData, RenderJobResult>;
   readonly #events: QueueEvents;
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
+  readonly #ownsRedis: boolean;
   readonly #listeners = new Map<string, Set<(data: unknown) => void>>();
   #eventsReady: Promise<unknown>;
 
   constructor(options: QueueRendererOptions) {
-    if (!options.redisUrl) throw new TypeError('QueueRenderer needs redisUrl: set REDIS_URL.');
+    if (!options.redisUrl && !options.redis) throw new TypeError('QueueRenderer needs redisUrl (REDIS_URL) or a RedisConnection.');
+    const { redis, redisUrl, ...rest } = options;
     this.#options = {
       maxJobsPerPerson: 2,
       renderTimeoutSeconds: 120,
@@ -87,23 +85,27 @@ export class QueueRenderer implements Renderer {
       positionIntervalMs: 1000,
       unavailableAfterMs: 1500,
       logger: silentLogger,
-      ...options,
+      ...rest,
     };
-    this.#redis = createFailFastRedis(options.redisUrl);
+    this.#ownsRedis = !redis;
+    this.#redis =
+      redis ??
+      new RedisConnection({ url: redisUrl!, unavailableAfterMs: this.#options.unavailableAfterMs, logger: this.#options.logger });
     // BullMQ reads the server's version once, when the queue connects; if Redis drops during that
     // read, the queue stays broken for good. The version is checked with the other settings
-    // below instead (`redisSettingsWarnings`), so the queue recovers whenever Redis does.
-    this.#queue = new Queue(RENDER_QUEUE_NAME, { connection: this.#redis, prefix: QUEUE_PREFIX, skipVersionCheck: true });
+    // (`RedisConnection.checkServer`) instead, so the queue recovers whenever Redis does.
+    // The queue's commands share the fail-fast command connection; its prefix is a hash tag.
+    this.#queue = new Queue(RENDER_QUEUE_NAME, { connection: this.#redis.client, prefix: QUEUE_PREFIX, skipVersionCheck: true });
     // Every waiting render listens for the queue's closing; hundreds may wait at once.
     this.#queue.setMaxListeners(0);
     this.#queue.on('error', (error) => this.#options.logger.warn({ err: error }, 'render queue: redis error'));
-    this.#events = new QueueEvents(RENDER_QUEUE_NAME, { connection: blockingRedisOptions(options.redisUrl) as ConnectionOptions, prefix: QUEUE_PREFIX });
+    // Blocking reads of queue events: BullMQ's own connection, `maxRetriesPerRequest: null`.
+    this.#events = new QueueEvents(RENDER_QUEUE_NAME, { connection: this.#redis.bullmqConnection() as ConnectionOptions, prefix: QUEUE_PREFIX });
     this.#events.setMaxListeners(0);
     this.#events.on('error', (error) => this.#options.logger.warn({ err: error }, 'render queue events: redis error'));
     this.#events.on('progress', ({ jobId, data }) => this.#listeners.get(jobId)?.forEach((listener) => listener(data)));
     this.#eventsReady = this.#events.waitUntilReady().catch(() => undefined);
-    // Commands fail at once until the client is ready (no offline queue), so the look waits for it.
-    this.#redis.once('ready', () => void warnAboutRedisSettings(this.#redis, this.#options.logger).catch(() => {}));
+    if (this.#ownsRedis) void this.#redis.checkServer(60_000).catch(() => {});
   }
 
   async render(request: RenderRequest): Promise<RenderResult> {
@@ -111,10 +113,10 @@ export class QueueRenderer implements Renderer {
     request.signal?.throwIfAborted();
     const imageHash = request.imageHash ?? (await this.#unavailableGuard(store.putImage(request.image)));
     const jobId = renderJobId(request.jobKey ?? `${imageHash}:${request.plan.target}:${request.intensity}:${request.seed}`);
-    const ownerKey = request.owner ? `${QUEUE_PREFIX}:active:${request.owner}` : undefined;
+    const ownerKey = request.owner ? `${QUEUE_SLOTS_PREFIX}${request.owner}` : undefined;
     if (ownerKey) {
-      const slot = await this.#unavailableGuard(() =>
-        this.#redis.eval(COUNT_SCRIPT, 1, ownerKey, this.#options.maxJobsPerPerson, this.#options.renderTimeoutSeconds * 3) as Promise<number>,
+      const slot = await this.#unavailableGuard(
+        () => this.#redis.client.eval(COUNT_SCRIPT, 1, ownerKey, this.#options.maxJobsPerPerson, this.#options.renderTimeoutSeconds * 3) as Promise<number>,
       );
       if (slot === 0) throw new UserError(ErrorCode.TooManyJobs, { limit: this.#options.maxJobsPerPerson });
     }
@@ -139,7 +141,7 @@ export class QueueRenderer implements Renderer {
       if (!image) throw new Error(`render job ${jobId} finished but its picture ${result.hash} is not in the store`);
       return image satisfies CheckedImage;
     } finally {
-      if (ownerKey) await this.#redis.eval(RELEASE_SCRIPT, 1, ownerKey).catch((error: unknown) => logger.warn({ err: error }, 'could not release a render slot'));
+      if (ownerKey) await this.#redis.client.eval(RELEASE_SCRIPT, 1, ownerKey).catch((error: unknown) => logger.warn({ err: error }, 'could not release a render slot'));
     }
   }
 
@@ -200,39 +202,21 @@ export class QueueRenderer implements Renderer {
   /** 1 when the job is next; 0 once a worker has it; undefined when it is not waiting. */
   async #queuePosition(jobId: string): Promise<number | undefined> {
     const waitKey = `${QUEUE_PREFIX}:${RENDER_QUEUE_NAME}:wait`;
-    const [index, length] = await Promise.all([this.#redis.lpos(waitKey, jobId), this.#redis.llen(waitKey)]);
+    const client = this.#redis.client;
+    const [index, length] = await Promise.all([client.lpos(waitKey, jobId), client.llen(waitKey)]);
     // Jobs are pushed on the left and taken from the right: the rightmost is next.
     return index === null ? undefined : length - index;
   }
 
-  /** Turns a Redis that does not answer into UnavailableError within `unavailableAfterMs`. */
+  /**
+   * Runs a queue operation by the policy of `RedisConnection` (it waits for the connection, and a
+   * Redis that does not answer becomes `UnavailableError`), all of it within `unavailableAfterMs`.
+   */
   async #unavailableGuard<T>(operation: Promise<T> | (() => Promise<T>)): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new UnavailableError('Redis did not answer in time', 'redis')),
-        this.#options.unavailableAfterMs,
-      );
+    if (typeof operation !== 'function') operation.catch(() => {});
+    return this.#redis.run('queue a render', () => (typeof operation === 'function' ? operation() : operation), {
+      deadlineMs: this.#options.unavailableAfterMs,
     });
-    let running: Promise<T> | undefined;
-    try {
-      // The client may still be (re)connecting: commands wait for it, within the same deadline.
-      const run = async () => {
-        if (this.#redis.status !== 'ready') await once(this.#redis, 'ready');
-        running = typeof operation === 'function' ? operation() : operation;
-        return running;
-      };
-      return await Promise.race([run(), timeout]);
-    } catch (error) {
-      if (error instanceof UserError || error instanceof UnavailableError) throw error;
-      if (this.#redis.status !== 'ready' || isConnectionError(error))
-        throw new UnavailableError('Redis is not reachable', 'redis', { cause: error });
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      if (typeof operation !== 'function') operation.catch(() => {});
-      (running as Promise<T> | undefined)?.catch(() => {});
-    }
   }
 
   /** Counts of waiting and active jobs, for metrics. */
@@ -249,25 +233,17 @@ export class QueueRenderer implements Renderer {
   async close(): Promise<void> {
     const graceful = Promise.allSettled([this.#events.close(), this.#queue.close()]).then(() => true);
     const inTime = await Promise.race([graceful, delay(this.#options.unavailableAfterMs, false)]);
-    this.#redis.disconnect();
+    if (this.#ownsRedis) await this.#redis.close();
     if (!inTime) await Promise.race([Promise.allSettled([this.#events.disconnect(), this.#queue.disconnect()]), delay(500, undefined)]);
   }
 }
 
-/** Whether a Redis command failed because the connection did: ioredis's errors for a closed, refused or dropped connection. */
-function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  // A command caught by a dropped connection fails once retried (`maxRetriesPerRequest`), even when the client is ready again by then.
-  if (error.name === 'MaxRetriesPerRequestError') return true;
-  return /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|enableOfflineQueue|EPIPE|ETIMEDOUT|Command timed out/i.test(error.message);
-}
-
-/** Factory the engine calls for `MOODSHIFT_RENDERER=queue`. */
-export function createQueueRenderer(options: { config: AppConfig; store: ConversationStore; logger?: Logger }): QueueRenderer {
+/** Factory the engine calls for `MOODSHIFT_RENDERER=queue`; with `redis`, the engine's shared connection. */
+export function createQueueRenderer(options: { config: AppConfig; store: ConversationStore; redis?: RedisConnection; logger?: Logger }): QueueRenderer {
   const { config } = options;
-  if (!config.redisUrl) throw new TypeError('MOODSHIFT_RENDERER=queue needs REDIS_URL.');
+  if (!config.redisUrl && !options.redis) throw new TypeError('MOODSHIFT_RENDERER=queue needs REDIS_URL.');
   return new QueueRenderer({
-    redisUrl: config.redisUrl,
+    ...(options.redis ? { redis: options.redis } : { redisUrl: config.redisUrl }),
     store: options.store,
     maxJobsPerPerson: config.maxJobsPerPerson,
     renderTimeoutSeconds: config.renderTimeoutSeconds,

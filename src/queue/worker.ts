@@ -10,23 +10,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type AppConfig } from '../config.ts';
 import { isEmotion } from '../emotions.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { RedisConnection } from '../redis/redis-connection.ts';
 import type { Renderer, RenderRequest } from '../renderer/renderer.ts';
 import { ToneRenderer } from '../renderer/tone-renderer.ts';
 import { createConversationStore } from '../store/create-store.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
-import {
-  QUEUE_PREFIX,
-  RENDER_QUEUE_NAME,
-  blockingRedisOptions,
-  createFailFastRedis,
-  delay,
-  type RenderJobData,
-  type RenderJobResult,
-} from './render-queue.ts';
-import { warnAboutRedisSettings } from './redis-settings.ts';
+import { QUEUE_PREFIX, RENDER_QUEUE_NAME, delay, type RenderJobData, type RenderJobResult } from './render-queue.ts';
 
 export interface RenderWorkerOptions {
-  redisUrl: string;
+  /**
+   * The Redis of the queue: a URL (BullMQ opens and closes its own connections) or a
+   * `RedisConnection` (the caller closes it); either way BullMQ's connections retry for ever
+   * (`maxRetriesPerRequest: null`), as it requires.
+   */
+  redis: RedisConnection | string;
   store: ConversationStore;
   renderer: Renderer;
   /** Jobs this process renders at once. @defaultValue 1 */
@@ -47,14 +44,17 @@ export interface RenderWorkerOptions {
 const CLOSE_GRACE_MS = 3000;
 
 export class RenderWorker {
-  readonly #options: Required<RenderWorkerOptions>;
+  readonly #options: Required<Omit<RenderWorkerOptions, 'redis'>>;
   readonly #worker: Worker<RenderJobData, RenderJobResult>;
+  readonly #redis: RedisConnection;
+  readonly #ownsRedis: boolean;
   /** Renders finished by this process, by outcome. */
   readonly stats = { completed: 0, failed: 0 };
   /** Jobs this process is rendering now. */
   #rendering = 0;
 
   constructor(options: RenderWorkerOptions) {
+    const { redis, ...rest } = options;
     this.#options = {
       concurrency: 1,
       renderTimeoutSeconds: 120,
@@ -62,11 +62,13 @@ export class RenderWorker {
       stalledIntervalMs: 30_000,
       maxStalledCount: 2,
       logger: createLogger(),
-      ...options,
+      ...rest,
     };
     const { logger } = this.#options;
+    this.#ownsRedis = typeof redis === 'string';
+    this.#redis = typeof redis === 'string' ? new RedisConnection({ url: redis, lazyConnect: true }) : redis;
     this.#worker = new Worker<RenderJobData, RenderJobResult>(RENDER_QUEUE_NAME, (job) => this.#processCounted(job), {
-      connection: blockingRedisOptions(options.redisUrl) as ConnectionOptions,
+      connection: this.#redis.bullmqConnection() as ConnectionOptions,
       prefix: QUEUE_PREFIX,
       concurrency: this.#options.concurrency,
       lockDuration: this.#options.lockDurationMs,
@@ -146,6 +148,11 @@ export class RenderWorker {
    * written is taken up again by another worker, as after a crash).
    */
   async close(): Promise<void> {
+    await this.#closeWorker();
+    if (this.#ownsRedis) await this.#redis.close();
+  }
+
+  async #closeWorker(): Promise<void> {
     const closed = this.#worker.close().then(
       () => true,
       () => true,
@@ -193,37 +200,34 @@ export async function runWorker(_argv: string[], io: { stderr: NodeJS.WritableSt
     return 2;
   }
   const logger = createLogger({ level: config.logLevel, name: 'moodshift-worker' });
+  // One connection for the store, the settings check and health; BullMQ's own come from it too.
+  const redis = new RedisConnection({ url: config.redisUrl, logger });
   const store = createConversationStore({
-    redisUrl: config.redisUrl,
+    redis,
     ttlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
     imageTtlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
     maxImageBytes: Math.round(config.pictureBudgetMegabytes * 1024 * 1024),
     picturesPerConversation: config.picturesPerConversation,
   });
   let renderer = await localRenderer(config, logger);
-  const testDelay = Number(process.env.MOODSHIFT_TEST_RENDER_DELAY_MS ?? 0);
-  if (testDelay > 0) renderer = slowRenderer(renderer, testDelay);
+  if (config.testRenderDelayMs > 0) renderer = slowRenderer(renderer, config.testRenderDelayMs);
   const worker = new RenderWorker({
-    redisUrl: config.redisUrl,
+    redis,
     store,
     renderer,
     concurrency: config.workerConcurrency,
     renderTimeoutSeconds: config.renderTimeoutSeconds,
-    lockDurationMs: Number(process.env.WORKER_LOCK_DURATION_MS ?? 30_000),
-    stalledIntervalMs: Number(process.env.WORKER_STALLED_INTERVAL_MS ?? 30_000),
+    lockDurationMs: config.workerLockDurationMs,
+    stalledIntervalMs: config.workerStalledIntervalMs,
     logger,
   });
-  // The settings are looked at once the client is ready (it refuses commands before that).
-  const checker = createFailFastRedis(config.redisUrl);
-  const ready = await Promise.race([new Promise<boolean>((resolve) => checker.once('ready', () => resolve(true))), delay(3000, false)]);
-  if (ready) await warnAboutRedisSettings(checker, logger).catch(() => {});
-  else logger.warn('Redis is not reachable yet; the worker will keep trying.');
-  checker.disconnect();
+  // The settings are looked at once Redis answers (at most 3 s; otherwise it says so and goes on).
+  await redis.checkServer(3000).catch(() => []);
 
   let health: { close(): Promise<void> } | undefined;
   if (config.metricsPort !== undefined) {
     const { startWorkerObservability } = await import('../observability/worker-observability.ts');
-    health = await startWorkerObservability(worker, { port: config.metricsPort, redisUrl: config.redisUrl });
+    health = await startWorkerObservability(worker, { port: config.metricsPort, redis });
   }
   logger.info({ renderer: renderer.name, concurrency: config.workerConcurrency }, 'worker started');
   return new Promise<number>((resolve) => {
@@ -236,6 +240,7 @@ export async function runWorker(_argv: string[], io: { stderr: NodeJS.WritableSt
       await health?.close();
       await renderer.close?.();
       await store.close();
+      await redis.close();
       logger.info('worker stopped');
       resolve(0);
     };

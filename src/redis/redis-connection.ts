@@ -16,7 +16,8 @@
  *   mean "not now" (`LOADING`, `BUSY`, `MASTERDOWN`, `TRYAGAIN`, `CLUSTERDOWN`, `READONLY`), become
  *   `UnavailableError(…, 'redis')`. Any other error reply is a bug and is rethrown as it is.
  * - **Readiness.** `ping()` says whether Redis answers now (for `/readyz`); `checkServer()` logs,
- *   once, the settings that lose work or memory (see `redis-settings.ts`).
+ *   once, the settings that lose work or memory (see `redis-settings.ts`), and keys of the old
+ *   layout still waiting for `moodshift migrate-redis` (see `key-migration.ts`).
  * - **Shutdown.** `close()` sends QUIT when connected and waits at most `closeTimeoutMs` for it,
  *   then cuts the connection; it is idempotent. A part handed a connection never closes it: the
  *   one who opened it does.
@@ -31,6 +32,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { UnavailableError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
+import { hasUnmigratedKeys } from './key-migration.ts';
 import { parseRedisUrl, redactRedisUrl, type RedisAddress } from './redis-url.ts';
 import { redisServerWarnings } from './redis-settings.ts';
 
@@ -73,6 +75,16 @@ export const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|R
 /** The reconnection back-off of every moodshift connection. */
 export function reconnectDelay(attempt: number, maxDelayMs: number = REDIS_CONNECTION_DEFAULTS.maxReconnectDelayMs): number {
   return Math.min(50 * 2 ** Math.min(attempt, 10), maxDelayMs);
+}
+
+/** Whether a command failed because the connection did: ioredis's errors for a closed, refused, dropped or hung connection. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  // A command caught by a dropped connection fails once retried (`maxRetriesPerRequest`), even when the client is ready again by then.
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  return /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|enableOfflineQueue|EPIPE|ETIMEDOUT|EHOSTUNREACH|Command timed out|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready/i.test(
+    error.message,
+  );
 }
 
 /** Whether an error is a reply from Redis (as opposed to a connection that failed). */
@@ -287,6 +299,8 @@ export class RedisConnection {
       try {
         return await operation(this.client);
       } catch (error) {
+        // An error that is neither Redis's nor the connection's, while connected, is the caller's own.
+        if (!isReplyError(error) && !isConnectionError(error) && this.isReady) throw error;
         throw toUnavailable(what, error);
       }
     };
@@ -329,6 +343,11 @@ export class RedisConnection {
       }
       const servers = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
       const warnings = [...new Set((await Promise.all(servers.map((server) => redisServerWarnings(server)))).flat())];
+      if (await hasUnmigratedKeys(this).catch(() => false)) {
+        warnings.push(
+          'Redis holds conversations, pictures or queued renders under the key names of moodshift 0.1: stop every bot and worker and run `moodshift migrate-redis` once (see README), or they are not found.',
+        );
+      }
       for (const warning of warnings) this.options.logger.warn(warning);
       return warnings;
     })();

@@ -29,7 +29,6 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ConfigError, ErrorCode, UnavailableError, UserError } from '../errors.ts';
 import type { OutputFormat } from '../image/image.ts';
 import type { Logger } from '../logger.ts';
-import { hasUnmigratedKeys } from '../redis/key-migration.ts';
 import { DEFAULT_KEY_PREFIX, requireKeyPrefix, storeKeys } from '../redis/keys.ts';
 import { RedisConnection, isReplyError, type RedisClient } from '../redis/redis-connection.ts';
 import type { ConversationKey } from '../turn.ts';
@@ -272,25 +271,14 @@ export class RedisConversationStore implements ConversationStore {
         ...(options.logger ? { logger: options.logger } : {}),
       });
       this.ownsConnection = true;
-      if (options.logger) this.lookAtServer(keyPrefix, options.logger);
+      // The server's settings and keys still to migrate, in the background, once.
+      if (options.logger) void this.connection.checkServer(60_000).catch(() => undefined);
     } else if (redis instanceof RedisConnection || isRedisClient(redis)) {
       this.connection = RedisConnection.wrap(redis, { unavailableAfterMs });
       this.ownsConnection = false;
     } else {
       throw new ConfigError(`${OWNER}: the redis option must be a redis:// URL, a RedisConnection or an ioredis client.`);
     }
-  }
-
-  /** In the background: the server's settings, and whether keys of an older layout wait for `moodshift migrate-redis`. */
-  private lookAtServer(keyPrefix: string, logger: Logger): void {
-    void this.connection
-      .checkServer()
-      .then(async () => {
-        if (this.connection.isReady && (await hasUnmigratedKeys(this.connection, keyPrefix))) {
-          logger.warn('Redis holds conversations or pictures under key names older than 0.2: stop every bot and worker and run `moodshift migrate-redis` once (see README), or they are not found.');
-        }
-      })
-      .catch(() => undefined);
   }
 
   private get client(): RedisClient {

@@ -12,7 +12,7 @@ import type { CheckedImage } from '../../src/image/image.ts';
 import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
 import type { EditPlan } from '../../src/planner/planner.ts';
 import { QueueRenderer } from '../../src/queue/queue-renderer.ts';
-import { isOlderVersion, redisSettingsWarnings } from '../../src/queue/redis-settings.ts';
+import { isOlderVersion, redisSettingsWarnings } from '../../src/redis/redis-settings.ts';
 import { Redis } from 'ioredis';
 import { createConversationStore } from '../../src/store/create-store.ts';
 import type { ConversationStore } from '../../src/store/conversation-store.ts';
