@@ -68,10 +68,11 @@ describe('float16 conversion', () => {
 });
 
 describe('execution provider', () => {
-  it('reads cpu and cuda, and refuses anything else with what to write', () => {
+  it('reads cpu, cuda and webgpu, and refuses anything else with what to write', () => {
     assert.equal(parseExecutionProvider(undefined), 'cpu');
     assert.equal(parseExecutionProvider(' CUDA '), 'cuda');
-    assert.throws(() => parseExecutionProvider('gpu'), /ORT_EXECUTION_PROVIDER must be "cpu" or "cuda", not "gpu"/);
+    assert.equal(parseExecutionProvider('webgpu'), 'webgpu');
+    assert.throws(() => parseExecutionProvider('gpu'), /ORT_EXECUTION_PROVIDER must be "cpu", "cuda" or "webgpu", not "gpu"/);
   });
 
   it('explains a CUDA library that fails to load, and leaves CPU errors alone', () => {
