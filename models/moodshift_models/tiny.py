@@ -152,6 +152,10 @@ def _opt_tokenizer(folder: Path):
     return tokenizer
 
 
+NEXT_TOKEN_SPREAD = 0.35
+NEWLINE_BOOST = 1.5
+
+
 def make_tiny_blip2(out: Path, seed: int = 0, queries: int = 8) -> Path:
     """A random BLIP-2 OPT folder (config, weights, tokenizer, processor files) shaped like blip2-opt-2.7b:
     pre-layer-norm OPT with learned positions, `\\n` as the end token (as transformers' conversion writes it),
@@ -183,17 +187,20 @@ def make_tiny_blip2(out: Path, seed: int = 0, queries: int = 8) -> Path:
             pad_token_id=1,
             eos_token_id=newline,
             init_std=0.2,
+            tie_word_embeddings=False,
         ).to_dict(),
         num_query_tokens=queries,
         image_token_index=image_token,
+        tie_word_embeddings=False,
     )
     model = Blip2ForConditionalGeneration(config).eval()
     # Random OPT weights give nearly flat next-token scores; a wider spread makes greedy and beam choices clear of
     # float rounding, and a louder "\n" row makes answers end within a few tokens, as trained ones do.
+    # (Untied from the input embedding: tied random rows make every token predict itself.)
     with torch.no_grad():
-        embedding = model.language_model.get_input_embeddings().weight
-        embedding.normal_(0, 1.0)
-        embedding[newline] *= 2.5
+        head = model.language_model.get_output_embeddings().weight
+        head.normal_(0, NEXT_TOKEN_SPREAD)
+        head[newline] *= NEWLINE_BOOST
     model.generation_config.eos_token_id = newline
     model.generation_config.bos_token_id = 2
     model.generation_config.pad_token_id = 1
