@@ -35,6 +35,7 @@ import {
 import { PHRASES, commandTypo, ruleMatches } from './phrases.ts';
 import type { RulesNormaliserOptions } from './rules-options.ts';
 import { joinWords, phraseStarts } from './text.ts';
+import { idiomAt } from './idioms.ts';
 import { lookupEmotionToken } from './word-lookup.ts';
 
 export const UNKNOWN: Intent = Object.freeze({ kind: 'unknown' }) as Intent;
@@ -55,6 +56,10 @@ interface Mention {
   mild: boolean;
   /** "too X": there is too much of it now. */
   tooMuch?: boolean;
+  /** Read from the idiom and scene table: it counts when no emotion word does. */
+  idiom?: boolean;
+  /** The elements an idiom names ("make them cower": action). */
+  elements?: readonly Element[];
 }
 const MAX_MENTIONS = 32;
 /** "so", "too": after a negation they ask for less ("don't make it so gloomy"). */
@@ -66,6 +71,8 @@ const ELEMENT_PHRASE_STARTS = phraseStarts(ELEMENT_WORD_INDEX);
 
 export class Reading {
   private readonly mentions: Mention[] = [];
+  /** Elements named by idioms that name no emotion ("make them jump"). */
+  private readonly namedElements: Element[] = [];
   /** Tokens already read as part of an emotion or intensity phrase. */
   private readonly used: boolean[];
 
@@ -114,7 +121,15 @@ export class Reading {
     const { words } = this;
     for (let i = 0; i < words.length; ) {
       const found = this.lookupAt(i);
-      if (found) {
+      const idiom = idiomAt(words, i);
+      if (idiom && idiom.length >= (found?.length ?? 0)) {
+        for (let k = i; k < i + idiom.length; k++) this.used[k] = true;
+        const { emotion, elements } = idiom.row;
+        if (emotion) {
+          this.mentions.push({ emotion, form: 'base', start: i, end: i + idiom.length, weak: false, role: 'target', more: false, mild: false, idiom: true, ...(elements ? { elements } : {}) });
+        } else if (elements) this.namedElements.push(...elements);
+        i += idiom.length;
+      } else if (found) {
         const key = words.slice(i, i + found.length).join(' ');
         const weak = ELEMENT_WORD_INDEX.has(key);
         this.mentions.push({
@@ -289,8 +304,8 @@ export class Reading {
   private decideFromMentions(): Intent | undefined {
     const { current } = this.context;
     const targets = this.mentions.filter((m) => m.role === 'target');
-    const strong = targets.filter((m) => !m.weak);
-    const chosen = (strong.length > 0 ? strong : targets)[0];
+    // An emotion word beats an idiom ("make the storm scarier"), which beats a word that also names an element.
+    const chosen = targets.find((m) => !m.weak && !m.idiom) ?? targets.find((m) => m.idiom) ?? targets[0];
     if (chosen) {
       const target = this.resolve(chosen);
       const sourceMention = this.mentions.find((m) => m.role === 'source');
@@ -380,6 +395,8 @@ export class Reading {
       }
       i += Math.max(1, matched);
     }
+    for (const element of this.namedElements) found.add(element);
+    for (const m of this.mentions) if (m.elements && m.role === 'target') for (const element of m.elements) found.add(element);
     return ELEMENTS.filter((e) => found.has(e));
   }
 
