@@ -15,6 +15,12 @@ export const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
   }
   return index;
 })();
+/**
+ * "noticeably sad but not over the top", "don't overdo it": a strong word is kept in check; the
+ * intensity is at most medium.
+ */
+export const INTENSITY_CAP = /(?:^| )(?:not|dont|do not|without|never|no|but not) (?:[^ ]+ ){0,2}(?:over the top|overdo(?:ing)?(?: it)?|overboard|too much|too strong|too far|extreme|crazy|nuts)(?= |$)/;
+
 export const ADJACENT_ONLY_INTENSITY = new Set(['so', 'way', 'far', 'much', 'lots', 'crazy', 'bien', 'real', 'mucho', 'viel', 'full on', 'extreme']);
 
 /** Of two intensity words, the one that wins: low beats high ("a really subtle touch"), max beats both. */

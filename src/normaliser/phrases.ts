@@ -93,7 +93,18 @@ export function ruleMatches(rule: PhraseRule, text: string, words: readonly stri
 
 const IT = `(?:it|that|this|things|the effect|the edit|everything)`;
 
+export /** What was just undone, in the words people use for it. */
+const UNDONE = `(?:undid|undone|removed|took away|deleted|reverted|took back|took off|got rid of)`;
+
 export const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
+  [
+    // "bring back what you just undid": redo, though it says "back" (undo) and "the way it was" (reset).
+    phrase(
+      `bring (?:[^ ]+ ){0,6}${UNDONE}`, `put (?:[^ ]+ ){0,9}${UNDONE}`, `give (?:[^ ]+ ){0,6}${UNDONE}`, `get (?:[^ ]+ ){0,6}${UNDONE}`,
+      `want (?:[^ ]+ ){0,6}${UNDONE}`, `restore (?:[^ ]+ ){0,6}${UNDONE}`, `reapply (?:[^ ]+ ){0,6}${UNDONE}`, `redo (?:[^ ]+ ){0,6}${UNDONE}`,
+    ),
+    { kind: 'redo' },
+  ],
   [phrase('(?:ctrl|cmd|control|strg) (?:\\+ )?z', '⌘ (?:\\+ )?z'), { kind: 'undo' }],
   [phrase('(?:ctrl|cmd|control|strg) (?:\\+ )?(?:y|shift (?:\\+ )?z)'), { kind: 'redo' }],
   [

@@ -13,7 +13,7 @@ import {
   resolveGenericHappy,
 } from '../lexicon.ts';
 import type { EmotionWord, LexiconEmotion, WordForm } from '../lexicon.ts';
-import { ADJACENT_ONLY_INTENSITY, INTENSITY_INDEX, numericIntensity, rankIntensity } from './intensity.ts';
+import { ADJACENT_ONLY_INTENSITY, INTENSITY_CAP, INTENSITY_INDEX, numericIntensity, rankIntensity } from './intensity.ts';
 import {
   ARROWS,
   CLAUSE_BREAKS,
@@ -35,6 +35,7 @@ import {
 import { PHRASES, commandTypo, ruleMatches } from './phrases.ts';
 import type { RulesNormaliserOptions } from './rules-options.ts';
 import { joinWords, phraseStarts } from './text.ts';
+import { OPPOSITE_EMOTION, OTHER_WAY_PHRASES, TEMPERATURE_WORDS } from './follow-ups.ts';
 import { idiomAt } from './idioms.ts';
 import { lookupEmotionToken } from './word-lookup.ts';
 
@@ -62,6 +63,7 @@ interface Mention {
   elements?: readonly Element[];
 }
 const MAX_MENTIONS = 32;
+const OTHER_WAY = new RegExp(`(?:^| )(?:${OTHER_WAY_PHRASES.join('|')})(?= |$)`);
 /** "so", "too": after a negation they ask for less ("don't make it so gloomy"). */
 const DEGREE_WORDS = new Set(['so', 'too', 'that', 'as', 'overly']);
 
@@ -87,6 +89,7 @@ export class Reading {
 
   decide(): Intent {
     this.findMentions();
+    if (this.mentions.length === 0) this.findTemperature();
     // Nobody names more than a few feelings in one request; past that it is noise (and quadratic work).
     if (this.mentions.length > MAX_MENTIONS) this.mentions.length = MAX_MENTIONS;
     if (this.mentions.length > 0) {
@@ -149,6 +152,19 @@ export class Reading {
     }
   }
 
+  /** "warmer", "colder": toward contentment or sadness when no emotion word is said (see `follow-ups.ts`). */
+  private findTemperature(): void {
+    const { words } = this;
+    for (let i = 0; i < words.length; i++) {
+      const two = i + 1 < words.length ? TEMPERATURE_WORDS.get(joinWords(words, i, 2)) : undefined;
+      const emotion = two ?? TEMPERATURE_WORDS.get(words[i]!);
+      if (!emotion) continue;
+      const end = i + (two ? 2 : 1);
+      this.mentions.push({ emotion, form: 'comparative', start: i, end, weak: false, role: 'target', more: true, mild: false, elements: ['color'] });
+      return;
+    }
+  }
+
   private lookupAt(i: number): { word: EmotionWord; length: number } | undefined {
     const { words } = this;
     const longest = Math.min(EMOTION_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i);
@@ -196,7 +212,8 @@ export class Reading {
     let lessAt = -1;
     let moreAt = -1;
     let sourceAt = -1;
-    for (let j = s - 1; j >= 0 && j >= s - 5; j--) {
+    for (let j = s - 1; j >= 0 && j >= s - 6; j--) {
+      if (j === s - 6 && !NEGATORS.has(at(j))) break; // only a negation reaches six words back
       const w = at(j);
       if (CLAUSE_BREAKS.has(w)) {
         if (w === 'but' && at(j - 1) === 'anything') negatedAt = j;
@@ -370,6 +387,7 @@ export class Reading {
       } else i++;
     }
     level = best ?? INTENSITY.medium;
+    if (level > INTENSITY.medium && INTENSITY_CAP.test(words.join(' '))) level = INTENSITY.medium;
     return level;
   }
 
@@ -404,6 +422,11 @@ export class Reading {
 
   private decideFromPhrases(): Intent {
     const text = this.words.join(' ');
+    const { current } = this.context;
+    if (current && OTHER_WAY.test(text)) {
+      const target = OPPOSITE_EMOTION[current];
+      return { kind: 'edit', target, intensity: this.intensity(undefined), instruction: canonicalInstruction(target) };
+    }
     const typo = commandTypo(this.words);
     if (typo) return typo;
     const foreign = this.options.otherLanguages;
