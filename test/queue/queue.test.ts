@@ -3,7 +3,6 @@
  * kill -9, SIGTERM and Redis restarts are real.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
 import sharp from 'sharp';
@@ -19,81 +18,7 @@ import type { ConversationStore } from '../../src/store/conversation-store.ts';
 import type { Progress } from '../../src/turn.ts';
 import { startFlakyProxy } from '../helpers/flaky-proxy.ts';
 import { redisTestOptions, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
-
-const root = new URL('../../', import.meta.url).pathname;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  /** Parsed JSON log lines of the worker. */
-  logs: Array<Record<string, unknown>>;
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-function startWorker(redisUrl: string, env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      REDIS_URL: redisUrl,
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'test',
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const text = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      try {
-        const line = JSON.parse(text) as Record<string, unknown>;
-        logs.push(line);
-        for (const waiter of [...waiters]) {
-          if (waiter.predicate(line)) {
-            waiters.splice(waiters.indexOf(waiter), 1);
-            waiter.resolve(line);
-          }
-        }
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  child.stderr!.on('data', () => {});
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    logs,
-    exited,
-    waitForLog(predicate, timeoutMs = 30_000) {
-      const found = logs.find(predicate);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('worker did not log the expected line in time')), timeoutMs);
-        waiters.push({ predicate, resolve: (line) => (clearTimeout(timer), resolve(line)) });
-      });
-    },
-  };
-}
-
-/** Waits until the workers together logged `count` completions, then a little longer to see that no more come. */
-async function completions(workers: WorkerProcess[], count: number): Promise<number> {
-  const total = () => workers.reduce((sum, w) => sum + w.logs.filter(completed).length, 0);
-  for (let i = 0; i < 100 && total() < count; i++) await new Promise((r) => setTimeout(r, 100));
-  await new Promise((r) => setTimeout(r, 300));
-  return total();
-}
-
-const started = (line: Record<string, unknown>) => line.msg === 'worker started';
-const completed = (line: Record<string, unknown>) => line.msg === 'render completed';
+import { completed, completions, started, startWorker, type WorkerProcess } from './worker-process.ts';
 
 describe('render queue on BullMQ', redisTestOptions(), () => {
   let redis: TestRedis;
