@@ -29,6 +29,7 @@ const USAGE = `Usage:
   moodshift audit [--scope SCOPE] [--since TIME] [--limit N]
                                             export the moderation audit log as JSON lines (needs REDIS_URL)
   moodshift worker                          serve renders from the Redis queue (GPU hosts)
+  moodshift migrate-redis [--prefix P]      rename, once, the Redis keys of moodshift 0.1 to 0.2's (bots and workers stopped)
   moodshift eval DATASET [--renderer R --planner P --normaliser N] [--emotions E,…] [--out DIR]
                                             score edits of a photo folder or an L-AVC .jsonl (the EPEM
                                             paper's Table 1) into DIR/report.html (default
@@ -70,6 +71,10 @@ export async function runCli(argv: string[], io: Io = { stdout: process.stdout, 
     case 'worker': {
       const { runWorker } = await import('./queue/worker.ts');
       return runWorker(rest, io);
+    }
+    case 'migrate-redis': {
+      const { runMigrateRedisCommand } = await import('./redis/migrate-command.ts');
+      return runMigrateRedisCommand(rest, io);
     }
     case undefined:
     case 'help':
