@@ -86,7 +86,6 @@ def export_ip2p(source: Path, out_dir: Path, fp16: bool = False) -> list[Path]:
     text_encoder = CLIPTextModel.from_pretrained(source / "text_encoder", local_files_only=True, attn_implementation="eager").eval()
     vae = AutoencoderKL.from_pretrained(source / "vae", local_files_only=True, low_cpu_mem_usage=False).eval()
     unet = UNet2DConditionModel.from_pretrained(source / "unet", local_files_only=True, low_cpu_mem_usage=False).eval()
-    unet.set_default_attn_processor()
 
     tokens = tokenizer.model_max_length if tokenizer.model_max_length < 10_000 else 77
     width = text_encoder.config.hidden_size

@@ -34,6 +34,11 @@ def export_module(
     scratch = Path(tempfile.mkdtemp(prefix=".raw-", dir=path.parent))
     raw = scratch / "model.onnx"
     module = module.eval()
+    if fp16:
+        # Traced in half precision (onnxruntime's float32→float16 graph converter breaks Resize and the
+        # attention casts of diffusers' models); float inputs become float16, integer ones stay.
+        module = module.half()
+        args = tuple(a.half() if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -48,10 +53,6 @@ def export_module(
             dynamo=False,
         )
     model = onnx.load(str(raw), load_external_data=True)
-    if fp16:
-        from onnxruntime.transformers.float16 import convert_float_to_float16
-
-        model = convert_float_to_float16(model, keep_io_types=False, disable_shape_infer=True)
     for key, value in (metadata or {}).items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, str(value)

@@ -56,7 +56,6 @@ def test_planner_tokens_match_transformers(beams, tiny, exported, square_picture
           f"(finished {ours['finished']}); planner answer {ours['answer']!r} ({ours['reason']})")
     assert ours["promptIds"] == prompt_ids, "moodshift's OPT tokenizer splits the prompt differently"
     # The tiny model's answer ends on "\n" within the limit, so the end token is put to the test.
-    print(f"beams {beams} transformers tokens {tokens}")
     assert finished, "the tiny model's answer should end before the limit (make_tiny_blip2's loud newline row)"
     assert ours["tokens"] == tokens and ours["finished"] == finished
     # Through OnnxPlanner.plan itself: the same answer text, ended by the export's end token (not run to the limit).
