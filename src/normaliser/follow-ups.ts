@@ -16,6 +16,7 @@
  */
 import { EMOTIONS, EMOTION_TABLE } from '../emotions.ts';
 import type { Emotion } from '../emotions.ts';
+import { LANGUAGE_OTHER_WAY, LANGUAGE_TEMPERATURE_WORDS } from './lexicon/index.ts';
 
 function opposite(emotion: Emotion): Emotion {
   const p = EMOTION_TABLE[emotion].pad;
@@ -35,6 +36,7 @@ export const OPPOSITE_EMOTION: Readonly<Record<Emotion, Emotion>> = Object.fromE
 
 /** Words for the other way, in every language the rules read (folded). */
 export const OTHER_WAY_PHRASES: readonly string[] = [
+  ...LANGUAGE_OTHER_WAY,
   'the other way', 'other way', 'other way round', 'other way around', 'the opposite', 'opposite', 'do the opposite',
   'wrong direction', 'wrong way', 'the reverse', 'reverse the mood', 'reverse the emotion',
   'dans l autre sens', 'l inverse', 'le contraire', 'al reves', 'lo contrario', 'lo opuesto', 'andersherum', 'das gegenteil',
@@ -43,6 +45,7 @@ export const OTHER_WAY_PHRASES: readonly string[] = [
 
 /** Temperature words and the emotion they lead to (folded). */
 export const TEMPERATURE_WORDS: ReadonlyMap<string, Emotion> = new Map<string, Emotion>([
+  ...LANGUAGE_TEMPERATURE_WORDS,
   ['warmer', 'contentment'], ['colder', 'sadness'], ['cooler', 'sadness'], ['chillier', 'sadness'], ['icier', 'sadness'],
   ['plus chaud', 'contentment'], ['plus chaleureux', 'contentment'], ['plus froid', 'sadness'], ['mas calido', 'contentment'],
   ['mas frio', 'sadness'], ['kalter', 'sadness'], ['piu caldo', 'contentment'], ['piu freddo', 'sadness'], ['mais quente', 'contentment'],

@@ -3,6 +3,7 @@
  */
 import { INTENSITY, clampIntensity } from '../intent.ts';
 import { INTENSITY_WORDS, foldText } from '../lexicon.ts';
+import { LANGUAGE_INTENSITY_WORDS } from './lexicon/index.ts';
 
 /** Intensity words, as a phrase index; some are read only right before an emotion ("so sad", not "so what"). */
 export const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
@@ -13,6 +14,7 @@ export const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
       if (!index.has(key)) index.set(key, INTENSITY[level]);
     }
   }
+  for (const [key, level] of LANGUAGE_INTENSITY_WORDS) if (!index.has(key)) index.set(key, INTENSITY[level]);
   return index;
 })();
 /**

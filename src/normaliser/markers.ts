@@ -1,20 +1,28 @@
 /**
  * @module The small words that give an emotion word its role: negation, contrast and clause breaks,
  * "less" and "more" markers, the verbs of "tone it down" and "crank it up", sources ("from X",
- * "X to Y") and corrections ("actually", "scratch that").
+ * "X to Y") and corrections ("actually", "scratch that"). The nine languages of `lexicon/` add
+ * their own negations and "more" and "less" words.
  */
+import { LANGUAGE_LESS_WORDS, LANGUAGE_MORE_WORDS, LANGUAGE_NEGATORS, LANGUAGE_SO_WORDS } from './lexicon/index.ts';
+
+/** "so", "as", "that" after a negation: "not so sad" asks for less. */
+export const SO_WORDS: ReadonlySet<string> = new Set(['so', 'as', 'that', 'si', 'tan', 'cosi', 'tao', 'zo', ...LANGUAGE_SO_WORDS]);
 
 export const PUNCTUATION = new Set([',', '.', ';', ':', '!', '?']);
 export const CLAUSE_BREAKS = new Set([...PUNCTUATION, 'but', 'however', 'though', 'although', 'then', 'actually', 'instead', 'rather', 'pero', 'aber']);
-export const NEGATORS = new Set([
+export const NEGATORS: ReadonlySet<string> = new Set([
+  ...LANGUAGE_NEGATORS,
   'not', 'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'shouldnt', 'wont', 'never', 'without', 'nothing',
   'stop', 'avoid', 'nor', 'neither', 'wouldnt', 'cant', 'ne', 'pas', 'nicht', 'kein', 'keine', 'nao', 'non', 'sin', 'ohne', 'sans', 'senza', 'sem',
 ]);
-export const LESS_MARKERS = new Set([
+export const LESS_MARKERS: ReadonlySet<string> = new Set([
+  ...LANGUAGE_LESS_WORDS,
   'less', 'fewer', 'reduce', 'decrease', 'lower', 'lessen', 'diminish', 'weaken', 'soften', 'remove', 'undo', 'minus',
   'weaker', 'softer', 'subtler', 'milder', 'lighter', 'moins', 'menos', 'weniger', 'meno', 'minimise', 'minimize',
 ]);
-export const MORE_MARKERS = new Set([
+export const MORE_MARKERS: ReadonlySet<string> = new Set([
+  ...LANGUAGE_MORE_WORDS,
   'more', 'even', 'extra', 'increase', 'boost', 'amplify', 'intensify', 'heighten', 'enhance', 'stronger', 'deeper',
   'plus', 'mas', 'mehr', 'piu', 'mais', 'encore', 'noch', 'moar', 'maximise', 'maximize', 'emphasise', 'emphasize',
   'exaggerate', 'add',

@@ -30,6 +30,7 @@ import {
   PUNCTUATION,
   REPLACING_VERBS,
   SOURCE_WORDS,
+  SO_WORDS,
   UP_VERBS,
 } from './markers.ts';
 import { PHRASES, commandTypo, ruleMatches } from './phrases.ts';
@@ -37,6 +38,14 @@ import type { RulesNormaliserOptions } from './rules-options.ts';
 import { joinWords, phraseStarts } from './text.ts';
 import { OPPOSITE_EMOTION, OTHER_WAY_PHRASES, TEMPERATURE_WORDS } from './follow-ups.ts';
 import { idiomAt } from './idioms.ts';
+import {
+  LANGUAGE_COMMANDS,
+  LANGUAGE_COMMAND_MAX_WORDS,
+  LANGUAGE_NEGATORS_AFTER,
+  LANGUAGE_WORD_INDEX,
+  UNSPACED_NEGATORS_AFTER,
+  UNSPACED_SCRIPT,
+} from './lexicon/index.ts';
 import { lookupEmotionToken } from './word-lookup.ts';
 
 export const UNKNOWN: Intent = Object.freeze({ kind: 'unknown' }) as Intent;
@@ -67,7 +76,7 @@ const OTHER_WAY = new RegExp(`(?:^| )(?:${OTHER_WAY_PHRASES.join('|')})(?= |$)`)
 /** "so", "too": after a negation they ask for less ("don't make it so gloomy"). */
 const DEGREE_WORDS = new Set(['so', 'too', 'that', 'as', 'overly']);
 
-const EMOTION_PHRASE_STARTS = phraseStarts(EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX);
+const EMOTION_PHRASE_STARTS = phraseStarts(EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX, LANGUAGE_WORD_INDEX);
 const INTENSITY_PHRASE_STARTS = phraseStarts(INTENSITY_INDEX);
 const ELEMENT_PHRASE_STARTS = phraseStarts(ELEMENT_WORD_INDEX);
 
@@ -170,7 +179,7 @@ export class Reading {
     const longest = Math.min(EMOTION_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i);
     for (let n = longest; n >= 2; n--) {
       const key = joinWords(words, i, n);
-      const word = EMOTION_WORD_INDEX.get(key) ?? (this.options.otherLanguages ? OTHER_LANGUAGE_WORD_INDEX.get(key) : undefined);
+      const word = EMOTION_WORD_INDEX.get(key) ?? (this.options.otherLanguages ? (OTHER_LANGUAGE_WORD_INDEX.get(key) ?? LANGUAGE_WORD_INDEX.get(key)) : undefined);
       if (word) return { word, length: n };
     }
     const token = words[i]!;
@@ -240,7 +249,7 @@ export class Reading {
       mention.mild = true; // "not too scary": scary, gently
     } else if (negatedAt >= 0 && (after === 'enough' || before1 === 'enough')) {
       mention.more = true; // "not scary enough", "not enough sadness"
-    } else if (negatedAt >= 0 && (before1 === 'so' || before1 === 'as' || before1 === 'that') && negatedAt === s - 2) {
+    } else if (negatedAt >= 0 && SO_WORDS.has(before1) && negatedAt === s - 2) {
       mention.role = 'less'; // "not so sad", "not as gloomy"
     } else if (negatedAt >= 0 && negatedAt < s - 2 && DEGREE_WORDS.has(degree)) {
       mention.role = 'less'; // "don't make it so gloomy", "don't make it too dark and gloomy"
@@ -258,6 +267,8 @@ export class Reading {
     } else if (moreAt >= 0) {
       mention.more = true;
     }
+    // "üzgün değil", "怖くしないで": a negation after the word.
+    if (mention.role === 'target' && this.options.otherLanguages && this.negatedAfter(mention)) mention.role = 'negated';
     // "bring the anger down", "dial the fear back", "turn the creepiness up": the particle follows.
     if (mention.role === 'target' && negatedAt < 0) {
       const particle = after === 'a' || after === 'it' ? '' : (after === 'down' || after === 'back' || after === 'up' ? after : at(mention.end + 1) === 'down' ? 'down' : '');
@@ -268,6 +279,17 @@ export class Reading {
         else if (verb && particle !== 'up' && (DOWN_VERBS.has(verb) || PULL_VERBS.has(verb))) mention.role = 'less';
       }
     }
+  }
+
+  private negatedAfter(mention: Mention): boolean {
+    for (const k of [mention.end, mention.end + 1]) {
+      const w = this.words[k];
+      if (w === undefined) return false;
+      if (LANGUAGE_NEGATORS_AFTER.has(w)) return true;
+      if (k === mention.end && UNSPACED_SCRIPT.test(w) && UNSPACED_NEGATORS_AFTER.some((n) => w.includes(n))) return true;
+      if (PUNCTUATION.has(w)) return false;
+    }
+    return false;
   }
 
   private isMentionToken(index: number): boolean {
@@ -371,6 +393,8 @@ export class Reading {
     let best: number | undefined;
     for (let i = 0; i < words.length; ) {
       if (this.used[i]) { i++; continue; }
+      // "más bien" is "rather", not "very".
+      if (words[i] === 'mas' && words[i + 1] === 'bien') { i += 2; continue; }
       let matched = 0;
       for (let n = Math.min(INTENSITY_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i); n >= 1; n--) {
         const key = joinWords(words, i, n);
@@ -407,6 +431,8 @@ export class Reading {
       for (let n = Math.min(ELEMENT_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i); n >= 1; n--) {
         if (this.used[i + n - 1]) continue;
         const key = joinWords(words, i, n);
+        // "que sea" is Spanish ("let it be"), not the sea.
+        if (key === 'sea' && (words[i - 1] === 'que' || words[i - 1] === 'lo')) continue;
         let element = ELEMENT_WORD_INDEX.get(key);
         if (!element && n === 1 && key.length > 3 && key.endsWith('s')) element = ELEMENT_WORD_INDEX.get(key.slice(0, -1));
         if (element) { found.add(element); matched = n; break; }
@@ -433,6 +459,18 @@ export class Reading {
     for (const [rule, intent] of PHRASES) {
       if (ruleMatches(rule.english, text, this.words) || (foreign && rule.foreign && ruleMatches(rule.foreign, text, this.words))) return intent;
     }
-    return UNKNOWN;
+    return (foreign && this.languageCommand()) || UNKNOWN;
+  }
+
+  /** A command phrase of the nine languages of `lexicon/` ("geri al", "元に戻"), longest first. */
+  private languageCommand(): Intent | undefined {
+    const { words } = this;
+    for (let n = Math.min(LANGUAGE_COMMAND_MAX_WORDS, words.length); n >= 1; n--) {
+      for (let i = 0; i + n <= words.length; i++) {
+        const intent = LANGUAGE_COMMANDS.get(joinWords(words, i, n));
+        if (intent) return intent;
+      }
+    }
+    return undefined;
   }
 }

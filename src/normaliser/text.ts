@@ -1,6 +1,7 @@
 /**
  * @module Cleaning and splitting a message into words, before anything is read from it.
  */
+import { UNSPACED_SCRIPT, segmentUnspaced } from './lexicon/index.ts';
 
 /** Anything `clean` has work to do on; plain words and punctuation (most messages) skip it. */
 const NEEDS_CLEANING = /[^\x20-\x7e]|[<>@*~|`=-]|https?:/i;
@@ -25,7 +26,10 @@ const TOKEN = /\p{Extended_Pictographic}|[\p{L}\p{N}]+(?:'[\p{L}]+)*|->|=>|[→,
 const ASCII_TOKEN = /[a-z0-9]+(?:'[a-z]+)*|->|=>|[,.;:!?+%/]/g;
 
 export function tokenise(folded: string): string[] {
-  const words = folded.match(/^[\x20-\x7e]*$/.test(folded) ? ASCII_TOKEN : TOKEN) ?? [];
+  const ascii = /^[\x20-\x7e]*$/.test(folded);
+  let words: string[] = folded.match(ascii ? ASCII_TOKEN : TOKEN) ?? [];
+  // Japanese and Chinese have no spaces: split their runs at the words the lexicons know.
+  if (!ascii && UNSPACED_SCRIPT.test(folded)) words = words.flatMap((w) => (UNSPACED_SCRIPT.test(w) ? segmentUnspaced(w) : [w]));
   // "don't" and "dont", "it's" and "its" read the same.
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;

@@ -6,6 +6,7 @@
 import { ELEMENT_WORD_INDEX, EMOJI_INDEX, EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX } from '../lexicon.ts';
 import type { EmotionWord } from '../lexicon.ts';
 import { INTENSITY_INDEX } from './intensity.ts';
+import { lookupLanguageWord } from './lexicon/index.ts';
 import { NOT_EMOTION_WORDS, lookupDerived } from './morphology.ts';
 import type { RulesNormaliserOptions } from './rules-options.ts';
 import { findTypoCorrection } from './typo.ts';
@@ -37,7 +38,7 @@ function lookupUnlistedWord(token: string, options: Readonly<Required<RulesNorma
   const emoji = EMOJI_INDEX.get(token);
   if (emoji) return { emotion: emoji, form: 'base' };
   if (options.otherLanguages) {
-    const foreign = OTHER_LANGUAGE_WORD_INDEX.get(token);
+    const foreign = OTHER_LANGUAGE_WORD_INDEX.get(token) ?? lookupLanguageWord(token);
     if (foreign) return foreign;
   }
   if (token.length < 4 || !/^[a-z]+$/.test(token) || NOT_EMOTION_WORDS.has(token)) return undefined;
