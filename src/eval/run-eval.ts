@@ -4,7 +4,8 @@
  * `OUT/edits/`: its picture and `ID.json` with its plan, time and figures, written when the edit
  * is complete, so an interrupted run continues where it stopped (a rerun skips every edit whose
  * result says `done`, and tries failed ones again). A photo that cannot be read or decoded is
- * recorded as failed with the reason, and the run goes on.
+ * recorded as failed with the reason (once per photo: its other edits are recorded with the same
+ * reason without asking the engine again), and the run goes on.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { dominantEmotion, type Element, type Emotion } from '../emotions.ts';
 import type { Engine } from '../engine.ts';
+import { ErrorCode } from '../errors.ts';
 import { estimateEmotion } from '../estimator/tone-estimator.ts';
 import { FILE_EXTENSIONS, type CheckedImage } from '../image/image.ts';
 import type { TurnReport } from '../editor.ts';
@@ -130,6 +132,15 @@ function evalTurn(item: EvalItem, bytes: Buffer): Turn {
   };
 }
 
+/** Refusals that are about the photo itself, so every other edit of it would fail alike. */
+const PHOTO_CODES = new Set<string>([
+  ErrorCode.ImageCorrupt,
+  ErrorCode.ImageFormatNotAllowed,
+  ErrorCode.ImageTooLarge,
+  ErrorCode.ImageTooManyPixels,
+  ErrorCode.ImageTooSlow,
+]);
+
 const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 
 /** Runs (or continues) an evaluation; returns every item's result. */
@@ -142,6 +153,8 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalRunOut
   const results: EditResult[] = [];
   let resumed = 0;
   let lastReport: TurnReport | undefined;
+  // A photo that cannot be read or decoded fails the same way for every emotion: tried once per run.
+  const unreadable = new Map<string, Pick<EditResult, 'error' | 'code'>>();
   const previousHook = engine.editor.onTurn;
   engine.editor.onTurn = (report, turn) => {
     lastReport = report;
@@ -158,7 +171,12 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalRunOut
         continue;
       }
       lastReport = undefined;
-      const result = await editAndScore(item, outDir, engine, learned, judge, () => lastReport);
+      const known = unreadable.get(item.photo);
+      const result = known
+        ? { ...baseResult(item), ...known }
+        : await editAndScore(item, outDir, engine, learned, judge, () => lastReport);
+      if (result.status === 'failed' && !known && (PHOTO_CODES.has(result.code ?? '') || result.error === EVAL_TEXT.cannotReadPhoto(item.photo)))
+        unreadable.set(item.photo, { error: result.error, code: result.code });
       await writeAtomically(path, JSON.stringify(result, null, 1) + '\n');
       results.push(result);
       bar.update(index + 1, result.status === 'done' ? EVAL_TEXT.progressDone(item.photoName, item.target, result.timeMs ?? 0) : EVAL_TEXT.progressFailed(item.photoName, item.target, result.error ?? ''));
@@ -169,15 +187,9 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalRunOut
   return { results, resumed };
 }
 
-async function editAndScore(
-  item: EvalItem,
-  outDir: string,
-  engine: Engine,
-  learned: LearnedMetrics,
-  judge: GEvalJudge | undefined,
-  report: () => TurnReport | undefined,
-): Promise<EditResult> {
-  const base: EditResult = {
+/** An item's result before anything is known: failed until the edit is done. */
+function baseResult(item: EvalItem): EditResult {
+  return {
     id: item.id,
     photo: item.photo,
     photoName: item.photoName,
@@ -189,6 +201,17 @@ async function editAndScore(
     status: 'failed',
     metrics: {},
   };
+}
+
+async function editAndScore(
+  item: EvalItem,
+  outDir: string,
+  engine: Engine,
+  learned: LearnedMetrics,
+  judge: GEvalJudge | undefined,
+  report: () => TurnReport | undefined,
+): Promise<EditResult> {
+  const base = baseResult(item);
   let bytes: Buffer;
   try {
     bytes = await readFile(item.photo);

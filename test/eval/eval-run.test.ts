@@ -98,7 +98,8 @@ describe('moodshift eval', () => {
     }
     const failed = results.filter((r) => r.status === 'failed');
     assert.equal(failed.length, 2);
-    assert.ok(failed.every((r) => r.photoName === 'corrupt.jpg' && r.error && r.code), 'the corrupt photo fails with the reason and code');
+    assert.ok(failed.every((r) => r.photoName === 'corrupt.jpg' && r.error && r.code === 'image_corrupt'), 'the corrupt photo fails with the reason and code');
+    assert.equal(first.turns, 5, 'four edits and one try of the corrupt photo');
     assert.equal(first.report.failures.length, 2);
     assert.match(first.progress, /6\/6/);
   });
@@ -119,8 +120,8 @@ describe('moodshift eval', () => {
     await rm(join(out, 'edits', 'b--awe.json'));
     const again = await evaluate(folder, out);
     assert.equal(again.outcome.resumed, 3);
-    // b → awe again, and the corrupt photo's two failed edits are tried again.
-    assert.equal(again.turns, 3);
+    // b → awe again, and the corrupt photo is tried again, once for both of its failed edits.
+    assert.equal(again.turns, 2);
     assert.equal(again.outcome.results.filter((r) => r.status === 'done').length, 4);
   });
 
