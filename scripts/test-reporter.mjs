@@ -26,6 +26,8 @@ export default async function* shortReporter(source) {
     const extra = [s.failed && `${s.failed} failed`, s.skipped && `${s.skipped} skipped`].filter(Boolean).join(', ');
     let out = `${mark} ${key}  ${counts}${extra ? ` (${extra})` : ''}  ${(s.ms / 1000).toFixed(1)} s\n`;
     for (const failure of s.failures) out += failure;
+    // A skip with a reason says why, so a suite that could not run here is seen (e.g. no Python, no Vulkan).
+    for (const reason of new Set(s.skipReasons ?? [])) out += `  ! skipped: ${reason}\n`;
     if (s.failed > 0 && s.stderr.trim()) out += `  --- standard error of ${key} ---\n${indent(s.stderr.trimEnd())}\n`;
     return out;
   };
@@ -43,6 +45,7 @@ export default async function* shortReporter(source) {
     if (data.details?.type === 'suite' && event.type === 'test:pass') return;
     if (event.type === 'test:pass') {
       if (data.skip || data.todo) {
+        if (typeof data.skip === 'string') (stats.skipReasons ??= []).push(data.skip);
         stats.skipped++;
         skipped++;
       } else {
