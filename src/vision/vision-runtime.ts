@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
-import type { Logger } from '../logger.ts';
 import type { ModelInput, ModelOutput, ModelPaths, VisionModelName } from './vision-models.ts';
 import type { WorkerRequest, WorkerResponse } from './vision-worker.ts';
 import type { FaceReading, PersonMask, RgbImage, VisionAnalysis } from './vision-types.ts';
@@ -44,7 +43,13 @@ export interface VisionRuntimeOptions {
   /** Where the worker reads the weights (tests point these at empty folders). @defaultValue the packages' own folders */
   paths?: ModelPaths;
   /** Where failures are reported. @defaultValue none (silent) */
-  logger?: Pick<Logger, 'warn' | 'info'>;
+  logger?: VisionLogger;
+}
+
+/** The two log calls the vision code makes (a pino logger fits). */
+export interface VisionLogger {
+  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
 }
 
 const DEFAULTS = {
@@ -195,7 +200,6 @@ export class VisionRuntime {
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
     const worker = new Worker(new URL('./vision-worker-entry.mjs', import.meta.url), { workerData: this.options.paths ?? {} });
-    worker.unref();
     worker.on('message', (response: WorkerResponse) => {
       const pending = this.#pending.get(response.id);
       if (!pending) return;
@@ -217,6 +221,9 @@ export class VisionRuntime {
         if (this.#pending.size > 0) this.#fail(`the vision worker exited with code ${code}`);
       }
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again. A call in
+    // flight keeps the process alive through its timer; an idle worker does not.
+    worker.unref();
     this.#worker = worker;
     return worker;
   }
