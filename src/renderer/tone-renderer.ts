@@ -27,13 +27,17 @@
  */
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
-import { EMOTIONS, EMOTION_TABLE, type Emotion } from '../emotions.ts';
+import { EMOTIONS, EMOTION_TABLE, type Element, type Emotion } from '../emotions.ts';
 import { standardiseTone, TONE_FEATURE_NAMES, type StandardTone, type ToneFeatures } from '../estimator/tone-features.ts';
 import { toneScores } from '../estimator/tone-estimator.ts';
 import type { CheckedImage, OutputFormat } from '../image/image.ts';
 import { cachedThumbnail, shrinkThumbnail, thumbnailKey, thumbnailOf, thumbnailOfDecoded, type Thumbnail } from '../image/thumbnail-cache.ts';
 import type { RenderRequest, RenderResult, Renderer } from './renderer.ts';
 import { ErrorCode, UserError } from '../errors.ts';
+import { acceptedFaces, gateFaces, type FaceGateOptions } from '../vision/face-gate.ts';
+import { sharedVisionRuntime, type VisionLogger, type VisionRuntime } from '../vision/vision-runtime.ts';
+import type { PersonMask, VisionAnalysis } from '../vision/vision-types.ts';
+import { warpFaces, type FaceWarpOptions, type RawPixels } from './face-warp.ts';
 
 export interface ToneRendererOptions {
   /** JPEG quality of edited JPEG pictures, 1–100. @defaultValue 90 */
@@ -69,9 +73,48 @@ export interface ToneRendererOptions {
    * @defaultValue 30
    */
   timeoutSeconds?: number;
+  /**
+   * The vision models (faces, person mask) behind the facial and scene edits. With `false` the
+   * renderer changes colour and light only, as before. When the models fail to load or run, an
+   * edit goes on without them (colour and light only) and the runtime logs why.
+   * @defaultValue the process's shared `VisionRuntime`
+   */
+  vision?: VisionRuntime | false;
+  /** How faces are warped toward the target (see `face-warp.ts`). @defaultValue that module's defaults */
+  faceWarp?: FaceWarpOptions;
+  /** Which detected faces are warped (see `face-gate.ts`). @defaultValue that module's defaults */
+  faceGate?: FaceGateOptions;
+  /** The scene grade: how the person and the background are graded apart. */
+  scene?: SceneGradeOptions;
+  /** Where notes about an edit go (faces warped, open smiles left to the light). @defaultValue none */
+  logger?: VisionLogger;
 }
 
-const DEFAULTS: Required<ToneRendererOptions> = {
+/** How the person (found by the selfie mask) and the background are graded apart. */
+export interface SceneGradeOptions {
+  /**
+   * The person's grade is solved at this share of the edit's intensity, so skin keeps natural
+   * tones while the background carries the mood. @defaultValue 0.45
+   */
+  personShare?: number;
+  /** The background's grade is solved at this multiple of the edit's intensity. @defaultValue 1.5 */
+  backgroundBoost?: number;
+  /**
+   * When a face's open smile could only partly be undone by the warp (negative targets), the
+   * light carries more: the grades are solved at this multiple again. @defaultValue 1.25
+   */
+  openSmileBoost?: number;
+}
+
+const SCENE_DEFAULTS: Required<SceneGradeOptions> = { personShare: 0.45, backgroundBoost: 1.5, openSmileBoost: 1.25 };
+
+/** Targets whose background also gets the low-key corners (a vignette): the dark, closed-in looks. */
+const LOW_KEY_TARGETS: ReadonlySet<Emotion> = new Set(['fear', 'sadness', 'anger', 'disgust']);
+
+type ResolvedOptions = Required<Omit<ToneRendererOptions, 'vision' | 'faceWarp' | 'faceGate' | 'scene' | 'logger'>> &
+  Pick<ToneRendererOptions, 'faceWarp' | 'faceGate' | 'logger'> & { scene: Required<SceneGradeOptions> };
+
+const DEFAULTS: Required<Omit<ToneRendererOptions, 'vision' | 'faceWarp' | 'faceGate' | 'scene' | 'logger'>> = {
   jpegQuality: 90,
   webpQuality: 85,
   pngCompressionLevel: 6,
@@ -131,12 +174,19 @@ const JACOBIAN_STEP = 0.02;
  */
 export class ToneRenderer implements Renderer {
   readonly name = 'tone';
-  /** Colour and light only. */
-  readonly elements = ['color'] as const;
-  readonly options: Readonly<Required<ToneRendererOptions>>;
+  /** Faces, person and scene, and colour and light; colour and light only without the vision models. */
+  readonly elements: readonly Element[];
+  readonly options: Readonly<ResolvedOptions>;
+  readonly #vision: VisionRuntime | undefined;
 
   constructor(options: ToneRendererOptions = {}) {
-    const resolved = { ...DEFAULTS, ...options };
+    const { vision, scene, ...rest } = options;
+    const resolved: ResolvedOptions = { ...DEFAULTS, ...rest, scene: { ...SCENE_DEFAULTS, ...scene } };
+    this.#vision = vision === false ? undefined : (vision ?? sharedVisionRuntime(options.logger));
+    this.elements = this.#vision ? ['facial', 'scene', 'color'] : ['color'];
+    requireRange('scene.personShare', resolved.scene.personShare, 0, 2, false);
+    requireRange('scene.backgroundBoost', resolved.scene.backgroundBoost, 0, 3, false);
+    requireRange('scene.openSmileBoost', resolved.scene.openSmileBoost, 1, 3, false);
     requireRange('jpegQuality', resolved.jpegQuality, 1, 100, true);
     requireRange('webpQuality', resolved.webpQuality, 1, 100, true);
     requireRange('pngCompressionLevel', resolved.pngCompressionLevel, 0, 9, true);
@@ -159,6 +209,78 @@ export class ToneRenderer implements Renderer {
 
   async #render(request: RenderRequest): Promise<RenderResult> {
     request.signal?.throwIfAborted();
+    const wantsVision = request.plan.elements.includes('facial') || request.plan.elements.includes('scene');
+    if (this.#vision && wantsVision) {
+      const analysis = await this.#vision.tryAnalyse(request.image.bytes, 'the edit');
+      request.signal?.throwIfAborted();
+      if (analysis) return this.#renderWithVision(request, analysis);
+    }
+    return this.#renderTone(request);
+  }
+
+  /**
+   * The vision path: warp the faces (facial), then grade the person and the background apart
+   * (scene) or the whole picture (colour only), from one decode of the original.
+   */
+  async #renderWithVision(request: RenderRequest, analysis: VisionAnalysis): Promise<RenderResult> {
+    const timeout = { seconds: this.options.timeoutSeconds };
+    const steps = 3;
+    const { image, plan } = request;
+    const intensity = clampUnit(request.intensity);
+    request.onProgress?.({ stage: 'rendering', step: 1, steps });
+    const { data, info } = await sharp(image.bytes).timeout(timeout).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const key = thumbnailKey(image.bytes);
+    const full = cachedThumbnail(key) ?? (await thumbnailOfDecoded(key, { data, width: info.width, height: info.height, channels: info.channels }));
+    const pixels: RawPixels = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
+    let openSmiles = 0;
+    if (plan.elements.includes('facial')) {
+      const faces = acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate));
+      const warp = await warpFaces(pixels, faces, plan.target, intensity, request.seed, this.options.faceWarp);
+      openSmiles = EMOTION_TABLE[plan.target].valence === 'negative' ? warp.openSmiles : 0;
+      this.options.logger?.info(
+        { faces: analysis.faces.length, warped: warp.warped, openSmiles, refused: gateFaces(analysis.faces, analysis, this.options.faceGate).flatMap((g) => (g.refusal ? [g.refusal] : [])) },
+        'facial edit',
+      );
+    }
+    request.onProgress?.({ stage: 'rendering', step: 2, steps });
+    request.signal?.throwIfAborted();
+    const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
+    const source = () => sharp(data, raw).timeout(timeout);
+    const colour = plan.elements.includes('color') || plan.elements.includes('scene');
+    let graded: Sharp;
+    if (!colour) {
+      graded = source();
+    } else {
+      const thumb = shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE);
+      const boost = openSmiles > 0 ? this.options.scene.openSmileBoost : 1;
+      const split = plan.elements.includes('scene') && analysis.personMask && info.channels === 3;
+      if (!split) {
+        graded = await applyGrade(source(), solveGrade(thumb, plan.target, intensity * boost, request.seed, this.options), image, info.channels);
+      } else {
+        const scene = this.options.scene;
+        const backgroundGrade = solveGrade(thumb, plan.target, intensity * boost * scene.backgroundBoost, request.seed, {
+          reach: this.options.reach,
+          vignette: this.options.vignette || LOW_KEY_TARGETS.has(plan.target),
+        });
+        const personGrade = solveGrade(thumb, plan.target, intensity * boost * scene.personShare, request.seed, { reach: this.options.reach, vignette: false });
+        const [background, person, mask] = await Promise.all([
+          // The vignette's composite adds an alpha band; the split path works on RGB.
+          (await applyGrade(source(), backgroundGrade, image, info.channels)).removeAlpha().raw().toBuffer(),
+          (await applyGrade(source(), personGrade, image, info.channels)).removeAlpha().raw().toBuffer(),
+          fullSizeMask(analysis.personMask!, info.width, info.height, timeout),
+        ]);
+        const personWithAlpha = await sharp(person, raw).joinChannel(mask, { raw: { width: info.width, height: info.height, channels: 1 } }).raw().toBuffer();
+        graded = sharp(background, raw)
+          .timeout(timeout)
+          .composite([{ input: personWithAlpha, raw: { width: info.width, height: info.height, channels: 4 }, blend: 'over' }]);
+      }
+    }
+    const { data: bytes, info: out } = await encode(graded, image.format, this.options).toBuffer({ resolveWithObject: true });
+    request.onProgress?.({ stage: 'rendering', step: 3, steps });
+    return { bytes, format: image.format, width: out.width, height: out.height };
+  }
+
+  async #renderTone(request: RenderRequest): Promise<RenderResult> {
     const timeout = { seconds: this.options.timeoutSeconds };
     const steps = 2;
     request.onProgress?.({ stage: 'rendering', step: 1, steps });
@@ -469,7 +591,17 @@ function constantBand(pixels: number): Buffer {
   return sharedBand.subarray(0, pixels);
 }
 
-function encode(pipeline: Sharp, format: OutputFormat, options: Required<ToneRendererOptions>): Sharp {
+/** The selfie mask (256 × 256) at the picture's size, softened so the person's edge blends. */
+function fullSizeMask(mask: PersonMask, width: number, height: number, timeout: { seconds: number }): Promise<Buffer> {
+  return sharp(mask.alpha, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+    .timeout(timeout)
+    .blur(1.2)
+    .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+}
+
+function encode(pipeline: Sharp, format: OutputFormat, options: Pick<ResolvedOptions, 'jpegQuality' | 'webpQuality' | 'pngCompressionLevel' | 'pngAdaptiveFiltering'>): Sharp {
   switch (format) {
     case 'jpeg':
       return pipeline.jpeg({ quality: options.jpegQuality });

@@ -95,8 +95,9 @@ describe('tone renderer', () => {
 
   it('darkens the corners against the centre when the vignette is on', async () => {
     const image = small.get('chelsea.png')!;
-    const plain = await renderer.render({ image, plan: conformancePlan('fear'), intensity: 1, seed: 1 });
-    const vignetted = await new ToneRenderer({ vignette: true }).render({ image, plan: conformancePlan('fear'), intensity: 1, seed: 1 });
+    // Colour and light only: with the vision models, the scene grade gives fear's background low-key corners anyway.
+    const plain = await new ToneRenderer({ vision: false }).render({ image, plan: conformancePlan('fear'), intensity: 1, seed: 1 });
+    const vignetted = await new ToneRenderer({ vignette: true, vision: false }).render({ image, plan: conformancePlan('fear'), intensity: 1, seed: 1 });
     const mean = async (bytes: Buffer, left: number, top: number) => {
       const { data } = await sharp(bytes).extract({ left, top, width: 16, height: 16 }).raw().toBuffer({ resolveWithObject: true });
       return data.reduce((sum, v) => sum + v, 0) / data.length;

@@ -1,0 +1,417 @@
+/**
+ * @module Facial expression edits: each target emotion is a documented set of facial action
+ * units (FACS, Ekman & Friesen 1978; the prototypes of EMFACS), each action unit a set of
+ * landmark displacements; the face is then warped smoothly so the landmarks land where the
+ * action units put them.
+ *
+ * - Displacements are in the face's own frame (`face-gate.ts`: x along the eye line, y down the
+ *   face, unit = the distance between the eye centres, `d`), so they are the same on every face
+ *   whatever its size or roll, and scale with the intensity.
+ * - The warp is moving-least-squares (affine; Schaefer, McPhail & Warren 2006) on the 68
+ *   landmarks plus two cheek points, with a ring of fixed points around the face. It is
+ *   evaluated on a coarse grid (a few pixels a cell, from the face's size) and interpolated, and
+ *   faded to exactly nothing at the ring (a smoothstep feather), so pixels outside the ring are
+ *   not touched at all and there is no seam.
+ * - Open, toothy smiles: moving the mouth corners down does not hide teeth. For negative and calm
+ *   targets the renderer first takes the smile out (`unsmile`: the corners come down and in by
+ *   how much they are raised now, the cheeks drop) and closes the lips over part of the gap
+ *   (`closeLips`: the inner lips move toward each other by a share of the gap, squeezing the
+ *   teeth into a thin band). A broad grin still reads as a forced, strained smile rather than a
+ *   sad face at moderate intensity; the light (tone and scene grade) carries the rest, and
+ *   {@link FaceWarpResult.openSmiles} tells the caller so.
+ * - The seed varies each action unit's amplitude by ±10 %, so "try again" differs a little.
+ */
+import type { Emotion } from '../emotions.ts';
+import { fromFrameOffset, toFrame, type GatedFace } from '../vision/face-gate.ts';
+
+/** FACS action units this renderer can draw, plus two composite moves of its own. */
+export type ActionUnit =
+  | 'AU1' | 'AU2' | 'AU4' | 'AU5' | 'AU6' | 'AU7' | 'AU9' | 'AU10' | 'AU12' | 'AU15' | 'AU20' | 'AU23' | 'AU26'
+  | 'unsmile' | 'closeLips';
+
+/** Landmark index (0–67) or one of the two cheek points (68: the subject's right cheek, on the picture's left; 69: the other). */
+type Point = number;
+/** `[left point, right point, outward, down]`: the left point moves `-outward`, the right `+outward` along the eye line. */
+type PairMove = [Point, Point, number, number];
+
+/**
+ * Static action units: landmark moves in eye distances, for the picture-left and picture-right
+ * point of each pair. Amplitudes are this project's choice, set by eye on the shared portraits
+ * so that each unit is visible at intensity 1 without changing who the person is.
+ */
+export const ACTION_UNITS: Readonly<Record<Exclude<ActionUnit, 'unsmile' | 'closeLips'>, readonly PairMove[]>> = {
+  /** Inner brow raiser. */
+  AU1: [[21, 22, 0.01, -0.13], [20, 23, 0, -0.08], [19, 24, 0, -0.035]],
+  /** Outer brow raiser. */
+  AU2: [[17, 26, 0, -0.1], [18, 25, 0, -0.1], [19, 24, 0, -0.08], [20, 23, 0, -0.04]],
+  /** Brow lowerer: down and together. */
+  AU4: [[21, 22, -0.05, 0.08], [20, 23, -0.03, 0.065], [19, 24, -0.01, 0.045], [18, 25, 0, 0.03], [17, 26, 0, 0.02]],
+  /** Upper lid raiser: eyes wider. */
+  AU5: [[37, 44, 0, -0.04], [38, 43, 0, -0.04]],
+  /** Cheek raiser: cheeks and lower lids up. */
+  AU6: [[41, 46, 0, -0.025], [40, 47, 0, -0.025], [68, 69, 0.01, -0.07], [36, 45, 0, -0.01]],
+  /** Lid tightener: lower lids up, upper lids a little down. */
+  AU7: [[41, 46, 0, -0.035], [40, 47, 0, -0.035], [37, 44, 0, 0.015], [38, 43, 0, 0.015]],
+  /** Nose wrinkler: nose wings and tip up, inner brows a little down. */
+  AU9: [[31, 35, 0.01, -0.06], [32, 34, 0, -0.045], [33, 33, 0, -0.04], [21, 22, -0.01, 0.035]],
+  /** Upper lip raiser. */
+  AU10: [[50, 52, 0, -0.07], [51, 51, 0, -0.06], [49, 53, 0, -0.045], [61, 63, 0, -0.06], [62, 62, 0, -0.055], [31, 35, 0, -0.02]],
+  /** Lip corner puller: corners out and up. */
+  AU12: [[48, 54, 0.06, -0.075], [60, 64, 0.045, -0.065], [49, 53, 0.02, -0.03], [59, 55, 0.02, -0.035], [68, 69, 0, -0.03]],
+  /** Lip corner depressor: corners down. */
+  AU15: [[48, 54, -0.01, 0.1], [60, 64, -0.01, 0.08], [49, 53, 0, 0.035], [59, 55, 0, 0.045]],
+  /** Lip stretcher: corners sideways. */
+  AU20: [[48, 54, 0.08, 0.02], [60, 64, 0.07, 0.015], [49, 53, 0.04, 0], [59, 55, 0.04, 0]],
+  /** Lip tightener: lips narrower and thinner. */
+  AU23: [[48, 54, -0.035, 0], [60, 64, -0.03, 0], [50, 52, 0, 0.015], [51, 51, 0, 0.015], [56, 58, 0, -0.015], [57, 57, 0, -0.015]],
+  /** Jaw drop: lower lip and chin down. */
+  AU26: [[56, 58, 0, 0.08], [57, 57, 0, 0.085], [65, 67, 0, 0.09], [66, 66, 0, 0.095], [7, 9, 0, 0.07], [8, 8, 0, 0.075], [6, 10, 0, 0.05], [5, 11, 0, 0.03]],
+};
+
+/**
+ * Each target's action units and their weights (the EMFACS prototypes, with `unsmile` and
+ * `closeLips` for faces that smile now): sadness AU1+4+15, amusement AU6+12, anger AU4+5+7+23,
+ * fear AU1+2+4+5+20+26, disgust AU9+10 (+4, +15), awe AU1+2+5+26, contentment a soft AU6+12,
+ * excitement AU1+2+5+6+12+26.
+ */
+export const EMOTION_ACTION_UNITS: Readonly<Record<Emotion, Partial<Record<ActionUnit, number>>>> = {
+  sadness: { AU1: 1, AU4: 0.45, AU15: 1, unsmile: 1, closeLips: 1, AU6: -0.7 },
+  anger: { AU4: 1.1, AU5: 0.5, AU7: 1, AU23: 1, unsmile: 1, closeLips: 1, AU6: -0.5 },
+  fear: { AU1: 1, AU2: 0.8, AU4: 0.45, AU5: 1.1, AU20: 1, AU26: 0.6, unsmile: 1 },
+  disgust: { AU9: 1, AU10: 1, AU4: 0.55, AU15: 0.35, unsmile: 0.7 },
+  awe: { AU1: 0.8, AU2: 1, AU5: 0.9, AU26: 0.7, unsmile: 0.6 },
+  amusement: { AU6: 1, AU12: 1.1, AU26: 0.15 },
+  excitement: { AU1: 0.35, AU2: 0.6, AU5: 0.6, AU6: 0.8, AU12: 0.9, AU26: 0.45 },
+  contentment: { AU6: 0.5, AU12: 0.6, closeLips: 0.3 },
+};
+
+export interface FaceWarpOptions {
+  /** Multiplies every displacement (1 is the table as written, at intensity 1). @defaultValue 1.25 */
+  strength?: number;
+  /** The fixed ring around the face, as a multiple of the face's half-extent (larger spreads the warp wider). @defaultValue 1.35 */
+  ringScale?: number;
+  /** Grid cell of the warp field, in eye distances (the field is interpolated between). @defaultValue 0.06 */
+  gridCell?: number;
+  /** MLS weight falloff 1 / |p − v|^(2α): 1.5 or 2 (more local, so lips that meet stay apart in the map). @defaultValue 2 */
+  mlsAlpha?: 1.5 | 2;
+}
+
+const DEFAULTS: Required<FaceWarpOptions> = { strength: 1.25, ringScale: 1.35, gridCell: 0.06, mlsAlpha: 2 };
+
+/** Decoded pixels, edited in place. */
+export interface RawPixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+export interface FaceWarpResult {
+  /** Faces warped. */
+  warped: number;
+  /** Of those, faces with an open smile the warp could only partly undo (the light carries more). */
+  openSmiles: number;
+  /** The pixel box each warp touched (nothing outside it changed). */
+  regions: { x0: number; y0: number; x1: number; y1: number }[];
+}
+
+/** The control points of one face before and after the edit, in picture pixels. */
+export interface FaceMotion {
+  from: [number, number][];
+  to: [number, number][];
+  /** The fixed ring: centre and semi-axes along the face frame's axes, in pixels. */
+  ring: { centre: [number, number]; a: number; b: number };
+  openSmile: boolean;
+}
+
+/** Where a face's landmarks move for a target at an intensity (0–1). */
+export function faceMotion(gated: GatedFace, target: Emotion, intensity: number, random: () => number, options: FaceWarpOptions = {}): FaceMotion {
+  const o = { ...DEFAULTS, ...options };
+  const { frame, face } = gated;
+  const points = face.landmarks.map((p) => [p[0], p[1]] as [number, number]);
+  // Cheek points: halfway between the jaw and the nose wings, a little above.
+  const cheek = (jaw: number, wing: number, eye: number): [number, number] => {
+    const [jx, jy] = points[jaw]!;
+    const [wx, wy] = points[wing]!;
+    const [ex, ey] = points[eye]!;
+    return [0.4 * jx + 0.4 * wx + 0.2 * ex, 0.4 * jy + 0.4 * wy + 0.2 * ey];
+  };
+  points.push(cheek(2, 31, 41), cheek(14, 35, 46));
+  const inFrame = points.map((p) => toFrame(frame, p));
+  const moves = points.map(() => [0, 0] as [number, number]);
+  const add = (i: number, du: number, dv: number) => {
+    moves[i]![0] += du;
+    moves[i]![1] += dv;
+  };
+  const scale = o.strength * Math.max(0, Math.min(1, intensity));
+  const units = EMOTION_ACTION_UNITS[target];
+  const lift = cornerLift(inFrame);
+  const gap = innerLipGap(inFrame);
+  const openSmile = lift > 0.06 && gap > 0.08;
+  for (const [unit, weight] of Object.entries(units) as [ActionUnit, number][]) {
+    const amount = weight * scale * (0.9 + 0.2 * random());
+    if (unit === 'unsmile') {
+      // Bring the corners down to where a relaxed mouth has them (level with the middle of the
+      // lips), and in by as much as the smile pulled them out.
+      const down = Math.max(0, lift) * Math.min(1, amount);
+      const width = inFrame[54]![0] - inFrame[48]![0];
+      const inward = Math.max(0, width - 0.8) * 0.45 * Math.min(1, amount);
+      for (const [l, r, share] of [[48, 54, 1], [60, 64, 0.95], [49, 53, 0.5], [59, 55, 0.7], [58, 56, 0.35]] as const) {
+        add(l, inward * share, down * share);
+        add(r, -inward * share, down * share);
+      }
+      continue;
+    }
+    if (unit === 'closeLips') {
+      // Close a share of the gap between the inner lips (upper lip down, lower lip up).
+      const close = Math.max(0, gap - 0.01) * Math.min(1, amount) * 0.36;
+      for (const i of [61, 62, 63]) add(i, 0, close);
+      for (const i of [50, 51, 52]) add(i, 0, close * 0.8);
+      for (const i of [65, 66, 67]) add(i, 0, -close);
+      for (const i of [56, 57, 58]) add(i, 0, -close * 0.8);
+      continue;
+    }
+    for (const [l, r, outward, down] of ACTION_UNITS[unit]) {
+      if (l === r) {
+        add(l, 0, down * amount);
+      } else {
+        add(l, -outward * amount, down * amount);
+        add(r, outward * amount, down * amount);
+      }
+    }
+  }
+  const to = points.map((p, i) => {
+    const [dx, dy] = fromFrameOffset(frame, moves[i]!);
+    return [p[0] + dx, p[1] + dy] as [number, number];
+  });
+  // The ring: an ellipse in the face frame around the jaw line and the brows, with room above
+  // the brows for the forehead.
+  let [uMin, uMax, vMin, vMax] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < 27; i++) {
+    const [u, v] = inFrame[i]!;
+    uMin = Math.min(uMin, u);
+    uMax = Math.max(uMax, u);
+    vMin = Math.min(vMin, v);
+    vMax = Math.max(vMax, v);
+  }
+  vMin -= 0.35;
+  const centreFrame: [number, number] = [(uMin + uMax) / 2, (vMin + vMax) / 2];
+  const [cx, cy] = fromFrameOffset(frame, centreFrame);
+  const ring = {
+    centre: [frame.origin[0] + cx, frame.origin[1] + cy] as [number, number],
+    a: ((uMax - uMin) / 2) * o.ringScale * frame.eyeDistance,
+    b: ((vMax - vMin) / 2) * o.ringScale * frame.eyeDistance,
+  };
+  // Fixed points on the ring keep the warp inside it.
+  const from = [...points];
+  const fixed = [...to];
+  for (let k = 0; k < 24; k++) {
+    const t = (2 * Math.PI * k) / 24;
+    const [ox, oy] = fromFrameOffset(frame, [(Math.cos(t) * ring.a) / frame.eyeDistance, (Math.sin(t) * ring.b) / frame.eyeDistance]);
+    const p: [number, number] = [ring.centre[0] + ox, ring.centre[1] + oy];
+    from.push(p);
+    fixed.push(p);
+  }
+  return { from, to: fixed, ring, openSmile };
+}
+
+/**
+ * Warps every given face of `pixels` (in place) toward the target. Deterministic for a seed.
+ * Faces must have passed the gate (`face-gate.ts`); their coordinates are those of `pixels`.
+ * `yieldEvery` rows it awaits `tick` so that a large picture does not hold the event loop.
+ */
+export async function warpFaces(
+  pixels: RawPixels,
+  faces: readonly GatedFace[],
+  target: Emotion,
+  intensity: number,
+  seed: number,
+  options: FaceWarpOptions = {},
+  tick: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+): Promise<FaceWarpResult> {
+  const o = { ...DEFAULTS, ...options };
+  const random = mulberry32(seed ^ 0x5eed);
+  const result: FaceWarpResult = { warped: 0, openSmiles: 0, regions: [] };
+  for (const gated of faces) {
+    const motion = faceMotion(gated, target, intensity, random, o);
+    const region = await applyMotion(pixels, motion, gated, o, tick);
+    if (!region) continue;
+    result.warped++;
+    if (motion.openSmile) result.openSmiles++;
+    result.regions.push(region);
+  }
+  return result;
+}
+
+async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFace, o: Required<FaceWarpOptions>, tick: () => Promise<void>) {
+  const { width, height, channels, data } = pixels;
+  const { frame } = gated;
+  const { centre, a, b } = motion.ring;
+  const reach = Math.max(a, b);
+  const x0 = Math.max(0, Math.floor(centre[0] - reach));
+  const x1 = Math.min(width, Math.ceil(centre[0] + reach));
+  const y0 = Math.max(0, Math.floor(centre[1] - reach));
+  const y1 = Math.min(height, Math.ceil(centre[1] + reach));
+  if (x1 <= x0 || y1 <= y0) return undefined;
+  const moving = motion.from.some((p, i) => Math.abs(p[0] - motion.to[i]![0]) + Math.abs(p[1] - motion.to[i]![1]) > 1e-3);
+  if (!moving) return undefined;
+  // Backward map: for each output pixel, where in the source it comes from. MLS from the moved
+  // points to the original ones, on a grid.
+  const cell = Math.max(2, Math.round(o.gridCell * frame.eyeDistance));
+  const gw = Math.ceil((x1 - x0) / cell) + 1;
+  const gh = Math.ceil((y1 - y0) / cell) + 1;
+  const field = new Float32Array(gw * gh * 2);
+  const P = motion.to;
+  const Q = motion.from;
+  const n = P.length;
+  const weights = new Float64Array(n);
+  const alphaTwo = o.mlsAlpha === 2;
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      const vx = x0 + gx * cell;
+      const vy = y0 + gy * cell;
+      const feather = ringFeather(vx, vy, centre, a, b, frame.ux);
+      if (feather <= 0) continue;
+      let sw = 0;
+      let pxs = 0;
+      let pys = 0;
+      let qxs = 0;
+      let qys = 0;
+      let exact = -1;
+      for (let i = 0; i < n; i++) {
+        const dx = P[i]![0] - vx;
+        const dy = P[i]![1] - vy;
+        const d2 = dx * dx + dy * dy;
+        if (d2 < 1e-8) {
+          exact = i;
+          break;
+        }
+        const w = alphaTwo ? 1 / (d2 * d2) : 1 / (d2 * Math.sqrt(d2));
+        weights[i] = w;
+        sw += w;
+        pxs += w * P[i]![0];
+        pys += w * P[i]![1];
+        qxs += w * Q[i]![0];
+        qys += w * Q[i]![1];
+      }
+      let fx: number;
+      let fy: number;
+      if (exact >= 0) {
+        fx = Q[exact]![0];
+        fy = Q[exact]![1];
+      } else {
+        const pcx = pxs / sw;
+        const pcy = pys / sw;
+        const qcx = qxs / sw;
+        const qcy = qys / sw;
+        let a00 = 0, a01 = 0, a11 = 0, b00 = 0, b01 = 0, b10 = 0, b11 = 0;
+        for (let i = 0; i < n; i++) {
+          const w = weights[i]!;
+          const px = P[i]![0] - pcx;
+          const py = P[i]![1] - pcy;
+          const qx = Q[i]![0] - qcx;
+          const qy = Q[i]![1] - qcy;
+          a00 += w * px * px;
+          a01 += w * px * py;
+          a11 += w * py * py;
+          b00 += w * px * qx;
+          b01 += w * px * qy;
+          b10 += w * py * qx;
+          b11 += w * py * qy;
+        }
+        const det = a00 * a11 - a01 * a01;
+        const rx = vx - pcx;
+        const ry = vy - pcy;
+        if (Math.abs(det) < 1e-9) {
+          fx = vx + qcx - pcx;
+          fy = vy + qcy - pcy;
+        } else {
+          // (v − p*) A⁻¹ B + q*, row vector times matrices.
+          const i00 = a11 / det, i01 = -a01 / det, i11 = a00 / det;
+          const tx = rx * i00 + ry * i01;
+          const ty = rx * i01 + ry * i11;
+          fx = tx * b00 + ty * b10 + qcx;
+          fy = tx * b01 + ty * b11 + qcy;
+        }
+      }
+      field[(gy * gw + gx) * 2] = (fx - vx) * feather;
+      field[(gy * gw + gx) * 2 + 1] = (fy - vy) * feather;
+    }
+  }
+  // Resample the region from a copy of it.
+  const rw = x1 - x0;
+  const rh = y1 - y0;
+  const source = new Uint8Array(rw * rh * channels);
+  for (let y = 0; y < rh; y++) source.set(data.subarray(((y0 + y) * width + x0) * channels, ((y0 + y) * width + x1) * channels), y * rw * channels);
+  const yieldEvery = Math.max(16, Math.floor(262_144 / rw));
+  for (let y = y0; y < y1; y++) {
+    if ((y - y0) % yieldEvery === yieldEvery - 1) await tick();
+    const gyf = (y - y0) / cell;
+    const gy = Math.min(gh - 2, Math.floor(gyf));
+    const ty = gyf - gy;
+    for (let x = x0; x < x1; x++) {
+      const gxf = (x - x0) / cell;
+      const gx = Math.min(gw - 2, Math.floor(gxf));
+      const tx = gxf - gx;
+      const k00 = (gy * gw + gx) * 2;
+      const k10 = k00 + 2;
+      const k01 = k00 + gw * 2;
+      const k11 = k01 + 2;
+      const dx = (1 - ty) * ((1 - tx) * field[k00]! + tx * field[k10]!) + ty * ((1 - tx) * field[k01]! + tx * field[k11]!);
+      const dy = (1 - ty) * ((1 - tx) * field[k00 + 1]! + tx * field[k10 + 1]!) + ty * ((1 - tx) * field[k01 + 1]! + tx * field[k11 + 1]!);
+      if (Math.abs(dx) < 1e-3 && Math.abs(dy) < 1e-3) continue;
+      const sx = Math.min(rw - 1.001, Math.max(0, x + dx - x0));
+      const sy = Math.min(rh - 1.001, Math.max(0, y + dy - y0));
+      const ix = Math.floor(sx);
+      const iy = Math.floor(sy);
+      const fx = sx - ix;
+      const fy = sy - iy;
+      const s00 = (iy * rw + ix) * channels;
+      const s10 = s00 + channels;
+      const s01 = s00 + rw * channels;
+      const s11 = s01 + channels;
+      const out = (y * width + x) * channels;
+      for (let c = 0; c < channels; c++) {
+        const value = (1 - fy) * ((1 - fx) * source[s00 + c]! + fx * source[s10 + c]!) + fy * ((1 - fx) * source[s01 + c]! + fx * source[s11 + c]!);
+        data[out + c] = Math.round(value);
+      }
+    }
+  }
+  return { x0, y0, x1, y1 };
+}
+
+/** 1 well inside the ring, easing to 0 at it (smoothstep from 70 % to 100 % of its radius). */
+function ringFeather(x: number, y: number, centre: [number, number], a: number, b: number, ux: [number, number]): number {
+  const dx = x - centre[0];
+  const dy = y - centre[1];
+  const u = (dx * ux[0] + dy * ux[1]) / a;
+  const v = (-dx * ux[1] + dy * ux[0]) / b;
+  const r = Math.sqrt(u * u + v * v);
+  if (r >= 1) return 0;
+  if (r <= 0.7) return 1;
+  const t = (1 - r) / 0.3;
+  return t * t * (3 - 2 * t);
+}
+
+/** How far the mouth corners sit above the middle of the lips, in eye distances (a smile lifts them). */
+export function cornerLift(inFrame: readonly (readonly [number, number])[]): number {
+  const middle = (inFrame[51]![1] + inFrame[57]![1] + inFrame[62]![1] + inFrame[66]![1]) / 4;
+  const corners = (inFrame[48]![1] + inFrame[54]![1]) / 2;
+  return middle - corners;
+}
+
+/** The gap between the inner lips, in eye distances. */
+export function innerLipGap(inFrame: readonly (readonly [number, number])[]): number {
+  return Math.max(0, (inFrame[67]![1] - inFrame[61]![1] + inFrame[66]![1] - inFrame[62]![1] + inFrame[65]![1] - inFrame[63]![1]) / 3);
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
