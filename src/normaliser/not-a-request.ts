@@ -21,9 +21,12 @@
  * request even when it begins like a statement ("I'm thinking, make it sadder"), except for
  * injection and crisis words.
  */
-import { EMOTION_TABLE } from '../emotions.ts';
+import * as emotions from '../emotions.ts';
 import type { NotARequest } from '../intent.ts';
 import type { LexiconEmotion } from '../lexicon.ts';
+
+// Local copies of the imported values read in the hot loops: under tsx an imported binding is read through a getter.
+const { EMOTION_TABLE } = emotions;
 
 /** Words that point at the picture or at an edit. */
 const PICTURE_REFERENCES = new Set([
@@ -36,8 +39,12 @@ const TOPIC_MARKERS = new Set(['i', 'im', 'my', 'me', 'myself', 'people', 'someo
 /** Words any of which lets the injection patterns be tried (most messages have none). */
 const INJECTION_TRIGGERS = new Set([
   'ignore', 'disregard', 'forget', 'override', 'bypass', 'instructions', 'instruction', 'prompt', 'prompts', 'system',
-  'jailbreak', 'pretend', 'unrestricted', 'unfiltered', 'developer', 'roleplay', 'you', 'rules',
+  'jailbreak', 'pretend', 'unrestricted', 'unfiltered', 'developer', 'roleplay', 'now', 'longer', 'rules', 'restrictions',
+  'filters', 'guidelines', 'assistant', 'dan',
 ]);
+/** Words any of which lets the crisis, joke and writing patterns be tried. */
+const CRISIS_TRIGGERS = new Set(['die', 'myself', 'life', 'cares', 'loves', 'likes', 'on', 'harm', 'live', 'suicidal', 'suicide']);
+const JOKE_TRIGGERS = new Set(['joke', 'jokes', 'funny', 'silly', 'hilarious', 'laugh']);
 const INJECTION = new RegExp(
   [
     '(?:ignore|disregard|forget|override|bypass|skip|drop)(?: [^ ]+){0,4} (?:instructions?|prompts?|rules|directions|guidelines|programming|restrictions|above|everything (?:above|before|else))',
@@ -106,17 +113,30 @@ export function recogniseNotARequest(
   emotionOf: (word: string) => LexiconEmotion | undefined,
   isCommand: () => boolean,
 ): NotARequest | undefined {
-  const text = words.join(' ');
-  if (words.some((w) => INJECTION_TRIGGERS.has(w)) && INJECTION.test(text)) return 'injection';
-  if (CRISIS.test(text)) return 'distress';
+  // One pass over the words says which patterns are worth trying (most messages try none).
+  let injection = false;
+  let crisis = false;
+  let joke = false;
+  let writing = false;
+  let pointsAtPicture = false;
+  for (const w of words) {
+    if (INJECTION_TRIGGERS.has(w)) injection = true;
+    if (CRISIS_TRIGGERS.has(w)) crisis = true;
+    if (JOKE_TRIGGERS.has(w)) joke = true;
+    if (WRITING_NOUNS.has(w)) writing = true;
+    if (PICTURE_REFERENCES.has(w)) pointsAtPicture = true;
+  }
   const first = words[0]!;
-  const pointsAtPicture = words.some((w) => PICTURE_REFERENCES.has(w));
-  const dummyIt = DUMMY_IT.test(text) && !words.some((w, i) => i !== 1 && PICTURE_REFERENCES.has(w));
-  if (JOKE.test(text) && !/(?:^| )(?:make|turn) (?:it|this|the)/.test(text)) return 'joke';
-  if (words.some((w) => WRITING_NOUNS.has(w)) && WRITING.test(text)) return 'writing';
-  if (onlyWords(words, GREETINGS, GREETING_FILLERS)) return 'greeting';
-  if (onlyWords(words, THANKS, THANKS_FILLERS)) return 'thanks';
+  const text = injection || crisis || joke || writing || QUESTION_WORDS.has(first) || first === 'system' ? words.join(' ') : '';
+  if (injection && INJECTION.test(text)) return 'injection';
+  if (first === 'system' && text.startsWith('system :')) return 'injection';
+  if (crisis && CRISIS.test(text)) return 'distress';
+  if (joke && JOKE.test(text) && !/(?:^| )(?:make|turn) (?:it|this|the)/.test(text)) return 'joke';
+  if (writing && WRITING.test(text)) return 'writing';
+  if ((GREETINGS.has(first) || GREETING_FILLERS.has(first)) && onlyWords(words, GREETINGS, GREETING_FILLERS)) return 'greeting';
+  if (THANKS.has(first) && onlyWords(words, THANKS, THANKS_FILLERS)) return 'thanks';
   if (QUESTION_WORDS.has(first)) {
+    const dummyIt = DUMMY_IT.test(text) && !words.some((w, i) => i !== 1 && PICTURE_REFERENCES.has(w));
     if (CHIT_CHAT.test(text) && !pointsAtPicture) return 'chit-chat';
     if (NOT_A_QUESTION.test(text) || (pointsAtPicture && !dummyIt)) return undefined;
     const asked = words[words.length - 1] === '?' || WH_WORDS.has(first);

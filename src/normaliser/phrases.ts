@@ -3,8 +3,12 @@
  * they are tried, and lone command words with one typo ("undoo", "hlep").
  */
 import type { Intent } from '../intent.ts';
-import { PUNCTUATION } from './markers.ts';
-import { withinOneEdit } from './typo.ts';
+import * as markers from './markers.ts';
+import * as typo from './typo.ts';
+
+// Local copies of the imported values read in the hot loops: under tsx an imported binding is read through a getter.
+const { PUNCTUATION } = markers;
+const { withinOneEdit } = typo;
 
 /** Commands people type alone, and what a one-typo version of them means ("undoo", "hlep"). */
 const COMMAND_WORDS: readonly (readonly [string, Intent])[] = [

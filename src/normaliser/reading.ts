@@ -2,51 +2,34 @@
  * @module One message being read: the emotion words found in it, the role each plays, and the
  * decision (see the module note of `rules-normaliser.ts` for the order).
  */
-import { ELEMENTS, EMOTION_TABLE } from '../emotions.ts';
+import * as emotions from '../emotions.ts';
 import type { Element, Emotion } from '../emotions.ts';
-import { INTENSITY, canonicalInstruction } from '../intent.ts';
+import * as intent from '../intent.ts';
 import type { Intent, NormaliseContext } from '../intent.ts';
-import {
-  ELEMENT_WORD_INDEX,
-  EMOTION_WORD_INDEX,
-  OTHER_LANGUAGE_WORD_INDEX,
-  resolveGenericHappy,
-} from '../lexicon.ts';
+import * as lexicon from '../lexicon.ts';
 import type { EmotionWord, LexiconEmotion, WordForm } from '../lexicon.ts';
-import { ADJACENT_ONLY_INTENSITY, INTENSITY_CAP, INTENSITY_INDEX, numericIntensity, rankIntensity } from './intensity.ts';
-import {
-  ARROWS,
-  CLAUSE_BREAKS,
-  CORRECTIONS,
-  CORRECTION_PHRASES,
-  DESCRIBING_VERBS,
-  DOWN_VERBS,
-  FOREIGN_ARROWS,
-  LESS_MARKERS,
-  MORE_MARKERS,
-  NEGATORS,
-  PICTURE_NOUNS,
-  PULL_VERBS,
-  PUNCTUATION,
-  REPLACING_VERBS,
-  SOURCE_WORDS,
-  SO_WORDS,
-  UP_VERBS,
-} from './markers.ts';
-import { PHRASES, commandTypo, ruleMatches } from './phrases.ts';
+import * as intensityWords from './intensity.ts';
+import * as markers from './markers.ts';
+import * as phrases from './phrases.ts';
 import type { RulesNormaliserOptions } from './rules-options.ts';
-import { joinWords, phraseStarts } from './text.ts';
-import { OPPOSITE_EMOTION, OTHER_WAY_PHRASES, TEMPERATURE_WORDS } from './follow-ups.ts';
-import { idiomAt } from './idioms.ts';
-import {
-  LANGUAGE_COMMANDS,
-  LANGUAGE_COMMAND_MAX_WORDS,
-  LANGUAGE_NEGATORS_AFTER,
-  LANGUAGE_WORD_INDEX,
-  UNSPACED_NEGATORS_AFTER,
-  UNSPACED_SCRIPT,
-} from './lexicon/index.ts';
-import { lookupEmotionToken } from './word-lookup.ts';
+import * as text from './text.ts';
+import * as followUps from './follow-ups.ts';
+import * as idioms from './idioms.ts';
+import * as languages from './lexicon/index.ts';
+import * as wordLookup from './word-lookup.ts';
+
+// Local copies of the imported values read in the hot loops: under tsx an imported binding is read through a getter.
+const { ELEMENTS, EMOTION_TABLE } = emotions;
+const { INTENSITY, canonicalInstruction } = intent;
+const { ELEMENT_WORD_INDEX, EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX, resolveGenericHappy } = lexicon;
+const { ADJACENT_ONLY_INTENSITY, INTENSITY_CAP, INTENSITY_INDEX, numericIntensity, rankIntensity } = intensityWords;
+const { ARROWS, CLAUSE_BREAKS, CORRECTIONS, CORRECTION_PHRASES, DESCRIBING_VERBS, DOWN_VERBS, FOREIGN_ARROWS, LESS_MARKERS, MORE_MARKERS, NEGATORS, PICTURE_NOUNS, PULL_VERBS, PUNCTUATION, REPLACING_VERBS, SOURCE_WORDS, SO_WORDS, UP_VERBS } = markers;
+const { PHRASES, commandTypo, ruleMatches } = phrases;
+const { joinWords, phraseStarts } = text;
+const { OPPOSITE_EMOTION, OTHER_WAY_PHRASES, TEMPERATURE_WORDS } = followUps;
+const { idiomAt } = idioms;
+const { LANGUAGE_COMMANDS, LANGUAGE_COMMAND_MAX_WORDS, LANGUAGE_NEGATORS_AFTER, LANGUAGE_WORD_INDEX, UNSPACED_NEGATORS_AFTER, UNSPACED_SCRIPT } = languages;
+const { lookupEmotionToken } = wordLookup;
 
 export const UNKNOWN: Intent = Object.freeze({ kind: 'unknown' }) as Intent;
 
@@ -72,6 +55,7 @@ interface Mention {
   elements?: readonly Element[];
 }
 const MAX_MENTIONS = 32;
+const TEMPERATURE_FIRST_WORDS = new Set([...TEMPERATURE_WORDS.keys()].map((k) => k.split(' ')[0]!));
 const OTHER_WAY = new RegExp(`(?:^| )(?:${OTHER_WAY_PHRASES.join('|')})(?= |$)`);
 /** "so", "too": after a negation they ask for less ("don't make it so gloomy"). */
 const DEGREE_WORDS = new Set(['so', 'too', 'that', 'as', 'overly']);
@@ -165,6 +149,7 @@ export class Reading {
   private findTemperature(): void {
     const { words } = this;
     for (let i = 0; i < words.length; i++) {
+      if (!TEMPERATURE_FIRST_WORDS.has(words[i]!)) continue;
       const two = i + 1 < words.length ? TEMPERATURE_WORDS.get(joinWords(words, i, 2)) : undefined;
       const emotion = two ?? TEMPERATURE_WORDS.get(words[i]!);
       if (!emotion) continue;

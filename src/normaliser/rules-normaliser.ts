@@ -44,14 +44,22 @@ import { EMOTION_TABLE } from '../emotions.ts';
 import type { Element, Emotion } from '../emotions.ts';
 import { ConfigError } from '../errors.ts';
 import type { Intent, NormaliseContext, Normaliser, NotARequest } from '../intent.ts';
-import { foldText } from '../lexicon.ts';
-import { recogniseNotARequest } from './not-a-request.ts';
-import { phraseIntent } from './phrases.ts';
-import { Reading, UNKNOWN } from './reading.ts';
+import * as lexicon from '../lexicon.ts';
+import * as notARequestModule from './not-a-request.ts';
+import * as phrases from './phrases.ts';
+import * as reading from './reading.ts';
 import { DEFAULT_RULES_NORMALISER_OPTIONS } from './rules-options.ts';
 import type { RulesNormaliserOptions } from './rules-options.ts';
-import { clean, tokenise } from './text.ts';
-import { lookupEmotionToken } from './word-lookup.ts';
+import * as text from './text.ts';
+import * as wordLookup from './word-lookup.ts';
+
+// Local copies of the imported values read in the hot loops: under tsx an imported binding is read through a getter.
+const { foldText } = lexicon;
+const { recogniseNotARequest } = notARequestModule;
+const { phraseIntent } = phrases;
+const { Reading, UNKNOWN } = reading;
+const { clean, tokenise } = text;
+const { lookupEmotionToken } = wordLookup;
 
 export { DEFAULT_RULES_NORMALISER_OPTIONS } from './rules-options.ts';
 export type { RulesNormaliserOptions } from './rules-options.ts';

@@ -1,7 +1,10 @@
 /**
  * @module Cleaning and splitting a message into words, before anything is read from it.
  */
-import { UNSPACED_SCRIPT, segmentUnspaced } from './lexicon/index.ts';
+import * as languages from './lexicon/index.ts';
+
+// Local copies of the imported values read in the hot loops: under tsx an imported binding is read through a getter.
+const { UNSPACED_SCRIPT, segmentUnspaced } = languages;
 
 /** Anything `clean` has work to do on; plain words and punctuation (most messages) skip it. */
 const NEEDS_CLEANING = /[^\x20-\x7e]|[<>@*~|`=-]|https?:/i;

@@ -3,13 +3,20 @@
  * language, a derived form ("creepier"), a stretched word ("saaaad") or one typo away from an
  * emotion word ("terrifiyng"). Each distinct word is worked out once and cached.
  */
-import { ELEMENT_WORD_INDEX, EMOJI_INDEX, EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX } from '../lexicon.ts';
+import * as lexicon from '../lexicon.ts';
 import type { EmotionWord } from '../lexicon.ts';
-import { INTENSITY_INDEX } from './intensity.ts';
-import { lookupLanguageWord } from './lexicon/index.ts';
-import { NOT_EMOTION_WORDS, lookupDerived } from './morphology.ts';
+import * as intensityWords from './intensity.ts';
+import * as languages from './lexicon/index.ts';
+import * as morphology from './morphology.ts';
 import type { RulesNormaliserOptions } from './rules-options.ts';
-import { findTypoCorrection } from './typo.ts';
+import * as typo from './typo.ts';
+
+// Local copies of the imported values read in the hot loops: under tsx an imported binding is read through a getter.
+const { ELEMENT_WORD_INDEX, EMOJI_INDEX, EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX } = lexicon;
+const { INTENSITY_INDEX } = intensityWords;
+const { lookupLanguageWord } = languages;
+const { NOT_EMOTION_WORDS, lookupDerived } = morphology;
+const { findTypoCorrection } = typo;
 
 /**
  * What single words turned out to mean, so that a word is derived, de-stretched or typo-checked
