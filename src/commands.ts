@@ -59,3 +59,55 @@ export const COMMAND_DESCRIPTIONS: ReadonlyArray<{ command: string; description:
   { command: 'ban', description: 'Moderators: stop a person using the bot here', moderator: true },
   { command: 'unban', description: 'Moderators: let a banned person use the bot again', moderator: true },
 ];
+
+/**
+ * Discord's two slash commands (Discord sets permissions per top-level command, never per
+ * subcommand): `/mood` for everyone, `/moodmod` (the {@link MODERATOR_COMMANDS}) for moderators.
+ */
+export const DISCORD_PERSON_COMMAND = 'mood';
+export const DISCORD_MODERATOR_COMMAND = 'moodmod';
+/** `/mood`'s subcommands. */
+export const DISCORD_PERSON_SUBCOMMANDS = ['edit', 'undo', 'redo', 'reset', 'help', 'emotions'] as const;
+
+/** What each moderator command takes, as the help text shows it (the full usage comes with a wrong use). */
+const MODERATOR_ARGUMENTS: Readonly<Record<ModeratorCommandName, string>> = {
+  policy: '',
+  block: '<emotion or element>',
+  unblock: '<emotion or element>',
+  maxintensity: '<low|medium|high|max>',
+  words: 'add|remove|list <words>',
+  ratelimit: '<per person> [per chat]',
+  ban: '<user id>',
+  unban: '<user id>',
+  audit: '[how many]',
+};
+
+/** The commands a person can type on one platform, written as they are typed there: what its help lists. */
+export interface PlatformCommandList {
+  /** For everyone. */
+  person: readonly string[];
+  /** Only for moderators (never shown to anyone else). */
+  moderator: readonly string[];
+}
+
+/**
+ * The commands of a platform (`turn.key.platform`). Discord has its slash commands; everywhere
+ * else (the web chat, Telegram, the terminal) the {@link parseCommand} words are typed as they are,
+ * `/start` only on Telegram, where it is what opening the bot sends.
+ */
+export function platformCommands(platform: string): PlatformCommandList {
+  if (platform === 'discord') {
+    return {
+      person: DISCORD_PERSON_SUBCOMMANDS.map((name) => `/${DISCORD_PERSON_COMMAND} ${name}`),
+      moderator: MODERATOR_COMMANDS.map((name) => `/${DISCORD_MODERATOR_COMMAND} ${name}`),
+    };
+  }
+  const ban = platform === 'telegram' ? '(a reply to their message, or a user id)' : MODERATOR_ARGUMENTS.ban;
+  return {
+    person: PERSON_COMMANDS.filter((name) => name !== 'start' || platform === 'telegram').map((name) => `/${name}`),
+    moderator: MODERATOR_COMMANDS.map((name) => {
+      const args = name === 'ban' || name === 'unban' ? ban : MODERATOR_ARGUMENTS[name];
+      return args ? `/${name} ${args}` : `/${name}`;
+    }),
+  };
+}

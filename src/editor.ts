@@ -27,11 +27,13 @@ import {
 } from './intent.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import {
+  captionTitle,
   localizedText,
   askBackText,
   emotionListText,
   helpText,
   userMessage,
+  type HelpAudience,
 } from './messages.ts';
 import type { Moderation, ModerationContext } from './moderation/moderation.ts';
 import type { Planner } from './planner/planner.ts';
@@ -170,14 +172,14 @@ export class Editor {
       if (intent.kind === 'edit') return [await this.#edit(working, root, intent)];
       working.report.outcome = 'asked';
       // The photo is kept either way; words that were not a feeling get the ask-back.
-      if (intent.kind === 'help') return [{ ...info(helpText(turn.locale)), editId: root.id }];
+      if (intent.kind === 'help') return [{ ...info(helpText(turn.locale, helpAudience(turn))), editId: root.id }];
       return [ask(intent.kind === 'unknown' && turn.text.trim() ? askBackText(turn.locale) : localizedText('askForFeeling', turn.locale), root.id)];
     }
 
     switch (intent.kind) {
       case 'help':
         working.report.outcome = 'info';
-        return [info(helpText(turn.locale))];
+        return [info(helpText(turn.locale, helpAudience(turn)))];
       case 'emotions':
         working.report.outcome = 'info';
         return [info(emotionListText(turn.locale))];
@@ -443,7 +445,7 @@ export class Editor {
     if (conversation && conversation.redo.length > 0) actions.push('redo');
     if (isEdit) actions.push('retry');
     const caption = isEdit
-      ? `${edit.source ?? 'original'} → ${edit.target} · ${describeIntensity(edit.intensity!)}` +
+      ? `${captionTitle(edit.source, edit.target!)} · ${describeIntensity(edit.intensity!)}` +
         (edit.plan?.editedCaption ? `\n${edit.plan.editedCaption}` : '')
       : 'The original photo. How should it feel?';
     return {
@@ -517,6 +519,11 @@ function commandIntent(command: Extract<ParsedCommand, { type: 'person' }>): Int
     case 'less':
       return { kind: 'refine', direction: command.name };
   }
+}
+
+/** The help lists the commands of the person's platform, the moderator ones only to a moderator. */
+function helpAudience(turn: Turn): HelpAudience {
+  return { platform: turn.key.platform, moderator: turn.actor.isModerator };
 }
 
 function info(text: string): Reply {

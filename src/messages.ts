@@ -2,7 +2,8 @@
  * @module The words moodshift says to people, kept apart from the logic.
  * Every `UserError` code has one message here; adapters never write their own.
  */
-import { EMOTIONS, EMOTION_TABLE } from './emotions.ts';
+import { platformCommands } from './commands.ts';
+import { EMOTIONS, EMOTION_TABLE, type Emotion } from './emotions.ts';
 import { ErrorCode, UserError } from './errors.ts';
 
 type Details = Record<string, string | number>;
@@ -73,15 +74,51 @@ export function emotionListText(locale?: string): string {
   );
 }
 
-export function helpText(locale?: string): string {
-  const lang = messageLocale(locale);
-  if (lang !== 'en') return LOCALIZED_TEXT[lang].help.join('\n');
-  return [
+/** Who asks for help, and where: the help lists the commands of that platform, moderator ones only to moderators. */
+export interface HelpAudience {
+  /** `turn.key.platform` (`web`, `telegram`, `discord`, …). */
+  platform: string;
+  /** Whether the person may use the moderator commands there (`turn.actor.isModerator`). */
+  moderator: boolean;
+}
+
+const ENGLISH_HELP = {
+  help: [
     'Send me a photo and tell me how it should feel: "make this sadder", "scarier", "a bit calmer".',
     'Then refine it: "more", "less", "undo", "redo", "try again", "start over", or another feeling.',
-    'Reply to any of my pictures to continue from that one.',
-    'Commands: /help, /emotions, /undo, /redo, /reset. Moderators: /policy, /block <emotion>, /unblock <emotion>, /audit.',
+  ],
+  continueByReply:
+    'Reply to any of my pictures (or use its buttons) to act on that one; a new feeling is always made from your original photo.',
+  continueByClick:
+    'Click any of my pictures to make your next message act on that one (its buttons act on it too); a new feeling is always made from your original photo.',
+  commandsLabel: 'Commands:',
+  moderatorsLabel: 'Moderators:',
+};
+
+/**
+ * The help text: what to send, how to act on an earlier picture on that platform (the web chat
+ * clicks, the others reply), and every command a person there can type, the moderator commands
+ * only for a moderator. @defaultValue audience: a member on Telegram
+ */
+export function helpText(locale?: string, audience: HelpAudience = { platform: 'telegram', moderator: false }): string {
+  const lang = messageLocale(locale);
+  const words = lang === 'en' ? ENGLISH_HELP : LOCALIZED_TEXT[lang];
+  const commands = platformCommands(audience.platform);
+  return [
+    ...words.help,
+    audience.platform === 'web' ? words.continueByClick : words.continueByReply,
+    `${words.commandsLabel} ${commands.person.join(', ')}.`,
+    ...(audience.moderator ? [`${words.moderatorsLabel} ${commands.moderator.join(', ')}.`] : []),
   ].join('\n');
+}
+
+/**
+ * The first line of a picture's caption: the feeling the original photo showed and the one it was
+ * given (`contentment → sadness`). When the photo already showed the feeling asked for, the edit makes
+ * more of it, and the caption says so instead of `contentment → contentment`.
+ */
+export function captionTitle(source: Emotion | undefined, target: Emotion): string {
+  return source === target ? `more ${target} than the original` : `${source ?? 'original'} → ${target}`;
 }
 
 /** `moodshift chat`'s help: a terminal cannot reply to a picture, so it names pictures by number. */
@@ -140,13 +177,19 @@ interface LocalizedWords {
   askForFeeling: string;
   /** Followed by the list of emotion names. */
   askBack: string;
+  /** What to send and how to refine it. */
   help: readonly string[];
+  /** How to act on an earlier picture where people reply to messages (Telegram, Discord). */
+  continueByReply: string;
+  /** How to act on an earlier picture in the web chat, where people click it. */
+  continueByClick: string;
+  commandsLabel: string;
+  moderatorsLabel: string;
   emotionListHeader: string;
   meanings: Record<(typeof EMOTIONS)[number], string>;
   apology: string;
 }
 
-const HELP_COMMANDS = 'Commands: /help, /emotions, /undo, /redo, /reset. Moderators: /policy, /block <emotion>, /unblock <emotion>, /audit.';
 
 const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
   fr: {
@@ -155,9 +198,11 @@ const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
     help: [
       'Envoie-moi une photo et dis-moi quelle émotion elle doit transmettre : « plus triste », « plus effrayante », « un peu plus calme ».',
       'Ensuite, affine : « plus », « moins », « annuler », « rétablir », « réessayer », « recommencer », ou une autre émotion.',
-      'Réponds à l\'une de mes images pour repartir de celle-ci.',
-      HELP_COMMANDS.replace('Commands:', 'Commandes :').replace('Moderators:', 'Modération :'),
     ],
+    continueByReply: 'Réponds à l\'une de mes images (ou utilise ses boutons) pour agir sur celle-ci ; une nouvelle émotion part toujours de ta photo d\'origine.',
+    continueByClick: 'Clique sur l\'une de mes images pour que ton prochain message agisse sur celle-ci (ses boutons aussi) ; une nouvelle émotion part toujours de ta photo d\'origine.',
+    commandsLabel: 'Commandes :',
+    moderatorsLabel: 'Modération :',
     emotionListHeader: 'Je peux donner à une image ces émotions :',
     meanings: {
       amusement: 'drôle, espiègle, léger',
@@ -177,9 +222,11 @@ const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
     help: [
       'Envíame una foto y dime qué emoción debe transmitir: «más triste», «más aterradora», «un poco más tranquila».',
       'Después ajústala: «más», «menos», «deshacer», «rehacer», «otra vez», «empezar de nuevo», u otra emoción.',
-      'Responde a cualquiera de mis imágenes para seguir desde esa.',
-      HELP_COMMANDS.replace('Commands:', 'Comandos:').replace('Moderators:', 'Moderación:'),
     ],
+    continueByReply: 'Responde a cualquiera de mis imágenes (o usa sus botones) para actuar sobre esa; una emoción nueva siempre se hace desde tu foto original.',
+    continueByClick: 'Haz clic en cualquiera de mis imágenes para que tu próximo mensaje actúe sobre esa (sus botones también); una emoción nueva siempre se hace desde tu foto original.',
+    commandsLabel: 'Comandos:',
+    moderatorsLabel: 'Moderación:',
     emotionListHeader: 'Puedo dar a una imagen estas emociones:',
     meanings: {
       amusement: 'divertida, juguetona, desenfadada',
@@ -199,9 +246,11 @@ const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
     help: [
       'Schick mir ein Foto und sag mir, wie es wirken soll: „trauriger“, „gruseliger“, „etwas ruhiger“.',
       'Dann verfeinern: „mehr“, „weniger“, „rückgängig“, „wiederherstellen“, „nochmal“, „von vorn“ oder eine andere Stimmung.',
-      'Antworte auf eines meiner Bilder, um von diesem aus weiterzumachen.',
-      HELP_COMMANDS.replace('Commands:', 'Befehle:').replace('Moderators:', 'Moderation:'),
     ],
+    continueByReply: 'Antworte auf eines meiner Bilder (oder nutze seine Knöpfe), um an diesem weiterzuarbeiten; eine neue Stimmung entsteht immer aus deinem Originalfoto.',
+    continueByClick: 'Klick auf eines meiner Bilder, damit deine nächste Nachricht an diesem weiterarbeitet (seine Knöpfe ebenso); eine neue Stimmung entsteht immer aus deinem Originalfoto.',
+    commandsLabel: 'Befehle:',
+    moderatorsLabel: 'Moderation:',
     emotionListHeader: 'Ich kann einem Bild diese Stimmungen geben:',
     meanings: {
       amusement: 'lustig, verspielt, unbeschwert',
@@ -221,9 +270,11 @@ const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
     help: [
       'Mandami una foto e dimmi che emozione deve trasmettere: «più triste», «più spaventosa», «un po\' più calma».',
       'Poi perfezionala: «di più», «di meno», «annulla», «ripristina», «riprova», «ricomincia», o un\'altra emozione.',
-      'Rispondi a una delle mie immagini per ripartire da quella.',
-      HELP_COMMANDS.replace('Commands:', 'Comandi:').replace('Moderators:', 'Moderazione:'),
     ],
+    continueByReply: 'Rispondi a una delle mie immagini (o usa i suoi pulsanti) per agire su quella; una nuova emozione parte sempre dalla tua foto originale.',
+    continueByClick: 'Fai clic su una delle mie immagini perché il tuo prossimo messaggio agisca su quella (anche i suoi pulsanti); una nuova emozione parte sempre dalla tua foto originale.',
+    commandsLabel: 'Comandi:',
+    moderatorsLabel: 'Moderazione:',
     emotionListHeader: 'Posso dare a un\'immagine queste emozioni:',
     meanings: {
       amusement: 'divertente, giocosa, spensierata',
@@ -243,9 +294,11 @@ const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
     help: [
       'Envie uma foto e diga que emoção ela deve transmitir: “mais triste”, “mais assustadora”, “um pouco mais calma”.',
       'Depois ajuste: “mais”, “menos”, “desfazer”, “refazer”, “de novo”, “recomeçar”, ou outra emoção.',
-      'Responda a qualquer uma das minhas imagens para continuar a partir dela.',
-      HELP_COMMANDS.replace('Commands:', 'Comandos:').replace('Moderators:', 'Moderação:'),
     ],
+    continueByReply: 'Responda a qualquer uma das minhas imagens (ou use os botões dela) para agir sobre ela; uma emoção nova é sempre feita a partir da sua foto original.',
+    continueByClick: 'Clique em qualquer uma das minhas imagens para que a sua próxima mensagem atue sobre ela (os botões dela também); uma emoção nova é sempre feita a partir da sua foto original.',
+    commandsLabel: 'Comandos:',
+    moderatorsLabel: 'Moderação:',
     emotionListHeader: 'Posso dar a uma imagem estas emoções:',
     meanings: {
       amusement: 'divertida, brincalhona, descontraída',

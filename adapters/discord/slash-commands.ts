@@ -25,14 +25,22 @@ import {
   type SlashCommandBooleanOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { COMMAND_DESCRIPTIONS, MODERATOR_COMMANDS, type ModeratorCommandName } from '../../src/commands.ts';
+import {
+  COMMAND_DESCRIPTIONS,
+  DISCORD_MODERATOR_COMMAND,
+  DISCORD_PERSON_COMMAND,
+  DISCORD_PERSON_SUBCOMMANDS,
+  MODERATOR_COMMANDS,
+  type ModeratorCommandName,
+} from '../../src/commands.ts';
 import { ELEMENTS, EMOTIONS, EMOTION_TABLE, type Element } from '../../src/emotions.ts';
 import { INTENSITY, type IntensityLevel } from '../../src/intent.ts';
 
-export const PERSON_COMMAND = 'mood';
-export const MODERATOR_COMMAND = 'moodmod';
+// The names live with the engine's command table, so that the help text lists what is registered here.
+export const PERSON_COMMAND = DISCORD_PERSON_COMMAND;
+export const MODERATOR_COMMAND = DISCORD_MODERATOR_COMMAND;
 
-export const PERSON_SUBCOMMANDS = ['edit', 'undo', 'redo', 'reset', 'help', 'emotions'] as const;
+export const PERSON_SUBCOMMANDS = DISCORD_PERSON_SUBCOMMANDS;
 /** `/moodmod`'s subcommands: the engine's moderator commands, one for one. */
 export const MODERATOR_SUBCOMMANDS = MODERATOR_COMMANDS;
 export type PersonSubcommand = (typeof PERSON_SUBCOMMANDS)[number];

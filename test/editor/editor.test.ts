@@ -90,7 +90,7 @@ describe('Editor conversation semantics', () => {
     const [english] = await editor.handle(turn('/help'));
     const [french] = await editor.handle(turn('/help', 'fr-FR'));
     assert.notEqual(french!.text, english!.text);
-    assert.equal(french!.text, helpText('fr'));
+    assert.equal(french!.text, helpText('fr', { platform: 'test', moderator: false }));
     const [noPhoto] = await editor.handle(turn('make it sadder', 'fr'));
     assert.equal(noPhoto!.code, ErrorCode.NoImage);
     assert.equal(noPhoto!.text, userMessage(new UserError(ErrorCode.NoImage), 'fr'));

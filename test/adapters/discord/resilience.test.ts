@@ -35,7 +35,7 @@ describe('Discord: safety and resilience', () => {
     assert.ok(h.fake.gateway.stats.resumeUrlConnections >= 1, 'it reconnected to resume_gateway_url');
 
     const { picture } = await editWithPhoto(h, { feeling: 'calmer' });
-    assert.match(picture.content, /→ contentment/);
+    assert.match(picture.content, /more contentment than the original · moderate/);
   });
 
   it('gets an event sent while it was disconnected, replayed on resume', async () => {

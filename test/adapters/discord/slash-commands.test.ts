@@ -101,7 +101,7 @@ describe('Discord: /mood edit and the buttons under the picture', () => {
     const question = await h.fake.waitForText(interaction, /How should it feel/);
     const pick = h.fake.pickFromMenu({ user: dave, message: question, option: 'contentment' });
     const picture = await h.fake.waitForPicture(pick);
-    assert.match(picture.content, /→ contentment/);
+    assert.match(picture.content, /more contentment than the original · moderate/);
   });
 
   it('answers help privately', async () => {
