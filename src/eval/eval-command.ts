@@ -4,7 +4,7 @@
  * `--h-eval-form RUN` and `--h-eval-score RUN ANSWERS…` are the kit for people's judgements.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createEngine } from '../engine.ts';
@@ -23,10 +23,12 @@ import { writeHEvalForm, scoreHEval, applyHEvalScores } from './h-eval.ts';
 type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
 export const EVAL_USAGE = `Usage:
-  moodshift eval DATASET [--renderer R] [--planner P] [--normaliser N] [--emotions E,E…] [--out DIR]
+  moodshift eval DATASET [--renderer R] [--planner P] [--normaliser N] [--emotions E,E…] [--out DIR] [--seed N]
       DATASET: a folder of photos (each edited toward every emotion, or --emotions) or an L-AVC .jsonl
       (see src/eval/dataset.ts). Writes DIR/report.html and DIR/report.json
       (default DIR: ./moodshift-output/eval-<time>); run it again with the same --out to continue.
+      G-Eval runs when LLM_BASE_URL and LLM_MODEL name a vision model (answers cached in DIR/../g-eval-cache);
+      CLIP-I, CLIP-T, LPIPS, FID and M-Eval when their ONNX files are in MODELS_DIR (src/eval/eval-models.ts).
   moodshift eval --compare RUN_A RUN_B [--out DIR]   two runs side by side (DIR/compare.html)
   moodshift eval --h-eval-form RUN [--seed N]        a blind form for people (RUN/h-eval/)
   moodshift eval --h-eval-score RUN ANSWERS…         score filled forms into the report`;
@@ -92,15 +94,17 @@ export async function runEvalCommand(args: string[], io: Io): Promise<number> {
   const outDir = resolve(values.out ?? defaultOutDir());
   await mkdir(outDir, { recursive: true });
 
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', fd: 2 });
+  const logger = createLogger({ level: config.logLevelSet ? config.logLevel : 'warn', fd: 2 });
   const engine = await createEngine(config, { logger });
   const learned = await LearnedMetrics.open({ modelsDir: config.modelsDir, provider: config.executionProvider });
   const judge =
     config.llmBaseUrl && config.llmModel
-      ? new GEvalJudge({ baseUrl: config.llmBaseUrl, model: config.llmModel, apiKey: config.llmApiKey, cacheDir: join(resolve('moodshift-output'), 'g-eval-cache') })
+      ? new GEvalJudge({ baseUrl: config.llmBaseUrl, model: config.llmModel, apiKey: config.llmApiKey, cacheDir: join(dirname(outDir), 'g-eval-cache') })
       : undefined;
   try {
-    const { results, resumed } = await runEvaluation({ dataset, outDir, engine, learned, judge, stderr: io.stderr });
+    const seed = values.seed === undefined ? 1 : Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0) return usage(io, '--seed takes a whole number (0 or more).');
+    const { results, resumed } = await runEvaluation({ dataset, outDir, engine, learned, judge, stderr: io.stderr, seed });
     if (resumed > 0) io.stderr.write(EVAL_TEXT.resumed(resumed) + '\n');
     const report = await buildReport({
       dataset,

@@ -16,7 +16,7 @@ import type { Engine } from '../engine.ts';
 import { ErrorCode } from '../errors.ts';
 import { estimateEmotion } from '../estimator/tone-estimator.ts';
 import { FILE_EXTENSIONS, type CheckedImage } from '../image/image.ts';
-import type { TurnReport } from '../editor.ts';
+import { Editor, type TurnReport } from '../editor.ts';
 import type { Turn } from '../turn.ts';
 import type { Dataset, EvalItem } from './dataset.ts';
 import { EVAL_TEXT } from './eval-messages.ts';
@@ -85,12 +85,48 @@ export interface EvalRunOptions {
   judge?: GEvalJudge;
   /** Where the progress bar goes. @defaultValue process.stderr */
   stderr?: NodeJS.WritableStream;
+  /**
+   * The run's seed: each edit renders with a seed made from it and the edit's id, so a run is
+   * repeatable and two backends see the same seeds. @defaultValue 1
+   */
+  seed?: number;
 }
 
 export interface EvalRunOutcome {
   results: EditResult[];
   /** Edits done in an earlier run and skipped now. */
   resumed: number;
+  /** Turns the editor handled in this run. */
+  turns: number;
+}
+
+/** The render seed of one edit: 31 bits of sha256(run seed, edit id). */
+export function editSeed(runSeed: number, id: string): number {
+  return createHash('sha256').update(`${runSeed}:${id}`).digest().readUInt32BE(0) >>> 1;
+}
+
+/**
+ * An Editor over the engine's parts (the same store, normaliser, planner, renderer, moderation
+ * and picture limits) whose render seeds the caller sets.
+ */
+function seededEditor(engine: Engine, seed: () => number): Editor {
+  const c = engine.config;
+  return new Editor({
+    store: engine.store,
+    normaliser: engine.normaliser,
+    planner: engine.planner,
+    renderer: engine.renderer,
+    moderation: engine.moderation,
+    logger: engine.logger,
+    newSeed: seed,
+    imageLimits: {
+      maxBytes: Math.round(c.maxImageMegabytes * 1024 * 1024),
+      maxPixels: Math.round(c.maxMegapixels * 1_000_000),
+      maxSide: c.maxSide,
+      maxShrinkablePixels: Math.round(c.maxJpegMegapixels * 1_000_000),
+      decodeTimeoutSeconds: c.decodeTimeoutSeconds,
+    },
+  });
 }
 
 export function resultPath(outDir: string, id: string): string {
@@ -153,38 +189,37 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalRunOut
   const results: EditResult[] = [];
   let resumed = 0;
   let lastReport: TurnReport | undefined;
+  let turns = 0;
+  let currentSeed = 0;
+  const editor = seededEditor(engine, () => currentSeed);
+  editor.onTurn = (report) => {
+    lastReport = report;
+    turns++;
+  };
   // A photo that cannot be read or decoded fails the same way for every emotion: tried once per run.
   const unreadable = new Map<string, Pick<EditResult, 'error' | 'code'>>();
-  const previousHook = engine.editor.onTurn;
-  engine.editor.onTurn = (report, turn) => {
-    lastReport = report;
-    previousHook?.(report, turn);
-  };
-  try {
-    for (const [index, item] of dataset.items.entries()) {
-      const path = resultPath(outDir, item.id);
-      const earlier = await readResult(path);
-      if (earlier?.status === 'done' && (!earlier.editedFile || existsSync(join(outDir, earlier.editedFile)))) {
-        results.push(earlier);
-        resumed++;
-        bar.update(index + 1, EVAL_TEXT.progressSkipped(item.photoName, item.target));
-        continue;
-      }
-      lastReport = undefined;
-      const known = unreadable.get(item.photo);
-      const result = known
-        ? { ...baseResult(item), ...known }
-        : await editAndScore(item, outDir, engine, learned, judge, () => lastReport);
-      if (result.status === 'failed' && !known && (PHOTO_CODES.has(result.code ?? '') || result.error === EVAL_TEXT.cannotReadPhoto(item.photo)))
-        unreadable.set(item.photo, { error: result.error, code: result.code });
-      await writeAtomically(path, JSON.stringify(result, null, 1) + '\n');
-      results.push(result);
-      bar.update(index + 1, result.status === 'done' ? EVAL_TEXT.progressDone(item.photoName, item.target, result.timeMs ?? 0) : EVAL_TEXT.progressFailed(item.photoName, item.target, result.error ?? ''));
+  for (const [index, item] of dataset.items.entries()) {
+    const path = resultPath(outDir, item.id);
+    const earlier = await readResult(path);
+    if (earlier?.status === 'done' && (!earlier.editedFile || existsSync(join(outDir, earlier.editedFile)))) {
+      results.push(earlier);
+      resumed++;
+      bar.update(index + 1, EVAL_TEXT.progressSkipped(item.photoName, item.target));
+      continue;
     }
-  } finally {
-    engine.editor.onTurn = previousHook;
+    lastReport = undefined;
+    currentSeed = editSeed(options.seed ?? 1, item.id);
+    const known = unreadable.get(item.photo);
+    const result = known
+      ? { ...baseResult(item), ...known }
+      : await editAndScore(item, outDir, engine, editor, learned, judge, () => lastReport);
+    if (result.status === 'failed' && !known && (PHOTO_CODES.has(result.code ?? '') || result.error === EVAL_TEXT.cannotReadPhoto(item.photo)))
+      unreadable.set(item.photo, { error: result.error, code: result.code });
+    await writeAtomically(path, JSON.stringify(result, null, 1) + '\n');
+    results.push(result);
+    bar.update(index + 1, result.status === 'done' ? EVAL_TEXT.progressDone(item.photoName, item.target, result.timeMs ?? 0) : EVAL_TEXT.progressFailed(item.photoName, item.target, result.error ?? ''));
   }
-  return { results, resumed };
+  return { results, resumed, turns };
 }
 
 /** An item's result before anything is known: failed until the edit is done. */
@@ -207,6 +242,7 @@ async function editAndScore(
   item: EvalItem,
   outDir: string,
   engine: Engine,
+  editor: Editor,
   learned: LearnedMetrics,
   judge: GEvalJudge | undefined,
   report: () => TurnReport | undefined,
@@ -218,7 +254,7 @@ async function editAndScore(
   } catch {
     return { ...base, error: EVAL_TEXT.cannotReadPhoto(item.photo) };
   }
-  const [reply] = await engine.editor.handle(evalTurn(item, bytes));
+  const [reply] = await editor.handle(evalTurn(item, bytes));
   if (!reply || reply.kind !== 'edit' || !reply.image || !reply.editId)
     return { ...base, error: reply?.text ?? EVAL_TEXT.noReply, code: reply?.code };
   const timing = report();

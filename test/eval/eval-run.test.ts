@@ -38,8 +38,6 @@ async function photo(path: string, hue: number): Promise<void> {
 /** Runs an evaluation of `folder` into `out` with the embedded defaults; counts the turns the editor handled. */
 async function evaluate(folder: string, out: string, emotions = ['sadness', 'awe'] as const) {
   const engine = await createEngine(loadConfig({}), { logger: silent });
-  let turns = 0;
-  engine.editor.onTurn = () => turns++;
   const learned = await LearnedMetrics.open({ modelsDir: join(dir, 'no-models') });
   const stderr = { chunks: [] as string[], write(chunk: string) { this.chunks.push(chunk); return true; } };
   try {
@@ -54,7 +52,7 @@ async function evaluate(folder: string, out: string, emotions = ['sadness', 'awe
       backends: { renderer: engine.renderer.name, planner: engine.planner.name, normaliser: 'rules', modelsDir: join(dir, 'no-models') },
     });
     await writeReport(out, report);
-    return { outcome, report, turns, progress: stderr.chunks.join('') };
+    return { outcome, report, turns: outcome.turns, progress: stderr.chunks.join('') };
   } finally {
     await learned.close();
     await engine.close();
