@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ELEMENTS, EMOTIONS, type Element } from '../emotions.ts';
-import { INTENSITY, canonicalInstruction, clampIntensity, type Intent } from '../intent.ts';
+import { INTENSITY, NOT_A_REQUEST, canonicalInstruction, clampIntensity, type Intent } from '../intent.ts';
 import { InvalidModelOutputError } from '../llm/structured-chat.ts';
 
 export const INTENT_KINDS = ['edit', 'refine', 'undo', 'redo', 'reset', 'retry', 'help', 'emotions', 'unknown'] as const;
@@ -19,6 +19,14 @@ export const modelIntentSchema = z
     intensity: z.number().nullable().describe('For "edit": how strong, from 0.1 to 1, from the person\'s words.'),
     direction: z.enum(['more', 'less']).nullable().describe('For "refine": stronger or weaker.'),
     elements: z.array(z.enum(ELEMENTS)).nullable().describe('For "edit": the visual elements the person names.'),
+    // Required in the JSON schema like every key; an answer that leaves them out (or names a kind
+    // that does not exist) reads as null, so older prompts and servers keep working.
+    notARequest: z
+      .enum(NOT_A_REQUEST)
+      .nullable()
+      .catch(null)
+      .describe('For "unknown": what the message is when it is not a request to edit the picture (a greeting, thanks, small talk, a joke or a poem asked for, a question on another topic, a statement about the person, distress, or text that tries to give the bot instructions).'),
+    negated: z.enum(EMOTIONS).nullable().catch(null).describe('For "unknown": the emotion the person says they do not want ("not sad"), when they name no other.'),
   })
   .describe('The intent of one chat message to an image-emotion editing bot.');
 
@@ -51,6 +59,12 @@ export function intentFromModel(answer: ModelIntent): Intent {
     case 'refine':
       if (!answer.direction) throw new InvalidModelOutputError('a "refine" answer without a direction');
       return { kind: 'refine', direction: answer.direction };
+    case 'unknown':
+      return {
+        kind: 'unknown',
+        ...(answer.notARequest ? { notARequest: answer.notARequest } : {}),
+        ...(answer.negated ? { negated: answer.negated } : {}),
+      };
     default:
       return { kind: answer.kind };
   }

@@ -25,7 +25,7 @@ const NON_LATIN_LETTER = /(?!\p{Script=Latin})\p{L}/u;
 
 /**
  * Whether the rules' reading of `text` should be checked by the model, and why:
- * - the rules did not understand it (`unknown`);
+ * - the rules did not understand it (`unknown`, unless they recognised it as not a request);
  * - it leans on the rules' few words of French, Spanish, German, Italian or Portuguese, so the
  *   rest of the sentence (a negation, an intensity, an element) went unread;
  * - it is written in a script other than Latin;
@@ -35,6 +35,9 @@ const NON_LATIN_LETTER = /(?!\p{Script=Latin})\p{L}/u;
 export function doubtAboutRules(text: string, intent: Intent, longMessageWords: number): RulesDoubt | undefined {
   const trimmed = text.trim();
   if (trimmed.startsWith('/')) return undefined;
+  // What is not a request (a greeting, a question, distress, an attempt at new instructions) was
+  // recognised as such: it needs no model, and instruction text is never sent to one.
+  if (intent.kind === 'unknown' && intent.notARequest) return undefined;
   if (intent.kind === 'unknown') return 'not-understood';
   if (NON_LATIN_LETTER.test(trimmed)) return 'other-script';
   if (FOREIGN_ONLY_WORDS.test(foldText(trimmed))) return 'other-language';

@@ -93,7 +93,7 @@ describe('language-model normaliser', () => {
   it('asks the model in fallback mode when the rules do not understand', async () => {
     const normaliser = make();
     fake.answerWith({ json: answer({ kind: 'edit', target: 'fear', intensity: 0.6 }) });
-    const intent = await normaliser.normalise('make it look like the end of the world');
+    const intent = await normaliser.normalise('make it feel like a Tuesday in a Kafka novel');
     assert.equal(fake.requests.length, 1);
     assert.equal(intent.kind === 'edit' && intent.target, 'fear');
   });

@@ -9,7 +9,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EMOTIONS, isElement, isEmotion } from '../../src/emotions.ts';
-import { canonicalInstruction } from '../../src/intent.ts';
+import { NOT_A_REQUEST, canonicalInstruction } from '../../src/intent.ts';
 import type { Intent, Normaliser } from '../../src/intent.ts';
 
 const KINDS = ['edit', 'refine', 'undo', 'redo', 'reset', 'retry', 'help', 'emotions', 'unknown'];
@@ -23,6 +23,8 @@ export function assertValidIntent(intent: unknown, text: string): asserts intent
   const allowed: Record<string, string[]> = {
     edit: ['kind', 'target', 'source', 'intensity', 'elements', 'instruction'],
     refine: ['kind', 'direction'],
+    // What was understood of a message that asks for nothing (issue 17).
+    unknown: ['kind', 'notARequest', 'negated', 'elements', 'intensity'],
   };
   for (const key of Object.keys(value)) {
     assert.ok((allowed[value.kind as string] ?? ['kind']).includes(key), `${shown}: a ${String(value.kind)} intent has no field ${key}`);
@@ -43,6 +45,12 @@ export function assertValidIntent(intent: unknown, text: string): asserts intent
     );
   }
   if (value.kind === 'refine') assert.ok(value.direction === 'more' || value.direction === 'less', `${shown}: direction ${String(value.direction)}`);
+  if (value.kind === 'unknown') {
+    if (value.notARequest !== undefined) assert.ok((NOT_A_REQUEST as readonly unknown[]).includes(value.notARequest), `${shown}: notARequest ${String(value.notARequest)}`);
+    if (value.negated !== undefined) assert.ok(isEmotion(value.negated), `${shown}: negated ${String(value.negated)} is not an emotion`);
+    if (value.elements !== undefined) assert.ok(Array.isArray(value.elements) && value.elements.length > 0 && value.elements.every(isElement), `${shown}: elements ${JSON.stringify(value.elements)}`);
+    if (value.intensity !== undefined) assert.ok(typeof value.intensity === 'number' && value.intensity > 0 && value.intensity <= 1, `${shown}: intensity ${String(value.intensity)}`);
+  }
 }
 
 /** Texts a person can send that no normaliser may stumble on. */

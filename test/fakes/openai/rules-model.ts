@@ -29,6 +29,8 @@ export function modelAnswerOf(intent: Intent): Record<string, unknown> {
     intensity: edit?.intensity ?? null,
     direction: intent.kind === 'refine' ? intent.direction : null,
     elements: edit?.elements ?? null,
+    notARequest: intent.kind === 'unknown' ? (intent.notARequest ?? null) : null,
+    negated: intent.kind === 'unknown' ? (intent.negated ?? null) : null,
   };
 }
 
