@@ -8,7 +8,7 @@
  * - `GET /api/events`: server-sent events; `progress` events carry the `turnId` of the
  *   session's turns while they run.
  * - `GET /api/images/:editId`: a picture of the session's own conversation (`?download=1` to download).
- * - `GET /api/conversation`: the session's edit tree.
+ * - `GET /api/conversation`: the session's edit tree and what was said (`web-conversation.ts`).
  * - `GET /api/meta`: the emotions, button labels and limits the page shows.
  */
 import { randomBytes } from 'node:crypto';
@@ -33,6 +33,7 @@ import { MultipartError, multipartBoundary, parseMultipart, type MultipartFile, 
 import { ProgressHub } from './progress-hub.ts';
 import { conversationKeyFor, NewSessionLimiter, newSessionId, SessionCookies } from './session.ts';
 import { WEB_MESSAGES } from './web-messages.ts';
+import { describeConversation, exchangeOf, recordExchange } from './web-conversation.ts';
 import { imageUrl, statusForCode, toWebReply, type WebReply, type WebTurnResponse } from './web-reply.ts';
 
 /** Options of the web app once defaults are applied (see `WebAdapterOptions` in `index.ts`). */
@@ -246,7 +247,7 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
   app.get('/api/conversation', async (c) => {
     const sessionId = await readSession(c);
     const conversation = sessionId ? await engine.store.load(conversationKeyFor(sessionId)) : undefined;
-    return c.json(describeTree(conversation));
+    return c.json(describeConversation(conversation));
   });
 
   app.get('/api/images/:editId', async (c) => {
@@ -402,6 +403,13 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
         logger.warn({ err: error, editId: reply.editId }, 'could not link a web reply to its edit');
       }
     }
+    try {
+      // Kept in the conversation so that a reload shows the whole exchange again.
+      const exchange = exchangeOf(turn, replies, ids);
+      await engine.store.update(key, (kept) => recordExchange(kept, exchange));
+    } catch (error) {
+      logger.warn({ err: error }, 'could not keep the exchange for the page to show after a reload');
+    }
     const conversation = replies.some((reply) => reply.editId) ? await engine.store.load(key) : undefined;
     const webReplies: WebReply[] = replies.map((reply, index) => toWebReply(reply, ids[index]!, conversation));
     return { turnId: input.turnId, messageId, replies: webReplies };
@@ -548,14 +556,20 @@ function fromThePage(c: Context, allowedHosts: AllowedHosts): boolean {
 }
 
 /**
- * Whether the turn comes from a person at this machine: a loopback peer, a loopback `Host` and
- * request target (a rebinding site's name is not one), and no reverse proxy in between.
+ * Whether the turn comes from a person at this machine: a loopback peer, a loopback `Host`,
+ * request target and `Origin` (a rebinding site's name is not one), and no reverse proxy in between.
  */
 function fromThisMachine(c: Context): boolean {
   if (!isLoopbackAddress(clientAddress(c))) return false;
   const host = parseAuthority(c.req.header('host'));
   const target = parseAuthority(new URL(c.req.url).host);
   if (!host || !target || !isLoopbackName(host.hostname) || !isLoopbackName(target.hostname)) return false;
+  // A reverse proxy that sets no forwarding headers still shows: the browser's Origin is the public name.
+  const origin = c.req.header('origin');
+  if (origin !== undefined) {
+    const from = URL.canParse(origin) ? parseAuthority(new URL(origin).host) : undefined;
+    if (!from || !isLoopbackName(from.hostname)) return false;
+  }
   return PROXY_HEADERS.every((name) => c.req.header(name) === undefined);
 }
 
@@ -576,40 +590,4 @@ function clientWentAway(c: Context, error: unknown): boolean {
 
 function notFound(c: Context): Response {
   return c.json({ error: { code: 'not_found', message: WEB_MESSAGES.notFound } }, 404);
-}
-
-export interface WebTreeNode {
-  id: string;
-  parent?: string;
-  target?: string;
-  source?: string;
-  intensity?: number;
-  createdAt: number;
-  imageUrl: string;
-  /** The web message ids that show this edit (send one as `replyTo` to act on it). */
-  messageIds: string[];
-}
-
-export interface WebTree {
-  cursor?: string;
-  redo: string[];
-  edits: WebTreeNode[];
-}
-
-/** The session's edit tree, oldest first, without content hashes or plans. */
-function describeTree(conversation: Conversation | undefined): WebTree {
-  if (!conversation) return { redo: [], edits: [] };
-  const edits = Object.values(conversation.edits)
-    .sort((a, b) => a.createdAt - b.createdAt)
-    .map((edit) => {
-      const node: WebTreeNode = { id: edit.id, createdAt: edit.createdAt, imageUrl: imageUrl(edit.id), messageIds: edit.messageIds };
-      if (edit.parent) node.parent = edit.parent;
-      if (edit.target) node.target = edit.target;
-      if (edit.source) node.source = edit.source;
-      if (edit.intensity !== undefined) node.intensity = edit.intensity;
-      return node;
-    });
-  const tree: WebTree = { redo: conversation.redo, edits };
-  if (conversation.cursor) tree.cursor = conversation.cursor;
-  return tree;
 }

@@ -9,7 +9,7 @@ export const WEB_MESSAGES = {
   textTooLong: (limit: number) => `That message is too long; please keep it under ${limit} characters.`,
   onePictureAtATime: 'I used the first picture; send one picture at a time.',
   crossSite:
-    'Requests from other sites are not accepted. Scripts that post to this API send an Origin header with the address of the chat (e.g. Origin: http://127.0.0.1:8080).',
+    'Requests from other sites are not accepted. If this page is served under another name (a reverse proxy), add that name to WEB_ALLOWED_HOSTS; a script that posts here sends an Origin header with the address of the chat (e.g. Origin: http://127.0.0.1:8080).',
   stopping: 'The web chat is restarting. Please try again in a moment.',
   notFound: 'Not found.',
   tooManyStreams: 'Too many open tabs for this chat; close one and reload.',

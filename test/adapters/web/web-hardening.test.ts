@@ -15,6 +15,7 @@ import { pino } from 'pino';
 import sharp from 'sharp';
 import { chromium } from 'playwright-core';
 import { startWeb } from '../../../adapters/web/index.ts';
+import { NewSessionLimiter } from '../../../adapters/web/session.ts';
 import { redisTestOptions, startTestRedis, type TestRedis } from '../../helpers/redis-server.ts';
 import { createTestEngine, fixture, Session, startTestWeb, type TestWeb, type TurnBody } from './web-test-engine.ts';
 
@@ -107,7 +108,7 @@ describe('web chat: cross-site posts and moderator rights', () => {
   let port: string;
   before(async () => {
     // The rebinding name is allowed here on purpose: even then it must not get moderator rights.
-    t = await startTestWeb({ allowedHosts: ['rebind.evil.example'] });
+    t = await startTestWeb({ allowedHosts: ['rebind.evil.example', 'chat.example.com'] });
     port = new URL(t.web.url).port;
   });
   after(async () => t?.close());
@@ -132,6 +133,10 @@ describe('web chat: cross-site posts and moderator rights', () => {
       'x-forwarded-for': '203.0.113.9',
     });
     assert.equal(proxied.body.replies[0]!.code, 'not_moderator');
+    // Nor through one that sets no forwarding headers: the browser's Origin is the public name.
+    const plainProxy = await rawTurn(t.web.url, '/block amusement', { host: `127.0.0.1:${port}`, origin: 'https://chat.example.com' });
+    assert.equal(plainProxy.status, 403);
+    assert.equal(plainProxy.body.replies[0]!.code, 'not_moderator');
     // Amusement is still allowed for everyone.
     const visitor = new Session(t.web.url);
     const funny = await visitor.upload(await smallPhoto(), 'make it funny', { type: 'image/jpeg' });
@@ -202,6 +207,17 @@ describe('web chat: session cookies', () => {
       await first.stop();
       await engine.close();
     }
+  });
+
+  it('counts new sessions of IPv6 addresses per /64, the block one host holds', () => {
+    const limiter = new NewSessionLimiter(2);
+    assert.equal(limiter.take('2001:db8:1:2::5'), true);
+    assert.equal(limiter.take('2001:db8:1:2:aaaa:bbbb:cccc:dddd'), true);
+    assert.equal(limiter.take('2001:0db8:0001:0002::77'), false, 'a third address of the same /64');
+    assert.equal(limiter.take('2001:db8:1:3::5'), true, 'another /64 is another host');
+    assert.equal(limiter.take('::ffff:192.0.2.1'), true);
+    assert.equal(limiter.take('192.0.2.1'), true);
+    assert.equal(limiter.take('192.0.2.1'), false, 'an IPv4-mapped address is that IPv4 address');
   });
 
   it('shares cookies between processes with the same WEB_SESSION_SECRET', async () => {
