@@ -10,6 +10,10 @@
  * - `GET /api/images/:editId`: a picture of the session's own conversation (`?download=1` to download).
  * - `GET /api/conversation`: the session's edit tree and what was said (`web-conversation.ts`).
  * - `GET /api/meta`: the emotions, button labels and limits the page shows.
+ *
+ * Every request but `/healthz` must name a host the chat answers to (`allowed-hosts.ts`, else
+ * 421); a POST must come from the page (its `Origin`, else 403); sessions are signed cookies,
+ * and new ones are limited per address (`session.ts`); moderator rights need this machine.
  */
 import { randomBytes } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -25,7 +29,6 @@ import { ErrorCode, UnavailableError, UserError } from '../../src/errors.ts';
 import { formatBytes } from '../../src/image/download.ts';
 import { MIME_TYPES, FILE_EXTENSIONS } from '../../src/image/image.ts';
 import { APOLOGY, userMessage } from '../../src/messages.ts';
-import type { Conversation } from '../../src/store/conversation-store.ts';
 import { describeProgress, type ConversationKey, type ImageAttachment, type ReplyAction, type Turn, type TurnScope } from '../../src/turn.ts';
 import { isLoopbackAddress, isLoopbackName, parseAuthority, printableHost, type AllowedHosts } from './allowed-hosts.ts';
 import type { Asset } from './assets.ts';
@@ -34,7 +37,7 @@ import { ProgressHub } from './progress-hub.ts';
 import { conversationKeyFor, NewSessionLimiter, newSessionId, SessionCookies } from './session.ts';
 import { WEB_MESSAGES } from './web-messages.ts';
 import { describeConversation, exchangeOf, recordExchange } from './web-conversation.ts';
-import { imageUrl, statusForCode, toWebReply, type WebReply, type WebTurnResponse } from './web-reply.ts';
+import { statusForCode, toWebReply, type WebReply, type WebTurnResponse } from './web-reply.ts';
 
 /** Options of the web app once defaults are applied (see `WebAdapterOptions` in `index.ts`). */
 export interface WebAppSettings {
