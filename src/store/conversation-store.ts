@@ -7,7 +7,7 @@
 import type { Element, Emotion } from '../emotions.ts';
 import type { OutputFormat } from '../image/image.ts';
 import type { EditPlan } from '../planner/planner.ts';
-import type { ConversationKey } from '../turn.ts';
+import type { ButtonAction, ConversationKey, ReplyAction } from '../turn.ts';
 
 /** One node of a conversation's edit tree. A root node is an original photo as the person sent it. */
 export interface EditRecord {
@@ -41,6 +41,40 @@ export interface Conversation {
   redo: string[];
   /** Milliseconds since the epoch of the last change. */
   updatedAt: number;
+  /**
+   * What was said, oldest first, for a chat that keeps no history of its own (the web chat shows
+   * it again after a reload); platforms that keep their own messages leave it out.
+   */
+  exchanges?: ConversationExchange[];
+}
+
+/** One turn as the person saw it: their message and the bot's answers. Values: replace, never change in place. */
+export interface ConversationExchange {
+  /** The person's message id (`Turn.messageId`). */
+  messageId: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** What the person typed (may be empty). */
+  text: string;
+  /** The button the person pressed, when it was one. */
+  action?: { kind: ButtonAction['kind']; emotion?: Emotion };
+  /** The root edit of the photo the person sent with it. */
+  photoEditId?: string;
+  replies: ExchangeReply[];
+}
+
+/** One answer of the bot, as shown: its text, and for a picture the edit and the buttons it had. */
+export interface ExchangeReply {
+  /** The platform message id of the answer. */
+  id: string;
+  kind: 'edit' | 'info' | 'ask' | 'error';
+  text: string;
+  editId?: string;
+  actions: ReplyAction[];
+  emotions: Emotion[];
+  code?: string;
+  /** The picture it showed (the bytes are the edit's): size, MIME type and download name. */
+  image?: { width: number; height: number; type: string; name: string };
 }
 
 /** A stored picture. */
