@@ -1,6 +1,13 @@
 /**
  * @module `npm run bench:gpu`: seconds per diffusion edit at 512×512 for 10, 20 and 50 steps,
- * fp32 and fp16, on `ORT_EXECUTION_PROVIDER` (cuda on a GPU host).
+ * fp32 and fp16, on `ORT_EXECUTION_PROVIDER` (cuda or webgpu on a GPU host).
+ *
+ * Knobs: `BENCH_STEPS` (comma-separated step counts, default `10,20,50`), `BENCH_PRECISIONS`
+ * (`fp32,fp16`), `BENCH_REPEATS` (2), `BENCH_BUDGET_S` (150), `BENCH_REQUIRE_PROVIDER=1` (exit 1
+ * instead of measuring on the CPU when the provider cannot start), `BENCH_PYTORCH_RESULT` (a JSON
+ * file from `bench/gpu_reference.py`: diffusers' own pipeline timed on the same GPU in the same
+ * run, printed beside these figures as the baseline). `bench/gpu-host-check.sh` runs it all on a
+ * GPU host with Python and PyTorch but no Node.js and no network.
  *
  * With real weights in `MODELS_DIR` (checked against the manifest) it measures them; a second
  * export of the other precision can be named with `MODELS_DIR_FP16` or `MODELS_DIR_FP32`.
@@ -12,19 +19,21 @@
  * `BENCH_BUDGET_S` (150) seconds so a slow host still finishes in about three minutes.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { createDiffusionRenderer } from '../src/onnx/diffusion-renderer.ts';
-import { cudaProviderInstalled, CUDA_INSTALL_HINT, parseExecutionProvider, type ExecutionProvider } from '../src/onnx/execution-provider.ts';
+import { cudaProviderInstalled, CUDA_INSTALL_HINT, parseExecutionProvider, sessionOptionsFor, WEBGPU_INSTALL_HINT, type ExecutionProvider } from '../src/onnx/execution-provider.ts';
 import { loadManifest } from '../src/onnx/manifest.ts';
 import { checkModelsDir } from '../src/onnx/models-command.ts';
 import type { EditPlan } from '../src/planner/planner.ts';
-import { writeTinyDiffusionModels } from '../test/helpers/tiny-onnx.ts';
+import { tinyVaeDecoder, writeTinyDiffusionModels } from '../test/helpers/tiny-onnx.ts';
 
-const STEP_COUNTS = [10, 20, 50];
+const STEP_COUNTS = (process.env.BENCH_STEPS ?? '10,20,50').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+const PRECISIONS = (process.env.BENCH_PRECISIONS ?? 'fp32,fp16').split(',').map((s) => s.trim()).filter((p): p is 'fp32' | 'fp16' => p === 'fp32' || p === 'fp16');
+const REQUIRE_PROVIDER = process.env.BENCH_REQUIRE_PROVIDER === '1';
 const SIDE = 512;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
 const BUDGET_S = Number(process.env.BENCH_BUDGET_S ?? 150);
@@ -34,9 +43,21 @@ const GOAL_H100_20_STEPS_S = 2;
 const requested = parseExecutionProvider(process.env.ORT_EXECUTION_PROVIDER);
 const notes: string[] = [];
 let provider: ExecutionProvider = requested;
-if (requested === 'cuda' && !cudaProviderInstalled()) {
-  notes.push(`ORT_EXECUTION_PROVIDER=cuda, but the CUDA provider is not installed; measuring on the CPU instead. ${CUDA_INSTALL_HINT}`);
+function providerMissing(message: string): void {
+  if (REQUIRE_PROVIDER) {
+    console.error(`bench:gpu: ${message}`);
+    process.exit(1);
+  }
+  notes.push(`${message} Measuring on the CPU instead.`);
   provider = 'cpu';
+}
+if (requested === 'cuda' && !cudaProviderInstalled()) providerMissing(`ORT_EXECUTION_PROVIDER=cuda, but the CUDA provider is not installed. ${CUDA_INSTALL_HINT}`);
+if (requested === 'webgpu') {
+  try {
+    await (await ort.InferenceSession.create(tinyVaeDecoder(), sessionOptionsFor('webgpu'))).release();
+  } catch (error) {
+    providerMissing(`ORT_EXECUTION_PROVIDER=webgpu, but WebGPU cannot start here (${error instanceof Error ? error.message.split('\n')[0] : String(error)}). ${WEBGPU_INSTALL_HINT}`);
+  }
 }
 
 async function isCompleteExport(dir: string | undefined): Promise<boolean> {
@@ -63,7 +84,7 @@ for (const dir of [process.env.MODELS_DIR, process.env.MODELS_DIR_FP16, process.
   } else if (dir && existsSync(dir)) notes.push(`${dir} is not a complete diffusion export (see \`moodshift models check ${dir}\`); skipped.`);
 }
 if (exports.length === 0) {
-  for (const precision of ['fp32', 'fp16'] as const) {
+  for (const precision of PRECISIONS) {
     const dir = join(scratch, precision);
     await writeTinyDiffusionModels(dir, { floatType: precision === 'fp16' ? 'float16' : 'float32' });
     exports.push({ precision, dir });
@@ -71,6 +92,24 @@ if (exports.length === 0) {
   notes.push('No real weights found in MODELS_DIR: measuring the generated tiny models at 512×512 (a 64×64 latent); the figures show the pipeline cost, not a real UNet.');
 }
 exports.sort((a, b) => (a.precision === 'fp32' ? -1 : 1) - (b.precision === 'fp32' ? -1 : 1));
+const measured = exports.filter((e) => PRECISIONS.includes(e.precision));
+if (measured.length === 0) {
+  console.error(`bench:gpu: no export of the precisions ${PRECISIONS.join(', ')} (BENCH_PRECISIONS) was found.`);
+  process.exit(1);
+}
+
+/** diffusers' own pipeline timed by bench/gpu_reference.py on the same GPU, when given. */
+interface PytorchResult {
+  device: string;
+  torch: string;
+  diffusers: string;
+  dtype: string;
+  side: number;
+  steps: number;
+  secondsPerEdit: number;
+  runs: number[];
+}
+const pytorch = process.env.BENCH_PYTORCH_RESULT ? (JSON.parse(await readFile(process.env.BENCH_PYTORCH_RESULT, 'utf8')) as PytorchResult) : undefined;
 
 const plan: EditPlan = {
   source: 'contentment',
@@ -95,7 +134,7 @@ const rows: Row[] = [];
 const started = performance.now();
 let stoppedEarly = false;
 try {
-  outer: for (const { precision, dir } of exports) {
+  outer: for (const { precision, dir } of measured) {
     for (const steps of STEP_COUNTS) {
       if ((performance.now() - started) / 1000 > BUDGET_S) {
         stoppedEarly = true;
@@ -131,6 +170,13 @@ function round(value: number, digits: number): number {
   return Math.round(value * 10 ** digits) / 10 ** digits;
 }
 
+const vsPytorch = pytorch ? rows.find((r) => r.steps === pytorch.steps && r.precision === (pytorch.dtype === 'float16' ? 'fp16' : 'fp32')) : undefined;
+if (pytorch)
+  console.log(
+    `baseline: diffusers ${pytorch.diffusers} StableDiffusionInstructPix2PixPipeline on ${pytorch.device} (torch ${pytorch.torch}, ${pytorch.dtype}, ` +
+      `${pytorch.side}×${pytorch.side}, ${pytorch.steps} steps, same random weights): ${pytorch.secondsPerEdit} s per edit` +
+      (vsPytorch ? `; moodshift on ${provider}: ${vsPytorch.secondsPerEdit} s, ${round(vsPytorch.secondsPerEdit / pytorch.secondsPerEdit, 2)}× PyTorch's time.` : '; no matching moodshift row.'),
+  );
 const twenty = rows.find((r) => r.steps === 20 && r.precision === 'fp16') ?? rows.find((r) => r.steps === 20);
 console.log(`Diffusion edit at ${SIDE}×${SIDE}: ${models} models on ${provider} (${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}), median of ${REPEATS} after a warm-up`);
 for (const note of notes) console.log(`note: ${note}`);
@@ -140,7 +186,7 @@ for (const r of rows) console.log(`| ${r.precision} | ${r.steps} | ${r.secondsPe
 if (twenty)
   console.log(
     `anchor: EPEM reports ${ANCHOR_A100_S} s per edit on an A100; this run: ${twenty.secondsPerEdit} s at 20 steps (${twenty.precision}). ` +
-      `Goal under ${GOAL_H100_20_STEPS_S} s at 20 steps on an H100: ${models === 'real' && provider === 'cuda' ? (twenty.secondsPerEdit < GOAL_H100_20_STEPS_S ? 'met' : 'NOT met') : 'not judged (needs real weights on cuda)'}.`,
+      `Goal under ${GOAL_H100_20_STEPS_S} s at 20 steps on an H100: ${models === 'real' && provider !== 'cpu' ? (twenty.secondsPerEdit < GOAL_H100_20_STEPS_S ? 'met' : 'NOT met') : 'not judged (needs real-sized weights on a GPU)'}.`,
   );
 console.log(
   JSON.stringify({
@@ -155,6 +201,8 @@ console.log(
     anchorA100Seconds: ANCHOR_A100_S,
     goalH100SecondsAt20Steps: GOAL_H100_20_STEPS_S,
     rows,
+    pytorch: pytorch ?? null,
+    ratioToPytorch: pytorch && vsPytorch ? round(vsPytorch.secondsPerEdit / pytorch.secondsPerEdit, 3) : null,
     notes,
   }),
 );

@@ -141,6 +141,8 @@ export class DiffusionRenderer implements Renderer {
   /** Whether EPEM's EAI block and adapter take part. */
   readonly usesEmotionBlocks: boolean;
   private closed = false;
+  /** Set when the provider could not run the UNet's three rows as one batch (see `GuidedUnet`). */
+  private unetRowAtATime = false;
   /** The empty prompt's embedding, the same for every edit. */
   private emptyPrompt: Promise<FloatArray> | undefined;
 
@@ -235,7 +237,17 @@ export class DiffusionRenderer implements Renderer {
     const freshNoise = new Float32Array(rowLength);
     const steps = scheduler.timesteps.length;
 
-    const unet = new GuidedUnet(this.sessions.unet, imageLatent, conditioning, scales);
+    const unet = new GuidedUnet(
+      this.sessions.unet,
+      imageLatent,
+      conditioning,
+      scales,
+      (reason) => {
+        this.unetRowAtATime = true;
+        this.logger.warn({ provider: this.options.executionProvider, reason }, 'the UNet cannot run the three guidance rows as one batch here; running them one at a time');
+      },
+      this.unetRowAtATime,
+    );
     unet.setLatent(latent, scheduler.inputScale(0));
     for (let step = 0; step < steps; step++) {
       signal?.throwIfAborted();
@@ -394,21 +406,27 @@ export class GuidedUnet {
   private readonly timestepType: string;
   private readonly timestepShape: ReadonlyArray<number | string>;
   /** The `encoder_hidden_states` tensor of each call. */
-  private readonly hiddenStates: ort.Tensor[];
+  private hiddenStates: ort.Tensor[] = [];
   /** Rows per UNet call (3, 2 or 1) and the conditioning row each call's rows read. */
-  private readonly batch: number;
-  private readonly calls: number[][];
-  private readonly batched: boolean;
+  private batch = 3;
+  private calls: number[][] = [];
+  /** Whether the export leaves the batch free (so it may be run a row at a time instead). */
+  private readonly freeBatch: boolean;
+  private readonly hiddenType: FloatType;
   /** For float16 UNets: `input` as float16 bit patterns (the image halves converted once). */
   private readonly halfInput: Uint16Array | undefined;
   /** A batch reads `input` (or `halfInput`) in place, so one tensor serves every step. */
-  private readonly sampleTensor: ort.Tensor | undefined;
+  private sampleTensor: ort.Tensor | undefined;
 
   constructor(
     private readonly session: ort.InferenceSession,
     imageLatent: FloatArray,
-    conditioning: FloatArray,
+    private readonly conditioning: FloatArray,
     private readonly scales: { text: number; image: number },
+    /** Told once when a provider cannot run the three rows as one batch and they run one at a time. */
+    private readonly onBatchFallback?: (reason: string) => void,
+    /** Start a row at a time (a free-batch export that failed batched before). @defaultValue false */
+    rowAtATime = false,
   ) {
     const [, channels, height, width] = imageLatent.dims as [number, number, number, number];
     this.rowLength = channels * height * width;
@@ -421,21 +439,27 @@ export class GuidedUnet {
     this.sampleType = inputs.get('sample')!.type as FloatType;
     this.timestepType = inputs.get('timestep')!.type;
     this.timestepShape = inputs.get('timestep')!.shape;
-    this.batch = unetBatch(inputs.get('sample')!.shape, inputs.get('encoder_hidden_states')!.shape, conditioning.dims);
-    this.batched = this.batch === 3;
+    const batch = unetBatch(inputs.get('sample')!.shape, inputs.get('encoder_hidden_states')!.shape, conditioning.dims);
+    const fixed = inputs.get('sample')!.shape[0];
+    this.freeBatch = !(typeof fixed === 'number' && fixed > 0);
+    this.hiddenType = inputs.get('encoder_hidden_states')!.type as FloatType;
+    this.halfInput = this.sampleType === 'float16' ? toFloat16Array(this.input) : undefined;
+    this.useBatch(rowAtATime && this.freeBatch ? 1 : batch);
+  }
+
+  /** Feeds `batch` rows per call from now on. */
+  private useBatch(batch: number): void {
+    this.batch = batch;
     this.calls = [];
-    for (let first = 0; first < 3; first += this.batch)
-      this.calls.push(Array.from({ length: this.batch }, (_, i) => Math.min(2, first + i)));
-    const hiddenType = inputs.get('encoder_hidden_states')!.type as FloatType;
-    const [, tokens, hiddenWidth] = conditioning.dims as [number, number, number];
+    for (let first = 0; first < 3; first += batch) this.calls.push(Array.from({ length: batch }, (_, i) => Math.min(2, first + i)));
+    const [, tokens, hiddenWidth] = this.conditioning.dims as [number, number, number];
     const hiddenRow = tokens * hiddenWidth;
     this.hiddenStates = this.calls.map((rows) => {
       const data = new Float32Array(rows.length * hiddenRow);
-      rows.forEach((row, i) => data.set(conditioning.data.subarray(row * hiddenRow, (row + 1) * hiddenRow), i * hiddenRow));
-      return floatTensor(hiddenType, data, [rows.length, tokens, hiddenWidth]);
+      rows.forEach((row, i) => data.set(this.conditioning.data.subarray(row * hiddenRow, (row + 1) * hiddenRow), i * hiddenRow));
+      return floatTensor(this.hiddenType, data, [rows.length, tokens, hiddenWidth]);
     });
-    this.halfInput = this.sampleType === 'float16' ? toFloat16Array(this.input) : undefined;
-    this.sampleTensor = !this.batched
+    this.sampleTensor = batch !== 3
       ? undefined
       : this.halfInput
         ? new ort.Tensor('float16', this.halfInput, this.sampleDims)
@@ -465,12 +489,22 @@ export class GuidedUnet {
       halfInput.copyWithin(4 * rowLength, 0, rowLength);
     }
     if (this.sampleTensor) {
-      const result = await this.session.run({
-        sample: this.sampleTensor,
-        timestep: time,
-        encoder_hidden_states: this.hiddenStates[0]!,
-      });
-      return readFloats(result.out_sample, 'out_sample');
+      try {
+        const result = await this.session.run({
+          sample: this.sampleTensor,
+          timestep: time,
+          encoder_hidden_states: this.hiddenStates[0]!,
+        });
+        return readFloats(result.out_sample, 'out_sample');
+      } catch (error) {
+        // ONNX Runtime's WebGPU kernels can need more storage buffers per shader for a batch than a
+        // device allows (Mesa's lavapipe: 16; a diffusers UNet at batch 3 asks for 25). A free-batch
+        // export then runs a row at a time, which every device can.
+        const message = error instanceof Error ? error.message : String(error);
+        if (!this.freeBatch || !/storage buffers/i.test(message)) throw error;
+        this.onBatchFallback?.(message.split('\n')[0]!.slice(-160));
+        this.useBatch(1);
+      }
     }
     const prediction = new Float32Array(3 * rowLength);
     const callDims = [this.batch, ...this.sampleDims.slice(1)];

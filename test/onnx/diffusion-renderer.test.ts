@@ -108,6 +108,35 @@ describe('three-way classifier-free guidance', () => {
     await session.release();
   });
 
+  it('runs a free-batch export a row at a time when the provider cannot run the batch (WebGPU storage-buffer limit)', async () => {
+    const session = await ort.InferenceSession.create(probe);
+    const batches: number[] = [];
+    // As ONNX Runtime's WebGPU provider on a device with few storage buffers per shader (lavapipe: 16).
+    const limited = Object.create(session, {
+      run: {
+        value: (feeds: Record<string, ort.Tensor>) => {
+          batches.push(feeds.sample!.dims[0]!);
+          if (feeds.sample!.dims[0]! > 1) return Promise.reject(new Error('Too many storage buffers in shader. Current: 25, Max is 16'));
+          return session.run(feeds);
+        },
+      },
+    }) as ort.InferenceSession;
+    const reasons: string[] = [];
+    const unet = new GuidedUnet(limited, imageLatent, conditioning, { text: 7.5, image: 1.5 }, (reason) => reasons.push(reason));
+    for (let step = 0; step < 2; step++) {
+      const guided = await unet.predict(new Float32Array(4 * 8 * 8), 901);
+      for (const value of guided) assert.ok(Math.abs(value + 16) < 1e-4, `expected -16, got ${value}`);
+    }
+    assert.deepEqual(batches, [3, 1, 1, 1, 1, 1, 1], 'one failed batch, then rows one at a time');
+    assert.equal(reasons.length, 1);
+    assert.match(reasons[0]!, /storage buffers/);
+    // A fixed-batch export is never fed another batch: the error stands.
+    const fixedThree = await ort.InferenceSession.create(tinyUnet('float32', 'int64', { noise: 0, image: 1, text: 1, timestep: 0 }, 3));
+    const failing = Object.create(fixedThree, { run: { value: () => Promise.reject(new Error('Too many storage buffers in shader')) } }) as ort.InferenceSession;
+    await assert.rejects(new GuidedUnet(failing, imageLatent, conditioning, { text: 7.5, image: 1.5 }).run(901), /storage buffers/);
+    await Promise.all([session.release(), fixedThree.release()]);
+  });
+
   it('feeds an export with a batch fixed at 3 in one call, and refuses a batch it cannot serve', async () => {
     const probeWeights = { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) };
     const three = await ort.InferenceSession.create(tinyUnet('float32', 'int64', probeWeights, 3));
