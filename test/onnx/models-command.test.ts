@@ -102,6 +102,36 @@ describe('moodshift models check', () => {
     assert.match(result.out, /missing +diffusion +per\/adapter\.onnx\n.*per group is present, so it is needed too/);
   });
 
+  it("checks EPEM's PER files against the contract, naming the file, the expected and the found signature", async () => {
+    const dir = await diffusionDir({ withPer: true });
+    assert.equal((await run('check', dir, '--backend', 'diffusion')).code, 0, 'the tiny PER blocks follow the contract');
+    // An adapter from the old contract: emotion_embeds in, adapter_hidden_states out, no text features.
+    const { GraphBuilder, writeModel } = await import('../helpers/tiny-onnx.ts');
+    const g = new GraphBuilder();
+    const input = g.input('emotion_embeds', 'float32', ['batch', 'queries', 8]);
+    g.op('Identity', [input], {}, 'adapter_hidden_states');
+    g.output('adapter_hidden_states', 'float32', ['batch', 'queries', 8]);
+    await writeModel(join(dir, 'per/adapter.onnx'), g.encode('old-adapter'));
+    const result = await run('check', dir, '--backend', 'diffusion');
+    assert.equal(result.code, 1);
+    assert.match(result.out, /wrong +diffusion +per\/adapter\.onnx/);
+    assert.match(result.out, /no input named text_embeds/);
+    assert.match(result.out, /no output named f\b/);
+    assert.match(result.out, /expected inputs: text_embeds float32\|float16 rank 3; v_prime float32\|float16 rank 3\. outputs: f float32\|float16 rank 3/);
+    assert.match(result.out, /found inputs: emotion_embeds float32 \[batch, queries, 8\]\. outputs: adapter_hidden_states/);
+  });
+
+  it("reads the planner export's export.json, and reports one that is not JSON", async () => {
+    const dir = join(root, `planner-${counter++}`);
+    await writeTinyPlannerModels(dir);
+    await writeFile(join(dir, 'blip2/export.json'), JSON.stringify({ format: 1, end_token_id: 50118 }));
+    assert.match((await run('check', dir, '--backend', 'onnx')).out, /ok +onnx +blip2\/export\.json/);
+    await writeFile(join(dir, 'blip2/export.json'), '{"end_token_id": ');
+    const result = await run('check', dir, '--backend', 'onnx');
+    assert.equal(result.code, 1);
+    assert.match(result.out, /wrong +onnx +blip2\/export\.json\n +is not valid JSON/);
+  });
+
   it('catches a file whose pinned checksum differs', async () => {
     const dir = await diffusionDir();
     const manifest = join(root, `pinned-${counter++}.json`);
