@@ -10,6 +10,7 @@ import { loadConfig } from '../config.ts';
 import { createEngine } from '../engine.ts';
 import { EMOTIONS, isEmotion, type Emotion } from '../emotions.ts';
 import { createLogger } from '../logger.ts';
+import { sharedVisionRuntime } from '../vision/vision-runtime.ts';
 import { loadDataset } from './dataset.ts';
 import { EVAL_TEXT } from './eval-messages.ts';
 import { GEvalJudge } from './metrics/g-eval.ts';
@@ -104,7 +105,8 @@ export async function runEvalCommand(args: string[], io: Io): Promise<number> {
   try {
     const seed = values.seed === undefined ? 1 : Number(values.seed);
     if (!Number.isInteger(seed) || seed < 0) return usage(io, '--seed takes a whole number (0 or more).');
-    const { results, resumed } = await runEvaluation({ dataset, outDir, engine, learned, judge, stderr: io.stderr, seed });
+    const vision = sharedVisionRuntime();
+    const { results, resumed } = await runEvaluation({ dataset, outDir, engine, learned, judge, vision, stderr: io.stderr, seed });
     if (resumed > 0) io.stderr.write(EVAL_TEXT.resumed(resumed) + '\n');
     const report = await buildReport({
       dataset,

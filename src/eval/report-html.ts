@@ -18,10 +18,10 @@ const GROUPS: Array<[string, SummaryMetric[]]> = [
   ['Fidelity', ['CLIP-T']],
   ['Accuracy', ['M-Eval', 'G-Eval', 'H-Eval']],
   ['Efficiency', ['Time']],
-  ['Also measured', ['MAE', 'PSNR', 'Estimator', 'Faces']],
+  ['Also measured', ['MAE', 'PSNR', 'Estimator', 'Face-Expr', 'Face-ID']],
 ];
 
-const CHART_METRICS: SummaryMetric[] = ['SSIM', 'LPIPS', 'CLIP-I', 'CLIP-T', 'M-Eval', 'G-Eval', 'H-Eval', 'Estimator', 'MAE', 'PSNR', 'Time'];
+const CHART_METRICS: SummaryMetric[] = ['SSIM', 'LPIPS', 'CLIP-I', 'CLIP-T', 'M-Eval', 'G-Eval', 'H-Eval', 'Estimator', 'Face-Expr', 'Face-ID', 'MAE', 'PSNR', 'Time'];
 const SERIES_COLOURS = ['#3b6ea8', '#d9822b'];
 
 export function escapeHtml(text: string): string {
@@ -108,7 +108,7 @@ function barChart(metric: SummaryMetric, series: Array<Partial<Record<Emotion, n
           if (typeof v !== 'number') return '';
           const w = Math.max(0, (Math.max(0, v) / max) * plot);
           const by = y + i * barHeight;
-          return `<rect x="${left}" y="${by}" width="${w.toFixed(1)}" height="${barHeight - 2}" fill="${SERIES_COLOURS[i % 2]}"><title>${emotion}: ${v.toFixed(2)}</title></rect><text x="${(left + w + 3).toFixed(1)}" y="${by + barHeight - 3}" font-size="10">${v.toFixed(metric === 'LPIPS' ? 3 : metric === 'Time' ? 2 : 1)}</text>`;
+          return `<rect x="${left}" y="${by}" width="${w.toFixed(1)}" height="${barHeight - 2}" fill="${SERIES_COLOURS[i % 2]}"><title>${emotion}: ${v.toFixed(2)}</title></rect><text x="${(left + w + 3).toFixed(1)}" y="${by + barHeight - 3}" font-size="10">${v.toFixed(metric === 'LPIPS' || metric === 'Face-ID' ? 3 : metric === 'Time' ? 2 : 1)}</text>`;
         })
         .join('');
       return label + rects;
@@ -183,6 +183,7 @@ async function grid(report: EvalReport, outDir: string): Promise<string> {
         judge('est', m.estimator),
         judge('M', m.mEval),
         g,
+        ...(m.faces?.readings ?? []).map((r, i) => `<span class="${r === emotion ? 'hit' : 'miss'}">face ${i + 1}: ${r}</span>`),
       ]
         .filter(Boolean)
         .join(' · ');

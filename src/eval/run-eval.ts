@@ -18,9 +18,11 @@ import { estimateEmotion } from '../estimator/tone-estimator.ts';
 import { FILE_EXTENSIONS, type CheckedImage } from '../image/image.ts';
 import { Editor, type TurnReport } from '../editor.ts';
 import type { Turn } from '../turn.ts';
+import type { VisionRuntime } from '../vision/vision-runtime.ts';
 import type { Dataset, EvalItem } from './dataset.ts';
 import { EVAL_TEXT } from './eval-messages.ts';
 import { GEvalJudge, type GEvalAnswer } from './metrics/g-eval.ts';
+import { measureFaces, type FaceFigures } from './metrics/faces.ts';
 import { cosine, LearnedMetrics } from './metrics/learned-metrics.ts';
 import { luminanceOf } from './metrics/luminance.ts';
 import { pixelDifference } from './metrics/pixel-difference.ts';
@@ -45,6 +47,10 @@ export interface EditMetrics {
   /** The classifier's top emotion. */
   mEval?: Emotion;
   gEval?: GEvalAnswer;
+  /** Faces of the original and what became of them; absent when the vision runtime could not run. */
+  faces?: FaceFigures;
+  /** Why there are no face figures (vision runtime unavailable or switched off). */
+  facesSkipped?: string;
 }
 
 /** What `OUT/edits/ID.json` holds. */
@@ -83,6 +89,8 @@ export interface EvalRunOptions {
   learned: LearnedMetrics;
   /** G-Eval's judge, when a vision model is configured. */
   judge?: GEvalJudge;
+  /** The vision runtime for the face figures; without it they are not measured. */
+  vision?: VisionRuntime;
   /** Where the progress bar goes. @defaultValue process.stderr */
   stderr?: NodeJS.WritableStream;
   /**
@@ -177,6 +185,8 @@ const PHOTO_CODES = new Set<string>([
   ErrorCode.ImageTooSlow,
 ]);
 
+const FACES_OFF = 'not measured: face figures switched off';
+
 const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 
 /** Runs (or continues) an evaluation; returns every item's result. */
@@ -212,7 +222,7 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalRunOut
     const known = unreadable.get(item.photo);
     const result = known
       ? { ...baseResult(item), ...known }
-      : await editAndScore(item, outDir, engine, editor, learned, judge, () => lastReport);
+      : await editAndScore(item, outDir, engine, editor, { learned, judge, vision: options.vision }, () => lastReport);
     if (result.status === 'failed' && !known && (PHOTO_CODES.has(result.code ?? '') || result.error === EVAL_TEXT.cannotReadPhoto(item.photo)))
       unreadable.set(item.photo, { error: result.error, code: result.code });
     await writeAtomically(path, JSON.stringify(result, null, 1) + '\n');
@@ -243,8 +253,7 @@ async function editAndScore(
   outDir: string,
   engine: Engine,
   editor: Editor,
-  learned: LearnedMetrics,
-  judge: GEvalJudge | undefined,
+  { learned, judge, vision }: Pick<EvalRunOptions, 'learned' | 'judge' | 'vision'>,
   report: () => TurnReport | undefined,
 ): Promise<EditResult> {
   const base = baseResult(item);
@@ -298,6 +307,13 @@ async function editAndScore(
     await writeAtomically(join(outDir, 'features', `${item.id}.json`), JSON.stringify(features));
   }
   if (judge) metrics.gEval = await judge.judge(edited, MIME[format] ?? reply.image.type);
+  if (vision) {
+    const faces = await measureFaces(vision, original.bytes, edited);
+    if ('figures' in faces) metrics.faces = faces.figures;
+    else metrics.facesSkipped = faces.unavailable;
+  } else {
+    metrics.facesSkipped = FACES_OFF;
+  }
 
   return {
     ...base,

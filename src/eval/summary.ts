@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { EMOTIONS, type Emotion } from '../emotions.ts';
 import type { Dataset } from './dataset.ts';
 import { EVAL_TEXT } from './eval-messages.ts';
-import { FACES_NOT_MEASURED } from './metrics/faces.ts';
+import { NO_FACES, SAME_PERSON_DISTANCE } from './metrics/faces.ts';
 import { frechetDistance, type Availability, type LearnedMetric } from './metrics/learned-metrics.ts';
 import { describeMachine, summariseTimes, type Machine, type TimeSummary } from './metrics/timing.ts';
 import type { EditResult } from './run-eval.ts';
@@ -29,7 +29,8 @@ export const SUMMARY_METRICS = [
   'MAE',
   'PSNR',
   'Estimator',
-  'Faces',
+  'Face-Expr',
+  'Face-ID',
 ] as const;
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
@@ -54,7 +55,8 @@ export const METRIC_INFO: Record<SummaryMetric, MetricInfo> = {
   MAE: { label: 'MAE', unit: '', lowerIsBetter: true, description: 'mean absolute luminance difference, 0–255' },
   PSNR: { label: 'PSNR', unit: 'dB', lowerIsBetter: false, description: 'peak signal-to-noise ratio on luminance' },
   Estimator: { label: 'Estimator', unit: '%', lowerIsBetter: false, description: 'share of edits the tone estimator (a colour heuristic, not M-Eval) reads as the target' },
-  Faces: { label: 'Faces', unit: '', lowerIsBetter: false, description: 'face expression vs target and identity distance' },
+  'Face-Expr': { label: 'Face-Expr', unit: '%', lowerIsBetter: false, description: 'share of the faces (face-api, gated) whose edited expression reads as the target' },
+  'Face-ID': { label: 'Face-ID', unit: '', lowerIsBetter: true, description: 'face-api identity distance, original vs edited face (under 0.6: usually the same person)' },
 };
 
 export type SummaryValue = { value: number; n: number; detail?: string } | { notMeasured: string };
@@ -155,6 +157,24 @@ async function fid(outDir: string, done: EditResult[]): Promise<SummaryValue | u
   return { value: frechetDistance([...originals.values()], edits), n: edits.length, detail: `${originals.size} originals vs ${edits.length} edits` };
 }
 
+/** Face-Expr (% of matched faces read as the target) or Face-ID (mean identity distance) over some edits. */
+function faceSummary(metric: 'Face-Expr' | 'Face-ID', edits: EditResult[]): SummaryValue {
+  const withFaces = edits.filter((e) => e.metrics.faces);
+  if (withFaces.length === 0) {
+    const skipped = edits.find((e) => e.metrics.facesSkipped)?.metrics.facesSkipped;
+    return { notMeasured: skipped ?? (edits.length ? NO_FACES : 'not measured: no edit succeeded') };
+  }
+  const readings = withFaces.flatMap((e) => e.metrics.faces!.readings.map((r) => r === e.target));
+  const distances = withFaces.flatMap((e) => e.metrics.faces!.identityDistances);
+  if (readings.length === 0) return { notMeasured: NO_FACES };
+  if (metric === 'Face-Expr') {
+    const neutral = withFaces.flatMap((e) => e.metrics.faces!.readings).filter((r) => r === 'neutral').length;
+    return { value: (100 * readings.filter(Boolean).length) / readings.length, n: readings.length, detail: `${readings.length} face(s) in ${withFaces.length} edit(s); ${neutral} read as neutral` };
+  }
+  const same = distances.filter((d) => d < SAME_PERSON_DISTANCE).length;
+  return { value: mean(distances), n: distances.length, detail: `${same} of ${distances.length} face(s) under ${SAME_PERSON_DISTANCE} (the same person to face-api)` };
+}
+
 /** Builds the report from the results on disk and in hand. */
 export async function buildReport(input: SummaryInput): Promise<EvalReport> {
   const { dataset, results, outDir, availability } = input;
@@ -168,10 +188,12 @@ export async function buildReport(input: SummaryInput): Promise<EvalReport> {
   };
   for (const metric of SUMMARY_METRICS) {
     const values = done.map((edit) => editValue(metric, edit)).filter((v): v is number => v !== undefined);
+    if (metric === 'Face-Expr' || metric === 'Face-ID') {
+      summary[metric] = faceSummary(metric, done);
+      continue;
+    }
     const reason =
-      metric === 'Faces'
-        ? FACES_NOT_MEASURED
-        : metric === 'G-Eval'
+      metric === 'G-Eval'
           ? input.gEvalReason
           : metric === 'H-Eval'
             ? hEval
@@ -214,7 +236,12 @@ export async function buildReport(input: SummaryInput): Promise<EvalReport> {
     const ofEmotion = done.filter((e) => e.target === emotion);
     perEmotion[emotion] = {};
     for (const metric of SUMMARY_METRICS) {
-      if (metric === 'FID' || metric === 'Faces') continue;
+      if (metric === 'FID') continue;
+      if (metric === 'Face-Expr' || metric === 'Face-ID') {
+        const value = faceSummary(metric, ofEmotion);
+        perEmotion[emotion][metric] = 'value' in value ? value.value : null;
+        continue;
+      }
       if (metric === 'H-Eval') {
         perEmotion[emotion][metric] = hEval?.perEmotion[emotion] ?? null;
         continue;
@@ -268,7 +295,7 @@ export async function buildReport(input: SummaryInput): Promise<EvalReport> {
 /** The summary value as Table 1 prints it ("58.29", "0.068", "—"). */
 export function formatValue(metric: SummaryMetric, value: SummaryValue): string {
   if ('notMeasured' in value) return '—';
-  const digits = metric === 'FID' || metric === 'LPIPS' ? 3 : 2;
+  const digits = metric === 'FID' || metric === 'LPIPS' || metric === 'Face-ID' ? 3 : 2;
   return value.value.toFixed(digits);
 }
 

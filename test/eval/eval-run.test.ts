@@ -16,8 +16,10 @@ import { readReport, writeReport } from '../../src/eval/report-files.ts';
 import { compareHtml } from '../../src/eval/report-html.ts';
 import { runEvaluation } from '../../src/eval/run-eval.ts';
 import { buildReport, type EvalReport } from '../../src/eval/summary.ts';
+import { sharedVisionRuntime } from '../../src/vision/vision-runtime.ts';
 
 const silent = createLogger({ level: 'silent' });
+const vision = sharedVisionRuntime();
 let dir: string;
 let browser: Browser;
 
@@ -42,7 +44,7 @@ async function evaluate(folder: string, out: string, emotions = ['sadness', 'awe
   const stderr = { chunks: [] as string[], write(chunk: string) { this.chunks.push(chunk); return true; } };
   try {
     const dataset = await loadDataset(folder, [...emotions]);
-    const outcome = await runEvaluation({ dataset, outDir: out, engine, learned, stderr: stderr as unknown as NodeJS.WritableStream });
+    const outcome = await runEvaluation({ dataset, outDir: out, engine, learned, vision, stderr: stderr as unknown as NodeJS.WritableStream });
     const report = await buildReport({
       dataset,
       results: outcome.results,
@@ -80,6 +82,7 @@ describe('moodshift eval', () => {
   });
   after(async () => {
     await browser?.close();
+    await vision.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -109,7 +112,8 @@ describe('moodshift eval', () => {
     assert.ok('notMeasured' in summary.LPIPS && !('value' in summary.LPIPS), 'no number for LPIPS');
     assert.match((summary.LPIPS as { notMeasured: string }).notMeasured, /^not measured: file eval\/lpips\/model\.onnx missing/);
     assert.match((summary.FID as { notMeasured: string }).notMeasured, /eval\/inception\/model\.onnx missing/);
-    assert.match((summary.Faces as { notMeasured: string }).notMeasured, /vision runtime not available/);
+    assert.equal((summary['Face-Expr'] as { notMeasured: string }).notMeasured, 'not measured: no face in the originals passed the face gate');
+    assert.ok('notMeasured' in summary['Face-ID']);
     assert.equal(first.report.confusion.find((c) => c.judge === 'Estimator')!.counts.sadness.invalid, 0);
     assert.ok(first.report.machine.cores >= 1 && first.report.machine.cpu.length > 0);
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,7 +7,9 @@ import sharp from 'sharp';
 import { EMOTIONS } from '../../src/emotions.ts';
 import { GEvalJudge, G_EVAL_INSTRUCTION, readGEvalAnswer } from '../../src/eval/metrics/g-eval.ts';
 import { cosine, frechetDistance, LearnedMetrics } from '../../src/eval/metrics/learned-metrics.ts';
+import { measureFaces, SAME_PERSON_DISTANCE } from '../../src/eval/metrics/faces.ts';
 import { median, percentile } from '../../src/eval/metrics/timing.ts';
+import { VisionRuntime } from '../../src/vision/vision-runtime.ts';
 import { FakeOpenAiServer, startFakeOpenAi } from '../fakes/openai/fake-openai-server.ts';
 import { writeTinyEvalModels } from './tiny-eval-models.ts';
 
@@ -75,6 +77,45 @@ describe('learned metrics on ONNX Runtime', () => {
     // {0, 2}: mean 1, sample variance 2; {1, 5}: mean 3, variance 8. d² = 4 + (√2 − √8)² = 6.
     const d = frechetDistance([Float64Array.of(0), Float64Array.of(2)], [Float64Array.of(1), Float64Array.of(5)]);
     assert.ok(Math.abs(d - 6) < 1e-9, `FID ${d}`);
+  });
+});
+
+describe('face figures', () => {
+  const portrait = '/work/shared/fixtures/images/portrait-grace-hopper.jpg';
+
+  it('finds the face again in an edit: distance 0 to itself, under 0.6 after a colour change, and reads its expression', async () => {
+    const vision = new VisionRuntime();
+    try {
+      const original = await readFile(portrait);
+      const same = await measureFaces(vision, original, original);
+      assert.ok('figures' in same, JSON.stringify(same));
+      assert.equal(same.figures.found, 1);
+      assert.deepEqual(same.figures.identityDistances, [0]);
+      // face-api reads this portrait as mostly neutral (0.84).
+      assert.deepEqual(same.figures.readings, ['neutral']);
+      const graded = await sharp(original).modulate({ brightness: 0.85, saturation: 0.6 }).jpeg({ quality: 90 }).toBuffer();
+      const edited = await measureFaces(vision, original, graded);
+      assert.ok('figures' in edited);
+      assert.equal(edited.figures.identityDistances.length, 1);
+      assert.ok(edited.figures.identityDistances[0]! > 0 && edited.figures.identityDistances[0]! < SAME_PERSON_DISTANCE, `distance ${edited.figures.identityDistances[0]}`);
+      const elsewhere = await measureFaces(vision, original, await sharp(original).extend({ left: 400, background: '#000' }).jpeg().toBuffer());
+      assert.ok('figures' in elsewhere && elsewhere.figures.readings.length === 0, 'a face that moved away is not matched');
+    } finally {
+      await vision.close();
+    }
+  });
+
+  it('says the vision runtime is not available when its models cannot load', async () => {
+    const empty = join(dir, 'no-vision');
+    const vision = new VisionRuntime({ paths: { faceApiModels: empty, humanModels: empty } });
+    try {
+      const original = await readFile(portrait);
+      const outcome = await measureFaces(vision, original, original);
+      assert.ok('unavailable' in outcome);
+      assert.match(outcome.unavailable, /^not measured: vision runtime not available \(/);
+    } finally {
+      await vision.close();
+    }
   });
 });
 
