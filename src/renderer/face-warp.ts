@@ -75,11 +75,11 @@ export const ACTION_UNITS: Readonly<Record<Exclude<ActionUnit, 'unsmile' | 'clos
  * excitement AU1+2+5+6+12+26.
  */
 export const EMOTION_ACTION_UNITS: Readonly<Record<Emotion, Partial<Record<ActionUnit, number>>>> = {
-  sadness: { AU1: 1, AU4: 0.45, AU15: 1, unsmile: 1, closeLips: 1, AU6: -0.7 },
-  anger: { AU4: 1.1, AU5: 0.5, AU7: 1, AU23: 1, unsmile: 1, closeLips: 1, AU6: -0.5 },
-  fear: { AU1: 1, AU2: 0.8, AU4: 0.45, AU5: 1.1, AU20: 1, AU26: 0.6, unsmile: 1 },
-  disgust: { AU9: 1, AU10: 1, AU4: 0.55, AU15: 0.35, unsmile: 0.7 },
-  awe: { AU1: 0.8, AU2: 1, AU5: 0.9, AU26: 0.7, unsmile: 0.6 },
+  sadness: { AU1: 1, AU4: 0.45, AU15: 1, unsmile: 1.7, closeLips: 1.7, AU6: -0.7 },
+  anger: { AU4: 1, AU5: 0.45, AU7: 0.85, AU23: 0.9, unsmile: 1.7, closeLips: 1.7, AU6: -0.5 },
+  fear: { AU1: 1, AU2: 0.8, AU4: 0.45, AU5: 1.1, AU20: 1, AU26: 0.6, unsmile: 1.5 },
+  disgust: { AU9: 0.65, AU10: 0.6, AU4: 0.4, AU15: 0.3, unsmile: 1 },
+  awe: { AU1: 0.8, AU2: 1, AU5: 0.9, AU26: 0.7, unsmile: 1 },
   amusement: { AU6: 1, AU12: 1.1, AU26: 0.15 },
   excitement: { AU1: 0.35, AU2: 0.6, AU5: 0.6, AU6: 0.8, AU12: 0.9, AU26: 0.45 },
   contentment: { AU6: 0.5, AU12: 0.6, closeLips: 0.3 },
@@ -143,7 +143,8 @@ export function faceMotion(gated: GatedFace, target: Emotion, intensity: number,
     moves[i]![0] += du;
     moves[i]![1] += dv;
   };
-  const scale = o.strength * Math.max(0, Math.min(1, intensity));
+  // A little more than linear at low intensities: a subtle edit should still show on the face.
+  const scale = o.strength * (0.25 + 0.75 * Math.max(0, Math.min(1, intensity))) * (intensity > 0 ? 1 : 0);
   const units = EMOTION_ACTION_UNITS[target];
   const lift = cornerLift(inFrame);
   const gap = innerLipGap(inFrame);

@@ -272,7 +272,9 @@ export class ToneRenderer implements Renderer {
         const personWithAlpha = await sharp(person, raw).joinChannel(mask, { raw: { width: info.width, height: info.height, channels: 1 } }).raw().toBuffer();
         graded = sharp(background, raw)
           .timeout(timeout)
-          .composite([{ input: personWithAlpha, raw: { width: info.width, height: info.height, channels: 4 }, blend: 'over' }]);
+          .composite([{ input: personWithAlpha, raw: { width: info.width, height: info.height, channels: 4 }, blend: 'over' }])
+          // The composite leaves an opaque alpha band; the picture had none.
+          .removeAlpha();
       }
     }
     const { data: bytes, info: out } = await encode(graded, image.format, this.options).toBuffer({ resolveWithObject: true });
@@ -597,6 +599,9 @@ function fullSizeMask(mask: PersonMask, width: number, height: number, timeout: 
     .timeout(timeout)
     .blur(1.2)
     .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    // One band: without this, libvips hands back the resized mask as sRGB (three bands), and
+    // reading it as one band stripes the picture.
+    .extractChannel(0)
     .raw()
     .toBuffer();
 }
@@ -646,6 +651,9 @@ async function vignetteMask(grade: ToneGrade, width: number, height: number): Pr
   }
   return sharp(small, { raw: { width: size, height: size, channels: 1 } })
     .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    // One band: without this, libvips hands back the resized mask as sRGB (three bands), and
+    // reading it as one band stripes the picture.
+    .extractChannel(0)
     .raw()
     .toBuffer();
 }
