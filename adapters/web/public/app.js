@@ -34,6 +34,10 @@ const state = {
   /** The turn in flight: { turnId, bubble }. */
   pending: undefined,
   pictureCount: 0,
+  /** Each edit shown, by edit id: { card, number, what }. An edit shown again moves the Current marker to its card. */
+  cards: new Map(),
+  /** The edit id of the card marked Current (the conversation's current picture). */
+  current: undefined,
 };
 
 /** Small element builder: attributes, then children (strings become text nodes). */
@@ -111,7 +115,8 @@ function setTarget(target) {
   state.target = target;
   target.card?.classList.add('selected');
   $('target-preview').src = target.url;
-  $('target-text').textContent = `Continuing from ${target.label}`;
+  // Honest about what happens: More, Less and Try again change this picture; a new feeling is made from the original photo.
+  $('target-text').textContent = `Next message acts on ${target.label} · a new feeling starts from the original photo`;
   $('target').hidden = false;
   if (state.attachment) clearAttachment();
   message.focus();
@@ -301,33 +306,7 @@ function captionOf(reply) {
   return h('div', { class: 'caption' }, titleElement, rest.length ? h('div', { class: 'caption-text' }, rest.join('\n')) : undefined);
 }
 
-function addPicture(reply) {
-  state.pictureCount += 1;
-  const number = state.pictureCount;
-  const label = `picture ${number}`;
-  const what = reply.target ? `${reply.target}` : 'the original';
-  const card = h('figure', { class: 'card', 'data-edit-id': reply.editId, 'data-picture': String(number) });
-  const image = reply.image;
-  const img = h('img', {
-    src: image.url,
-    alt: `Picture ${number}: ${what}`,
-    width: image.width,
-    height: image.height,
-    class: 'result',
-  });
-  const pick = h(
-    'button',
-    {
-      type: 'button',
-      class: 'pick',
-      'aria-label': `Continue from picture ${number} (${what})`,
-      title: 'Continue from this picture',
-      onclick: () => setTarget({ replyTo: reply.id, label: `${label} (${what})`, url: image.url, card }),
-    },
-    img,
-  );
-  const frame = h('div', { class: 'frame' }, pick);
-
+function actionButtons(reply, number) {
   const actions = h('div', { class: 'actions', role: 'group', 'aria-label': `Change picture ${number}` });
   for (const { action, label: text } of meta.actions) {
     const offered = reply.actions.includes(action);
@@ -346,6 +325,82 @@ function addPicture(reply) {
       ),
     );
   }
+  return actions;
+}
+
+/** Marks the card of `editId` as the current picture (what text alone acts on), and no other. */
+function markCurrent(editId) {
+  const previous = state.cards.get(state.current);
+  if (previous) {
+    previous.card.classList.remove('current');
+    previous.card.removeAttribute('aria-current');
+    previous.card.querySelector('.current-badge')?.remove();
+  }
+  state.current = editId;
+  const shown = state.cards.get(editId);
+  if (!shown) return;
+  shown.card.classList.add('current');
+  shown.card.setAttribute('aria-current', 'true');
+  shown.card.querySelector('.picture-number').append(h('span', { class: 'current-badge' }, 'Current'));
+}
+
+/**
+ * A reply showing a picture already in the conversation (Undo, Redo, Start over): no copy of it;
+ * the Current marker moves to its card, which gets the reply's buttons, and a line says so.
+ */
+function showAgain(reply, shown) {
+  const fresh = actionButtons(reply, shown.number);
+  shown.card.querySelector('.actions').replaceWith(fresh);
+  markCurrent(reply.editId);
+  const item = h(
+    'li',
+    { class: 'msg bot moved' },
+    h(
+      'div',
+      { class: 'bubble' },
+      `Back to picture ${shown.number} (${shown.what}), marked Current above. `,
+      h(
+        'button',
+        { type: 'button', class: 'link', onclick: () => shown.card.scrollIntoView({ block: 'center', behavior: 'smooth' }) },
+        `Show picture ${shown.number}`,
+      ),
+    ),
+  );
+  log.append(item);
+  scrollToEnd();
+  return { item, card: shown.card, label: `picture ${shown.number}`, url: shown.url };
+}
+
+function addPicture(reply) {
+  const shown = reply.editId ? state.cards.get(reply.editId) : undefined;
+  if (shown) return showAgain(reply, shown);
+  state.pictureCount += 1;
+  const number = state.pictureCount;
+  const label = `picture ${number}`;
+  const what = reply.target ? `${reply.target}` : 'the original';
+  const card = h('figure', { class: 'card', 'data-edit-id': reply.editId, 'data-picture': String(number) });
+  const image = reply.image;
+  const img = h('img', {
+    src: image.url,
+    alt: `Picture ${number}: ${what}`,
+    width: image.width,
+    height: image.height,
+    class: 'result',
+  });
+  const pick = h(
+    'button',
+    {
+      type: 'button',
+      class: 'pick',
+      'aria-label': `Act on picture ${number} (${what}) with your next message`,
+      title: 'Make your next message act on this picture',
+      onclick: () => setTarget({ replyTo: reply.id, label: `${label} (${what})`, url: image.url, card }),
+    },
+    img,
+  );
+  const frame = h('div', { class: 'frame' }, pick);
+
+  const actions = actionButtons(reply, number);
 
   const tools = h('div', { class: 'tools' });
   if (reply.original) {
@@ -383,6 +438,10 @@ function addPicture(reply) {
   card.append(h('span', { class: 'picture-number' }, `Picture ${number}`), frame, captionOf(reply), actions, tools, emotionChips(reply));
   const item = h('li', { class: 'msg bot' }, card);
   log.append(item);
+  if (reply.editId) {
+    state.cards.set(reply.editId, { card, number, what, url: image.url });
+    markCurrent(reply.editId);
+  }
   scrollToEnd();
   return { item, card, label, url: image.url };
 }
@@ -470,8 +529,8 @@ function makeOwnPhotoPickable(item, messageId, url) {
   const button = item.querySelector('.mine-photo');
   if (!button) return;
   button.disabled = false;
-  button.setAttribute('aria-label', 'Continue from your photo');
-  button.title = 'Continue from your photo';
+  button.setAttribute('aria-label', 'Act on your photo with your next message');
+  button.title = 'Make your next message act on your photo';
   button.addEventListener('click', () => setTarget({ replyTo: messageId, label: 'your photo', url }));
 }
 
@@ -495,42 +554,37 @@ function listenForProgress() {
   });
 }
 
+/** What a button press looked like in the person's own bubble. */
+function noteOf(action) {
+  if (!action) return undefined;
+  if (action.kind === 'emotion') return `Make it feel ${action.emotion}`;
+  return meta.actions.find((a) => a.action === action.kind)?.label ?? action.kind;
+}
+
+/** Shows the conversation the server kept: the person's messages, every picture with its buttons, the current one marked. */
 async function restore() {
+  let tree;
   try {
-    const tree = await (await fetch('/api/conversation')).json();
-    const current = tree.edits?.find((edit) => edit.id === tree.cursor);
-    if (!current) return;
-    addBotText({ kind: 'info', text: 'Welcome back. Here is where you left off:' });
-    message.placeholder = 'How should it feel now? Or add a new photo…';
-    const root = (() => {
-      let node = current;
-      const byId = new Map(tree.edits.map((edit) => [edit.id, edit]));
-      while (node.parent && byId.has(node.parent)) node = byId.get(node.parent);
-      return node;
-    })();
-    const intensityWord = (x) => (x >= 0.95 ? 'maximum' : x >= 0.7 ? 'strong' : x >= 0.45 ? 'moderate' : 'subtle');
-    addPicture({
-      id: current.messageIds.at(-1) ?? '',
-      kind: 'edit',
-      text: current.target
-        ? `${current.source ?? 'original'} → ${current.target} · ${intensityWord(current.intensity ?? 0.6)}`
-        : 'The original photo. How should it feel?',
-      actions: current.target ? ['more', 'less', 'undo', 'retry'] : [],
-      emotions: meta.emotions.map((e) => e.name).filter((name) => name !== current.target),
-      editId: current.id,
-      target: current.target,
-      image: {
-        url: current.imageUrl,
-        downloadUrl: `${current.imageUrl}?download=1`,
-        width: undefined,
-        height: undefined,
-        name: `moodshift-${current.target ?? 'original'}`,
-      },
-      original: root.id !== current.id ? { editId: root.id, url: root.imageUrl } : undefined,
-    });
+    tree = await (await fetch('/api/conversation')).json();
   } catch {
-    /* nothing to restore */
+    return; /* nothing to restore */
   }
+  const exchanges = tree.exchanges ?? [];
+  if (!exchanges.length) return;
+  for (const exchange of exchanges) {
+    const mine = addMine({ text: exchange.text, fileUrl: exchange.photo?.url, note: noteOf(exchange.action) });
+    if (exchange.photo) makeOwnPhotoPickable(mine, exchange.messageId, exchange.photo.url);
+    for (const reply of exchange.replies) {
+      if (reply.kind === 'edit' && !reply.image) addBotText({ kind: 'info', text: `${reply.text}\n(This picture is no longer kept.)` });
+      else showReplies([reply]);
+    }
+  }
+  // The server's cursor decides which picture is current (a turn may have moved it since a card was shown).
+  if (tree.cursor && state.cards.has(tree.cursor)) markCurrent(tree.cursor);
+  addBotText({ kind: 'info', text: 'Welcome back: this is where you left off.' });
+  message.placeholder = 'How should it feel now? Or add a new photo…';
+  await Promise.allSettled([...log.querySelectorAll('img')].map((img) => img.decode()));
+  chat.scrollTop = chat.scrollHeight;
 }
 
 async function start() {

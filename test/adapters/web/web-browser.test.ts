@@ -73,10 +73,10 @@ describe('web chat in a real Chromium', browserTestOptions(), () => {
     assert.notEqual(await second.locator('img.result').getAttribute('src'), firstSource);
 
     await second.getByRole('button', { name: 'Undo', exact: true }).click();
-    await page.waitForFunction(() => document.querySelectorAll('.card').length === 3);
-    const third = cards(page).nth(2);
-    assert.equal(await third.locator('img.result').getAttribute('src'), firstSource, 'Undo shows the earlier picture again');
-    await third.locator('img.result').evaluate((img: HTMLImageElement) => img.decode());
+    await page.locator('.msg.moved').getByText('Back to picture 1').waitFor();
+    assert.equal(await cards(page).count(), 2, 'Undo adds no copy of a picture already shown');
+    assert.equal(await first.getAttribute('aria-current'), 'true', 'Undo moves the Current marker to the earlier picture');
+    assert.equal(await second.getAttribute('aria-current'), null);
 
     // The before/after view of the second picture.
     await second.getByRole('button', { name: 'Before / after' }).click();
