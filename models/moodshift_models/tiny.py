@@ -169,7 +169,9 @@ def make_tiny_blip2(out: Path, seed: int = 0, queries: int = 8) -> Path:
     vocab_size = len(tokenizer)
     config = Blip2Config(
         vision_config=Blip2VisionConfig(
-            hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4, image_size=224, patch_size=32
+            hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4, image_size=224, patch_size=32,
+            # (Blip2VisionConfig's default, 1e-10, gives near-zero image features: the picture would not matter.)
+            initializer_range=0.02,
         ).to_dict(),
         qformer_config=Blip2QFormerConfig(
             vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37, encoder_hidden_size=32

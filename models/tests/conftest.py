@@ -37,6 +37,18 @@ def exported(tiny, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def exported_fp16(tiny, tmp_path_factory) -> Path:
+    """The same exports with --fp16 (the Q-Former float32)."""
+    from moodshift_models.export_blip2 import export_blip2
+    from moodshift_models.export_ip2p import export_ip2p
+
+    out = tmp_path_factory.mktemp("models-fp16")
+    export_ip2p(tiny["ip2p"], out, fp16=True)
+    export_blip2(tiny["blip2"], out, fp16=True)
+    return out
+
+
+@pytest.fixture(scope="session")
 def picture(tmp_path_factory) -> Path:
     """A 128×64 picture (sides multiples of 64: both sides take it as it is) with gradients and grain."""
     rng = np.random.default_rng(0)

@@ -15,6 +15,8 @@ from conftest import run_node
 from moodshift_models.tiny import IP2P_SCHEDULER_CONFIG
 
 TOLERANCE = 2  # of 255, per pixel and channel
+# float16 weights and activations against the float32 reference: rounding, not a different computation.
+FP16_TOLERANCE = 4
 INSTRUCTION = "Please change the emotion of this image from sadness to amusement"
 CAPTION = "a bright field under a warm sun"
 # moodshift's prompt: "<instruction>. <edited caption>" (the final full stop dropped).
@@ -89,3 +91,11 @@ def test_plain_instruct_pix2pix_matches_diffusers(scheduler_kind, tiny, exported
     # A real picture to compare, not a flat or saturated one.
     assert reference.std() > 10 and ((reference == 0) | (reference == 255)).mean() < 0.5
     assert difference.max() <= TOLERANCE
+
+
+@pytest.mark.parametrize("scheduler_kind", ["ddim", "euler-ancestral"])
+def test_fp16_export_stays_close_to_the_fp32_reference(scheduler_kind, tiny, exported_fp16, picture, tmp_path):
+    ours, noise = moodshift_edit(exported_fp16, picture, scheduler_kind, tmp_path)
+    reference = diffusers_edit(tiny["ip2p"], picture, scheduler_kind, noise)
+    difference = report(f"{scheduler_kind} fp16", ours, reference)
+    assert difference.max() <= FP16_TOLERANCE

@@ -63,6 +63,15 @@ def test_planner_tokens_match_transformers(beams, tiny, exported, square_picture
     assert "ran past" not in ours["reason"]
 
 
+@pytest.mark.parametrize("beams", [1, 3])
+def test_fp16_planner_writes_the_fp32_reference_tokens(beams, tiny, exported_fp16, square_picture, tmp_path):
+    ours = moodshift_plan(exported_fp16, square_picture, tmp_path, beams)
+    pixels = np.asarray(ours["pixels"], dtype=np.float32).reshape(1, 3, 224, 224)
+    _, tokens, finished, _ = transformers_generate(tiny["blip2"], pixels, ours["prompt"], beams)
+    print(f"\nbeams {beams} fp16: transformers (fp32) {tokens}; moodshift decoder {ours['tokens']}")
+    assert ours["tokens"] == tokens and ours["finished"] == finished
+
+
 def test_vision_input_matches_blip_processor(tiny, exported, square_picture, tmp_path):
     """moodshift's BLIP-2 pixels (sharp, bicubic) and transformers' BlipImageProcessor agree on a 224×224 picture."""
     from PIL import Image

@@ -55,7 +55,8 @@ if (missing && !required) {
     it(`skipped: ${missing}; install with: ${INSTALL}`, { skip: `${missing}; install with: ${INSTALL}` }, () => {});
   });
 } else {
-  describe('reference suites (diffusers, transformers)', () => {
+  // About 2 minutes of CPU on the 2-core machines; more wall time when other test files share the cores.
+  describe('reference suites (diffusers, transformers)', { timeout: 30 * 60_000 }, () => {
     it('has the pinned Python environment', () => {
       assert.equal(missing, undefined, `MOODSHIFT_REFERENCE_TESTS=required, but ${missing}. Install with: ${INSTALL}`);
     });
