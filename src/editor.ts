@@ -29,9 +29,10 @@ import { silentLogger, type Logger } from './logger.ts';
 import {
   captionTitle,
   localizedText,
-  askBackText,
   emotionListText,
+  feelingMissingText,
   helpText,
+  notARequestText,
   userMessage,
   type HelpAudience,
 } from './messages.ts';
@@ -173,7 +174,8 @@ export class Editor {
       working.report.outcome = 'asked';
       // The photo is kept either way; words that were not a feeling get the ask-back.
       if (intent.kind === 'help') return [{ ...info(helpText(turn.locale, helpAudience(turn))), editId: root.id }];
-      return [ask(intent.kind === 'unknown' && turn.text.trim() ? askBackText(turn.locale) : localizedText('askForFeeling', turn.locale), root.id)];
+      if (intent.kind === 'unknown' && intent.notARequest) return [{ ...info(notARequestText(intent.notARequest, turn.locale)), editId: root.id }];
+      return [ask(intent.kind === 'unknown' && turn.text.trim() ? feelingMissingText(intent, turn.locale) : localizedText('askForFeeling', turn.locale), root.id)];
     }
 
     switch (intent.kind) {
@@ -184,8 +186,13 @@ export class Editor {
         working.report.outcome = 'info';
         return [info(emotionListText(turn.locale))];
       case 'unknown':
+        // Words that ask for nothing ("hello", "I'm so sad today", "ignore your instructions") get a brief answer; nothing changes.
+        if (intent.notARequest) {
+          working.report.outcome = 'info';
+          return [info(notARequestText(intent.notARequest, turn.locale))];
+        }
         working.report.outcome = 'asked';
-        return [ask(hasImage ? askBackText(turn.locale) : userMessage(new UserError(ErrorCode.NoImage), turn.locale), base?.id)];
+        return [ask(hasImage ? feelingMissingText(intent, turn.locale) : userMessage(new UserError(ErrorCode.NoImage), turn.locale), base?.id)];
       case 'edit':
         return [await this.#edit(working, this.#require(base, ErrorCode.NoImage), intent)];
       case 'refine':

@@ -3,8 +3,9 @@
  * Every `UserError` code has one message here; adapters never write their own.
  */
 import { platformCommands } from './commands.ts';
-import { EMOTIONS, EMOTION_TABLE, type Emotion } from './emotions.ts';
+import { EMOTIONS, EMOTION_TABLE, type Element, type Emotion } from './emotions.ts';
 import { ErrorCode, UserError } from './errors.ts';
+import { describeIntensity, type NotARequest, type UnknownIntent } from './intent.ts';
 
 type Details = Record<string, string | number>;
 
@@ -134,6 +135,167 @@ export function askBackText(locale?: string): string {
   const lang = messageLocale(locale);
   if (lang !== 'en') return `${LOCALIZED_TEXT[lang].askBack} ${EMOTIONS.join(', ')}.`;
   return `I didn't catch the feeling you want. Try for example "make it sadder" or "calmer". I know: ${EMOTIONS.join(', ')}.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers to words that asked for nothing (issue 17): what is not a request, and a feeling that
+// is missing. In the languages the bot writes; the other languages the rules read get English
+// with one plain line saying so.
+
+const ELEMENT_WORDS: Readonly<Record<Element, string>> = {
+  facial: 'the faces', action: 'what people are doing', object: 'the objects', scene: 'the scene', color: 'the colours and light',
+};
+
+/** Languages the rules normaliser reads but the bot does not write: it answers in English and says so. */
+export const READ_ONLY_LANGUAGES: Readonly<Record<string, string>> = {
+  nl: 'Dutch', ja: 'Japanese', zh: 'Chinese', ko: 'Korean', ru: 'Russian', pl: 'Polish', tr: 'Turkish', ar: 'Arabic', hi: 'Hindi',
+};
+
+interface UnderstoodWords {
+  notARequest: Readonly<Record<NotARequest, string>>;
+  /** "Not {emotion}: which feeling then? For example {a few}." */
+  negated: (emotion: string, examples: string) => string;
+  /** "I understood {parts}, but not which feeling." */
+  understood: (parts: string) => string;
+  intensity: Readonly<Record<'subtle' | 'moderate' | 'strong' | 'maximum', string>>;
+  elements: Readonly<Record<Element, string>>;
+}
+
+const UNDERSTOOD_WORDS: Readonly<Record<MessageLocale, UnderstoodWords>> = {
+  en: {
+    notARequest: {
+      greeting: 'Hi! Send me a photo and tell me how it should feel, for example "make it calmer".',
+      thanks: "You're welcome! Tell me if you'd like another feeling.",
+      'chit-chat': "I'm a picture bot, so I'm better at feelings in photos than at small talk. Send me a photo and tell me how it should feel.",
+      joke: 'Jokes are not my strong point, but I can make a picture funnier: send me a photo and say "make it funny".',
+      writing: "I don't write poems or stories; I change how pictures feel. Send me a photo and tell me how it should feel.",
+      question: "That's a question for someone other than a picture bot, sorry. I can change how a photo feels: send one and tell me the feeling.",
+      statement: 'Thanks for telling me! If you send a photo, I can give it a feeling.',
+      distress:
+        "I'm sorry you're feeling this way. I'm only a picture bot and can't help the way a person can, but talking to someone you trust, or to a local helpline, can. I haven't changed anything.",
+      injection: "I only change how pictures feel, so I can't do that. Nothing was changed.",
+    },
+    negated: (emotion, examples) => `Not ${emotion}, got it. Which feeling then? For example ${examples}.`,
+    understood: (parts) => `I understood ${parts}, but not which feeling. Pick one below or say for example "make it calmer".`,
+    intensity: { subtle: 'a subtle change', moderate: 'a moderate change', strong: 'a strong change', maximum: 'the strongest change' },
+    elements: ELEMENT_WORDS,
+  },
+  fr: {
+    notARequest: {
+      greeting: 'Bonjour ! Envoie-moi une photo et dis-moi quelle émotion elle doit transmettre, par exemple « plus calme ».',
+      thanks: 'Avec plaisir ! Dis-moi si tu veux une autre émotion.',
+      'chit-chat': 'Je suis un bot d\'images : je suis meilleur pour les émotions des photos que pour la conversation. Envoie-moi une photo et dis-moi l\'émotion voulue.',
+      joke: 'Les blagues, ce n\'est pas mon fort, mais je peux rendre une image plus drôle : envoie une photo et dis « plus drôle ».',
+      writing: 'Je n\'écris ni poèmes ni histoires ; je change l\'émotion des images. Envoie-moi une photo et dis-moi l\'émotion voulue.',
+      question: 'Désolé, c\'est une question pour quelqu\'un d\'autre qu\'un bot d\'images. Je peux changer l\'émotion d\'une photo : envoie-la et dis-moi l\'émotion.',
+      statement: 'Merci de me le dire ! Si tu m\'envoies une photo, je peux lui donner une émotion.',
+      distress: 'Je suis désolé que tu te sentes ainsi. Je ne suis qu\'un bot d\'images et ne peux pas aider comme une personne, mais parler à quelqu\'un de confiance, ou à une ligne d\'écoute, peut aider. Je n\'ai rien changé.',
+      injection: 'Je change seulement l\'émotion des images, je ne peux donc pas faire ça. Rien n\'a été changé.',
+    },
+    negated: (emotion, examples) => `Pas ${emotion}, compris. Quelle émotion alors ? Par exemple ${examples}.`,
+    understood: (parts) => `J'ai compris ${parts}, mais pas quelle émotion. Choisis-en une ci-dessous ou dis par exemple « plus calme ».`,
+    intensity: { subtle: 'un changement léger', moderate: 'un changement modéré', strong: 'un changement fort', maximum: 'le changement le plus fort' },
+    elements: { facial: 'les visages', action: 'ce que font les gens', object: 'les objets', scene: 'la scène', color: 'les couleurs et la lumière' },
+  },
+  es: {
+    notARequest: {
+      greeting: '¡Hola! Envíame una foto y dime qué emoción debe transmitir, por ejemplo «más tranquila».',
+      thanks: '¡De nada! Dime si quieres otra emoción.',
+      'chit-chat': 'Soy un bot de imágenes: se me dan mejor las emociones de las fotos que la charla. Envíame una foto y dime la emoción.',
+      joke: 'Los chistes no son lo mío, pero puedo hacer una imagen más divertida: envía una foto y di «más divertida».',
+      writing: 'No escribo poemas ni historias; cambio la emoción de las imágenes. Envíame una foto y dime la emoción.',
+      question: 'Lo siento, esa pregunta es para alguien que no sea un bot de imágenes. Puedo cambiar la emoción de una foto: envíala y dime la emoción.',
+      statement: '¡Gracias por contármelo! Si me envías una foto, puedo darle una emoción.',
+      distress: 'Siento que te sientas así. Solo soy un bot de imágenes y no puedo ayudar como una persona, pero hablar con alguien de confianza, o con una línea de ayuda, sí puede. No he cambiado nada.',
+      injection: 'Solo cambio la emoción de las imágenes, así que no puedo hacer eso. No se ha cambiado nada.',
+    },
+    negated: (emotion, examples) => `No ${emotion}, entendido. ¿Qué emoción entonces? Por ejemplo ${examples}.`,
+    understood: (parts) => `Entendí ${parts}, pero no qué emoción. Elige una abajo o di por ejemplo «más tranquila».`,
+    intensity: { subtle: 'un cambio sutil', moderate: 'un cambio moderado', strong: 'un cambio fuerte', maximum: 'el cambio más fuerte' },
+    elements: { facial: 'las caras', action: 'lo que hace la gente', object: 'los objetos', scene: 'la escena', color: 'los colores y la luz' },
+  },
+  de: {
+    notARequest: {
+      greeting: 'Hallo! Schick mir ein Foto und sag mir, wie es wirken soll, zum Beispiel „ruhiger“.',
+      thanks: 'Gern geschehen! Sag Bescheid, wenn du eine andere Stimmung möchtest.',
+      'chit-chat': 'Ich bin ein Bilder-Bot: Stimmungen in Fotos kann ich besser als Plaudern. Schick mir ein Foto und sag mir die Stimmung.',
+      joke: 'Witze sind nicht meine Stärke, aber ich kann ein Bild lustiger machen: schick ein Foto und sag „lustiger“.',
+      writing: 'Ich schreibe keine Gedichte oder Geschichten; ich ändere die Stimmung von Bildern. Schick mir ein Foto und sag mir die Stimmung.',
+      question: 'Das ist leider eine Frage für jemand anderen als einen Bilder-Bot. Ich kann die Stimmung eines Fotos ändern: schick eines und sag mir die Stimmung.',
+      statement: 'Danke, dass du es mir sagst! Wenn du ein Foto schickst, kann ich ihm eine Stimmung geben.',
+      distress: 'Es tut mir leid, dass es dir so geht. Ich bin nur ein Bilder-Bot und kann nicht helfen wie ein Mensch, aber mit jemandem zu reden, dem du vertraust, oder mit einer Telefonseelsorge, kann helfen. Ich habe nichts verändert.',
+      injection: 'Ich ändere nur die Stimmung von Bildern, deshalb kann ich das nicht tun. Nichts wurde verändert.',
+    },
+    negated: (emotion, examples) => `Nicht ${emotion}, verstanden. Welche Stimmung dann? Zum Beispiel ${examples}.`,
+    understood: (parts) => `Ich habe ${parts} verstanden, aber nicht welche Stimmung. Wähl unten eine aus oder sag zum Beispiel „ruhiger“.`,
+    intensity: { subtle: 'eine leichte Änderung', moderate: 'eine mittlere Änderung', strong: 'eine starke Änderung', maximum: 'die stärkste Änderung' },
+    elements: { facial: 'die Gesichter', action: 'was die Leute tun', object: 'die Gegenstände', scene: 'die Szene', color: 'die Farben und das Licht' },
+  },
+  it: {
+    notARequest: {
+      greeting: 'Ciao! Mandami una foto e dimmi che emozione deve trasmettere, per esempio «più calma».',
+      thanks: 'Prego! Dimmi se vuoi un\'altra emozione.',
+      'chit-chat': 'Sono un bot di immagini: con le emozioni delle foto me la cavo meglio che con le chiacchiere. Mandami una foto e dimmi l\'emozione.',
+      joke: 'Le barzellette non sono il mio forte, ma posso rendere un\'immagine più divertente: manda una foto e di\' «più divertente».',
+      writing: 'Non scrivo poesie né storie; cambio l\'emozione delle immagini. Mandami una foto e dimmi l\'emozione.',
+      question: 'Mi dispiace, è una domanda per qualcuno che non sia un bot di immagini. Posso cambiare l\'emozione di una foto: mandala e dimmi l\'emozione.',
+      statement: 'Grazie di avermelo detto! Se mi mandi una foto, posso darle un\'emozione.',
+      distress: 'Mi dispiace che ti senta così. Sono solo un bot di immagini e non posso aiutarti come una persona, ma parlare con qualcuno di cui ti fidi, o con un servizio di ascolto, può aiutare. Non ho cambiato nulla.',
+      injection: 'Cambio solo l\'emozione delle immagini, quindi non posso farlo. Non è stato cambiato nulla.',
+    },
+    negated: (emotion, examples) => `Non ${emotion}, capito. Che emozione allora? Per esempio ${examples}.`,
+    understood: (parts) => `Ho capito ${parts}, ma non quale emozione. Scegline una qui sotto o di' per esempio «più calma».`,
+    intensity: { subtle: 'un cambiamento leggero', moderate: 'un cambiamento moderato', strong: 'un cambiamento forte', maximum: 'il cambiamento più forte' },
+    elements: { facial: 'i volti', action: 'quello che fanno le persone', object: 'gli oggetti', scene: 'la scena', color: 'i colori e la luce' },
+  },
+  pt: {
+    notARequest: {
+      greeting: 'Olá! Envie uma foto e diga que emoção ela deve transmitir, por exemplo “mais calma”.',
+      thanks: 'De nada! Diga se quiser outra emoção.',
+      'chit-chat': 'Sou um bot de imagens: sou melhor com emoções em fotos do que com conversa. Envie uma foto e diga a emoção.',
+      joke: 'Piadas não são o meu forte, mas posso deixar uma imagem mais divertida: envie uma foto e diga “mais divertida”.',
+      writing: 'Não escrevo poemas nem histórias; mudo a emoção das imagens. Envie uma foto e diga a emoção.',
+      question: 'Desculpe, essa pergunta é para alguém que não seja um bot de imagens. Posso mudar a emoção de uma foto: envie uma e diga a emoção.',
+      statement: 'Obrigado por me contar! Se você enviar uma foto, posso dar uma emoção a ela.',
+      distress: 'Sinto muito que você esteja se sentindo assim. Sou só um bot de imagens e não posso ajudar como uma pessoa, mas conversar com alguém de confiança, ou com um serviço de apoio, pode ajudar. Não mudei nada.',
+      injection: 'Eu só mudo a emoção das imagens, então não posso fazer isso. Nada foi alterado.',
+    },
+    negated: (emotion, examples) => `Não ${emotion}, entendi. Que emoção então? Por exemplo ${examples}.`,
+    understood: (parts) => `Entendi ${parts}, mas não qual emoção. Escolha uma abaixo ou diga por exemplo “mais calma”.`,
+    intensity: { subtle: 'uma mudança sutil', moderate: 'uma mudança moderada', strong: 'uma mudança forte', maximum: 'a mudança mais forte' },
+    elements: { facial: 'os rostos', action: 'o que as pessoas fazem', object: 'os objetos', scene: 'a cena', color: 'as cores e a luz' },
+  },
+};
+
+/** "I read Dutch, but I answer in English." for the languages the bot reads but does not write. */
+function englishOnlyNote(locale?: string): string {
+  const name = READ_ONLY_LANGUAGES[locale?.trim().toLowerCase().split(/[-_]/)[0] ?? ''];
+  return name ? `\n(I read ${name}, but I answer in English.)` : '';
+}
+
+/** The brief, kind answer to words that are not a request ("hello", "I'm so sad today"); nothing is changed. */
+export function notARequestText(kind: NotARequest, locale?: string): string {
+  return UNDERSTOOD_WORDS[messageLocale(locale)].notARequest[kind] + englishOnlyNote(locale);
+}
+
+/**
+ * The answer when the feeling is missing: a ruled-out emotion ("not sad") gets a question naming a
+ * few others (of the other valence); named elements and intensity are said back; otherwise the
+ * plain ask-back. The emotions go with it as buttons.
+ */
+export function feelingMissingText(intent: UnknownIntent, locale?: string): string {
+  const words = UNDERSTOOD_WORDS[messageLocale(locale)];
+  if (intent.negated) {
+    const valence = EMOTION_TABLE[intent.negated].valence;
+    const examples = EMOTIONS.filter((e) => EMOTION_TABLE[e].valence !== valence).slice(0, 3).join(', ');
+    return words.negated(intent.negated, examples) + englishOnlyNote(locale);
+  }
+  const parts = [
+    ...(intent.elements ?? []).map((e) => words.elements[e]),
+    ...(intent.intensity !== undefined ? [words.intensity[describeIntensity(intent.intensity) as keyof UnderstoodWords['intensity']]] : []),
+  ];
+  if (parts.length > 0) return words.understood(parts.join(', ')) + englishOnlyNote(locale);
+  return askBackText(locale) + englishOnlyNote(locale);
 }
 
 // ---------------------------------------------------------------------------------------------
