@@ -51,7 +51,8 @@ export async function runCli(argv: string[], io: Io = { stdout: process.stdout, 
       return chatCommand(rest, io);
     case 'models': {
       const { runModelsCommand } = await import('./onnx/models-command.ts');
-      return runModelsCommand(rest, io);
+      const { modelsDir, modelsBaseUrl } = loadConfig();
+      return runModelsCommand(rest, io, { modelsDir, ...(modelsBaseUrl ? { modelsBaseUrl } : {}) });
     }
     case 'audit': {
       const { runAuditCommand } = await import('./moderation/audit-command.ts');
@@ -90,7 +91,7 @@ export async function runCli(argv: string[], io: Io = { stdout: process.stdout, 
 
 async function cliEngine(): Promise<Engine> {
   const config = loadConfig();
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', fd: 2 });
+  const logger = createLogger({ level: config.logLevelSet ? config.logLevel : 'warn', fd: 2 });
   return createEngine(config, { logger });
 }
 

@@ -4,6 +4,7 @@
  * `ConfigError` whose lines each name the variable and what to change.
  */
 import { ConfigError } from './errors.ts';
+import { readLlmSettings, type LlmSettings } from './llm/llm-options.ts';
 import { REDIS_URL_HINT, isRedisUrl } from './redis/redis-url.ts';
 
 export type RendererBackend = 'tone' | 'diffusion' | 'queue';
@@ -74,6 +75,10 @@ export interface AppConfig {
   llmBaseUrl?: string;
   llmApiKey?: string;
   llmModel?: string;
+  /** The other `LLM_*` settings and `MOODSHIFT_LLM_MODE` (README: Language models); unset ones take each component's default. */
+  llm: LlmSettings;
+  /** `MODELS_BASE_URL`: where `moodshift models fetch` downloads from instead of each file's listed source. */
+  modelsBaseUrl?: string;
   /** `WEB_HOST`. @defaultValue `127.0.0.1` */
   webHost: string;
   /** `WEB_PORT`. @defaultValue 8080 */
@@ -114,6 +119,8 @@ export interface AppConfig {
   testRenderDelayMs: number;
   /** `LOG_LEVEL`. @defaultValue `info` */
   logLevel: string;
+  /** Whether `LOG_LEVEL` was set explicitly (the command line is quieter otherwise: `warn`). */
+  logLevelSet: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -224,6 +231,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     llmBaseUrl,
     llmApiKey: text(env, 'LLM_API_KEY'),
     llmModel: text(env, 'LLM_MODEL'),
+    llm: readLlmSettings(env, problems),
+    modelsBaseUrl: url(env, 'MODELS_BASE_URL', undefined, problems),
     webHost: text(env, 'WEB_HOST') ?? '127.0.0.1',
     webPort: number(env, 'WEB_PORT', 8080, problems, 0, 65535),
     webPortSet: text(env, 'WEB_PORT') !== undefined,
@@ -244,6 +253,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerStalledIntervalMs: number(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, problems, 100, 3_600_000),
     testRenderDelayMs: number(env, 'MOODSHIFT_TEST_RENDER_DELAY_MS', 0, problems, 0, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info', problems),
+    logLevelSet: text(env, 'LOG_LEVEL') !== undefined,
   };
   if (problems.length > 0) {
     throw new ConfigError(`The configuration has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);

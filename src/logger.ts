@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 export interface LoggerOptions {
-  /** pino level (`trace` … `fatal`, or `silent`). @defaultValue `LOG_LEVEL` or `info` (`silent` under NODE_ENV=test) */
+  /** pino level (`trace` … `fatal`, or `silent`); entry points pass `AppConfig.logLevel` (`LOG_LEVEL`). @defaultValue `info` */
   level?: string;
   /** File descriptor to write to: 1 for standard output, 2 for standard error. @defaultValue 1 */
   fd?: 1 | 2;
@@ -30,8 +30,7 @@ const REDACT = [
 ];
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level =
-    options.level ?? process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info');
+  const level = options.level ?? 'info';
   return pino(
     { name: options.name ?? 'moodshift', level, redact: { paths: REDACT, censor: '[redacted]' } },
     pino.destination({ fd: options.fd ?? 1, sync: true }),

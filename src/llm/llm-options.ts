@@ -3,7 +3,6 @@
  * llama.cpp, …): the options shared by the language-model normaliser and the vision planner,
  * read from `LLM_*` and `MOODSHIFT_LLM_MODE` and validated once at start.
  */
-import type { AppConfig } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 
 /**
@@ -112,6 +111,54 @@ export function parseWholeNumber(env: Env, name: string, min: number, max: numbe
   return value;
 }
 
+/**
+ * The `LLM_*` settings beyond the connection's address, read once by `loadConfig` (`src/config.ts`)
+ * and handed to the normaliser and the planner through `AppConfig.llm`. Unset means the
+ * component's default.
+ */
+export interface LlmSettings {
+  /** `LLM_VISION_MODEL`: the planner's model when it differs from `LLM_MODEL`. */
+  visionModel?: string;
+  /** `LLM_TIMEOUT_MS`: the normaliser's deadline per answer. @defaultValue 8000 */
+  timeoutMs?: number;
+  /** `LLM_PLANNER_TIMEOUT_MS`: the planner's deadline per answer. @defaultValue 30000 */
+  plannerTimeoutMs?: number;
+  /** `LLM_MAX_RETRIES`. @defaultValue 1 */
+  maxRetries?: number;
+  /** `LLM_STRUCTURED_OUTPUT`. @defaultValue `jsonSchema` */
+  structuredOutput?: StructuredOutputMethod;
+  /** `LLM_MAX_CONCURRENCY`. @defaultValue 4 */
+  maxConcurrency?: number;
+  /** `LLM_CACHE_SIZE`: answers the normaliser remembers. @defaultValue 1000 */
+  cacheSize?: number;
+  /** `MOODSHIFT_LLM_MODE`. @defaultValue `fallback` */
+  mode?: LlmMode;
+}
+
+/** Reads every `LLM_*` setting of {@link LlmSettings} from `env`, adding a sentence to `problems` for each bad one. */
+export function readLlmSettings(env: Env, problems: string[]): LlmSettings {
+  const settings: LlmSettings = {
+    visionModel: env.LLM_VISION_MODEL?.trim() || undefined,
+    timeoutMs: parseWholeNumber(env, 'LLM_TIMEOUT_MS', 100, 600_000, problems),
+    plannerTimeoutMs: parseWholeNumber(env, 'LLM_PLANNER_TIMEOUT_MS', 100, 600_000, problems),
+    maxRetries: parseWholeNumber(env, 'LLM_MAX_RETRIES', 0, 10, problems),
+    structuredOutput: parseStructuredOutputMethod(env.LLM_STRUCTURED_OUTPUT, problems),
+    maxConcurrency: parseWholeNumber(env, 'LLM_MAX_CONCURRENCY', 1, 1000, problems),
+    cacheSize: parseWholeNumber(env, 'LLM_CACHE_SIZE', 0, 1_000_000, problems),
+    mode: parseLlmMode(env.MOODSHIFT_LLM_MODE, problems),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as LlmSettings;
+}
+
+/** What the LLM components read from the application configuration (`AppConfig` has all of it). */
+export interface LlmConfig {
+  llmBaseUrl?: string;
+  llmApiKey?: string;
+  llmModel?: string;
+  /** The `LLM_*` settings read by `loadConfig`. @defaultValue none: each component's defaults */
+  llm?: LlmSettings;
+}
+
 /** Throws one ConfigError naming every problem, if there are any. */
 export function throwIfProblems(component: string, problems: readonly string[]): void {
   if (problems.length > 0) {
@@ -120,18 +167,19 @@ export function throwIfProblems(component: string, problems: readonly string[]):
 }
 
 /**
- * The connection options from the application configuration and the `LLM_*` environment
- * variables, with explicit options taking precedence. Throws a ConfigError that names each bad
- * value and what to change.
+ * The connection options from explicit options, then the application configuration (read once by
+ * `loadConfig`), then `env` (variables given directly, as tests do), then the defaults. Throws a
+ * ConfigError that names each bad value and what to change.
  */
 export function resolveLlmConnection(
   component: string,
-  config: Pick<AppConfig, 'llmBaseUrl' | 'llmApiKey' | 'llmModel'> | undefined,
+  config: LlmConfig | undefined,
   env: Env,
   explicit: Partial<LlmConnectionOptions>,
-  defaults: { timeoutMs: number; timeoutVariable: string; model?: string },
+  defaults: { timeoutMs: number; timeoutVariable: string; model?: string; configuredTimeoutMs?: number },
   problems: string[],
 ): ResolvedLlmConnection {
+  const settings = config?.llm ?? {};
   const baseUrl = explicit.baseUrl ?? config?.llmBaseUrl ?? env.LLM_BASE_URL?.trim();
   if (!baseUrl) {
     problems.push('LLM_BASE_URL is not set: point it at an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 for Ollama.');
@@ -147,11 +195,13 @@ export function resolveLlmConnection(
     baseUrl: (baseUrl ?? '').replace(/\/+$/, ''),
     apiKey: explicit.apiKey ?? config?.llmApiKey ?? (env.LLM_API_KEY?.trim() || PLACEHOLDER_API_KEY),
     model: explicit.model ?? defaults.model ?? config?.llmModel ?? (env.LLM_MODEL?.trim() || DEFAULT_LLM_MODEL),
-    timeoutMs: explicit.timeoutMs ?? parseWholeNumber(env, defaults.timeoutVariable, 100, 600_000, problems) ?? defaults.timeoutMs,
-    maxRetries: explicit.maxRetries ?? parseWholeNumber(env, 'LLM_MAX_RETRIES', 0, 10, problems) ?? 1,
-    structuredOutput: explicit.structuredOutput ?? parseStructuredOutputMethod(env.LLM_STRUCTURED_OUTPUT, problems) ?? 'jsonSchema',
+    timeoutMs:
+      explicit.timeoutMs ?? defaults.configuredTimeoutMs ?? parseWholeNumber(env, defaults.timeoutVariable, 100, 600_000, problems) ?? defaults.timeoutMs,
+    maxRetries: explicit.maxRetries ?? settings.maxRetries ?? parseWholeNumber(env, 'LLM_MAX_RETRIES', 0, 10, problems) ?? 1,
+    structuredOutput:
+      explicit.structuredOutput ?? settings.structuredOutput ?? parseStructuredOutputMethod(env.LLM_STRUCTURED_OUTPUT, problems) ?? 'jsonSchema',
     temperature: explicit.temperature ?? 0,
-    maxConcurrency: explicit.maxConcurrency ?? parseWholeNumber(env, 'LLM_MAX_CONCURRENCY', 1, 1000, problems) ?? 4,
+    maxConcurrency: explicit.maxConcurrency ?? settings.maxConcurrency ?? parseWholeNumber(env, 'LLM_MAX_CONCURRENCY', 1, 1000, problems) ?? 4,
   };
   if (!Number.isInteger(resolved.timeoutMs) || resolved.timeoutMs < 1) {
     problems.push(`${component}: timeoutMs must be a whole number of milliseconds of at least 1 (got ${String(resolved.timeoutMs)}).`);

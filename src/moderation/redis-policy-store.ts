@@ -74,8 +74,11 @@ export class RedisPolicyStore implements PolicyStore {
 
   async getMany(scopeIds: string[]): Promise<Array<PolicyOverride | undefined>> {
     if (scopeIds.length === 0) return [];
-    // One GET per scope: a cluster keeps the scopes in different slots. Pipelined all the same.
-    const raw = await this.#redis.run('read policies', (client) => Promise.all(scopeIds.map((id) => client.get(this.#key(id)))));
+    const keys = scopeIds.map((id) => this.#key(id));
+    // One MGET on one server; on a cluster the scopes sit in different slots: one GET each, pipelined.
+    const raw = await this.#redis.run('read policies', (client) =>
+      this.#redis.isCluster ? Promise.all(keys.map((key) => client.get(key))) : client.mget(keys),
+    );
     return scopeIds.map((id, index) => this.#parse(id, raw[index] ?? null));
   }
 

@@ -20,7 +20,6 @@
  */
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { join } from 'node:path';
-import type { AppConfig } from '../config.ts';
 import { EMOTIONS, EMOTION_TABLE, isEmotion } from '../emotions.ts';
 import type { Intent, NormaliseContext, Normaliser } from '../intent.ts';
 import { INTENSITY } from '../intent.ts';
@@ -31,6 +30,7 @@ import {
   parseWholeNumber,
   resolveLlmConnection,
   throwIfProblems,
+  type LlmConfig,
   type LlmConnectionOptions,
   type LlmMode,
   type ResolvedLlmConnection,
@@ -50,8 +50,8 @@ export interface LlmNormaliserOptions extends Partial<LlmConnectionOptions> {
    * normaliser. Required.
    */
   fallback: Normaliser;
-  /** `LLM_BASE_URL`, `LLM_API_KEY` and `LLM_MODEL` as the engine read them; explicit options win. */
-  config?: Pick<AppConfig, 'llmBaseUrl' | 'llmApiKey' | 'llmModel'>;
+  /** `LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL` and the other `LLM_*` settings as `loadConfig` read them (`AppConfig`); explicit options win. */
+  config?: LlmConfig;
   /** Where failures and fallbacks are logged. @defaultValue a silent logger */
   logger?: Logger;
   /** When the model is asked (`MOODSHIFT_LLM_MODE`). @defaultValue `fallback` */
@@ -64,7 +64,11 @@ export interface LlmNormaliserOptions extends Partial<LlmConnectionOptions> {
   longMessageWords?: number;
   /** The prompt template. @defaultValue `prompts/normalise.txt` */
   promptFile?: string;
-  /** Environment variables to read settings from. @defaultValue `process.env` */
+  /**
+   * `LLM_*` variables given directly (tests, embedding), read after `config`. The process's own
+   * environment is read once, by `loadConfig`, never here.
+   * @defaultValue none
+   */
   env?: Record<string, string | undefined>;
 }
 
@@ -109,7 +113,8 @@ export class LlmNormaliser implements Normaliser {
   };
 
   constructor(options: LlmNormaliserOptions) {
-    const env = options.env ?? process.env;
+    const env = options.env ?? {};
+    const settings = options.config?.llm ?? {};
     const problems: string[] = [];
     if (!options.fallback || typeof options.fallback.normalise !== 'function') {
       problems.push('LlmNormaliser needs a fallback normaliser (the rules normaliser) to answer when the model cannot.');
@@ -119,14 +124,14 @@ export class LlmNormaliser implements Normaliser {
       options.config,
       env,
       options,
-      { timeoutMs: 8000, timeoutVariable: 'LLM_TIMEOUT_MS' },
+      { timeoutMs: 8000, timeoutVariable: 'LLM_TIMEOUT_MS', configuredTimeoutMs: settings.timeoutMs },
       problems,
     );
-    this.mode = options.mode ?? parseLlmMode(env.MOODSHIFT_LLM_MODE, problems) ?? 'fallback';
+    this.mode = options.mode ?? settings.mode ?? parseLlmMode(env.MOODSHIFT_LLM_MODE, problems) ?? 'fallback';
     if (options.mode !== undefined && options.mode !== 'fallback' && options.mode !== 'always') {
       problems.push(`LlmNormaliser: mode must be fallback or always (got ${String(options.mode)}).`);
     }
-    const cacheSize = options.cacheSize ?? parseWholeNumber(env, 'LLM_CACHE_SIZE', 0, 1_000_000, problems) ?? 1000;
+    const cacheSize = options.cacheSize ?? settings.cacheSize ?? parseWholeNumber(env, 'LLM_CACHE_SIZE', 0, 1_000_000, problems) ?? 1000;
     this.maxInputLength = options.maxInputLength ?? 500;
     this.longMessageWords = options.longMessageWords ?? 12;
     if (!Number.isInteger(cacheSize) || cacheSize < 0) problems.push(`LlmNormaliser: cacheSize must be a whole number of at least 0 (got ${cacheSize}).`);
@@ -223,7 +228,7 @@ const PROMPT_CONSTANTS = {
 
 /** What the engine passes: the configuration, the rules normaliser and the logger. */
 export interface CreateLlmNormaliserOptions extends Omit<LlmNormaliserOptions, 'config'> {
-  config: Pick<AppConfig, 'llmBaseUrl' | 'llmApiKey' | 'llmModel'>;
+  config: LlmConfig;
 }
 
 /** Builds the language-model normaliser from the application configuration (see the module note). */

@@ -79,21 +79,26 @@ function backendsFrom(flags: Map<string, string>): ModelBackend[] {
   return [backend as ModelBackend];
 }
 
-function defaultDir(): string {
-  return process.env.MODELS_DIR?.trim() || 'models/weights';
+/** What `moodshift models` takes from the configuration (`src/config.ts` reads it once). */
+export interface ModelsCommandOptions {
+  /** `MODELS_DIR`: the folder `check`, `hash` and `fetch` use without a folder argument. @defaultValue `models/weights` */
+  modelsDir?: string;
+  /** `MODELS_BASE_URL`: where `fetch` downloads from without `--base-url`. @defaultValue none: each file's listed source */
+  modelsBaseUrl?: string;
 }
 
 /** Runs `moodshift models …`; returns the exit code. */
-export async function runModelsCommand(argv: string[], io: ModelsCommandIo): Promise<number> {
+export async function runModelsCommand(argv: string[], io: ModelsCommandIo, options: ModelsCommandOptions = {}): Promise<number> {
   const [command, ...rest] = argv;
+  const dir = options.modelsDir ?? 'models/weights';
   try {
     switch (command) {
       case 'check':
-        return await checkCommand(rest, io);
+        return await checkCommand(rest, io, dir);
       case 'fetch':
-        return await fetchCommand(rest, io);
+        return await fetchCommand(rest, io, dir, options.modelsBaseUrl);
       case 'hash':
-        return await hashCommand(rest, io);
+        return await hashCommand(rest, io, dir);
       case undefined:
       case 'help':
       case '--help':
@@ -192,10 +197,10 @@ async function loadProblems(path: string, file: ManifestFile): Promise<string[]>
   }
 }
 
-async function checkCommand(argv: string[], io: ModelsCommandIo): Promise<number> {
+async function checkCommand(argv: string[], io: ModelsCommandIo, defaultDir: string): Promise<number> {
   const { positional, flags } = parseArgs(argv, ['backend', 'manifest']);
   if (positional.length > 1) throw new UsageError('models check takes at most one folder.');
-  const dir = positional[0] ?? defaultDir();
+  const dir = positional[0] ?? defaultDir;
   const manifest = await loadManifest(flags.get('manifest') ?? MANIFEST_PATH);
   let ready = true;
   io.stdout.write(`Checking ${dir} against ${flags.get('manifest') ?? 'models/manifest.json'}\n`);
@@ -216,9 +221,9 @@ async function checkCommand(argv: string[], io: ModelsCommandIo): Promise<number
 // ---------------------------------------------------------------------------------------------
 // hash
 
-async function hashCommand(argv: string[], io: ModelsCommandIo): Promise<number> {
+async function hashCommand(argv: string[], io: ModelsCommandIo, defaultDir: string): Promise<number> {
   const { positional, flags } = parseArgs(argv, ['backend', 'manifest']);
-  const dir = positional[0] ?? defaultDir();
+  const dir = positional[0] ?? defaultDir;
   const manifest = await loadManifest(flags.get('manifest') ?? MANIFEST_PATH);
   const pins: Record<string, { sha256: string; bytes: number }> = {};
   for (const backend of backendsFrom(flags))
@@ -335,16 +340,16 @@ function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
-async function fetchCommand(argv: string[], io: ModelsCommandIo): Promise<number> {
+async function fetchCommand(argv: string[], io: ModelsCommandIo, defaultDir: string, defaultBaseUrl: string | undefined): Promise<number> {
   const { positional, flags } = parseArgs(argv, ['backend', 'dir', 'base-url', 'sources', 'retries', 'manifest']);
   if (positional.length > 0) throw new UsageError(`models fetch takes no folder argument; use --dir ${positional[0]}.`);
-  const dir = flags.get('dir') ?? defaultDir();
+  const dir = flags.get('dir') ?? defaultDir;
   const retries = Number(flags.get('retries') ?? 3);
   if (!Number.isInteger(retries) || retries < 0) throw new UsageError('--retries must be a whole number, 0 or more.');
   const manifest = await loadManifest(flags.get('manifest') ?? MANIFEST_PATH);
   const sourcesPath = flags.get('sources') ?? SOURCES_PATH;
   const sources = JSON.parse(await readFile(sourcesPath, 'utf8')) as SourcesFile;
-  const baseUrl = flags.get('base-url') ?? (process.env.MODELS_BASE_URL?.trim() || undefined);
+  const baseUrl = flags.get('base-url') ?? defaultBaseUrl;
   let failed = 0;
   for (const backend of backendsFrom(flags)) {
     for (const file of manifest.backends[backend].files) {

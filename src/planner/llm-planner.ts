@@ -14,12 +14,11 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import type { AppConfig } from '../config.ts';
 import { ELEMENTS, EMOTIONS, EMOTION_TABLE, dominantEmotion, type Element, type Emotion } from '../emotions.ts';
 import { ToneEstimator, type Estimator } from '../estimator/tone-estimator.ts';
 import { canonicalInstruction, describeIntensity } from '../intent.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { resolveLlmConnection, throwIfProblems, type LlmConnectionOptions, type ResolvedLlmConnection } from '../llm/llm-options.ts';
+import { resolveLlmConnection, throwIfProblems, type LlmConfig, type LlmConnectionOptions, type ResolvedLlmConnection } from '../llm/llm-options.ts';
 import { PROMPTS_DIR, fillTemplate, loadPromptTemplate, type PromptTemplate } from '../llm/prompt-file.ts';
 import { InvalidModelOutputError, LLM_FAILURE_REASONS, StructuredChat, type LlmFailureReason } from '../llm/structured-chat.ts';
 import type { EditPlan, PlanRequest, Planner } from './planner.ts';
@@ -46,7 +45,7 @@ export interface LlmPlannerOptions extends Partial<LlmConnectionOptions> {
   /** The planner that answers when the model fails: in practice the knowledge planner. Required. */
   fallback: Planner;
   /** `LLM_BASE_URL`, `LLM_API_KEY` and `LLM_MODEL` as the engine read them; explicit options win. */
-  config?: Pick<AppConfig, 'llmBaseUrl' | 'llmApiKey' | 'llmModel'>;
+  config?: LlmConfig;
   /** Where failures and fallbacks are logged. @defaultValue a silent logger */
   logger?: Logger;
   /** Reads the source emotion when neither the person nor the model names one. @defaultValue a `ToneEstimator` */
@@ -57,7 +56,11 @@ export interface LlmPlannerOptions extends Partial<LlmConnectionOptions> {
   jpegQuality?: number;
   /** The prompt template. @defaultValue `prompts/plan.txt` */
   promptFile?: string;
-  /** Environment variables to read settings from (`LLM_VISION_MODEL`, `LLM_PLANNER_TIMEOUT_MS`, …). @defaultValue `process.env` */
+  /**
+   * `LLM_*` variables given directly (`LLM_VISION_MODEL`, `LLM_PLANNER_TIMEOUT_MS`, …; tests,
+   * embedding), read after `config`. The process's own environment is read once, by `loadConfig`.
+   * @defaultValue none
+   */
   env?: Record<string, string | undefined>;
 }
 
@@ -89,7 +92,8 @@ export class LlmPlanner implements Planner {
   };
 
   constructor(options: LlmPlannerOptions) {
-    const env = options.env ?? process.env;
+    const env = options.env ?? {};
+    const settings = options.config?.llm ?? {};
     const problems: string[] = [];
     if (!options.fallback || typeof options.fallback.plan !== 'function') {
       problems.push('LlmPlanner needs a fallback planner (the knowledge planner) to answer when the model cannot.');
@@ -99,7 +103,12 @@ export class LlmPlanner implements Planner {
       options.config,
       env,
       options,
-      { timeoutMs: 30_000, timeoutVariable: 'LLM_PLANNER_TIMEOUT_MS', model: env.LLM_VISION_MODEL?.trim() || undefined },
+      {
+        timeoutMs: 30_000,
+        timeoutVariable: 'LLM_PLANNER_TIMEOUT_MS',
+        configuredTimeoutMs: settings.plannerTimeoutMs,
+        model: settings.visionModel ?? (env.LLM_VISION_MODEL?.trim() || undefined),
+      },
       problems,
     );
     this.maxImageSide = options.maxImageSide ?? 512;
@@ -228,7 +237,7 @@ function uniqueElements(elements: readonly Element[]): Element[] {
 
 /** What the engine passes: the configuration, the knowledge planner and the logger. */
 export interface CreateLlmPlannerOptions extends Omit<LlmPlannerOptions, 'config'> {
-  config: Pick<AppConfig, 'llmBaseUrl' | 'llmApiKey' | 'llmModel'>;
+  config: LlmConfig;
 }
 
 /** Builds the vision planner from the application configuration (see the module note). */

@@ -36,7 +36,7 @@ export interface RenderWorkerOptions {
   stalledIntervalMs?: number;
   /** How often a job may stall before it fails. @defaultValue 2 */
   maxStalledCount?: number;
-  /** @defaultValue a pino logger on standard output */
+  /** @defaultValue a pino logger on standard output, level `info` */
   logger?: Logger;
 }
 
