@@ -146,7 +146,7 @@ describe('moodshift eval', () => {
     assert.ok((await page.locator('table.cm').count()) >= 1, 'a confusion matrix');
     assert.match(await page.locator('body').innerText(), /corrupt\.jpg → (awe|sadness)/);
     await mkdir('test-results', { recursive: true });
-    await page.screenshot({ path: 'test-results/eval-report.png', fullPage: true });
+    await page.screenshot({ path: 'test-results/eval-report-test.png', fullPage: true });
     const compare = compareHtml({ name: 'A', report: first.report }, { name: 'B', report: await readReport(out) });
     await page.setContent(compare);
     assert.equal(await page.locator('table.summary tr').count(), 4, 'two header rows and one row per run');
