@@ -24,6 +24,8 @@ const REDACT = [
   'config.telegramBotToken',
   'config.discordToken',
   'config.llmApiKey',
+  'config.webSessionSecret',
+  'config.telegramWebhookSecret',
   '*.bytes',
   'headers.authorization',
   '*.headers.authorization',
