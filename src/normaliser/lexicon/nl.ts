@@ -22,7 +22,7 @@ export const DUTCH: LanguageLexicon = {
     disgust: ['viezer', 'smeriger', 'goorder', 'ranziger', 'walgelijker'],
     amusement: ['grappiger', 'lolliger', 'geestiger'],
     awe: ['indrukwekkender', 'majestueuzer', 'grootser'],
-    contentment: ['rustiger', 'kalmer', 'vrediger', 'gezelliger', 'ontspannener', 'knusser'],
+    contentment: ['rustiger', 'kalmer', 'vrediger', 'gezelliger', 'knusser'],
     excitement: ['spannender', 'opwindender', 'energieker', 'levendiger'],
     happy: ['blijer', 'vrolijker', 'gelukkiger'],
   },
