@@ -197,7 +197,8 @@ function readMessage(raw: string, context: NormaliseContext, options: Readonly<R
     (word) => lookupEmotionToken(word, options)?.emotion,
     () => {
       const kind = phraseIntent(words, options.otherLanguages)?.kind;
-      return kind !== undefined && kind !== 'refine';
+      // "what should I do?" asks for help; "what should I do when I feel sad?" does not.
+      return kind !== undefined && kind !== 'refine' && (kind !== 'help' || words.filter((w) => w !== '?').length <= 6);
     },
   );
   if (notARequest) return { kind: 'unknown', notARequest };
