@@ -5,12 +5,18 @@
 import { EMOTION_TABLE, dominantEmotion, isElement, type Element, type Emotion } from '../emotions.ts';
 import { distributionOfTone, ToneEstimator, type Estimator } from '../estimator/tone-estimator.ts';
 import { measureTone, type ToneFeatures } from '../estimator/tone-features.ts';
+import { VisionEstimator } from '../estimator/vision-estimator.ts';
+import { acceptedFaces } from '../vision/face-gate.ts';
 import { canonicalInstruction, describeIntensity } from '../intent.ts';
 import type { EditPlan, PlanRequest, Planner } from './planner.ts';
 import { DEFAULT_ELEMENTS, VISUAL_FACTORS, type VisualFactorTable } from './visual-factors.ts';
 
 export interface KnowledgePlannerOptions {
-  /** Reads the source emotion when the person named none. @defaultValue a `ToneEstimator` */
+  /**
+   * Reads the source emotion when the person named none. A `VisionEstimator` also tells the
+   * planner whether there is a face: with none, the edited caption promises no facial change
+   * unless the person asked for one. @defaultValue a `VisionEstimator` (faces, then colour)
+   */
   estimator?: Estimator;
   /** The visual factors per emotion and element. @defaultValue `VISUAL_FACTORS` */
   factors?: VisualFactorTable;
@@ -35,7 +41,7 @@ export class KnowledgePlanner implements Planner {
   private readonly factorsPerElement: number;
 
   constructor(options: KnowledgePlannerOptions = {}) {
-    this.estimator = options.estimator ?? new ToneEstimator();
+    this.estimator = options.estimator ?? new VisionEstimator();
     this.factors = options.factors ?? VISUAL_FACTORS;
     this.defaultElements = options.defaultElements ?? DEFAULT_ELEMENTS;
     this.factorsPerElement = options.factorsPerElement ?? 2;
@@ -53,15 +59,21 @@ export class KnowledgePlanner implements Planner {
     request.signal?.throwIfAborted();
     const tone = await measureTone(request.image.bytes);
     // The tone estimator reads the same statistics: reuse them rather than decode twice.
+    const faceEstimate = !request.source && this.estimator instanceof VisionEstimator ? await this.estimator.estimateFaces(request.image) : undefined;
     const distribution = request.source
       ? undefined
       : this.estimator instanceof ToneEstimator
         ? distributionOfTone(tone)
-        : await this.estimator.estimate(request.image);
+        : (faceEstimate?.distribution ?? (await this.estimator.estimate(request.image)));
     request.signal?.throwIfAborted();
     const source: Emotion = request.source ?? dominantEmotion(distribution!);
     const elements = uniqueElements(request.elements?.filter(isElement) ?? []);
-    const chosen = elements.length > 0 ? elements : [...this.defaultElements];
+    // No face the renderer could edit: the edited caption promises none; what the person asked
+    // of a face goes to the light and colour instead.
+    const noFace = faceEstimate?.analysis !== undefined && acceptedFaces(faceEstimate.faces).length === 0;
+    const asked = elements.length > 0 ? elements : [...this.defaultElements];
+    const possible = noFace ? asked.filter((e) => e !== 'facial') : asked;
+    const chosen: Element[] = possible.length > 0 ? possible : ['color'];
     return {
       source,
       target: request.target,
