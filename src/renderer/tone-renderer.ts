@@ -28,7 +28,7 @@
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { EMOTIONS, EMOTION_TABLE, type Element, type Emotion } from '../emotions.ts';
-import { standardiseTone, TONE_FEATURE_NAMES, type StandardTone, type ToneFeatures } from '../estimator/tone-features.ts';
+import { standardiseTone, toneOfPixels, TONE_FEATURE_NAMES, type StandardTone, type ToneFeatures } from '../estimator/tone-features.ts';
 import { toneScores } from '../estimator/tone-estimator.ts';
 import type { CheckedImage, OutputFormat } from '../image/image.ts';
 import { cachedThumbnail, shrinkThumbnail, thumbnailKey, thumbnailOf, thumbnailOfDecoded, type Thumbnail } from '../image/thumbnail-cache.ts';
@@ -263,18 +263,31 @@ export class ToneRenderer implements Renderer {
           vignette: this.options.vignette || LOW_KEY_TARGETS.has(plan.target),
         });
         const personGrade = solveGrade(thumb, plan.target, intensity * boost * scene.personShare, request.seed, { reach: this.options.reach, vignette: false });
-        const [background, person, mask] = await Promise.all([
-          // The vignette's composite adds an alpha band; the split path works on RGB.
-          (await applyGrade(source(), backgroundGrade, image, info.channels)).removeAlpha().raw().toBuffer(),
-          (await applyGrade(source(), personGrade, image, info.channels)).removeAlpha().raw().toBuffer(),
-          fullSizeMask(analysis.personMask!, info.width, info.height, timeout),
-        ]);
-        const personWithAlpha = await sharp(person, raw).joinChannel(mask, { raw: { width: info.width, height: info.height, channels: 1 } }).raw().toBuffer();
-        graded = sharp(background, raw)
-          .timeout(timeout)
-          .composite([{ input: personWithAlpha, raw: { width: info.width, height: info.height, channels: 4 }, blend: 'over' }])
-          // The composite leaves an opaque alpha band; the picture had none.
-          .removeAlpha();
+        const wholeGrade = solveGrade(thumb, plan.target, intensity * boost, request.seed, this.options);
+        const thumbMask = await sharp(analysis.personMask!.alpha, { raw: { width: analysis.personMask!.width, height: analysis.personMask!.height, channels: 1 } })
+          .resize(thumb.width, thumb.height, { fit: 'fill' })
+          .extractChannel(0)
+          .raw()
+          .toBuffer();
+        // Grading the person and the background apart changes the picture's contrast and mix; on
+        // a picture that is mostly person it can read less like the target than one grade would.
+        // Then the one grade it is.
+        if (!splitReadsAsTarget(thumb, personGrade, backgroundGrade, thumbMask, plan.target, wholeGrade)) {
+          graded = await applyGrade(source(), wholeGrade, image, info.channels);
+        } else {
+          const [background, person, mask] = await Promise.all([
+            // The vignette's composite adds an alpha band; the split path works on RGB.
+            (await applyGrade(source(), backgroundGrade, image, info.channels)).removeAlpha().raw().toBuffer(),
+            (await applyGrade(source(), personGrade, image, info.channels)).removeAlpha().raw().toBuffer(),
+            fullSizeMask(analysis.personMask!, info.width, info.height, timeout),
+          ]);
+          const personWithAlpha = await sharp(person, raw).joinChannel(mask, { raw: { width: info.width, height: info.height, channels: 1 } }).raw().toBuffer();
+          graded = sharp(background, raw)
+            .timeout(timeout)
+            .composite([{ input: personWithAlpha, raw: { width: info.width, height: info.height, channels: 4 }, blend: 'over' }])
+            // The composite leaves an opaque alpha band; the picture had none.
+            .removeAlpha();
+        }
       }
     }
     const { data: bytes, info: out } = await encode(graded, image.format, this.options).toBuffer({ resolveWithObject: true });
@@ -478,6 +491,39 @@ function stepDirection(
   const total = weights.reduce((a, b) => a + b, 0);
   const expected = TONE_FEATURE_NAMES.map((_, i) => EMOTIONS.reduce((sum, e, k) => sum + (weights[k]! / total) * gradients[e][i]!, 0));
   return unit(inParameters(gradients[target].map((g, i) => g - expected[i]!)));
+}
+
+/**
+ * Whether the person/background split of two grades reads at least as much like the target, on
+ * the thumbnail, as the original does and as the single grade `whole` would at half strength.
+ */
+function splitReadsAsTarget(thumbnail: Thumbnail, person: ToneGrade, background: ToneGrade, mask: Uint8Array, target: Emotion, whole: ToneGrade): boolean {
+  const { pixels, width, height } = thumbnail;
+  const mixed = new Uint8Array(pixels.length);
+  const gradePixel = (grade: ToneGrade, r: number, g: number, b: number, u: number, v: number): [number, number, number] => {
+    const m = saturationMatrix(grade.saturation);
+    const o = channelOffsets(grade);
+    const scale = grade.contrast * vignetteShade(grade, u, v);
+    return [0, 1, 2].map((k) => toByte(scale * (m[k]![0]! * r + m[k]![1]! * g + m[k]![2]! * b) + 127.5 * (1 - grade.contrast) + 255 * o[k]!)) as [number, number, number];
+  };
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i += 3) {
+      const alpha = mask[y * width + x]! / 255;
+      const [r, g, b] = [pixels[i]!, pixels[i + 1]!, pixels[i + 2]!];
+      const p = gradePixel(person, r, g, b, (x + 0.5) / width, (y + 0.5) / height);
+      const q = gradePixel(background, r, g, b, (x + 0.5) / width, (y + 0.5) / height);
+      for (let k = 0; k < 3; k++) mixed[i + k] = Math.round(alpha * p[k]! + (1 - alpha) * q[k]!);
+    }
+  }
+  const probability = (tone: ToneFeatures) => {
+    const scores = toneScores(standardiseTone(tone));
+    const top = Math.max(...EMOTIONS.map((e) => scores[e]));
+    return Math.exp(scores[target] - top) / EMOTIONS.reduce((sum, e) => sum + Math.exp(scores[e] - top), 0);
+  };
+  const original = probability(toneOfPixels(pixels, 3));
+  const split = probability(toneOfPixels(mixed, 3));
+  const single = probability(simulateGrade(thumbnail, whole).tone);
+  return split > original && split - original >= 0.5 * (single - original);
 }
 
 /** What a grade does to the thumbnail: its statistics after, and how far its pixels moved. */

@@ -190,7 +190,7 @@ describe('Editor conversation semantics', () => {
     const sad = await person.say('make it sadder', { image: photo });
     const face = await person.say('make her face scarier');
     const edits = (await person.editor.store.load(person.key))!.edits;
-    assert.deepEqual(edits[sad.editId!]!.elements, ['color'], 'the tone renderer changes colour and light only');
+    assert.deepEqual(edits[sad.editId!]!.elements, ['facial', 'scene', 'color'], 'the tone renderer with its vision models changes faces, scene, colour and light');
     assert.deepEqual(edits[face.editId!]!.elements, ['facial']);
   });
 
