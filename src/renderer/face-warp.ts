@@ -170,6 +170,9 @@ export function faceMotion(gated: GatedFace, target: Emotion, intensity: number,
       for (const i of [50, 51, 52]) add(i, 0, close * 0.8);
       for (const i of [65, 66, 67]) add(i, 0, -close);
       for (const i of [56, 57, 58]) add(i, 0, -close * 0.8);
+      // The sides of the lips too, or teeth stay bared at the corners.
+      for (const i of [49, 53]) add(i, 0, close * 0.6);
+      for (const i of [59, 55]) add(i, 0, -close * 0.6);
       continue;
     }
     for (const [l, r, outward, down] of ACTION_UNITS[unit]) {
