@@ -78,7 +78,7 @@ export const EMOTION_ACTION_UNITS: Readonly<Record<Emotion, Partial<Record<Actio
   sadness: { AU1: 1, AU4: 0.45, AU15: 1, unsmile: 1.7, closeLips: 1.7, AU6: -0.7 },
   anger: { AU4: 1, AU5: 0.45, AU7: 0.85, AU23: 0.9, unsmile: 1.7, closeLips: 1.7, AU6: -0.5 },
   fear: { AU1: 1, AU2: 0.8, AU4: 0.45, AU5: 1.1, AU20: 1, AU26: 0.6, unsmile: 1.5 },
-  disgust: { AU9: 0.65, AU10: 0.6, AU4: 0.4, AU15: 0.3, unsmile: 1 },
+  disgust: { AU9: 0.6, AU10: 0.55, AU4: 0.4, AU15: 0.3, unsmile: 0.9 },
   awe: { AU1: 0.8, AU2: 1, AU5: 0.9, AU26: 0.7, unsmile: 1 },
   amusement: { AU6: 1, AU12: 1.1, AU26: 0.15 },
   excitement: { AU1: 0.35, AU2: 0.6, AU5: 0.6, AU6: 0.8, AU12: 0.9, AU26: 0.45 },
