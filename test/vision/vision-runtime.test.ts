@@ -10,7 +10,7 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/images/${nam
 
 function recordingLogger() {
   const lines: { fields: Record<string, unknown>; message: string }[] = [];
-  return { lines, logger: { warn: (fields: object, message: string) => lines.push({ fields: fields as Record<string, unknown>, message }), info: () => {} } };
+  return { lines, logger: { warn: (fields: object, message: string) => void lines.push({ fields: fields as Record<string, unknown>, message }), info: () => {} } };
 }
 
 describe('vision runtime (real face-api and selfie models on tfjs-wasm, in a worker thread)', () => {
