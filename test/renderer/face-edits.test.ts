@@ -169,6 +169,27 @@ describe('facial edits (real models)', () => {
     assert.ok(changedNear[0]! > 100 && changedNear[1]! > 100, `both faces are edited (${changedNear.join(', ')} pixels changed)`);
   });
 
+  it('makes "more" visibly stronger on the face than the moderate edit, both from the original', async () => {
+    const image = { ...images.get('portrait-grace-hopper.jpg')!, bytes: await sharp(images.get('portrait-grace-hopper.jpg')!.bytes).png().toBuffer(), format: 'png' as const };
+    const analysis = await vision.analyse(image.bytes);
+    const box = acceptedFaces(gateFaces(analysis.faces, analysis))[0]!.face.box;
+    const before = await rawOf(image.bytes);
+    const faceChange = async (intensity: number) => {
+      const edited = await rawOf((await renderer.render({ image, plan: plan('sadness', ['facial']), intensity, seed: 1 })).bytes);
+      let sum = 0;
+      let count = 0;
+      const { width, channels } = before.info;
+      for (let y = Math.round(box.y); y < box.y + box.height; y++) {
+        for (let x = Math.round(box.x); x < box.x + box.width; x++, count++) {
+          for (let c = 0; c < 3; c++) sum += Math.abs(edited.data[(y * width + x) * channels + c]! - before.data[(y * width + x) * channels + c]!);
+        }
+      }
+      return sum / count / 3;
+    };
+    const [moderate, strong] = [await faceChange(0.6), await faceChange(0.9)];
+    assert.ok(strong > 1.25 * moderate, `the face moved ${moderate.toFixed(2)} levels at 0.6 and ${strong.toFixed(2)} at 0.9`);
+  });
+
   it('gives the same bytes for the same seed and a different edit for another seed ("try again")', async () => {
     const image = images.get('portrait-grace-hopper.jpg')!;
     const request = { image, plan: plan('sadness', ['facial', 'scene', 'color']), intensity: 0.7, seed: 11 };
