@@ -67,6 +67,11 @@ export interface AppConfig {
   maxJpegMegapixels: number;
   /** `MOODSHIFT_DECODE_TIMEOUT_S`: time limit of one picture decode, whole seconds. @defaultValue 5 */
   decodeTimeoutSeconds: number;
+  /**
+   * `MOODSHIFT_MAX_CONCURRENT_DECODES`: picture checks and local tone renders running at once, everyone
+   * together (one per person); more wait their turn. Keep it below `UV_THREADPOOL_SIZE` (4). @defaultValue 2
+   */
+  maxConcurrentDecodes: number;
   /** `MODELS_DIR`: where ONNX models live. @defaultValue `models/weights` */
   modelsDir: string;
   /** `ORT_EXECUTION_PROVIDER`. @defaultValue `cpu` */
@@ -226,6 +231,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxSide: number(env, 'MOODSHIFT_MAX_SIDE', 16384, problems, 1, 65535),
     maxJpegMegapixels: number(env, 'MOODSHIFT_MAX_JPEG_MEGAPIXELS', 120, problems, 0.01, 4000, false),
     decodeTimeoutSeconds: number(env, 'MOODSHIFT_DECODE_TIMEOUT_S', 5, problems, 1, 3600),
+    maxConcurrentDecodes: number(env, 'MOODSHIFT_MAX_CONCURRENT_DECODES', 2, problems, 1, 64),
     modelsDir: text(env, 'MODELS_DIR') ?? 'models/weights',
     executionProvider: oneOf(env, 'ORT_EXECUTION_PROVIDER', ['cpu', 'cuda', 'webgpu'] as const, 'cpu', problems),
     llmBaseUrl,

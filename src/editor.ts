@@ -14,6 +14,7 @@ import { parseCommand, type ParsedCommand } from './commands.ts';
 import { EMOTIONS, type Emotion } from './emotions.ts';
 import { ErrorCode, UnavailableError, UserError } from './errors.ts';
 import { FILE_EXTENSIONS, MIME_TYPES, DEFAULT_IMAGE_LIMITS, type CheckedImage, type ImageLimits } from './image/image.ts';
+import type { DecodeGate } from './image/decode-gate.ts';
 import { checkDeclaredSize, checkImage } from './image/input-checks.ts';
 import {
   INTENSITY,
@@ -39,6 +40,7 @@ import {
 import type { Moderation, ModerationContext } from './moderation/moderation.ts';
 import type { Planner } from './planner/planner.ts';
 import type { Renderer } from './renderer/renderer.ts';
+import { imageContentHash } from './store/image-hash.ts';
 import {
   conversationId,
   type Conversation,
@@ -56,6 +58,11 @@ export interface EditorOptions {
   moderation?: Moderation;
   /** Limits on incoming pictures. @defaultValue 20 MB, 40 megapixels */
   imageLimits?: Partial<ImageLimits>;
+  /**
+   * Bounds picture checks running at once (one per person, a few overall); give the same gate to a
+   * `GatedRenderer` so that local renders count too. @defaultValue the process-wide `sharedDecodeGate`
+   */
+  decodeGate?: DecodeGate;
   /** @defaultValue a silent logger */
   logger?: Logger;
   /** Seeds for new renders. @defaultValue a random 31-bit integer */
@@ -87,6 +94,7 @@ export class Editor {
   readonly #renderer: Renderer;
   readonly #moderation?: Moderation;
   readonly #limits: ImageLimits;
+  readonly #decodeGate: DecodeGate | undefined;
   readonly #logger: Logger;
   readonly #newSeed: () => number;
   /** Called after every turn with its outcome and timings (metrics hook). */
@@ -102,6 +110,7 @@ export class Editor {
     this.#renderer = options.renderer;
     this.#moderation = options.moderation;
     this.#limits = { ...DEFAULT_IMAGE_LIMITS, ...options.imageLimits };
+    this.#decodeGate = options.decodeGate;
     this.#logger = options.logger ?? silentLogger;
     this.#newSeed = options.newSeed ?? (() => randomInt(0, 2 ** 31 - 1));
   }
@@ -273,7 +282,11 @@ export class Editor {
     const attachment = turn.images[0]!;
     checkDeclaredSize(attachment.declaredBytes, this.#limits);
     const bytes = await attachment.fetch(this.#limits.maxBytes);
-    const image = await checkImage(bytes, { limits: this.#limits, owner: `${turn.key.platform}:${turn.actor.id}` });
+    const image = await checkImage(bytes, {
+      limits: this.#limits,
+      owner: `${turn.key.platform}:${turn.actor.id}`,
+      ...(this.#decodeGate ? { gate: this.#decodeGate } : {}),
+    });
     const hash = await this.#store.putImage(image);
     const root: EditRecord = {
       id: newEditId(),
@@ -302,6 +315,20 @@ export class Editor {
     return image;
   }
 
+  /**
+   * Runs `work` on the original photo `hash`, held in the store until `work` is done, so that the
+   * picture budget cannot drop it mid-render when no current edit pins it (a branch from an older
+   * photo's edit) before the new edit that renders from it is saved.
+   */
+  async #withOriginal<T>(hash: string, work: (original: CheckedImage) => Promise<T>): Promise<T> {
+    const release = await this.#store.holdPictures([hash], PICTURE_HOLD_SECONDS);
+    try {
+      return await work(await this.#loadImage(hash));
+    } finally {
+      await release().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not release a picture hold; it ends with its lease'));
+    }
+  }
+
   /** A new emotion edit, rendered from the base's original photo. */
   async #edit(working: WorkingTurn, base: EditRecord, intent: EditIntent): Promise<Reply> {
     const { turn } = working;
@@ -316,34 +343,35 @@ export class Editor {
         startsNewEdit: !turn.action || turn.action.kind === 'emotion',
       });
     }
-    const original = await this.#loadImage(base.originalHash);
-    working.onProgress({ stage: 'planning' });
-    const planStarted = performance.now();
-    const plan = await this.#planner.plan({
-      image: original,
-      target: intent.target,
-      source: intent.source,
-      elements: intent.elements ?? (this.#renderer.elements ? [...this.#renderer.elements] : undefined),
-      intensity,
+    return this.#withOriginal(base.originalHash, async (original) => {
+      working.onProgress({ stage: 'planning' });
+      const planStarted = performance.now();
+      const plan = await this.#planner.plan({
+        image: original,
+        target: intent.target,
+        source: intent.source,
+        elements: intent.elements ?? (this.#renderer.elements ? [...this.#renderer.elements] : undefined),
+        intensity,
+      });
+      working.report.planMs = ms(planStarted);
+      if (this.#moderation) await this.#moderation.checkPlan(this.#moderationContext(turn), plan);
+      const edit: EditRecord = {
+        id: newEditId(),
+        parent: base.id,
+        originalHash: base.originalHash,
+        imageHash: '',
+        target: plan.target,
+        source: plan.source,
+        intensity,
+        elements: plan.elements,
+        instruction: plan.instruction,
+        plan,
+        seed: this.#newSeed(),
+        messageIds: [],
+        createdAt: Date.now(),
+      };
+      return this.#renderAndSave(working, edit, original, 'edited');
     });
-    working.report.planMs = ms(planStarted);
-    if (this.#moderation) await this.#moderation.checkPlan(this.#moderationContext(turn), plan);
-    const edit: EditRecord = {
-      id: newEditId(),
-      parent: base.id,
-      originalHash: base.originalHash,
-      imageHash: '',
-      target: plan.target,
-      source: plan.source,
-      intensity,
-      elements: plan.elements,
-      instruction: plan.instruction,
-      plan,
-      seed: this.#newSeed(),
-      messageIds: [],
-      createdAt: Date.now(),
-    };
-    return this.#renderAndSave(working, edit, original, 'edited');
   }
 
   /** More, less or retry: the same target re-rendered from the same original. */
@@ -384,8 +412,7 @@ export class Editor {
       messageIds: [],
       createdAt: Date.now(),
     };
-    const original = await this.#loadImage(base.originalHash);
-    return this.#renderAndSave(working, edit, original, 'edited');
+    return this.#withOriginal(base.originalHash, (original) => this.#renderAndSave(working, edit, original, 'edited'));
   }
 
   async #renderAndSave(working: WorkingTurn, edit: EditRecord, original: CheckedImage, outcome: TurnOutcome): Promise<Reply> {
@@ -401,13 +428,20 @@ export class Editor {
       owner: `${working.turn.key.platform}:${working.turn.key.user}`,
     });
     working.report.renderMs = ms(renderStarted);
-    edit.imageHash = await this.#store.putImage(result);
-    const conversation = await this.#store.update(working.turn.key, (c) => {
-      c.edits[edit.id] = edit;
-      c.cursor = edit.id;
-      c.redo = [];
-      return c;
-    });
+    // The new picture is held too, until the edit that shows it (and pins it) is saved.
+    const releaseResult = await this.#store.holdPictures([imageContentHash(result.bytes)], PICTURE_HOLD_SECONDS);
+    let conversation: Conversation;
+    try {
+      edit.imageHash = await this.#store.putImage(result);
+      conversation = await this.#store.update(working.turn.key, (c) => {
+        c.edits[edit.id] = edit;
+        c.cursor = edit.id;
+        c.redo = [];
+        return c;
+      });
+    } finally {
+      await releaseResult().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not release a picture hold; it ends with its lease'));
+    }
     working.onProgress({ stage: 'done' });
     working.report.outcome = outcome;
     return this.#editReply(edit, result, conversation);
@@ -540,6 +574,12 @@ function info(text: string): Reply {
 function ask(text: string, editId?: string): Reply {
   return { kind: 'ask', text, actions: [], emotions: [...EMOTIONS], editId };
 }
+
+/**
+ * Longest a picture stays held for one turn's render if its release never comes (the process
+ * died): longer than any render's time limit, short enough not to crowd the budget for long.
+ */
+const PICTURE_HOLD_SECONDS = 15 * 60;
 
 function ms(since: number): number {
   return Math.round((performance.now() - since) * 100) / 100;

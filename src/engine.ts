@@ -13,6 +13,8 @@ import { RulesNormaliser } from './normaliser/rules-normaliser.ts';
 import { KnowledgePlanner } from './planner/knowledge-planner.ts';
 import type { Planner } from './planner/planner.ts';
 import { RedisConnection } from './redis/redis-connection.ts';
+import { DecodeGate } from './image/decode-gate.ts';
+import { GatedRenderer } from './renderer/gated-renderer.ts';
 import type { Renderer } from './renderer/renderer.ts';
 import { ToneRenderer } from './renderer/tone-renderer.ts';
 import { createConversationStore } from './store/create-store.ts';
@@ -61,7 +63,9 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
     parts.moderation ?? own(await createModeration({ redis, policyFile: config.policyFile, logger }));
   const normaliser = parts.normaliser ?? (await createNormaliser(config, logger));
   const planner = parts.planner ?? own(await createPlanner(config, logger));
-  const renderer = parts.renderer ?? own(await createRenderer(config, store, logger, redis));
+  // Picture checks and local renders share one bound on work in libuv's thread pool (MOODSHIFT_MAX_CONCURRENT_DECODES).
+  const decodeGate = new DecodeGate(config.maxConcurrentDecodes);
+  const renderer = parts.renderer ?? own(await createRenderer(config, store, logger, redis, decodeGate));
   const editor = new Editor({
     store,
     normaliser,
@@ -69,6 +73,7 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
     renderer,
     moderation,
     logger,
+    decodeGate,
     imageLimits: {
       maxBytes: Math.round(config.maxImageMegabytes * 1024 * 1024),
       maxPixels: Math.round(config.maxMegapixels * 1_000_000),
@@ -116,10 +121,13 @@ async function createPlanner(config: AppConfig, logger: Logger): Promise<Planner
   }
 }
 
-async function createRenderer(config: AppConfig, store: ConversationStore, logger: Logger, redis?: RedisConnection): Promise<Renderer> {
+async function createRenderer(config: AppConfig, store: ConversationStore, logger: Logger, redis: RedisConnection | undefined, gate: DecodeGate): Promise<Renderer> {
   switch (config.renderer) {
-    case 'tone':
-      return new ToneRenderer();
+    case 'tone': {
+      // Its decodes run in libuv's thread pool: through the same gate as the pictures people send.
+      const tone = new ToneRenderer();
+      return new GatedRenderer(tone, { gate, timeoutSeconds: tone.options.timeoutSeconds });
+    }
     case 'diffusion': {
       const { createDiffusionRenderer } = await import('./onnx/diffusion-renderer.ts');
       return createDiffusionRenderer({ modelsDir: config.modelsDir, executionProvider: config.executionProvider, logger });

@@ -40,7 +40,11 @@ export interface ImageLimits {
    * picture of that size, so a 48–108 MP phone photo is accepted. @defaultValue 120 megapixels
    */
   maxShrinkablePixels: number;
-  /** Time limit of one decode (libvips is stopped when it runs out), in whole seconds. @defaultValue 5 */
+  /**
+   * Time limit of one picture's check and decode, in seconds (fractions allowed): the picture is
+   * refused with `ImageTooSlow` when it runs out, and libvips is stopped at the limit rounded up
+   * to whole seconds (sharp's `timeout` counts whole seconds). @defaultValue 5
+   */
   decodeTimeoutSeconds: number;
 }
 

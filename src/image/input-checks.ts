@@ -17,7 +17,9 @@
  *    animation is used) must be within `maxPixels`, or for a JPEG within `maxShrinkablePixels`:
  *    such a JPEG is decoded with libjpeg's shrink-on-load (by 2, 4 or 8) to within `maxPixels`;
  * 5. a full decode, with one slot of a {@link DecodeGate} (one decode at a time per person, a few
- *    overall), sharp's `timeout` (libvips is stopped after `decodeTimeoutSeconds`), `failOn`
+ *    overall), a time limit (the whole check is answered `ImageTooSlow` after `decodeTimeoutSeconds`,
+ *    and sharp's `timeout` stops libvips at that limit rounded up to whole seconds; the slot is
+ *    kept until it has stopped), `failOn`
  *    (truncated or corrupt data is refused; for a JPEG also a header that claims more pixels
  *    than the data holds) and `limitInputPixels` as a second guard.
  *
@@ -76,12 +78,36 @@ export function checkDeclaredSize(declaredBytes: number | undefined, limits: Ima
  * Checks a picture and returns it oriented, first frame only, 8-bit sRGB, in the format its edits
  * will be written in. See the module note for the order of the checks.
  *
- * @throws UserError `ImageTooLarge`, `ImageFormatNotAllowed`, `ImageTooManyPixels` or `ImageCorrupt`
+ * @throws UserError `ImageTooLarge`, `ImageFormatNotAllowed`, `ImageTooManyPixels`, `ImageCorrupt`, `ImageTooSlow` or `ImageBusy`
  */
 export async function checkImage(bytes: Buffer, options: CheckImageOptions = {}): Promise<CheckedImage> {
   const limits = resolveLimits(options.limits);
   // The person's slot is taken before anything is read, so a second picture of theirs is refused at once.
-  return (options.gate ?? sharedDecodeGate).run(options.owner, () => checkWithin(bytes, limits));
+  const release = await (options.gate ?? sharedDecodeGate).acquire(options.owner);
+  const check = checkWithin(bytes, limits);
+  // The slot is given back only when libvips has really stopped, even after a "too slow" answer.
+  check.then(release, release);
+  return withinTimeLimit(check, limits.decodeTimeoutSeconds);
+}
+
+/**
+ * `check`'s outcome, or `ImageTooSlow` once `seconds` have passed. sharp's own `timeout` (whole
+ * seconds, the limit rounded up) stops libvips soon after; the answer does not wait for that.
+ */
+function withinTimeLimit<T>(check: Promise<T>, seconds: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new UserError(ErrorCode.ImageTooSlow, { seconds })), seconds * 1000);
+    check.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function checkWithin(bytes: Buffer, limits: ImageLimits): Promise<CheckedImage> {

@@ -116,6 +116,15 @@ export interface ConversationStore {
    */
   putImage(image: ImageBlob): Promise<string>;
   getImage(hash: string): Promise<ImageBlob | undefined>;
+  /**
+   * Keeps pictures from being dropped for the budget while work that needs them runs: the original
+   * a render reads (which no current edit pins when the person branched from an older edit) until
+   * the new edit is saved. A hold lasts until its release is called, or at most `leaseSeconds`, so
+   * a process that dies mid-render leaves nothing pinned for long. Holding a picture that is not
+   * stored (yet) is allowed; it only keeps it once stored. Returns the release (a second call does
+   * nothing).
+   */
+  holdPictures(hashes: string[], leaseSeconds: number): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -47,7 +47,8 @@ const OWNER = 'MemoryConversationStore';
  * serialised per conversation; message links that live as long as their conversation; pictures by
  * sha256 with their own time to live, refreshed whenever they are stored or read, kept within
  * `maxImageBytes`: the surplus pictures of long conversations go first, then the longest unused,
- * never the picture of a conversation's current edit or its original (a put that cannot make room
+ * never the picture of a conversation's current edit or its original, nor one held for a render in
+ * progress (`holdPictures`; a put that cannot make room
  * fails with `PictureStorageFull`).
  *
  * `linkMessage` also records the message id on the edit (`EditRecord.messageIds`), and every update
@@ -70,6 +71,9 @@ export class MemoryConversationStore implements ConversationStore {
   private readonly pins = new PictureMarks();
   /** ... and the pictures of its older edits beyond `picturesPerConversation` (evicted first). */
   private readonly surplus = new PictureMarks();
+  /** Pictures held for work in progress (`holdPictures`): picture hash to each hold's expiry in milliseconds. */
+  private readonly holds = new Map<string, Map<number, number>>();
+  private nextHold = 0;
   /** Updates of one conversation run one after another. */
   private readonly serialiser = new KeyedSerialiser();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -155,6 +159,25 @@ export class MemoryConversationStore implements ConversationStore {
     return { ...entry.value, bytes: Buffer.from(entry.value.bytes) };
   }
 
+  async holdPictures(hashes: string[], leaseSeconds: number): Promise<() => Promise<void>> {
+    this.assertOpen();
+    requireWholeNumber(OWNER, 'holdPictures leaseSeconds', leaseSeconds, 1);
+    const id = this.nextHold++;
+    const expiresAt = Date.now() + leaseSeconds * 1000;
+    for (const hash of hashes) {
+      const mine = this.holds.get(hash) ?? new Map<number, number>();
+      mine.set(id, expiresAt);
+      this.holds.set(hash, mine);
+    }
+    return async () => {
+      for (const hash of hashes) {
+        const mine = this.holds.get(hash);
+        mine?.delete(id);
+        if (mine?.size === 0) this.holds.delete(hash);
+      }
+    };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -165,6 +188,17 @@ export class MemoryConversationStore implements ConversationStore {
     this.imageBytes = 0;
     this.pins.clear();
     this.surplus.clear();
+    this.holds.clear();
+  }
+
+  /** Whether a live hold keeps the picture (expired holds are dropped on the way). */
+  private isHeld(hash: string): boolean {
+    const mine = this.holds.get(hash);
+    if (!mine) return false;
+    const now = Date.now();
+    for (const [id, expiresAt] of mine) if (expiresAt <= now) mine.delete(id);
+    if (mine.size === 0) this.holds.delete(hash);
+    return mine.size > 0;
   }
 
   /** Stores `draft` as the conversation, prunes it, and refreshes its message links. */
@@ -233,7 +267,7 @@ export class MemoryConversationStore implements ConversationStore {
   /**
    * Frees room for `bytes` more within `maxImageBytes`: first the surplus pictures of long
    * conversations, then any picture, longest unused first; never a pinned one (a current edit's
-   * picture or its original). Fails with `PictureStorageFull` when that is not enough.
+   * picture or its original) or a held one (a render in progress). Fails with `PictureStorageFull` when that is not enough.
    */
   private makeRoomFor(bytes: number): void {
     const fits = () => this.imageBytes + bytes <= this.maxImageBytes;
@@ -241,7 +275,7 @@ export class MemoryConversationStore implements ConversationStore {
     for (const onlySurplus of [true, false]) {
       for (const [hash, entry] of this.images) {
         if (fits()) return;
-        if (this.pins.has(hash) || (onlySurplus && !this.surplus.has(hash))) continue;
+        if (this.pins.has(hash) || this.isHeld(hash) || (onlySurplus && !this.surplus.has(hash))) continue;
         this.forgetImage(hash, entry);
       }
     }

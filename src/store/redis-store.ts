@@ -16,7 +16,8 @@
  *   its byte count) and `imgs:{pictures}:bytes` (the running total): the picture budget, kept in the
  *   same Lua script as each put;
  * - `imgpin:{pictures}:<sha256>`: sorted set of the conversations whose current edit needs that
- *   picture, each scored by the millisecond its pin expires with the conversation; a pinned picture
+ *   picture, each scored by the millisecond its pin expires with the conversation, and of the holds
+ *   of renders in progress (`hold:<uuid>`, scored by the end of their lease); a pinned picture
  *   is never evicted.
  *
  * On one Redis a conversation and its picture pins are written in one script. On a Redis Cluster
@@ -24,7 +25,7 @@
  * dropped after it, so a needed picture is never unpinned (a write that fails in between leaves an
  * extra pin, which expires with its score).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ConfigError, ErrorCode, UnavailableError, UserError } from '../errors.ts';
 import type { OutputFormat } from '../image/image.ts';
@@ -206,6 +207,20 @@ return 1
 `;
 const PUT_IMAGE_SHA = createHash('sha1').update(PUT_IMAGE).digest('hex');
 
+/**
+ * Holds pictures for work in progress. KEYS: the pins (`imgpin:{pictures}:<hash>`) of the pictures
+ * to hold; ARGV: the hold's member name, the millisecond it expires, the lease in seconds. A pin
+ * key's time to live is only ever lengthened (it may also carry a conversation's pin).
+ */
+const HOLD_PICTURES = `
+for _, pin in ipairs(KEYS) do
+  redis.call('ZADD', pin, ARGV[2], ARGV[1])
+  if redis.call('TTL', pin) < tonumber(ARGV[3]) then redis.call('EXPIRE', pin, ARGV[3]) end
+end
+return 1
+`;
+const HOLD_PICTURES_SHA = createHash('sha1').update(HOLD_PICTURES).digest('hex');
+
 /** Reply errors that mean Redis is out of memory (`maxmemory` reached under `noeviction`). */
 const OUT_OF_MEMORY_REPLY = /\bOOM\b|^EXECABORT/;
 
@@ -363,6 +378,27 @@ export class RedisConversationStore implements ConversationStore {
       format: fields.format.toString() as OutputFormat,
       width: Number(fields.width?.toString()),
       height: Number(fields.height?.toString()),
+    };
+  }
+
+  async holdPictures(hashes: string[], leaseSeconds: number): Promise<() => Promise<void>> {
+    requireWholeNumber(OWNER, 'holdPictures leaseSeconds', leaseSeconds, 1);
+    const pins = [...new Set(hashes.filter((hash) => isImageContentHash(hash)))].map((hash) => this.keys.pin(hash));
+    if (pins.length === 0) return async () => undefined;
+    const member = `hold:${randomUUID()}`;
+    await this.command('hold the pictures in use', () =>
+      this.runScript(HOLD_PICTURES, HOLD_PICTURES_SHA, pins, [member, String(Date.now() + leaseSeconds * 1000), String(leaseSeconds)]),
+    );
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      // All pins share the {pictures} tag: one transaction, on a cluster too. A failed release leaves the hold to its lease.
+      await this.command('release the pictures in use', () => {
+        const transaction = this.client.multi();
+        for (const pin of pins) transaction.zrem(pin, member);
+        return transaction.exec().then(throwFirstTransactionError);
+      });
     };
   }
 
