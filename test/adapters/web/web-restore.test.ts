@@ -29,19 +29,19 @@ async function whatIsShown(page: Page) {
   return page.evaluate(() => {
     const chat = document.getElementById('chat')!;
     return {
-      mine: [...document.querySelectorAll('.msg.mine')].map((item) => ({
+      mine: Array.from(document.querySelectorAll('.msg.mine')).map((item) => ({
         text: item.querySelector('.bubble')?.textContent ?? '',
         // Before a reload the page shows its own copy (a blob: URL), after it the server's.
         photo: item.querySelector('.mine-photo img') !== null,
       })),
-      pictures: [...document.querySelectorAll<HTMLElement>('.card')].map((card) => ({
+      pictures: Array.from(document.querySelectorAll<HTMLElement>('.card')).map((card) => ({
         number: card.dataset.picture,
         src: card.querySelector('img.result')?.getAttribute('src'),
         caption: (card.querySelector('.caption') as HTMLElement).innerText,
-        offered: [...card.querySelectorAll<HTMLButtonElement>('.actions button')].filter((b) => b.dataset.offered === 'true').map((b) => b.textContent),
+        offered: Array.from(card.querySelectorAll<HTMLButtonElement>('.actions button')).filter((b) => b.dataset.offered === 'true').map((b) => b.textContent),
         current: card.getAttribute('aria-current') === 'true',
       })),
-      moved: [...document.querySelectorAll('.msg.moved')].map((item) => item.textContent ?? ''),
+      moved: Array.from(document.querySelectorAll('.msg.moved')).map((item) => item.textContent ?? ''),
       atEnd: chat.scrollHeight - chat.clientHeight - chat.scrollTop <= 2,
       scrollable: chat.scrollHeight > chat.clientHeight,
     };
