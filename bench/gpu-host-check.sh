@@ -25,9 +25,10 @@ if [ "$mode" = bundle ]; then
   mkdir -p "$out/bin" "$out/wheels"
   cp "$(command -v node)" "$out/bin/node"
   grep -v '^torch==' models/requirements.txt > "$out/requirements-without-torch.txt"
-  ${PYTHON:-python3} -m pip download --quiet --only-binary=:all: --python-version 3.11 --platform manylinux2014_x86_64 \
-    --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform any \
-    -r "$out/requirements-without-torch.txt" -d "$out/wheels"
+  # requirements.txt pins every package (torch's own dependencies included), so --no-deps keeps torch out.
+  ${PYTHON:-python3} -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --implementation cp \
+    --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_27_x86_64 \
+    --platform manylinux_2_28_x86_64 --platform any -r "$out/requirements-without-torch.txt" -d "$out/wheels"
   echo "bundle written to $out ($(du -sh "$out" | cut -f1)); copy it with the checkout (and node_modules) to the GPU host"
   exit 0
 fi
@@ -47,12 +48,13 @@ mkdir -p "$work"
 echo "gpu-host-check: scratch $work, node $("$node" --version), $("$python" --version)"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || echo "gpu-host-check: no nvidia-smi"
 
-# Python packages: the host's torch, the rest from the bundle's wheels when they are not installed already.
+# Python packages: the host's torch, the rest from the bundle's wheels (built for CPython 3.11, x86-64 Linux) when
+# they are not installed already.
 if ! "$python" -c 'import diffusers, transformers, onnx, onnxscript' 2>/dev/null; then
   [ -d "$bundle/wheels" ] || { echo "gpu-host-check: diffusers/transformers/onnx are not installed and $bundle/wheels is missing (bench/gpu-host-check.sh bundle)" >&2; exit 1; }
   "$python" -m venv --system-site-packages "$work/venv"
   python="$work/venv/bin/python"
-  "$python" -m pip install --quiet --no-index --find-links "$bundle/wheels" -r "$bundle/requirements-without-torch.txt"
+  "$python" -m pip install --quiet --no-index --no-deps --find-links "$bundle/wheels" -r "$bundle/requirements-without-torch.txt"
 fi
 "$python" -c 'import torch; print("gpu-host-check: torch", torch.__version__, "cuda", torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")'
 

@@ -29,6 +29,7 @@ import {
 import { silentLogger, type Logger } from './logger.ts';
 import {
   captionTitle,
+  SHOWN_AGAIN,
   localizedText,
   emotionListText,
   feelingMissingText,
@@ -474,7 +475,9 @@ export class Editor {
     });
     working.report.outcome = 'restored';
     const image = await this.#loadImage(moved.target.imageHash);
-    return this.#editReply(moved.target, image, moved.conversation);
+    const reply = this.#editReply(moved.target, image, moved.conversation);
+    // A picture shown again is said to be one, so that it is not taken for a new edit.
+    return how === 'reset' ? reply : { ...reply, text: `${SHOWN_AGAIN[how]}\n${reply.text}` };
   }
 
   #editReply(edit: EditRecord, image: CheckedImage, conversation: Conversation | undefined): Reply {

@@ -122,6 +122,12 @@ export function captionTitle(source: Emotion | undefined, target: Emotion): stri
   return source === target ? `more ${target} than the original` : `${source ?? 'original'} → ${target}`;
 }
 
+/** The first caption line of a picture that undo or redo shows again: it is an earlier picture, not a new edit. */
+export const SHOWN_AGAIN: Readonly<Record<'undo' | 'redo', string>> = {
+  undo: 'Undo: back to the picture before this one, shown again (nothing new was made).',
+  redo: 'Redo: the picture you undid, shown again (nothing new was made).',
+};
+
 /** `moodshift chat`'s help: a terminal cannot reply to a picture, so it names pictures by number. */
 export const CLI_CHAT_HELP = [
   'Tell me how the picture should feel: "make this sadder", "scarier", "a bit calmer".',

@@ -280,6 +280,8 @@ export class RedisConnection {
         const reason = this.#lastError ? `: ${this.#lastError.message}` : '';
         reject(new UnavailableError(`Cannot ${what}: Redis is not reachable${reason}.`, 'redis'));
       }, waitMs);
+      // A deadline never keeps the process alive by itself (the reconnecting client does, while open).
+      timer.unref();
     });
     try {
       await Promise.race([this.#readyWaiter, timedOut]);

@@ -1,7 +1,8 @@
 /**
  * `/mood help` on Discord, end to end through discord.js and the fake: a member reads the `/mood`
  * commands and no moderator command; a moderator reads every `/moodmod` one; every command named
- * is registered. A picture whose photo already showed the feeling asked for is captioned "more X".
+ * is registered. A picture whose photo already showed the feeling asked for is captioned "more X";
+ * one that Undo or Redo shows again says so.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -51,5 +52,11 @@ describe('Discord: /mood help and captions', () => {
     const { picture } = await editWithPhoto(h, { feeling: 'calm' });
     assert.match(picture.content, /^more contentment than the original · moderate/);
     assert.doesNotMatch(picture.content, /(\w+) → \1\b/);
+
+    // Undo and Redo send a picture already shown: its caption says so.
+    const undone = await h.fake.waitForPicture(h.fake.pressButton({ user: h.alice, message: picture, label: 'Undo' }));
+    assert.match(undone.content, /^Undo: back to the picture before this one, shown again \(nothing new was made\)\./);
+    const redone = await h.fake.waitForPicture(h.fake.pressButton({ user: h.alice, message: undone, label: 'Redo' }));
+    assert.match(redone.content, /^Redo: the picture you undid, shown again \(nothing new was made\)\.\nmore contentment than the original/);
   });
 });

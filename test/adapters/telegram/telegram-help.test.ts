@@ -2,13 +2,13 @@
  * /help on Telegram, end to end through grammY and the fake Bot API: a member reads every command
  * they can type and no moderator command; a group administrator reads all of them; every command
  * named is one the bot takes. A picture whose photo already showed the feeling asked for is
- * captioned "more X", never "X → X".
+ * captioned "more X", never "X → X"; one that Undo or Redo shows again says so.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MODERATOR_COMMANDS, PERSON_COMMANDS, parseCommand } from '../../../src/commands.ts';
 import type { FakeChat, FakeUser } from '../../fakes/telegram/fake-bot-api.ts';
-import { answerToPhoto, botAnswers, isAnswerText, isPicture, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
+import { answerToPhoto, botAnswers, button, isAnswerText, isPicture, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
 
 /** The commands a help text names: every `/word`. */
 const commandsIn = (text: string): string[] => [...text.matchAll(/(?<![\w/])\/([a-z_]+)/g)].map((m) => m[1]!);
@@ -58,5 +58,12 @@ describe('Telegram: /help and captions', () => {
     const { answer } = await answerToPhoto(h.fake, chat, await smallPhoto(), { chat, user: member, caption: 'make it calm' }, isPicture, 'the picture');
     assert.match(answer.caption ?? '', /^more contentment than the original · moderate/);
     assert.doesNotMatch(answer.caption ?? '', /(\w+) → \1\b/);
+
+    // Undo and Redo send a picture already shown: its caption says so.
+    const undone = await botAnswers(h.fake, chat, () => h.fake.userPressesButton(answer, button(answer, 'Undo'), { user: member }), (m) => isPicture(m) || isAnswerText(m), 'the undone picture');
+    assert.ok(isPicture(undone), `a picture, not: ${undone.text}`);
+    assert.match(undone.caption ?? '', /^Undo: back to the picture before this one, shown again \(nothing new was made\)\./);
+    const redone = await botAnswers(h.fake, chat, () => h.fake.userPressesButton(undone, button(undone, 'Redo'), { user: member }), isPicture, 'the redone picture');
+    assert.match(redone.caption ?? '', /^Redo: the picture you undid, shown again \(nothing new was made\)\.\nmore contentment than the original/);
   });
 });
