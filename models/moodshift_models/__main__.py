@@ -1,4 +1,4 @@
-"""`python -m moodshift_models COMMAND`: export-ip2p, export-blip2, make-tiny (see models/README.md)."""
+"""`python -m moodshift_models COMMAND`: export-ip2p, export-blip2, make-tiny, make-tiny-dataset (see models/README.md)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     tiny.add_argument("--out", type=Path, required=True, help="writes OUT/instruct-pix2pix and OUT/blip2-opt")
     tiny.add_argument("--seed", type=int, default=0)
 
+    tiny_dataset = commands.add_parser("make-tiny-dataset", help="a tiny synthetic L-AVC dataset (random PNGs + dataset.jsonl) for tests")
+    tiny_dataset.add_argument("out", type=Path, help="folder to write (replaced when complete): OUT/dataset.jsonl, OUT/original, OUT/edited")
+    tiny_dataset.add_argument("--count", type=int, default=4, help="number of records (default 4)")
+    tiny_dataset.add_argument("--size", type=int, default=64, help="picture side in pixels (default 64)")
+    tiny_dataset.add_argument("--seed", type=int, default=0)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "export-ip2p":
@@ -37,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
             from .export_blip2 import export_blip2
 
             written = export_blip2(args.source, args.out, fp16=args.fp16)
+        elif args.command == "make-tiny-dataset":
+            from .dataset import make_tiny_dataset
+
+            written = [make_tiny_dataset(args.out, count=args.count, size=args.size, seed=args.seed)]
         else:
             from .tiny import make_tiny_blip2, make_tiny_ip2p
 
