@@ -1,4 +1,4 @@
-"""`python -m moodshift_models COMMAND`: export-ip2p, export-blip2, make-tiny, make-tiny-dataset (see models/README.md)."""
+"""`python -m moodshift_models COMMAND`: export-ip2p, export-blip2, export-clip, make-tiny, make-tiny-dataset (see models/README.md)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     blip2.add_argument("--out", type=Path, required=True, help="MODELS_DIR to write into")
     blip2.add_argument("--fp16", action="store_true", help="float16 vision encoder and decoder (the Q-Former stays float32)")
 
+    clip = commands.add_parser("export-clip", help="a local CLIP folder → moodshift eval's CLIP-I and CLIP-T files (eval/clip-*)")
+    clip.add_argument("--from", dest="source", type=Path, required=True, help="local transformers folder (e.g. a copy of openai/clip-vit-large-patch14)")
+    clip.add_argument("--out", type=Path, required=True, help="MODELS_DIR to write into")
+
     tiny = commands.add_parser("make-tiny", help="tiny random-weight InstructPix2Pix and BLIP-2 folders for tests")
     tiny.add_argument("--out", type=Path, required=True, help="writes OUT/instruct-pix2pix and OUT/blip2-opt")
     tiny.add_argument("--seed", type=int, default=0)
@@ -43,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
             from .export_blip2 import export_blip2
 
             written = export_blip2(args.source, args.out, fp16=args.fp16)
+        elif args.command == "export-clip":
+            from .export_clip import export_clip
+
+            written = export_clip(args.source, args.out)
         elif args.command == "make-tiny-dataset":
             from .dataset import make_tiny_dataset
 

@@ -228,3 +228,29 @@ def make_tiny_blip2(out: Path, seed: int = 0, queries: int = 8) -> Path:
         )
     )
     return out
+
+
+def make_tiny_clip(out: Path, seed: int = 0) -> Path:
+    """A random CLIP folder (both towers width 32, projection 16, 224-pixel images in 32-pixel patches) with the
+    CLIP tokenizer, as `CLIPModel.save_pretrained` writes it: the input of `export-clip` in tests."""
+    from transformers import CLIPConfig, CLIPModel
+
+    torch.manual_seed(seed)
+    tokenizer = _clip_tokenizer(out)
+    config = CLIPConfig(
+        text_config={
+            "vocab_size": len(tokenizer),
+            "hidden_size": 32,
+            "intermediate_size": 37,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "max_position_embeddings": 77,
+            "bos_token_id": tokenizer.convert_tokens_to_ids("<|startoftext|>"),
+            "eos_token_id": tokenizer.convert_tokens_to_ids("<|endoftext|>"),
+            "pad_token_id": tokenizer.convert_tokens_to_ids("<|endoftext|>"),
+        },
+        vision_config={"hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2, "num_attention_heads": 4, "image_size": 224, "patch_size": 32},
+        projection_dim=16,
+    )
+    CLIPModel(config).save_pretrained(out, safe_serialization=True)
+    return out

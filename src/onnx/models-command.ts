@@ -3,12 +3,14 @@
  * backend's files, and print the checksums to pin.
  *
  * ```
- * moodshift models check [DIR] [--backend diffusion|onnx] [--manifest FILE]
+ * moodshift models check [DIR] [--backend diffusion|onnx|eval] [--manifest FILE]
  * moodshift models fetch [--backend diffusion|onnx] [--dir DIR] [--base-url URL] [--sources FILE] [--retries N] [--manifest FILE]
  * moodshift models hash [DIR] [--backend diffusion|onnx] [--manifest FILE]
  * ```
  * DIR defaults to `MODELS_DIR`, then `models/weights`. Exit codes: 0 ready, 1 not ready or a
- * failed download, 2 a usage mistake.
+ * failed download, 2 a usage mistake. `check` also reports the optional files of `moodshift eval`'s
+ * learned metrics (src/eval/eval-models.ts): a missing one only means "not measured", a present
+ * but broken one is an error.
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -31,6 +33,7 @@ import {
   type ModelManifest,
 } from './manifest.ts';
 import { TextTokenizer } from './tokenizer.ts';
+import { EVAL_MODELS } from '../eval/eval-models.ts';
 
 export interface ModelsCommandIo {
   stdout: NodeJS.WritableStream;
@@ -40,7 +43,8 @@ export interface ModelsCommandIo {
 export const SOURCES_PATH = fileURLToPath(new URL('../../models/sources.json', import.meta.url));
 
 const USAGE = `Usage:
-  moodshift models check [DIR] [--backend diffusion|onnx]      verify DIR (default MODELS_DIR or models/weights) against models/manifest.json
+  moodshift models check [DIR] [--backend diffusion|onnx|eval] verify DIR (default MODELS_DIR or models/weights) against models/manifest.json
+                                                               (eval: the optional files of moodshift eval's CLIP/LPIPS/FID/M-Eval metrics)
   moodshift models fetch [--backend diffusion|onnx] [--dir DIR] [--base-url URL] [--sources FILE] [--retries N]
                                                                download a backend's files (resumes, verifies pinned checksums)
   moodshift models hash [DIR] [--backend diffusion|onnx]       print sha256 and size of each file present, to pin in the manifest
@@ -132,16 +136,7 @@ export interface FileReport {
 export async function checkModelsDir(dir: string, backend: ModelBackend, manifest: ModelManifest): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   const files = manifest.backends[backend].files;
-  for (const file of files) {
-    const path = join(dir, file.path);
-    if (!existsSync(path)) {
-      reports.push({ backend, path: file.path, status: file.required ? 'missing' : 'absent', problems: file.signature ? [`expected ${describeSignature(file.signature)}`] : [] });
-      continue;
-    }
-    const problems = await contentProblems(path, file, true);
-    if (problems.length === 0) problems.push(...(await loadProblems(path, file)));
-    reports.push({ backend, path: file.path, status: problems.length ? 'wrong' : 'ok', problems });
-  }
+  for (const file of files) reports.push({ backend, ...(await checkFile(dir, file)) });
   // Optional files of one group come all or none, with the files needed alongside them.
   const fileOf = (report: FileReport): ManifestFile => files.find((f) => f.path === report.path)!;
   const groups = new Set(files.filter((f) => f.group).map((f) => f.group!));
@@ -153,6 +148,41 @@ export async function checkModelsDir(dir: string, backend: ModelBackend, manifes
       member.status = 'missing';
       member.problems.unshift(`the ${group} group is present, so it is needed too (all of ${needed.map((m) => m.path).join(', ')})`);
     }
+  }
+  return reports;
+}
+
+/** Presence, size, pinned checksum, then whether the file loads and has its signature. */
+async function checkFile(dir: string, file: ManifestFile): Promise<Omit<FileReport, 'backend'>> {
+  const path = join(dir, file.path);
+  if (!existsSync(path))
+    return { path: file.path, status: file.required ? 'missing' : 'absent', problems: file.signature ? [`expected ${describeSignature(file.signature)}`] : [] };
+  const problems = await contentProblems(path, file, true);
+  if (problems.length === 0) problems.push(...(await loadProblems(path, file)));
+  return { path: file.path, status: problems.length ? 'wrong' : 'ok', problems };
+}
+
+/** What `models check` found for one of `moodshift eval`'s learned metrics. */
+export interface EvalMetricReport {
+  metric: string;
+  /** measured: every file is there and loads; not measured: some file is missing; wrong: a file is there but broken. */
+  status: 'measured' | 'not measured' | 'wrong';
+  files: Array<Omit<FileReport, 'backend'>>;
+}
+
+/** Checks the optional files of `moodshift eval`'s learned metrics in `dir` (each file once). */
+export async function checkEvalModels(dir: string): Promise<EvalMetricReport[]> {
+  const seen = new Map<string, Omit<FileReport, 'backend'>>();
+  const reports: EvalMetricReport[] = [];
+  for (const model of EVAL_MODELS) {
+    const files: Array<Omit<FileReport, 'backend'>> = [];
+    for (const file of model.files) {
+      const report = seen.get(file.path) ?? (await checkFile(dir, file));
+      seen.set(file.path, report);
+      files.push(report);
+    }
+    const status = files.some((f) => f.status === 'wrong') ? 'wrong' : files.every((f) => f.status === 'ok') ? 'measured' : 'not measured';
+    reports.push({ metric: model.metric, status, files });
   }
   return reports;
 }
@@ -204,7 +234,9 @@ async function checkCommand(argv: string[], io: ModelsCommandIo, defaultDir: str
   const manifest = await loadManifest(flags.get('manifest') ?? MANIFEST_PATH);
   let ready = true;
   io.stdout.write(`Checking ${dir} against ${flags.get('manifest') ?? 'models/manifest.json'}\n`);
-  for (const backend of backendsFrom(flags)) {
+  const wanted = flags.get('backend');
+  const withEval = wanted === undefined || wanted === 'eval';
+  for (const backend of wanted === 'eval' ? [] : backendsFrom(flags)) {
     const reports = await checkModelsDir(dir, backend, manifest);
     for (const report of reports) {
       io.stdout.write(`  ${report.status.padEnd(8)} ${backend.padEnd(10)} ${report.path}${report.status === 'absent' ? ' (optional)' : ''}\n`);
@@ -214,6 +246,21 @@ async function checkCommand(argv: string[], io: ModelsCommandIo, defaultDir: str
     const bad = reports.filter((r) => r.status === 'missing' || r.status === 'wrong');
     io.stdout.write(bad.length === 0 ? `${backend}: ready\n` : `${backend}: NOT ready (${bad.length} file${bad.length > 1 ? 's' : ''} missing or wrong)\n`);
     if (bad.length > 0) ready = false;
+  }
+  if (withEval) {
+    io.stdout.write(`moodshift eval's learned metrics (optional; models/README.md, "Files for moodshift eval"):\n`);
+    for (const report of await checkEvalModels(dir)) {
+      const missing = report.files.filter((f) => f.status === 'missing').map((f) => f.path);
+      const detail = report.status === 'not measured' ? ` (missing: ${missing.join(', ')})` : '';
+      io.stdout.write(`  ${report.metric.padEnd(8)} ${report.status}${detail}\n`);
+      if (report.status === 'wrong') {
+        ready = false;
+        for (const file of report.files.filter((f) => f.status === 'wrong')) {
+          io.stdout.write(`             ${file.path}\n`);
+          for (const problem of file.problems) io.stdout.write(`               ${problem}\n`);
+        }
+      }
+    }
   }
   return ready ? 0 : 1;
 }

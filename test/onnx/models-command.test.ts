@@ -281,3 +281,35 @@ describe('moodshift models fetch', () => {
     assert.match(result.err, /no URL +unet\/model\.onnx: set a baseUrl for diffusion/);
   });
 });
+
+describe("moodshift models check: moodshift eval's optional files", () => {
+  it('names each learned metric as not measured, with the files it lacks, without failing the check', async () => {
+    const dir = await diffusionDir();
+    await writeTinyPlannerModels(dir);
+    const result = await run('check', dir);
+    assert.equal(result.code, 0, result.out);
+    assert.match(result.out, /CLIP-I +not measured \(missing: eval\/clip-vision\/model\.onnx\)/);
+    assert.match(result.out, /CLIP-T +not measured \(missing: eval\/clip-vision\/model\.onnx, eval\/clip-text\/model\.onnx, eval\/clip-text\/tokenizer\.json\)/);
+    assert.match(result.out, /M-Eval +not measured \(missing: eval\/emotion-classifier\/model\.onnx, eval\/emotion-classifier\/config\.json\)/);
+  });
+
+  it('reports every metric as measured when its tiny files are there, and only those with --backend eval', async () => {
+    const { writeTinyEvalModels } = await import('../eval/tiny-eval-models.ts');
+    const dir = join(root, `eval-${counter++}`);
+    await writeTinyEvalModels(dir);
+    const result = await run('check', dir, '--backend', 'eval');
+    assert.equal(result.code, 0, result.out);
+    for (const metric of ['CLIP-I', 'CLIP-T', 'LPIPS', 'FID', 'M-Eval']) assert.match(result.out, new RegExp(`${metric} +measured\\n`));
+    assert.doesNotMatch(result.out, /diffusion:|onnx:/);
+  });
+
+  it('fails on a present but broken eval file and says what is wrong with it', async () => {
+    const { writeTinyEvalModels } = await import('../eval/tiny-eval-models.ts');
+    const dir = join(root, `eval-${counter++}`);
+    await writeTinyEvalModels(dir, { wrongClipOutput: true });
+    const result = await run('check', dir, '--backend', 'eval');
+    assert.equal(result.code, 1, result.out);
+    assert.match(result.out, /CLIP-I +wrong\n +eval\/clip-vision\/model\.onnx\n +no output named image_embeds/);
+    assert.match(result.out, /LPIPS +measured/);
+  });
+});
