@@ -217,6 +217,8 @@ export class FakeDiscord {
   readonly commands = new Map<string, Array<Record<string, unknown>>>();
   /** REST requests the fake had no route for (a test asserts this stays empty). */
   readonly unhandled: string[] = [];
+  /** While true, REST requests are recorded but never answered (an API that hangs); `close()` still ends them. */
+  hangRest = false;
   readonly gateway: FakeGateway;
   readonly options: Required<FakeDiscordOptions>;
   readonly #files = new Map<string, FakeAttachment>();
@@ -678,6 +680,10 @@ export class FakeDiscord {
     const url = new URL(request.url ?? '/', 'http://fake');
     const record: RecordedRequest = { method, path: url.pathname, status: 0, at: Date.now() };
     this.requests.push(record);
+    if (this.hangRest) {
+      this.#changed();
+      return;
+    }
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
       if (body === undefined) {
