@@ -5,8 +5,9 @@
  * - `@tensorflow/tfjs-node` cannot be installed here (its install script downloads libtensorflow
  *   from outside the registry) and pure-JS tfjs is 15–22 s per photo, so the models run on
  *   `@tensorflow/tfjs-backend-wasm`, which needs no install script.
- * - The umbrella `@tensorflow/tfjs` package is not installed (it pulls `core-js`, whose install
- *   script would need an `allowScripts` entry, and layers, data and WebGL that nothing here uses).
+ * - The umbrella `@tensorflow/tfjs` package is never loaded. npm installs it as nsfwjs's peer
+ *   (its `core-js` install script is off in `allowScripts`), but its data and WebGL parts are of
+ *   no use here; the picture-safety classifier uses tfjs-layers directly (`vision-models.ts`).
  *   face-api's Node build asks for `@tensorflow/tfjs` but calls only tfjs-core (ops, `io`), so
  *   that one request is answered with tfjs-core, and the chained tensor methods the umbrella
  *   package would register (`tensor.as3D()`, `tensor.sub()` …) are registered here.

