@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -37,6 +38,24 @@ def main(argv: list[str] | None = None) -> int:
     tiny_dataset.add_argument("--size", type=int, default=64, help="picture side in pixels (default 64)")
     tiny_dataset.add_argument("--seed", type=int, default=0)
 
+    train = commands.add_parser("train", help="train EPEM's PER blocks on an L-AVC dataset (paper defaults; checkpoints with exact resume)")
+    train.add_argument("--dataset", type=Path, required=True, help="the L-AVC JSONL file, or a folder holding dataset.jsonl")
+    train.add_argument("--models", type=Path, required=True, help="folder holding instruct-pix2pix/ and blip2-opt/ (local copies)")
+    train.add_argument("--out", type=Path, required=True, help="OUT/checkpoint (trainable.safetensors, optimizer.pt, rng.pt, state.json) and OUT/log.jsonl")
+    train.add_argument("--resume", action="store_true", help="continue OUT/checkpoint exactly (settings come from it)")
+    for name, kind, default, text in (
+        ("lr", float, 1e-6, "AdamW learning rate"), ("weight-decay", float, 1e-4, "AdamW weight decay"), ("batch-size", int, 1, "batch size"),
+        ("epochs", int, 3, "epochs"), ("lambda2", float, 0.3, "weight of the pixel term"), ("seed", int, 0, "seed (initialisation, t, noise, data order)"),
+        ("resolution", int, 256, "training side in pixels, a multiple of 8"), ("join", str, "add", "add (h = q_t + f) or concat (h = [q_t + f ; q']) "),
+        ("per-width", int, None, "EAI/adapter inner width (default: the text encoder's)"), ("per-heads", int, 8, "EAI/adapter attention heads"),
+    ):
+        train.add_argument(f"--{name}", type=kind, default=None, help=f"{text} (default {default})")
+    train.add_argument("--save-every", type=int, default=500, help="checkpoint every N steps, and at each epoch's end (default 500)")
+    train.add_argument("--max-steps", type=int, default=None, help="stop (with a checkpoint) after this many steps in all")
+    train.add_argument("--device", default=None, help="torch device (default cuda when present, else cpu)")
+    train.add_argument("--mixed-precision", choices=["no", "bf16"], default="no", help="bf16 autocast (default no)")
+    train.add_argument("--gradient-checkpointing", action="store_true", help="recompute UNet and VAE activations in the backward pass")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "export-ip2p":
@@ -51,6 +70,21 @@ def main(argv: list[str] | None = None) -> int:
             from .export_clip import export_clip
 
             written = export_clip(args.source, args.out)
+        elif args.command == "train":
+            import torch
+
+            from .training import Runtime, Settings, train as run_training
+
+            given = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings) if getattr(args, f.name) is not None}
+            runtime = Runtime(
+                save_every=args.save_every, max_steps=args.max_steps, device=args.device or ("cuda" if torch.cuda.is_available() else "cpu"), mixed_precision=args.mixed_precision,
+                gradient_checkpointing=args.gradient_checkpointing,
+            )
+            if args.resume:
+                run_training(args.dataset, args.models, args.out, runtime=runtime, resume=True, expect=given)
+            else:
+                run_training(args.dataset, args.models, args.out, Settings(**given), runtime)
+            written = [args.out / "checkpoint"]
         elif args.command == "make-tiny-dataset":
             from .dataset import make_tiny_dataset
 

@@ -158,6 +158,7 @@ class PerSystem(nn.Module):
 
     def encode_text(self, prompts: list[str]) -> torch.Tensor:
         ids = self.tokenizer(prompts, padding="max_length", max_length=TEXT_LENGTH, truncation=True, return_tensors="pt").input_ids
+        ids = ids.to(self.text_encoder.device)
         with torch.no_grad():
             return self.text_encoder(ids)[0]
 
@@ -168,7 +169,7 @@ class PerSystem(nn.Module):
         output = self.qformer(
             query_embeds=self.query_tokens.weight.expand(image_embeds.shape[0], -1, -1),
             encoder_hidden_states=image_embeds,
-            encoder_attention_mask=torch.ones(image_embeds.shape[:-1], dtype=torch.long),
+            encoder_attention_mask=torch.ones(image_embeds.shape[:-1], dtype=torch.long, device=image_embeds.device),
         ).last_hidden_state
         return self.language_projection(output)
 
@@ -184,7 +185,7 @@ class PerSystem(nn.Module):
 
     def loss(self, batch: dict, generator: torch.Generator, lambda2: float = 0.3, timesteps: torch.Tensor | None = None, noise: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """L_PER for a batch {original, edited: [B, 3, H, W] in [0, 1]; blip_pixels; prompts}. t and ε come from
-        `generator` (t first, then ε) unless given."""
+        `generator` (a CPU generator: t first, then ε, the same draws on every device) unless given."""
         original, edited = batch["original"], batch["edited"]
         v = self.latents(original)
         scaling = self.vae.config.scaling_factor
@@ -192,15 +193,16 @@ class PerSystem(nn.Module):
         if timesteps is None:
             timesteps = torch.randint(0, self.scheduler.config.num_train_timesteps, (z0.shape[0],), generator=generator, dtype=torch.long)
         if noise is None:
-            noise = torch.randn(z0.shape, generator=generator, dtype=z0.dtype)
+            noise = torch.randn(z0.shape, generator=generator, dtype=torch.float32)
+        timesteps, noise = timesteps.to(z0.device), noise.to(device=z0.device, dtype=z0.dtype)
         z_t = self.scheduler.add_noise(z0, noise, timesteps)
         h, _ = self.conditioning(batch, v)
         prediction = self.unet(torch.cat([z_t, v], dim=1), timesteps, encoder_hidden_states=h).sample
-        eps_loss = F.mse_loss(prediction, noise)
-        alpha_bar = self.scheduler.alphas_cumprod.to(z_t.dtype)[timesteps].view(-1, 1, 1, 1)
+        eps_loss = F.mse_loss(prediction.float(), noise.float())
+        alpha_bar = self.scheduler.alphas_cumprod.to(device=z_t.device, dtype=z_t.dtype)[timesteps].view(-1, 1, 1, 1)
         x0 = (z_t - (1 - alpha_bar).sqrt() * prediction) / alpha_bar.sqrt()
         decoded = self.vae.decode(x0 / scaling).sample / 2 + 0.5
-        pixel_loss = F.mse_loss(decoded, original)
+        pixel_loss = F.mse_loss(decoded.float(), original.float())
         return {"loss": eps_loss + lambda2 * pixel_loss, "eps": eps_loss.detach(), "pixel": pixel_loss.detach()}
 
 
@@ -222,18 +224,24 @@ class BlipPixels:
         return self.processor(images=images, return_tensors="pt").pixel_values
 
 
-def load_per_system(ip2p: Path, blip2: Path, join: Join = "add", width: int = 32, heads: int = 4, seed: int = 0) -> tuple[PerSystem, BlipPixels]:
+def check_model_folders(ip2p: Path, blip2: Path) -> None:
+    """Fails with one sentence naming the folder and what it lacks, before anything loads."""
+    require_files(Path(ip2p), IP2P_FILES, "an InstructPix2Pix diffusers folder (e.g. timbrooks/instruct-pix2pix)")
+    require_files(Path(blip2), BLIP2_FILES, "a BLIP-2 OPT transformers folder (e.g. Salesforce/blip2-opt-2.7b)")
+    unet_config = json.loads((Path(ip2p) / "unet/config.json").read_text())
+    if unet_config.get("in_channels") != 8:
+        raise ExportError(f"{Path(ip2p) / 'unet'} takes {unet_config.get('in_channels')} input channels, not 8: not an InstructPix2Pix UNet.")
+
+
+def load_per_system(ip2p: Path, blip2: Path, join: Join = "add", width: int | None = None, heads: int = 8, seed: int = 0) -> tuple[PerSystem, BlipPixels]:
     """Loads the frozen parts from local folders (checked first, before anything loads) and builds zero-initialised
-    PER blocks sized from them."""
+    PER blocks sized from them: `width` is the blocks' inner width (default the text encoder's, 768 for SD 1.5),
+    `heads` their attention heads."""
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
     from transformers import AutoTokenizer, Blip2ForConditionalGeneration, BlipImageProcessor, CLIPTextModel
 
     ip2p, blip2 = Path(ip2p), Path(blip2)
-    require_files(ip2p, IP2P_FILES, "an InstructPix2Pix diffusers folder (e.g. timbrooks/instruct-pix2pix)")
-    require_files(blip2, BLIP2_FILES, "a BLIP-2 OPT transformers folder (e.g. Salesforce/blip2-opt-2.7b)")
-    unet_config = json.loads((ip2p / "unet/config.json").read_text())
-    if unet_config.get("in_channels") != 8:
-        raise ExportError(f"{ip2p / 'unet'} takes {unet_config.get('in_channels')} input channels, not 8: not an InstructPix2Pix UNet.")
+    check_model_folders(ip2p, blip2)
     unet = UNet2DConditionModel.from_pretrained(ip2p, subfolder="unet", local_files_only=True)
     vae = AutoencoderKL.from_pretrained(ip2p, subfolder="vae", local_files_only=True)
     text_encoder = CLIPTextModel.from_pretrained(ip2p, subfolder="text_encoder", local_files_only=True)
@@ -241,8 +249,9 @@ def load_per_system(ip2p: Path, blip2: Path, join: Join = "add", width: int = 32
     scheduler = DDPMScheduler.from_pretrained(ip2p, subfolder="scheduler", local_files_only=True)
     model = Blip2ForConditionalGeneration.from_pretrained(blip2, local_files_only=True, attn_implementation="eager")
     processor = BlipImageProcessor.from_pretrained(blip2, local_files_only=True)
+    text_width = text_encoder.config.hidden_size
     eai, adapter = build_per_blocks(
-        model.config.text_config.hidden_size, vae.config.latent_channels, text_encoder.config.hidden_size, width, heads, seed
+        model.config.text_config.hidden_size, vae.config.latent_channels, text_width, width or text_width, heads, seed
     )
     system = PerSystem(
         unet, vae, text_encoder, tokenizer, scheduler, model.vision_model, model.qformer, _Tokens(model.query_tokens[0]),
