@@ -131,3 +131,34 @@ def test_missing_model_folders_are_named(tiny, tmp_path):
         (tmp_path / "blip").mkdir()
         (tmp_path / "blip/config.json").write_text("{}")
         load_per_system(tiny["ip2p"], tmp_path / "blip")
+
+
+def _loss_and_grads(system, batch, **autocast):
+    system.train()
+    for p in system.parameters():
+        p.grad = None
+    with torch.autocast("cpu", **autocast) if autocast else torch.enable_grad():
+        out = system.loss(batch, torch.Generator().manual_seed(3))
+    out["loss"].backward()
+    grads = {n: p.grad.clone() for n, p in system.named_parameters() if p.grad is not None}
+    return out["loss"].item(), grads
+
+
+def test_gradient_checkpointing_and_bf16(tiny, records):
+    system, batch = system_and_batch(tiny, records)
+    # Step 0 only reaches the adapter's output layer (f = W·x with W = 0): move it so gradients reach everything.
+    with torch.no_grad():
+        system.adapter.out[-1].weight.normal_(0, 0.05)
+    loss, grads = _loss_and_grads(system, batch)
+    assert any(n.startswith("qformer.") for n in grads) and any(n.startswith("eai.") for n in grads)
+    assert not any(n.startswith(("unet.", "vae.", "text_encoder.", "vision_model.")) for n in grads)
+    system.unet.enable_gradient_checkpointing()
+    system.vae.enable_gradient_checkpointing()
+    checkpointed, checkpointed_grads = _loss_and_grads(system, batch)
+    assert checkpointed == loss
+    assert checkpointed_grads.keys() == grads.keys()
+    for name in grads:
+        torch.testing.assert_close(checkpointed_grads[name], grads[name], rtol=1e-5, atol=1e-7, msg=name)
+    bf16, bf16_grads = _loss_and_grads(system, batch, dtype=torch.bfloat16)
+    print(f"PER loss fp32 {loss:.5f}, bf16 autocast {bf16:.5f}")
+    assert abs(bf16 - loss) < 0.05 * loss and bf16_grads.keys() == grads.keys()
