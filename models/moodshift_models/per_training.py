@@ -242,8 +242,8 @@ def load_per_system(ip2p: Path, blip2: Path, join: Join = "add", width: int | No
 
     ip2p, blip2 = Path(ip2p), Path(blip2)
     check_model_folders(ip2p, blip2)
-    unet = UNet2DConditionModel.from_pretrained(ip2p, subfolder="unet", local_files_only=True)
-    vae = AutoencoderKL.from_pretrained(ip2p, subfolder="vae", local_files_only=True)
+    unet = UNet2DConditionModel.from_pretrained(ip2p, subfolder="unet", local_files_only=True, low_cpu_mem_usage=False)
+    vae = AutoencoderKL.from_pretrained(ip2p, subfolder="vae", local_files_only=True, low_cpu_mem_usage=False)
     text_encoder = CLIPTextModel.from_pretrained(ip2p, subfolder="text_encoder", local_files_only=True)
     tokenizer = AutoTokenizer.from_pretrained(ip2p / "tokenizer", local_files_only=True)
     scheduler = DDPMScheduler.from_pretrained(ip2p, subfolder="scheduler", local_files_only=True)
