@@ -23,6 +23,7 @@
 import { EMOTIONS, EMOTION_TABLE, ELEMENTS } from './emotions.ts';
 import type { Element, Emotion } from './emotions.ts';
 import type { IntensityLevel } from './intent.ts';
+import { SHARED_RULES_LEXICONS, sharedRulesWords } from './normaliser/lexicon/shared-rules.ts';
 
 /** The vocabulary of one emotion. Every list holds folded text (see {@link foldText}). */
 export interface EmotionLexicon {
@@ -226,28 +227,29 @@ export const GENERIC_HAPPY_LEXICON: EmotionLexicon = {
   emoji: ['😀', '😃', '😺', '😸', '🌞', '☀', '🌈', '🥰'],
 };
 
-/**
- * A small vocabulary in French, Spanish, German, Italian and Portuguese, so that the most
- * common non-English requests work without a language model. Folded like everything else.
- */
-export const OTHER_LANGUAGE_EMOTION_WORDS: Readonly<Record<LexiconEmotion, readonly string[]>> = {
-  amusement: ['drole', 'amusant', 'rigolo', 'marrant', 'gracioso', 'divertido', 'comico', 'chistoso', 'lustig', 'witzig', 'komisch', 'divertente', 'buffo', 'engracado', 'engracada', 'cómico', 'humour', 'humor'],
-  awe: ['majestueux', 'majestueuse', 'grandiose', 'majestuoso', 'majestuosa', 'asombroso', 'impresionante', 'majestatisch', 'erhaben', 'beeindruckend', 'maestoso', 'maestosa', 'grandioso', 'impressionante', 'meraviglioso', 'majestoso', 'majestosa', 'merveilleux', 'emerveillement', 'asombro', 'ehrfurcht', 'meraviglia', 'stupore', 'deslumbrante', 'spettacolare', 'espectacular'],
-  contentment: ['calme', 'paisible', 'serein', 'sereine', 'tranquille', 'apaisant', 'douillet', 'tranquilo', 'tranquila', 'sereno', 'serena', 'relajado', 'relajante', 'acogedor', 'ruhig', 'friedlich', 'gemutlich', 'entspannt', 'entspannend', 'gelassen', 'tranquillo', 'tranquilla', 'rilassante', 'calmo', 'calma', 'pacifico', 'pacifica', 'aconchegante', 'relaxante', 'sossegado', 'ruhiger', 'calmer', 'mas tranquilo', 'piu calmo', 'paz', 'paix', 'frieden'],
-  excitement: ['excitant', 'palpitant', 'emocionante', 'excitante', 'aufregend', 'spannend', 'mitreissend', 'eccitante', 'emozionante', 'entusiasmante', 'energico', 'energique', 'energisch', 'vibrante', 'animado', 'animada', 'lebhaft', 'vivace'],
-  anger: ['colere', 'en colere', 'furieux', 'furieuse', 'fache', 'enrage', 'enojado', 'enojada', 'enfadado', 'enfadada', 'furioso', 'furiosa', 'ira', 'rabia', 'wutend', 'wut', 'zornig', 'verargert', 'sauer', 'arrabbiato', 'arrabbiata', 'rabbia', 'raiva', 'irritado', 'zangado', 'irritato', 'wutender', 'rage'],
-  disgust: ['degoutant', 'degoutante', 'degout', 'repugnant', 'ecoeurant', 'asqueroso', 'asquerosa', 'asco', 'repugnante', 'ekelhaft', 'ekelig', 'eklig', 'widerlich', 'ekel', 'disgustoso', 'disgustosa', 'schifoso', 'schifosa', 'disgusto', 'nojento', 'nojenta', 'nojo', 'pourri', 'podrido', 'verfault', 'marcio'],
-  fear: ['peur', 'effrayant', 'effrayante', 'terrifiant', 'terrifiante', 'angoissant', 'flippant', 'miedo', 'aterrador', 'aterradora', 'terrorifico', 'espeluznante', 'escalofriante', 'da miedo', 'angst', 'gruselig', 'unheimlich', 'beangstigend', 'schaurig', 'furchterregend', 'paura', 'spaventoso', 'spaventosa', 'terrificante', 'inquietante', 'pauroso', 'medo', 'assustador', 'assustadora', 'aterrorizante', 'sinistro', 'sinistra', 'terreur', 'terror', 'gruseliger', 'effrayer'],
-  sadness: ['triste', 'tristesse', 'malheureux', 'malheureuse', 'melancolique', 'deprimant', 'tristeza', 'melancolico', 'melancolica', 'deprimente', 'traurig', 'trauriger', 'trauer', 'melancholisch', 'bedruckt', 'deprimierend', 'trist', 'infelice', 'malinconico', 'malinconica', 'tristezza', 'depressivo', 'saudade', 'sombre', 'sombrio', 'cupo', 'piu triste', 'mas triste'],
-  happy: ['heureux', 'heureuse', 'joyeux', 'joyeuse', 'gai', 'gaie', 'feliz', 'alegre', 'contento', 'contenta', 'glucklich', 'frohlich', 'froh', 'heiter', 'felice', 'allegro', 'allegra', 'gioioso', 'gioiosa', 'bonheur', 'joie', 'felicidad', 'alegria', 'gluck', 'freude', 'felicita', 'gioia', 'felicidade', 'frohlicher', 'glucklicher'],
-};
+/** A record with one entry per key. */
+function recordOf<K extends string, V>(keys: readonly K[], value: (key: K) => V): Record<K, V> {
+  const record = {} as Record<K, V>;
+  for (const key of keys) record[key] = value(key);
+  return record;
+}
 
-/** Words that name a visual element (EPEM's five kinds). Folded; plurals listed where common. */
-export const ELEMENT_LEXICON: Readonly<Record<Element, readonly string[]>> = {
+/**
+ * The feeling words of French, Spanish, German, Italian and Portuguese (base forms and
+ * comparatives), so that the most common non-English requests work without a language model.
+ * They live in one lexicon per language, `normaliser/lexicon/{fr,es,de,it,pt}.ts`, reviewed as
+ * `normaliser/lexicon/REVIEW.md` says; written there as each language writes them, folded here.
+ */
+export const OTHER_LANGUAGE_EMOTION_WORDS: Readonly<Record<LexiconEmotion, readonly string[]>> = recordOf([...EMOTIONS, 'happy'] as const, (emotion) =>
+  sharedRulesWords((l) => [...(l.emotions[emotion] ?? []), ...(l.comparatives?.[emotion] ?? [])]).map(foldText),
+);
+
+/** English words that name a visual element (EPEM's five kinds). Folded; plurals listed where common. */
+const ENGLISH_ELEMENT_WORDS: Readonly<Record<Element, readonly string[]>> = {
   facial: [
     'face', 'faces', 'facial', 'smile', 'smiles', 'expression', 'expressions', 'eyes', 'eye', 'mouth', 'lips', 'frown',
     'grin', 'eyebrows', 'brows', 'gaze', 'stare', 'cheeks', 'forehead', 'features', 'portrait', 'selfie',
-    'head', 'teeth', 'visage', 'gesicht', 'visage', 'cara', 'rostro', 'viso', 'rosto',
+    'head', 'teeth', 'visage',
   ],
   action: [
     'dancing', 'dance', 'fighting', 'fight', 'running', 'jumping', 'playing', 'hugging', 'hug',
@@ -277,7 +279,6 @@ export const ELEMENT_LEXICON: Readonly<Record<Element, readonly string[]>> = {
     'storm', 'rain', 'desert', 'jungle', 'castle', 'village', 'town', 'kitchen', 'bedroom', 'office', 'hallway',
     'corridor', 'church', 'cathedral', 'galaxy', 'universe', 'nebula', 'cosmos', 'waves', 'hills', 'valley',
     'countryside', 'meadow', 'island', 'cave', 'skyline', 'backgrounds', 'surrounding',
-    'cielo', 'ciel', 'himmel', 'fondo', 'hintergrund', 'sfondo', 'bosque', 'foret', 'wald', 'bosco',
   ],
   color: [
     'color', 'colors', 'colour', 'colours', 'colored', 'coloured', 'coloring', 'colouring', 'lighting', 'light',
@@ -288,48 +289,53 @@ export const ELEMENT_LEXICON: Readonly<Record<Element, readonly string[]>> = {
     'shades', 'luminosity', 'luminance', 'gamma', 'white balance', 'temperature', 'red', 'reds', 'blue',
     'green', 'greens', 'yellow', 'orange', 'purple', 'pink', 'golden', 'gold', 'grey', 'gray', 'black', 'white',
     'brown', 'teal', 'violet', 'crimson', 'greyscale', 'grayscale', 'reddish', 'bluish', 'greenish', 'yellowish',
-    'couleur', 'couleurs', 'lumiere',
-    'farben', 'farbe', 'licht', 'colores', 'luz', 'colori', 'luce', 'cores', 'iluminacion', 'eclairage',
   ],
 };
 
-/**
- * Intensity words, by level of `INTENSITY` in `intent.ts` (`medium` is the absence of one).
- * Each entry is folded text; multi-word entries match as phrases.
- */
-export const INTENSITY_WORDS: Readonly<Record<Exclude<IntensityLevel, 'medium'>, readonly string[]>> = {
+/** Words that name a visual element: the English ones, then those of the five languages of `normaliser/lexicon/` read with them (folded). */
+export const ELEMENT_LEXICON: Readonly<Record<Element, readonly string[]>> = recordOf(ELEMENTS, (element) => [
+  ...ENGLISH_ELEMENT_WORDS[element],
+  ...sharedRulesWords((l) => l.elements[element]).map(foldText),
+]);
+
+/** English intensity words (see {@link INTENSITY_WORDS}). */
+const ENGLISH_INTENSITY_WORDS: Readonly<Record<Exclude<IntensityLevel, 'medium'>, readonly string[]>> = {
   low: [
     'slightly', 'slight', 'a bit', 'a little', 'a little bit', 'a touch', 'a tad', 'a hint', 'a smidge', 'a wee bit',
     'a tiny bit', 'tiny bit', 'little bit', 'bit', 'somewhat', 'mildly', 'mild', 'subtly', 'subtle', 'gently',
     'lightly',
     'faintly', 'faint', 'barely', 'marginally', 'softly', 'kinda', 'kind of', 'sort of', 'sorta', 'hint of',
     'touch of', 'not too', 'not overly', 'not very', 'just a', 'a little more', 'light touch', 'a dash', 'a pinch',
-    'a tiny', 'minimal', 'minimally', 'un peu', 'un poco', 'ein bisschen', 'ein wenig', 'etwas', 'un po',
-    'leggermente', 'ligeramente', 'legerement', 'um pouco', 'levemente', 'leicht',
+    'a tiny', 'minimal', 'minimally',
     'a smidgen', 'smidgen', 'the tiniest bit', 'tiniest bit', 'the tiniest hint', 'tiniest hint', 'ever so slightly',
     'a whisper of', 'whisper of', 'barely there', 'a hair', 'a notch',
-    'un poquito', 'poquito', 'un toque', 'un pelin', 'apenas', 'un brin', 'un tantinet', 'tantinet', 'un soupcon', 'a peine',
-    'ein hauch', 'hauch', 'ein klein wenig', 'ein kleines bisschen', 'un filo', 'un pochino', 'pochino', 'un tantino', 'appena',
-    'um pouquinho', 'pouquinho', 'um tiquinho', 'ligeiramente',
   ],
   high: [
     'very', 'really', 'much', 'super', 'strongly', 'heavily', 'seriously', 'truly', 'deeply', 'properly', 'hella',
     'mega', 'considerably', 'significantly', 'noticeably', 'dramatically', 'a lot', 'lots',
     'intensely', 'massively', 'way', 'so', 'far', 'really really', 'strong', 'highly', 'especially',
-    'genuinely', 'extra', 'tres', 'muy', 'sehr', 'molto', 'muito', 'bien', 'mucho', 'viel', 'much more',
-    'clearly', 'bastante', 'vachement', 'vraiment', 'beaucoup', 'richtig', 'echt', 'davvero', 'parecchio', 'bem',
+    'genuinely', 'extra', 'much more', 'clearly',
   ],
   max: [
     'extremely', 'maximum', 'maximal', 'maximally', 'max', 'maxed', 'maxed out', 'insanely', 'incredibly',
     'ridiculously', 'utterly', 'absolutely', 'completely', 'entirely', 'totally', 'fully', 'as possible',
     'as can be', 'as it gets', 'to the max', 'all the way', 'unbelievably', 'immensely', 'hugely', 'crazy', 'ultra',
     'over the top', 'off the charts', 'through the roof', 'af', 'to the extreme', 'extreme', 'the most',
-    'super duper', 'terribly', 'outrageously', 'full on', 'very very', 'maximo',
-    'maximum', 'extremement', 'extremadamente', 'extrem', 'estremamente', 'extremamente',
+    'super duper', 'terribly', 'outrageously', 'full on', 'very very',
     'to eleven', 'up to eleven', 'to 11', 'up to 11', 'all out', 'go all out', 'full blast', 'at full blast', 'full throttle',
-    'as much as you can', 'as much as possible', 'muy muy', 'molto molto', 'tres tres', 'sehr sehr', 'muito muito',
+    'as much as you can', 'as much as possible',
   ],
 };
+
+/**
+ * Intensity words, by level of `INTENSITY` in `intent.ts` (`medium` is the absence of one): the
+ * English ones, then those of the five languages of `normaliser/lexicon/` read with them. Each
+ * entry is folded text; multi-word entries match as phrases.
+ */
+export const INTENSITY_WORDS: Readonly<Record<Exclude<IntensityLevel, 'medium'>, readonly string[]>> = recordOf(['low', 'high', 'max'] as const, (level) => [
+  ...ENGLISH_INTENSITY_WORDS[level],
+  ...sharedRulesWords((l) => l.intensity[level]).map(foldText),
+]);
 
 /** Folds text the way every list in this file is written: NFKC, lower case, no diacritics, hyphens as spaces. */
 export function foldText(text: string): string {
@@ -389,11 +395,14 @@ function buildEmojiIndex(): Map<string, LexiconEmotion> {
 
 function buildOtherLanguageIndex(): Map<string, EmotionWord> {
   const index = new Map<string, EmotionWord>();
-  for (const [emotion, words] of Object.entries(OTHER_LANGUAGE_EMOTION_WORDS) as [LexiconEmotion, readonly string[]][]) {
-    for (const w of words) {
-      const key = foldText(w);
-      const form: WordForm = /^(?:mas|piu|plus) |(?:ger|cher)$/.test(key) ? 'comparative' : 'base';
-      if (!index.has(key)) index.set(key, { emotion, form });
+  for (const emotion of [...EMOTIONS, 'happy'] as const) {
+    for (const language of SHARED_RULES_LEXICONS) {
+      for (const [form, words] of [['base', language.emotions[emotion]], ['comparative', language.comparatives?.[emotion]]] as const) {
+        for (const w of words ?? []) {
+          const key = foldText(w);
+          if (!index.has(key)) index.set(key, { emotion, form });
+        }
+      }
     }
   }
   return index;

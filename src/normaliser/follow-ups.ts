@@ -16,7 +16,9 @@
  */
 import { EMOTIONS, EMOTION_TABLE } from '../emotions.ts';
 import type { Emotion } from '../emotions.ts';
+import { foldText } from '../lexicon.ts';
 import { LANGUAGE_OTHER_WAY, LANGUAGE_TEMPERATURE_WORDS } from './lexicon/index.ts';
+import { SHARED_RULES_LEXICONS, sharedRulesWords } from './lexicon/shared-rules.ts';
 
 function opposite(emotion: Emotion): Emotion {
   const p = EMOTION_TABLE[emotion].pad;
@@ -35,19 +37,19 @@ function opposite(emotion: Emotion): Emotion {
 export const OPPOSITE_EMOTION: Readonly<Record<Emotion, Emotion>> = Object.fromEntries(EMOTIONS.map((e) => [e, opposite(e)])) as Record<Emotion, Emotion>;
 
 /** Words for the other way, in every language the rules read (folded). */
-export const OTHER_WAY_PHRASES: readonly string[] = [
+export const OTHER_WAY_PHRASES: readonly string[] = [...new Set([
   ...LANGUAGE_OTHER_WAY,
   'the other way', 'other way', 'other way round', 'other way around', 'the opposite', 'opposite', 'do the opposite',
   'wrong direction', 'wrong way', 'the reverse', 'reverse the mood', 'reverse the emotion',
-  'dans l autre sens', 'l inverse', 'le contraire', 'al reves', 'lo contrario', 'lo opuesto', 'andersherum', 'das gegenteil',
-  'umgekehrt', 'al contrario', 'il contrario', 'l opposto', 'o contrario', 'o oposto', 'ao contrario',
-];
+  ...sharedRulesWords((l) => l.followUps.otherWay).map(foldText),
+])];
 
 /** Temperature words and the emotion they lead to (folded). */
 export const TEMPERATURE_WORDS: ReadonlyMap<string, Emotion> = new Map<string, Emotion>([
   ...LANGUAGE_TEMPERATURE_WORDS,
   ['warmer', 'contentment'], ['colder', 'sadness'], ['cooler', 'sadness'], ['chillier', 'sadness'], ['icier', 'sadness'],
-  ['plus chaud', 'contentment'], ['plus chaleureux', 'contentment'], ['plus froid', 'sadness'], ['mas calido', 'contentment'],
-  ['mas frio', 'sadness'], ['kalter', 'sadness'], ['piu caldo', 'contentment'], ['piu freddo', 'sadness'], ['mais quente', 'contentment'],
-  ['mais frio', 'sadness'],
+  ...SHARED_RULES_LEXICONS.flatMap((l) => [
+    ...l.followUps.warmer.map((w): [string, Emotion] => [foldText(w), 'contentment']),
+    ...l.followUps.colder.map((w): [string, Emotion] => [foldText(w), 'sadness']),
+  ]),
 ]);

@@ -4,6 +4,7 @@
 import { INTENSITY, clampIntensity } from '../intent.ts';
 import { INTENSITY_WORDS, foldText } from '../lexicon.ts';
 import { LANGUAGE_INTENSITY_WORDS } from './lexicon/index.ts';
+import { sharedRulesWords } from './lexicon/shared-rules.ts';
 
 /** Intensity words, as a phrase index; some are read only right before an emotion ("so sad", not "so what"). */
 export const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
@@ -23,7 +24,14 @@ export const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
  */
 export const INTENSITY_CAP = /(?:^| )(?:not|dont|do not|without|never|no|but not) (?:[^ ]+ ){0,2}(?:over the top|overdo(?:ing)?(?: it)?|overboard|too much|too strong|too far|extreme|crazy|nuts)(?= |$)/;
 
-export const ADJACENT_ONLY_INTENSITY = new Set(['so', 'way', 'far', 'much', 'lots', 'crazy', 'bien', 'real', 'mucho', 'viel', 'full on', 'extreme']);
+export const ADJACENT_ONLY_INTENSITY = new Set([
+  'so', 'way', 'far', 'much', 'lots', 'crazy', 'real', 'full on', 'extreme', ...sharedRulesWords((l) => l.intensity.adjacentOnly).map(foldText),
+]);
+
+/** The nouns of "intensity 0.8" in the five languages read with the English rules ("intensité"), as regex alternatives. */
+const LEVEL_NOUNS = sharedRulesWords((l) => l.intensity.level).map(foldText).join('|');
+/** "intensity 0.8", "strength: .5": a number after an intensity noun. */
+const LEVEL = new RegExp(`\\b(?:intensity|strength|level|power|amount|force|${LEVEL_NOUNS})\\s*(?:of|at|to|=|:|is|de|a)?\\s*(0?[.,]\\d+|1(?:[.,]0+)?)(?![\\d.,]*\\s*%)`);
 
 /** Of two intensity words, the one that wins: low beats high ("a really subtle touch"), max beats both. */
 export function rankIntensity(a: number, b: number): number {
@@ -39,7 +47,7 @@ export function numericIntensity(folded: string): number | undefined {
   if (percent) return clampIntensity(Number(percent[1]!.replace(',', '.')) / 100);
   const outOfTen = /(?:^|[^\d.,])(\d{1,2}(?:[.,]\d+)?)\s*(?:\/|out of)\s*10\b/.exec(folded);
   if (outOfTen) return clampIntensity(Number(outOfTen[1]!.replace(',', '.')) / 10);
-  const level = /\b(?:intensity|strength|level|power|amount|force|intensite|intensidad|intensitat|intensita|intensidade)\s*(?:of|at|to|=|:|is|de|a)?\s*(0?[.,]\d+|1(?:[.,]0+)?)(?![\d.,]*\s*%)/.exec(folded);
+  const level = LEVEL.exec(folded);
   if (level) return clampIntensity(Number(level[1]!.replace(',', '.')));
   // A bare fraction ("sad 0.7") can only be an intensity.
   const fraction = /(?:^|[\s(:=])(0?\.\d+|1\.0+)(?=$|[\s),;!?])/.exec(folded);

@@ -1,8 +1,13 @@
 /**
  * @module Phrases without an emotion word ("start over", "tone it down", "go back"), in the order
- * they are tried, and lone command words with one typo ("undoo", "hlep").
+ * they are tried, and lone command words with one typo ("undoo", "hlep"). The French, Spanish,
+ * German, Italian and Portuguese phrases of each command come from their lexicons
+ * (`lexicon/{fr,es,de,it,pt}.ts`).
  */
 import type { Intent } from '../intent.ts';
+import { foldText } from '../lexicon.ts';
+import { sharedRulesWords } from './lexicon/shared-rules.ts';
+import type { SharedRulesLexicon } from './lexicon/shared-rules.ts';
 import * as markers from './markers.ts';
 import * as typo from './typo.ts';
 
@@ -95,6 +100,11 @@ export function ruleMatches(rule: PhraseRule, text: string, words: readonly stri
   return false;
 }
 
+/** One command's phrases in the five languages read with the English rules, folded. */
+function foreign(command: keyof SharedRulesLexicon['commands']): string[] {
+  return sharedRulesWords((language) => language.commands[command]).map(foldText);
+}
+
 const IT = `(?:it|that|this|things|the effect|the edit|everything)`;
 
 export /** What was just undone, in the words people use for it. */
@@ -128,7 +138,7 @@ export const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
       `(?:remove|clear|drop|delete|strip|wipe|get rid of|lose|scrap|undo) (?:all |every )(?:the |of the |my )?(?:edits?|changes|effects?|filters?)`,
       `(?:remove|clear|drop|delete|strip|wipe|get rid of) (?:the |my )?(?:edits|changes|effects|filters)`,
       'clear (?:it|everything|all)', 'wipe (?:it|everything)', '(?:the )?way it was', 'as it was', 'how it (?:was|looked)(?: originally| at first| to begin with)?',
-      FOREIGN, 'reinitialiser', 'recommencer', 'reiniciar', 'empezar de nuevo', 'zurucksetzen', 'von vorne', 'ricomincia', 'ripristina', 'recomecar', 'comecar de novo',
+      FOREIGN, ...foreign('reset'),
     ),
     { kind: 'reset' },
   ],
@@ -139,7 +149,7 @@ export const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
       'new (?:seed|version|variation|variant|attempt|take|one)', 'variations?', 'variants?', 'shuffle', 'randomi[sz]e',
       'roll (?:again|the dice)', 'spin again', 'try (?:it )?again', 'retry', '(?:do|run|make|generate|render) (?:it|that|this|one) again',
       'give (?:it|me) another', 'one more', 'other version', 'alternative', '🔄', '🔁', '🎲',
-      FOREIGN, 'nochmal', 'noch einmal', 'otra vez', 'de nuevo', 'encore une fois', 'une autre', 'di nuovo', 'ancora una volta', 'de novo', 'outra vez', 'otra', 'reessayer', 'riprova',
+      FOREIGN, ...foreign('retry'),
     ),
     { kind: 'retry' },
   ],
@@ -148,7 +158,7 @@ export const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
       'redo', 're do', 'undo (?:the |that |my |your |an )undo', 'un undo', 'unundo',
       `(?:bring|put|give|get) (?:it|that|this|the (?:edit|change|last (?:one|edit))) back`, 'i want (?:it|that) back',
       'go forward', 'step forward', 'forward', 're ?apply', 'restore (?:it|that|the edit)',
-      'changed my mind', '⏩', '↪', FOREIGN, 'refaire', 'rehacer', 'wiederherstellen', 'rifai', 'refazer',
+      'changed my mind', '⏩', '↪', FOREIGN, ...foreign('redo'),
     ),
     { kind: 'redo' },
   ],
@@ -174,7 +184,7 @@ export const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
       'overdone', 'over done', 'overkill', 'overcooked', 'over the top', '(?:a )?(?:bit|little|tad) much', 'not so (?:much|strong|intense)',
       'not (?:as|that) (?:much|strong|intense)', 'half as', 'halve', 'smaller', 'minus', '➖', 'too',
       'subtle', 'subtly', 'tone down', 'toned down', 'calm it', 'chill (?:it )?out on', 'dial it back',
-      FOREIGN, 'moins', 'menos', 'weniger', 'meno',
+      FOREIGN, ...foreign('less'),
     ),
     { kind: 'refine', direction: 'less' },
   ],
@@ -185,7 +195,7 @@ export const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
       'go (?:further|harder|bigger|all in|big|all out|nuts|wild|crazy|for it)', 'further', 'harder', 'bigger', 'heavier', 'bolder', 'deeper',
       'louder', 'exaggerate', 'emphasi[sz]e', 'increase', 'enhance', 'heighten', 'double (?:it|down)', 'double', 'max (?:it|that)(?: out)?',
       'maxed', 'maximum', 'maximi[sz]e', 'keep going', 'continue', 'go on', 'amp', 'level up', 'next level', '^up(?: !)*$', '\\+', '➕', '⬆', '📈', '🔥',
-      FOREIGN, 'plus', 'mas', 'mehr', 'piu', 'encore plus', 'davantage', 'verstarken', 'staerker', 'starker', 'fuerte', 'forte', 'intensificar', 'intensifier',
+      FOREIGN, ...foreign('more'),
     ),
     { kind: 'refine', direction: 'more' },
   ],
@@ -197,19 +207,18 @@ export const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
       'before was better', '(?:thats|that is|its|it is|this is) worse', 'worse', 'prefer(?:red)? (?:the )?(?:previous|last|old|earlier|other|one before|before)',
       '(?:remove|scrap|delete|drop) (?:that|this|the last|the) (?:edit|change)', 'scrap (?:that|this|it)', 'not (?:like )?(?:that|this)',
       'thats not (?:it|right|what i (?:wanted|meant|asked))', 'nope', 'no no', 'dont like (?:it|this|that)', 'hate (?:it|this|that)', 'ugh', 'yuck no',
-      '↩', '⏪', '◀', '👎', '🔙', FOREIGN, 'annuler', 'annule', 'retour', 'deshacer', 'deshaz', 'volver', 'ruckgangig', 'zuruck', 'annulla', 'indietro', 'desfazer', 'desfaz', 'voltar',
+      '↩', '⏪', '◀', '👎', '🔙', FOREIGN, ...foreign('undo'),
     ),
     { kind: 'undo' },
   ],
-  [phrase('again', FOREIGN, 'encore', 'ancora', 'nochmal'), { kind: 'retry' }],
+  [phrase('again', FOREIGN, ...foreign('again')), { kind: 'retry' }],
   [
     phrase(
       '(?:which|what|list|show(?: me)?|available|supported|all|your|possible|other|the|many|give me) (?:the |your |of |available |supported |possible |other )*(?:emotions?|feelings?|moods?|styles?|categories|vibes)',
       '(?:emotions?|feelings?|moods?) (?:list|available|supported|options)', '(?:emotions?|feelings?|moods?) (?:do|can|could) you',
       '^(?:emotions?|feelings?|moods?|categories)(?: \\?)*$', 'what (?:can|could) (?:you|i) (?:make it|turn it into|change it to|choose|pick)',
       'what (?:are )?(?:the |my )?(?:options|choices)', '^(?:options|choices|menu|list)(?: \\?)*$', '🎭',
-      FOREIGN, 'quelles? emotions?', 'liste des emotions', 'que emociones', 'cuales emociones', 'lista de emociones', 'welche (?:gefuhle|emotionen|stimmungen)',
-      'quali emozioni', 'quais emocoes', 'lista (?:de|delle) emo',
+      FOREIGN, ...foreign('emotions'),
     ),
     { kind: 'emotions' },
   ],
@@ -218,7 +227,7 @@ export const PHRASES: readonly (readonly [PhraseSet, Intent])[] = [
       'help', 'helpp', 'halp', 'what can you do', 'what do you do', 'what (?:does|do|can|could) (?:[^ ]+ ){1,3}do', 'what (?:should|can|do) i (?:type|say|write|do|send|ask)', 'what now',
       'how (?:does|do|can|should|would) (?:[^ ]+ ){1,3}(?:work|use|start)', 'how (?:do|can) i (?:edit|change)', 'how to(?: use)?',
       'instructions?', 'commands?', 'usage', 'what are you', 'who are you', 'guide', 'tutorial', 'manual', 'faq', 'info', '^\\?(?: \\?)*$',
-      '^(?:start|hi help|menu)$', FOREIGN, 'aide', 'ayuda', 'hilfe', 'aiuto', 'ajuda', 'comment ca marche', 'como funciona', 'wie funktioniert', 'come funziona',
+      '^(?:start|hi help|menu)$', FOREIGN, ...foreign('help'),
     ),
     { kind: 'help' },
   ],

@@ -11,8 +11,11 @@ export interface RulesNormaliserOptions {
    */
   maxInputLength?: number;
   /**
-   * Also understand a small vocabulary of French, Spanish, German, Italian and Portuguese
-   * ("plus triste", "annuler", "más aterrador"). A language-model normaliser does this properly.
+   * Also understand the other languages of `lexicon/`: the commands and small words of French,
+   * Spanish, German, Italian and Portuguese ("plus triste", "annuler", "más aterrador"), and the
+   * compact lexicons of Dutch, Japanese, Chinese, Korean, Russian, Polish, Turkish, Arabic and
+   * Hindi. With `false` their feeling words and commands are not read (the five languages'
+   * small words, "sehr", "pas", "ciel", still are). A language-model normaliser reads far more.
    * @defaultValue true
    */
   otherLanguages?: boolean;

@@ -6,12 +6,17 @@ import {
   EMOTION_LEXICON,
   ELEMENT_LEXICON,
   GENERIC_HAPPY_LEXICON,
+  EMOTION_WORD_INDEX,
   INTENSITY_WORDS,
+  OTHER_LANGUAGE_WORD_INDEX,
   elementForWord,
   emotionForWord,
   foldText,
   resolveGenericHappy,
 } from '../../src/lexicon.ts';
+import { LANGUAGE_LEXICONS } from '../../src/normaliser/lexicon/index.ts';
+import { SHARED_RULES_LEXICONS } from '../../src/normaliser/lexicon/shared-rules.ts';
+import { RulesNormaliser } from '../../src/normaliser/rules-normaliser.ts';
 
 describe('the emotion lexicon', () => {
   it('gives every emotion adjectives, comparatives, superlatives, verbs, nouns, misspellings and emoji', () => {
@@ -105,4 +110,61 @@ describe('the intensity words', () => {
     for (const word of ['extremely', 'maximum', 'insanely', 'as possible']) assert.equal(level(word), 'max', word);
     assert.deepEqual([INTENSITY.low, INTENSITY.medium, INTENSITY.high, INTENSITY.max], [0.3, 0.6, 0.8, 1]);
   });
+});
+
+describe('the language lexicons of src/normaliser/lexicon/', () => {
+  const normaliser = new RulesNormaliser();
+  const englishOnly = new RulesNormaliser({ otherLanguages: false });
+
+  it('gives each of the fourteen languages words for every emotion, three intensity levels and the four history commands', () => {
+    const all = [...LANGUAGE_LEXICONS, ...SHARED_RULES_LEXICONS];
+    assert.deepEqual(all.map((l) => l.code).sort(), ['ar', 'de', 'es', 'fr', 'hi', 'it', 'ja', 'ko', 'nl', 'pl', 'pt', 'ru', 'tr', 'zh']);
+    for (const language of all) {
+      for (const emotion of [...EMOTIONS, 'happy'] as const) {
+        const words = [...(language.emotions[emotion] ?? []), ...(language.comparatives?.[emotion] ?? [])];
+        assert.ok(words.length > 0, `${language.name} has no word for ${emotion}`);
+      }
+      for (const level of ['low', 'high', 'max'] as const) assert.ok(language.intensity[level].length > 0, `${language.name} has no ${level} intensity word`);
+      for (const command of ['undo', 'redo', 'reset', 'retry'] as const) assert.ok(language.commands[command].length > 0, `${language.name} has no ${command}`);
+      const negations = [...language.negators, ...('negatorsAfter' in language ? (language.negatorsAfter ?? []) : [])];
+      assert.ok(language.more.length > 0 && language.less.length > 0 && negations.length > 0, `${language.name} lacks more, less or a negation`);
+    }
+  });
+
+  for (const language of SHARED_RULES_LEXICONS) {
+    it(`reads every ${language.name} feeling word as its emotion, and none with otherLanguages off unless English has it`, () => {
+      for (const [form, table] of [['base', language.emotions], ['comparative', language.comparatives ?? {}]] as const) {
+        for (const [emotion, words] of Object.entries(table) as [string, readonly string[]][]) {
+          for (const word of words) {
+            const expected = emotion === 'happy' ? 'amusement' : emotion;
+            const key = foldText(word);
+            const english = EMOTION_WORD_INDEX.get(key);
+            // A word English also has ("sombre", "rage", "calmer") is read as English first.
+            const found = english ?? OTHER_LANGUAGE_WORD_INDEX.get(key);
+            assert.ok(found, `"${word}" is not in the index`);
+            if (!english) {
+              assert.equal(emotionForWord(word), expected, `${language.name} "${word}" names ${expected}`);
+              assert.equal(OTHER_LANGUAGE_WORD_INDEX.get(key)?.form, form, `${language.name} "${word}" is a ${form}`);
+            }
+          }
+        }
+      }
+    });
+
+    it(`reads each plain ${language.name} undo, redo, reset and retry phrase alone as that command, and not with otherLanguages off`, () => {
+      for (const command of ['undo', 'redo', 'reset', 'retry'] as const) {
+        for (const phrase of language.commands[command]) {
+          if (/[()?|]/.test(phrase)) continue; // a pattern, not a phrase
+          assert.equal(normaliser.normaliseSync(phrase).kind, command, `${language.name} "${phrase}" is ${command}`);
+          assert.notEqual(englishOnly.normaliseSync(phrase).kind, command, `"${phrase}" needs otherLanguages`);
+        }
+      }
+    });
+
+    it(`puts every ${language.name} intensity word at its level, folded`, () => {
+      for (const level of ['low', 'high', 'max'] as const) {
+        for (const word of language.intensity[level]) assert.ok(INTENSITY_WORDS[level].includes(foldText(word)), `${language.name} "${word}" is ${level}`);
+      }
+    });
+  }
 });

@@ -1,12 +1,14 @@
 /**
- * @module The languages the rules normaliser reads besides English, French, Spanish, German,
- * Italian and Portuguese (whose small vocabulary lives in `lexicon.ts`): one compact lexicon per
- * language in this folder, and the indexes built from them once, folded the way messages are.
+ * @module The nine languages the rules normaliser reads with their own compact lexicons (Dutch,
+ * Japanese, Chinese, Korean, Russian, Polish, Turkish, Arabic, Hindi): one file per language in
+ * this folder, and the indexes built from them once, folded the way messages are. French,
+ * Spanish, German, Italian and Portuguese have their files here too (`fr.ts` … `pt.ts`), but
+ * are read with the English rules: see `shared-rules.ts`.
  *
  * Each lexicon was written from the words a speaker would type to a picture bot and checked,
  * word by word, against a dictionary: Hunspell's (Debian `hunspell-nl`, `-ru`, `-pl`, `-tr`,
  * `-ar`, `-hi`, `-ko`) for the languages that have one; Japanese and Chinese against the
- * entries of standard dictionaries by hand, with no machine check (see the README).
+ * entries of standard dictionaries by hand, with no machine check (see `REVIEW.md`).
  */
 import { foldText } from '../../lexicon.ts';
 import type { EmotionWord, LexiconEmotion } from '../../lexicon.ts';

@@ -1,5 +1,8 @@
 /**
- * @module The shape of one language's compact lexicon for the rules normaliser.
+ * @module The two shapes of a language's lexicon for the rules normaliser: `LanguageLexicon`,
+ * the compact lexicon of a language read by its own index (`index.ts`: Dutch, Japanese…), and
+ * `SharedRulesLexicon`, the vocabulary of a language read with the English rules (French,
+ * Spanish, German, Italian, Portuguese; see its note).
  *
  * Entries are written as the language writes them (with diacritics and its own script); the
  * index folds them the way it folds messages (`foldText` in `lexicon.ts`). An entry ending in
@@ -7,6 +10,7 @@
  * "грустнее"…). Stems are used where words inflect (Russian, Polish, Turkish, Korean, Arabic,
  * Japanese); languages with few forms list them (Dutch).
  */
+import type { Element } from '../../emotions.ts';
 import type { LexiconEmotion } from '../../lexicon.ts';
 
 export interface LanguageLexicon {
@@ -53,4 +57,74 @@ export interface LanguageLexicon {
   prefixes?: readonly string[];
   /** Written without spaces between words (Japanese, Chinese): messages are segmented with this lexicon's own entries. */
   unspaced?: boolean;
+}
+
+/** A phrase alternative of the English rules: folded words, where `(?:…)`, `?` and `|` may be used as in a regular expression. */
+export type PhrasePattern = string;
+
+/**
+ * One of the five languages the rules read with the English machinery (French, Spanish, German,
+ * Italian, Portuguese): its feeling, element and intensity words join the English indexes of
+ * `lexicon.ts`, its small words join the markers of `markers.ts`, and its commands join the
+ * English phrase patterns of `phrases.ts`, tried in the same order and found anywhere in the
+ * message. Its feeling words, commands and `to` words are read only with the `otherLanguages`
+ * option; the rest (more, less, negations, intensity, elements, follow-ups) always.
+ *
+ * Entries are written as the language writes them (diacritics, German nouns capitalised) and
+ * folded when the indexes are built; an apostrophe is written as a space ("dans l autre sens"),
+ * since a message's words are joined by spaces. No stems: these languages list their forms.
+ */
+export interface SharedRulesLexicon {
+  /** ISO 639-1 code. */
+  code: string;
+  /** The language's English name. */
+  name: string;
+  /** Feeling words per emotion (`happy`: the generic happiness words, see `lexicon.ts`). */
+  emotions: Partial<Record<LexiconEmotion, readonly string[]>>;
+  /** Comparatives, read as "more of" the emotion ("trauriger", "più triste"). */
+  comparatives?: Partial<Record<LexiconEmotion, readonly string[]>>;
+  /** Words that name a visual element ("visage", "ciel", "Farben"). */
+  elements: Partial<Record<Element, readonly string[]>>;
+  /** "more", before a feeling word. */
+  more: readonly string[];
+  /** "less", before a feeling word. */
+  less: readonly string[];
+  /** Words that rule out the feeling word after them ("pas", "ohne"). */
+  negators: readonly string[];
+  /** "so" after a negation: "pas si triste" asks for less. */
+  so?: readonly string[];
+  /** "but": a clause break. */
+  but?: readonly string[];
+  /** "to" between two feelings: "de triste à joyeux" names the source. */
+  to?: readonly string[];
+  intensity: {
+    low: readonly string[];
+    high: readonly string[];
+    max: readonly string[];
+    /** Intensity words read only right before a feeling word ("bien triste", not "bien, merci"). */
+    adjacentOnly?: readonly string[];
+    /** The noun of "intensité 0.5": a number after it is the intensity. */
+    level?: readonly string[];
+  };
+  /** Phrase patterns per command, tried where the English ones of the same command are. */
+  commands: {
+    undo: readonly PhrasePattern[];
+    redo: readonly PhrasePattern[];
+    reset: readonly PhrasePattern[];
+    retry: readonly PhrasePattern[];
+    /** Lone words for "again", tried last among the commands (after undo), since they also mean "more" ("encore"). */
+    again?: readonly PhrasePattern[];
+    more: readonly PhrasePattern[];
+    less: readonly PhrasePattern[];
+    help: readonly PhrasePattern[];
+    emotions: readonly PhrasePattern[];
+  };
+  followUps: {
+    /** "the other way", "the opposite". */
+    otherWay: readonly string[];
+    /** "warmer": toward contentment. */
+    warmer: readonly string[];
+    /** "colder": toward sadness. */
+    colder: readonly string[];
+  };
 }

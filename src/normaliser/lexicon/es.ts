@@ -1,0 +1,55 @@
+/** @module Spanish, read with the English rules (see `SharedRulesLexicon`). */
+import type { SharedRulesLexicon } from './types.ts';
+
+export const SPANISH: SharedRulesLexicon = {
+  code: 'es',
+  name: 'Spanish',
+  emotions: {
+    amusement: ['gracioso', 'divertido', 'cómico', 'chistoso', 'humor'],
+    awe: ['majestuoso', 'majestuosa', 'asombroso', 'impresionante', 'grandioso', 'asombro', 'deslumbrante', 'espectacular'],
+    contentment: ['tranquilo', 'tranquila', 'sereno', 'serena', 'relajado', 'relajante', 'acogedor', 'calma', 'pacífico', 'pacífica', 'paz'],
+    excitement: ['emocionante', 'excitante', 'enérgico', 'vibrante', 'animado', 'animada'],
+    anger: ['enojado', 'enojada', 'enfadado', 'enfadada', 'furioso', 'furiosa', 'ira', 'rabia'],
+    disgust: ['asqueroso', 'asquerosa', 'asco', 'repugnante', 'podrido'],
+    fear: ['miedo', 'aterrador', 'aterradora', 'terrorífico', 'espeluznante', 'escalofriante', 'da miedo', 'inquietante', 'terror'],
+    sadness: ['triste', 'tristeza', 'melancólico', 'melancólica', 'deprimente'],
+    happy: ['feliz', 'alegre', 'contento', 'contenta', 'felicidad', 'alegría'],
+  },
+  comparatives: {
+    contentment: ['más tranquilo'],
+    sadness: ['más triste'],
+  },
+  elements: {
+    facial: ['cara', 'rostro'],
+    scene: ['cielo', 'fondo', 'bosque'],
+    color: ['colores', 'luz', 'iluminación'],
+  },
+  more: ['más'],
+  less: ['menos'],
+  negators: ['sin'],
+  so: ['tan'],
+  but: ['pero'],
+  to: ['a', 'en', 'para'],
+  intensity: {
+    low: ['un poco', 'ligeramente', 'levemente', 'un poquito', 'poquito', 'un toque', 'un pelín', 'apenas'],
+    high: ['muy', 'bien', 'mucho', 'bastante'],
+    max: ['máximo', 'extremadamente', 'extremamente', 'muy muy'],
+    adjacentOnly: ['bien', 'mucho'],
+    level: ['intensidad'],
+  },
+  commands: {
+    undo: ['deshacer', 'deshaz', 'volver'],
+    redo: ['rehacer'],
+    reset: ['reiniciar', 'empezar de nuevo'],
+    retry: ['otra vez', 'de nuevo', 'otra'],
+    more: ['más', 'fuerte', 'intensificar'],
+    less: ['menos'],
+    help: ['ayuda', 'cómo funciona'],
+    emotions: ['qué emociones', 'cuáles emociones', 'lista de emociones', 'lista de emo'],
+  },
+  followUps: {
+    otherWay: ['al revés', 'lo contrario', 'lo opuesto', 'al contrario'],
+    warmer: ['más cálido'],
+    colder: ['más frío'],
+  },
+};
