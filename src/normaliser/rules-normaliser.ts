@@ -1,41 +1,62 @@
 /**
  * @module The rules normaliser: free text to an `Intent` with word lists and a handful of
- * general rules, in microseconds and without a model. It is the embedded default, and the
- * fallback of every other normaliser.
+ * general rules, in microseconds and without a model (at least 100,000 requests a second on one
+ * core: `npm run bench -- normaliser`). It is the embedded default, and the fallback of every
+ * other normaliser. It reads English, French, Spanish, German, Italian and Portuguese, and
+ * Dutch, Japanese, Chinese, Korean, Russian, Polish, Turkish, Arabic and Hindi (option
+ * `otherLanguages`); how each is read is in `lexicon/` (see `lexicon/REVIEW.md`).
  *
  * How a message is read, in order:
  *
- * 1. **Cleaning.** @mentions (`@moodshift_bot`, `<@123>`), links, control characters and
- *    broken UTF-16 are dropped; case, diacritics, extra spaces and hyphens are folded.
- *    Slash commands (`/undo`, `/undo@moodshift_bot`, `/mood sadder`) are read first.
- * 2. **Emotion words.** Every word, phrase and emoji of the lexicon (`lexicon.ts`) is found,
- *    with simple morphology ("eerily", "scariness", "creepier" from "creepy"), stretched
- *    letters ("saaaad") and, optionally, one typo ("terrifiyng"). Each mention gets a role
- *    from the words before and after it:
- *    - *negated*: "not", "don't", "no", "without", "instead of" → ignored;
- *    - *less*: "less", "too", "not so", "tone down the", "reduce the" → weaken it;
+ * 1. **Cleaning** (`text.ts`). @mentions (`@moodshift_bot`, `<@123>`), links, control characters
+ *    and broken UTF-16 are dropped; case, diacritics, extra spaces and hyphens are folded.
+ *    Slash commands (`/undo`, `/undo@moodshift_bot`, `/mood sadder`) are read first. Japanese and
+ *    Chinese, written without spaces, are split at the words their lexicons know.
+ * 2. **Not a request** (`not-a-request.ts`). Instruction injection ("ignore all previous
+ *    instructions"), distress ("I'm so sad today"), jokes, writing ("write me a sad poem"),
+ *    greetings, thanks, chit-chat, questions on other topics and statements about oneself are
+ *    `unknown` with `notARequest` set, before any emotion word is read: they never edit, undo or
+ *    change anything. A message that points at the picture ("make it…") is still a request.
+ * 3. **Emotion words** (`word-lookup.ts`, `idioms.ts`). Every word, phrase and emoji of the
+ *    lexicon (`lexicon.ts`, and the other languages' in `lexicon/`) is found, with simple
+ *    morphology ("eerily", "scariness", "creepier" from "creepy"), stretched letters ("saaaad")
+ *    and, optionally, one typo ("terrifiyng"). Idioms and scenes ("like the milk has gone off",
+ *    "make it pop") come from a documented table; an emotion word beats them ("make the storm
+ *    scarier"), and "make them jump for joy" also names the action element. With no emotion word
+ *    at all, "warmer" and "colder" (`follow-ups.ts`) lead to contentment and sadness. Each
+ *    mention gets a role from the words around it (`markers.ts`):
+ *    - *negated*: "not", "don't", "no", "without", "instead of", or a negation after the word
+ *      (Turkish "değil", Japanese "ない") → ignored; "not X, more Y" is Y;
+ *    - *less*: "less", "too", "not so", "don't make it so X", "tone down the", "reduce the" →
+ *      weaken it;
  *    - *more*: comparatives ("sadder"), "more", "even", "increase the", "not X enough";
  *    - *mild*: "not too X" → X at low intensity;
  *    - *source*: "from X", "X to/into Y", "replace X with Y", "the X picture … Y", "it looks X,
- *      make it Y".
+ *      make it Y", "it's far too X, make it Y".
  *    A correction ("actually", "scratch that", "no,", "rather") discards what came before it.
  *    A word that also names an element ("smile") counts as an emotion only when nothing else does.
- * 3. **Decision.** The first remaining target wins. When it is the emotion the picture already
- *    shows and the words ask for more of it ("sadder" on a sad edit), the intent is
- *    `refine more`; otherwise it is an `edit` with the intensity words, the named elements and
- *    the canonical instruction. Intensity: a number ("40%", "7/10", "0.4") wins; else a
- *    superlative or a max word ("scariest", "extremely") is 1, a low word ("a bit", "slightly")
- *    0.3, a high word ("very", "really", "much") 0.8, none 0.6. Elements are the element words
- *    anywhere in the message ("her face" facial, "the sky" scene, "the colours" color).
- *    A message with only weakened emotions is `refine less` ("a bit
- *    less sad"), or `refine more` when the current edit already leads away from that emotion
- *    (opposite valence: "less sad" on an amusement edit). A message with only negated emotions
- *    ("not sad") is `unknown`.
- * 4. **Phrases** without an emotion, tried in this order: reset ("start over", "back to the
- *    original"), retry ("reroll", "another version"), redo ("bring it back"), more/less ("push
- *    it further", "tone it down", "too subtle"), undo ("go back", "I liked the previous one
- *    better"), the emotion list, help; a lone command word with one typo ("undoo", "hlep") counts.
- *    Anything else is `unknown`.
+ * 4. **Decision** (`reading.ts`). The first remaining target wins. When it is the emotion the
+ *    picture already shows and the words ask for more of it ("sadder" on a sad edit), the intent
+ *    is `refine more`; otherwise it is an `edit` with the intensity, the named elements and the
+ *    canonical instruction. Intensity (`intensity.ts`, words in every language): a number ("40%",
+ *    "7/10", "0.4") wins; else a superlative or a max word ("scariest", "extremely", "up to
+ *    eleven") is 1, a low word ("a bit", "a smidgen", "un poquito") 0.3, a high word ("very",
+ *    "really", "much") 0.8, none 0.6; "… but not over the top" keeps it at most medium, and an
+ *    intensity word beside a source or a ruled-out emotion does not count. Elements are the
+ *    element words anywhere in the message ("her face" facial, "the sky" scene, "the colours"
+ *    color). A message with only weakened emotions is `refine less` ("a bit less sad"), or
+ *    `refine more` when the current edit already leads away from that emotion (opposite
+ *    valence: "less sad" on an amusement edit).
+ * 5. **Phrases** without an emotion (`phrases.ts`, `follow-ups.ts`), tried in this order: "the
+ *    other way", "the opposite" (on a picture: the emotion opposite the current one in PAD
+ *    space), a lone command word with one typo ("undoo", "hlep"), redo of what was undone ("bring
+ *    back what you just undid"), reset ("start over", "back to the original"), retry ("reroll",
+ *    "another version"), redo ("bring it back"), more/less ("push it further", "tone it down",
+ *    "too subtle"), undo ("go back", "I liked the previous one better"), the emotion list, help;
+ *    then the commands of the nine languages of `lexicon/index.ts` ("geri al", "元に戻").
+ * 6. Anything else is `unknown`, carrying what was understood: the feeling ruled out ("not sad":
+ *    `negated`, so the answer can ask which feeling instead), the elements and the intensity
+ *    ("make the sky really…"), so that the answer names them.
  *
  * Generic happiness words follow the rule of `lexicon.ts` (`resolveGenericHappy`).
  * The rules never read `context.hasImage`: what to do without a picture is the Editor's call.
