@@ -31,7 +31,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .files import ExportError, require_files
+from .files import ExportError, require_files, require_one_of
 
 Join = Literal["add", "concat"]
 TEXT_LENGTH = 77
@@ -224,10 +224,65 @@ class BlipPixels:
         return self.processor(images=images, return_tensors="pt").pixel_values
 
 
+BLIP2_WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+IMAGE_SIDE = ("vision_model.", "qformer.", "query_tokens", "language_projection.")
+
+
+def _image_side_weights(folder: Path) -> dict[str, torch.Tensor]:
+    """Only the vision encoder's, Q-Former's, query tokens' and projection's tensors from a BLIP-2 folder (single
+    or sharded safetensors or .bin): PER never reads OPT's weights (about 10.6 GB in fp32 for OPT-2.7B)."""
+    from safetensors import safe_open
+
+    name = next(n for n in BLIP2_WEIGHTS if (folder / n).exists())
+    if name.endswith(".index.json"):
+        shards = sorted({shard for key, shard in json.loads((folder / name).read_text())["weight_map"].items() if key.startswith(IMAGE_SIDE)})
+    else:
+        shards = [name]
+    tensors: dict[str, torch.Tensor] = {}
+    for shard in shards:
+        if shard.endswith(".safetensors"):
+            with safe_open(str(folder / shard), framework="pt") as weights:
+                tensors.update({key: weights.get_tensor(key) for key in weights.keys() if key.startswith(IMAGE_SIDE)})
+        else:
+            state = torch.load(folder / shard, map_location="cpu", weights_only=True, mmap=True)
+            tensors.update({key: value.clone() for key, value in state.items() if key.startswith(IMAGE_SIDE)})
+    return tensors
+
+
+def load_blip2_image_side(folder: Path):
+    """(vision_model, qformer, query_tokens [Q, D], language_projection, OPT width) as in
+    Blip2ForConditionalGeneration (eager attention), without building or reading the OPT language model."""
+    from transformers import Blip2Config
+    from transformers.models.blip_2.modeling_blip_2 import Blip2QFormerModel, Blip2VisionModel
+
+    folder = Path(folder)
+    config = Blip2Config.from_pretrained(folder, local_files_only=True)
+    for part in (config.vision_config, config.qformer_config):
+        part._attn_implementation = "eager"
+    weights = _image_side_weights(folder)
+
+    def part(prefix: str) -> dict[str, torch.Tensor]:
+        return {key[len(prefix):]: value for key, value in weights.items() if key.startswith(prefix)}
+
+    vision = Blip2VisionModel(config.vision_config)
+    vision.load_state_dict(part("vision_model."), strict=True)
+    qformer = Blip2QFormerModel(config.qformer_config)
+    # (checkpoints may omit buffers such as position ids: strict on parameters only)
+    missing = [k for k in qformer.load_state_dict(part("qformer."), strict=False).missing_keys if k in dict(qformer.named_parameters())]
+    if missing:
+        raise ExportError(f"{folder} lacks the Q-Former weights {', '.join(missing[:3])}{'…' if len(missing) > 3 else ''}.")
+    projection = nn.Linear(config.qformer_config.hidden_size, config.text_config.hidden_size)
+    projection.load_state_dict(part("language_projection."), strict=True)
+    if "query_tokens" not in weights:
+        raise ExportError(f"{folder} lacks BLIP-2's query_tokens weight.")
+    return vision.eval(), qformer.eval(), weights["query_tokens"][0], projection.eval(), config.text_config.hidden_size
+
+
 def check_model_folders(ip2p: Path, blip2: Path) -> None:
     """Fails with one sentence naming the folder and what it lacks, before anything loads."""
     require_files(Path(ip2p), IP2P_FILES, "an InstructPix2Pix diffusers folder (e.g. timbrooks/instruct-pix2pix)")
     require_files(Path(blip2), BLIP2_FILES, "a BLIP-2 OPT transformers folder (e.g. Salesforce/blip2-opt-2.7b)")
+    require_one_of(Path(blip2), BLIP2_WEIGHTS, "a BLIP-2 OPT transformers folder (e.g. Salesforce/blip2-opt-2.7b)")
     unet_config = json.loads((Path(ip2p) / "unet/config.json").read_text())
     if unet_config.get("in_channels") != 8:
         raise ExportError(f"{Path(ip2p) / 'unet'} takes {unet_config.get('in_channels')} input channels, not 8: not an InstructPix2Pix UNet.")
@@ -238,7 +293,7 @@ def load_per_system(ip2p: Path, blip2: Path, join: Join = "add", width: int | No
     PER blocks sized from them: `width` is the blocks' inner width (default the text encoder's, 768 for SD 1.5),
     `heads` their attention heads."""
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
-    from transformers import AutoTokenizer, Blip2ForConditionalGeneration, BlipImageProcessor, CLIPTextModel
+    from transformers import AutoTokenizer, BlipImageProcessor, CLIPTextModel
 
     ip2p, blip2 = Path(ip2p), Path(blip2)
     check_model_folders(ip2p, blip2)
@@ -247,17 +302,13 @@ def load_per_system(ip2p: Path, blip2: Path, join: Join = "add", width: int | No
     text_encoder = CLIPTextModel.from_pretrained(ip2p, subfolder="text_encoder", local_files_only=True)
     tokenizer = AutoTokenizer.from_pretrained(ip2p / "tokenizer", local_files_only=True)
     scheduler = DDPMScheduler.from_pretrained(ip2p, subfolder="scheduler", local_files_only=True)
-    model = Blip2ForConditionalGeneration.from_pretrained(blip2, local_files_only=True, attn_implementation="eager")
+    vision, qformer, query_tokens, projection, query_width = load_blip2_image_side(blip2)
     processor = BlipImageProcessor.from_pretrained(blip2, local_files_only=True)
     text_width = text_encoder.config.hidden_size
     eai, adapter = build_per_blocks(
-        model.config.text_config.hidden_size, vae.config.latent_channels, text_width, width or text_width, heads, seed
+        query_width, vae.config.latent_channels, text_width, width or text_width, heads, seed
     )
-    system = PerSystem(
-        unet, vae, text_encoder, tokenizer, scheduler, model.vision_model, model.qformer, _Tokens(model.query_tokens[0]),
-        model.language_projection, eai, adapter, join,
-    )
-    del model  # the OPT language model is EIC's, not PER's
+    system = PerSystem(unet, vae, text_encoder, tokenizer, scheduler, vision, qformer, _Tokens(query_tokens), projection, eai, adapter, join)
     return system, BlipPixels(processor)
 
 

@@ -162,3 +162,37 @@ def test_gradient_checkpointing_and_bf16(tiny, records):
     bf16, bf16_grads = _loss_and_grads(system, batch, dtype=torch.bfloat16)
     print(f"PER loss fp32 {loss:.5f}, bf16 autocast {bf16:.5f}")
     assert abs(bf16 - loss) < 0.05 * loss and bf16_grads.keys() == grads.keys()
+
+
+@pytest.mark.parametrize("layout", ["as saved", "sharded safetensors", "pytorch .bin"])
+def test_blip2_image_side_matches_the_full_model(tiny, tmp_path, layout):
+    """PER reads only BLIP-2's vision encoder, Q-Former, query tokens and projection, never OPT's weights; q is the
+    full model's get_image_features to the bit."""
+    import shutil
+
+    from transformers import Blip2ForConditionalGeneration
+
+    from moodshift_models.per_training import load_blip2_image_side
+
+    full = Blip2ForConditionalGeneration.from_pretrained(tiny["blip2"], local_files_only=True, attn_implementation="eager").eval()
+    folder = tiny["blip2"]
+    if layout != "as saved":
+        folder = tmp_path / "blip2"
+        full.save_pretrained(folder, safe_serialization=layout != "pytorch .bin", max_shard_size="200KB")
+        shutil.copy(tiny["blip2"] / "preprocessor_config.json", folder)
+        index = "model.safetensors.index.json" if layout != "pytorch .bin" else "pytorch_model.bin.index.json"
+        assert (folder / index).exists()
+    from moodshift_models.per_training import _image_side_weights
+
+    read = _image_side_weights(folder)
+    assert read and not any(key.startswith("language_model.") for key in read)
+    assert any(key.startswith("language_model.") for key in full.state_dict())
+    vision, qformer, tokens, projection, width = load_blip2_image_side(folder)
+    pixels = torch.randn((2, 3, 224, 224), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = full.get_image_features(pixels)
+        embeds = vision(pixel_values=pixels).last_hidden_state
+        out = qformer(query_embeds=tokens.expand(2, -1, -1), encoder_hidden_states=embeds, encoder_attention_mask=torch.ones(embeds.shape[:-1], dtype=torch.long))
+        ours = projection(out.last_hidden_state)
+    assert width == full.config.text_config.hidden_size
+    assert torch.equal(ours, expected)
