@@ -7,8 +7,8 @@
  *
  * Each lexicon was written from the words a speaker would type to a picture bot and checked,
  * word by word, against a dictionary: Hunspell's (Debian `hunspell-nl`, `-ru`, `-pl`, `-tr`,
- * `-ar`, `-hi`, `-ko`) for the languages that have one; Japanese and Chinese against the
- * entries of standard dictionaries by hand, with no machine check (see `REVIEW.md`).
+ * `-ar`, `-hi`, `-ko`) for the languages that have one, IPADIC (through kuromoji) for Japanese
+ * and CC-CEDICT for Chinese (see `REVIEW.md`).
  */
 import { foldText } from '../../lexicon.ts';
 import type { EmotionWord, LexiconEmotion } from '../../lexicon.ts';
