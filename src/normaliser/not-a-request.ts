@@ -17,13 +17,22 @@
  * 6. **statement**: the person about themselves with a feeling that is not painful ("I'm so happy
  *    today", "I'm bored").
  *
+ * Statements about oneself are read in every language whose lexicon says how a person speaks of
+ * themselves (`aboutOneself` in `lexicon/`: "je suis", "ik voel me", "я", "我", "私は"…), with
+ * its negations before the feeling and, where the language puts them there, after it ("मैं उदास
+ * नहीं हूँ"). Languages that drop the subject ("今日はとても悲しい", Turkish "üzgünüm") are not
+ * recognised this way yet.
+ *
  * A message that points at the picture ("it", "this", "the photo", "make", "turn") is read as a
  * request even when it begins like a statement ("I'm thinking, make it sadder"), except for
  * injection and crisis words.
  */
 import * as emotions from '../emotions.ts';
 import type { NotARequest } from '../intent.ts';
+import { foldText } from '../lexicon.ts';
 import type { LexiconEmotion } from '../lexicon.ts';
+import { LANGUAGE_NEGATORS, LANGUAGE_NEGATORS_AFTER, LANGUAGE_SELF_FILLERS, LANGUAGE_SELF_OPENERS } from './lexicon/index.ts';
+import { SHARED_RULES_LEXICONS } from './lexicon/shared-rules.ts';
 
 // Local copies of the imported values read in the hot loops: under tsx an imported binding is read through a getter.
 const { EMOTION_TABLE } = emotions;
@@ -61,17 +70,40 @@ const INJECTION = new RegExp(
 /** Crisis words, anywhere in a message. */
 const CRISIS = /(?:^| )(?:(?:want|going|wanna) (?:to )?die|kill myself|end (?:it all|my life)|hate my life|(?:nobody|no one|noone) (?:cares|loves|likes)|cant go on|hurt myself|self harm|no reason to live|suicidal|suicide)(?= |$)/;
 
+/** The five languages read with the English rules: their `aboutOneself` openers and one-word fillers, folded. */
+const SHARED_OPENERS = SHARED_RULES_LEXICONS.flatMap((l) => (l.aboutOneself?.openers ?? []).map((o) => foldText(o).split(' ')));
+const SHARED_FILLERS = SHARED_RULES_LEXICONS.flatMap((l) =>
+  [...(l.aboutOneself?.fillers ?? []), ...(l.so ?? []), ...l.intensity.low, ...l.intensity.high, ...l.intensity.max].map(foldText).filter((w) => !w.includes(' ')),
+);
+
 const SUBJECTS: readonly (readonly string[])[] = [
   ['im'], ['i', 'am'], ['i', 'feel'], ['i', 'felt'], ['i', 'was'], ['ive', 'been'], ['i', 'have', 'been'], ['i', 'get'], ['im', 'feeling'],
-  ['feeling'], ['i', 'keep', 'feeling'], ['me', 'siento'], ['estoy'], ['je', 'suis'], ['je', 'me', 'sens'], ['ich', 'bin'],
-  ['ich', 'fuhle', 'mich'], ['mi', 'sento'], ['sono'], ['estou'], ['me', 'sinto'], ['ik', 'ben'], ['ik', 'voel', 'me'],
+  ['feeling'], ['i', 'keep', 'feeling'], ...SHARED_OPENERS, ...LANGUAGE_SELF_OPENERS,
 ];
+/**
+ * Openers of the languages that put the feeling before the noun (Japanese, Korean, Turkish,
+ * Hindi…: "나는 슬픈 사진을 원해", I want a sad photo): after the feeling such a statement has at
+ * most one short word more (a copula, "हूँ", "です"), or it is read as a request.
+ */
+const TRAILING_CHECKED: ReadonlySet<readonly string[]> = new Set(LANGUAGE_SELF_OPENERS);
+const SHORT_TRAILER = 4;
+
+/** The subjects by their first word, in the order above. */
+const SUBJECTS_BY_FIRST: ReadonlyMap<string, readonly (readonly string[])[]> = (() => {
+  const byFirst = new Map<string, (readonly string[])[]>();
+  for (const subject of SUBJECTS) byFirst.set(subject[0]!, [...(byFirst.get(subject[0]!) ?? []), subject]);
+  return byFirst;
+})();
 /** Words that may come before the subject ("honestly, I feel…") or between it and the feeling ("I'm so…"). */
 const FILLERS = new Set([
   'honestly', 'tbh', 'ugh', 'well', 'so', 'man', 'guys', 'today', 'lately', 'sometimes', 'just', 'really', 'very', 'super',
   'kinda', 'kind', 'of', 'sort', 'quite', 'pretty', 'totally', 'a', 'bit', 'little', 'extremely', 'been', 'getting', 'always',
   'still', 'also', 'too', 'feeling', 'feel', 'rather', 'fairly', 'incredibly', 'terribly', 'awfully', 'and', 'oh', 'hey', 'like',
-  ',', '.', '!', 'muy', 'tres', 'sehr', 'molto', 'muito', 'heel', 'erg', 'un', 'poco', 'peu', 'tan', 'si', 'so', 'bien', 'ganz',
+  ',', '.', '!', ...SHARED_FILLERS, ...LANGUAGE_SELF_FILLERS,
+]);
+/** "not" before the feeling, in every language ("I'm not sad", "je ne suis pas triste"). */
+const SELF_NEGATIONS = new Set([
+  'not', 'no', ...SHARED_RULES_LEXICONS.flatMap((l) => l.negators.map(foldText)), ...LANGUAGE_NEGATORS,
 ]);
 /** Feelings a person says about themselves that the lexicon has no emotion for. `true`: painful. */
 const OTHER_FEELINGS: ReadonlyMap<string, boolean> = new Map([
@@ -149,6 +181,17 @@ export function recogniseNotARequest(
   return aboutThemselves(words, emotionOf);
 }
 
+/** Whether the words from `from` on are fillers, punctuation and negations, and at most one short word ("हूँ", "です"). */
+function shortTrailer(words: readonly string[], from: number): boolean {
+  let others = 0;
+  for (let k = from; k < words.length; k++) {
+    const w = words[k]!;
+    if (FILLERS.has(w) || LANGUAGE_NEGATORS_AFTER.has(w)) continue;
+    if (++others > 1 || w.length > SHORT_TRAILER) return false;
+  }
+  return true;
+}
+
 function onlyWords(words: readonly string[], core: ReadonlySet<string>, fillers: ReadonlySet<string>): boolean {
   if (!words.some((w) => core.has(w))) return false;
   return words.every((w) => core.has(w) || fillers.has(w));
@@ -158,17 +201,20 @@ function onlyWords(words: readonly string[], core: ReadonlySet<string>, fillers:
 function aboutThemselves(words: readonly string[], emotionOf: (word: string) => LexiconEmotion | undefined): NotARequest | undefined {
   let start = 0;
   while (start < 3 && start < words.length && FILLERS.has(words[start]!) && words[start] !== 'feeling') start++;
-  const subject = SUBJECTS.find((s) => s.every((w, k) => words[start + k] === w));
+  const subject = SUBJECTS_BY_FIRST.get(words[start] ?? '')?.find((s) => s.every((w, k) => words[start + k] === w));
   if (!subject) return undefined;
   let negated = false;
   for (let i = start + subject.length; i < words.length && i < start + subject.length + 5; i++) {
     const w = words[i]!;
-    if (w === 'not' || w === 'no' || w === 'pas' || w === 'nicht' || w === 'non' || w === 'nao' || w === 'niet') { negated = true; continue; }
+    if (SELF_NEGATIONS.has(w)) { negated = true; continue; }
     if (FILLERS.has(w)) continue;
     const feeling = OTHER_FEELINGS.get(w);
     if (feeling !== undefined) return feeling !== negated ? 'distress' : 'statement';
     const emotion = emotionOf(w);
     if (emotion) {
+      // "मैं उदास नहीं हूँ", "üzgün değilim": the negation follows the feeling.
+      if (LANGUAGE_NEGATORS_AFTER.has(words[i + 1] ?? '') || LANGUAGE_NEGATORS_AFTER.has(words[i + 2] ?? '')) negated = !negated;
+      if (TRAILING_CHECKED.has(subject) && !shortTrailer(words, i + 1)) return undefined;
       const painful = emotion !== 'happy' && EMOTION_TABLE[emotion].valence === 'negative';
       return painful !== negated ? 'distress' : 'statement';
     }

@@ -16,7 +16,7 @@ import {
 } from '../../src/lexicon.ts';
 import { LANGUAGE_LEXICONS } from '../../src/normaliser/lexicon/index.ts';
 import { SHARED_RULES_LEXICONS } from '../../src/normaliser/lexicon/shared-rules.ts';
-import { RulesNormaliser } from '../../src/normaliser/rules-normaliser.ts';
+import { RulesNormaliser, normaliseText } from '../../src/normaliser/rules-normaliser.ts';
 
 describe('the emotion lexicon', () => {
   it('gives every emotion adjectives, comparatives, superlatives, verbs, nouns, misspellings and emoji', () => {
@@ -167,4 +167,28 @@ describe('the language lexicons of src/normaliser/lexicon/', () => {
       }
     });
   }
+});
+
+describe('statements about oneself in the other languages', () => {
+  const read = (text: string) => normaliseText(text);
+
+  it('reads "I am so sad today" as distress, never an edit, in every language whose lexicon says how a person speaks of themselves', () => {
+    const sad = [
+      'je suis si triste aujourd\'hui', 'estoy muy triste hoy', 'ich bin heute so traurig', 'sono così triste oggi', 'estou tão triste hoje',
+      'ik ben zo verdrietig vandaag', 'мне так грустно сегодня', 'я очень грустный сегодня', 'jestem dziś bardzo smutny', 'ben bugün çok üzgünüm',
+      '나는 오늘 너무 슬퍼', 'أنا حزين جدا اليوم', 'मैं आज बहुत उदास हूँ', '我今天很难过', '私は今日とても悲しい',
+    ];
+    for (const text of sad) assert.deepEqual(read(text), { kind: 'unknown', notARequest: 'distress' }, text);
+    for (const text of ['je suis heureuse', 'я счастлив', 'मैं उदास नहीं हूँ']) assert.deepEqual(read(text), { kind: 'unknown', notARequest: 'statement' }, text);
+  });
+
+  it('still reads a request that begins the same way', () => {
+    for (const text of ['я хочу грустнее', '나는 슬픈 사진을 원해', 'मैं उदास तस्वीर चाहता हूँ', '私は悲しい写真が欲しい', 'je suis là, rends la photo plus triste']) {
+      assert.equal(read(text).kind, 'edit', text);
+    }
+  });
+
+  it('gives every language of lexicon/ openers for speaking of oneself', () => {
+    for (const language of [...LANGUAGE_LEXICONS, ...SHARED_RULES_LEXICONS]) assert.ok(language.aboutOneself?.openers.length, `${language.name} has no aboutOneself openers`);
+  });
 });

@@ -37,4 +37,5 @@ export const ARABIC: LanguageLexicon = {
     emotions: ['ما المشاعر'],
   },
   followUps: { otherWay: ['العكس', 'بالعكس', 'عكس ذلك'], warmer: ['أدفأ', 'أكثر دفئا'], colder: ['أبرد', 'أكثر برودة'] },
+  aboutOneself: { openers: ['أنا', 'أشعر'], fillers: ['اليوم', 'الآن', 'حقا'] },
 };

@@ -56,4 +56,5 @@ export const GERMAN: SharedRulesLexicon = {
     warmer: [],
     colder: ['kälter'],
   },
+  aboutOneself: { openers: ['ich bin', 'ich fühle mich'], fillers: ['ganz', 'heute'] },
 };

@@ -52,4 +52,5 @@ export const SPANISH: SharedRulesLexicon = {
     warmer: ['más cálido'],
     colder: ['más frío'],
   },
+  aboutOneself: { openers: ['me siento', 'estoy'], fillers: ['un', 'poco', 'hoy'] },
 };

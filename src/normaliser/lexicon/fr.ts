@@ -48,4 +48,5 @@ export const FRENCH: SharedRulesLexicon = {
     warmer: ['plus chaud', 'plus chaleureux'],
     colder: ['plus froid'],
   },
+  aboutOneself: { openers: ['je suis', 'je me sens'], fillers: ['un', 'peu', "aujourd'hui", 'tellement'] },
 };

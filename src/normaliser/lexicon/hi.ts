@@ -35,4 +35,5 @@ export const HINDI: LanguageLexicon = {
     help: ['मदद', 'सहायता'],
   },
   followUps: { otherWay: ['उल्टा', 'उलटा', 'दूसरी तरफ़', 'विपरीत'], warmer: ['गरम', 'गर्म', 'और गर्म'], colder: ['ठंडा', 'और ठंडा'] },
+  aboutOneself: { openers: ['मैं', 'मुझे'], fillers: ['आज', 'अभी'] },
 };

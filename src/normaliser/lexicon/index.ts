@@ -48,6 +48,8 @@ const otherWay: string[] = [];
 const temperature = new Map<string, 'contentment' | 'sadness'>();
 const prefixes = new Set<string>();
 const segmentWords = new Set<string>();
+const selfOpeners: string[][] = [];
+const selfFillers = new Set<string>();
 
 const fold = (word: string): string => foldText(word.endsWith('*') ? word.slice(0, -1) : word);
 
@@ -86,6 +88,14 @@ for (const language of LANGUAGE_LEXICONS) {
   for (const word of language.followUps.warmer) temperature.set(remember(word), 'contentment');
   for (const word of language.followUps.colder) temperature.set(remember(word), 'sadness');
   for (const prefix of language.prefixes ?? []) prefixes.add(foldText(prefix));
+  if (language.aboutOneself) {
+    for (const opener of language.aboutOneself.openers) selfOpeners.push(remember(opener).split(' '));
+    const oneWord = [...(language.aboutOneself.fillers ?? []), ...(language.so ?? []), ...language.intensity.low, ...language.intensity.high, ...language.intensity.max];
+    for (const word of oneWord) {
+      const key = remember(word);
+      if (!key.includes(' ')) selfFillers.add(key);
+    }
+  }
 }
 
 /** Folded words and phrases of the nine languages to the emotion they name. */
@@ -104,6 +114,10 @@ export const LANGUAGE_COMMANDS: ReadonlyMap<string, Intent> = commands;
 export const LANGUAGE_COMMAND_MAX_WORDS = Math.max(...[...commands.keys()].map((k) => k.split(' ').length));
 export const LANGUAGE_OTHER_WAY: readonly string[] = otherWay;
 export const LANGUAGE_TEMPERATURE_WORDS: ReadonlyMap<string, 'contentment' | 'sadness'> = temperature;
+/** How a person begins a sentence about themselves ("ik ben", "я", "我"), as folded words. */
+export const LANGUAGE_SELF_OPENERS: readonly (readonly string[])[] = selfOpeners;
+/** One-word fillers between such an opener and the feeling: "vandaag", the `so` words, one-word intensity words. */
+export const LANGUAGE_SELF_FILLERS: ReadonlySet<string> = selfFillers;
 
 const STEM_LENGTHS = [...new Set([...stems.keys()].map((s) => s.length))].sort((a, b) => b - a);
 const PREFIXES = [...prefixes].sort((a, b) => b.length - a.length);

@@ -52,4 +52,5 @@ export const ITALIAN: SharedRulesLexicon = {
     warmer: ['più caldo'],
     colder: ['più freddo'],
   },
+  aboutOneself: { openers: ['mi sento', 'sono'], fillers: ['oggi'] },
 };

@@ -38,4 +38,5 @@ export const JAPANESE: LanguageLexicon = {
     emotions: ['どんな感情'],
   },
   followUps: { otherWay: ['逆', '反対'], warmer: ['温か', '暖か', 'あたたか'], colder: ['冷た', '寒々'] },
+  aboutOneself: { openers: ['私は', 'わたしは', '僕は', 'ぼくは', '俺は', 'あたしは'], fillers: ['今日は', '今日', '今', '本当に', 'なんか', 'なんだか'] },
 };

@@ -35,4 +35,5 @@ export const KOREAN: LanguageLexicon = {
     help: ['도움말', '도와줘'],
   },
   followUps: { otherWay: ['반대로', '거꾸로'], warmer: ['따뜻하게', '따뜻한', '더 따뜻'], colder: ['차갑게', '차가운', '더 차갑'] },
+  aboutOneself: { openers: ['나는', '난', '나', '저는', '전', '제가', '내가'], fillers: ['오늘', '지금', '요즘', '기분이'] },
 };

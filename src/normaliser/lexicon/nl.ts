@@ -44,4 +44,5 @@ export const DUTCH: LanguageLexicon = {
     emotions: ['welke emoties', 'welke gevoelens'],
   },
   followUps: { otherWay: ['de andere kant op', 'andersom', 'het omgekeerde', 'het tegenovergestelde'], warmer: ['warmer'], colder: ['kouder', 'kil', 'killer'] },
+  aboutOneself: { openers: ['ik ben', 'ik voel me', 'ik voel mij'], fillers: ['vandaag', 'nu', 'een', 'beetje'] },
 };

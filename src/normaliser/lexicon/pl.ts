@@ -37,4 +37,5 @@ export const POLISH: LanguageLexicon = {
     emotions: ['jakie emocje'],
   },
   followUps: { otherWay: ['w drugą stronę', 'odwrotnie', 'na odwrót', 'przeciwnie'], warmer: ['cieplej', 'cieplejsz*'], colder: ['chłodniej', 'zimniej', 'chłodniejsz*'] },
+  aboutOneself: { openers: ['jestem', 'czuję się'], fillers: ['dziś', 'dzisiaj', 'teraz', 'taki', 'taka'] },
 };

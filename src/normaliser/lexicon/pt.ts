@@ -45,4 +45,5 @@ export const PORTUGUESE: SharedRulesLexicon = {
     warmer: ['mais quente'],
     colder: ['mais frio'],
   },
+  aboutOneself: { openers: ['estou', 'me sinto'], fillers: ['hoje'] },
 };

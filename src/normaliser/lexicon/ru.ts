@@ -38,4 +38,5 @@ export const RUSSIAN: LanguageLexicon = {
     emotions: ['какие эмоции'],
   },
   followUps: { otherWay: ['наоборот', 'в другую сторону', 'противоположн*'], warmer: ['теплее'], colder: ['холоднее'] },
+  aboutOneself: { openers: ['я', 'мне'], fillers: ['сегодня', 'сейчас', 'чувствую', 'себя', 'такой', 'такая'] },
 };

@@ -37,4 +37,5 @@ export const TURKISH: LanguageLexicon = {
     emotions: ['hangi duygular'],
   },
   followUps: { otherWay: ['tam tersi', 'tersi', 'ters yönde', 'tersine'], warmer: ['daha sıcak'], colder: ['daha soğuk'] },
+  aboutOneself: { openers: ['ben', 'kendimi'], fillers: ['bugün'] },
 };

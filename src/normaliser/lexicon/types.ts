@@ -53,6 +53,13 @@ export interface LanguageLexicon {
     /** "colder": toward sadness. */
     colder: readonly string[];
   };
+  /**
+   * How a person speaks of themselves ("ik ben", "ik voel me"), so that "ik ben zo verdrietig
+   * vandaag" is a statement and never an edit (`not-a-request.ts`): `openers` begin such a
+   * message; `fillers` may stand between the opener and the feeling ("vandaag"), as may the
+   * language's `so` words and one-word intensity words.
+   */
+  aboutOneself?: { openers: readonly string[]; fillers?: readonly string[] };
   /** Particles a word may carry in front (Arabic "ال", "و"). */
   prefixes?: readonly string[];
   /** Written without spaces between words (Japanese, Chinese): messages are segmented with this lexicon's own entries. */
@@ -127,4 +134,11 @@ export interface SharedRulesLexicon {
     /** "colder": toward sadness. */
     colder: readonly string[];
   };
+  /**
+   * How a person speaks of themselves ("ik ben", "ik voel me"), so that "ik ben zo verdrietig
+   * vandaag" is a statement and never an edit (`not-a-request.ts`): `openers` begin such a
+   * message; `fillers` may stand between the opener and the feeling ("vandaag"), as may the
+   * language's `so` words and one-word intensity words.
+   */
+  aboutOneself?: { openers: readonly string[]; fillers?: readonly string[] };
 }

@@ -37,4 +37,5 @@ export const CHINESE: LanguageLexicon = {
     emotions: ['哪些情绪', '哪些情緒'],
   },
   followUps: { otherWay: ['反过来', '反過來', '相反'], warmer: ['温暖', '溫暖', '暖一点', '暖一點', '更暖'], colder: ['冷一点', '冷一點', '更冷', '冷淡'] },
+  aboutOneself: { openers: ['我'], fillers: ['今天', '现在', '現在', '真的', '觉得', '覺得', '感到', '感觉', '感覺'] },
 };
