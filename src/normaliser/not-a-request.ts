@@ -81,9 +81,11 @@ const SUBJECTS: readonly (readonly string[])[] = [
   ['feeling'], ['i', 'keep', 'feeling'], ...SHARED_OPENERS, ...LANGUAGE_SELF_OPENERS,
 ];
 /**
- * Openers of the languages that put the feeling before the noun (Japanese, Korean, Turkish,
- * Hindi…: "나는 슬픈 사진을 원해", I want a sad photo): after the feeling such a statement has at
- * most one short word more (a copula, "हूँ", "です"), or it is read as a request.
+ * Openers of the nine compact lexicons of `lexicon/index.ts`, whose messages have no English
+ * picture words to tell a request apart, and several of which put the feeling before the noun
+ * ("나는 슬픈 사진을 원해", I want a sad photo; "я грустный, сделай фото веселее"): after the
+ * feeling such a statement has at most one short word more (a copula, "हूँ", "です"), or it is
+ * read as a request.
  */
 const TRAILING_CHECKED: ReadonlySet<readonly string[]> = new Set(LANGUAGE_SELF_OPENERS);
 const SHORT_TRAILER = 4;
