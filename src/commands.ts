@@ -17,6 +17,8 @@ export const MODERATOR_COMMANDS = [
   'ban',
   'unban',
   'audit',
+  'pictures',
+  'picturethreshold',
 ] as const;
 
 export type PersonCommand = (typeof PERSON_COMMANDS)[number];
@@ -58,6 +60,8 @@ export const COMMAND_DESCRIPTIONS: ReadonlyArray<{ command: string; description:
   { command: 'ratelimit', description: 'Moderators: new edits allowed per person (and per chat) a minute', moderator: true },
   { command: 'ban', description: 'Moderators: stop a person using the bot here', moderator: true },
   { command: 'unban', description: 'Moderators: let a banned person use the bot again', moderator: true },
+  { command: 'pictures', description: 'Moderators: check pictures for unsafe content here (block) or not (allow)', moderator: true },
+  { command: 'picturethreshold', description: 'Moderators: the score at which a picture class (Porn, Hentai, Sexy, Drawing) is refused', moderator: true },
 ];
 
 /**
@@ -80,6 +84,8 @@ const MODERATOR_ARGUMENTS: Readonly<Record<ModeratorCommandName, string>> = {
   ban: '<user id>',
   unban: '<user id>',
   audit: '[how many]',
+  pictures: '[block|allow]',
+  picturethreshold: '<class> <0.05 to 1|off>',
 };
 
 /** The commands a person can type on one platform, written as they are typed there: what its help lists. */

@@ -51,6 +51,10 @@ export interface AppConfig {
   normaliser: NormaliserBackend;
   /** `MOODSHIFT_POLICY`: the operator's global moderation policy file (JSON or YAML). */
   policyFile?: string;
+  /** `MOODSHIFT_PICTURE_MODEL`: the picture-safety classifier, `MobileNetV2` (fast) or `InceptionV3`. @defaultValue `MobileNetV2` */
+  pictureModel: 'MobileNetV2' | 'InceptionV3';
+  /** `MOODSHIFT_PICTURE_CHECK_TIMEOUT_S`: longest one picture-safety check may take; past it the picture is refused where the rule blocks. @defaultValue 15 */
+  pictureCheckTimeoutSeconds: number;
   /** `MOODSHIFT_STATE_TTL_DAYS`: how long a conversation lives after its last activity. @defaultValue 7 */
   stateTtlDays: number;
   /** `MOODSHIFT_MAX_IMAGE_MB`. @defaultValue 20 */
@@ -223,6 +227,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     planner,
     normaliser,
     policyFile: text(env, 'MOODSHIFT_POLICY'),
+    pictureModel: oneOf(env, 'MOODSHIFT_PICTURE_MODEL', ['mobilenetv2', 'inceptionv3'] as const, 'mobilenetv2', problems) === 'inceptionv3' ? 'InceptionV3' : 'MobileNetV2',
+    pictureCheckTimeoutSeconds: number(env, 'MOODSHIFT_PICTURE_CHECK_TIMEOUT_S', 15, problems, 0.1, 600, false),
     stateTtlDays: number(env, 'MOODSHIFT_STATE_TTL_DAYS', 7, problems, 0.001, 3650, false),
     maxImageMegabytes: number(env, 'MOODSHIFT_MAX_IMAGE_MB', 20, problems, 0.01, 500, false),
     pictureBudgetMegabytes: number(env, 'MOODSHIFT_PICTURE_BUDGET_MB', 512, problems, 1, 1_048_576, false),

@@ -288,6 +288,8 @@ export class Editor {
       owner: `${turn.key.platform}:${turn.actor.id}`,
       ...(this.#decodeGate ? { gate: this.#decodeGate } : {}),
     });
+    // Picture safety before anything is stored: a refused photo is never kept nor rendered.
+    await this.#moderation?.checkPicture?.(this.#moderationContext(turn), image.bytes, 'incoming');
     const hash = await this.#store.putImage(image);
     const root: EditRecord = {
       id: newEditId(),
@@ -429,6 +431,8 @@ export class Editor {
       owner: `${working.turn.key.platform}:${working.turn.key.user}`,
     });
     working.report.renderMs = ms(renderStarted);
+    // Picture safety before the edit is stored or sent: a refused edit never becomes the current picture.
+    await this.#moderation?.checkPicture?.(this.#moderationContext(working.turn), result.bytes, 'outgoing');
     // The new picture is held too, until the edit that shows it (and pins it) is saved.
     const releaseResult = await this.#store.holdPictures([imageContentHash(result.bytes)], PICTURE_HOLD_SECONDS);
     let conversation: Conversation;

@@ -60,7 +60,16 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
       }),
     );
   const moderation =
-    parts.moderation ?? own(await createModeration({ redis, policyFile: config.policyFile, logger }));
+    parts.moderation ??
+    own(
+      await createModeration({
+        redis,
+        policyFile: config.policyFile,
+        logger,
+        pictureModel: config.pictureModel,
+        pictureCheckTimeoutMs: config.pictureCheckTimeoutSeconds * 1000,
+      }),
+    );
   const normaliser = parts.normaliser ?? (await createNormaliser(config, logger));
   const planner = parts.planner ?? own(await createPlanner(config, logger));
   // Picture checks and local renders share one bound on work in libuv's thread pool (MOODSHIFT_MAX_CONCURRENT_DECODES).

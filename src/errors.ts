@@ -40,6 +40,10 @@ export enum ErrorCode {
   PictureStorageFull = 'picture_storage_full',
   /** An edit's picture (or its original) is no longer stored: evicted or past its time to live. */
   PictureExpired = 'picture_expired',
+  /** The picture-safety classifier read the picture at or above a threshold of this scope's picture rule. */
+  PictureBlocked = 'picture_blocked',
+  /** The picture rule blocks, and the classifier failed or ran out of time: refused, fail closed. */
+  PictureUnchecked = 'picture_unchecked',
 }
 
 /** An input the person got wrong, or a refusal they should understand. Never a bug. */

@@ -49,6 +49,11 @@ const userErrorMessages: Record<ErrorCode, (d: Details) => string> = {
   [ErrorCode.PictureStorageFull]: () => `I'm short of space for new pictures right now; please try again later.`,
   [ErrorCode.PictureExpired]: () =>
     `That earlier picture has expired from my storage, so I can't edit it any more. Please send the photo again.`,
+  [ErrorCode.PictureBlocked]: (d) =>
+    d.stage === 'outgoing'
+      ? `I can't show that edit: the picture rule of ${d.where ?? 'this chat'} does not allow the result.`
+      : `I can't take that picture: the picture rule of ${d.where ?? 'this chat'} does not allow it.`,
+  [ErrorCode.PictureUnchecked]: () => `I couldn't check this picture; please try again.`,
 };
 
 /**
@@ -502,6 +507,8 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.NotModerator]: () => 'Seuls les modérateurs peuvent utiliser cette commande.',
     [ErrorCode.PictureStorageFull]: () => "Je manque de place pour de nouvelles images en ce moment ; réessaie plus tard, s'il te plaît.",
     [ErrorCode.PictureExpired]: () => "Cette image précédente a expiré de mon stockage, je ne peux plus la retoucher. Renvoie la photo, s'il te plaît.",
+    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? "Je ne peux pas montrer cette retouche : la règle des images d'ici ne l'autorise pas." : "Je ne peux pas prendre cette image : la règle des images d'ici ne l'autorise pas."),
+    [ErrorCode.PictureUnchecked]: () => "Je n'ai pas pu vérifier cette image ; réessaie, s'il te plaît.",
   },
   es: {
     [ErrorCode.NoImage]: () => 'Primero envíame una foto y luego dime qué emoción debe transmitir (por ejemplo «más triste»).',
@@ -519,6 +526,8 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.NotModerator]: () => 'Solo los moderadores pueden usar ese comando.',
     [ErrorCode.PictureStorageFull]: () => "Ahora mismo me falta espacio para imágenes nuevas; inténtalo de nuevo más tarde, por favor.",
     [ErrorCode.PictureExpired]: () => "Esa imagen anterior ha caducado en mi almacenamiento y ya no puedo editarla. Envía la foto otra vez, por favor.",
+    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? 'No puedo mostrar esa edición: la norma de imágenes de aquí no la permite.' : 'No puedo aceptar esa imagen: la norma de imágenes de aquí no la permite.'),
+    [ErrorCode.PictureUnchecked]: () => 'No he podido comprobar esta imagen; inténtalo de nuevo, por favor.',
   },
   de: {
     [ErrorCode.NoImage]: () => 'Schick mir zuerst ein Foto und sag mir dann, wie es wirken soll (zum Beispiel „trauriger“).',
@@ -536,6 +545,8 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.NotModerator]: () => 'Nur Moderatoren können diesen Befehl verwenden.',
     [ErrorCode.PictureStorageFull]: () => "Mir fehlt gerade Platz für neue Bilder; bitte versuch es später noch einmal.",
     [ErrorCode.PictureExpired]: () => "Dieses frühere Bild ist in meinem Speicher abgelaufen, ich kann es nicht mehr bearbeiten. Bitte schick das Foto noch einmal.",
+    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? 'Diese Bearbeitung kann ich nicht zeigen: Die Bildregel hier erlaubt sie nicht.' : 'Dieses Bild kann ich nicht annehmen: Die Bildregel hier erlaubt es nicht.'),
+    [ErrorCode.PictureUnchecked]: () => 'Ich konnte dieses Bild nicht prüfen; bitte versuch es noch einmal.',
   },
   it: {
     [ErrorCode.NoImage]: () => 'Prima mandami una foto, poi dimmi che emozione deve trasmettere (per esempio «più triste»).',
@@ -553,6 +564,8 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.NotModerator]: () => 'Solo i moderatori possono usare quel comando.',
     [ErrorCode.PictureStorageFull]: () => "Al momento non ho spazio per nuove immagini; riprova più tardi, per favore.",
     [ErrorCode.PictureExpired]: () => "Quell'immagine precedente è scaduta dalla mia memoria e non posso più modificarla. Manda di nuovo la foto, per favore.",
+    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? 'Non posso mostrare quella modifica: la regola sulle immagini di qui non la consente.' : "Non posso accettare quell'immagine: la regola sulle immagini di qui non la consente."),
+    [ErrorCode.PictureUnchecked]: () => 'Non sono riuscito a controllare questa immagine; riprova, per favore.',
   },
   pt: {
     [ErrorCode.NoImage]: () => 'Primeiro envie uma foto e depois diga que emoção ela deve transmitir (por exemplo “mais triste”).',
@@ -570,5 +583,7 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.NotModerator]: () => 'Só moderadores podem usar esse comando.',
     [ErrorCode.PictureStorageFull]: () => "Estou sem espaço para novas imagens agora; tente de novo mais tarde, por favor.",
     [ErrorCode.PictureExpired]: () => "Essa imagem anterior expirou do meu armazenamento e não consigo mais editá-la. Envie a foto de novo, por favor.",
+    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? 'Não posso mostrar essa edição: a regra de imagens daqui não a permite.' : 'Não posso aceitar essa imagem: a regra de imagens daqui não a permite.'),
+    [ErrorCode.PictureUnchecked]: () => 'Não consegui verificar esta imagem; tente de novo, por favor.',
   },
 };

@@ -22,6 +22,11 @@ export interface TurnScope {
   server?: string;
   /** The channel (Discord) or chat (Telegram); absent where there is none. */
   channel?: string;
+  /**
+   * The platform marks the channel age-restricted (Discord's NSFW flag, a thread's from its
+   * parent). Only there may a Discord moderator allow pictures the outer scopes block.
+   */
+  ageRestricted?: boolean;
 }
 
 /** A picture attached to a turn. The bytes are fetched only when the engine needs them. */

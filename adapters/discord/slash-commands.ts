@@ -35,6 +35,7 @@ import {
 } from '../../src/commands.ts';
 import { ELEMENTS, EMOTIONS, EMOTION_TABLE, type Element } from '../../src/emotions.ts';
 import { INTENSITY, type IntensityLevel } from '../../src/intent.ts';
+import { PICTURE_CLASSES } from '../../src/moderation/policy.ts';
 
 // The names live with the engine's command table, so that the help text lists what is registered here.
 export const PERSON_COMMAND = DISCORD_PERSON_COMMAND;
@@ -213,6 +214,32 @@ export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationComman
         .addIntegerOption((o) =>
           o.setName('count').setDescription('How many entries, newest first (default 10)').setMinValue(1).setMaxValue(AUDIT_MAX_ENTRIES),
         ),
+    )
+    .addSubcommand((sub) =>
+      sub
+        .setName('pictures')
+        .setDescription('Picture safety: check pictures here (block) or not (allow); leave out to see the rule')
+        .addStringOption((o) =>
+          o
+            .setName('rule')
+            .setDescription('block: refuse unsafe pictures; allow: no check (only in age-restricted channels)')
+            .addChoices({ name: 'block', value: 'block' }, { name: 'allow', value: 'allow' }),
+        )
+        .addBooleanOption(channelOnly),
+    )
+    .addSubcommand((sub) =>
+      sub
+        .setName('picturethreshold')
+        .setDescription('The score (0.05 to 1) at which a picture class is refused; "off" switches the class off')
+        .addStringOption((o) =>
+          o
+            .setName('class')
+            .setDescription('The classifier class')
+            .setRequired(true)
+            .addChoices(...PICTURE_CLASSES.map((name) => ({ name, value: name }))),
+        )
+        .addStringOption((o) => o.setName('score').setDescription('Refuse at this score or more: 0.05 to 1, or "off"').setRequired(true).setMaxLength(8))
+        .addBooleanOption(channelOnly),
     );
 
   return [mood.toJSON(), moodmod.toJSON()];

@@ -85,6 +85,17 @@ export function moderationChannelId(channelId: string, channel: EventChannel | n
   return channel.parentId ?? channelId;
 }
 
+/**
+ * `{ ageRestricted: true }` for a channel Discord marks age-restricted (NSFW), a thread by its
+ * parent's mark; `{}` otherwise or when discord.js does not know (the stricter reading).
+ */
+export function ageRestriction(channel: unknown): { ageRestricted?: true } {
+  const c = channel as { nsfw?: boolean; isThread?: () => boolean; parent?: { nsfw?: boolean } | null } | null | undefined;
+  if (!c) return {};
+  const marked = typeof c.isThread === 'function' && c.isThread() ? c.parent?.nsfw === true : c.nsfw === true;
+  return marked ? { ageRestricted: true } : {};
+}
+
 /** An attachment the engine fetches lazily, only from the allowed hosts and within its size limit. */
 export function toImageAttachment(attachment: Attachment, allowedHosts: readonly string[]): ImageAttachment {
   return {
@@ -134,7 +145,7 @@ export function slashCommandTurn(interaction: ChatInputCommandInteraction, conte
   }
   return {
     key: { platform: PLATFORM, chat: interaction.channelId, user: interaction.user.id },
-    scope: { server: interaction.guildId ?? undefined, channel: moderationChannelId(interaction.channelId, interaction.channel) },
+    scope: { server: interaction.guildId ?? undefined, channel: moderationChannelId(interaction.channelId, interaction.channel), ...ageRestriction(interaction.channel) },
     messageId: interaction.id,
     text,
     images,
@@ -197,6 +208,18 @@ export function moderatorCommandText(subcommand: ModeratorSubcommand, options: C
       if (count !== null) args.push(String(count));
       break;
     }
+    case 'pictures': {
+      const rule = options.getString('rule');
+      if (rule) args.push(rule);
+      break;
+    }
+    case 'picturethreshold': {
+      const name = options.getString('class');
+      const score = options.getString('score');
+      if (name) args.push(name);
+      if (score) args.push(score.trim());
+      break;
+    }
   }
   if (subcommand !== 'policy' && subcommand !== 'audit' && options.getBoolean(CHANNEL_ONLY_OPTION) === true) args.push('channel');
   return [`/${subcommand}`, ...args].join(' ');
@@ -242,7 +265,7 @@ export function componentTurn(interaction: MessageComponentInteraction, context:
   if (!action) return undefined;
   return {
     key: { platform: PLATFORM, chat: interaction.channelId, user: interaction.user.id },
-    scope: { server: interaction.guildId ?? undefined, channel: moderationChannelId(interaction.channelId, interaction.channel) },
+    scope: { server: interaction.guildId ?? undefined, channel: moderationChannelId(interaction.channelId, interaction.channel), ...ageRestriction(interaction.channel) },
     messageId: interaction.id,
     replyTo: interaction.message.id,
     text: '',
@@ -262,7 +285,7 @@ export function messageTurn(message: Message, botUserId: string, context: TurnCo
   const pictures = [...message.attachments.values()].filter(looksLikeImage);
   return {
     key: { platform: PLATFORM, chat: message.channelId, user: message.author.id },
-    scope: { server: message.guildId ?? undefined, channel: moderationChannelId(message.channelId, message.channel) },
+    scope: { server: message.guildId ?? undefined, channel: moderationChannelId(message.channelId, message.channel), ...ageRestriction(message.channel) },
     messageId: message.id,
     replyTo: message.reference?.messageId,
     text,

@@ -5,7 +5,9 @@
  */
 import { silentLogger, type Logger } from '../logger.ts';
 import { MemoryAuditLog, type AuditLog } from './audit-log.ts';
-import { ModerationService } from './moderation-service.ts';
+import { ModerationService, type PictureRefusal } from './moderation-service.ts';
+import { PictureSafety, VisionPictureClassifier, type SafetyModel } from '../safety/picture-safety.ts';
+import { VisionRuntime } from '../vision/vision-runtime.ts';
 import { loadPolicyFile } from './policy-file.ts';
 import { MemoryPolicyStore, type PolicyStore } from './policy-store.ts';
 import type { PolicyOverride } from './policy.ts';
@@ -44,6 +46,18 @@ export interface CreateModerationOptions {
   redisTimeoutMs?: number;
   /** @defaultValue a silent logger */
   logger?: Logger;
+  /**
+   * The picture-safety check; `false` switches picture checks off in this process (tests of other
+   * parts only: every picture then passes whatever the rule says). @defaultValue NSFWJS `pictureModel`
+   * on a vision worker of its own, loaded in the background at start
+   */
+  pictureSafety?: PictureSafety | false;
+  /** @defaultValue `MobileNetV2` */
+  pictureModel?: SafetyModel;
+  /** Time limit of one picture check, in milliseconds. @defaultValue 15000 */
+  pictureCheckTimeoutMs?: number;
+  /** Called with every refused picture (the metrics counter). */
+  onPictureRefused?: (refusal: PictureRefusal) => void;
 }
 
 export async function createModeration(options: CreateModerationOptions = {}): Promise<ModerationService> {
@@ -71,6 +85,25 @@ export async function createModeration(options: CreateModerationOptions = {}): P
     audit = new MemoryAuditLog(auditOptions);
     rateLimiter = new MemoryRateLimiter();
   }
+  let pictureSafety = options.pictureSafety === false ? undefined : options.pictureSafety;
+  if (options.pictureSafety === undefined) {
+    // A worker of its own: a hung face analysis never holds up a picture check, nor the reverse.
+    const vision = new VisionRuntime({ callTimeoutMs: options.pictureCheckTimeoutMs ?? 15_000, retryAfterMs: 5_000, cacheSize: 0, logger });
+    pictureSafety = new PictureSafety({
+      classifier: new VisionPictureClassifier({ vision, model: options.pictureModel }),
+      timeoutMs: options.pictureCheckTimeoutMs,
+    });
+    // Loaded before the bot answers anyone, so that the first picture is not refused for want of a model.
+    const started = performance.now();
+    const problem = await pictureSafety.warmUp();
+    if (problem) logger.warn({ reason: problem }, 'picture safety: the classifier did not load; pictures are refused where the rule blocks until it does');
+    else logger.info({ model: pictureSafety.classifier.model, loadMs: Math.round(performance.now() - started) }, 'picture safety: classifier loaded');
+    const closeStores = onClose;
+    onClose = async () => {
+      await vision.close();
+      await closeStores?.();
+    };
+  }
   const service = new ModerationService({
     store,
     audit,
@@ -81,6 +114,8 @@ export async function createModeration(options: CreateModerationOptions = {}): P
     rateLimitWindowMs: options.rateLimitWindowMs,
     logger,
     onClose,
+    pictureSafety,
+    onPictureRefused: options.onPictureRefused,
   });
   await service.ready();
   return service;

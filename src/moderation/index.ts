@@ -15,4 +15,4 @@ export { loadPolicyFile, parsePolicyFile, type PolicyFile } from './policy-file.
 export { DEFAULT_BLOCKED_WORDS, defaultBlockedWords, type DefaultWordCategory } from './default-word-list.ts';
 export { WordMatcher } from './word-matcher.ts';
 export { DEFAULT_POLICY, policyScopeIds, type Policy, type PolicyOverride } from './policy.ts';
-export type { AuditEntry, EditRequestCheck, Moderation, ModerationContext, ModeratorCommand } from './moderation.ts';
+export type { AuditEntry, EditRequestCheck, Moderation, ModerationContext, ModeratorCommand, PictureRefusal, PictureStage } from './moderation.ts';

@@ -22,20 +22,26 @@ import type {
   Moderation,
   ModerationContext,
   ModeratorCommand,
+  PictureRefusal,
+  PictureStage,
 } from './moderation.ts';
+export type { PictureRefusal };
+import type { PictureSafety } from '../safety/picture-safety.ts';
 import { MAX_WORD_LENGTH, policyOverrideSchema } from './policy-file.ts';
 import {
   describeWhere,
+  pictureScopesFor,
   resolvePolicy,
   scopeRefs,
   turnScope,
   type BlockedWordSource,
+  type PictureScopes,
   type ResolvedPolicy,
   type ScopeRef,
 } from './policy-resolution.ts';
 import type { PolicyStore } from './policy-store.ts';
 import type { WordMatcher } from './word-matcher.ts';
-import type { Policy, PolicyOverride } from './policy.ts';
+import { PICTURE_CLASSES, type Policy, type PolicyOverride } from './policy.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export interface ModerationServiceOptions {
@@ -66,6 +72,13 @@ export interface ModerationServiceOptions {
   now?: () => number;
   /** Called last by `close()` (the factory closes the Redis connection it opened here). */
   onClose?: () => Promise<void>;
+  /**
+   * The picture-safety classifier under its time limit. @defaultValue none: `checkPicture` lets
+   * every picture through (`createModeration` always gives one unless told `pictureSafety: false`)
+   */
+  pictureSafety?: PictureSafety;
+  /** Called with every picture refusal (metrics): the rule that refused, the class, the scope level. */
+  onPictureRefused?: (refusal: PictureRefusal) => void;
 }
 
 const ELEMENT_WORDS: Record<Element, string> = {
@@ -101,6 +114,8 @@ const USAGE = {
   ban: '/ban <user id>',
   unban: '/unban <user id>',
   audit: '/audit [how many, 1 to 50]',
+  pictures: '/pictures block|allow [channel]  (block: refuse pictures the safety classifier reads past a threshold; allow: no check)',
+  picturethreshold: `/picturethreshold <${PICTURE_CLASSES.join('|')}> <0.05 to 1, or off> [channel]`,
 } as const;
 
 const MAX_WORDS_PER_SCOPE = 500;
@@ -118,6 +133,8 @@ interface TurnScopes {
   home: ScopeRef;
   channel?: ScopeRef;
   where: (scopeId: string | undefined) => string;
+  /** What moderators may do to the picture rule in this place (a DM: nothing; Discord outside age-restricted channels: tighten). */
+  pictureScopes: PictureScopes;
 }
 
 function fingerprint(word: string): string {
@@ -153,9 +170,12 @@ export class ModerationService implements Moderation {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #onClose?: () => Promise<void>;
+  readonly #pictureSafety?: PictureSafety;
   readonly #cache = new Map<string, CachedPolicy>();
   /** Bumped by every invalidation, so a load that started before it does not fill the cache. */
   #generation = 0;
+  /** Called with every refused picture (the `/metrics` counter hooks in here). */
+  onPictureRefused?: (refusal: PictureRefusal) => void;
   #listening = false;
   #unsubscribe: (() => void) | undefined;
   readonly #ready: Promise<void>;
@@ -182,6 +202,8 @@ export class ModerationService implements Moderation {
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? Date.now;
     this.#onClose = options.onClose;
+    this.#pictureSafety = options.pictureSafety;
+    this.onPictureRefused = options.onPictureRefused;
     if (!(this.#cacheTtlMs >= 0)) throw new TypeError(`ModerationService: cacheTtlMs must be 0 or more milliseconds; got ${this.#cacheTtlMs}.`);
     if (!(this.#windowMs >= 1)) throw new TypeError(`ModerationService: rateLimitWindowMs must be at least 1 ms; got ${this.#windowMs}.`);
     if (!Number.isInteger(this.#auditChars) || this.#auditChars < 10) {
@@ -218,6 +240,7 @@ export class ModerationService implements Moderation {
     const levelOf = new Map(refs.map((ref) => [ref.id, ref.level]));
     return {
       refs,
+      pictureScopes: pictureScopesFor(context.platform, context.scope),
       home: refs.find((ref) => ref.level === 'server') ?? refs.find((ref) => ref.level === 'channel') ?? refs[0]!,
       channel: refs.find((ref) => ref.level === 'channel'),
       where: (scopeId) => describeWhere(context.platform, levelOf.get(scopeId ?? 'global') ?? 'global', scope),
@@ -225,13 +248,16 @@ export class ModerationService implements Moderation {
   }
 
   async #resolve(scopes: TurnScopes): Promise<ResolvedPolicy> {
-    const key = scopes.refs.map((ref) => ref.id).join('\n');
+    const key = scopes.refs.map((ref) => ref.id).join('\n') + '\n' + scopes.pictureScopes;
     const now = this.#now();
     const cached = this.#cache.get(key);
     if (cached && cached.expires > now) return cached.resolved;
     const generation = this.#generation;
     const stored = await this.#store.getMany(scopes.refs.slice(1).map((ref) => ref.id));
-    const resolved = resolvePolicy(scopes.refs, [this.#global, ...stored], { defaultWordList: this.#defaultWordList });
+    const resolved = resolvePolicy(scopes.refs, [this.#global, ...stored], {
+      defaultWordList: this.#defaultWordList,
+      pictureScopes: scopes.pictureScopes,
+    });
     if (generation === this.#generation) {
       if (this.#cache.size >= MAX_CACHED_POLICIES) this.#cache.delete(this.#cache.keys().next().value!);
       const ttl = this.#listening ? this.#cacheTtlMs : Math.min(this.#cacheTtlMs, 1000);
@@ -413,6 +439,36 @@ export class ModerationService implements Moderation {
     }
   }
 
+  /**
+   * Picture safety, for an `incoming` picture before it is stored and an `outgoing` edit before
+   * it is stored and sent. Under `block` the classifier reads it; a class at or above its threshold
+   * refuses it (`PictureBlocked`), and a classifier that fails or times out refuses it too
+   * (`PictureUnchecked`, fail closed). Under `allow` nothing is read. Refusals go to the audit log
+   * with the stage and the class, never the picture, its name or its scores.
+   */
+  async checkPicture(context: ModerationContext, picture: Buffer, stage: PictureStage): Promise<void> {
+    if (!this.#pictureSafety) return;
+    const scopes = this.#scopes(context);
+    const resolved = await this.#resolve(scopes);
+    const verdict = await this.#pictureSafety.check(picture, resolved.policy);
+    if (verdict.verdict === 'allowed') return;
+    const levelOf = (scopeId: string) => scopes.refs.find((ref) => ref.id === scopeId)?.level ?? 'global';
+    if (verdict.verdict === 'unchecked') {
+      // The reason stays in the log line, which carries no picture, name or score.
+      this.#logger.warn({ stage, reason: verdict.reason, platform: context.platform }, 'picture safety: the classifier could not check a picture; refused (fail closed)');
+      this.onPictureRefused?.({ stage, class: 'unchecked', level: levelOf(resolved.pictureRuleSource), platform: context.platform });
+      await this.#refuse(context, scopes, new UserError(ErrorCode.PictureUnchecked, { stage }), {
+        detail: `${stage} picture; the classifier ${verdict.reason === 'timeout' ? 'ran out of time' : 'failed'}`,
+      });
+    }
+    if (verdict.verdict !== 'refused') return;
+    const source = resolved.pictureThresholdSources.get(verdict.class) ?? 'global';
+    this.onPictureRefused?.({ stage, class: verdict.class, level: levelOf(source), platform: context.platform });
+    await this.#refuse(context, scopes, new UserError(ErrorCode.PictureBlocked, { stage, where: scopes.where(source) }), {
+      detail: `${stage} picture; ${verdict.class} past ${scopes.where(source)}'s threshold`,
+    });
+  }
+
   async readAudit(scopeId: string, limit: number): Promise<AuditEntry[]> {
     return this.#audit.latest(scopeId, limit);
   }
@@ -533,9 +589,72 @@ export class ModerationService implements Moderation {
           ...entries.map((entry) => formatAuditEntry(entry)),
         ].join('\n');
       }
+      case 'pictures':
+        return this.#pictures(context, scopes, target, args);
+      case 'picturethreshold':
+        return this.#pictureThreshold(context, scopes, target, args);
       default:
         throw new UserError(ErrorCode.BadCommand, {});
     }
+  }
+
+  #pictureLimit(scopes: TurnScopes): string | undefined {
+    if (scopes.pictureScopes === 'global') return "In a direct message the bot operator's picture rule applies; moderators cannot change it here.";
+    return undefined;
+  }
+
+  async #pictures(context: ModerationContext, scopes: TurnScopes, target: ScopeRef, args: string[]): Promise<string> {
+    if (args.length === 0) return this.#describePictures(await this.#resolve(scopes), scopes);
+    const rule = args[0]!.toLowerCase();
+    if (args.length !== 1 || (rule !== 'block' && rule !== 'allow')) throw new UserError(ErrorCode.BadCommand, { usage: USAGE.pictures });
+    const limit = this.#pictureLimit(scopes);
+    if (limit) throw new UserError(ErrorCode.BadCommand, { usage: `${USAGE.pictures}. ${limit}` });
+    await this.#change(context, scopes, target, `pictures ${rule}`, (override) => {
+      override.pictureRule = rule;
+    });
+    const resolved = await this.#resolve(scopes);
+    const where = scopes.where(target.id);
+    if (resolved.policy.pictureRule === rule) {
+      return rule === 'block'
+        ? `Pictures in ${where} are checked now; a picture past a threshold is refused and goes to /audit.`
+        : `Pictures in ${where} are no longer checked.`;
+    }
+    if (scopes.pictureScopes === 'tighten') {
+      return `Saved for ${where}, but pictures here are still checked: on Discord a moderator may allow them only in a channel marked age-restricted.`;
+    }
+    return `Saved for ${where}, but ${scopes.where(resolved.pictureRuleSource)} still sets the picture rule to ${resolved.policy.pictureRule}.`;
+  }
+
+  async #pictureThreshold(context: ModerationContext, scopes: TurnScopes, target: ScopeRef, args: string[]): Promise<string> {
+    const usage = new UserError(ErrorCode.BadCommand, { usage: USAGE.picturethreshold });
+    if (args.length !== 2) throw usage;
+    const name = PICTURE_CLASSES.find((c) => c.toLowerCase() === args[0]!.toLowerCase());
+    const word = args[1]!.toLowerCase();
+    const value = word === 'off' ? 1 : Number(word.replace(',', '.'));
+    if (!name || !Number.isFinite(value) || value < 0.05 || value > 1) throw usage;
+    const limit = this.#pictureLimit(scopes);
+    if (limit) throw new UserError(ErrorCode.BadCommand, { usage: `${USAGE.picturethreshold}. ${limit}` });
+    const rounded = Math.round(value * 100) / 100;
+    await this.#change(context, scopes, target, `picturethreshold ${name} ${rounded >= 1 ? 'off' : rounded}`, (override) => {
+      override.pictureThresholds = { ...override.pictureThresholds, [name]: rounded };
+    });
+    const resolved = await this.#resolve(scopes);
+    const effective = resolved.policy.pictureThresholds[name] ?? 1;
+    const where = scopes.where(target.id);
+    const said = rounded >= 1 ? `${name} no longer refuses pictures in ${where}` : `Pictures in ${where} reading ${name} at ${rounded} or more are refused`;
+    if (effective === rounded) return `${said}.`;
+    return `${said}, but ${effective >= 1 ? 'the class is off' : `a threshold of ${effective}`} from ${scopes.where(resolved.pictureThresholdSources.get(name))} applies here${scopes.pictureScopes === 'tighten' ? ' (on Discord only an age-restricted channel may relax it)' : ''}.`;
+  }
+
+  #describePictures(resolved: ResolvedPolicy, scopes: TurnScopes): string {
+    const { policy } = resolved;
+    const from = (scopeId: string | undefined) => (scopeId === 'global' || scopeId === undefined ? 'the bot' : scopes.where(scopeId));
+    const model = this.#pictureSafety ? this.#pictureSafety.classifier.model : 'none (picture checks are off in this process)';
+    if (policy.pictureRule === 'allow') return `Pictures: allowed, not checked (set by ${from(resolved.pictureRuleSource)}). Classifier: ${model}.`;
+    const thresholds = PICTURE_CLASSES.filter((name) => (policy.pictureThresholds[name] ?? 1) < 1)
+      .map((name) => `${name} ${policy.pictureThresholds[name]} (${from(resolved.pictureThresholdSources.get(name))})`)
+      .join(', ');
+    return `Pictures: checked (set by ${from(resolved.pictureRuleSource)}); refused at ${thresholds || 'no class (every threshold is off)'}. Classifier: ${model}.`;
   }
 
   #parseSubject(word: string): { emotion: Emotion } | { element: Element } {
@@ -675,7 +794,8 @@ export class ModerationService implements Moderation {
       `• Blocked words: ${ownWords ? `${ownWords} added by moderators or the operator` : 'none added'}; built-in list ${resolved.defaultWordCount ? `on (${resolved.defaultWordCount} terms)` : 'off'}`,
       `• Rate limits: ${this.#describeRates(policy)}`,
       `• Banned people: ${policy.banned.length}`,
-      'Change it with /block, /unblock, /maxintensity, /words, /ratelimit, /ban, /unban; add "channel" to change only this channel. Read refusals with /audit.',
+      `• ${this.#describePictures(resolved, scopes)}`,
+      'Change it with /block, /unblock, /maxintensity, /words, /ratelimit, /ban, /unban, /pictures, /picturethreshold; add "channel" to change only this channel. Read refusals with /audit.',
     ];
     return lines.join('\n');
   }

@@ -7,7 +7,7 @@
 import type { Element, Emotion } from '../emotions.ts';
 import type { EditPlan } from '../planner/planner.ts';
 import type { Actor, TurnScope } from '../turn.ts';
-import type { Policy } from './policy.ts';
+import type { PictureClass, Policy } from './policy.ts';
 
 export interface ModerationContext {
   platform: string;
@@ -53,6 +53,19 @@ export interface AuditEntry {
   detail?: string;
 }
 
+/** Where a picture is checked: on its way in (a person's photo) or out (an edit). */
+export type PictureStage = 'incoming' | 'outgoing';
+
+/** One refused picture, for metrics (never the picture, its name or its scores). */
+export interface PictureRefusal {
+  stage: PictureStage;
+  /** The class past its threshold, or `unchecked` when the classifier failed or timed out (fail closed). */
+  class: PictureClass | 'unchecked';
+  /** The level of the scope whose picture rule refused it. */
+  level: 'global' | 'server' | 'channel';
+  platform: string;
+}
+
 export interface ModeratorCommand {
   name: 'policy' | 'block' | 'unblock' | 'audit' | string;
   args: string[];
@@ -70,6 +83,14 @@ export interface Moderation {
   checkText?(context: ModerationContext, text: string): Promise<void>;
   /** After planning: the edited caption and the chosen elements. */
   checkPlan(context: ModerationContext, plan: EditPlan): Promise<void>;
+  /**
+   * Picture safety: an `incoming` picture before it is stored, an `outgoing` edit before it is
+   * stored and sent. Throws `UserError(PictureBlocked)`, or `PictureUnchecked` when the rule
+   * blocks and the classifier failed or ran out of time; the refusal is audited without the picture.
+   */
+  checkPicture?(context: ModerationContext, picture: Buffer, stage: PictureStage): Promise<void>;
+  /** Called with every refused picture, where the moderation checks pictures (the `/metrics` counter). */
+  onPictureRefused?: (refusal: PictureRefusal) => void;
   /** A moderator command; returns the text to show. Throws UserError(NotModerator) for others. */
   runCommand(context: ModerationContext, command: ModeratorCommand): Promise<string>;
   readAudit(scopeId: string, limit: number): Promise<AuditEntry[]>;

@@ -8,13 +8,15 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ELEMENTS, EMOTIONS } from '../emotions.ts';
 import { ConfigError } from '../errors.ts';
-import type { PolicyOverride } from './policy.ts';
+import { PICTURE_CLASSES, type PolicyOverride } from './policy.ts';
 
 /** The longest blocked word or phrase, in characters. */
 export const MAX_WORD_LENGTH = 80;
 
 const wordsSchema = z.array(z.string().trim().min(1).max(MAX_WORD_LENGTH));
 const rateSchema = z.number().int().min(0).max(10_000);
+const thresholdSchema = z.number().gt(0).max(1);
+const thresholdsSchema = z.strictObject(Object.fromEntries(PICTURE_CLASSES.map((name) => [name, thresholdSchema.optional()])) as Record<(typeof PICTURE_CLASSES)[number], z.ZodOptional<typeof thresholdSchema>>);
 
 /** The fields a scope's policy may set. Shared by the policy file and the stores. */
 export const policyOverrideSchema = z.strictObject({
@@ -26,6 +28,8 @@ export const policyOverrideSchema = z.strictObject({
   perUserPerMinute: rateSchema.optional(),
   perChatPerMinute: rateSchema.optional(),
   banned: z.array(z.union([z.string().min(1), z.number().int()]).transform(String)).optional(),
+  pictureRule: z.enum(['block', 'allow']).optional(),
+  pictureThresholds: thresholdsSchema.optional(),
 });
 
 const policyFileSchema = policyOverrideSchema.extend({
@@ -49,6 +53,8 @@ const HINTS: Record<string, string> = {
   perUserPerMinute: 'a whole number from 0 (no limit) to 10000',
   perChatPerMinute: 'a whole number from 0 (no limit) to 10000',
   banned: 'a list of platform user ids',
+  pictureRule: '"block" or "allow"',
+  pictureThresholds: `a map from ${PICTURE_CLASSES.join(', ')} to a score above 0 and at most 1 (1 switches that class off)`,
   defaultWordList: 'true or false',
 };
 

@@ -9,12 +9,17 @@
  * - `blockedElements`, `blockedWords`, `banned`: added (union); an inner scope cannot remove them.
  * - `maxIntensity`: the lowest of all scopes that set one.
  * - `perUserPerMinute`, `perChatPerMinute`: the innermost scope that sets one wins (0 = no limit).
+ * - `pictureRule`, `pictureThresholds` (per class): the innermost scope that sets one wins, within
+ *   what `pictureScopes` lets the inner scopes do: `all` (a Telegram group, the web chat, an
+ *   age-restricted Discord channel), `tighten` (a Discord channel that is not age-restricted:
+ *   inner scopes may switch the rule on and lower thresholds, never allow more), `global` (a
+ *   direct message: the operator's global rule alone decides).
  * The built-in default word list, when on, belongs to the global scope.
  */
 import type { Element, Emotion } from '../emotions.ts';
 import type { TurnScope } from '../turn.ts';
 import { defaultBlockedWords, type DefaultWordCategory } from './default-word-list.ts';
-import { DEFAULT_POLICY, policyScopeIds, type Policy, type PolicyOverride } from './policy.ts';
+import { DEFAULT_POLICY, PICTURE_CLASSES, policyScopeIds, type PictureClass, type Policy, type PolicyOverride } from './policy.ts';
 import { WordMatcher } from './word-matcher.ts';
 
 export type ScopeLevel = 'global' | 'server' | 'channel';
@@ -49,6 +54,26 @@ export interface ResolvedPolicy {
   words: WordMatcher<BlockedWordSource>;
   /** How many words the built-in default list contributes (0 when it is off). */
   defaultWordCount: number;
+  /** The scope that set the picture rule in force (`global` when none did). */
+  pictureRuleSource: string;
+  /** For each picture threshold in force, the scope that set it (`global` for the defaults). */
+  pictureThresholdSources: Map<PictureClass, string>;
+  /** What the inner scopes could do to the picture rule here. */
+  pictureScopes: PictureScopes;
+}
+
+/** How far server and channel picture settings count in a turn's place (see the module notes). */
+export type PictureScopes = 'all' | 'tighten' | 'global';
+
+/**
+ * What a turn's place lets moderators do to the picture rule: nothing in a direct message (no
+ * server or group), only tighten it in a Discord channel that is not age-restricted, anything
+ * elsewhere.
+ */
+export function pictureScopesFor(platform: string, scope: TurnScope | undefined): PictureScopes {
+  if (!scope?.server) return 'global';
+  if (platform === 'discord' && !scope.ageRestricted) return 'tighten';
+  return 'all';
 }
 
 /**
@@ -88,8 +113,15 @@ const uniqueSorted = <T extends string>(values: Iterable<T>): T[] => [...new Set
 export function resolvePolicy(
   scopes: ScopeRef[],
   overrides: Array<PolicyOverride | undefined>,
-  options: { defaultWordList: boolean },
+  options: { defaultWordList: boolean; pictureScopes?: PictureScopes },
 ): ResolvedPolicy {
+  const pictureScopes = options.pictureScopes ?? 'all';
+  let pictureRule = DEFAULT_POLICY.pictureRule;
+  let pictureRuleSource = 'global';
+  const pictureThresholds = { ...DEFAULT_POLICY.pictureThresholds };
+  const pictureThresholdSources = new Map<PictureClass, string>(
+    (Object.keys(pictureThresholds) as PictureClass[]).map((name) => [name, 'global']),
+  );
   const emotionSources = new Map<Emotion, string>();
   const elementSources = new Map<Element, string>();
   const bannedSources = new Map<string, string>();
@@ -128,6 +160,20 @@ export function resolvePolicy(
       perChatPerMinute = override.perChatPerMinute;
       perChatSource = scope.id;
     }
+    const inner = scope.level !== 'global';
+    if (inner && pictureScopes === 'global') return;
+    const tightenOnly = inner && pictureScopes === 'tighten';
+    if (override.pictureRule !== undefined && !(tightenOnly && override.pictureRule === 'allow')) {
+      pictureRule = override.pictureRule;
+      pictureRuleSource = scope.id;
+    }
+    for (const name of PICTURE_CLASSES) {
+      const value = override.pictureThresholds?.[name];
+      if (value === undefined) continue;
+      if (tightenOnly && value >= (pictureThresholds[name] ?? 1)) continue;
+      pictureThresholds[name] = value;
+      pictureThresholdSources.set(name, scope.id);
+    }
   });
 
   // Inner scopes first, so that a word both the server and the channel block reads "this channel".
@@ -141,6 +187,8 @@ export function resolvePolicy(
       perUserPerMinute,
       perChatPerMinute,
       banned: uniqueSorted(bannedSources.keys()),
+      pictureRule,
+      pictureThresholds,
     },
     scopes,
     emotionSources,
@@ -151,5 +199,8 @@ export function resolvePolicy(
     perChatSource,
     words,
     defaultWordCount,
+    pictureRuleSource,
+    pictureThresholdSources,
+    pictureScopes,
   };
 }

@@ -21,7 +21,24 @@ export interface Policy {
   perChatPerMinute: number;
   /** People (platform user ids) who may not use the bot here. @defaultValue [] */
   banned: string[];
+  /**
+   * Picture safety: `block` refuses pictures the classifier reads at or above a threshold (and,
+   * when it cannot read one, refuses it too); `allow` lets every picture through. @defaultValue `block`
+   */
+  pictureRule: PictureRule;
+  /** The class scores, 0–1, at which a picture is refused under `block`; 1 switches a class off. @defaultValue Porn 0.7, Hentai 0.7, Sexy 0.9 */
+  pictureThresholds: PictureThresholds;
 }
+
+export type PictureRule = 'block' | 'allow';
+
+/** The classifier's classes a threshold may be set for (Neutral never refuses). */
+export const PICTURE_CLASSES = ['Porn', 'Hentai', 'Sexy', 'Drawing'] as const;
+export type PictureClass = (typeof PICTURE_CLASSES)[number];
+export type PictureThresholds = Partial<Record<PictureClass, number>>;
+
+/** The default thresholds: every shared test photo reads well under them (README, "Picture safety"). */
+export const DEFAULT_PICTURE_THRESHOLDS: Readonly<PictureThresholds> = { Porn: 0.7, Hentai: 0.7, Sexy: 0.9 };
 
 /** A change a scope makes to the policy it inherits. */
 export type PolicyOverride = Partial<Policy> & {
@@ -37,6 +54,8 @@ export const DEFAULT_POLICY: Policy = {
   perUserPerMinute: 10,
   perChatPerMinute: 60,
   banned: [],
+  pictureRule: 'block',
+  pictureThresholds: { ...DEFAULT_PICTURE_THRESHOLDS },
 };
 
 /** Where a policy applies: `global`, `platform:server`, or `platform:server:channel`. */

@@ -35,6 +35,12 @@ export async function startBotObservability(
     }
     if (report.outcome === 'unavailable') metrics.redisErrors.inc({ component: 'bot' });
   };
+  const moderation = engine.moderation;
+  const previousPictures = moderation.onPictureRefused;
+  moderation.onPictureRefused = (refusal) => {
+    previousPictures?.(refusal);
+    metrics.pictureRefusals.inc({ stage: refusal.stage, class: refusal.class, scope: refusal.level, platform: refusal.platform });
+  };
   // The engine's shared connection when it has one; otherwise one of its own for `/readyz`.
   const shared = engine.redis;
   const own = !shared && engine.config.redisUrl ? new RedisConnection({ url: engine.config.redisUrl }) : undefined;
@@ -68,6 +74,7 @@ export async function startBotObservability(
     url: server.url,
     close: async () => {
       engine.editor.onTurn = previous;
+      moderation.onPictureRefused = previousPictures;
       await server.close();
       await own?.close();
     },

@@ -12,6 +12,7 @@ export interface Metrics {
   renderSeconds: Histogram<'backend'>;
   queueJobs: Gauge<'state'>;
   redisErrors: Counter<'component'>;
+  pictureRefusals: Counter<'stage' | 'class' | 'scope' | 'platform'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -48,6 +49,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'moodshift_redis_errors_total',
       help: 'Redis errors seen, by component',
       labelNames: ['component'] as const,
+      registers: [registry],
+    }),
+    pictureRefusals: new Counter({
+      name: 'moodshift_picture_refusals_total',
+      help: 'Pictures refused by the picture-safety rule, by stage (incoming, outgoing), class (Porn, Hentai, Sexy, Drawing, unchecked = classifier failed or timed out), scope level whose rule refused (global, server, channel) and platform',
+      labelNames: ['stage', 'class', 'scope', 'platform'] as const,
       registers: [registry],
     }),
   };

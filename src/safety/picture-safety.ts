@@ -13,6 +13,7 @@
 import sharp from 'sharp';
 import { VisionRuntime, sharedVisionRuntime } from '../vision/vision-runtime.ts';
 import { SAFETY_CLASSES, type RgbImage, type SafetyClass, type SafetyScores } from '../vision/vision-types.ts';
+import { PICTURE_CLASSES, type PictureClass, type PictureRule, type PictureThresholds } from '../moderation/policy.ts';
 
 export { SAFETY_CLASSES, type SafetyClass, type SafetyScores };
 
@@ -76,4 +77,82 @@ export function topClass(scores: SafetyScores): SafetyClass {
   let best: SafetyClass = 'Neutral';
   for (const name of SAFETY_CLASSES) if (scores[name] > scores[best]) best = name;
   return best;
+}
+
+/** What a picture's check came to. */
+export type PictureVerdict =
+  | { verdict: 'allowed'; checked: boolean }
+  | { verdict: 'refused'; class: PictureClass }
+  | { verdict: 'unchecked'; reason: 'failed' | 'timeout' };
+
+/** The class whose threshold the scores reach (the one furthest past it), or undefined. */
+export function exceededClass(scores: SafetyScores, thresholds: PictureThresholds): PictureClass | undefined {
+  let worst: PictureClass | undefined;
+  let margin = -Infinity;
+  for (const name of PICTURE_CLASSES) {
+    const threshold = thresholds[name];
+    // A threshold of 1 switches the class off.
+    if (threshold === undefined || threshold >= 1) continue;
+    const score = scores[name];
+    if (score >= threshold && score - threshold > margin) {
+      worst = name;
+      margin = score - threshold;
+    }
+  }
+  return worst;
+}
+
+export interface PictureSafetyOptions {
+  classifier: PictureClassifier;
+  /** Longest a check may take before it counts as failed, in milliseconds. @defaultValue 15 000 */
+  timeoutMs?: number;
+}
+
+/** The classifier under a time limit, and the rule applied to its scores. */
+export class PictureSafety {
+  readonly classifier: PictureClassifier;
+  readonly timeoutMs: number;
+
+  constructor(options: PictureSafetyOptions) {
+    this.classifier = options.classifier;
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    if (!(this.timeoutMs > 0)) throw new RangeError(`Picture-safety timeoutMs must be above 0; got ${this.timeoutMs}.`);
+  }
+
+  /**
+   * The verdict for one picture under `rule`. Under `allow` the classifier is not run at all.
+   * Under `block` a classifier that throws or takes longer than `timeoutMs` gives `unchecked`,
+   * which the caller refuses (fail closed). Never throws.
+   */
+  async check(bytes: Buffer, rule: { pictureRule: PictureRule; pictureThresholds: PictureThresholds }): Promise<PictureVerdict> {
+    if (rule.pictureRule === 'allow') return { verdict: 'allowed', checked: false };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+    });
+    try {
+      const scores = await Promise.race([this.classifier.classify(bytes), timeout]);
+      if (scores === 'timeout') return { verdict: 'unchecked', reason: 'timeout' };
+      const found = exceededClass(scores, rule.pictureThresholds);
+      return found ? { verdict: 'refused', class: found } : { verdict: 'allowed', checked: true };
+    } catch {
+      return { verdict: 'unchecked', reason: 'failed' };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Loads the model ahead of the first picture by classifying a small grey square. Resolves with
+   * the error message when it failed (the checks then fail closed until it loads), else undefined.
+   */
+  async warmUp(): Promise<string | undefined> {
+    try {
+      const grey = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } }).png().toBuffer();
+      await this.classifier.classify(grey);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
 }

@@ -64,6 +64,8 @@ describe('Discord: every /moodmod tool, end to end', () => {
       ['ban', { user: { user: moderator } }],
       ['unban', { user: { user: alice } }],
       ['audit', { count: 5 }],
+      ['pictures', { rule: 'allow' }],
+      ['picturethreshold', { class: 'Porn', score: 'off' }],
     ];
     assert.deepEqual(tries.map(([name]) => name), [...MODERATOR_SUBCOMMANDS], 'every subcommand is tried');
     const refusals = await Promise.all(tries.map(([name, options]) => h.fake.waitForText(moodmod(alice, name, options), /Only moderators/)));

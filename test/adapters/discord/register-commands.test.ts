@@ -55,6 +55,8 @@ describe('npm run discord:commands', () => {
       'ban',
       'unban',
       'audit',
+      'pictures',
+      'picturethreshold',
     ]);
     const optionsOf = (name: string) => moodmod.options!.find((o) => o.name === name)!.options ?? [];
     const shape = (name: string) => optionsOf(name).map((o) => [o.name, o.type]);
@@ -68,6 +70,10 @@ describe('npm run discord:commands', () => {
     assert.deepEqual(shape('ban'), [['user', 6], ['channel_only', 5]], 'ban picks a user');
     assert.deepEqual(shape('unban'), [['user', 6], ['channel_only', 5]]);
     assert.deepEqual(shape('audit'), [['count', 4]]);
+    assert.deepEqual(shape('pictures'), [['rule', 3], ['channel_only', 5]]);
+    assert.deepEqual(optionsOf('pictures')[0]!.choices!.map((c) => c.value), ['block', 'allow']);
+    assert.deepEqual(shape('picturethreshold'), [['class', 3], ['score', 3], ['channel_only', 5]]);
+    assert.deepEqual(optionsOf('picturethreshold')[0]!.choices!.map((c) => c.value), ['Porn', 'Hentai', 'Sexy', 'Drawing']);
   });
 
   it('registers globally without DISCORD_GUILD_ID', async () => {

@@ -61,7 +61,7 @@ describe('Telegram: every moderator tool, end to end', () => {
   });
 
   it('refuses every moderator command to a member, and none of them changes the policy', async () => {
-    const tries = ['/policy', '/block sadness', '/unblock fear', '/maxintensity low', '/words add cat', '/ratelimit 0', `/ban ${moderator.id}`, `/unban ${bob.id}`, '/audit 5'];
+    const tries = ['/policy', '/block sadness', '/unblock fear', '/maxintensity low', '/words add cat', '/ratelimit 0', `/ban ${moderator.id}`, `/unban ${bob.id}`, '/audit 5', '/pictures allow', '/picturethreshold porn off'];
     assert.deepEqual(new Set(tries.map((command) => command.slice(1).split(' ')[0])), new Set(MODERATOR_COMMANDS), 'every moderator command is tried');
     for (const command of tries) {
       const answer = await botAnswers(h.fake, group, () => h.fake.userSendsText(command, { chat: group, user: bob }), isAnswerText, `the refusal of ${command}`);
