@@ -37,6 +37,8 @@ import { MODERATOR_COMMAND, PERSON_COMMAND, isModeratorSubcommand } from './slas
 import { componentTurn, isForBot, messageTurn, slashCommandTurn, type TurnContext } from './to-turn.ts';
 
 const RESTARTING = 'The bot is restarting. Please try again in a minute.';
+/** How long a failed start waits for discord.js to close its connections before giving up on them. */
+const DESTROY_GRACE_MS = 2000;
 
 /** The gateway intents the bot asks for: guilds always; messages only with the Message Content option. */
 export function discordIntents(messageContent: boolean): GatewayIntentBits[] {
@@ -112,10 +114,10 @@ export class DiscordAdapter implements RunningAdapter {
       this.client.once(Events.ClientReady, onReady);
     });
     try {
-      await this.client.login(this.#options.token);
-      await ready;
+      // Raced, so that the time limit also ends a login whose REST call hangs (and its rejection is never left unhandled).
+      await Promise.race([this.client.login(this.#options.token).then(() => ready), ready]);
     } catch (error) {
-      await this.client.destroy().catch(() => {});
+      await this.#destroyClient();
       throw explainStartError(error, this.#options);
     } finally {
       clearTimeout(timer);
@@ -132,7 +134,15 @@ export class DiscordAdapter implements RunningAdapter {
   async stop(): Promise<void> {
     this.#stopping = true;
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-    await this.client.destroy();
+    await this.#destroyClient();
+  }
+
+  /** Closes the client, waiting at most DESTROY_GRACE_MS: discord.js can wait for ever on a gateway connection that never said hello. */
+  async #destroyClient(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, DESTROY_GRACE_MS)));
+    await Promise.race([this.client.destroy().catch(() => {}), grace]);
+    clearTimeout(timer);
   }
 
   #track(work: Promise<void>): void {

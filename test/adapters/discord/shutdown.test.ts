@@ -88,6 +88,27 @@ describe('Discord: SIGTERM while Discord misbehaves', { timeout: 180_000 }, () =
     }
   });
 
+  it('exits 0 by itself when SIGTERM comes while it reconnects to a gateway that never says hello', async () => {
+    const fake = await new FakeDiscord().start();
+    const bot = startBot(fake, { SHUTDOWN_TIMEOUT_S: '30' });
+    try {
+      await started(fake, bot);
+      fake.gateway.silent = true;
+      const connections = fake.gateway.stats.connections;
+      fake.gateway.dropConnections();
+      for (let waited = 0; fake.gateway.stats.connections === connections; waited += 50) {
+        if (waited > 30_000) throw new Error(`the bot did not reconnect:\n${bot.output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      bot.child.kill('SIGTERM');
+      assert.equal(await bot.exited, 0, bot.output());
+      assert.doesNotMatch(bot.output(), /\n\s+at /, bot.output());
+    } finally {
+      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+      await fake.close();
+    }
+  });
+
   it('ends at SHUTDOWN_TIMEOUT_S, saying so, when a turn in flight waits on a REST call that never returns', async () => {
     const fake = await new FakeDiscord().start();
     const bot = startBot(fake, { SHUTDOWN_TIMEOUT_S: '2' });

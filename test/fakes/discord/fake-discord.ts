@@ -219,6 +219,8 @@ export class FakeDiscord {
   readonly unhandled: string[] = [];
   /** While true, REST requests are recorded but never answered (an API that hangs); `close()` still ends them. */
   hangRest = false;
+  /** The gateway address `GET /gateway/bot` gives out. @defaultValue this fake's own gateway */
+  gatewayUrl?: string;
   readonly gateway: FakeGateway;
   readonly options: Required<FakeDiscordOptions>;
   readonly #files = new Map<string, FakeAttachment>();
@@ -746,7 +748,7 @@ export class FakeDiscord {
     if (method === 'GET' && (path === '/gateway/bot' || path === '/gateway')) {
       if (path === '/gateway/bot') this.#requireBot(request);
       return {
-        url: `ws://127.0.0.1:${this.#port}/gateway`,
+        url: this.gatewayUrl ?? `ws://127.0.0.1:${this.#port}/gateway`,
         shards: 1,
         session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
       };

@@ -90,6 +90,10 @@ export class FakeGateway {
   ackHeartbeats = true;
   /** Intent bits this fake's application may not use: an IDENTIFY asking for any of them is closed with 4014 (disallowed intents). */
   disallowedIntents = 0;
+  /** Close every IDENTIFY with 4004 (authentication failed), as for a token reset after the REST check. */
+  refuseIdentify = false;
+  /** Accept connections but send nothing, not even Hello (a gateway that hangs). */
+  silent = false;
   /** Counts tests read: fresh IDENTIFYs, RESUMEs, connections, heartbeats. */
   readonly stats = { identifies: 0, resumes: 0, connections: 0, heartbeats: 0, resumeUrlConnections: 0 };
   /** Called with every payload a client sends (for debugging tests). */
@@ -145,6 +149,7 @@ export class FakeGateway {
     const send = (payload: GatewayPayload) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
     };
+    if (this.silent) return;
     send({ op: Op.Hello, d: { heartbeat_interval: this.#heartbeatIntervalMs }, s: null, t: null });
     ws.on('message', (raw) => {
       let payload: GatewayPayload;
@@ -162,7 +167,7 @@ export class FakeGateway {
           return;
         case Op.Identify: {
           const d = payload.d as { token?: string; intents?: number; shard?: [number, number] };
-          if (d.token !== this.#hooks.token) {
+          if (d.token !== this.#hooks.token || this.refuseIdentify) {
             ws.close(4004, 'Authentication failed');
             return;
           }
