@@ -42,7 +42,7 @@ const redis = await startTestRedis();
 const store = new RedisConversationStore({ redis: redis.url });
 const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).png().toBuffer();
 const image: CheckedImage = { bytes, format: 'png', width: 64, height: 64 };
-const imageHash = await store.putImage(image);
+const imageHash = await store.pictures.put(image);
 const plan: EditPlan = {
   source: 'contentment',
   target: 'sadness',
@@ -77,7 +77,7 @@ async function throughput(renderer: Renderer, jobs: number): Promise<number> {
 }
 
 const inProcess: Renderer = { name: 'null', render: async (r) => r.image };
-const queue = new QueueRenderer({ redisUrl: redis.url, store, positionIntervalMs: 60_000, unavailableAfterMs: 30_000 });
+const queue = new QueueRenderer({ redisUrl: redis.url, pictures: store.pictures, positionIntervalMs: 60_000, unavailableAfterMs: 30_000 });
 
 const workers = [await startWorker(redis.url)];
 await latencies(queue, 30); // warm-up
@@ -93,7 +93,7 @@ await Promise.all(workers.map(stopWorker));
 const client = new Redis(redis.url);
 const before = Number((await client.info('memory')).match(/used_memory:(\d+)/)![1]);
 const waitingJobs = 1000;
-const submitter = new QueueRenderer({ redisUrl: redis.url, store, positionIntervalMs: 60_000, renderTimeoutSeconds: 1, unavailableAfterMs: 30_000 });
+const submitter = new QueueRenderer({ redisUrl: redis.url, pictures: store.pictures, positionIntervalMs: 60_000, renderTimeoutSeconds: 1, unavailableAfterMs: 30_000 });
 const pending = Array.from({ length: waitingJobs }, () => submitter.render(request()).catch(() => undefined));
 while ((await client.llen('moodshift:render:wait')) < waitingJobs) await new Promise((r) => setTimeout(r, 50));
 const after = Number((await client.info('memory')).match(/used_memory:(\d+)/)![1]);

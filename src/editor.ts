@@ -290,7 +290,7 @@ export class Editor {
     });
     // Picture safety before anything is stored: a refused photo is never kept nor rendered.
     await this.#moderation?.checkPicture?.(this.#moderationContext(turn), image.bytes, 'incoming');
-    const hash = await this.#store.putImage(image);
+    const hash = await this.#store.pictures.put(image);
     const root: EditRecord = {
       id: newEditId(),
       originalHash: hash,
@@ -312,7 +312,7 @@ export class Editor {
   }
 
   async #loadImage(hash: string): Promise<CheckedImage> {
-    const image = await this.#store.getImage(hash);
+    const image = await this.#store.pictures.get(hash);
     // The conversation still lists the edit, but its picture was evicted or outlived its time to live.
     if (!image) throw new UserError(ErrorCode.PictureExpired);
     return image;
@@ -324,7 +324,7 @@ export class Editor {
    * photo's edit) before the new edit that renders from it is saved.
    */
   async #withOriginal<T>(hash: string, work: (original: CheckedImage) => Promise<T>): Promise<T> {
-    const release = await this.#store.holdPictures([hash], PICTURE_HOLD_SECONDS);
+    const release = await this.#store.pictures.hold([hash], PICTURE_HOLD_SECONDS);
     try {
       return await work(await this.#loadImage(hash));
     } finally {
@@ -434,10 +434,10 @@ export class Editor {
     // Picture safety before the edit is stored or sent: a refused edit never becomes the current picture.
     await this.#moderation?.checkPicture?.(this.#moderationContext(working.turn), result.bytes, 'outgoing');
     // The new picture is held too, until the edit that shows it (and pins it) is saved.
-    const releaseResult = await this.#store.holdPictures([imageContentHash(result.bytes)], PICTURE_HOLD_SECONDS);
+    const releaseResult = await this.#store.pictures.hold([imageContentHash(result.bytes)], PICTURE_HOLD_SECONDS);
     let conversation: Conversation;
     try {
-      edit.imageHash = await this.#store.putImage(result);
+      edit.imageHash = await this.#store.pictures.put(result);
       conversation = await this.#store.update(working.turn.key, (c) => {
         c.edits[edit.id] = edit;
         c.cursor = edit.id;

@@ -143,7 +143,7 @@ async function createRenderer(config: AppConfig, store: ConversationStore, logge
     }
     case 'queue': {
       const { createQueueRenderer } = await import('./queue/queue-renderer.ts');
-      return createQueueRenderer({ config, store, logger, redis });
+      return createQueueRenderer({ config, pictures: store.pictures, logger, redis });
     }
   }
 }

@@ -266,7 +266,7 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     c.header('ETag', etag);
     c.header('Cache-Control', 'private, max-age=86400, immutable');
     if (c.req.header('if-none-match') === etag) return c.body(null, 304);
-    const blob = await engine.store.getImage(edit.imageHash);
+    const blob = await engine.store.pictures.get(edit.imageHash);
     if (!blob) return notFound(c);
     const name = `moodshift-${edit.target ?? 'original'}.${FILE_EXTENSIONS[blob.format]}`;
     c.header('Content-Type', MIME_TYPES[blob.format]);

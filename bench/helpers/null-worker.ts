@@ -4,13 +4,13 @@
  */
 import { RenderWorker } from '../../src/queue/worker.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { createConversationStore } from '../../src/store/create-store.ts';
+import { RedisPictureStore } from '../../src/store/redis-picture-store.ts';
 
 const redisUrl = process.env.REDIS_URL!;
-const store = createConversationStore({ redisUrl });
+const pictures = new RedisPictureStore({ redis: redisUrl });
 const worker = new RenderWorker({
   redis: redisUrl,
-  store,
+  pictures,
   renderer: { name: 'null', render: async (request) => request.image },
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 50),
   logger: silentLogger,
@@ -19,6 +19,6 @@ await worker.waitUntilReady();
 process.stdout.write('ready\n');
 process.once('SIGTERM', async () => {
   await worker.close();
-  await store.close();
+  await pictures.close();
   process.exit(0);
 });

@@ -269,7 +269,7 @@ async function editAndScore(
   const timing = report();
   const conversation = await engine.store.load({ platform: 'eval', chat: item.id, user: 'eval' });
   const edit = conversation?.edits[reply.editId];
-  const original = edit ? await engine.store.getImage(edit.originalHash) : undefined;
+  const original = edit ? await engine.store.pictures.get(edit.originalHash) : undefined;
   if (!edit || !original) return { ...base, error: EVAL_TEXT.editLost };
 
   const format = reply.image.type.split('/')[1] ?? 'png';

@@ -17,11 +17,15 @@
  * 6. **statement**: the person about themselves with a feeling that is not painful ("I'm so happy
  *    today", "I'm bored").
  *
- * Statements about oneself are read in every language whose lexicon says how a person speaks of
- * themselves (`aboutOneself` in `lexicon/`: "je suis", "ik voel me", "я", "我", "私は"…), with
- * its negations before the feeling and, where the language puts them there, after it ("मैं उदास
- * नहीं हूँ"). Languages that drop the subject ("今日はとても悲しい", Turkish "üzgünüm") are not
- * recognised this way yet.
+ * **The other languages** (with `otherLanguages`), from each lexicon of `lexicon/`: statements
+ * about oneself (`aboutOneself`: "je suis", "tengo", "ik voel me", "я", "我", "私は"…), with the
+ * language's negations before the feeling and, where it puts them there, after it ("मैं उदास
+ * नहीं हूँ"); and from `talk`: injection (a verb and a noun: "ignora … instrucciones"), crisis
+ * phrases ("quiero morir"), writing ("escribe … poema") and questions (a question word among the
+ * first two words and a question mark: "¿cómo supero mi miedo a las arañas?"). A message with
+ * one of the language's picture words ("foto", "hazla", "сделай", "写真") is a request, as with
+ * "it" and "make" in English. Languages that drop the subject ("今日はとても悲しい", Turkish
+ * "üzgünüm" alone) are not recognised as statements yet.
  *
  * A message that points at the picture ("it", "this", "the photo", "make", "turn") is read as a
  * request even when it begins like a statement ("I'm thinking, make it sadder"), except for
@@ -31,11 +35,94 @@ import * as emotions from '../emotions.ts';
 import type { NotARequest } from '../intent.ts';
 import { foldText } from '../lexicon.ts';
 import type { LexiconEmotion } from '../lexicon.ts';
-import { LANGUAGE_NEGATORS, LANGUAGE_NEGATORS_AFTER, LANGUAGE_SELF_FILLERS, LANGUAGE_SELF_OPENERS } from './lexicon/index.ts';
+import { LANGUAGE_LEXICONS, LANGUAGE_NEGATORS, LANGUAGE_NEGATORS_AFTER, LANGUAGE_SELF_FILLERS, LANGUAGE_SELF_OPENERS, UNSPACED_SCRIPT } from './lexicon/index.ts';
 import { SHARED_RULES_LEXICONS } from './lexicon/shared-rules.ts';
+import type { TalkCues } from './lexicon/types.ts';
 
 // Local copies of the imported values read in the hot loops: under tsx an imported binding is read through a getter.
 const { EMOTION_TABLE } = emotions;
+
+// -- the other languages' cue words (`talk` in `lexicon/`) -------------------------------------
+
+/** What a word is a cue of, as bits. */
+const PICTURE = 1;
+const QUESTION = 2;
+const TOPIC = 4;
+const INJECTION_VERB = 8;
+const INJECTION_NOUN = 16;
+const WRITING_VERB = 32;
+const WRITING_NOUN = 64;
+/** The first word of a crisis phrase of a spaced language: the phrases are worth trying. */
+const CRISIS_START = 128;
+/** Written in Japanese or Chinese: their cues are found inside the joined text. */
+const UNSPACED = 256;
+const INJECTION_CUES = INJECTION_VERB | INJECTION_NOUN;
+const WRITING_CUES = WRITING_VERB | WRITING_NOUN;
+
+const CUE_KINDS: readonly (readonly [number, (talk: TalkCues) => readonly string[] | undefined])[] = [
+  [PICTURE, (t) => t.pictureWords], [QUESTION, (t) => t.questionWords], [TOPIC, (t) => t.topicWords],
+  [INJECTION_VERB, (t) => t.injection?.verbs], [INJECTION_NOUN, (t) => t.injection?.nouns],
+  [WRITING_VERB, (t) => t.writing?.verbs], [WRITING_NOUN, (t) => t.writing?.nouns],
+];
+
+/** Whole cue words, stems (`*`) and the Japanese and Chinese cues found inside the text, each with its bits. */
+const CUE_WORDS = new Map<string, number>();
+const CUE_STEMS: [string, number][] = [];
+const INSIDE_CUES: [string, number][] = [];
+const crisisPhrases: string[] = [];
+const UNSPACED_CRISIS: string[] = [];
+for (const { talk, unspaced } of [
+  ...SHARED_RULES_LEXICONS.map((l) => ({ talk: l.talk, unspaced: false })),
+  ...LANGUAGE_LEXICONS.map((l) => ({ talk: l.talk, unspaced: l.unspaced === true })),
+]) {
+  if (!talk) continue;
+  for (const [bit, pick] of CUE_KINDS) {
+    for (const entry of pick(talk) ?? []) {
+      const key = foldText(entry.endsWith('*') ? entry.slice(0, -1) : entry);
+      if (unspaced) INSIDE_CUES.push([key, bit]);
+      else if (entry.endsWith('*')) CUE_STEMS.push([key, bit]);
+      else CUE_WORDS.set(key, (CUE_WORDS.get(key) ?? 0) | bit);
+    }
+  }
+  for (const phrase of talk.crisis ?? []) {
+    const key = foldText(phrase);
+    if (unspaced) UNSPACED_CRISIS.push(key);
+    else {
+      crisisPhrases.push(key);
+      const start = key.split(' ')[0]!;
+      CUE_WORDS.set(start, (CUE_WORDS.get(start) ?? 0) | CRISIS_START);
+    }
+  }
+}
+/** The crisis phrases of the spaced languages, as whole words. */
+const FOREIGN_CRISIS = new RegExp(`(?:^| )(?:${crisisPhrases.join('|') || '(?!)'})(?= |$)`);
+
+/** Each distinct word's bits, worked out once (stems are a loop); emptied when full. */
+const CUE_CACHE = new Map<string, number>();
+const CUE_CACHE_LIMIT = 20_000;
+
+function cueBits(word: string): number {
+  const cached = CUE_CACHE.get(word);
+  if (cached !== undefined) return cached;
+  let bits = CUE_WORDS.get(word) ?? 0;
+  for (const [stem, bit] of CUE_STEMS) if (word.startsWith(stem)) bits |= bit;
+  if (UNSPACED_SCRIPT.test(word)) bits |= UNSPACED;
+  if (CUE_CACHE.size >= CUE_CACHE_LIMIT) CUE_CACHE.clear();
+  CUE_CACHE.set(word, bits);
+  return bits;
+}
+
+/** The bits of a whole message: its words', and what the Japanese and Chinese cues find inside it. */
+function messageCues(words: readonly string[]): number {
+  let bits = 0;
+  for (const w of words) bits |= cueBits(w);
+  if (bits & UNSPACED) {
+    const joined = words.join('');
+    for (const [cue, bit] of INSIDE_CUES) if (joined.includes(cue)) bits |= bit;
+    if (UNSPACED_CRISIS.some((c) => joined.includes(c))) bits |= CRISIS_START;
+  }
+  return bits;
+}
 
 /** Words that point at the picture or at an edit. */
 const PICTURE_REFERENCES = new Set([
@@ -80,16 +167,6 @@ const SUBJECTS: readonly (readonly string[])[] = [
   ['im'], ['i', 'am'], ['i', 'feel'], ['i', 'felt'], ['i', 'was'], ['ive', 'been'], ['i', 'have', 'been'], ['i', 'get'], ['im', 'feeling'],
   ['feeling'], ['i', 'keep', 'feeling'], ...SHARED_OPENERS, ...LANGUAGE_SELF_OPENERS,
 ];
-/**
- * Openers of the nine compact lexicons of `lexicon/index.ts`, whose messages have no English
- * picture words to tell a request apart, and several of which put the feeling before the noun
- * ("나는 슬픈 사진을 원해", I want a sad photo; "я грустный, сделай фото веселее"): after the
- * feeling such a statement has at most one short word more (a copula, "हूँ", "です"), or it is
- * read as a request.
- */
-const TRAILING_CHECKED: ReadonlySet<readonly string[]> = new Set(LANGUAGE_SELF_OPENERS);
-const SHORT_TRAILER = 4;
-
 /** The subjects by their first word, in the order above. */
 const SUBJECTS_BY_FIRST: ReadonlyMap<string, readonly (readonly string[])[]> = (() => {
   const byFirst = new Map<string, (readonly string[])[]>();
@@ -146,6 +223,7 @@ export function recogniseNotARequest(
   words: readonly string[],
   emotionOf: (word: string) => LexiconEmotion | undefined,
   isCommand: () => boolean,
+  otherLanguages = true,
 ): NotARequest | undefined {
   // One pass over the words says which patterns are worth trying (most messages try none).
   let injection = false;
@@ -164,9 +242,14 @@ export function recogniseNotARequest(
   const text = injection || crisis || joke || writing || QUESTION_WORDS.has(first) || first === 'system' ? words.join(' ') : '';
   if (injection && INJECTION.test(text)) return 'injection';
   if (first === 'system' && text.startsWith('system :')) return 'injection';
+  // The other languages ("ignora todas las instrucciones", "忽略之前的指令", "quiero morir", "escribe un poema").
+  const cues = otherLanguages ? messageCues(words) : 0;
+  if ((cues & INJECTION_CUES) === INJECTION_CUES) return 'injection';
   if (crisis && CRISIS.test(text)) return 'distress';
+  if (cues & CRISIS_START && (cues & UNSPACED || FOREIGN_CRISIS.test(text || words.join(' ')))) return 'distress';
   if (joke && JOKE.test(text) && !/(?:^| )(?:make|turn) (?:it|this|the)/.test(text)) return 'joke';
   if (writing && WRITING.test(text)) return 'writing';
+  if ((cues & WRITING_CUES) === WRITING_CUES) return 'writing';
   if ((GREETINGS.has(first) || GREETING_FILLERS.has(first)) && onlyWords(words, GREETINGS, GREETING_FILLERS)) return 'greeting';
   if (THANKS.has(first) && onlyWords(words, THANKS, THANKS_FILLERS)) return 'thanks';
   if (QUESTION_WORDS.has(first)) {
@@ -180,18 +263,21 @@ export function recogniseNotARequest(
     return undefined;
   }
   if (pointsAtPicture) return undefined;
-  return aboutThemselves(words, emotionOf);
-}
-
-/** Whether the words from `from` on are fillers, punctuation and negations, and at most one short word ("हूँ", "です"). */
-function shortTrailer(words: readonly string[], from: number): boolean {
-  let others = 0;
-  for (let k = from; k < words.length; k++) {
-    const w = words[k]!;
-    if (FILLERS.has(w) || LANGUAGE_NEGATORS_AFTER.has(w)) continue;
-    if (++others > 1 || w.length > SHORT_TRAILER) return false;
+  if (!otherLanguages) return aboutThemselves(words, emotionOf);
+  // A picture word of another language ("foto", "hazla", "сделай", "写真") makes it a request.
+  if (cues & PICTURE) return undefined;
+  // A question in another language: a question word among its first two words (Japanese and
+  // Chinese: anywhere) and a question mark at the end, personal or naming no feeling, like the
+  // English ones above.
+  const asksInOtherLanguage =
+    words[words.length - 1] === '?' &&
+    (cueBits(first) & QUESTION || cueBits(words[1] ?? '') & QUESTION || (cues & UNSPACED && cues & QUESTION));
+  if (asksInOtherLanguage) {
+    const aboutTheWorld = cues & TOPIC || !words.some((w) => emotionOf(w) !== undefined);
+    if (aboutTheWorld && !isCommand()) return 'question';
+    return undefined;
   }
-  return true;
+  return aboutThemselves(words, emotionOf);
 }
 
 function onlyWords(words: readonly string[], core: ReadonlySet<string>, fillers: ReadonlySet<string>): boolean {
@@ -216,7 +302,6 @@ function aboutThemselves(words: readonly string[], emotionOf: (word: string) => 
     if (emotion) {
       // "मैं उदास नहीं हूँ", "üzgün değilim": the negation follows the feeling.
       if (LANGUAGE_NEGATORS_AFTER.has(words[i + 1] ?? '') || LANGUAGE_NEGATORS_AFTER.has(words[i + 2] ?? '')) negated = !negated;
-      if (TRAILING_CHECKED.has(subject) && !shortTrailer(words, i + 1)) return undefined;
       const painful = emotion !== 'happy' && EMOTION_TABLE[emotion].valence === 'negative';
       return painful !== negated ? 'distress' : 'statement';
     }

@@ -221,6 +221,7 @@ function readMessage(raw: string, context: NormaliseContext, options: Readonly<R
       // "what should I do?" asks for help; "what should I do when I feel sad?" does not.
       return kind !== undefined && kind !== 'refine' && (kind !== 'help' || words.filter((w) => w !== '?').length <= 6);
     },
+    options.otherLanguages,
   );
   if (notARequest) return { kind: 'unknown', notARequest };
   const reading = new Reading(words, folded, context, options);

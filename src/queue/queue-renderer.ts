@@ -17,7 +17,7 @@ import { silentLogger, type Logger } from '../logger.ts';
 import { QUEUE_SLOTS_PREFIX } from '../redis/keys.ts';
 import { RedisConnection } from '../redis/redis-connection.ts';
 import type { Renderer, RenderRequest, RenderResult } from '../renderer/renderer.ts';
-import type { ConversationStore } from '../store/conversation-store.ts';
+import type { PictureStore } from '../store/picture-store.ts';
 import { QUEUE_PREFIX, RENDER_QUEUE_NAME, delay, renderJobId, type RenderJobData, type RenderJobResult } from './render-queue.ts';
 
 export interface QueueRendererOptions {
@@ -29,8 +29,8 @@ export interface QueueRendererOptions {
    * @defaultValue none: one opened for `redisUrl`
    */
   redis?: RedisConnection;
-  /** Where originals are read from and results written to (the same Redis, in practice). */
-  store: ConversationStore;
+  /** Where originals are read from and results written to (the same Redis as the worker's, in practice). */
+  pictures: PictureStore;
   /** Renders one person may have queued or running at once. @defaultValue 2 */
   maxJobsPerPerson?: number;
   /** How long a render may take once a worker has it, in seconds. @defaultValue 120 */
@@ -109,9 +109,9 @@ export class QueueRenderer implements Renderer {
   }
 
   async render(request: RenderRequest): Promise<RenderResult> {
-    const { store, logger } = this.#options;
+    const { pictures, logger } = this.#options;
     request.signal?.throwIfAborted();
-    const imageHash = request.imageHash ?? (await this.#unavailableGuard(store.putImage(request.image)));
+    const imageHash = request.imageHash ?? (await this.#unavailableGuard(pictures.put(request.image)));
     const jobId = renderJobId(request.jobKey ?? `${imageHash}:${request.plan.target}:${request.intensity}:${request.seed}`);
     const ownerKey = request.owner ? `${QUEUE_SLOTS_PREFIX}${request.owner}` : undefined;
     if (ownerKey) {
@@ -137,7 +137,7 @@ export class QueueRenderer implements Renderer {
         );
       });
       const result = await this.#waitForResult(job, request);
-      const image = await this.#unavailableGuard(store.getImage(result.hash));
+      const image = await this.#unavailableGuard(pictures.get(result.hash));
       if (!image) throw new Error(`render job ${jobId} finished but its picture ${result.hash} is not in the store`);
       return image satisfies CheckedImage;
     } finally {
@@ -239,12 +239,12 @@ export class QueueRenderer implements Renderer {
 }
 
 /** Factory the engine calls for `MOODSHIFT_RENDERER=queue`; with `redis`, the engine's shared connection. */
-export function createQueueRenderer(options: { config: AppConfig; store: ConversationStore; redis?: RedisConnection; logger?: Logger }): QueueRenderer {
+export function createQueueRenderer(options: { config: AppConfig; pictures: PictureStore; redis?: RedisConnection; logger?: Logger }): QueueRenderer {
   const { config } = options;
   if (!config.redisUrl && !options.redis) throw new TypeError('MOODSHIFT_RENDERER=queue needs REDIS_URL.');
   return new QueueRenderer({
     ...(options.redis ? { redis: options.redis } : { redisUrl: config.redisUrl }),
-    store: options.store,
+    pictures: options.pictures,
     maxJobsPerPerson: config.maxJobsPerPerson,
     renderTimeoutSeconds: config.renderTimeoutSeconds,
     logger: options.logger,

@@ -1,7 +1,7 @@
 /**
  * @module `moodshift worker`: serves render jobs from the Redis queue on any host that can
- * reach Redis (GPU hosts in production). It reads the original picture from the store's
- * blobs, renders it with its own local backend (`WORKER_RENDERER`: `tone` or `diffusion`),
+ * reach Redis (GPU hosts in production). It reads the original picture from the bot's picture
+ * store (`RedisPictureStore`; it never touches conversations), renders it with its own local backend (`WORKER_RENDERER`: `tone` or `diffusion`),
  * writes the result back with a time to live and returns only its hash. SIGTERM finishes the
  * job in hand and takes no new one.
  */
@@ -13,8 +13,8 @@ import { createLogger, type Logger } from '../logger.ts';
 import { RedisConnection } from '../redis/redis-connection.ts';
 import type { Renderer, RenderRequest } from '../renderer/renderer.ts';
 import { ToneRenderer } from '../renderer/tone-renderer.ts';
-import { createConversationStore } from '../store/create-store.ts';
-import type { ConversationStore } from '../store/conversation-store.ts';
+import type { PictureStore } from '../store/picture-store.ts';
+import { RedisPictureStore } from '../store/redis-picture-store.ts';
 import { QUEUE_PREFIX, RENDER_QUEUE_NAME, delay, type RenderJobData, type RenderJobResult } from './render-queue.ts';
 
 export interface RenderWorkerOptions {
@@ -24,7 +24,8 @@ export interface RenderWorkerOptions {
    * (`maxRetriesPerRequest: null`), as it requires.
    */
   redis: RedisConnection | string;
-  store: ConversationStore;
+  /** Where originals are read from and results written to: the bot's pictures (its Redis). */
+  pictures: PictureStore;
   renderer: Renderer;
   /** Jobs this process renders at once. @defaultValue 1 */
   concurrency?: number;
@@ -108,11 +109,11 @@ export class RenderWorker {
   }
 
   async #process(job: Job<RenderJobData, RenderJobResult>): Promise<RenderJobResult> {
-    const { store, renderer, renderTimeoutSeconds } = this.#options;
+    const { pictures, renderer, renderTimeoutSeconds } = this.#options;
     const { imageHash, plan, intensity, seed } = job.data;
     if (!plan || !isEmotion(plan.target) || !(intensity > 0 && intensity <= 1))
       throw new UnrecoverableError('the job has no valid plan or intensity');
-    const image = await store.getImage(imageHash);
+    const image = await pictures.get(imageHash);
     if (!image) throw new UnrecoverableError(`the original picture ${imageHash} is not in the store (expired?)`);
     const abort = new AbortController();
     const request: RenderRequest = {
@@ -134,7 +135,7 @@ export class RenderWorker {
     });
     try {
       const result = await Promise.race([renderer.render(request), timedOut]);
-      const hash = await store.putImage(result);
+      const hash = await pictures.put(result);
       return { hash, format: result.format, width: result.width, height: result.height };
     } finally {
       clearTimeout(timer);
@@ -200,20 +201,18 @@ export async function runWorker(_argv: string[], io: { stderr: NodeJS.WritableSt
     return 2;
   }
   const logger = createLogger({ level: config.logLevel, name: 'moodshift-worker' });
-  // One connection for the store, the settings check and health; BullMQ's own come from it too.
+  // One connection for the pictures, the settings check and health; BullMQ's own come from it too.
   const redis = new RedisConnection({ url: config.redisUrl, logger });
-  const store = createConversationStore({
+  const pictures = new RedisPictureStore({
     redis,
-    ttlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
     imageTtlSeconds: Math.round(config.stateTtlDays * 24 * 3600),
     maxImageBytes: Math.round(config.pictureBudgetMegabytes * 1024 * 1024),
-    picturesPerConversation: config.picturesPerConversation,
   });
   let renderer = await localRenderer(config, logger);
   if (config.testRenderDelayMs > 0) renderer = slowRenderer(renderer, config.testRenderDelayMs);
   const worker = new RenderWorker({
     redis,
-    store,
+    pictures,
     renderer,
     concurrency: config.workerConcurrency,
     renderTimeoutSeconds: config.renderTimeoutSeconds,
@@ -239,7 +238,7 @@ export async function runWorker(_argv: string[], io: { stderr: NodeJS.WritableSt
       await worker.close();
       await health?.close();
       await renderer.close?.();
-      await store.close();
+      await pictures.close();
       await redis.close();
       logger.info('worker stopped');
       resolve(0);

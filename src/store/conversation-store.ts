@@ -1,13 +1,16 @@
 /**
  * @module The conversation store contract: per conversation a tree of edits, a cursor and
- * a redo list; platform message ids mapped to edits; pictures stored once by content hash.
+ * a redo list; platform message ids mapped to edits; and the conversations' pictures, in the
+ * `PictureStore` it owns (`pictures`), stored once by content hash.
  * Backends: `memory-store.ts` (one process) and `redis-store.ts` (ioredis). Both pass
  * `test/store/conversation-store.conformance.ts`.
  */
 import type { Element, Emotion } from '../emotions.ts';
-import type { OutputFormat } from '../image/image.ts';
+import type { PictureStore } from './picture-store.ts';
 import type { EditPlan } from '../planner/planner.ts';
 import type { ButtonAction, ConversationKey, ReplyAction } from '../turn.ts';
+
+export type { ImageBlob, PictureStore } from './picture-store.ts';
 
 /** One node of a conversation's edit tree. A root node is an original photo as the person sent it. */
 export interface EditRecord {
@@ -77,14 +80,6 @@ export interface ExchangeReply {
   image?: { width: number; height: number; type: string; name: string };
 }
 
-/** A stored picture. */
-export interface ImageBlob {
-  bytes: Buffer;
-  format: OutputFormat;
-  width: number;
-  height: number;
-}
-
 export interface MessageLink {
   key: ConversationKey;
   editId: string;
@@ -108,23 +103,11 @@ export interface ConversationStore {
   /** Finds the edit a platform message shows, in any conversation of that chat. */
   findMessage(platform: string, chat: string, messageId: string): Promise<MessageLink | undefined>;
   /**
-   * Stores a picture once by content hash (sha256 hex) and returns the hash; refreshes its time to live.
-   * Pictures live within a byte budget (`maxImageBytes`): beyond it the pictures used longest ago are
-   * dropped first, but never one that a conversation's current edit shows or renders from (see
-   * {@link pinnedPictures}). When nothing can be freed the put fails with
-   * `UserError(ErrorCode.PictureStorageFull)`, which the person reads as "short of space, try later".
+   * The pictures of every conversation (originals and edits), by content hash. A picture that a
+   * conversation's current edit shows or renders from (see {@link pinnedPictures}) is never dropped
+   * for the picture budget while the conversation lives.
    */
-  putImage(image: ImageBlob): Promise<string>;
-  getImage(hash: string): Promise<ImageBlob | undefined>;
-  /**
-   * Keeps pictures from being dropped for the budget while work that needs them runs: the original
-   * a render reads (which no current edit pins when the person branched from an older edit) until
-   * the new edit is saved. A hold lasts until its release is called, or at most `leaseSeconds`, so
-   * a process that dies mid-render leaves nothing pinned for long. Holding a picture that is not
-   * stored (yet) is allowed; it only keeps it once stored. Returns the release (a second call does
-   * nothing).
-   */
-  holdPictures(hashes: string[], leaseSeconds: number): Promise<() => Promise<void>>;
+  readonly pictures: PictureStore;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,6 @@
  * share it between processes.
  */
 import type { Element } from '../emotions.ts';
-import { ErrorCode, UserError } from '../errors.ts';
 import type { ConversationKey } from '../turn.ts';
 import {
   conversationId,
@@ -13,13 +12,12 @@ import {
   type ConversationStore,
   type ConversationStoreOptions,
   type EditRecord,
-  type ImageBlob,
   type MessageLink,
   pinnedPictures,
   surplusPictures,
 } from './conversation-store.ts';
 import { pruneEdits } from './edit-pruning.ts';
-import { imageContentHash } from './image-hash.ts';
+import { MemoryPictureStore } from './memory-picture-store.ts';
 import { refuseAsyncChange, requireWholeNumber, resolveStoreOptions } from './store-options.ts';
 import { KeyedSerialiser } from './keyed-serialiser.ts';
 
@@ -57,23 +55,13 @@ const OWNER = 'MemoryConversationStore';
  */
 export class MemoryConversationStore implements ConversationStore {
   readonly name = 'memory';
+  /** The pictures (`MemoryPictureStore`), told which ones each conversation needs on every write; closed with this store. */
+  readonly pictures: MemoryPictureStore;
   private readonly ttlMs: number;
-  private readonly imageTtlMs: number;
   private readonly maxEdits: number;
-  private readonly maxImageBytes: number;
   private readonly conversations = new Map<string, Expiring<Conversation>>();
   private readonly links = new Map<string, Expiring<MessageLink>>();
-  /** In least-recently-used order: a read or store moves a picture to the end. */
-  private readonly images = new Map<string, Expiring<ImageBlob>>();
-  private imageBytes = 0;
   private readonly picturesPerConversation: number;
-  /** Per conversation, the pictures its current edit needs (never evicted) ... */
-  private readonly pins = new PictureMarks();
-  /** ... and the pictures of its older edits beyond `picturesPerConversation` (evicted first). */
-  private readonly surplus = new PictureMarks();
-  /** Pictures held for work in progress (`holdPictures`): picture hash to each hold's expiry in milliseconds. */
-  private readonly holds = new Map<string, Map<number, number>>();
-  private nextHold = 0;
   /** Updates of one conversation run one after another. */
   private readonly serialiser = new KeyedSerialiser();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -84,10 +72,9 @@ export class MemoryConversationStore implements ConversationStore {
     const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     requireWholeNumber(OWNER, 'sweepIntervalMs', sweepIntervalMs, 1);
     this.ttlMs = common.ttlSeconds * 1000;
-    this.imageTtlMs = common.imageTtlSeconds * 1000;
     this.maxEdits = common.maxEdits;
-    this.maxImageBytes = common.maxImageBytes;
     this.picturesPerConversation = common.picturesPerConversation;
+    this.pictures = new MemoryPictureStore({ imageTtlSeconds: common.imageTtlSeconds, maxImageBytes: common.maxImageBytes });
     this.sweepTimer = setInterval(() => this.sweep(), sweepIntervalMs);
     this.sweepTimer.unref();
   }
@@ -134,71 +121,13 @@ export class MemoryConversationStore implements ConversationStore {
     return entry ? structuredClone(entry.value) : undefined;
   }
 
-  async putImage(image: ImageBlob): Promise<string> {
-    this.assertOpen();
-    const hash = imageContentHash(image.bytes);
-    const existing = this.liveImage(hash);
-    if (existing) {
-      this.images.delete(hash);
-      this.images.set(hash, { value: existing.value, expiresAt: Date.now() + this.imageTtlMs });
-      return hash;
-    }
-    this.makeRoomFor(image.bytes.length);
-    const value = { bytes: Buffer.from(image.bytes), format: image.format, width: image.width, height: image.height };
-    this.imageBytes += value.bytes.length;
-    this.images.set(hash, { value, expiresAt: Date.now() + this.imageTtlMs });
-    return hash;
-  }
-
-  async getImage(hash: string): Promise<ImageBlob | undefined> {
-    this.assertOpen();
-    const entry = this.liveImage(hash);
-    if (!entry) return undefined;
-    this.images.delete(hash);
-    this.images.set(hash, { value: entry.value, expiresAt: Date.now() + this.imageTtlMs });
-    return { ...entry.value, bytes: Buffer.from(entry.value.bytes) };
-  }
-
-  async holdPictures(hashes: string[], leaseSeconds: number): Promise<() => Promise<void>> {
-    this.assertOpen();
-    requireWholeNumber(OWNER, 'holdPictures leaseSeconds', leaseSeconds, 1);
-    const id = this.nextHold++;
-    const expiresAt = Date.now() + leaseSeconds * 1000;
-    for (const hash of hashes) {
-      const mine = this.holds.get(hash) ?? new Map<number, number>();
-      mine.set(id, expiresAt);
-      this.holds.set(hash, mine);
-    }
-    return async () => {
-      for (const hash of hashes) {
-        const mine = this.holds.get(hash);
-        mine?.delete(id);
-        if (mine?.size === 0) this.holds.delete(hash);
-      }
-    };
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweepTimer);
     this.conversations.clear();
     this.links.clear();
-    this.images.clear();
-    this.imageBytes = 0;
-    this.pins.clear();
-    this.surplus.clear();
-    this.holds.clear();
-  }
-
-  /** Whether a live hold keeps the picture (expired holds are dropped on the way). */
-  private isHeld(hash: string): boolean {
-    const mine = this.holds.get(hash);
-    if (!mine) return false;
-    const now = Date.now();
-    for (const [id, expiresAt] of mine) if (expiresAt <= now) mine.delete(id);
-    if (mine.size === 0) this.holds.delete(hash);
-    return mine.size > 0;
+    await this.pictures.close();
   }
 
   /** Stores `draft` as the conversation, prunes it, and refreshes its message links. */
@@ -211,8 +140,7 @@ export class MemoryConversationStore implements ConversationStore {
     const edits: Record<string, EditRecord> = {};
     for (const editId in draft.edits) edits[editId] = frozenEdit(draft.edits[editId]!);
     this.conversations.set(id, { value: draftOf(draft, edits), expiresAt });
-    this.pins.set(id, pinnedPictures(draft));
-    this.surplus.set(id, surplusPictures(draft, this.picturesPerConversation));
+    this.pictures.markConversation(id, pinnedPictures(draft), surplusPictures(draft, this.picturesPerConversation));
     const { platform, chat } = draft.key;
     for (const edit of dropped) {
       for (const messageId of edit.messageIds) this.links.delete(linkId(platform, chat, messageId));
@@ -247,39 +175,7 @@ export class MemoryConversationStore implements ConversationStore {
   }
 
   private forgetMarks(id: string): void {
-    this.pins.set(id, []);
-    this.surplus.set(id, []);
-  }
-
-  private liveImage(hash: string): Expiring<ImageBlob> | undefined {
-    const entry = this.images.get(hash);
-    if (!entry) return undefined;
-    if (entry.expiresAt > Date.now()) return entry;
-    this.forgetImage(hash, entry);
-    return undefined;
-  }
-
-  private forgetImage(hash: string, entry: Expiring<ImageBlob>): void {
-    this.images.delete(hash);
-    this.imageBytes -= entry.value.bytes.length;
-  }
-
-  /**
-   * Frees room for `bytes` more within `maxImageBytes`: first the surplus pictures of long
-   * conversations, then any picture, longest unused first; never a pinned one (a current edit's
-   * picture or its original) or a held one (a render in progress). Fails with `PictureStorageFull` when that is not enough.
-   */
-  private makeRoomFor(bytes: number): void {
-    const fits = () => this.imageBytes + bytes <= this.maxImageBytes;
-    if (fits()) return;
-    for (const onlySurplus of [true, false]) {
-      for (const [hash, entry] of this.images) {
-        if (fits()) return;
-        if (this.pins.has(hash) || this.isHeld(hash) || (onlySurplus && !this.surplus.has(hash))) continue;
-        this.forgetImage(hash, entry);
-      }
-    }
-    if (!fits()) throw new UserError(ErrorCode.PictureStorageFull, { needed: bytes, budget: this.maxImageBytes });
+    this.pictures.markConversation(id, [], []);
   }
 
   private sweep(): void {
@@ -291,7 +187,7 @@ export class MemoryConversationStore implements ConversationStore {
       }
     }
     for (const [id, entry] of this.links) if (entry.expiresAt <= now) this.links.delete(id);
-    for (const [hash, entry] of this.images) if (entry.expiresAt <= now) this.forgetImage(hash, entry);
+    this.pictures.sweep();
   }
 
   private assertOpen(): void {
@@ -325,34 +221,4 @@ function frozenEdit(edit: EditRecord): EditRecord {
 
 function linkId(platform: string, chat: string, messageId: string): string {
   return [platform, chat, messageId].map((part) => encodeURIComponent(part)).join(':');
-}
-
-/** Which pictures each conversation marks (pins, or surplus), counted over all conversations. */
-class PictureMarks {
-  readonly #byConversation = new Map<string, string[]>();
-  readonly #count = new Map<string, number>();
-
-  /** Replaces conversation `id`'s marks with `hashes`. */
-  set(id: string, hashes: string[]): void {
-    for (const hash of this.#byConversation.get(id) ?? []) {
-      const left = (this.#count.get(hash) ?? 1) - 1;
-      if (left > 0) this.#count.set(hash, left);
-      else this.#count.delete(hash);
-    }
-    if (hashes.length === 0) {
-      this.#byConversation.delete(id);
-      return;
-    }
-    this.#byConversation.set(id, hashes);
-    for (const hash of hashes) this.#count.set(hash, (this.#count.get(hash) ?? 0) + 1);
-  }
-
-  has(hash: string): boolean {
-    return this.#count.has(hash);
-  }
-
-  clear(): void {
-    this.#byConversation.clear();
-    this.#count.clear();
-  }
 }

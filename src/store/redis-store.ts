@@ -9,12 +9,9 @@
  *   time to live;
  * - `msg:{<platform>:<chat>}:<messageId>`: `<editId>:<conversationId>`, living as long as its
  *   conversation; the same tag as its conversation, so that both are written in one script;
- * - `img:{pictures}:<sha256>`: a hash with the fields `bytes`, `format`, `width`, `height`, with its
- *   own time to live;
- * - `imgs:{pictures}:lru` (sorted set: picture hash by the millisecond it was last stored or read;
- *   0 for the surplus pictures of long conversations), `imgs:{pictures}:size` (hash: picture hash to
- *   its byte count) and `imgs:{pictures}:bytes` (the running total): the picture budget, kept in the
- *   same Lua script as each put;
+ * - the pictures (`img:`, `imgs:` and `imgpin:` keys with the `{pictures}` tag) belong to
+ *   `RedisPictureStore` (`redis-picture-store.ts`), which this store owns as `pictures`; this store
+ *   writes only the pins below, with each conversation:
  * - `imgpin:{pictures}:<sha256>`: sorted set of the conversations whose current edit needs that
  *   picture, each scored by the millisecond its pin expires with the conversation, and of the holds
  *   of renders in progress (`hold:<uuid>`, scored by the end of their lease); a pinned picture
@@ -25,13 +22,12 @@
  * dropped after it, so a needed picture is never unpinned (a write that fails in between leaves an
  * extra pin, which expires with its score).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { ConfigError, ErrorCode, UnavailableError, UserError } from '../errors.ts';
-import type { OutputFormat } from '../image/image.ts';
+import { ConfigError, UnavailableError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { DEFAULT_KEY_PREFIX, requireKeyPrefix, storeKeys } from '../redis/keys.ts';
-import { RedisConnection, isReplyError, type RedisClient } from '../redis/redis-connection.ts';
+import { RedisConnection, type RedisClient } from '../redis/redis-connection.ts';
 import type { ConversationKey } from '../turn.ts';
 import {
   conversationId,
@@ -39,13 +35,13 @@ import {
   type Conversation,
   type ConversationStore,
   type ConversationStoreOptions,
-  type ImageBlob,
   type MessageLink,
   pinnedPictures,
   surplusPictures,
 } from './conversation-store.ts';
 import { pruneEdits } from './edit-pruning.ts';
-import { imageContentHash, isImageContentHash } from './image-hash.ts';
+import { RedisPictureStore } from './redis-picture-store.ts';
+import { runScript, storeCommand } from './redis-commands.ts';
 import { refuseAsyncChange, requireWholeNumber, resolveStoreOptions } from './store-options.ts';
 import { KeyedSerialiser } from './keyed-serialiser.ts';
 
@@ -150,81 +146,6 @@ return 1
 const PICTURE_MARKS_SHA = createHash('sha1').update(PICTURE_MARKS).digest('hex');
 
 /**
- * Stores one picture within the budget. KEYS: `img:{pictures}:<hash>`, `imgs:{pictures}:lru`,
- * `…:size`, `…:bytes`. ARGV: hash, bytes, format, width, height, time to live in seconds, budget in
- * bytes, now in milliseconds, the picture key base, the pin key base (all in the pictures' slot). A picture already stored only has its time to live and last use
- * refreshed. Otherwise, while the total would pass the budget, the pictures at the front of
- * `imgs:lru` (surplus ones, then the longest unused) are deleted unless a live pin holds them
- * (at most 1000 looked at per put). Returns 1 when stored, 0 when no room could be made.
- */
-const PUT_IMAGE = `
-local hash, bytes, ttl, budget, now, pictureBase, pinBase = ARGV[1], ARGV[2], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], ARGV[10]
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('EXPIRE', KEYS[1], ttl)
-  redis.call('ZADD', KEYS[2], 'XX', now, hash)
-  return 1
-end
-local size = string.len(bytes)
-local total = tonumber(redis.call('GET', KEYS[4]) or '0')
-local stale = redis.call('HGET', KEYS[3], hash)
-if stale then
-  total = total - tonumber(stale)
-  redis.call('HDEL', KEYS[3], hash)
-  redis.call('ZREM', KEYS[2], hash)
-end
-if total < 0 then total = 0 end
-local start, looked = 0, 0
-while total + size > budget and looked < 1000 do
-  local batch = redis.call('ZRANGE', KEYS[2], start, start + 99)
-  if #batch == 0 then break end
-  for _, other in ipairs(batch) do
-    looked = looked + 1
-    local pin = pinBase .. other
-    redis.call('ZREMRANGEBYSCORE', pin, '-inf', now)
-    local image = pictureBase .. other
-    if redis.call('EXISTS', image) == 0 or redis.call('ZCARD', pin) == 0 then
-      redis.call('DEL', image)
-      total = total - tonumber(redis.call('HGET', KEYS[3], other) or '0')
-      redis.call('HDEL', KEYS[3], other)
-      redis.call('ZREM', KEYS[2], other)
-    else
-      start = start + 1
-    end
-    if total + size <= budget then break end
-  end
-end
-if total < 0 then total = 0 end
-if total + size > budget then
-  redis.call('SET', KEYS[4], total)
-  return 0
-end
-redis.call('HSET', KEYS[1], 'bytes', bytes, 'format', ARGV[3], 'width', ARGV[4], 'height', ARGV[5])
-redis.call('EXPIRE', KEYS[1], ttl)
-redis.call('ZADD', KEYS[2], now, hash)
-redis.call('HSET', KEYS[3], hash, size)
-redis.call('SET', KEYS[4], total + size)
-return 1
-`;
-const PUT_IMAGE_SHA = createHash('sha1').update(PUT_IMAGE).digest('hex');
-
-/**
- * Holds pictures for work in progress. KEYS: the pins (`imgpin:{pictures}:<hash>`) of the pictures
- * to hold; ARGV: the hold's member name, the millisecond it expires, the lease in seconds. A pin
- * key's time to live is only ever lengthened (it may also carry a conversation's pin).
- */
-const HOLD_PICTURES = `
-for _, pin in ipairs(KEYS) do
-  redis.call('ZADD', pin, ARGV[2], ARGV[1])
-  if redis.call('TTL', pin) < tonumber(ARGV[3]) then redis.call('EXPIRE', pin, ARGV[3]) end
-end
-return 1
-`;
-const HOLD_PICTURES_SHA = createHash('sha1').update(HOLD_PICTURES).digest('hex');
-
-/** Reply errors that mean Redis is out of memory (`maxmemory` reached under `noeviction`). */
-const OUT_OF_MEMORY_REPLY = /\bOOM\b|^EXECABORT/;
-
-/**
  * A `ConversationStore` on Redis. `update` is optimistic: it reads the conversation, runs `change`
  * on it here in JavaScript, and writes the result only if nobody changed the conversation in the
  * meantime (a Lua compare-and-set on the value's sha1); otherwise it waits a few jittered
@@ -243,13 +164,13 @@ const OUT_OF_MEMORY_REPLY = /\bOOM\b|^EXECABORT/;
  */
 export class RedisConversationStore implements ConversationStore {
   readonly name = 'redis';
+  /** The pictures, on the same connection (`RedisPictureStore`); closed with this store. */
+  readonly pictures: RedisPictureStore;
   private readonly connection: RedisConnection;
   private readonly ownsConnection: boolean;
   private readonly keys: ReturnType<typeof storeKeys>;
   private readonly ttlSeconds: number;
-  private readonly imageTtlSeconds: number;
   private readonly maxEdits: number;
-  private readonly maxImageBytes: number;
   private readonly picturesPerConversation: number;
   private readonly maxUpdateRetries: number;
   private readonly compress: boolean;
@@ -266,9 +187,7 @@ export class RedisConversationStore implements ConversationStore {
     requireWholeNumber(OWNER, 'unavailableAfterMs', unavailableAfterMs, 1);
     requireWholeNumber(OWNER, 'commandTimeoutMs', commandTimeoutMs, 1);
     this.ttlSeconds = common.ttlSeconds;
-    this.imageTtlSeconds = common.imageTtlSeconds;
     this.maxEdits = common.maxEdits;
-    this.maxImageBytes = common.maxImageBytes;
     this.picturesPerConversation = common.picturesPerConversation;
     this.keys = storeKeys(keyPrefix);
     this.maxUpdateRetries = maxUpdateRetries;
@@ -294,6 +213,12 @@ export class RedisConversationStore implements ConversationStore {
     } else {
       throw new ConfigError(`${OWNER}: the redis option must be a redis:// URL, a RedisConnection or an ioredis client.`);
     }
+    this.pictures = new RedisPictureStore({
+      redis: this.connection,
+      keyPrefix,
+      imageTtlSeconds: common.imageTtlSeconds,
+      maxImageBytes: common.maxImageBytes,
+    });
   }
 
   private get client(): RedisClient {
@@ -331,88 +256,10 @@ export class RedisConversationStore implements ConversationStore {
     return raw === null ? undefined : decodeLink(raw);
   }
 
-  async putImage(image: ImageBlob): Promise<string> {
-    const hash = imageContentHash(image.bytes);
-    const key = this.keys.picture(hash);
-    const { lru } = this.keys;
-    // Already there: refreshing its time to live and last use is all; the bytes are not sent again.
-    const refreshed = await this.command('store a picture', () => this.client.expire(key, this.imageTtlSeconds));
-    if (refreshed === 1) {
-      await this.touchImage(hash);
-      return hash;
-    }
-    const stored = await this.command('store a picture', () =>
-      this.runScript(
-        PUT_IMAGE,
-        PUT_IMAGE_SHA,
-        [key, lru, this.keys.sizes, this.keys.bytes],
-        [
-          hash,
-          Buffer.from(image.bytes),
-          image.format,
-          String(image.width),
-          String(image.height),
-          String(this.imageTtlSeconds),
-          String(this.maxImageBytes),
-          String(Date.now()),
-          this.keys.pictureBase,
-          this.keys.pinBase,
-        ],
-      ),
-    );
-    if (stored !== 1) throw new UserError(ErrorCode.PictureStorageFull, { needed: image.bytes.length, budget: this.maxImageBytes });
-    return hash;
-  }
-
-  async getImage(hash: string): Promise<ImageBlob | undefined> {
-    if (!isImageContentHash(hash)) return undefined;
-    const key = this.keys.picture(hash);
-    const replies = await this.command('read a picture', () =>
-      this.client.multi().hgetallBuffer(key).expire(key, this.imageTtlSeconds).exec().then(throwFirstTransactionError),
-    );
-    if (fields0(replies).bytes) await this.touchImage(hash);
-    const fields = fields0(replies);
-    if (!fields.bytes || !fields.format) return undefined;
-    return {
-      bytes: fields.bytes,
-      format: fields.format.toString() as OutputFormat,
-      width: Number(fields.width?.toString()),
-      height: Number(fields.height?.toString()),
-    };
-  }
-
-  async holdPictures(hashes: string[], leaseSeconds: number): Promise<() => Promise<void>> {
-    requireWholeNumber(OWNER, 'holdPictures leaseSeconds', leaseSeconds, 1);
-    const pins = [...new Set(hashes.filter((hash) => isImageContentHash(hash)))].map((hash) => this.keys.pin(hash));
-    if (pins.length === 0) return async () => undefined;
-    const member = `hold:${randomUUID()}`;
-    await this.command('hold the pictures in use', () =>
-      this.runScript(HOLD_PICTURES, HOLD_PICTURES_SHA, pins, [member, String(Date.now() + leaseSeconds * 1000), String(leaseSeconds)]),
-    );
-    let released = false;
-    return async () => {
-      if (released) return;
-      released = true;
-      // All pins share the {pictures} tag: one transaction, on a cluster too. A failed release leaves the hold to its lease.
-      await this.command('release the pictures in use', () => {
-        const transaction = this.client.multi();
-        for (const pin of pins) transaction.zrem(pin, member);
-        return transaction.exec().then(throwFirstTransactionError);
-      });
-    };
-  }
-
-  /**
-   * Marks a picture as just used in `imgs:lru` (only when it is counted there). Best effort: a Redis
-   * at `maxmemory` refuses the write, and reading a picture must still work then.
-   */
-  private async touchImage(hash: string): Promise<void> {
-    await this.client.zadd(this.keys.lru, 'XX', Date.now(), hash).catch(() => undefined);
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.pictures.close();
     if (this.ownsConnection) await this.connection.close();
   }
 
@@ -484,33 +331,13 @@ export class RedisConversationStore implements ConversationStore {
     await this.command('mark the pictures in use', () => this.runScript(PICTURE_MARKS, PICTURE_MARKS_SHA, [this.keys.lru], args));
   }
 
-  private async runScript(script: string, sha: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
-    try {
-      return await this.client.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      // After a restart (or on a fresh server) Redis has not seen the script yet.
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return this.client.eval(script, keys.length, ...keys, ...args);
-      }
-      throw error;
-    }
+  private runScript(script: string, sha: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+    return runScript(this.client, script, sha, keys, args);
   }
 
-  /**
-   * Runs a Redis command once connected, by the policy of `RedisConnection` (a connection problem
-   * becomes an `UnavailableError`); a Redis at `maxmemory` becomes "short of space".
-   */
   private async command<T>(what: string, run: () => Promise<T>): Promise<T> {
     if (this.closed) throw new Error(`${OWNER}: this store was closed; create a new one to keep using it.`);
-    return this.connection.run(what, async () => {
-      try {
-        return await run();
-      } catch (error) {
-        // Redis at `maxmemory` (noeviction): the person hears that space is short, not an apology for a bug.
-        if (isReplyError(error) && OUT_OF_MEMORY_REPLY.test(error.message)) throw new UserError(ErrorCode.PictureStorageFull, {}, { cause: error });
-        throw error;
-      }
-    });
+    return storeCommand(this.connection, what, run);
   }
 
   /** Runs `task` after every earlier task of conversation `id` from this store has settled. */
@@ -545,10 +372,6 @@ function decodeLink(raw: string): MessageLink {
   return { key, editId };
 }
 
-function fields0(replies: unknown[]): Record<string, Buffer> {
-  return replies[0] as Record<string, Buffer>;
-}
-
 /** A list as script arguments: its length, then its items. */
 function counted(items: string[]): string[] {
   return [String(items.length), ...items];
@@ -564,11 +387,4 @@ function isRedisClient(value: unknown): value is RedisClient {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** `exec()` reports each command's error beside its reply; the first one fails the whole call. */
-function throwFirstTransactionError(replies: [Error | null, unknown][] | null): unknown[] {
-  if (replies === null) throw new Error('the Redis transaction was aborted');
-  for (const [error] of replies) if (error) throw error;
-  return replies.map(([, reply]) => reply);
 }

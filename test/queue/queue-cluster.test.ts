@@ -14,6 +14,7 @@ import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
 import type { EditPlan } from '../../src/planner/planner.ts';
 import { QueueRenderer } from '../../src/queue/queue-renderer.ts';
 import { QUEUE_PREFIX } from '../../src/queue/render-queue.ts';
+import { QUEUE_SLOTS_PREFIX } from '../../src/redis/keys.ts';
 import { RedisConnection } from '../../src/redis/redis-connection.ts';
 import type { ConversationStore } from '../../src/store/conversation-store.ts';
 import { createConversationStore } from '../../src/store/create-store.ts';
@@ -34,7 +35,7 @@ describe('render queue on BullMQ on a Redis Cluster', redisClusterTestOptions(),
   const jobKey = () => `test:cluster:${Date.now()}-${++jobCounter}`;
 
   const renderer = (options: Partial<ConstructorParameters<typeof QueueRenderer>[0]> = {}) => {
-    const made = new QueueRenderer({ redisUrl: cluster.url, store, positionIntervalMs: 100, unavailableAfterMs: 10_000, ...options });
+    const made = new QueueRenderer({ redisUrl: cluster.url, pictures: store.pictures, positionIntervalMs: 100, unavailableAfterMs: 10_000, ...options });
     renderers.push(made);
     return made;
   };
@@ -58,7 +59,7 @@ describe('render queue on BullMQ on a Redis Cluster', redisClusterTestOptions(),
     const bytes = await sharp(readFileSync(new URL('../fixtures/images/coffee.png', import.meta.url))).resize(96).png().toBuffer();
     const meta = await sharp(bytes).metadata();
     image = { bytes, format: 'png', width: meta.width!, height: meta.height! };
-    imageHash = await store.putImage(image);
+    imageHash = await store.pictures.put(image);
     plan = await new KnowledgePlanner().plan({ image, target: 'sadness', intensity: 0.6 });
   });
   afterEach(stopWorkers);
@@ -105,7 +106,11 @@ describe('render queue on BullMQ on a Redis Cluster', redisClusterTestOptions(),
     await worker({ MOODSHIFT_TEST_RENDER_DELAY_MS: '1500' });
     const queue = renderer({ maxJobsPerPerson: 1 });
     const first = queue.render({ image, imageHash, plan, intensity: 0.6, seed: 1, jobKey: jobKey(), owner: 'test:carol' });
-    await new Promise((r) => setTimeout(r, 200));
+    // The second asks only once the first holds the person's slot (a fixed wait loses that race on a loaded machine).
+    for (let waited = 0; (await connection.client.get(`${QUEUE_SLOTS_PREFIX}test:carol`)) !== '1'; waited += 20) {
+      assert.ok(waited < 10_000, 'the first render took its slot');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await assert.rejects(
       queue.render({ image, imageHash, plan, intensity: 0.6, seed: 2, jobKey: jobKey(), owner: 'test:carol' }),
       (error: unknown) => error instanceof UserError && error.code === ErrorCode.TooManyJobs,

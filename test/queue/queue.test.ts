@@ -31,7 +31,7 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
 
   const renderer = (options: Partial<ConstructorParameters<typeof QueueRenderer>[0]> = {}) => {
     // Redis is slow on a loaded test machine; only the outage test asks for the 2-second answer.
-    const made = new QueueRenderer({ redisUrl: redis.url, store, positionIntervalMs: 100, unavailableAfterMs: 10_000, ...options });
+    const made = new QueueRenderer({ redisUrl: redis.url, pictures: store.pictures, positionIntervalMs: 100, unavailableAfterMs: 10_000, ...options });
     renderers.push(made);
     return made;
   };
@@ -73,7 +73,7 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
     const bytes = await sharp(readFileSync(new URL('../fixtures/images/coffee.png', import.meta.url))).resize(96).png().toBuffer();
     const meta = await sharp(bytes).metadata();
     image = { bytes, format: 'png', width: meta.width!, height: meta.height! };
-    imageHash = await store.putImage(image);
+    imageHash = await store.pictures.put(image);
     plan = await new KnowledgePlanner().plan({ image, target: 'sadness', intensity: 0.6 });
   });
 

@@ -259,21 +259,21 @@ export function runConversationStoreConformance(name: string, create: CreateStor
     it('stores a picture once by its content hash', async () => {
       const store = await open();
       const bytes = await tinyPicture(200);
-      const hash = await store.putImage({ bytes, format: 'png', width: 4, height: 3 });
+      const hash = await store.pictures.put({ bytes, format: 'png', width: 4, height: 3 });
       assert.equal(hash, createHash('sha256').update(bytes).digest('hex'));
-      assert.equal(await store.putImage({ bytes: Buffer.from(bytes), format: 'png', width: 4, height: 3 }), hash);
+      assert.equal(await store.pictures.put({ bytes: Buffer.from(bytes), format: 'png', width: 4, height: 3 }), hash);
 
-      const read = await store.getImage(hash);
+      const read = await store.pictures.get(hash);
       assert.ok(read, 'the picture is there');
       assert.ok(Buffer.isBuffer(read.bytes), 'bytes come back as a Buffer');
       assert.ok(read.bytes.equals(bytes), 'the bytes are the ones stored');
       assert.deepEqual({ format: read.format, width: read.width, height: read.height }, { format: 'png', width: 4, height: 3 });
 
-      const other = await store.putImage({ bytes: await tinyPicture(10), format: 'png', width: 4, height: 3 });
+      const other = await store.pictures.put({ bytes: await tinyPicture(10), format: 'png', width: 4, height: 3 });
       assert.notEqual(other, hash);
-      assert.ok((await store.getImage(other))!.bytes.equals(await tinyPicture(10)));
-      assert.equal(await store.getImage('f'.repeat(64)), undefined);
-      assert.equal(await store.getImage('not a hash'), undefined);
+      assert.ok((await store.pictures.get(other))!.bytes.equals(await tinyPicture(10)));
+      assert.equal(await store.pictures.get('f'.repeat(64)), undefined);
+      assert.equal(await store.pictures.get('not a hash'), undefined);
     });
 
     describe('within a picture budget', () => {
@@ -281,7 +281,7 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       const picture = (name: string) => ({ bytes: Buffer.from(name.padEnd(100, '.')), format: 'png' as const, width: 1, height: 1 });
       /** Stores a picture and makes it the conversation's new current edit (a root when `parent` is absent). */
       const editWith = async (store: ConversationStore, key: ConversationKey, name: string, original: string, parent?: string) => {
-        const hash = await store.putImage(picture(name));
+        const hash = await store.pictures.put(picture(name));
         const originalHash = parent === undefined ? hash : original;
         await store.update(key, (c) => addEdit(c, makeEdit(name, parent, { imageHash: hash, originalHash })));
         return hash;
@@ -300,19 +300,19 @@ export function runConversationStoreConformance(name: string, create: CreateStor
         const a1 = await editWith(store, alice, 'a1', a0, 'a0');
         const a2 = await editWith(store, alice, 'a2', a0, 'a1'); // Alice's current edit: a2 from a0; a1 is history
         const b0 = await editWith(store, bob, 'b0', '');
-        const x = await store.putImage(picture('x')); // 500 bytes > 450: one picture must go
-        assert.equal(await store.getImage(a1), undefined, 'the picture of an edit that is no longer current goes');
-        for (const kept of [a0, a2, b0, x]) assert.ok(await store.getImage(kept), 'current edits, their originals and the new picture stay');
+        const x = await store.pictures.put(picture('x')); // 500 bytes > 450: one picture must go
+        assert.equal(await store.pictures.get(a1), undefined, 'the picture of an edit that is no longer current goes');
+        for (const kept of [a0, a2, b0, x]) assert.ok(await store.pictures.get(kept), 'current edits, their originals and the new picture stay');
         // Everything stored is now needed by a current edit: a new picture is refused, plainly.
         await store.update(bob, (c) => addEdit(c, makeEdit('bx', 'b0', { imageHash: x, originalHash: b0 })));
-        await assert.rejects(store.putImage(picture('y')), isStorageFull);
-        for (const kept of [a0, a2, b0, x]) assert.ok(await store.getImage(kept), 'a refused put evicts nothing that is needed');
-        assert.ok(await store.putImage(picture('a2')), 'a picture already stored is no new bytes, and is accepted');
+        await assert.rejects(store.pictures.put(picture('y')), isStorageFull);
+        for (const kept of [a0, a2, b0, x]) assert.ok(await store.pictures.get(kept), 'a refused put evicts nothing that is needed');
+        assert.ok(await store.pictures.put(picture('a2')), 'a picture already stored is no new bytes, and is accepted');
       });
 
       it('refuses a single picture bigger than the whole budget with the clear error', async () => {
         const store = await open({ maxImageBytes: 50 });
-        await assert.rejects(store.putImage(picture('big')), isStorageFull);
+        await assert.rejects(store.pictures.put(picture('big')), isStorageFull);
       });
 
       it('frees a long conversation\'s older pictures before other conversations\' pictures', async () => {
@@ -326,9 +326,9 @@ export function runConversationStoreConformance(name: string, create: CreateStor
         const a1 = await editWith(store, alice, 'a1', a0, 'a0');
         const a2 = await editWith(store, alice, 'a2', a0, 'a1');
         const a3 = await editWith(store, alice, 'a3', a0, 'a2'); // Alice keeps a2 beyond her current edit; a1 is surplus
-        const z = await store.putImage(picture('z'));
-        assert.equal(await store.getImage(a1), undefined, 'the surplus of the long conversation goes first');
-        for (const kept of [b0, b1, b2, a0, a2, a3, z]) assert.ok(await store.getImage(kept));
+        const z = await store.pictures.put(picture('z'));
+        assert.equal(await store.pictures.get(a1), undefined, 'the surplus of the long conversation goes first');
+        for (const kept of [b0, b1, b2, a0, a2, a3, z]) assert.ok(await store.pictures.get(kept));
       });
     });
 
@@ -337,13 +337,13 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       const key = freshKey();
       await store.update(key, (c) => addEdit(c, makeEdit('root')));
       await store.linkMessage(key, 'root', 'm-1');
-      const hash = await store.putImage({ bytes: await tinyPicture(77), format: 'png', width: 4, height: 3 });
+      const hash = await store.pictures.put({ bytes: await tinyPicture(77), format: 'png', width: 4, height: 3 });
       assert.ok(await store.load(key));
 
       await sleep(1600);
       assert.equal(await store.load(key), undefined);
       assert.equal(await store.findMessage(key.platform, key.chat, 'm-1'), undefined);
-      assert.equal(await store.getImage(hash), undefined);
+      assert.equal(await store.pictures.get(hash), undefined);
       const restarted = await store.update(key, (c) => Object.keys(c.edits).length);
       assert.equal(restarted, 0, 'an expired conversation starts again from empty');
     });
@@ -353,16 +353,16 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       const key = freshKey();
       await store.update(key, (c) => addEdit(c, makeEdit('root')));
       await store.linkMessage(key, 'root', 'm-1');
-      const hash = await store.putImage({ bytes: await tinyPicture(33), format: 'png', width: 4, height: 3 });
+      const hash = await store.pictures.put({ bytes: await tinyPicture(33), format: 'png', width: 4, height: 3 });
 
       await sleep(1200);
       await store.update(key, (c) => addEdit(c, makeEdit('sadder', 'root')));
-      assert.ok(await store.getImage(hash));
+      assert.ok(await store.pictures.get(hash));
       await sleep(1200);
       // 2.4 s after they were first stored, but only 1.2 s after they were last used.
       assert.deepEqual(Object.keys((await store.load(key))!.edits).sort(), ['root', 'sadder']);
       assert.equal((await store.findMessage(key.platform, key.chat, 'm-1'))?.editId, 'root');
-      assert.ok(await store.getImage(hash));
+      assert.ok(await store.pictures.get(hash));
     });
 
     it('drops the oldest edits beyond maxEdits but keeps the way back from the cursor and the redo list', async () => {

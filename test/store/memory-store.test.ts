@@ -36,13 +36,13 @@ describe('memory conversation store', () => {
   it('drops the pictures used longest ago when they outgrow maxImageBytes', async () => {
     const store = new MemoryConversationStore({ maxImageBytes: 250 });
     const picture = (fill: number) => ({ bytes: Buffer.alloc(100, fill), format: 'png' as const, width: 1, height: 1 });
-    const first = await store.putImage(picture(1));
-    const second = await store.putImage(picture(2));
-    await store.getImage(first); // now `second` is the one used longest ago
-    const third = await store.putImage(picture(3));
-    assert.ok(await store.getImage(first));
-    assert.equal(await store.getImage(second), undefined);
-    assert.ok(await store.getImage(third));
+    const first = await store.pictures.put(picture(1));
+    const second = await store.pictures.put(picture(2));
+    await store.pictures.get(first); // now `second` is the one used longest ago
+    const third = await store.pictures.put(picture(3));
+    assert.ok(await store.pictures.get(first));
+    assert.equal(await store.pictures.get(second), undefined);
+    assert.ok(await store.pictures.get(third));
     await store.close();
   });
 
@@ -66,7 +66,7 @@ describe('memory conversation store', () => {
     assert.ok((await say('make it sadder', photo)).image);
     assert.ok((await say('make it scarier')).image); // the sadder picture is now history, not current
     // Others fill the budget: the pictures nobody's current edit needs make way, oldest first.
-    for (let i = 0; i < 12; i++) await store.putImage({ bytes: randomBytes(300_000), format: 'png', width: 1, height: 1 });
+    for (let i = 0; i < 12; i++) await store.pictures.put({ bytes: randomBytes(300_000), format: 'png', width: 1, height: 1 });
 
     const undone = await say('undo');
     assert.equal(undone.kind, 'error');
@@ -81,10 +81,10 @@ describe('memory conversation store', () => {
   it('gives back a copy of a picture, so changing it does not change the stored one', async () => {
     const store = new MemoryConversationStore();
     const bytes = Buffer.from('not really a picture');
-    const hash = await store.putImage({ bytes, format: 'jpeg', width: 1, height: 1 });
+    const hash = await store.pictures.put({ bytes, format: 'jpeg', width: 1, height: 1 });
     bytes.fill(0);
-    (await store.getImage(hash))!.bytes.fill(1);
-    assert.equal((await store.getImage(hash))!.bytes.toString(), 'not really a picture');
+    (await store.pictures.get(hash))!.bytes.fill(1);
+    assert.equal((await store.pictures.get(hash))!.bytes.toString(), 'not really a picture');
     await store.close();
   });
 

@@ -33,29 +33,29 @@ function holdSuite(name: string, open: (options: ConversationStoreOptions) => Pr
     it('keeps a held picture through budget pressure, and lets it go once released', async () => {
       const store = await open({ maxImageBytes: 300 });
       const key = freshKey();
-      const old = await store.putImage(picture('old photo'));
-      const current = await store.putImage(picture('current photo'));
+      const old = await store.pictures.put(picture('old photo'));
+      const current = await store.pictures.put(picture('current photo'));
       // The conversation's current edit is the newer photo: the old one is not pinned.
       await store.update(key, (c) => {
         addEdit(c, makeEdit('old', undefined, { imageHash: old, originalHash: old }));
         addEdit(c, makeEdit('current', undefined, { imageHash: current, originalHash: current }));
       });
-      const release = await store.holdPictures([old], 60);
-      const other = await store.putImage(picture('someone else 1'));
+      const release = await store.pictures.hold([old], 60);
+      const other = await store.pictures.put(picture('someone else 1'));
       // Full: room for the next picture is made from the unheld, unpinned one, though the held one is older.
-      await store.putImage(picture('someone else 2'));
-      assert.equal(await store.getImage(other), undefined);
-      assert.ok(await store.getImage(old), 'the held picture stays');
-      assert.ok(await store.getImage(current));
+      await store.pictures.put(picture('someone else 2'));
+      assert.equal(await store.pictures.get(other), undefined);
+      assert.ok(await store.pictures.get(old), 'the held picture stays');
+      assert.ok(await store.pictures.get(current));
       // With nothing else to drop, a new picture is refused plainly rather than the held one dropped.
-      await store.holdPictures([imageContentHash(picture('someone else 2').bytes)], 60);
-      await assert.rejects(store.putImage(picture('someone else 3')), (error: unknown) => error instanceof UserError && error.code === ErrorCode.PictureStorageFull);
-      assert.ok(await store.getImage(old));
+      await store.pictures.hold([imageContentHash(picture('someone else 2').bytes)], 60);
+      await assert.rejects(store.pictures.put(picture('someone else 3')), (error: unknown) => error instanceof UserError && error.code === ErrorCode.PictureStorageFull);
+      assert.ok(await store.pictures.get(old));
       await release();
       await release(); // a second release does nothing
-      await store.putImage(picture('someone else 3'));
-      assert.equal(await store.getImage(old), undefined, 'released, it is an ordinary unpinned picture again');
-      assert.ok(await store.getImage(current), 'the current edit stays pinned');
+      await store.pictures.put(picture('someone else 3'));
+      assert.equal(await store.pictures.get(old), undefined, 'released, it is an ordinary unpinned picture again');
+      assert.ok(await store.pictures.get(current), 'the current edit stays pinned');
       await store.close();
     });
 
@@ -104,7 +104,7 @@ function holdSuite(name: string, open: (options: ConversationStoreOptions) => Pr
         assert.equal(reply.kind, 'edit', reply.text);
       }
       // The budget was under pressure: the first edit's own picture (older than the original, unheld) is gone.
-      assert.equal(await store.getImage(imageContentHash(firstEdit.image!.bytes)), undefined);
+      assert.equal(await store.pictures.get(imageContentHash(firstEdit.image!.bytes)), undefined);
       holding = undefined;
       renderStarted = Promise.resolve();
       letGo!();

@@ -45,7 +45,7 @@ describe('redis conversation store on a Redis Cluster', redisClusterTestOptions(
       await store.update(key, (c) => addEdit(c, makeEdit('sadder', 'root')));
       await store.linkMessage(key, 'root', '1');
       await store.linkMessage(key, 'sadder', '2');
-      const hash = await store.putImage({ bytes: Buffer.from(`picture ${randomUUID()}`), format: 'png', width: 1, height: 1 });
+      const hash = await store.pictures.put({ bytes: Buffer.from(`picture ${randomUUID()}`), format: 'png', width: 1, height: 1 });
       const client = connection.client as Cluster;
       const slot = (name: string) => client.cluster('KEYSLOT', name) as Promise<number>;
       const conversationSlot = await slot(keys.conversation(key));
@@ -55,7 +55,7 @@ describe('redis conversation store on a Redis Cluster', redisClusterTestOptions(
       for (const name of [keys.lru, keys.sizes, keys.bytes, keys.pin('a'.repeat(64))]) assert.equal(await slot(name), pictureSlot, name);
       // What a cluster client sees: the links lead back, the picture reads, the current edit's picture is pinned.
       assert.deepEqual(await store.findMessage(key.platform, key.chat, '2'), { key, editId: 'sadder' });
-      assert.ok(await store.getImage(hash));
+      assert.ok(await store.pictures.get(hash));
       // The current edit (sadder) pins its picture and its original, in the pictures' slot.
       assert.equal(await client.zcard(keys.pin('a'.repeat(64))), 1);
       // A new photo becomes the current edit: its picture is pinned, the earlier ones are let go.

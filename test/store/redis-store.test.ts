@@ -46,7 +46,7 @@ describe('redis conversation store', skip, () => {
     const key = freshKey({ chat: '-100123' });
     await store.update(key, (c) => addEdit(c, makeEdit('root')));
     await store.linkMessage(key, 'root', '55');
-    const hash = await store.putImage({ bytes: Buffer.from('picture'), format: 'webp', width: 2, height: 2 });
+    const hash = await store.pictures.put({ bytes: Buffer.from('picture'), format: 'webp', width: 2, height: 2 });
 
     const probe = new Redis(redis.url);
     try {
@@ -82,16 +82,16 @@ describe('redis conversation store', skip, () => {
     try {
       const used = Number(/used_memory:(\d+)/.exec(await probe.info('memory'))![1]);
       await probe.config('SET', 'maxmemory', String(used + 2 * 1024 * 1024));
-      const first = await store.putImage({ bytes: randomBytes(200_000), format: 'png', width: 1, height: 1 });
+      const first = await store.pictures.put({ bytes: randomBytes(200_000), format: 'png', width: 1, height: 1 });
       let refusal: unknown;
       for (let i = 0; i < 40 && refusal === undefined; i++) {
-        await store.putImage({ bytes: randomBytes(200_000), format: 'png', width: 1, height: 1 }).catch((error: unknown) => {
+        await store.pictures.put({ bytes: randomBytes(200_000), format: 'png', width: 1, height: 1 }).catch((error: unknown) => {
           refusal = error;
         });
       }
       assert.ok(refusal instanceof UserError, `a UserError, not ${String(refusal)}`);
       assert.equal(refusal.code, ErrorCode.PictureStorageFull);
-      assert.ok(await store.getImage(first), 'pictures stored before can still be read');
+      assert.ok(await store.pictures.get(first), 'pictures stored before can still be read');
       assert.deepEqual(await redisMemoryWarnings(probe), [], 'maxmemory is set');
       await probe.config('SET', 'maxmemory', '0');
       assert.match((await redisMemoryWarnings(probe))[0]!, /no maxmemory/);
@@ -224,7 +224,7 @@ describe('redis conversation store across Redis restarts', skip, () => {
       });
       await store.linkMessage(key, 'sadder', '900');
       const bytes = Buffer.from('a picture that must survive');
-      const hash = await store.putImage({ bytes, format: 'jpeg', width: 3, height: 2 });
+      const hash = await store.pictures.put({ bytes, format: 'jpeg', width: 3, height: 2 });
       const before = await store.load(key);
 
       await server.kill();
@@ -233,7 +233,7 @@ describe('redis conversation store across Redis restarts', skip, () => {
       // The same store, reconnected by itself.
       assert.deepEqual(await eventually(() => store.load(key)), before);
       assert.deepEqual(await store.findMessage(key.platform, key.chat, '900'), { key, editId: 'sadder' });
-      assert.ok((await store.getImage(hash))!.bytes.equals(bytes));
+      assert.ok((await store.pictures.get(hash))!.bytes.equals(bytes));
       await store.update(key, (c) => addEdit(c, makeEdit('after-restart', 'sadder')));
       assert.equal((await store.load(key))!.cursor, 'after-restart');
     } finally {
@@ -253,7 +253,7 @@ describe('redis conversation store across Redis restarts', skip, () => {
       for (const operation of [
         () => store.load(key),
         () => store.update(key, (c) => addEdit(c, makeEdit('while-down', 'root'))),
-        () => store.putImage({ bytes: Buffer.from('x'), format: 'png', width: 1, height: 1 }),
+        () => store.pictures.put({ bytes: Buffer.from('x'), format: 'png', width: 1, height: 1 }),
       ]) {
         const started = Date.now();
         await assert.rejects(operation(), (error: unknown) => {

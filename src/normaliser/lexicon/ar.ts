@@ -38,4 +38,12 @@ export const ARABIC: LanguageLexicon = {
   },
   followUps: { otherWay: ['العكس', 'بالعكس', 'عكس ذلك'], warmer: ['أدفأ', 'أكثر دفئا'], colder: ['أبرد', 'أكثر برودة'] },
   aboutOneself: { openers: ['أنا', 'أشعر'], fillers: ['اليوم', 'الآن', 'حقا'] },
+  talk: {
+    pictureWords: ['صور*', 'الصور*', 'اجعل*'],
+    questionWords: ['كيف', 'لماذا', 'ماذا', 'متى', 'أين'],
+    topicWords: ['أنا', 'لي', 'عندي', 'الناس'],
+    injection: { verbs: ['تجاهل*'], nouns: ['التعليمات', 'تعليمات', 'الأوامر', 'القواعد'] },
+    writing: { verbs: ['اكتب*'], nouns: ['قصيدة', 'قصة', 'أغنية', 'رسالة'] },
+    crisis: ['أريد أن أموت', 'أقتل نفسي', 'انتحار'],
+  },
 };

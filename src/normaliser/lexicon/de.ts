@@ -56,5 +56,13 @@ export const GERMAN: SharedRulesLexicon = {
     warmer: [],
     colder: ['kälter'],
   },
-  aboutOneself: { openers: ['ich bin', 'ich fühle mich'], fillers: ['ganz', 'heute'] },
+  aboutOneself: { openers: ['ich bin', 'ich fühle mich', 'ich habe'], fillers: ['ganz', 'heute'] },
+  talk: {
+    pictureWords: ['Foto', 'Bild', 'mach', 'mache', 'macht', 'verwandle', 'ändere', 'gib'],
+    questionWords: ['wie', 'warum', 'wieso', 'weshalb', 'wann', 'wo', 'wer'],
+    topicWords: ['ich', 'mich', 'mir', 'mein', 'meine', 'meinen', 'Leute', 'man'],
+    injection: { verbs: ['ignoriere', 'ignorier', 'vergiss', 'vergesst'], nouns: ['Anweisungen', 'Anweisung', 'Instruktionen', 'Prompt', 'Regeln'] },
+    writing: { verbs: ['schreib', 'schreibe', 'dichte'], nouns: ['Gedicht', 'Geschichte', 'Lied', 'Brief', 'Märchen'] },
+    crisis: ['ich will sterben', 'ich möchte sterben', 'mich umbringen', 'nicht mehr leben'],
+  },
 };

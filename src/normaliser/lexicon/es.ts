@@ -52,5 +52,13 @@ export const SPANISH: SharedRulesLexicon = {
     warmer: ['más cálido'],
     colder: ['más frío'],
   },
-  aboutOneself: { openers: ['me siento', 'estoy'], fillers: ['un', 'poco', 'hoy'] },
+  aboutOneself: { openers: ['me siento', 'estoy', 'tengo'], fillers: ['un', 'poco', 'hoy'] },
+  talk: {
+    pictureWords: ['foto', 'imagen', 'hazla', 'hazlo', 'haz', 'ponla', 'ponlo', 'pon', 'vuélvela', 'conviértela', 'cambia', 'hacerla', 'hacerlo'],
+    questionWords: ['cómo', 'qué', 'cuándo', 'dónde', 'quién', 'cuál'],
+    topicWords: ['yo', 'mi', 'mis', 'me', 'gente', 'alguien'],
+    injection: { verbs: ['ignora', 'ignore', 'olvida', 'olvide', 'revela'], nouns: ['instrucciones', 'indicaciones', 'prompt', 'reglas'] },
+    writing: { verbs: ['escribe', 'escríbeme', 'escribir', 'compón'], nouns: ['poema', 'poesía', 'historia', 'cuento', 'canción', 'carta'] },
+    crisis: ['quiero morir', 'quiero morirme', 'matarme', 'suicidarme', 'no quiero vivir'],
+  },
 };

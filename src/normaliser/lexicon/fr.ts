@@ -48,5 +48,13 @@ export const FRENCH: SharedRulesLexicon = {
     warmer: ['plus chaud', 'plus chaleureux'],
     colder: ['plus froid'],
   },
-  aboutOneself: { openers: ['je suis', 'je me sens'], fillers: ['un', 'peu', "aujourd'hui", 'tellement'] },
+  aboutOneself: { openers: ['je suis', 'je me sens', "j'ai"], fillers: ['un', 'peu', "aujourd'hui", 'tellement'] },
+  talk: {
+    pictureWords: ['photo', 'image', 'rends', 'rendre', 'fais', 'mets', 'transforme', 'modifie'],
+    questionWords: ['comment', 'pourquoi', 'quand', 'où', 'qui', 'quel', 'quelle'],
+    topicWords: ['je', "j'ai", 'me', 'moi', 'mon', 'ma', 'mes', 'gens'],
+    injection: { verbs: ['ignore', 'ignorez', 'oublie', 'oubliez', 'révèle', 'révélez'], nouns: ['instructions', 'consignes', 'prompt', 'règles'] },
+    writing: { verbs: ['écris', 'écrivez', 'écrire', 'compose'], nouns: ['poème', 'poésie', 'histoire', 'chanson', 'conte', 'lettre'] },
+    crisis: ['je veux mourir', 'envie de mourir', 'me tuer', 'me suicider', 'en finir'],
+  },
 };

@@ -52,5 +52,13 @@ export const ITALIAN: SharedRulesLexicon = {
     warmer: ['più caldo'],
     colder: ['più freddo'],
   },
-  aboutOneself: { openers: ['mi sento', 'sono'], fillers: ['oggi'] },
+  aboutOneself: { openers: ['mi sento', 'sono', 'ho'], fillers: ['oggi'] },
+  talk: {
+    pictureWords: ['foto', 'immagine', 'rendila', 'rendilo', 'rendi', 'fai', 'falla', 'fallo', 'trasforma', 'metti'],
+    questionWords: ['come', 'perché', 'quando', 'dove', 'chi', 'cosa', 'quale'],
+    topicWords: ['io', 'mi', 'mio', 'mia', 'miei', 'gente', 'qualcuno'],
+    injection: { verbs: ['ignora', 'dimentica', 'rivela'], nouns: ['istruzioni', 'prompt', 'regole'] },
+    writing: { verbs: ['scrivi', 'scrivimi', 'componi'], nouns: ['poesia', 'storia', 'canzone', 'lettera', 'racconto'] },
+    crisis: ['voglio morire', 'uccidermi', 'suicidarmi', 'non voglio vivere'],
+  },
 };

@@ -39,4 +39,12 @@ export const JAPANESE: LanguageLexicon = {
   },
   followUps: { otherWay: ['逆', '反対'], warmer: ['温か', '暖か', 'あたたか'], colder: ['冷た', '寒々'] },
   aboutOneself: { openers: ['私は', 'わたしは', '僕は', 'ぼくは', '俺は', 'あたしは'], fillers: ['今日は', '今日', '今', '本当に', 'なんか', 'なんだか'] },
+  talk: {
+    pictureWords: ['写真', '画像', 'にして', 'くして', 'させて', '変えて'],
+    questionWords: ['どうして', 'なぜ', 'どうやって', 'どうすれば', 'いつ', 'どこ', '誰'],
+    topicWords: ['私', 'わたし', '僕', '俺', 'みんな'],
+    injection: { verbs: ['無視', '忘れ'], nouns: ['指示', '命令', 'プロンプト', 'ルール'] },
+    writing: { verbs: ['書いて', '作って'], nouns: ['詩', '物語', '歌詞', '手紙'] },
+    crisis: ['死にたい', '自殺', '消えたい'],
+  },
 };

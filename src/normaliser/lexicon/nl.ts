@@ -44,5 +44,13 @@ export const DUTCH: LanguageLexicon = {
     emotions: ['welke emoties', 'welke gevoelens'],
   },
   followUps: { otherWay: ['de andere kant op', 'andersom', 'het omgekeerde', 'het tegenovergestelde'], warmer: ['warmer'], colder: ['kouder', 'kil', 'killer'] },
-  aboutOneself: { openers: ['ik ben', 'ik voel me', 'ik voel mij'], fillers: ['vandaag', 'nu', 'een', 'beetje'] },
+  aboutOneself: { openers: ['ik ben', 'ik voel me', 'ik voel mij', 'ik heb'], fillers: ['vandaag', 'nu', 'een', 'beetje'] },
+  talk: {
+    pictureWords: ['foto', 'afbeelding', 'plaatje', 'maak', 'maakt', 'verander'],
+    questionWords: ['hoe', 'waarom', 'wat', 'wanneer', 'waar', 'wie', 'welke'],
+    topicWords: ['ik', 'mijn', 'me', 'mij', 'mensen', 'iemand'],
+    injection: { verbs: ['negeer', 'vergeet'], nouns: ['instructies', 'prompt', 'regels'] },
+    writing: { verbs: ['schrijf'], nouns: ['gedicht', 'verhaal', 'liedje', 'brief'] },
+    crisis: ['ik wil dood', 'wil niet meer leven', 'zelfmoord'],
+  },
 };

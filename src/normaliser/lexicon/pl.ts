@@ -38,4 +38,12 @@ export const POLISH: LanguageLexicon = {
   },
   followUps: { otherWay: ['w drugą stronę', 'odwrotnie', 'na odwrót', 'przeciwnie'], warmer: ['cieplej', 'cieplejsz*'], colder: ['chłodniej', 'zimniej', 'chłodniejsz*'] },
   aboutOneself: { openers: ['jestem', 'czuję się'], fillers: ['dziś', 'dzisiaj', 'teraz', 'taki', 'taka'] },
+  talk: {
+    pictureWords: ['zdjęci*', 'obraz*', 'zrób', 'zróbcie', 'zmień', 'dodaj'],
+    questionWords: ['jak', 'dlaczego', 'czemu', 'kiedy', 'gdzie', 'kto'],
+    topicWords: ['ja', 'mnie', 'mój', 'moja', 'moje', 'mi', 'ludzie'],
+    injection: { verbs: ['zignoruj', 'ignoruj', 'zapomnij'], nouns: ['instrukcj*', 'polece*', 'prompt*', 'zasad*'] },
+    writing: { verbs: ['napisz'], nouns: ['wiersz*', 'opowiadani*', 'histori*', 'piosenk*', 'list'] },
+    crisis: ['chcę umrzeć', 'zabić się', 'nie chcę żyć'],
+  },
 };

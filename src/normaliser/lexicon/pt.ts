@@ -45,5 +45,13 @@ export const PORTUGUESE: SharedRulesLexicon = {
     warmer: ['mais quente'],
     colder: ['mais frio'],
   },
-  aboutOneself: { openers: ['estou', 'me sinto'], fillers: ['hoje'] },
+  aboutOneself: { openers: ['estou', 'me sinto', 'tenho'], fillers: ['hoje'] },
+  talk: {
+    pictureWords: ['foto', 'imagem', 'deixa', 'deixe', 'faz', 'faça', 'torna', 'transforma', 'muda', 'coloca'],
+    questionWords: ['como', 'porque', 'porquê', 'quando', 'onde', 'quem', 'qual'],
+    topicWords: ['eu', 'meu', 'minha', 'me', 'pessoas', 'alguém'],
+    injection: { verbs: ['ignora', 'ignore', 'esquece', 'esqueça', 'revela'], nouns: ['instruções', 'prompt', 'regras'] },
+    writing: { verbs: ['escreve', 'escreva', 'compõe'], nouns: ['poema', 'poesia', 'história', 'canção', 'carta'] },
+    crisis: ['quero morrer', 'me matar', 'suicidar', 'não quero viver'],
+  },
 };

@@ -38,4 +38,12 @@ export const TURKISH: LanguageLexicon = {
   },
   followUps: { otherWay: ['tam tersi', 'tersi', 'ters yönde', 'tersine'], warmer: ['daha sıcak'], colder: ['daha soğuk'] },
   aboutOneself: { openers: ['ben', 'kendimi'], fillers: ['bugün'] },
+  talk: {
+    pictureWords: ['fotoğraf*', 'resm*', 'resim*', 'görsel*', 'yap', 'değiştir'],
+    questionWords: ['nasıl', 'neden', 'niye', 'nerede', 'kim'],
+    topicWords: ['ben', 'benim', 'bana', 'beni', 'insanlar'],
+    injection: { verbs: ['yoksay', 'unut', 'görmezden'], nouns: ['talimat*', 'prompt*', 'kural*'] },
+    writing: { verbs: ['yaz'], nouns: ['şiir*', 'hikaye*', 'şarkı*', 'mektup*'] },
+    crisis: ['ölmek istiyorum', 'kendimi öldürmek', 'yaşamak istemiyorum'],
+  },
 };

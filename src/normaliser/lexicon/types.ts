@@ -60,6 +60,8 @@ export interface LanguageLexicon {
    * language's `so` words and one-word intensity words.
    */
   aboutOneself?: { openers: readonly string[]; fillers?: readonly string[] };
+  /** The words that tell a message that is not a request. */
+  talk?: TalkCues;
   /** Particles a word may carry in front (Arabic "ال", "و"). */
   prefixes?: readonly string[];
   /** Written without spaces between words (Japanese, Chinese): messages are segmented with this lexicon's own entries. */
@@ -141,4 +143,25 @@ export interface SharedRulesLexicon {
    * language's `so` words and one-word intensity words.
    */
   aboutOneself?: { openers: readonly string[]; fillers?: readonly string[] };
+  /** The words that tell a message that is not a request. */
+  talk?: TalkCues;
+}
+
+/**
+ * The words that tell a message that is not a request, in one language (`not-a-request.ts`).
+ * Entries ending in `*` are stems; in Japanese and Chinese every entry is found inside the text.
+ */
+export interface TalkCues {
+  /** Words that point at the picture or ask for an edit ("photo", "rends", "сделай", "写真"): a message with one is a request. */
+  pictureWords?: readonly string[];
+  /** Words that begin a question ("comment", "почему"; in Japanese and Chinese anywhere: "为什么"). */
+  questionWords?: readonly string[];
+  /** Words that make a question personal or about the world ("je", "mon", "люди"): with one, a question is not about the picture. */
+  topicWords?: readonly string[];
+  /** An attempt at new instructions: a verb of the first list and a noun of the second ("ignora" … "instrucciones"). */
+  injection?: { verbs: readonly string[]; nouns: readonly string[] };
+  /** A request to write: a verb and a noun ("écris" … "poème"). */
+  writing?: { verbs: readonly string[]; nouns: readonly string[] };
+  /** Words of crisis, as phrases ("quiero morir"): distress wherever they are. */
+  crisis?: readonly string[];
 }
