@@ -24,8 +24,9 @@
  * phrases ("quiero morir"), writing ("escribe … poema") and questions (a question word among the
  * first two words and a question mark: "¿cómo supero mi miedo a las arañas?"). A message with
  * one of the language's picture words ("foto", "hazla", "сделай", "写真") is a request, as with
- * "it" and "make" in English. Languages that drop the subject ("今日はとても悲しい", Turkish
- * "üzgünüm" alone) are not recognised as statements yet.
+ * "it" and "make" in English. Turkish, which drops the subject, says "I am" with an ending
+ * (`endings`: "üzgün-üm", "üzgün değil-im"); Japanese without a subject ("今日はとても悲しい")
+ * is not recognised as a statement yet.
  *
  * A message that points at the picture ("it", "this", "the photo", "make", "turn") is read as a
  * request even when it begins like a statement ("I'm thinking, make it sadder"), except for
@@ -35,7 +36,15 @@ import * as emotions from '../emotions.ts';
 import type { NotARequest } from '../intent.ts';
 import { foldText } from '../lexicon.ts';
 import type { LexiconEmotion } from '../lexicon.ts';
-import { LANGUAGE_LEXICONS, LANGUAGE_NEGATORS, LANGUAGE_NEGATORS_AFTER, LANGUAGE_SELF_FILLERS, LANGUAGE_SELF_OPENERS, UNSPACED_SCRIPT } from './lexicon/index.ts';
+import {
+  LANGUAGE_LEXICONS,
+  LANGUAGE_NEGATORS,
+  LANGUAGE_NEGATORS_AFTER,
+  LANGUAGE_SELF_ENDINGS,
+  LANGUAGE_SELF_FILLERS,
+  LANGUAGE_SELF_OPENERS,
+  UNSPACED_SCRIPT,
+} from './lexicon/index.ts';
 import { SHARED_RULES_LEXICONS } from './lexicon/shared-rules.ts';
 import type { TalkCues } from './lexicon/types.ts';
 
@@ -277,7 +286,34 @@ export function recogniseNotARequest(
     if (aboutTheWorld && !isCommand()) return 'question';
     return undefined;
   }
-  return aboutThemselves(words, emotionOf);
+  return aboutThemselves(words, emotionOf) ?? inFirstPerson(words, emotionOf);
+}
+
+/** What is left of `word` without an ending that says "I am" (Turkish "üzgün-üm" → "üzgün"), each way it can be cut. */
+function withoutSelfEnding(word: string): string[] {
+  const stems: string[] = [];
+  for (const ending of LANGUAGE_SELF_ENDINGS) if (word.length > ending.length + 2 && word.endsWith(ending)) stems.push(word.slice(0, -ending.length));
+  return stems;
+}
+
+/** "bugün çok üzgünüm", "üzgün değilim": a feeling said in the first person by its ending, in a language that drops the subject. */
+function inFirstPerson(words: readonly string[], emotionOf: (word: string) => LexiconEmotion | undefined): NotARequest | undefined {
+  if (LANGUAGE_SELF_ENDINGS.length === 0) return undefined;
+  for (let i = 0; i < words.length; i++) {
+    let emotion: LexiconEmotion | undefined;
+    for (const stem of withoutSelfEnding(words[i]!)) emotion ??= emotionOf(stem);
+    let negated = false;
+    if (!emotion) {
+      // "üzgün değilim": the feeling, then the negation carrying the ending.
+      if (!withoutSelfEnding(words[i + 1] ?? '').some((stem) => LANGUAGE_NEGATORS_AFTER.has(stem))) continue;
+      emotion = emotionOf(words[i]!);
+      if (!emotion) continue;
+      negated = true;
+    }
+    const painful = emotion !== 'happy' && EMOTION_TABLE[emotion].valence === 'negative';
+    return painful !== negated ? 'distress' : 'statement';
+  }
+  return undefined;
 }
 
 function onlyWords(words: readonly string[], core: ReadonlySet<string>, fillers: ReadonlySet<string>): boolean {

@@ -181,6 +181,11 @@ describe('statements about oneself in the other languages', () => {
     ];
     for (const text of sad) assert.deepEqual(read(text), { kind: 'unknown', notARequest: 'distress' }, text);
     for (const text of ['je suis heureuse', 'я счастлив', 'मैं उदास नहीं हूँ']) assert.deepEqual(read(text), { kind: 'unknown', notARequest: 'statement' }, text);
+    // Turkish drops the subject: the ending says "I am" ("üzgün-üm"), or the negation carries it ("üzgün değil-im").
+    assert.deepEqual(read('bugün çok üzgünüm'), { kind: 'unknown', notARequest: 'distress' });
+    assert.deepEqual(read('mutluyum'), { kind: 'unknown', notARequest: 'statement' });
+    assert.deepEqual(read('üzgün değilim'), { kind: 'unknown', notARequest: 'statement' });
+    assert.equal(read('daha üzgün yap').kind, 'edit');
   });
 
   it('still reads a request that begins the same way', () => {

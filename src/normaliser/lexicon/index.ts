@@ -50,6 +50,7 @@ const prefixes = new Set<string>();
 const segmentWords = new Set<string>();
 const selfOpeners: string[][] = [];
 const selfFillers = new Set<string>();
+const selfEndings: string[] = [];
 
 const fold = (word: string): string => foldText(word.endsWith('*') ? word.slice(0, -1) : word);
 
@@ -90,6 +91,7 @@ for (const language of LANGUAGE_LEXICONS) {
   for (const prefix of language.prefixes ?? []) prefixes.add(foldText(prefix));
   if (language.aboutOneself) {
     for (const opener of language.aboutOneself.openers) selfOpeners.push(remember(opener).split(' '));
+    for (const ending of language.aboutOneself.endings ?? []) selfEndings.push(foldText(ending));
     const oneWord = [...(language.aboutOneself.fillers ?? []), ...(language.so ?? []), ...language.intensity.low, ...language.intensity.high, ...language.intensity.max];
     for (const word of oneWord) {
       const key = remember(word);
@@ -118,6 +120,8 @@ export const LANGUAGE_TEMPERATURE_WORDS: ReadonlyMap<string, 'contentment' | 'sa
 export const LANGUAGE_SELF_OPENERS: readonly (readonly string[])[] = selfOpeners;
 /** One-word fillers between such an opener and the feeling: "vandaag", the `so` words, one-word intensity words. */
 export const LANGUAGE_SELF_FILLERS: ReadonlySet<string> = selfFillers;
+/** Endings that say "I am" on the feeling word itself (Turkish "üzgün-üm"), folded, longest first. */
+export const LANGUAGE_SELF_ENDINGS: readonly string[] = [...new Set(selfEndings)].sort((a, b) => b.length - a.length);
 
 const STEM_LENGTHS = [...new Set([...stems.keys()].map((s) => s.length))].sort((a, b) => b - a);
 const PREFIXES = [...prefixes].sort((a, b) => b.length - a.length);

@@ -37,7 +37,7 @@ export const TURKISH: LanguageLexicon = {
     emotions: ['hangi duygular'],
   },
   followUps: { otherWay: ['tam tersi', 'tersi', 'ters yönde', 'tersine'], warmer: ['daha sıcak'], colder: ['daha soğuk'] },
-  aboutOneself: { openers: ['ben', 'kendimi'], fillers: ['bugün'] },
+  aboutOneself: { openers: ['ben', 'kendimi'], fillers: ['bugün'], endings: ['yım', 'yim', 'yum', 'yüm', 'ım', 'im', 'um', 'üm'] },
   talk: {
     pictureWords: ['fotoğraf*', 'resm*', 'resim*', 'görsel*', 'yap', 'değiştir'],
     questionWords: ['nasıl', 'neden', 'niye', 'nerede', 'kim'],

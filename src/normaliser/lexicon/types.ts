@@ -57,9 +57,11 @@ export interface LanguageLexicon {
    * How a person speaks of themselves ("ik ben", "ik voel me"), so that "ik ben zo verdrietig
    * vandaag" is a statement and never an edit (`not-a-request.ts`): `openers` begin such a
    * message; `fillers` may stand between the opener and the feeling ("vandaag"), as may the
-   * language's `so` words and one-word intensity words.
+   * language's `so` words and one-word intensity words. `endings` say "I am" on the feeling word
+   * itself, in a language that drops the subject (Turkish "üzgün-üm", "mutlu-yum"; "üzgün
+   * değil-im": I am not sad).
    */
-  aboutOneself?: { openers: readonly string[]; fillers?: readonly string[] };
+  aboutOneself?: { openers: readonly string[]; fillers?: readonly string[]; endings?: readonly string[] };
   /** The words that tell a message that is not a request. */
   talk?: TalkCues;
   /** Particles a word may carry in front (Arabic "ال", "و"). */
@@ -140,9 +142,11 @@ export interface SharedRulesLexicon {
    * How a person speaks of themselves ("ik ben", "ik voel me"), so that "ik ben zo verdrietig
    * vandaag" is a statement and never an edit (`not-a-request.ts`): `openers` begin such a
    * message; `fillers` may stand between the opener and the feeling ("vandaag"), as may the
-   * language's `so` words and one-word intensity words.
+   * language's `so` words and one-word intensity words. `endings` say "I am" on the feeling word
+   * itself, in a language that drops the subject (Turkish "üzgün-üm", "mutlu-yum"; "üzgün
+   * değil-im": I am not sad).
    */
-  aboutOneself?: { openers: readonly string[]; fillers?: readonly string[] };
+  aboutOneself?: { openers: readonly string[]; fillers?: readonly string[]; endings?: readonly string[] };
   /** The words that tell a message that is not a request. */
   talk?: TalkCues;
 }
