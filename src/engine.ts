@@ -68,6 +68,7 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
         logger,
         pictureModel: config.pictureModel,
         pictureCheckTimeoutMs: config.pictureCheckTimeoutSeconds * 1000,
+        pictureWarmUp: true,
       }),
     );
   const normaliser = parts.normaliser ?? (await createNormaliser(config, logger));

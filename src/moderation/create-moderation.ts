@@ -6,8 +6,7 @@
 import { silentLogger, type Logger } from '../logger.ts';
 import { MemoryAuditLog, type AuditLog } from './audit-log.ts';
 import { ModerationService, type PictureRefusal } from './moderation-service.ts';
-import { PictureSafety, VisionPictureClassifier, type SafetyModel } from '../safety/picture-safety.ts';
-import { VisionRuntime } from '../vision/vision-runtime.ts';
+import { sharedPictureSafety, type PictureSafety, type SafetyModel } from '../safety/picture-safety.ts';
 import { loadPolicyFile } from './policy-file.ts';
 import { MemoryPolicyStore, type PolicyStore } from './policy-store.ts';
 import type { PolicyOverride } from './policy.ts';
@@ -48,10 +47,15 @@ export interface CreateModerationOptions {
   logger?: Logger;
   /**
    * The picture-safety check; `false` switches picture checks off in this process (tests of other
-   * parts only: every picture then passes whatever the rule says). @defaultValue NSFWJS `pictureModel`
-   * on a vision worker of its own, loaded in the background at start
+   * parts only: every picture then passes whatever the rule says). @defaultValue the process's
+   * NSFWJS `pictureModel` check (`sharedPictureSafety`), which loads its model on the first picture
    */
   pictureSafety?: PictureSafety | false;
+  /**
+   * Load the classifier before resolving (the engine does, so that the first picture does not
+   * wait for the model). @defaultValue false: on the first picture
+   */
+  pictureWarmUp?: boolean;
   /** @defaultValue `MobileNetV2` */
   pictureModel?: SafetyModel;
   /** Time limit of one picture check, in milliseconds. @defaultValue 15000 */
@@ -85,24 +89,16 @@ export async function createModeration(options: CreateModerationOptions = {}): P
     audit = new MemoryAuditLog(auditOptions);
     rateLimiter = new MemoryRateLimiter();
   }
-  let pictureSafety = options.pictureSafety === false ? undefined : options.pictureSafety;
-  if (options.pictureSafety === undefined) {
-    // A worker of its own: a hung face analysis never holds up a picture check, nor the reverse.
-    const vision = new VisionRuntime({ callTimeoutMs: options.pictureCheckTimeoutMs ?? 15_000, retryAfterMs: 5_000, cacheSize: 0, logger });
-    pictureSafety = new PictureSafety({
-      classifier: new VisionPictureClassifier({ vision, model: options.pictureModel }),
-      timeoutMs: options.pictureCheckTimeoutMs,
-    });
-    // Loaded before the bot answers anyone, so that the first picture is not refused for want of a model.
+  const pictureSafety =
+    options.pictureSafety === false
+      ? undefined
+      : (options.pictureSafety ?? sharedPictureSafety({ model: options.pictureModel, timeoutMs: options.pictureCheckTimeoutMs }));
+  if (pictureSafety && options.pictureWarmUp && !pictureSafety.loaded) {
+    // Loaded before the bot answers anyone, so that the first picture does not wait for the model.
     const started = performance.now();
     const problem = await pictureSafety.warmUp();
     if (problem) logger.warn({ reason: problem }, 'picture safety: the classifier did not load; pictures are refused where the rule blocks until it does');
     else logger.info({ model: pictureSafety.classifier.model, loadMs: Math.round(performance.now() - started) }, 'picture safety: classifier loaded');
-    const closeStores = onClose;
-    onClose = async () => {
-      await vision.close();
-      await closeStores?.();
-    };
   }
   const service = new ModerationService({
     store,

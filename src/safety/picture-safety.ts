@@ -106,17 +106,32 @@ export interface PictureSafetyOptions {
   classifier: PictureClassifier;
   /** Longest a check may take before it counts as failed, in milliseconds. @defaultValue 15 000 */
   timeoutMs?: number;
+  /**
+   * Extra time the checks get until one has succeeded (the model loads on the first; about 6 s
+   * for MobileNetV2, 50 s for InceptionV3 on 2 cores). @defaultValue 120 000
+   */
+  loadTimeoutMs?: number;
 }
 
 /** The classifier under a time limit, and the rule applied to its scores. */
 export class PictureSafety {
   readonly classifier: PictureClassifier;
   readonly timeoutMs: number;
+  readonly loadTimeoutMs: number;
+  #loaded = false;
+  #warmUp: Promise<string | undefined> | undefined;
 
   constructor(options: PictureSafetyOptions) {
     this.classifier = options.classifier;
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.loadTimeoutMs = options.loadTimeoutMs ?? 120_000;
     if (!(this.timeoutMs > 0)) throw new RangeError(`Picture-safety timeoutMs must be above 0; got ${this.timeoutMs}.`);
+    if (!(this.loadTimeoutMs >= 0)) throw new RangeError(`Picture-safety loadTimeoutMs must be 0 or more; got ${this.loadTimeoutMs}.`);
+  }
+
+  /** Whether a classification has succeeded (the model is loaded). */
+  get loaded(): boolean {
+    return this.#loaded;
   }
 
   /**
@@ -127,12 +142,14 @@ export class PictureSafety {
   async check(bytes: Buffer, rule: { pictureRule: PictureRule; pictureThresholds: PictureThresholds }): Promise<PictureVerdict> {
     if (rule.pictureRule === 'allow') return { verdict: 'allowed', checked: false };
     let timer: NodeJS.Timeout | undefined;
+    const limit = this.timeoutMs + (this.#loaded ? 0 : this.loadTimeoutMs);
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+      timer = setTimeout(() => resolve('timeout'), limit);
     });
     try {
       const scores = await Promise.race([this.classifier.classify(bytes), timeout]);
       if (scores === 'timeout') return { verdict: 'unchecked', reason: 'timeout' };
+      this.#loaded = true;
       const found = exceededClass(scores, rule.pictureThresholds);
       return found ? { verdict: 'refused', class: found } : { verdict: 'allowed', checked: true };
     } catch {
@@ -146,13 +163,39 @@ export class PictureSafety {
    * Loads the model ahead of the first picture by classifying a small grey square. Resolves with
    * the error message when it failed (the checks then fail closed until it loads), else undefined.
    */
-  async warmUp(): Promise<string | undefined> {
-    try {
-      const grey = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } }).png().toBuffer();
-      await this.classifier.classify(grey);
-      return undefined;
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
+  warmUp(): Promise<string | undefined> {
+    this.#warmUp ??= (async () => {
+      try {
+        const grey = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } }).png().toBuffer();
+        await this.classifier.classify(grey);
+        this.#loaded = true;
+        return undefined;
+      } catch (error) {
+        this.#warmUp = undefined;
+        return error instanceof Error ? error.message : String(error);
+      }
+    })();
+    return this.#warmUp;
   }
+}
+
+const shared = new Map<string, PictureSafety>();
+
+/**
+ * The process's picture-safety check for a model and time limit, made on first use: NSFWJS on a
+ * vision worker of its own (a hung face analysis never holds up a picture check, nor the
+ * reverse), which loads the model on the first check or on `warmUp()`. Never closed: the
+ * worker does not keep the process alive when idle.
+ */
+export function sharedPictureSafety(options: { model?: SafetyModel; timeoutMs?: number } = {}): PictureSafety {
+  const model = options.model ?? 'MobileNetV2';
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const key = `${model}:${timeoutMs}`;
+  let safety = shared.get(key);
+  if (!safety) {
+    const vision = new VisionRuntime({ callTimeoutMs: timeoutMs, loadTimeoutMs: 120_000, retryAfterMs: 5_000, cacheSize: 0 });
+    safety = new PictureSafety({ classifier: new VisionPictureClassifier({ vision, model }), timeoutMs });
+    shared.set(key, safety);
+  }
+  return safety;
 }

@@ -273,7 +273,7 @@ describe('picture safety when the classifier fails (injected)', () => {
     ['hangs', hanging],
   ] as const) {
     it(`a classifier that ${name} fails closed under a blocking rule and open under an allowing one`, async () => {
-      const pictureSafety = new PictureSafety({ classifier: broken, timeoutMs: 300 });
+      const pictureSafety = new PictureSafety({ classifier: broken, timeoutMs: 300, loadTimeoutMs: 0 });
       const blocking = await createModeration({ pictureSafety });
       const allowing = await createModeration({ pictureSafety, globalPolicy: { pictureRule: 'allow' } });
       try {
