@@ -214,6 +214,12 @@ describe('what is not a request, in the other languages', () => {
     });
   }
 
+  it('reads "the other way" with its apostrophe or without ("l\'inverse", "l inverse")', () => {
+    for (const text of ["fais l'inverse", 'fais l inverse', "dans l'autre sens", "fai l'opposto"]) {
+      assert.equal(normaliseText(text, { current: 'sadness' }).kind, 'edit', text);
+    }
+  });
+
   it('still reads the requests that look like them', () => {
     for (const text of ['¿puedes hacerla más triste?', '¿más triste?', 'tengo una foto, hazla triste', 'я грустный, сделай фото веселее', '能让照片更悲伤吗？', 'もっと悲しくして', 'rends la photo plus triste']) {
       assert.equal(read(text).kind, 'edit', text);

@@ -44,7 +44,7 @@ export const FRENCH: SharedRulesLexicon = {
     emotions: ['quelles? émotions?', 'liste des émotions'],
   },
   followUps: {
-    otherWay: ['dans l autre sens', 'l inverse', 'le contraire'],
+    otherWay: ['dans l autre sens', "dans l'autre sens", 'l inverse', "l'inverse", 'le contraire'],
     warmer: ['plus chaud', 'plus chaleureux'],
     colder: ['plus froid'],
   },

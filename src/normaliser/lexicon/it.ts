@@ -48,7 +48,7 @@ export const ITALIAN: SharedRulesLexicon = {
     emotions: ['quali emozioni', 'lista delle emo'],
   },
   followUps: {
-    otherWay: ['al contrario', 'il contrario', 'l opposto'],
+    otherWay: ['al contrario', 'il contrario', 'l opposto', "l'opposto"],
     warmer: ['più caldo'],
     colder: ['più freddo'],
   },

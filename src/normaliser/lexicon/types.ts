@@ -82,8 +82,9 @@ export type PhrasePattern = string;
  * option; the rest (more, less, negations, intensity, elements, follow-ups) always.
  *
  * Entries are written as the language writes them (diacritics, German nouns capitalised) and
- * folded when the indexes are built; an apostrophe is written as a space ("dans l autre sens"),
- * since a message's words are joined by spaces. No stems: these languages list their forms.
+ * folded when the indexes are built. A word keeps its apostrophe ("l'inverse" is one word), so a
+ * phrase with one is listed both ways ("l'inverse", "l inverse"). No stems: these languages list
+ * their forms.
  */
 export interface SharedRulesLexicon {
   /** ISO 639-1 code. */
