@@ -25,7 +25,8 @@
  * first two words and a question mark: "¿cómo supero mi miedo a las arañas?"). A message with
  * one of the language's picture words ("foto", "hazla", "сделай", "写真") is a request, as with
  * "it" and "make" in English. Turkish, which drops the subject, says "I am" with an ending
- * (`endings`: "üzgün-üm", "üzgün değil-im"); Japanese without a subject ("今日はとても悲しい")
+ * (`endings`: "üzgün-üm", "üzgün değil-im"); Japanese and Chinese, which drop it too, also open
+ * a statement with "today" or "lately" ("今日はとても悲しい", "今天很难过"); a bare "悲しいです"
  * is not recognised as a statement yet.
  *
  * A message that points at the picture ("it", "this", "the photo", "make", "turn") is read as a
@@ -324,7 +325,8 @@ function onlyWords(words: readonly string[], core: ReadonlySet<string>, fillers:
 /** "I'm so sad today" (distress), "I'm so happy today" (statement), or `undefined`. */
 function aboutThemselves(words: readonly string[], emotionOf: (word: string) => LexiconEmotion | undefined): NotARequest | undefined {
   let start = 0;
-  while (start < 3 && start < words.length && FILLERS.has(words[start]!) && words[start] !== 'feeling') start++;
+  // Fillers before the subject ("honestly, I…"), but not a filler that is itself a subject ("feeling sad", "今天很难过").
+  while (start < 3 && start < words.length && FILLERS.has(words[start]!) && !SUBJECTS_BY_FIRST.has(words[start]!)) start++;
   const subject = SUBJECTS_BY_FIRST.get(words[start] ?? '')?.find((s) => s.every((w, k) => words[start + k] === w));
   if (!subject) return undefined;
   let negated = false;

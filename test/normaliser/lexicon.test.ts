@@ -186,6 +186,11 @@ describe('statements about oneself in the other languages', () => {
     assert.deepEqual(read('mutluyum'), { kind: 'unknown', notARequest: 'statement' });
     assert.deepEqual(read('üzgün değilim'), { kind: 'unknown', notARequest: 'statement' });
     assert.equal(read('daha üzgün yap').kind, 'edit');
+    // Japanese and Chinese drop it too: "today" and "lately" open the statement.
+    for (const text of ['今日はとても悲しい', '最近ずっと寂しい', '今天很难过', '今天好难过', 'heute bin ich so traurig']) {
+      assert.deepEqual(read(text), { kind: 'unknown', notARequest: 'distress' }, text);
+    }
+    for (const text of ['今日は悲しい写真にして', '今天让照片更悲伤', '非常开心', 'とても楽しい雰囲気に']) assert.equal(read(text).kind, 'edit', text);
   });
 
   it('still reads a request that begins the same way', () => {

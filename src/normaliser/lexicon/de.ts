@@ -56,7 +56,7 @@ export const GERMAN: SharedRulesLexicon = {
     warmer: [],
     colder: ['kälter'],
   },
-  aboutOneself: { openers: ['ich bin', 'ich fühle mich', 'ich habe'], fillers: ['ganz', 'heute'] },
+  aboutOneself: { openers: ['ich bin', 'ich fühle mich', 'ich habe', 'bin ich', 'fühle ich mich'], fillers: ['ganz', 'heute'] },
   talk: {
     pictureWords: ['Foto', 'Bild', 'mach', 'mache', 'macht', 'verwandle', 'ändere', 'gib'],
     questionWords: ['wie', 'warum', 'wieso', 'weshalb', 'wann', 'wo', 'wer'],

@@ -38,7 +38,8 @@ export const JAPANESE: LanguageLexicon = {
     emotions: ['どんな感情'],
   },
   followUps: { otherWay: ['逆', '反対'], warmer: ['温か', '暖か', 'あたたか'], colder: ['冷た', '寒々'] },
-  aboutOneself: { openers: ['私は', 'わたしは', '僕は', 'ぼくは', '俺は', 'あたしは'], fillers: ['今日は', '今日', '今', '本当に', 'なんか', 'なんだか'] },
+  // 今日は, 最近 (today, lately): Japanese often drops the subject; a feeling said of today is the speaker's.
+  aboutOneself: { openers: ['私は', 'わたしは', '僕は', 'ぼくは', '俺は', 'あたしは', '今日は', '最近'], fillers: ['今日', '今', '本当に', 'なんか', 'なんだか', 'ずっと'] },
   talk: {
     pictureWords: ['写真', '画像', 'にして', 'くして', 'させて', '変えて'],
     questionWords: ['どうして', 'なぜ', 'どうやって', 'どうすれば', 'いつ', 'どこ', '誰'],

@@ -37,7 +37,8 @@ export const CHINESE: LanguageLexicon = {
     emotions: ['哪些情绪', '哪些情緒'],
   },
   followUps: { otherWay: ['反过来', '反過來', '相反'], warmer: ['温暖', '溫暖', '暖一点', '暖一點', '更暖'], colder: ['冷一点', '冷一點', '更冷', '冷淡'] },
-  aboutOneself: { openers: ['我'], fillers: ['今天', '现在', '現在', '真的', '觉得', '覺得', '感到', '感觉', '感覺'] },
+  // 今天 (today) also opens one: Chinese often drops the subject.
+  aboutOneself: { openers: ['我', '今天'], fillers: ['今天', '现在', '現在', '真的', '觉得', '覺得', '感到', '感觉', '感覺', '好', '太'] },
   talk: {
     pictureWords: ['照片', '图片', '圖片', '图像', '圖像', '让它', '讓它', '把它', '变得', '變得', '改成', '变成', '變成'],
     questionWords: ['怎么', '怎麼', '为什么', '為什麼', '如何', '什么', '什麼'],
