@@ -72,6 +72,7 @@ export class DiscordAdapter implements RunningAdapter {
   readonly #context: TurnContext;
   readonly #inFlight = new Set<Promise<void>>();
   #stopping = false;
+  #started = false;
 
   constructor(engine: Engine, options: ResolvedDiscordOptions) {
     this.#engine = engine;
@@ -88,7 +89,11 @@ export class DiscordAdapter implements RunningAdapter {
     this.client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
     if (options.messageContent) this.client.on(Events.MessageCreate, (message) => this.#track(this.#onMessage(message)));
     this.client.on(Events.Error, (error) => this.#logger.error({ err: error }, 'discord: client error'));
-    this.client.on(Events.ShardError, (error, shardId) => this.#logger.warn({ err: error, shardId }, 'discord: gateway error'));
+    this.client.on(Events.ShardError, (error, shardId) => {
+      // While starting, start() explains a failure in one sentence: no stack trace for it here.
+      if (!this.#started) this.#logger.debug({ reason: error.message, shardId }, 'discord: gateway error while starting');
+      else this.#logger.warn({ err: error, shardId }, 'discord: gateway error');
+    });
     this.client.on(Events.ShardReconnecting, (shardId) => this.#logger.info({ shardId }, 'discord: gateway reconnecting'));
     this.client.on(Events.ShardResume, (shardId, replayed) => this.#logger.info({ shardId, replayed }, 'discord: gateway resumed'));
     this.client.rest.on('rateLimited', (info) =>
@@ -123,6 +128,7 @@ export class DiscordAdapter implements RunningAdapter {
       clearTimeout(timer);
       this.client.off(Events.ClientReady, onReady!);
     }
+    this.#started = true;
     this.#logger.info({ user: this.client.user?.tag, guilds: this.client.guilds.cache.size, messageContent: this.#options.messageContent }, 'discord: ready');
   }
 

@@ -6,11 +6,23 @@
 import { config as loadDotenv } from 'dotenv';
 import { loadConfig } from '../../src/config.ts';
 import { createEngine } from '../../src/engine.ts';
+import { ConfigError } from '../../src/errors.ts';
 import { startDiscord } from './index.ts';
 
 loadDotenv({ quiet: true });
 const engine = await createEngine(loadConfig());
-const adapter = await startDiscord(engine);
+const adapter = await startDiscord(engine).catch(async (error: unknown) => {
+  await engine.close().catch(() => {});
+  if (!(error instanceof ConfigError)) throw error;
+  // An expected failure (refused token, missing intent, no network): one sentence and exit code 1,
+  // no stack trace. The manager says it once for all shards (shard.ts); run alone, this process does.
+  if (process.send && process.connected) process.send({ moodshiftStartError: error.message }, () => process.exit(1));
+  else {
+    console.error(`moodshift cannot start.\n${error.message}`);
+    process.exit(1);
+  }
+  return new Promise<never>(() => {}); // until the exit above
+});
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -31,6 +31,9 @@ export interface ShardingOptions {
   spawnTimeoutMs?: number;
 }
 
+/** How long a failed spawn waits for a shard's own explanation of why it could not start. */
+const START_ERROR_WAIT_MS = 5000;
+
 const SHARD_SCRIPT = fileURLToPath(new URL('./shard-process.ts', import.meta.url));
 
 export async function startShardingManager(options: ShardingOptions): Promise<RunningAdapter> {
@@ -52,13 +55,37 @@ export async function startShardingManager(options: ShardingOptions): Promise<Ru
     shard.on('reconnecting', () => ready.delete(shard.id));
     shard.on('resume', () => ready.add(shard.id));
     shard.on('death', () => ready.delete(shard.id));
+    // A respawn that fails is reported here; without a listener it would crash the manager.
+    shard.on('error', (error: Error) => {
+      if (!failed) options.logger.warn({ shard: shard.id, reason: error.message }, 'discord: shard failed');
+    });
+    shard.on('message', (message: unknown) => {
+      const sentence = (message as { moodshiftStartError?: unknown } | null)?.moodshiftStartError;
+      if (typeof sentence === 'string') startError ??= sentence;
+    });
   });
+  /** The sentence the first shard that could not start sent (shard-process.ts): a refused token, a missing intent, no network. */
+  let startError: string | undefined;
   let stopping = false;
-  await manager.spawn({
-    amount: options.totalShards,
-    delay: options.spawnDelayMs ?? 5_500,
-    timeout: options.spawnTimeoutMs ?? 60_000,
-  });
+  let failed = false;
+  try {
+    await manager.spawn({
+      amount: options.totalShards,
+      delay: options.spawnDelayMs ?? 5_500,
+      timeout: options.spawnTimeoutMs ?? 60_000,
+    });
+  } catch (error) {
+    // No shard may live on (discord.js respawns a shard that died before it was ready).
+    failed = true;
+    manager.respawn = false;
+    // A shard refused by the gateway (4004, 4014) is reported as disconnected before its process
+    // has sent the sentence; give it a moment to arrive.
+    const alive = () => [...manager.shards.values()].filter((shard) => shard.process);
+    for (let waited = 0; !startError && alive().length > 0 && waited < START_ERROR_WAIT_MS; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const shard of alive()) shard.kill();
+    if (startError) throw new ConfigError(startError);
+    throw error;
+  }
   return {
     name: 'discord',
     isReady: () => !stopping && ready.size === options.totalShards,

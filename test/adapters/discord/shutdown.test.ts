@@ -54,7 +54,7 @@ async function editInFlight(fake: FakeDiscord): Promise<void> {
   await fake.waitFor(() => fake.requests.some((r) => r.path.includes(`/interactions/${interaction.id}/`)), 30_000, 'the deferral of the interaction');
 }
 
-describe('Discord: SIGTERM while Discord misbehaves', { timeout: 180_000 }, () => {
+describe('Discord: SIGTERM while Discord misbehaves', { timeout: 400_000 }, () => {
   it('exits 0 by itself when the gateway and REST API are gone', async () => {
     const fake = await new FakeDiscord().start();
     // Long enough that an exit 0 means the bot finished by itself, not by the watchdog (exit 1).

@@ -2,46 +2,22 @@
  * `npm start` (adapters/main.ts) as a real process when Discord's REST API answers but its
  * gateway can not be used, or when the REST API accepts connections and never answers (issue 13,
  * start-up that fails loudly): exit code 1 and one sentence a person can act on, no stack trace.
- * (start-failures.test.ts has the refused token on REST, an unreachable API root and close 4014.)
+ * (start-failures.test.ts has the refused token on REST, an unreachable API root and close 4014;
+ * start-failures-shards.test.ts the refusals with DISCORD_SHARDS.)
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../../helpers/redis-server.ts';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.ts';
 import { environmentFor } from './harness.ts';
+import { assertFailedWith, runBot } from './start-process.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-async function runBot(env: Record<string, string>): Promise<{ code: number | null; signal: string | null; output: string }> {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'warn', PLATFORM_START_TIMEOUT_S: '3' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
-  return { code, signal, output };
-}
-
-/** Exit code 1, the sentence, and nothing that looks like a stack trace or an unhandled rejection. */
-function assertFailedWith(run: { code: number | null; signal: string | null; output: string }, sentence: RegExp): void {
-  assert.equal(run.signal, null, run.output);
-  assert.equal(run.code, 1, run.output);
-  assert.match(run.output, sentence, run.output);
-  assert.doesNotMatch(run.output, /\n\s+at |Unhandled|triggerUncaughtException/, run.output);
-}
-
-describe('Discord: npm start when the gateway or the REST API can not be used', { timeout: 120_000 }, () => {
+describe('Discord: npm start when the gateway or the REST API can not be used', { timeout: 400_000 }, () => {
   it('exits 1 saying Discord refused the token when the gateway closes with 4004', async () => {
     const fake = await new FakeDiscord().start();
     fake.gateway.refuseIdentify = true;
     try {
-      assertFailedWith(await runBot(environmentFor(fake)), /Discord refused the bot token: copy DISCORD_TOKEN again/);
+      assertFailedWith(await runBot(environmentFor(fake), { startTimeoutS: 60 }), /Discord refused the bot token: copy DISCORD_TOKEN again/);
       assert.ok(fake.gateway.stats.connections > 0, 'the bot did reach the gateway');
     } finally {
       await fake.close();
