@@ -50,6 +50,8 @@ export function environmentFor(fake: FakeDiscord, env: Record<string, string> = 
     DISCORD_API_ROOT: fake.apiRoot,
     DISCORD_ATTACHMENT_HOSTS: fake.attachmentHost,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // Tiny test photos: the picture-safety classifier is tested on its own (fixture's comment).
+    MOODSHIFT_POLICY: new URL('../../fixtures/policies/pictures-not-checked.yaml', import.meta.url).pathname,
     ...env,
   };
 }

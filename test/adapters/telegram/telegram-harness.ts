@@ -39,6 +39,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         TELEGRAM_BOT_TOKEN: fake.token,
         TELEGRAM_API_ROOT: fake.apiRoot,
         LOG_LEVEL: 'silent',
+        // Tiny test photos: the picture-safety classifier is tested on its own (fixture's comment).
+        MOODSHIFT_POLICY: new URL('../../fixtures/policies/pictures-not-checked.yaml', import.meta.url).pathname,
         ...options.env,
       });
       harness.engine = await createEngine(config, options.parts);

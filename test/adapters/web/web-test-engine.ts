@@ -36,7 +36,8 @@ export function fixture(name: string): Buffer {
 
 /** The real engine with the embedded defaults (memory store, rules, knowledge, tone); `env` adds variables such as REDIS_URL. */
 export async function createTestEngine(env: Record<string, string> = {}, parts: EngineParts = {}): Promise<Engine> {
-  return createEngine(loadConfig({ LOG_LEVEL: 'silent', ...env }), parts);
+  // Tiny test photos: the picture-safety classifier is tested on its own (fixture's comment).
+  return createEngine(loadConfig({ LOG_LEVEL: 'silent', MOODSHIFT_POLICY: new URL('../../fixtures/policies/pictures-not-checked.yaml', import.meta.url).pathname, ...env }), parts);
 }
 
 export interface TestWeb {
