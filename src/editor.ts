@@ -86,6 +86,19 @@ interface WorkingTurn {
   turn: Turn;
   onProgress: ProgressListener;
   report: TurnReport;
+  /**
+   * The photo of this turn, checked and stored but its root edit not yet written: a photo with a
+   * feeling writes its root together with the edit (one write of the conversation), and a turn
+   * that fails before that writes the root alone, so the photo is kept either way.
+   */
+  photo?: { root: EditRecord; image: CheckedImage; saved: boolean };
+}
+
+/** A new photo's root edit becomes the current picture, with nothing to redo. */
+function addRoot(conversation: Conversation, root: EditRecord): void {
+  conversation.edits[root.id] = root;
+  conversation.cursor = root.id;
+  conversation.redo = [];
 }
 
 export class Editor {
@@ -179,8 +192,21 @@ export class Editor {
     }
 
     if (turn.images.length > 0) {
-      const root = await this.#acceptPhoto(turn);
-      if (intent.kind === 'edit') return [await this.#edit(working, root, intent)];
+      const photo: NonNullable<WorkingTurn['photo']> = { ...(await this.#acceptPhoto(turn)), saved: false };
+      working.photo = photo;
+      const { root } = photo;
+      if (intent.kind === 'edit') {
+        try {
+          return [await this.#edit(working, root, intent)];
+        } catch (error) {
+          // The edit failed before its write (refused, render failed): the photo is still kept as the current picture.
+          if (!photo.saved)
+            await this.#saveRoot(turn.key, root).catch((saveError: unknown) => this.#logger.warn({ err: saveError }, 'could not keep the photo of a failed edit'));
+          throw error;
+        }
+      }
+      await this.#saveRoot(turn.key, root);
+      photo.saved = true;
       working.report.outcome = 'asked';
       // The photo is kept either way; words that were not a feeling get the ask-back.
       if (intent.kind === 'help') return [{ ...info(helpText(turn.locale, helpAudience(turn))), editId: root.id }];
@@ -279,7 +305,8 @@ export class Editor {
     }
   }
 
-  async #acceptPhoto(turn: Turn): Promise<EditRecord> {
+  /** Checks and stores the photo of `turn`; its root edit (which shows it in `turn.messageId`) is written by the caller. */
+  async #acceptPhoto(turn: Turn): Promise<{ root: EditRecord; image: CheckedImage }> {
     const attachment = turn.images[0]!;
     checkDeclaredSize(attachment.declaredBytes, this.#limits);
     const bytes = await attachment.fetch(this.#limits.maxBytes);
@@ -298,13 +325,12 @@ export class Editor {
       messageIds: [turn.messageId],
       createdAt: Date.now(),
     };
-    await this.#store.update(turn.key, (conversation) => {
-      conversation.edits[root.id] = root;
-      conversation.cursor = root.id;
-      conversation.redo = [];
-    });
-    await this.#store.linkMessage(turn.key, root.id, turn.messageId);
-    return root;
+    return { root, image };
+  }
+
+  /** Writes a new photo's root edit as the current picture (its message id, and so its link, with it). */
+  async #saveRoot(key: ConversationKey, root: EditRecord): Promise<void> {
+    await this.#store.update(key, (conversation) => addRoot(conversation, root));
   }
 
   #moderationContext(turn: Turn): ModerationContext {
@@ -323,10 +349,11 @@ export class Editor {
    * picture budget cannot drop it mid-render when no current edit pins it (a branch from an older
    * photo's edit) before the new edit that renders from it is saved.
    */
-  async #withOriginal<T>(hash: string, work: (original: CheckedImage) => Promise<T>): Promise<T> {
+  async #withOriginal<T>(hash: string, work: (original: CheckedImage) => Promise<T>, inHand?: CheckedImage): Promise<T> {
     const release = await this.#store.pictures.hold([hash], PICTURE_HOLD_SECONDS);
     try {
-      return await work(await this.#loadImage(hash));
+      // The photo this turn brought is in hand already: it is not read back from the store.
+      return await work(inHand ?? (await this.#loadImage(hash)));
     } finally {
       await release().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not release a picture hold; it ends with its lease'));
     }
@@ -374,7 +401,7 @@ export class Editor {
         createdAt: Date.now(),
       };
       return this.#renderAndSave(working, edit, original, 'edited');
-    });
+    }, working.photo?.root.originalHash === base.originalHash ? working.photo.image : undefined);
   }
 
   /** More, less or retry: the same target re-rendered from the same original. */
@@ -438,12 +465,15 @@ export class Editor {
     let conversation: Conversation;
     try {
       edit.imageHash = await this.#store.pictures.put(result);
+      const photo = working.photo && !working.photo.saved ? working.photo : undefined;
       conversation = await this.#store.update(working.turn.key, (c) => {
+        if (photo) addRoot(c, photo.root);
         c.edits[edit.id] = edit;
         c.cursor = edit.id;
         c.redo = [];
         return c;
       });
+      if (photo) photo.saved = true;
     } finally {
       await releaseResult().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not release a picture hold; it ends with its lease'));
     }

@@ -98,7 +98,12 @@ export interface ConversationStore {
    * them out frozen, as the memory store does, so that a long history is not copied per turn).
    */
   update<T>(key: ConversationKey, change: (conversation: Conversation) => T): Promise<T>;
-  /** Records that platform message `messageId` (in `key.chat`) shows `editId`, and adds it to that edit's `messageIds`. */
+  /**
+   * Records that platform message `messageId` (in `key.chat`) shows `editId`: adds it to that
+   * edit's `messageIds` (an update of one write). `EditRecord.messageIds` is the one source of
+   * truth: every write of a conversation also writes the message index that `findMessage` reads
+   * from it, atomically, so an `update` that adds a message id to an edit links it as well.
+   */
   linkMessage(key: ConversationKey, editId: string, messageId: string): Promise<void>;
   /** Finds the edit a platform message shows, in any conversation of that chat. */
   findMessage(platform: string, chat: string, messageId: string): Promise<MessageLink | undefined>;

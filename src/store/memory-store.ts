@@ -102,10 +102,7 @@ export class MemoryConversationStore implements ConversationStore {
     this.assertOpen();
     const id = conversationId(key);
     return this.serialise(id, () => {
-      this.links.set(linkId(key.platform, key.chat, messageId), {
-        value: { key: structuredClone(key), editId },
-        expiresAt: Date.now() + this.ttlMs,
-      });
+      // The message id on the edit; the commit writes its link with the others.
       const stored = this.liveConversation(id);
       const edit = stored?.value.edits[editId];
       if (!stored || !edit || edit.messageIds.includes(messageId)) return;
@@ -145,10 +142,10 @@ export class MemoryConversationStore implements ConversationStore {
     for (const edit of dropped) {
       for (const messageId of edit.messageIds) this.links.delete(linkId(platform, chat, messageId));
     }
+    // The links are what the edits say: every message id of every edit, living as long as the conversation.
     for (const edit of Object.values(draft.edits)) {
       for (const messageId of edit.messageIds) {
-        const link = this.live(this.links, linkId(platform, chat, messageId));
-        if (link) link.expiresAt = expiresAt;
+        this.links.set(linkId(platform, chat, messageId), { value: { key: structuredClone(draft.key), editId: edit.id }, expiresAt });
       }
     }
   }

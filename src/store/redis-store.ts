@@ -90,6 +90,8 @@ export interface RedisConversationStoreOptions extends ConversationStoreOptions 
 }
 
 const OWNER = 'RedisConversationStore';
+/** Conversations whose last value one store remembers (about 2 KB each, compressed). */
+const LAST_SEEN_LIMIT = 1000;
 
 /**
  * The picture marks of one conversation write (Lua, shared by the two scripts below). ARGV from
@@ -98,9 +100,10 @@ const OWNER = 'RedisConversationStore';
  * hashes: pins to drop, pins to set, pictures to demote to the front of `imgs:lru` (surplus of a
  * long conversation).
  */
-const pictureMarks = (first: number) => `
-local pinBase, lru, conversation, pinExpiry, ttl = ARGV[${first}], ARGV[${first + 1}], ARGV[${first + 2}], ARGV[${first + 3}], ARGV[${first + 4}]
-local i = ${first + 5}
+const pictureMarks = (first: string) => `
+local m = ${first}
+local pinBase, lru, conversation, pinExpiry, ttl = ARGV[m], ARGV[m + 1], ARGV[m + 2], ARGV[m + 3], ARGV[m + 4]
+local i = m + 5
 local n = tonumber(ARGV[i])
 for j = 1, n do redis.call('ZREM', pinBase .. ARGV[i + j], conversation) end
 i = i + n + 1
@@ -117,10 +120,12 @@ for j = 1, n do redis.call('ZADD', lru, 'XX', 0, ARGV[i + j]) end
 
 /**
  * Compare-and-set of one conversation. KEYS[1] is the conversation; KEYS[2 .. 1+ARGV[4]] are the
- * message links whose time to live follows it; the keys after those are links to forget (all in
- * the chat's hash slot). ARGV: sha1 of the value `change` was run on ('' when there was none), the
- * new value, the time to live in seconds, the number of links to refresh; then the picture marks
- * (`pictureMarks(5)`; on a cluster their lists are empty and {@link PICTURE_MARKS} sets them apart).
+ * message links of its edits (every id in an edit's `messageIds`), written again with each value
+ * so that the link index is always what the conversation says; the keys after those are links to
+ * forget (all in the chat's hash slot). ARGV: sha1 of the value `change` was run on ('' when there
+ * was none), the new value, the time to live in seconds, the number of links, then each link's
+ * value (`<editId>:<conversationId>`) in the order of KEYS; then the picture marks
+ * (`pictureMarks`; on a cluster their lists are empty and {@link PICTURE_MARKS} sets them apart).
  * Returns 1 when written, 0 when someone else wrote first.
  */
 const COMPARE_AND_SET = `
@@ -131,16 +136,16 @@ elseif ARGV[1] ~= '' then
   return 0
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-local refresh = tonumber(ARGV[4])
-for i = 2, refresh + 1 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
-for i = refresh + 2, #KEYS do redis.call('DEL', KEYS[i]) end
-${pictureMarks(5)}
+local links = tonumber(ARGV[4])
+for i = 1, links do redis.call('SET', KEYS[i + 1], ARGV[4 + i], 'EX', ARGV[3]) end
+for i = links + 2, #KEYS do redis.call('DEL', KEYS[i]) end
+${pictureMarks('5 + tonumber(ARGV[4])')}
 return 1
 `;
 const COMPARE_AND_SET_SHA = createHash('sha1').update(COMPARE_AND_SET).digest('hex');
 
-/** The picture marks alone, in the pictures' slot (a cluster). KEYS[1]: `imgs:{pictures}:lru`; ARGV: `pictureMarks(1)`. */
-const PICTURE_MARKS = `${pictureMarks(1)}
+/** The picture marks alone, in the pictures' slot (a cluster). KEYS[1]: `imgs:{pictures}:lru`; ARGV: `pictureMarks('1')`. */
+const PICTURE_MARKS = `${pictureMarks('1')}
 return 1
 `;
 const PICTURE_MARKS_SHA = createHash('sha1').update(PICTURE_MARKS).digest('hex');
@@ -175,6 +180,12 @@ export class RedisConversationStore implements ConversationStore {
   private readonly maxUpdateRetries: number;
   private readonly compress: boolean;
   private readonly serialiser = new KeyedSerialiser();
+  /**
+   * The value of each conversation (or null: none) as this process last read or wrote it (the most recent
+   * {@link LAST_SEEN_LIMIT}), so that an update right after a load or another update writes
+   * without reading it again; the compare-and-set still refuses it if anyone wrote in between.
+   */
+  private readonly lastSeen = new Map<string, Buffer | null>();
   private closed = false;
 
   constructor(options: RedisConversationStoreOptions) {
@@ -226,7 +237,9 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async load(key: ConversationKey): Promise<Conversation | undefined> {
-    const raw = await this.command('load a conversation', () => this.client.getBuffer(this.keys.conversation(key)));
+    const storeKey = this.keys.conversation(key);
+    const raw = await this.command('load a conversation', () => this.client.getBuffer(storeKey));
+    this.remember(storeKey, raw);
     return raw === null ? undefined : decodeConversation(raw);
   }
 
@@ -236,15 +249,13 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async linkMessage(key: ConversationKey, editId: string, messageId: string): Promise<void> {
-    await this.command('link a message', () =>
-      this.client.set(this.keys.link(key.platform, key.chat, messageId), encodeLink(key, editId), 'EX', this.ttlSeconds),
-    );
+    // One write: the message id on the edit, and with it (in the same script) its link.
     await this.serialise(conversationId(key), () =>
       this.compareAndSet(
         key,
         (conversation) => {
           const edit = conversation.edits[editId];
-          if (edit && !edit.messageIds.includes(messageId)) edit.messageIds.push(messageId);
+          if (edit && !edit.messageIds.includes(messageId)) conversation.edits[editId] = { ...edit, messageIds: [...edit.messageIds, messageId] };
         },
         false,
       ),
@@ -275,7 +286,11 @@ export class RedisConversationStore implements ConversationStore {
     const storeKey = this.keys.conversation(key);
     const cluster = this.connection.isCluster;
     for (let attempt = 1; attempt <= this.maxUpdateRetries; attempt += 1) {
-      const raw = await this.command('read a conversation', () => this.client.getBuffer(storeKey));
+      // The value this process last read or wrote saves a read; if someone wrote since, the write below fails and the next attempt reads.
+      const raw =
+        attempt === 1 && this.lastSeen.has(storeKey)
+          ? this.lastSeen.get(storeKey)!
+          : await this.command('read a conversation', () => this.client.getBuffer(storeKey));
       if (raw === null && !createIfMissing) return { result: undefined };
       const conversation = raw === null ? emptyConversation(key) : decodeConversation(raw);
       const pinsBefore = pinnedPictures(conversation);
@@ -285,9 +300,8 @@ export class RedisConversationStore implements ConversationStore {
       conversation.updatedAt = Date.now();
       const dropped = pruneEdits(conversation, this.maxEdits);
       const { platform, chat } = conversation.key;
-      const refresh = Object.values(conversation.edits).flatMap((edit) =>
-        edit.messageIds.map((messageId) => this.keys.link(platform, chat, messageId)),
-      );
+      const linked = Object.values(conversation.edits).flatMap((edit) => edit.messageIds.map((messageId) => ({ editId: edit.id, messageId })));
+      const refresh = linked.map(({ messageId }) => this.keys.link(platform, chat, messageId));
       const forget = dropped.flatMap((edit) => edit.messageIds.map((messageId) => this.keys.link(platform, chat, messageId)));
       const pins = pinnedPictures(conversation);
       const demote = surplusPictures(conversation, this.picturesPerConversation).filter((hash) => !surplusBefore.has(hash));
@@ -303,15 +317,19 @@ export class RedisConversationStore implements ConversationStore {
       ];
       // A cluster keeps the pictures in another slot: pin what this write needs before it.
       if (cluster && pins.length > 0) await this.markPictures(marks([], pins, []));
+      const value = encodeConversation(conversation, this.compress);
       const written = await this.command('write a conversation', () =>
         this.runScript(COMPARE_AND_SET, COMPARE_AND_SET_SHA, [storeKey, ...refresh, ...forget], [
           raw === null ? '' : sha1(raw),
-          encodeConversation(conversation, this.compress),
+          value,
           String(this.ttlSeconds),
           String(refresh.length),
+          ...linked.map(({ editId }) => encodeLink(key, editId)),
           ...(cluster ? marks([], [], []) : marks(pinsBefore, pins, demote)),
         ]),
       );
+      if (written !== 1) this.lastSeen.delete(storeKey);
+      else this.remember(storeKey, value);
       if (written === 1) {
         const unpin = pinsBefore.filter((hash) => !pins.includes(hash));
         if (cluster && unpin.length + demote.length > 0) await this.markPictures(marks(unpin, [], demote));
@@ -324,6 +342,13 @@ export class RedisConversationStore implements ConversationStore {
       `${OWNER}: conversation ${conversationId(key)} was changed by other writers ${this.maxUpdateRetries} times in a row; try again (or raise maxUpdateRetries).`,
       'redis',
     );
+  }
+
+  /** `raw` null: the conversation was not there (a first update then writes without reading). */
+  private remember(storeKey: string, raw: Buffer | null): void {
+    this.lastSeen.delete(storeKey);
+    this.lastSeen.set(storeKey, raw);
+    if (this.lastSeen.size > LAST_SEEN_LIMIT) this.lastSeen.delete(this.lastSeen.keys().next().value!);
   }
 
   /** The picture marks apart from the conversation (a cluster: the pictures' slot). */

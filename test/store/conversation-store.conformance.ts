@@ -246,6 +246,21 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       assert.equal(await store.findMessage(key.platform, key.chat, '102'), undefined);
     });
 
+    it("links a message through update alone: the edits' messageIds are the index findMessage reads", async () => {
+      const store = await open();
+      const key = freshKey();
+      await store.update(key, (c) => {
+        addEdit(c, makeEdit('root', undefined, { messageIds: ['m-photo'] }));
+        addEdit(c, makeEdit('sadder', 'root'));
+      });
+      assert.deepEqual(await store.findMessage(key.platform, key.chat, 'm-photo'), { key, editId: 'root' });
+      await store.update(key, (c) => {
+        c.edits.sadder = { ...c.edits.sadder!, messageIds: ['m-reply'] };
+      });
+      assert.deepEqual(await store.findMessage(key.platform, key.chat, 'm-reply'), { key, editId: 'sadder' });
+      assert.deepEqual(await store.findMessage(key.platform, key.chat, 'm-photo'), { key, editId: 'root' });
+    });
+
     it('records a linked message on the edit it shows, once', async () => {
       const store = await open();
       const key = freshKey();

@@ -40,6 +40,31 @@ describe('redis conversation store', skip, () => {
     return { store, cleanup: () => store.close() };
   });
 
+  it('writes right after a read without reading again, and still never loses another process’s write', async () => {
+    const keyPrefix = `test:${randomUUID()}:`;
+    const mine = new RedisConversationStore({ redis: redis.url, keyPrefix });
+    const theirs = new RedisConversationStore({ redis: redis.url, keyPrefix });
+    const key = freshKey();
+    const probe = new Redis(redis.url);
+    try {
+      await mine.update(key, (c) => addEdit(c, makeEdit('root')));
+      await mine.load(key);
+      const before = Number(/cmdstat_get:calls=(\d+)/.exec(await probe.info('commandstats'))?.[1] ?? 0);
+      await mine.update(key, (c) => addEdit(c, makeEdit('sadder', 'root')));
+      const after = Number(/cmdstat_get:calls=(\d+)/.exec(await probe.info('commandstats'))?.[1] ?? 0);
+      // Command stats count the GET inside the compare-and-set script too: that one, and no read before it.
+      assert.equal(after - before, 1, 'the update after a load reads nothing before its compare-and-set');
+      // Another process writes; this one's remembered value is stale, so its write is refused and it reads again.
+      await theirs.update(key, (c) => addEdit(c, makeEdit('calmer', 'root')));
+      await mine.update(key, (c) => addEdit(c, makeEdit('angrier', 'root')));
+      assert.deepEqual(Object.keys((await theirs.load(key))!.edits).sort(), ['angrier', 'calmer', 'root', 'sadder']);
+    } finally {
+      probe.disconnect();
+      await mine.close();
+      await theirs.close();
+    }
+  });
+
   it('keeps its keys under the prefix, with the time to live it was given', async () => {
     const prefix = `test:${randomUUID()}:`;
     const store = new RedisConversationStore({ redis: redis.url, keyPrefix: prefix, ttlSeconds: 300, imageTtlSeconds: 600 });
