@@ -34,10 +34,11 @@ import type { CheckedImage, OutputFormat } from '../image/image.ts';
 import { cachedThumbnail, shrinkThumbnail, thumbnailKey, thumbnailOf, thumbnailOfDecoded, type Thumbnail } from '../image/thumbnail-cache.ts';
 import type { RenderRequest, RenderResult, Renderer } from './renderer.ts';
 import { ErrorCode, UserError } from '../errors.ts';
-import { acceptedFaces, gateFaces, type FaceGateOptions } from '../vision/face-gate.ts';
+import { acceptedFaces, gateFaces, type FaceGateOptions, type GatedFace } from '../vision/face-gate.ts';
 import { sharedVisionRuntime, type VisionLogger, type VisionRuntime } from '../vision/vision-runtime.ts';
 import type { PersonMask, VisionAnalysis } from '../vision/vision-types.ts';
 import { warpFaces, type FaceWarpOptions, type RawPixels } from './face-warp.ts';
+import { applyAtmosphere, type Subject } from './atmosphere.ts';
 
 export interface ToneRendererOptions {
   /** JPEG quality of edited JPEG pictures, 1–100. @defaultValue 90 */
@@ -104,9 +105,15 @@ export interface SceneGradeOptions {
    * light carries more: the grades are solved at this multiple again. @defaultValue 1.25
    */
   openSmileBoost?: number;
+  /**
+   * The scene's light and air (`atmosphere.ts`: low-key light for fear, fog for sadness, harsh
+   * red light for anger, golden glow for awe...) at this multiple of the edit's intensity; 0
+   * leaves them out. @defaultValue 1
+   */
+  atmosphere?: number;
 }
 
-const SCENE_DEFAULTS: Required<SceneGradeOptions> = { personShare: 0.45, backgroundBoost: 1.5, openSmileBoost: 1.25 };
+const SCENE_DEFAULTS: Required<SceneGradeOptions> = { personShare: 0.45, backgroundBoost: 1.5, openSmileBoost: 1.25, atmosphere: 1 };
 
 /** Targets whose background also gets the low-key corners (a vignette): the dark, closed-in looks. */
 const LOW_KEY_TARGETS: ReadonlySet<Emotion> = new Set(['fear', 'sadness', 'anger', 'disgust']);
@@ -186,6 +193,7 @@ export class ToneRenderer implements Renderer {
     this.elements = this.#vision ? ['facial', 'scene', 'color'] : ['color'];
     requireRange('scene.personShare', resolved.scene.personShare, 0, 2, false);
     requireRange('scene.backgroundBoost', resolved.scene.backgroundBoost, 0, 3, false);
+    requireRange('scene.atmosphere', resolved.scene.atmosphere, 0, 2, false);
     requireRange('scene.openSmileBoost', resolved.scene.openSmileBoost, 1, 3, false);
     requireRange('jpegQuality', resolved.jpegQuality, 1, 100, true);
     requireRange('webpQuality', resolved.webpQuality, 1, 100, true);
@@ -248,11 +256,11 @@ export class ToneRenderer implements Renderer {
     const source = () => sharp(data, raw).timeout(timeout);
     const colour = plan.elements.includes('color') || plan.elements.includes('scene');
     let graded: Sharp;
+    const boost = openSmiles > 0 ? this.options.scene.openSmileBoost : 1;
     if (!colour) {
       graded = source();
     } else {
       const thumb = shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE);
-      const boost = openSmiles > 0 ? this.options.scene.openSmileBoost : 1;
       const split = plan.elements.includes('scene') && analysis.personMask && info.channels === 3;
       if (!split) {
         graded = await applyGrade(source(), solveGrade(thumb, plan.target, intensity * boost, request.seed, this.options), image, info.channels);
@@ -289,6 +297,28 @@ export class ToneRenderer implements Renderer {
             .removeAlpha();
         }
       }
+    }
+    if (plan.elements.includes('scene') && info.channels === 3 && this.options.scene.atmosphere > 0) {
+      // The light and the air of the scene (atmosphere.ts), over the graded picture.
+      const [gradedPixels, person] = await Promise.all([
+        graded.removeAlpha().raw().toBuffer(),
+        analysis.personMask ? fullSizeMask(analysis.personMask, info.width, info.height, timeout) : Promise.resolve(undefined),
+      ]);
+      request.signal?.throwIfAborted();
+      const subject = subjectOf(acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate)), person, info.width, info.height);
+      const wanted = Math.min(1, intensity * boost * this.options.scene.atmosphere);
+      const scale = await atmosphereScale(full, info, person, subject, plan.target, request.seed);
+      if (scale > 0) {
+        await applyAtmosphere({
+          pixels: { data: gradedPixels, width: info.width, height: info.height, channels: 3 },
+          ...(person ? { person } : {}),
+          ...(subject ? { subject } : {}),
+          target: plan.target,
+          intensity: wanted * scale,
+          seed: request.seed,
+        });
+      }
+      graded = sharp(gradedPixels, raw).timeout(timeout);
     }
     const { data: bytes, info: out } = await encode(graded, image.format, this.options).toBuffer({ resolveWithObject: true });
     request.onProgress?.({ stage: 'rendering', step: 3, steps });
@@ -626,6 +656,82 @@ async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage
     ]);
   }
   return pipeline.linear([grade.contrast, grade.contrast, grade.contrast], bases);
+}
+
+/**
+ * How much of the atmosphere to use (1, 0.6, 0.3 or 0): the most whose colour, on the original's
+ * thumbnail at full intensity, still reads more like the target than the original does. A recipe
+ * that reads as the target to a person (a red-orange sky for anger) can, on a bright picture,
+ * move the colour statistics the other way; then a gentler one, or none. It does not depend on
+ * the edit's intensity, so "more" still changes the picture more than "less".
+ */
+async function atmosphereScale(
+  original: Thumbnail,
+  graded: { width: number; height: number },
+  person: Uint8Array | undefined,
+  subject: Subject | undefined,
+  target: Emotion,
+  seed: number,
+): Promise<number> {
+  const raw = (width: number, height: number, channels: 1 | 3) => ({ raw: { width, height, channels } });
+  const small = Buffer.from(original.pixels);
+  const info = { width: original.width, height: original.height };
+  const smallPerson = person
+    ? await sharp(person, raw(graded.width, graded.height, 1)).resize(info.width, info.height, { fit: 'fill' }).extractChannel(0).raw().toBuffer()
+    : undefined;
+  const ratio = info.width / graded.width;
+  const smallSubject = subject ? { centre: [subject.centre[0] * ratio, subject.centre[1] * ratio] as [number, number], size: subject.size * ratio } : undefined;
+  const probability = (pixels: Uint8Array) => {
+    const scores = toneScores(standardiseTone(toneOfPixels(pixels, 3)));
+    const top = Math.max(...EMOTIONS.map((e) => scores[e]));
+    return Math.exp(scores[target] - top) / EMOTIONS.reduce((sum, e) => sum + Math.exp(scores[e] - top), 0);
+  };
+  const before = probability(original.pixels);
+  for (const scale of [1, 0.6, 0.3]) {
+    const copy = Buffer.from(small);
+    await applyAtmosphere(
+      {
+        pixels: { data: copy, width: info.width, height: info.height, channels: 3 },
+        ...(smallPerson ? { person: smallPerson } : {}),
+        ...(smallSubject ? { subject: smallSubject } : {}),
+        target,
+        intensity: scale,
+        seed,
+      },
+      async () => {},
+    );
+    if (probability(copy) > before) return scale;
+  }
+  return 0;
+}
+
+/**
+ * Where the light falls: the faces (their mean centre, the largest face's height), else the
+ * person mask's centre of mass, else nowhere in particular (undefined).
+ */
+function subjectOf(faces: readonly GatedFace[], person: Uint8Array | undefined, width: number, height: number): Subject | undefined {
+  if (faces.length > 0) {
+    const centre: [number, number] = [0, 0];
+    for (const { face } of faces) {
+      centre[0] += (face.box.x + face.box.width / 2) / faces.length;
+      centre[1] += (face.box.y + face.box.height / 2) / faces.length;
+    }
+    return { centre, size: Math.max(...faces.map(({ face }) => face.box.height)) };
+  }
+  if (!person) return undefined;
+  let [sum, sx, sy] = [0, 0, 0];
+  const step = Math.max(1, Math.floor(Math.sqrt((width * height) / 40_000)));
+  for (let y = 0; y < height; y += step) {
+    for (let x = 0; x < width; x += step) {
+      const m = person[y * width + x]!;
+      sum += m;
+      sx += m * x;
+      sy += m * y;
+    }
+  }
+  const share = (sum * step * step) / 255 / (width * height);
+  if (share < 0.02) return undefined;
+  return { centre: [sx / sum, sy / sum], size: Math.sqrt(share * width * height) };
 }
 
 /** Pictures up to this many pixels share one kept band of 255s; larger ones get their own. */
