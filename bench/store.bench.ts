@@ -106,7 +106,7 @@ async function timeFloor(client: Redis, prefix: string): Promise<{ meanUs: numbe
 
 function summarise(samples: number[]): { meanUs: number; p50Us: number; p99Us: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
   return { meanUs: samples.reduce((a, b) => a + b, 0) / samples.length, p50Us: at(0.5), p99Us: at(0.99) };
 }
 
@@ -188,6 +188,6 @@ if (!findRedisServer()) {
   }
 }
 
-const width = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(width[column])).join('  '));
+const width = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(width[column]!)).join('  '));
 console.log(JSON.stringify(json));

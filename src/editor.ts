@@ -129,10 +129,6 @@ export class Editor {
     this.#newSeed = options.newSeed ?? (() => randomInt(0, 2 ** 31 - 1));
   }
 
-  get store(): ConversationStore {
-    return this.#store;
-  }
-
   /**
    * Handles one turn. Never throws: a person's mistake becomes a short `error` reply with
    * its code, an unavailable dependency a "temporarily unavailable" reply, and a bug an

@@ -76,6 +76,3 @@ export class UnavailableError extends Error {
   }
 }
 
-export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
-}

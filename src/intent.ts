@@ -58,7 +58,6 @@ export interface UnknownIntent {
   intensity?: number;
 }
 
-export type IntentKind = Intent['kind'];
 export type EditIntent = Extract<Intent, { kind: 'edit' }>;
 
 /** The context a normaliser reads words in. */

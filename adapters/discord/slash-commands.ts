@@ -70,10 +70,6 @@ export function isModeratorSubcommand(name: string): name is ModeratorSubcommand
   return (MODERATOR_SUBCOMMANDS as readonly string[]).includes(name);
 }
 
-export function isPersonSubcommand(name: string): name is PersonSubcommand {
-  return (PERSON_SUBCOMMANDS as readonly string[]).includes(name);
-}
-
 function describe(command: string): string {
   return COMMAND_DESCRIPTIONS.find((c) => c.command === command)?.description ?? command;
 }

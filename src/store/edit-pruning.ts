@@ -18,17 +18,19 @@ export function pruneEdits(conversation: Conversation, maxEdits: number): EditRe
   const protectedIds = new Set<string>();
   const protectWithAncestors = (start: string | undefined) => {
     let id = start;
-    while (id !== undefined && !protectedIds.has(id) && edits[id]) {
+    while (id !== undefined && !protectedIds.has(id)) {
+      const edit = edits[id];
+      if (!edit) break;
       protectedIds.add(id);
-      id = edits[id].parent;
+      id = edit.parent;
     }
   };
   protectWithAncestors(conversation.cursor);
   for (const id of conversation.redo) protectWithAncestors(id);
 
   const childCount = new Map<string, number>();
-  for (const id of ids) {
-    const parent = edits[id].parent;
+  for (const edit of Object.values(edits)) {
+    const parent = edit.parent;
     if (parent !== undefined && edits[parent]) childCount.set(parent, (childCount.get(parent) ?? 0) + 1);
   }
 
@@ -36,12 +38,12 @@ export function pruneEdits(conversation: Conversation, maxEdits: number): EditRe
   let remaining = ids.length;
   while (remaining > maxEdits) {
     let oldestId: string | undefined;
-    for (const id of Object.keys(edits)) {
+    let oldest: EditRecord | undefined;
+    for (const [id, edit] of Object.entries(edits)) {
       if (protectedIds.has(id) || (childCount.get(id) ?? 0) > 0) continue;
-      if (oldestId === undefined || edits[id].createdAt < edits[oldestId].createdAt) oldestId = id;
+      if (oldest === undefined || edit.createdAt < oldest.createdAt) [oldestId, oldest] = [id, edit];
     }
-    if (oldestId === undefined) break;
-    const oldest = edits[oldestId];
+    if (oldestId === undefined || oldest === undefined) break;
     delete edits[oldestId];
     remaining -= 1;
     dropped.push(oldest);

@@ -24,14 +24,25 @@ before(async () => {
     .toBuffer();
 });
 
+/** The store of each editor `makeEditor` made, for the tests that look at what it saved. */
+const stores = new WeakMap<Editor, MemoryConversationStore>();
+function storeOf(editor: Editor): MemoryConversationStore {
+  const store = stores.get(editor);
+  if (!store) throw new Error('an editor made without makeEditor');
+  return store;
+}
+
 function makeEditor(moderation?: Moderation): Editor {
-  return new Editor({
-    store: new MemoryConversationStore(),
+  const store = new MemoryConversationStore();
+  const editor = new Editor({
+    store,
     normaliser: new RulesNormaliser(),
     planner: new KnowledgePlanner(),
     renderer: new ToneRenderer(),
     moderation,
   });
+  stores.set(editor, store);
+  return editor;
 }
 
 /** A person talking to the bot the way an adapter would report it, linking every picture the bot sends. */
@@ -147,7 +158,7 @@ describe('Editor conversation semantics', () => {
     // 8. Replying to the first sad picture branches from it.
     const calm = await person.say('now make it calm', { replyTo: sad.messageId });
     assert.match(calm.text, /→ contentment/);
-    const conversation = await person.editor.store.load(person.key);
+    const conversation = await storeOf(person.editor).load(person.key);
     assert.equal(conversation!.edits[calm.editId!]!.parent, sad.editId, 'the branch hangs off the replied-to edit');
     assert.equal(conversation!.cursor, calm.editId);
 
@@ -158,7 +169,7 @@ describe('Editor conversation semantics', () => {
     // 10. A button on the calm picture acts on that picture, wherever the cursor is.
     const calmer = await person.say('', { action: { kind: 'more', editId: calm.editId! }, replyTo: calm.messageId });
     assert.match(calmer.text, /→ contentment · strong/);
-    assert.equal((await person.editor.store.load(person.key))!.edits[calmer.editId!]!.parent, calm.editId);
+    assert.equal((await storeOf(person.editor).load(person.key))!.edits[calmer.editId!]!.parent, calm.editId);
 
     // 11. Another emotion from a chip.
     const scary = await person.say('', { action: { kind: 'emotion', emotion: 'fear', editId: calmer.editId! } });
@@ -189,7 +200,7 @@ describe('Editor conversation semantics', () => {
     const person = new Person(makeEditor());
     const sad = await person.say('make it sadder', { image: photo });
     const face = await person.say('make her face scarier');
-    const edits = (await person.editor.store.load(person.key))!.edits;
+    const edits = (await storeOf(person.editor).load(person.key))!.edits;
     assert.deepEqual(edits[sad.editId!]!.elements, ['facial', 'scene', 'color'], 'the tone renderer with its vision models changes faces, scene, colour and light');
     assert.deepEqual(edits[face.editId!]!.elements, ['facial']);
   });
@@ -229,7 +240,7 @@ describe('Editor conversation semantics', () => {
     const sad = await alice.say('sadder', { image: photo });
     const scary = await bob.say('make it scary', { replyTo: sad.messageId });
     assert.match(scary.text, /→ fear/);
-    assert.equal((await alice.editor.store.load(alice.key))!.cursor, sad.editId, "alice's conversation is untouched");
+    assert.equal((await storeOf(alice.editor).load(alice.key))!.cursor, sad.editId, "alice's conversation is untouched");
   });
 
   it('refuses what moderation refuses, with its message, and renders nothing', async () => {
@@ -267,7 +278,7 @@ describe('Editor conversation semantics', () => {
     assert.equal(reply.kind, 'error');
     assert.equal(reply.code, ErrorCode.WordBlocked);
     assert.doesNotMatch(reply.text, /g ?o ?r ?y/i);
-    assert.equal(await person.editor.store.load(person.key), undefined, 'the photo was not kept');
+    assert.equal(await storeOf(person.editor).load(person.key), undefined, 'the photo was not kept');
     const exported = new PassThrough();
     let lines = '';
     exported.on('data', (chunk: Buffer) => (lines += chunk.toString()));

@@ -74,8 +74,9 @@ describe('time limits on decodes and local renders', () => {
   });
 
   it('answers a person whose photo took too long with the sentence, and edits the next photo', async () => {
+    const store = new MemoryConversationStore();
     const editor = new Editor({
-      store: new MemoryConversationStore(),
+      store,
       normaliser: new RulesNormaliser(),
       planner: new KnowledgePlanner(),
       renderer: new ToneRenderer({ vision: false }),
@@ -88,7 +89,7 @@ describe('time limits on decodes and local renders', () => {
     assert.match(slow!.text, /too long to read/);
     // The process keeps serving: the next person's photo, under the default limit over the same store, is edited.
     const relaxed = new Editor({
-      store: editor.store,
+      store,
       normaliser: new RulesNormaliser(),
       planner: new KnowledgePlanner(),
       renderer: new ToneRenderer({ vision: false }),

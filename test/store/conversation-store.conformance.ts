@@ -116,7 +116,7 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       // Undo walks back to the root and remembers the branch for redo.
       await store.update(key, (c) => {
         c.redo.push(c.cursor!);
-        c.cursor = c.edits[c.cursor!].parent;
+        c.cursor = c.edits[c.cursor!]!.parent;
       });
 
       const loaded = await store.load(key);
@@ -268,7 +268,7 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       await store.linkMessage(key, 'root', 'm-1');
       await store.linkMessage(key, 'root', 'm-1');
       await store.linkMessage(key, 'root', 'm-2');
-      assert.deepEqual((await store.load(key))!.edits.root.messageIds, ['m-1', 'm-2']);
+      assert.deepEqual((await store.load(key))!.edits.root!.messageIds, ['m-1', 'm-2']);
     });
 
     it('stores a picture once by its content hash', async () => {

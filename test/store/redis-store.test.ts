@@ -136,6 +136,7 @@ describe('redis conversation store', skip, () => {
       const key = freshKey();
       await plain.update(key, (c) => addEdit(c, makeEdit('root')));
       const [convKey] = await probe.keys(`${prefix}conv:*`);
+      assert.ok(convKey, 'the conversation is stored');
       assert.equal(JSON.parse((await probe.get(convKey))!).cursor, 'root', 'redis-cli shows readable JSON');
       await compressing.update(key, (c) => addEdit(c, makeEdit('sadder', 'root')));
       assert.equal((await probe.getBuffer(convKey))![0], 0x01, 'now stored compressed');

@@ -38,11 +38,13 @@ describe('the fake Telegram Bot API server', () => {
   it('hands out updates until an offset past them confirms them', async () => {
     const message = fake.userSendsText('hello');
     const first = await call('getUpdates', { timeout: 0 });
-    assert.equal(first.body.result[0].message.text, 'hello');
-    assert.equal(first.body.result[0].message.message_id, message.message_id);
+    const [update] = first.body.result;
+    assert.ok(update, 'one update');
+    assert.equal(update.message.text, 'hello');
+    assert.equal(update.message.message_id, message.message_id);
     const again = await call('getUpdates', { timeout: 0 });
     assert.equal(again.body.result.length, 1, 'not confirmed yet');
-    const after = await call('getUpdates', { offset: first.body.result[0].update_id + 1, timeout: 0 });
+    const after = await call('getUpdates', { offset: update.update_id + 1, timeout: 0 });
     assert.deepEqual(after.body.result, []);
   });
 
