@@ -341,7 +341,7 @@ export const INTENSITY_WORDS: Readonly<Record<Exclude<IntensityLevel, 'medium'>,
 export function foldText(text: string): string {
   // Plain ASCII (most messages) has no diacritics or compatibility forms to fold.
   if (/^[\x20-\x7e]*$/.test(text)) {
-    return text.toLowerCase().replace(/[\-_]+/g, ' ').replace(/`/g, "'").replace(/\s+/g, ' ').trim();
+    return text.toLowerCase().replace(/[-_]+/g, ' ').replace(/`/g, "'").replace(/\s+/g, ' ').trim();
   }
   return text
     .normalize('NFKD')

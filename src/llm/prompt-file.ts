@@ -82,6 +82,7 @@ export function asDelimitedData(text: string, maxLength: number): string {
   const clipped = text.length > maxLength ? text.slice(0, maxLength) : text;
   return clipped
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
     .replace(/</g, '\uff1c')
     .replace(/>/g, '\uff1e')

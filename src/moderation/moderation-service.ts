@@ -757,14 +757,20 @@ export class ModerationService implements Moderation {
     const adding = action.toLowerCase() === 'add';
     const [current] = await this.#store.getMany([target.id]);
     const after = new Set(current?.blockedWords ?? []);
-    for (const word of cleaned) adding ? after.add(word) : after.delete(word);
+    for (const word of cleaned) {
+      if (adding) after.add(word);
+      else after.delete(word);
+    }
     if (after.size > MAX_WORDS_PER_SCOPE) {
       throw new UserError(ErrorCode.BadCommand, { usage: `${USAGE.words} (at most ${MAX_WORDS_PER_SCOPE} words per scope)` });
     }
     let total = 0;
     await this.#change(context, scopes, target, `words ${adding ? 'add' : 'remove'} (${cleaned.length})`, (override) => {
       const set = new Set(override.blockedWords ?? []);
-      for (const word of cleaned) adding ? set.add(word) : set.delete(word);
+      for (const word of cleaned) {
+        if (adding) set.add(word);
+        else set.delete(word);
+      }
       override.blockedWords = [...set].sort();
       if (!override.blockedWords.length) delete override.blockedWords;
       total = set.size;

@@ -14,6 +14,7 @@ export function clean(text: string): string {
   if (!NEEDS_CLEANING.test(text)) return text.trim();
   return text
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u2060\ufeff]/g, ' ')
     .replace(/<a?:([\w~]+):\d+>/g, ' $1 ') // Discord custom emoji: keep the name (":sad_cat:")
     .replace(/<[@#][!&]?\d+>/g, ' ') // Discord user, role and channel mentions

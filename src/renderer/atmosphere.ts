@@ -311,7 +311,7 @@ export async function applyAtmosphere(input: AtmosphereInput, tick: () => Promis
       }
       // Saturation about luma.
       const sat = lerp(satB, satP, m);
-      let luma = 0.299 * r + 0.587 * g + 0.114 * bl;
+      const luma = 0.299 * r + 0.587 * g + 0.114 * bl;
       r = luma + (r - luma) * sat;
       g = luma + (g - luma) * sat;
       bl = luma + (bl - luma) * sat;

@@ -509,7 +509,7 @@ export function tinyDecoder(options: TinyDecoderOptions = {}): Uint8Array {
     const unk = Array.from({ length: TINY_VOCAB }, (_, i) => (i === 3 ? 1000 : 0));
     logits = g.op('Add', [logits, g.op('Mul', [branchMismatch, g.weights(unk, [TINY_VOCAB])])]);
   }
-  logits = g.op('Add', [logits, scripted], {}, 'logits');
+  g.op('Add', [logits, scripted], {}, 'logits');
   g.output('logits', floatType, ['batch', 'sequence', TINY_VOCAB]);
   return g.encode('decoder');
 }

@@ -1,0 +1,15 @@
+// ESLint (flat config): JavaScript's and typescript-eslint's recommended rules, run by `npm run lint`
+// (and so by `.ci/run`). Type checking itself is `npm run typecheck`.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  // Dot-files are scratch files nobody commits.
+  { ignores: ['node_modules/**', 'models/**', 'test-results/**', 'bench/results/**', '**/.*'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  // The web chat's page script runs in the browser; the .mjs scripts and bin/ run on Node.
+  { files: ['adapters/web/public/**/*.js'], languageOptions: { globals: globals.browser } },
+  { files: ['**/*.mjs', 'bin/**/*.js'], languageOptions: { globals: globals.node } },
+);
