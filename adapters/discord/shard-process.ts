@@ -10,6 +10,11 @@ import { ConfigError } from '../../src/errors.ts';
 import { startDiscord } from './index.ts';
 
 loadDotenv({ quiet: true });
+/** Set once the adapter serves; until then there is no work in hand to finish. */
+let whenManagerGone: (() => void) | undefined;
+// The manager is gone (killed, crashed, or stopped while this shard was still starting): do not
+// live on as an orphan bot.
+process.once('disconnect', () => (whenManagerGone ? whenManagerGone() : process.exit(1)));
 const engine = await createEngine(loadConfig());
 const adapter = await startDiscord(engine).catch(async (error: unknown) => {
   await engine.close().catch(() => {});
@@ -39,5 +44,4 @@ const stop = async () => {
 };
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());
-// The manager is gone (killed, crashed): do not live on as an orphan bot.
-process.once('disconnect', () => void stop());
+whenManagerGone = () => void stop();

@@ -4,6 +4,7 @@
  * (not discord.js' "Shard 0's process exited before its Client became ready"), no stack trace,
  * and no shard process left behind (discord.js respawns a shard that died before it was ready).
  */
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.ts';
 import { environmentFor } from './harness.ts';
@@ -27,6 +28,28 @@ describe('Discord: npm start with DISCORD_SHARDS when Discord refuses the bot', 
     try {
       const run = await runBot(environmentFor(fake, { DISCORD_SHARDS: '1', DISCORD_MESSAGE_CONTENT: 'true' }), { startTimeoutS: 60 });
       assertFailedWith(run, /Message Content Intent.*Privileged Gateway Intents/);
+      await noProcessLeft(fake);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('leaves no shard process behind when npm start is ended while its shard is still starting', async () => {
+    const fake = await new FakeDiscord().start();
+    fake.gateway.silent = true; // the shard waits for Hello, up to its 60 s start limit
+    try {
+      const run = await runBot(environmentFor(fake, { DISCORD_SHARDS: '1' }), {
+        startTimeoutS: 60,
+        whileRunning: (child) => {
+          // Connections to the gateway are not change events of the fake: look until one came, then kill the manager.
+          void (async () => {
+            for (let waited = 0; fake.gateway.stats.connections === 0 && waited < 90_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+            child.kill('SIGKILL');
+          })();
+        },
+      });
+      assert.equal(run.signal, 'SIGKILL', run.output);
+      assert.ok(fake.gateway.stats.connections > 0, `the shard never reached the gateway:\n${run.output}`);
       await noProcessLeft(fake);
     } finally {
       await fake.close();

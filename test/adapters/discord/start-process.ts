@@ -3,7 +3,7 @@
  * for the start-up failure tests: its exit, its output, and the processes it may leave behind.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +14,16 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 /**
  * Runs `npm start` with `env` until it exits. `startTimeoutS` is its PLATFORM_START_TIMEOUT_S: short
  * where the test waits for it, long where Discord answers (so a slow machine cannot turn a refusal
- * into "could not reach"). A process still running after `killAfterMs` is killed, so that a hang
+ * into "could not reach"). `whileRunning` gets the process as soon as it is started. A process still running after `killAfterMs` is killed, so that a hang
  * fails the test instead of leaving a bot behind.
  */
 export async function runBot(
   env: Record<string, string>,
-  { startTimeoutS = 3, killAfterMs = 120_000 }: { startTimeoutS?: number; killAfterMs?: number } = {},
+  {
+    startTimeoutS = 3,
+    killAfterMs = 120_000,
+    whileRunning,
+  }: { startTimeoutS?: number; killAfterMs?: number; whileRunning?: (child: ChildProcess, output: () => string) => void } = {},
 ): Promise<{ code: number | null; signal: string | null; output: string }> {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
@@ -33,7 +37,9 @@ export async function runBot(
     output += `\n[test: npm start still running after ${killAfterMs} ms; killed]\n`;
     child.kill('SIGKILL');
   }, killAfterMs);
-  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  const exited = once(child, 'exit');
+  whileRunning?.(child, () => output);
+  const [code, signal] = (await exited) as [number | null, string | null];
   clearTimeout(kill);
   return { code, signal, output };
 }
