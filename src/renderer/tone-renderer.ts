@@ -111,9 +111,11 @@ export interface SceneGradeOptions {
    * leaves them out. @defaultValue 1
    */
   atmosphere?: number;
+  /** Where the atmosphere is used, the colour grade is solved at this share of the intensity. @defaultValue 0.5 */
+  gradeWithAtmosphere?: number;
 }
 
-const SCENE_DEFAULTS: Required<SceneGradeOptions> = { personShare: 0.45, backgroundBoost: 1.5, openSmileBoost: 1.25, atmosphere: 1 };
+const SCENE_DEFAULTS: Required<SceneGradeOptions> = { personShare: 0.45, backgroundBoost: 1.5, openSmileBoost: 1.25, atmosphere: 1, gradeWithAtmosphere: 0.5 };
 
 /** Targets whose background also gets the low-key corners (a vignette): the dark, closed-in looks. */
 const LOW_KEY_TARGETS: ReadonlySet<Emotion> = new Set(['fear', 'sadness', 'anger', 'disgust']);
@@ -194,6 +196,7 @@ export class ToneRenderer implements Renderer {
     requireRange('scene.personShare', resolved.scene.personShare, 0, 2, false);
     requireRange('scene.backgroundBoost', resolved.scene.backgroundBoost, 0, 3, false);
     requireRange('scene.atmosphere', resolved.scene.atmosphere, 0, 2, false);
+    requireRange('scene.gradeWithAtmosphere', resolved.scene.gradeWithAtmosphere, 0, 1, false);
     requireRange('scene.openSmileBoost', resolved.scene.openSmileBoost, 1, 3, false);
     requireRange('jpegQuality', resolved.jpegQuality, 1, 100, true);
     requireRange('webpQuality', resolved.webpQuality, 1, 100, true);
@@ -257,21 +260,36 @@ export class ToneRenderer implements Renderer {
     const colour = plan.elements.includes('color') || plan.elements.includes('scene');
     let graded: Sharp;
     const boost = openSmiles > 0 ? this.options.scene.openSmileBoost : 1;
+    // The scene's atmosphere, and how much of it the colour allows (see atmosphereScale).
+    let atmosphere: { person: Buffer | undefined; subject: Subject | undefined; scale: number } | undefined;
+    if (plan.elements.includes('scene') && info.channels === 3 && this.options.scene.atmosphere > 0) {
+      const person = analysis.personMask ? await fullSizeMask(analysis.personMask, info.width, info.height, timeout) : undefined;
+      const subject = subjectOf(acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate)), person, info.width, info.height);
+      const reference = solveGrade(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE), plan.target, ATMOSPHERE_PROBE_INTENSITY * this.options.scene.gradeWithAtmosphere, request.seed, {
+        reach: this.options.reach,
+        vignette: false,
+      });
+      const scale = await atmosphereScale(full, reference, info, person, subject, plan.target, request.seed);
+      if (scale > 0) atmosphere = { person, subject, scale };
+    }
+    // With the atmosphere, the grade is gentler (the two would otherwise fight over brightness,
+    // so that "more" could change the picture less).
+    const gradeIntensity = intensity * (atmosphere ? this.options.scene.gradeWithAtmosphere : 1);
     if (!colour) {
       graded = source();
     } else {
       const thumb = shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE);
       const split = plan.elements.includes('scene') && analysis.personMask && info.channels === 3;
       if (!split) {
-        graded = await applyGrade(source(), solveGrade(thumb, plan.target, intensity * boost, request.seed, this.options), image, info.channels);
+        graded = await applyGrade(source(), solveGrade(thumb, plan.target, gradeIntensity * boost, request.seed, this.options), image, info.channels);
       } else {
         const scene = this.options.scene;
-        const backgroundGrade = solveGrade(thumb, plan.target, intensity * boost * scene.backgroundBoost, request.seed, {
+        const backgroundGrade = solveGrade(thumb, plan.target, gradeIntensity * boost * scene.backgroundBoost, request.seed, {
           reach: this.options.reach,
           vignette: this.options.vignette || LOW_KEY_TARGETS.has(plan.target),
         });
-        const personGrade = solveGrade(thumb, plan.target, intensity * boost * scene.personShare, request.seed, { reach: this.options.reach, vignette: false });
-        const wholeGrade = solveGrade(thumb, plan.target, intensity * boost, request.seed, this.options);
+        const personGrade = solveGrade(thumb, plan.target, gradeIntensity * boost * scene.personShare, request.seed, { reach: this.options.reach, vignette: false });
+        const wholeGrade = solveGrade(thumb, plan.target, gradeIntensity * boost, request.seed, this.options);
         const thumbMask = await sharp(analysis.personMask!.alpha, { raw: { width: analysis.personMask!.width, height: analysis.personMask!.height, channels: 1 } })
           .resize(thumb.width, thumb.height, { fit: 'fill' })
           .extractChannel(0)
@@ -298,26 +316,18 @@ export class ToneRenderer implements Renderer {
         }
       }
     }
-    if (plan.elements.includes('scene') && info.channels === 3 && this.options.scene.atmosphere > 0) {
+    if (atmosphere) {
       // The light and the air of the scene (atmosphere.ts), over the graded picture.
-      const [gradedPixels, person] = await Promise.all([
-        graded.removeAlpha().raw().toBuffer(),
-        analysis.personMask ? fullSizeMask(analysis.personMask, info.width, info.height, timeout) : Promise.resolve(undefined),
-      ]);
+      const gradedPixels = await graded.removeAlpha().raw().toBuffer();
       request.signal?.throwIfAborted();
-      const subject = subjectOf(acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate)), person, info.width, info.height);
-      const wanted = Math.min(1, intensity * boost * this.options.scene.atmosphere);
-      const scale = await atmosphereScale(full, info, person, subject, plan.target, request.seed);
-      if (scale > 0) {
-        await applyAtmosphere({
-          pixels: { data: gradedPixels, width: info.width, height: info.height, channels: 3 },
-          ...(person ? { person } : {}),
-          ...(subject ? { subject } : {}),
-          target: plan.target,
-          intensity: wanted * scale,
-          seed: request.seed,
-        });
-      }
+      await applyAtmosphere({
+        pixels: { data: gradedPixels, width: info.width, height: info.height, channels: 3 },
+        ...(atmosphere.person ? { person: atmosphere.person } : {}),
+        ...(atmosphere.subject ? { subject: atmosphere.subject } : {}),
+        target: plan.target,
+        intensity: Math.min(1, intensity * boost * this.options.scene.atmosphere) * atmosphere.scale,
+        seed: request.seed,
+      });
       graded = sharp(gradedPixels, raw).timeout(timeout);
     }
     const { data: bytes, info: out } = await encode(graded, image.format, this.options).toBuffer({ resolveWithObject: true });
@@ -556,6 +566,22 @@ function splitReadsAsTarget(thumbnail: Thumbnail, person: ToneGrade, background:
   return split > original && split - original >= 0.5 * (single - original);
 }
 
+/** The thumbnail's pixels after a grade (as the pipeline grades them). */
+function gradeThumbnail(thumbnail: Thumbnail, grade: ToneGrade): Buffer {
+  const { pixels, width, height } = thumbnail;
+  const out = Buffer.alloc(pixels.length);
+  const m = saturationMatrix(grade.saturation);
+  const o = channelOffsets(grade);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i += 3) {
+      const scale = grade.contrast * vignetteShade(grade, (x + 0.5) / width, (y + 0.5) / height);
+      const [r, g, b] = [pixels[i]!, pixels[i + 1]!, pixels[i + 2]!];
+      for (let k = 0; k < 3; k++) out[i + k] = Math.round(toByte(scale * (m[k]![0]! * r + m[k]![1]! * g + m[k]![2]! * b) + 127.5 * (1 - grade.contrast) + 255 * o[k]!));
+    }
+  }
+  return out;
+}
+
 /** What a grade does to the thumbnail: its statistics after, and how far its pixels moved. */
 export interface SimulatedGrade {
   tone: ToneFeatures;
@@ -658,28 +684,33 @@ async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage
   return pipeline.linear([grade.contrast, grade.contrast, grade.contrast], bases);
 }
 
+/** The intensity at which {@link atmosphereScale} tries the grade and the atmosphere together. */
+const ATMOSPHERE_PROBE_INTENSITY = 0.4;
+
 /**
- * How much of the atmosphere to use (1, 0.6, 0.3 or 0): the most whose colour, on the original's
- * thumbnail at full intensity, still reads more like the target than the original does. A recipe
- * that reads as the target to a person (a red-orange sky for anger) can, on a bright picture,
- * move the colour statistics the other way; then a gentler one, or none. It does not depend on
- * the edit's intensity, so "more" still changes the picture more than "less".
+ * How much of the atmosphere to use (1, 0.6, 0.3 or 0): the most with which the original's
+ * thumbnail, graded and lit at a gentle intensity (`reference`, the whole grade solved at
+ * {@link ATMOSPHERE_PROBE_INTENSITY}), still reads more like the target, by its colour, than the
+ * original does. A recipe that reads as the target to a person (a red-orange sky for anger) can,
+ * on a bright picture, move the colour statistics the other way; then a gentler one, or none.
+ * It does not depend on the edit's intensity, so "more" still changes the picture more than "less".
  */
 async function atmosphereScale(
   original: Thumbnail,
-  graded: { width: number; height: number },
+  reference: ToneGrade,
+  picture: { width: number; height: number },
   person: Uint8Array | undefined,
   subject: Subject | undefined,
   target: Emotion,
   seed: number,
 ): Promise<number> {
   const raw = (width: number, height: number, channels: 1 | 3) => ({ raw: { width, height, channels } });
-  const small = Buffer.from(original.pixels);
+  const small = gradeThumbnail(original, reference);
   const info = { width: original.width, height: original.height };
   const smallPerson = person
-    ? await sharp(person, raw(graded.width, graded.height, 1)).resize(info.width, info.height, { fit: 'fill' }).extractChannel(0).raw().toBuffer()
+    ? await sharp(person, raw(picture.width, picture.height, 1)).resize(info.width, info.height, { fit: 'fill' }).extractChannel(0).raw().toBuffer()
     : undefined;
-  const ratio = info.width / graded.width;
+  const ratio = info.width / picture.width;
   const smallSubject = subject ? { centre: [subject.centre[0] * ratio, subject.centre[1] * ratio] as [number, number], size: subject.size * ratio } : undefined;
   const probability = (pixels: Uint8Array) => {
     const scores = toneScores(standardiseTone(toneOfPixels(pixels, 3)));
@@ -687,6 +718,7 @@ async function atmosphereScale(
     return Math.exp(scores[target] - top) / EMOTIONS.reduce((sum, e) => sum + Math.exp(scores[e] - top), 0);
   };
   const before = probability(original.pixels);
+  const graded = probability(small);
   for (const scale of [1, 0.6, 0.3]) {
     const copy = Buffer.from(small);
     await applyAtmosphere(
@@ -695,12 +727,14 @@ async function atmosphereScale(
         ...(smallPerson ? { person: smallPerson } : {}),
         ...(smallSubject ? { subject: smallSubject } : {}),
         target,
-        intensity: scale,
+        intensity: ATMOSPHERE_PROBE_INTENSITY * scale,
         seed,
       },
       async () => {},
     );
-    if (probability(copy) > before) return scale;
+    // With room to spare (the full-size picture is graded apart and lit a little differently
+    // from the thumbnail): it keeps at least half of what the grade alone gains.
+    if (probability(copy) > before + 0.5 * Math.max(0, graded - before) && probability(copy) > before * 1.15) return scale;
   }
   return 0;
 }
