@@ -92,6 +92,36 @@ interface WorkingTurn {
    * that fails before that writes the root alone, so the photo is kept either way.
    */
   photo?: { root: EditRecord; image: CheckedImage; saved: boolean };
+  /** The conversation as this turn loaded it (before any change). */
+  conversation?: Conversation;
+}
+
+/**
+ * Undo, redo or reset on `conversation` (in place): the cursor moves from the edit a reply or
+ * button names (else the cursor) to its parent, the last undone edit, or its photo's root.
+ */
+function moveCursor(conversation: Conversation, base: EditRecord | undefined, how: 'undo' | 'redo' | 'reset'): { target: EditRecord; conversation: Conversation } {
+  const from = base && conversation.edits[base.id] ? base.id : conversation.cursor;
+  if (how === 'redo') {
+    const next = conversation.redo.pop();
+    const target = next === undefined ? undefined : conversation.edits[next];
+    if (!target) throw new UserError(ErrorCode.NothingToRedo);
+    conversation.cursor = target.id;
+    return { target, conversation };
+  }
+  const current = from ? conversation.edits[from] : undefined;
+  if (!current) throw new UserError(how === 'undo' ? ErrorCode.NothingToUndo : ErrorCode.NoImage);
+  let target: EditRecord | undefined;
+  if (how === 'undo') {
+    target = current.parent ? conversation.edits[current.parent] : undefined;
+    if (!target) throw new UserError(ErrorCode.NothingToUndo);
+  } else {
+    target = current;
+    while (target.parent && conversation.edits[target.parent]) target = conversation.edits[target.parent]!;
+  }
+  if (target.id !== current.id) conversation.redo.push(current.id);
+  conversation.cursor = target.id;
+  return { target, conversation };
 }
 
 /** A new photo's root edit becomes the current picture, with nothing to redo. */
@@ -173,6 +203,7 @@ export class Editor {
     if (command?.type === 'moderator') return [await this.#moderatorCommand(working, command)];
 
     const conversation = await this.#store.load(turn.key);
+    working.conversation = conversation;
     const base = await this.#findBase(turn, conversation);
     const hasImage = turn.images.length > 0 || base !== undefined;
     // A new photo has no emotion edit yet: "sadder" with a photo is a new edit, never "more" of the last one.
@@ -480,29 +511,13 @@ export class Editor {
 
   async #move(working: WorkingTurn, base: EditRecord | undefined, how: 'undo' | 'redo' | 'reset'): Promise<Reply> {
     const { turn } = working;
-    const moved = await this.#store.update(turn.key, (conversation) => {
-      // A reply or button names the edit to act on; otherwise the cursor.
-      const from = base && conversation.edits[base.id] ? base.id : conversation.cursor;
-      if (how === 'redo') {
-        const next = conversation.redo.pop();
-        if (!next || !conversation.edits[next]) throw new UserError(ErrorCode.NothingToRedo);
-        conversation.cursor = next;
-        return { target: conversation.edits[next]!, conversation };
-      }
-      const current = from ? conversation.edits[from] : undefined;
-      if (!current) throw new UserError(how === 'undo' ? ErrorCode.NothingToUndo : ErrorCode.NoImage);
-      let target: EditRecord | undefined;
-      if (how === 'undo') {
-        target = current.parent ? conversation.edits[current.parent] : undefined;
-        if (!target) throw new UserError(ErrorCode.NothingToUndo);
-      } else {
-        target = current;
-        while (target.parent && conversation.edits[target.parent]) target = conversation.edits[target.parent]!;
-      }
-      if (target.id !== current.id) conversation.redo.push(current.id);
-      conversation.cursor = target.id;
-      return { target, conversation };
-    });
+    // A picture shown again passes today's picture rule first (a moderator may have tightened it
+    // since it was made): worked out on the conversation as loaded, before the cursor moves.
+    if (working.conversation && this.#moderation?.checkPicture) {
+      const ahead = moveCursor({ ...working.conversation, redo: [...working.conversation.redo] }, base, how);
+      await this.#moderation.checkPicture(this.#moderationContext(turn), (await this.#loadImage(ahead.target.imageHash)).bytes, 'outgoing');
+    }
+    const moved = await this.#store.update(turn.key, (conversation) => moveCursor(conversation, base, how));
     working.report.outcome = 'restored';
     const image = await this.#loadImage(moved.target.imageHash);
     const reply = this.#editReply(moved.target, image, moved.conversation);

@@ -206,6 +206,32 @@ describe('picture safety enforced (Drawing blocked at 0.5; real classifier; poli
     );
   });
 
+  it('checks a picture shown again by undo or reset against the rule of today, and leaves the cursor where it was when refused', async () => {
+    const moderation = await open('again:');
+    const store = new MemoryConversationStore();
+    const art = new Place(editorWith(moderation, store), 'discord', 'art', discord('g5', 'art', true));
+    const mod = person('mod', true);
+    const frank = person('frank');
+    assert.match((await art.say(mod, '/pictures allow channel')).text, /no longer checked/);
+    assert.equal((await art.say(frank, '', rocket)).kind, 'ask');
+    const sadder = await art.say(frank, 'make it sadder');
+    assert.equal(sadder.kind, 'edit', sadder.text);
+    const key = art.turn(frank, '').key;
+    // The moderator blocks drawings again: the rocket itself may no longer be shown here.
+    assert.match((await art.say(mod, '/pictures block channel')).text, /checked now/);
+    for (const word of ['undo', 'start over']) {
+      const again = await art.say(frank, word);
+      assert.equal(again.code, ErrorCode.PictureBlocked, `${word}: ${again.text}`);
+      assert.equal(again.image, undefined);
+      assert.equal((await store.load(key))!.cursor, sadder.editId, `${word}: the cursor stays on the edit shown last`);
+    }
+    // Allowed again, the same undo shows the photo.
+    assert.match((await art.say(mod, '/pictures allow channel')).text, /no longer checked/);
+    const shown = await art.say(frank, 'undo');
+    assert.equal(shown.kind, 'edit', shown.text);
+    assert.ok(shown.image, 'the photo is shown again');
+  });
+
   it('a moderator switching the rule off in one age-restricted channel lets it through there only; a member cannot change it', async () => {
     const moderation = await open('chan:');
     const editor = editorWith(moderation);
