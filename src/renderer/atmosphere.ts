@@ -87,10 +87,10 @@ export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
   },
   anger: {
     exposure: [0.78, 0.95],
-    saturation: [1.25, 1.04],
-    contrast: [1.45, 1.15],
+    saturation: [1.25, 1],
+    contrast: [1.45, 1.12],
     crush: 0.1,
-    cast: [[1.25, 0.8, 0.58], [1.08, 0.96, 0.88]],
+    cast: [[1.25, 0.8, 0.58], [1.05, 0.98, 0.93]],
     sky: { colour: [0.7, 0.2, 0.06], amount: 0.75 },
     pool: { depth: 0.45, radius: 0.3, personShare: 0.35 },
     sideLight: { strength: 0.25, angle: 10 },
