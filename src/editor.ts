@@ -513,13 +513,18 @@ export class Editor {
     const { turn } = working;
     // A picture shown again passes today's picture rule first (a moderator may have tightened it
     // since it was made): worked out on the conversation as loaded, before the cursor moves.
-    if (working.conversation && this.#moderation?.checkPicture) {
-      const ahead = moveCursor({ ...working.conversation, redo: [...working.conversation.redo] }, base, how);
-      await this.#moderation.checkPicture(this.#moderationContext(turn), (await this.#loadImage(ahead.target.imageHash)).bytes, 'outgoing');
+    let checked: { hash: string; image: CheckedImage } | undefined;
+    if (this.#moderation?.checkPicture) {
+      const loaded: Conversation = working.conversation ?? { key: turn.key, edits: {}, redo: [], updatedAt: 0 };
+      // (A base adopted from someone else's picture this turn is not in the conversation as loaded.)
+      const edits = base && !loaded.edits[base.id] ? { ...loaded.edits, [base.id]: base } : loaded.edits;
+      const ahead = moveCursor({ ...loaded, edits, redo: [...loaded.redo] }, base, how);
+      checked = { hash: ahead.target.imageHash, image: await this.#loadImage(ahead.target.imageHash) };
+      await this.#moderation.checkPicture(this.#moderationContext(turn), checked.image.bytes, 'outgoing');
     }
     const moved = await this.#store.update(turn.key, (conversation) => moveCursor(conversation, base, how));
     working.report.outcome = 'restored';
-    const image = await this.#loadImage(moved.target.imageHash);
+    const image = checked?.hash === moved.target.imageHash ? checked.image : await this.#loadImage(moved.target.imageHash);
     const reply = this.#editReply(moved.target, image, moved.conversation);
     // A picture shown again is said to be one, so that it is not taken for a new edit.
     return how === 'reset' ? reply : { ...reply, text: `${SHOWN_AGAIN[how]}\n${reply.text}` };
