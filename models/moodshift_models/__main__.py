@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     tiny_dataset.add_argument("--size", type=int, default=64, help="picture side in pixels (default 64)")
     tiny_dataset.add_argument("--seed", type=int, default=0)
 
-    train = commands.add_parser("train", help="train EPEM's PER blocks on an L-AVC dataset (paper defaults; checkpoints with exact resume)")
+    train = commands.add_parser("train", help="train EPEM's PER blocks or EIC editor on an L-AVC dataset (paper defaults; checkpoints with exact resume)")
     train.add_argument("--dataset", type=Path, required=True, help="the L-AVC JSONL file, or a folder holding dataset.jsonl")
-    train.add_argument("--models", type=Path, required=True, help="folder holding instruct-pix2pix/ and blip2-opt/ (local copies)")
+    train.add_argument("--models", type=Path, required=True, help="folder holding instruct-pix2pix/ and blip2-opt/ (local copies; --part eic needs only blip2-opt/)")
     train.add_argument("--out", type=Path, required=True, help="OUT/checkpoint (trainable.safetensors, optimizer.pt, rng.pt, state.json) and OUT/log.jsonl")
     train.add_argument("--resume", action="store_true", help="continue OUT/checkpoint exactly (settings come from it)")
     for name, kind, default, text in (
@@ -48,8 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         ("epochs", int, 3, "epochs"), ("lambda2", float, 0.3, "weight of the pixel term"), ("seed", int, 0, "seed (initialisation, t, noise, data order)"),
         ("resolution", int, 256, "training side in pixels, a multiple of 8"), ("join", str, "add", "add (h = q_t + f) or concat (h = [q_t + f ; q']) "),
         ("per-width", int, None, "EAI/adapter inner width (default: the text encoder's)"), ("per-heads", int, 8, "EAI/adapter attention heads"),
+        ("part", str, "per", "what to train: per (EAI, adapter) or eic (the MEND editor of OPT's last MLPs)"),
+        ("lambda1", float, 0.5, "EIC: weight of the emotion term"), ("eic-layers", int, 3, "EIC: edit fc1/fc2 of the last N OPT blocks"),
+        ("eic-hidden", int, 1920, "EIC: hidden width of each gradient transform"), ("eic-alpha", float, 1e-4, "EIC: initial per-layer step size α"),
     ):
         train.add_argument(f"--{name}", type=kind, default=None, help=f"{text} (default {default})")
+    train.add_argument("--eic-freeze-base", dest="eic_train_base", action="store_const", const=False, default=None,
+                       help="EIC: keep the edited fc1/fc2 weights frozen, train only their editor (MEND's default; the paper's split trains them)")
     train.add_argument("--save-every", type=int, default=500, help="checkpoint every N steps, and at each epoch's end (default 500)")
     train.add_argument("--max-steps", type=int, default=None, help="stop (with a checkpoint) after this many steps in all")
     train.add_argument("--device", default=None, help="torch device (default cuda when present, else cpu)")

@@ -387,25 +387,30 @@ def check_blip2_folder(blip2: Path) -> None:
     require_one_of(Path(blip2), BLIP2_WEIGHTS, what)
 
 
+def check_layers(blip2: Path, layers: int) -> None:
+    """Refuses editing more OPT blocks than the folder's config.json has (read before any weight loads)."""
+    import json
+
+    count = json.loads((Path(blip2) / "config.json").read_text()).get("text_config", {}).get("num_hidden_layers")
+    if count is not None and not 1 <= layers <= count:
+        raise EicError(
+            f"EIC cannot edit the last {layers} OPT blocks: {blip2}'s language model has {count} decoder blocks "
+            f"(give --eic-layers between 1 and {count}; the paper edits 3 of OPT-2.7B's 32)."
+        )
+
+
 def load_eic_system(blip2: Path, layers: int = 3, hidden: int = 1920, alpha: float = 1e-4, normalise: bool = True,
                     train_base: bool = True, seed: int = 0, classifier: Classifier | None = None):
     """(EicSystem, BlipPixels) from a local BLIP-2 OPT folder (checked first). The number of OPT blocks is read
     from config.json before the weights load, so too many `layers` is refused at once. The editor's random
     initialisation comes from `seed` without touching the global RNG."""
-    import json
-
     from transformers import AutoTokenizer, Blip2ForConditionalGeneration, BlipImageProcessor
 
     from .per_training import BlipPixels
 
     blip2 = Path(blip2)
     check_blip2_folder(blip2)
-    count = json.loads((blip2 / "config.json").read_text()).get("text_config", {}).get("num_hidden_layers")
-    if count is not None and not 1 <= layers <= count:
-        raise EicError(
-            f"EIC cannot edit the last {layers} OPT blocks: {blip2}'s language model has {count} decoder blocks "
-            f"(give --eic-layers between 1 and {count}; the paper edits 3 of OPT-2.7B's 32)."
-        )
+    check_layers(blip2, layers)
     model = Blip2ForConditionalGeneration.from_pretrained(blip2, local_files_only=True, attn_implementation="eager").float()
     tokenizer = AutoTokenizer.from_pretrained(blip2, local_files_only=True)
     processor = BlipImageProcessor.from_pretrained(blip2, local_files_only=True)

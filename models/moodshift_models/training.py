@@ -1,12 +1,14 @@
-"""PER training (`python -m moodshift_models train`): the paper's settings as defaults (§4.3: AdamW, lr 1e-6, weight
-decay 1e-4, batch 1, 3 epochs, λ2 = 0.3), a seed, checkpoints with exact resume, a progress bar and a loss log.
+"""PER and EIC training (`python -m moodshift_models train [--part per|eic]`): the paper's settings as defaults (§4.3: AdamW, lr 1e-6, weight
+decay 1e-4, batch 1, 3 epochs, λ1 = 0.5, λ2 = 0.3), a seed, checkpoints with exact resume, a progress bar and a loss log.
 
 Layout of OUT:
-    checkpoint/trainable.safetensors   the trained parts (Q-Former, query tokens, projection, EAI, adapter)
+    checkpoint/trainable.safetensors   the trained parts (PER: Q-Former, query tokens, projection, EAI, adapter;
+                                       EIC: Q-Former, query tokens, projection, editor, edited fc1/fc2)
     checkpoint/optimizer.pt            AdamW's state
     checkpoint/rng.pt                  the loss generator (t, ε), torch's global generator (Q-Former dropout)
     checkpoint/state.json              settings, position (epoch, batch), global step
-    log.jsonl                          one line per step: step, epoch, loss, eps, pixel, seconds
+    log.jsonl                          one line per step: step, epoch, loss, its terms (PER: eps, pixel; EIC: nll,
+                                       emotion, edit_nll), seconds
 
 A checkpoint is written into a temporary folder in OUT and moved into place with os.replace, so OUT/checkpoint is
 always a complete one (the previous one is kept as OUT/.checkpoint-previous during the swap and read back if the
@@ -56,6 +58,12 @@ class Settings:
     join: str = "add"
     per_width: int | None = None
     per_heads: int = 8
+    part: str = "per"
+    lambda1: float = 0.5
+    eic_layers: int = 3
+    eic_hidden: int = 1920
+    eic_alpha: float = 1e-4
+    eic_train_base: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,17 @@ def check_inputs(dataset: Path, models: Path, out: Path, settings: Settings, res
     models = Path(models)
     if not models.is_dir():
         raise TrainingError(f"{models} is not a folder; give the folder holding {IP2P_FOLDER}/ and {BLIP2_FOLDER}/ (as `make-tiny --out` writes).")
-    check_model_folders(models / IP2P_FOLDER, models / BLIP2_FOLDER)
-    records = load_dataset(dataset_file(dataset), require=["edited_image"])
+    if settings.part not in ("per", "eic"):
+        raise TrainingError(f"--part {settings.part!r} is not per or eic.")
+    if settings.part == "eic":
+        from .eic_training import check_blip2_folder, check_layers
+
+        check_blip2_folder(models / BLIP2_FOLDER)
+        check_layers(models / BLIP2_FOLDER, settings.eic_layers)
+        records = load_dataset(dataset_file(dataset), require=["caption", "edited_caption"])
+    else:
+        check_model_folders(models / IP2P_FOLDER, models / BLIP2_FOLDER)
+        records = load_dataset(dataset_file(dataset), require=["edited_image"])
     if settings.resolution % 8 or settings.resolution <= 0:
         raise TrainingError(f"--resolution {settings.resolution} is not a positive multiple of 8 (the VAE downsamples by 8).")
     if settings.batch_size < 1 or settings.epochs < 1:
@@ -147,7 +164,7 @@ def _out_of_memory(error: BaseException) -> bool:
 
 
 def train(dataset: Path, models: Path, out: Path, settings: Settings | None = None, runtime: Runtime | None = None, resume: bool = False, expect: dict | None = None) -> list[dict]:
-    """Trains PER; returns the log entries of the steps this call ran. A resumed run takes its settings from the
+    """Trains PER or EIC (settings.part); returns the log entries of the steps this call ran. A resumed run takes its settings from the
     checkpoint; `settings` or `expect` (some Settings fields, e.g. what a command line gave) must agree with them."""
     from tqdm import tqdm
 
@@ -159,7 +176,8 @@ def train(dataset: Path, models: Path, out: Path, settings: Settings | None = No
             raise TrainingError(f"{out} holds no checkpoint to resume ({out / CHECKPOINT} is missing).")
         saved = json.loads((folder / "state.json").read_text())
         given = {**(dataclasses.asdict(settings) if settings is not None else {}), **(expect or {})}
-        differ = [f"{k} {saved['settings'].get(k)} there, {v} here" for k, v in given.items() if saved["settings"].get(k) != v]
+        defaults = dataclasses.asdict(Settings())  # (a setting added since the checkpoint was written has its default there)
+        differ = [f"{k} {saved['settings'].get(k, defaults.get(k))} there, {v} here" for k, v in given.items() if saved["settings"].get(k, defaults.get(k)) != v]
         if differ:
             raise TrainingError(f"{out}'s checkpoint was trained with other settings ({'; '.join(differ)}): resume without them, or choose another --out.")
         settings = Settings(**saved["settings"])
@@ -172,9 +190,18 @@ def train(dataset: Path, models: Path, out: Path, settings: Settings | None = No
         raise TrainingError("--device cuda: this torch build or machine has no CUDA GPU.")
     out.mkdir(parents=True, exist_ok=True)
 
-    system, pixels = load_per_system(
-        Path(models) / IP2P_FOLDER, Path(models) / BLIP2_FOLDER, join=settings.join, width=settings.per_width, heads=settings.per_heads, seed=settings.seed
-    )
+    if settings.part == "eic":
+        from .eic_training import load_eic_system, make_eic_batch
+
+        if runtime.gradient_checkpointing:
+            raise TrainingError("--gradient-checkpointing is not available for --part eic yet (it recomputes only the UNet and VAE, which EIC does not use).")
+        system, pixels = load_eic_system(
+            Path(models) / BLIP2_FOLDER, layers=settings.eic_layers, hidden=settings.eic_hidden, alpha=settings.eic_alpha, train_base=settings.eic_train_base, seed=settings.seed
+        )
+    else:
+        system, pixels = load_per_system(
+            Path(models) / IP2P_FOLDER, Path(models) / BLIP2_FOLDER, join=settings.join, width=settings.per_width, heads=settings.per_heads, seed=settings.seed
+        )
     if runtime.gradient_checkpointing:
         system.unet.enable_gradient_checkpointing()
         system.vae.enable_gradient_checkpointing()
@@ -212,7 +239,7 @@ def train(dataset: Path, models: Path, out: Path, settings: Settings | None = No
     ran: list[dict] = []
     system.train()
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=runtime.mixed_precision == "bf16")
-    bar = tqdm(total=total, initial=step, disable=not runtime.progress or not sys.stderr.isatty(), desc="PER", unit="step")
+    bar = tqdm(total=total, initial=step, disable=not runtime.progress or not sys.stderr.isatty(), desc=settings.part.upper(), unit="step")
     with open(out / LOG, "a") as log:
         while epoch < settings.epochs:
             order = epoch_order(len(records), settings.seed, epoch)
@@ -224,25 +251,32 @@ def train(dataset: Path, models: Path, out: Path, settings: Settings | None = No
                 chosen = [records[i] for i in order[batch_index * settings.batch_size:(batch_index + 1) * settings.batch_size]]
                 started = time.perf_counter()
                 try:
-                    batch = make_batch(chosen, pixels, settings.resolution)
+                    if settings.part == "eic":
+                        batch = make_eic_batch(chosen, system.tokenizer, pixels)
+                    else:
+                        batch = make_batch(chosen, pixels, settings.resolution)
                     batch = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
                     with autocast:
-                        losses = system.loss(batch, generator, settings.lambda2)
+                        if settings.part == "eic":
+                            losses = system.loss(batch, settings.lambda1)
+                        else:
+                            losses = system.loss(batch, generator, settings.lambda2)
                     optimizer.zero_grad(set_to_none=True)
                     losses["loss"].backward()
                     optimizer.step()
                 except BaseException as error:
                     if _out_of_memory(error):
+                        advice = ("--mixed-precision bf16, a smaller --eic-hidden or --eic-layers, or --batch-size" if settings.part == "eic"
+                                  else "--mixed-precision bf16, --gradient-checkpointing, a smaller --resolution or --batch-size")
                         raise TrainingError(
-                            f"out of memory at step {step + 1} ({runtime.device}, resolution {settings.resolution}, batch {settings.batch_size}): "
-                            "try --mixed-precision bf16, --gradient-checkpointing, a smaller --resolution or --batch-size; "
+                            f"out of memory at step {step + 1} ({runtime.device}, {settings.part}, resolution {settings.resolution}, batch {settings.batch_size}): "
+                            f"try {advice}; "
                             f"{out / CHECKPOINT} still holds the last complete checkpoint (--resume continues from it)."
                         ) from None
                     raise
                 step += 1
                 batch_index += 1
-                entry = {"step": step, "epoch": epoch, "loss": losses["loss"].item(), "eps": losses["eps"].item(),
-                         "pixel": losses["pixel"].item(), "seconds": round(time.perf_counter() - started, 4)}
+                entry = {"step": step, "epoch": epoch, **{k: v.item() for k, v in losses.items()}, "seconds": round(time.perf_counter() - started, 4)}
                 if not math.isfinite(entry["loss"]):
                     raise TrainingError(f"the loss is {entry['loss']} at step {step}: lower --lr, or use --mixed-precision no.")
                 log.write(json.dumps(entry) + "\n")

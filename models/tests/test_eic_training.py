@@ -118,3 +118,52 @@ def test_lexicon_classifier_reads_emotion_words(tiny):
 def test_too_many_layers_refused(tiny):
     with pytest.raises(EicError, match=r"last 3 OPT blocks: .* has 2 decoder blocks \(give --eic-layers between 1 and 2"):
         load_eic_system(tiny["blip2"], layers=3)
+
+
+# -- the `train --part eic` loop -------------------------------------------------------------------------------------
+
+
+def eic_models(tiny, folder: Path) -> Path:
+    from moodshift_models import training
+
+    folder.mkdir()
+    (folder / training.BLIP2_FOLDER).symlink_to(tiny["blip2"])  # EIC needs no instruct-pix2pix/
+    return folder
+
+
+def test_eic_resume_gives_the_same_losses(tiny, tmp_path):
+    from safetensors.torch import load_file
+
+    from moodshift_models.training import Runtime, Settings, train
+
+    models = eic_models(tiny, tmp_path / "models")
+    dataset = make_tiny_dataset(tmp_path / "lavc", count=3, size=64, seed=2)
+    settings = Settings(part="eic", lr=1e-3, epochs=2, seed=4, eic_layers=LAYERS, eic_hidden=16)
+    quiet = Runtime(progress=False, save_every=2)
+    whole = train(dataset, models, tmp_path / "whole", settings, quiet)
+    assert [e["step"] for e in whole] == [1, 2, 3, 4, 5, 6]
+    assert all(set(e) >= {"loss", "nll", "emotion", "edit_nll"} and torch.isfinite(torch.tensor(e["loss"])) for e in whole)
+    first = train(dataset, models, tmp_path / "split", settings, Runtime(progress=False, save_every=100, max_steps=4))
+    torch.manual_seed(999)  # the resumed run must not depend on the global generator it finds
+    second = train(dataset, models, tmp_path / "split", runtime=quiet, resume=True)
+    keys = ("step", "epoch", "loss", "nll", "emotion", "edit_nll")
+    assert [[e[k] for k in keys] for e in first + second] == [[e[k] for k in keys] for e in whole]
+    a = load_file(str(tmp_path / "whole/checkpoint/trainable.safetensors"))
+    b = load_file(str(tmp_path / "split/checkpoint/trainable.safetensors"))
+    assert a.keys() == b.keys() and any(k.startswith("editor.transforms.") and k.endswith("norm_u.mean") for k in a)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_eic_cli_refuses_too_many_layers_before_loading(tiny, tmp_path):
+    import subprocess
+    import sys
+
+    models = eic_models(tiny, tmp_path / "models")
+    dataset = make_tiny_dataset(tmp_path / "lavc", count=1, size=64, seed=2)
+    result = subprocess.run(
+        [sys.executable, "-m", "moodshift_models", "train", "--part", "eic", "--eic-layers", "5", "--dataset", str(dataset), "--models", str(models), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 2, result.stderr
+    assert "EIC cannot edit the last 5 OPT blocks" in result.stderr and "between 1 and 2" in result.stderr
+    assert not (tmp_path / "out").exists()
