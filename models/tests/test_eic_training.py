@@ -93,6 +93,24 @@ def test_loss_falls_frozen_unchanged_trainable_changed(tiny, records):
     assert float(system.editor.transforms[0].norm_u.count) > 1
 
 
+def test_freeze_base_keeps_the_edited_weights(tiny, records):
+    """train_base=False (MEND's default): the edited fc1/fc2 stay bit-for-bit; only the editor and Q-Former train."""
+    system, batch = system_and_batch(tiny, records, train_base=False)
+    assert "edited_mlps" not in system.trainable_modules()
+    before = {n: layer.weight.detach().clone() for n, layer in system.edited.items()}
+    parameters = [p for module in system.trainable_modules().values() for p in module.parameters()]
+    optimizer = torch.optim.AdamW(parameters, lr=3e-3)
+    alphas = system.editor.alphas.detach().clone()
+    system.train()
+    for _ in range(2):
+        result = system.loss(batch)
+        optimizer.zero_grad(set_to_none=True)
+        result["loss"].backward()
+        optimizer.step()
+    assert all(torch.equal(layer.weight, before[n]) and layer.weight.grad is None for n, layer in system.edited.items())
+    assert not torch.equal(system.editor.alphas, alphas)
+
+
 def test_edit_changes_the_prediction(tiny, records):
     """The edit takes part: once W2 is non-zero and α is large, the edited model's NLL differs from the unedited one."""
     system, batch = system_and_batch(tiny, records, alpha=1.0)
