@@ -241,6 +241,10 @@ export async function warpFaces(
     const motion = faceMotion(gated, target, intensity, random, o);
     const region = await applyMotion(pixels, motion, gated, o, tick);
     if (!region) continue;
+    const shade = TEETH_SHADE[target] * Math.max(0, Math.min(1, 0.4 + intensity));
+    // Only an open smile (lips apart over the teeth): where the teeth are together, the lips'
+    // colour is hard to tell from the teeth's shadow, and painting over them dirties the teeth.
+    if (motion.openSmile && shade > 0) shadeTeeth(pixels, motion.to, gated.frame.eyeDistance, shade);
     result.warped++;
     if (motion.openSmile) result.openSmiles++;
     result.regions.push(region);
@@ -383,6 +387,126 @@ async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFa
     }
   }
   return { x0, y0, x1, y1 };
+}
+
+/**
+ * How far the lips close over the teeth of a smile, per target (at intensity 0.6 and above).
+ * White teeth between the lips are what says "smile" when the corners have come down; with the
+ * lips over them the mouth reads pressed (anger) or closed and still (sadness, contentment). Fear
+ * and disgust keep them (a grimace, a raised upper lip show teeth).
+ */
+export const TEETH_SHADE: Readonly<Record<Emotion, number>> = {
+  sadness: 0.55,
+  anger: 0.75,
+  fear: 0,
+  disgust: 0,
+  awe: 0,
+  contentment: 0.25,
+  amusement: 0,
+  excitement: 0,
+};
+
+/**
+ * Closes the lips over the teeth between the (warped) inner lips: the pixels inside the inner
+ * lip outline (landmarks 60–67), the bright ones most, move toward the lips' own colour, darker
+ * toward the seam where the lips meet, feathered at the outline. Only pixels inside the mouth's
+ * box change.
+ */
+export function shadeTeeth(pixels: RawPixels, points: readonly (readonly [number, number])[], eyeDistance: number, amount: number): void {
+  const { data, width, height, channels } = pixels;
+  const inner = points.slice(60, 68);
+  const outer = points.slice(48, 60);
+  const margin = Math.max(2, Math.ceil(0.06 * eyeDistance));
+  const x0 = Math.max(0, Math.floor(Math.min(...outer.map((p) => p[0]))) - margin);
+  const x1 = Math.min(width, Math.ceil(Math.max(...outer.map((p) => p[0]))) + margin);
+  const y0 = Math.max(0, Math.floor(Math.min(...outer.map((p) => p[1]))) - margin);
+  const y1 = Math.min(height, Math.ceil(Math.max(...outer.map((p) => p[1]))) + margin);
+  const w = x1 - x0;
+  const h = y1 - y0;
+  if (w <= 2 || h <= 2) return;
+  // Inside the outer lip outline (1); the lips' colour from its darker, redder pixels (teeth are
+  // brighter and greyer than lips).
+  const mouth = new Float32Array(w * h);
+  const ring: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!insidePolygon(x0 + x + 0.5, y0 + y + 0.5, outer)) continue;
+      mouth[y * w + x] = 1;
+      if (!insidePolygon(x0 + x + 0.5, y0 + y + 0.5, inner)) ring.push(((y0 + y) * width + x0 + x) * channels);
+    }
+  }
+  if (ring.length === 0) return;
+  const lumaOf = (i: number) => 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+  const ringLuma = ring.reduce((sum, i) => sum + lumaOf(i), 0) / ring.length;
+  const lipPixels = ring.filter((i) => lumaOf(i) <= ringLuma);
+  const lip = [0, 1, 2].map((c) => lipPixels.reduce((sum, i) => sum + data[i + c]!, 0) / Math.max(1, lipPixels.length));
+  const lipLuma = 0.299 * lip[0]! + 0.587 * lip[1]! + 0.114 * lip[2]!;
+  const lipChroma = Math.max(...lip) - Math.min(...lip);
+  // Feather: a box blur of the outline, about 3 % of the eye distance wide.
+  const radius = Math.max(1, Math.round(0.03 * eyeDistance));
+  const soft = boxBlur(boxBlur(mouth, w, h, radius, true), w, h, radius, false);
+  // The lips' seam: halfway between the inner upper and lower lip, and their half-gap, along x.
+  const seam: [number, number, number][] = [[inner[0]![0], inner[0]![1], 0]];
+  for (const [u, l] of [[1, 7], [2, 6], [3, 5]] as const) {
+    seam.push([(inner[u]![0] + inner[l]![0]) / 2, (inner[u]![1] + inner[l]![1]) / 2, Math.abs(inner[l]![1] - inner[u]![1]) / 2]);
+  }
+  seam.push([inner[4]![0], inner[4]![1], 0]);
+  seam.sort((a, b) => a[0] - b[0]);
+  const seamAt = (x: number): [number, number] => {
+    if (x <= seam[0]![0]) return [seam[0]![1], seam[0]![2]];
+    for (let k = 1; k < seam.length; k++) {
+      const [xa, ya, ha] = seam[k - 1]!;
+      const [xb, yb, hb] = seam[k]!;
+      if (x <= xb) {
+        const t = (x - xa) / Math.max(1e-6, xb - xa);
+        return [ya + (yb - ya) * t, ha + (hb - ha) * t];
+      }
+    }
+    return [seam.at(-1)![1], seam.at(-1)![2]];
+  };
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const m = soft[y * w + x]!;
+      if (m <= 0.01) continue;
+      const i = ((y0 + y) * width + x0 + x) * channels;
+      const [sy, half] = seamAt(x0 + x + 0.5);
+      // Closed lips: the lips' colour, darker toward the seam between them.
+      const fromSeam = Math.min(1, Math.abs(y0 + y + 0.5 - sy) / Math.max(1, half));
+      const shade = 0.5 + 0.42 * fromSeam;
+      // Teeth: brighter than the lips and greyer; the lips themselves stay as they are.
+      const luma = lumaOf(i);
+      const chroma = Math.max(data[i]!, data[i + 1]!, data[i + 2]!) - Math.min(data[i]!, data[i + 1]!, data[i + 2]!);
+      const teeth = Math.max(0, Math.min(1, (luma - lipLuma - 8) / 35)) * Math.max(0, Math.min(1, (lipChroma - chroma + 15) / 30));
+      const t = amount * m * teeth;
+      if (t <= 0) continue;
+      for (let c = 0; c < 3; c++) data[i + c] = Math.round(data[i + c]! + (lip[c]! * shade - data[i + c]!) * t);
+    }
+  }
+}
+
+function insidePolygon(x: number, y: number, polygon: readonly (readonly [number, number])[]): boolean {
+  let inside = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i]!;
+    const [xj, yj] = polygon[j]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** A box blur of a `w × h` map along rows (`horizontal`) or columns, `radius` each side. */
+function boxBlur(values: Float32Array, w: number, h: number, radius: number, horizontal: boolean): Float32Array {
+  const out = new Float32Array(values.length);
+  const [outerCount, innerCount] = horizontal ? [h, w] : [w, h];
+  for (let a = 0; a < outerCount; a++) {
+    for (let b = 0; b < innerCount; b++) {
+      let sum = 0;
+      let n = 0;
+      for (let k = Math.max(0, b - radius); k <= Math.min(innerCount - 1, b + radius); k++, n++) sum += values[horizontal ? a * w + k : k * w + a]!;
+      out[horizontal ? a * w + b : b * w + a] = sum / n;
+    }
+  }
+  return out;
 }
 
 /** 1 well inside the ring, easing to 0 at it (smoothstep from 70 % to 100 % of its radius). */

@@ -1,0 +1,61 @@
+/**
+ * Open, toothy smiles toward a negative target: the lips close over the teeth (`shadeTeeth` in
+ * `face-warp.ts`), against the real face model on astronaut.png (a broad grin, teeth apart from
+ * the lips).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import type { Emotion } from '../../src/emotions.ts';
+import type { CheckedImage } from '../../src/image/image.ts';
+import { checkImage } from '../../src/image/input-checks.ts';
+import { ToneRenderer } from '../../src/renderer/tone-renderer.ts';
+import { acceptedFaces, gateFaces } from '../../src/vision/face-gate.ts';
+import { VisionRuntime } from '../../src/vision/vision-runtime.ts';
+import type { FaceReading } from '../../src/vision/vision-types.ts';
+
+describe('open smiles toward negative targets (real face model)', () => {
+  const vision = new VisionRuntime({ cacheSize: 16 });
+  const renderer = new ToneRenderer({ vision });
+  let image: CheckedImage;
+  let face: FaceReading;
+  before(async () => {
+    const png = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url))).png().toBuffer();
+    image = { ...(await checkImage(png)), bytes: png };
+    const analysis = await vision.analyse(image.bytes);
+    face = acceptedFaces(gateFaces(analysis.faces, analysis))[0]!.face;
+  });
+  after(() => vision.close());
+
+  /** Bright, grey pixels (teeth) inside the box of the outer lip landmarks (48–59). */
+  const teethIn = async (bytes: Buffer) => {
+    const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const lips = face.landmarks.slice(48, 60);
+    const [x0, x1] = [Math.min(...lips.map((p) => p[0])), Math.max(...lips.map((p) => p[0]))];
+    const [y0, y1] = [Math.min(...lips.map((p) => p[1])), Math.max(...lips.map((p) => p[1]))];
+    let count = 0;
+    for (let y = Math.floor(y0); y < y1; y++) {
+      for (let x = Math.floor(x0); x < x1; x++) {
+        const i = (y * info.width + x) * 3;
+        const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+        if (0.299 * r + 0.587 * g + 0.114 * b > 175 && Math.max(r, g, b) - Math.min(r, g, b) < 45) count++;
+      }
+    }
+    return count;
+  };
+  const edit = (target: Emotion) => renderer.render({ image, plan: { source: 'amusement', target, caption: '', editedCaption: '', elements: ['facial'], instruction: '', planner: 'test' }, intensity: 0.6, seed: 1 });
+
+  it('closes the lips over most of the teeth for sadness and anger, and leaves them for amusement', async () => {
+    const original = await teethIn(image.bytes);
+    assert.ok(original > 80, `the original grin shows ${original} teeth pixels`);
+    const rows: string[] = [];
+    for (const target of ['sadness', 'anger'] as const) {
+      const left = await teethIn((await edit(target)).bytes);
+      rows.push(`${target}: ${original} → ${left}`);
+      assert.ok(left < 0.4 * original, `${target}: teeth pixels ${original} → ${left}`);
+    }
+    const amused = await teethIn((await edit('amusement')).bytes);
+    assert.ok(amused > 0.6 * original, `amusement: teeth pixels ${original} → ${amused} (${rows.join(', ')})`);
+  });
+});
