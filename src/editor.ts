@@ -36,6 +36,7 @@ import {
   helpText,
   notARequestText,
   userMessage,
+  withFaceNote,
   type HelpAudience,
 } from './messages.ts';
 import type { Moderation, ModerationContext } from './moderation/moderation.ts';
@@ -485,6 +486,9 @@ export class Editor {
       owner: `${working.turn.key.platform}:${working.turn.key.user}`,
     });
     working.report.renderMs = ms(renderStarted);
+    // The caption names what the picture shows: where the faces could not carry the feeling, it
+    // says that light, colour and scene do (and drops a note an earlier render of this plan left).
+    if (edit.plan?.editedCaption) edit.plan = { ...edit.plan, editedCaption: withFaceNote(edit.plan.editedCaption, result.faceNote) };
     // Picture safety before the edit is stored or sent: a refused edit never becomes the current picture.
     await this.#moderation?.checkPicture?.(this.#moderationContext(working.turn), result.bytes, 'outgoing');
     // The new picture is held too, until the edit that shows it (and pins it) is saved.

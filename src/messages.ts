@@ -127,6 +127,26 @@ export function captionTitle(source: Emotion | undefined, target: Emotion): stri
   return source === target ? `more ${target} than the original` : `${source ?? 'original'} → ${target}`;
 }
 
+/**
+ * The caption's last line when the faces could not carry the feeling (issue 15, item 5): what
+ * carries it instead. `no-face` is said only when the caption speaks of a face (a landscape's
+ * caption needs no excuse).
+ */
+export const FACE_NOTES: Readonly<Record<'no-face' | 'open-smile', string>> = {
+  'no-face': 'No face here could be changed, so the light, the colours and the scene carry the feeling.',
+  'open-smile': 'A broad smile cannot be fully undone, so the light, the colours and the scene carry most of the feeling.',
+};
+
+/** The edited caption with the right face note (and no stale one from an earlier render of the same plan). */
+export function withFaceNote(caption: string, note: keyof typeof FACE_NOTES | undefined): string {
+  let text = caption;
+  for (const line of Object.values(FACE_NOTES)) text = text.replace(` ${line}`, '').replace(line, '');
+  text = text.trim();
+  if (!note) return text;
+  if (note === 'no-face' && !/\b(face|faces|smil\w*|frown\w*|expression\w*|eyes|mouth|brows?|lips)\b/i.test(text)) return text;
+  return text ? `${text} ${FACE_NOTES[note]}` : FACE_NOTES[note];
+}
+
 /** The first caption line of a picture that undo or redo shows again: it is an earlier picture, not a new edit. */
 export const SHOWN_AGAIN: Readonly<Record<'undo' | 'redo', string>> = {
   undo: 'Undo: back to the picture before this one, shown again (nothing new was made).',

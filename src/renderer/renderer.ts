@@ -27,8 +27,16 @@ export interface RenderRequest {
   owner?: string;
 }
 
+/**
+ * What the faces could not carry: `no-face` (a face was planned but none could be changed: none
+ * found, or the vision models were unavailable), `open-smile` (a broad grin toward a negative
+ * target, which the warp can only partly undo; the light carries more). The Editor says so in
+ * the caption (`faceNoteText` in messages.ts).
+ */
+export type FaceNote = 'no-face' | 'open-smile';
+
 /** The edited picture: same size as the input, same format family. */
-export type RenderResult = CheckedImage;
+export type RenderResult = CheckedImage & { faceNote?: FaceNote };
 
 export interface Renderer {
   readonly name: string;

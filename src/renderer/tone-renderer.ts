@@ -32,7 +32,7 @@ import { standardiseTone, toneOfPixels, TONE_FEATURE_NAMES, type StandardTone, t
 import { toneScores } from '../estimator/tone-estimator.ts';
 import type { CheckedImage, OutputFormat } from '../image/image.ts';
 import { cachedThumbnail, shrinkThumbnail, thumbnailKey, thumbnailOf, thumbnailOfDecoded, type Thumbnail } from '../image/thumbnail-cache.ts';
-import type { RenderRequest, RenderResult, Renderer } from './renderer.ts';
+import type { FaceNote, RenderRequest, RenderResult, Renderer } from './renderer.ts';
 import { ErrorCode, UserError } from '../errors.ts';
 import { acceptedFaces, gateFaces, type FaceGateOptions, type GatedFace } from '../vision/face-gate.ts';
 import { sharedVisionRuntime, type VisionLogger, type VisionRuntime } from '../vision/vision-runtime.ts';
@@ -226,7 +226,9 @@ export class ToneRenderer implements Renderer {
       request.signal?.throwIfAborted();
       if (analysis) return this.#renderWithVision(request, analysis);
     }
-    return this.#renderTone(request);
+    const result = await this.#renderTone(request);
+    // Faces were planned, but without the models none could be changed.
+    return this.#vision && request.plan.elements.includes('facial') ? { ...result, faceNote: 'no-face' } : result;
   }
 
   /**
@@ -244,10 +246,12 @@ export class ToneRenderer implements Renderer {
     const full = cachedThumbnail(key) ?? (await thumbnailOfDecoded(key, { data, width: info.width, height: info.height, channels: info.channels }));
     const pixels: RawPixels = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
     let openSmiles = 0;
+    let faceNote: FaceNote | undefined;
     if (plan.elements.includes('facial')) {
       const faces = acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate));
       const warp = await warpFaces(pixels, faces, plan.target, intensity, request.seed, this.options.faceWarp);
       openSmiles = EMOTION_TABLE[plan.target].valence === 'negative' ? warp.openSmiles : 0;
+      faceNote = warp.warped === 0 ? 'no-face' : openSmiles > 0 ? 'open-smile' : undefined;
       this.options.logger?.info(
         { faces: analysis.faces.length, warped: warp.warped, openSmiles, refused: gateFaces(analysis.faces, analysis, this.options.faceGate).flatMap((g) => (g.refusal ? [g.refusal] : [])) },
         'facial edit',
@@ -332,7 +336,7 @@ export class ToneRenderer implements Renderer {
     }
     const { data: bytes, info: out } = await encode(graded, image.format, this.options).toBuffer({ resolveWithObject: true });
     request.onProgress?.({ stage: 'rendering', step: 3, steps });
-    return { bytes, format: image.format, width: out.width, height: out.height };
+    return { bytes, format: image.format, width: out.width, height: out.height, ...(faceNote ? { faceNote } : {}) };
   }
 
   async #renderTone(request: RenderRequest): Promise<RenderResult> {

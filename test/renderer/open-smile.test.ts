@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import type { Emotion } from '../../src/emotions.ts';
 import type { CheckedImage } from '../../src/image/image.ts';
 import { checkImage } from '../../src/image/input-checks.ts';
+import { FACE_NOTES, withFaceNote } from '../../src/messages.ts';
 import { ToneRenderer } from '../../src/renderer/tone-renderer.ts';
 import { acceptedFaces, gateFaces } from '../../src/vision/face-gate.ts';
 import { VisionRuntime } from '../../src/vision/vision-runtime.ts';
@@ -57,5 +58,26 @@ describe('open smiles toward negative targets (real face model)', () => {
     }
     const amused = await teethIn((await edit('amusement')).bytes);
     assert.ok(amused > 0.6 * original, `amusement: teeth pixels ${original} → ${amused} (${rows.join(', ')})`);
+  });
+
+  it('tells the caller when the face cannot carry the feeling: an open smile toward a negative target, or no face', async () => {
+    assert.equal((await edit('sadness')).faceNote, 'open-smile');
+    assert.equal((await edit('amusement')).faceNote, undefined);
+    const cat = await checkImage(readFileSync(new URL('../fixtures/images/chelsea.png', import.meta.url)));
+    const onCat = await renderer.render({ image: cat, plan: { source: 'contentment', target: 'sadness', caption: '', editedCaption: '', elements: ['facial', 'color'], instruction: '', planner: 'test' }, intensity: 0.6, seed: 1 });
+    assert.equal(onCat.faceNote, 'no-face');
+  });
+});
+
+describe('the caption says what carries the feeling (withFaceNote)', () => {
+  it('adds the note once, replaces a stale one, and does not excuse a caption that speaks of no face', () => {
+    const sad = 'Her smile fades into a quiet, downcast face.';
+    const once = withFaceNote(sad, 'open-smile');
+    assert.equal(once, `${sad} ${FACE_NOTES['open-smile']}`);
+    assert.equal(withFaceNote(once, 'open-smile'), once, 'a retry does not add it twice');
+    assert.equal(withFaceNote(once, undefined), sad, 'a render whose face carried it drops the note');
+    assert.equal(withFaceNote(once, 'no-face'), `${sad} ${FACE_NOTES['no-face']}`);
+    const landscape = 'The mountains sink under cold grey fog.';
+    assert.equal(withFaceNote(landscape, 'no-face'), landscape);
   });
 });
