@@ -8,31 +8,60 @@ import type { RunningAdapter } from '../src/adapter.ts';
 import { loadConfig } from '../src/config.ts';
 import { createEngine } from '../src/engine.ts';
 import { ConfigError } from '../src/errors.ts';
+import { createLogger } from '../src/logger.ts';
 
 loadDotenv({ quiet: true });
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const engine = await createEngine(config);
-  const { logger } = engine;
+  const logger = createLogger({ level: config.logLevel });
+  // SIGTERM or Ctrl+C while starting (models load, platforms log in) stops cleanly once what is
+  // starting has started or failed, within SHUTDOWN_TIMEOUT_S of the signal like any stop.
+  let signalled: string | undefined;
+  let onSignal = (signal: string): void => {
+    if (signalled) return;
+    signalled = signal;
+    logger.info({ signal }, 'stopping: the signal came while starting; stopping once start-up is done');
+    armShutdownDeadline();
+  };
+  const armShutdownDeadline = (): void => {
+    // Whatever the platform APIs or Redis are doing, the process ends within SHUTDOWN_TIMEOUT_S.
+    setTimeout(() => {
+      logger.error({ seconds: config.shutdownTimeoutSeconds }, 'stopping took longer than SHUTDOWN_TIMEOUT_S; exiting without waiting for the rest');
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000).unref();
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  logger.info('moodshift starting');
+
+  const engine = await createEngine(config, { logger });
   const adapters: RunningAdapter[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
+    await engine.close();
+  };
   try {
-    if (config.telegramBotToken) {
+    if (config.telegramBotToken && !signalled) {
       const { startTelegram } = await import('./telegram/index.ts');
       adapters.push(await startTelegram(engine));
     }
-    if (config.discordToken && config.discordApplicationId) {
+    if (config.discordToken && config.discordApplicationId && !signalled) {
       const { startDiscord } = await import('./discord/index.ts');
       adapters.push(await startDiscord(engine));
     }
-    if (adapters.length === 0 || config.webPortSet) {
+    if ((adapters.length === 0 || config.webPortSet) && !signalled) {
       const { startWeb } = await import('./web/index.ts');
       adapters.push(await startWeb(engine));
     }
   } catch (error) {
-    for (const adapter of adapters) await adapter.stop().catch(() => {});
-    await engine.close();
+    await stopAll().catch(() => {});
     throw error;
+  }
+  if (signalled) {
+    await stopAll();
+    logger.info('stopped');
+    process.exit(0);
   }
   let observability: { close(): Promise<void> } | undefined;
   if (config.metricsPort !== undefined) {
@@ -49,19 +78,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: finishing the work in flight');
-    // Whatever the platform APIs or Redis are doing, the process ends within SHUTDOWN_TIMEOUT_S.
-    setTimeout(() => {
-      logger.error({ seconds: config.shutdownTimeoutSeconds }, 'stopping took longer than SHUTDOWN_TIMEOUT_S; exiting without waiting for the rest');
-      process.exit(1);
-    }, config.shutdownTimeoutSeconds * 1000).unref();
+    armShutdownDeadline();
     await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
     await observability?.close();
     await engine.close();
     logger.info('stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  onSignal = (signal) => void stop(signal);
+  if (signalled) void stop(signalled);
 }
 
 main().catch((error: unknown) => {
