@@ -52,8 +52,9 @@ export interface CreateModerationOptions {
    */
   pictureSafety?: PictureSafety | false;
   /**
-   * Load the classifier before resolving (the engine does, so that the first picture does not
-   * wait for the model). @defaultValue false: on the first picture
+   * Start loading the classifier at once, in the background (the engine does, so that the first
+   * picture seldom waits for the model and start-up does not wait at all). @defaultValue false: on
+   * the first picture
    */
   pictureWarmUp?: boolean;
   /** @defaultValue `MobileNetV2` */
@@ -94,11 +95,13 @@ export async function createModeration(options: CreateModerationOptions = {}): P
       ? undefined
       : (options.pictureSafety ?? sharedPictureSafety({ model: options.pictureModel, timeoutMs: options.pictureCheckTimeoutMs }));
   if (pictureSafety && options.pictureWarmUp && !pictureSafety.loaded) {
-    // Loaded before the bot answers anyone, so that the first picture does not wait for the model.
+    // Loaded in the background from start-up (its own worker thread), so that the bot answers at
+    // once and the first picture rarely waits for the model; a check that comes first waits for it.
     const started = performance.now();
-    const problem = await pictureSafety.warmUp();
-    if (problem) logger.warn({ reason: problem }, 'picture safety: the classifier did not load; pictures are refused where the rule blocks until it does');
-    else logger.info({ model: pictureSafety.classifier.model, loadMs: Math.round(performance.now() - started) }, 'picture safety: classifier loaded');
+    void pictureSafety.warmUp().then((problem) => {
+      if (problem) logger.warn({ reason: problem }, 'picture safety: the classifier did not load; pictures are refused where the rule blocks until it does');
+      else logger.info({ model: pictureSafety.classifier.model, loadMs: Math.round(performance.now() - started) }, 'picture safety: classifier loaded');
+    });
   }
   const service = new ModerationService({
     store,

@@ -24,13 +24,22 @@ it('.env.example shows the default that src/config.ts uses for each variable tha
   // number(env, 'NAME', 8443, …), url(env, 'NAME', 'https://…', …), oneOf(env, 'NAME', [...] as const, 'tone', …), text(env, 'NAME') ?? 'x'
   for (const m of source.matchAll(/number\(env, '([A-Z0-9_]+)', ([0-9_.]+),/g)) defaults.set(m[1]!, m[2]!.replaceAll('_', ''));
   for (const m of source.matchAll(/url\(env, '([A-Z0-9_]+)', '([^']+)'/g)) defaults.set(m[1]!, m[2]!);
-  for (const m of source.matchAll(/oneOf\(env, '([A-Z0-9_]+)', \[[^\]]*\] as const, '([^']+)'/g)) defaults.set(m[1]!, m[2]!);
+  // oneOf reads its value case-insensitively ('MobileNetV2' is 'mobilenetv2').
+  const caseless = new Set<string>();
+  for (const m of source.matchAll(/oneOf\(env, '([A-Z0-9_]+)', \[[^\]]*\] as const, '([^']+)'/g)) {
+    defaults.set(m[1]!, m[2]!);
+    caseless.add(m[1]!);
+  }
   for (const m of source.matchAll(/text\(env, '([A-Z0-9_]+)'\) \?\? '([^']+)'/g)) defaults.set(m[1]!, m[2]!);
   // A number read only when the variable is set (`=== undefined ? undefined : number(…)`) has no default.
   for (const m of source.matchAll(/\? undefined : number\(env, '([A-Z0-9_]+)'/g)) defaults.delete(m[1]!);
   assert.ok(defaults.size > 20, `found ${defaults.size} defaults in src/config.ts`);
   const wrong = [...defaults]
-    .filter(([name, value]) => shown.has(name) && shown.get(name) !== value)
+    .filter(([name, value]) => {
+      const listed = shown.get(name);
+      if (listed === undefined) return false;
+      return caseless.has(name) ? listed.toLowerCase() !== value.toLowerCase() : listed !== value;
+    })
     .map(([name, value]) => `${name}: .env.example shows '${shown.get(name)}', config uses '${value}'`);
   assert.deepEqual(wrong, []);
 });
