@@ -1,7 +1,7 @@
 /**
  * Facial and scene edits of the tone renderer, against the real vision models (face-api and the
- * selfie segmentation on tfjs-wasm). Also writes `test-results/vision-grid.png`: every shared
- * portrait × every emotion, for judging by eye.
+ * selfie segmentation on tfjs-wasm). Also writes `test-results/vision-grid-faces.png`: every shared
+ * portrait × every emotion, cropped to the faces, for judging by eye.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -230,7 +230,7 @@ describe('facial edits (real models)', () => {
     assert.ok(withScene.background > 1.2 * withColour.background, report);
   });
 
-  it('writes test-results/vision-grid.png: every shared portrait × every emotion at the default intensity', async () => {
+  it('writes test-results/vision-grid-faces.png: every shared portrait × every emotion at the default intensity', async () => {
     const cell = 200;
     const tiles: OverlayOptions[] = [];
     const columns = ['original', ...EMOTIONS];
@@ -258,7 +258,8 @@ describe('facial edits (real models)', () => {
       .join('');
     tiles.push({ input: Buffer.from(`<svg width="${columns.length * cell}" height="24">${labels}</svg>`), left: 0, top: 0 });
     mkdirSync(new URL('../../test-results/', import.meta.url), { recursive: true });
-    const path = new URL('../../test-results/vision-grid.png', import.meta.url).pathname;
+    // The face crops; scripts/vision-grid.ts writes the whole pictures to vision-grid.png.
+    const path = new URL('../../test-results/vision-grid-faces.png', import.meta.url).pathname;
     await sharp({ create: { width: columns.length * cell, height: 24 + row * cell, channels: 3, background: '#111' } })
       .composite(tiles)
       .png()
