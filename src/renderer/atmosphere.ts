@@ -66,11 +66,11 @@ export interface Atmosphere {
 /** The recipes; amplitudes are this project's, set by eye on the shared pictures. */
 export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
   fear: {
-    exposure: [0.55, 0.84],
-    saturation: [0.5, 0.78],
-    contrast: [1.35, 1.2],
+    exposure: [0.78, 0.92],
+    saturation: [0.55, 0.8],
+    contrast: [1.5, 1.2],
     crush: 0.07,
-    cast: [[0.86, 0.98, 1.1], [0.95, 1, 1.04]],
+    cast: [[0.8, 0.96, 1.16], [0.95, 1, 1.04]],
     sky: { colour: [0.17, 0.2, 0.26], amount: 0.75 },
     pool: { depth: 0.85, radius: 0.08, personShare: 0.7 },
     sideLight: { strength: 0.45, angle: 20 },
