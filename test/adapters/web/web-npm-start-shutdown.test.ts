@@ -8,15 +8,14 @@
  *   the same Redis shows the edit and its picture, so nothing saved is lost.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { redisTestOptions, startTestRedis, type TestRedis } from '../../helpers/redis-server.ts';
 import { started, startWorker, type WorkerProcess } from '../../queue/worker-process.ts';
+import { assertNoStackTrace, spawnNpmStart } from './npm-start-process.ts';
 import { fixture, Session, type TurnBody } from './web-test-engine.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const SECRET = 'a-web-session-secret-for-this-test';
 
 interface WebProcess {
@@ -28,51 +27,9 @@ interface WebProcess {
 
 /** Starts `npm start` with the web chat on a free port and resolves once it says where it listens. */
 async function startWebProcess(env: Record<string, string>): Promise<WebProcess> {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LOG_LEVEL: 'info',
-      WEB_PORT: '0',
-      WEB_HOST: '127.0.0.1',
-      WEB_SESSION_SECRET: SECRET,
-      // Long enough that an exit 0 means the process finished by itself, not by the watchdog (exit 1).
-      SHUTDOWN_TIMEOUT_S: '30',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not open the web chat within 60 s:\n${output}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = /open (http:\/\/127\.0\.0\.1:\d+) in your browser/.exec(output);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1]!);
-      }
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited with code ${code} before it listened:\n${output}`));
-    });
-  });
-  return { child, url, output: () => output, exited };
-}
-
-/** Every line of the output is a JSON log line, the start banner or blank; none is a stack frame. */
-function assertNoStackTrace(output: string): void {
-  assert.doesNotMatch(output, /\n\s+at /, output);
-  for (const line of output.split('\n')) {
-    if (!line.trim() || line.startsWith('moodshift is running')) continue;
-    const parsed = JSON.parse(line) as { err?: { stack?: string } };
-    assert.equal(parsed.err?.stack, undefined, `a log line carries a stack trace: ${line}`);
-  }
+  const web = spawnNpmStart({ WEB_SESSION_SECRET: SECRET, ...env });
+  const [, url] = await web.waitFor(/open (http:\/\/127\.0\.0\.1:\d+) in your browser/);
+  return { child: web.child, url: url!, output: web.output, exited: web.exited.then(({ code }) => code) };
 }
 
 /** Reads the session's event stream until a progress event says the render has started. */
