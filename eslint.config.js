@@ -12,4 +12,6 @@ export default tseslint.config(
   // The web chat's page script runs in the browser; the .mjs scripts and bin/ run on Node.
   { files: ['adapters/web/public/**/*.js'], languageOptions: { globals: globals.browser } },
   { files: ['**/*.mjs', 'bin/**/*.js'], languageOptions: { globals: globals.node } },
+  // A `let` set once later but read by a callback made before that (a timer, a stop hook) cannot be a `const`.
+  { rules: { 'prefer-const': ['error', { ignoreReadBeforeAssign: true }] } },
 );

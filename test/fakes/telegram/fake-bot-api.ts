@@ -617,8 +617,6 @@ export class FakeBotApi {
     }
     const ready = this.#pendingUpdates(limit);
     if (ready.length > 0 || timeoutSeconds === 0 || this.#closed) return finish(200, { ok: true, result: ready });
-    // Set once below, after `poll` (whose callbacks clear it) exists.
-    // eslint-disable-next-line prefer-const
     let timer: NodeJS.Timeout | undefined;
     const poll: PendingPoll = {
       offset,
