@@ -269,11 +269,14 @@ export class ToneRenderer implements Renderer {
     if (plan.elements.includes('scene') && info.channels === 3 && this.options.scene.atmosphere > 0) {
       const person = analysis.personMask ? await fullSizeMask(analysis.personMask, info.width, info.height, timeout) : undefined;
       const subject = subjectOf(acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate)), person, info.width, info.height);
-      const reference = solveGrade(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE), plan.target, ATMOSPHERE_PROBE_INTENSITY * this.options.scene.gradeWithAtmosphere, request.seed, {
-        reach: this.options.reach,
-        vignette: false,
-      });
-      const scale = await atmosphereScale(full, reference, info, person, subject, plan.target, request.seed);
+      const probes = ATMOSPHERE_PROBE_INTENSITIES.map((probe) => ({
+        intensity: probe,
+        reference: solveGrade(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE), plan.target, probe * this.options.scene.gradeWithAtmosphere, request.seed, {
+          reach: this.options.reach,
+          vignette: false,
+        }),
+      }));
+      const scale = await atmosphereScale(full, probes, info, person, subject, plan.target, request.seed);
       if (scale > 0) atmosphere = { person, subject, scale };
     }
     // With the atmosphere, the grade is gentler (the two would otherwise fight over brightness,
@@ -688,20 +691,24 @@ async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage
   return pipeline.linear([grade.contrast, grade.contrast, grade.contrast], bases);
 }
 
-/** The intensity at which {@link atmosphereScale} tries the grade and the atmosphere together. */
-const ATMOSPHERE_PROBE_INTENSITY = 0.4;
+/**
+ * The intensities at which {@link atmosphereScale} tries the grade and the atmosphere together: a
+ * gentle and a strong one, since an atmosphere that helps gently can turn the colour the other
+ * way when strong (rocket.jpg toward anger: a gentle red-orange, then only darkness).
+ */
+const ATMOSPHERE_PROBE_INTENSITIES = [0.4, 1];
 
 /**
  * How much of the atmosphere to use (1, 0.6, 0.3 or 0): the most with which the original's
- * thumbnail, graded and lit at a gentle intensity (`reference`, the whole grade solved at
- * {@link ATMOSPHERE_PROBE_INTENSITY}), still reads more like the target, by its colour, than the
- * original does. A recipe that reads as the target to a person (a red-orange sky for anger) can,
+ * thumbnail, graded and lit at each of {@link ATMOSPHERE_PROBE_INTENSITIES} (each probe's
+ * `reference`, the whole grade solved at that intensity), still reads more like the target, by its
+ * colour, than the original does. A recipe that reads as the target to a person (a red-orange sky for anger) can,
  * on a bright picture, move the colour statistics the other way; then a gentler one, or none.
  * It does not depend on the edit's intensity, so "more" still changes the picture more than "less".
  */
 async function atmosphereScale(
   original: Thumbnail,
-  reference: ToneGrade,
+  probes: ReadonlyArray<{ intensity: number; reference: ToneGrade }>,
   picture: { width: number; height: number },
   person: Uint8Array | undefined,
   subject: Subject | undefined,
@@ -709,7 +716,6 @@ async function atmosphereScale(
   seed: number,
 ): Promise<number> {
   const raw = (width: number, height: number, channels: 1 | 3) => ({ raw: { width, height, channels } });
-  const small = gradeThumbnail(original, reference);
   const info = { width: original.width, height: original.height };
   const smallPerson = person
     ? await sharp(person, raw(picture.width, picture.height, 1)).resize(info.width, info.height, { fit: 'fill' }).extractChannel(0).raw().toBuffer()
@@ -722,8 +728,9 @@ async function atmosphereScale(
     return Math.exp(scores[target] - top) / EMOTIONS.reduce((sum, e) => sum + Math.exp(scores[e] - top), 0);
   };
   const before = probability(original.pixels);
-  const graded = probability(small);
-  for (const scale of [1, 0.6, 0.3]) {
+  const passes = async (scale: number, probe: { intensity: number; reference: ToneGrade }): Promise<boolean> => {
+    const small = gradeThumbnail(original, probe.reference);
+    const graded = probability(small);
     const copy = Buffer.from(small);
     await applyAtmosphere(
       {
@@ -731,14 +738,23 @@ async function atmosphereScale(
         ...(smallPerson ? { person: smallPerson } : {}),
         ...(smallSubject ? { subject: smallSubject } : {}),
         target,
-        intensity: ATMOSPHERE_PROBE_INTENSITY * scale,
+        intensity: probe.intensity * scale,
         seed,
       },
       async () => {},
     );
     // With room to spare (the full-size picture is graded apart and lit a little differently
     // from the thumbnail): it keeps at least half of what the grade alone gains.
-    if (probability(copy) > before + 0.5 * Math.max(0, graded - before) && probability(copy) > before * 1.15) return scale;
+    const lit = probability(copy);
+    return lit > before + 0.5 * Math.max(0, graded - before) && lit > before * 1.15;
+  };
+  for (const scale of [1, 0.6, 0.3]) {
+    let all = true;
+    for (const probe of probes) {
+      all = await passes(scale, probe);
+      if (!all) break;
+    }
+    if (all) return scale;
   }
   return 0;
 }
