@@ -133,10 +133,11 @@ export async function botAnswers(
   act: () => unknown,
   match: (m: FakeMessage) => boolean,
   what: string,
+  timeoutMs?: number,
 ): Promise<FakeMessage> {
   const after = fake.lastMessageId(chat);
   await act();
-  return fake.waitForBotMessage(chat, after, match, what);
+  return fake.waitForBotMessage(chat, after, match, what, timeoutMs);
 }
 
 /**

@@ -34,7 +34,8 @@ describe('Telegram: npm start with the two variables', () => {
 
   it('edits a photo, then stops on SIGTERM with exit code 0', async () => {
     const chat = fake.privateChat();
-    const edited = await botAnswers(fake, chat, async () => fake.userSendsPhoto(await smallPhoto(), { caption: 'make this sadder' }), isPicture, 'the edit');
+    // The first picture of a fresh process waits for the picture-safety model, which loads in the background from start-up.
+    const edited = await botAnswers(fake, chat, async () => fake.userSendsPhoto(await smallPhoto(), { caption: 'make this sadder' }), isPicture, 'the edit', 90_000);
     assert.match(edited.caption ?? '', /sadness/);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
