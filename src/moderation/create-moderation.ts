@@ -53,8 +53,8 @@ export interface CreateModerationOptions {
   pictureSafety?: PictureSafety | false;
   /**
    * Start loading the classifier at once, in the background (the engine does, so that the first
-   * picture seldom waits for the model and start-up does not wait at all). @defaultValue false: on
-   * the first picture
+   * picture seldom waits for the model and start-up does not wait at all); not when the global
+   * rule is `allow`. @defaultValue false: on the first picture
    */
   pictureWarmUp?: boolean;
   /** @defaultValue `MobileNetV2` */
@@ -94,7 +94,9 @@ export async function createModeration(options: CreateModerationOptions = {}): P
     options.pictureSafety === false
       ? undefined
       : (options.pictureSafety ?? sharedPictureSafety({ model: options.pictureModel, timeoutMs: options.pictureCheckTimeoutMs }));
-  if (pictureSafety && options.pictureWarmUp && !pictureSafety.loaded) {
+  // An operator whose global rule allows every picture pays nothing at start (memory, CPU beside
+  // the first edits); a moderator who sets a blocking rule somewhere loads it with the first check.
+  if (pictureSafety && options.pictureWarmUp && !pictureSafety.loaded && globalPolicy.pictureRule !== 'allow') {
     // Loaded in the background from start-up (its own worker thread), so that the bot answers at
     // once and the first picture rarely waits for the model; a check that comes first waits for it.
     const started = performance.now();

@@ -89,7 +89,14 @@ describe('Telegram with Redis: a moderator change reaches every bot process', re
     const webhook = (port: number): TelegramAdapterOptions => ({ webhookUrl: url, webhookPort: port, webhookHost: '127.0.0.1', webhookSecret: SECRET });
     h = await startHarness({ env: { REDIS_URL: redis.url }, adapter: webhook(ports[0]!) });
     secondEngine = await createEngine(
-      loadConfig({ TELEGRAM_BOT_TOKEN: h.fake.token, TELEGRAM_API_ROOT: h.fake.apiRoot, LOG_LEVEL: 'silent', REDIS_URL: redis.url }),
+      // Picture checks off, as in the harness's engine (test/fixtures/policies/pictures-not-checked.yaml says why).
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: h.fake.token,
+        TELEGRAM_API_ROOT: h.fake.apiRoot,
+        LOG_LEVEL: 'silent',
+        REDIS_URL: redis.url,
+        MOODSHIFT_POLICY: new URL('../../fixtures/policies/pictures-not-checked.yaml', import.meta.url).pathname,
+      }),
     );
     second = await startTelegram(secondEngine, webhook(ports[1]!));
     assert.equal(second.mode, 'webhook');
