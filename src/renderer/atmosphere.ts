@@ -30,6 +30,7 @@
 import sharp from 'sharp';
 import type { Emotion } from '../emotions.ts';
 import type { RawPixels } from './face-warp.ts';
+import { mulberry32 } from './seeded-random.ts';
 
 type Rgb = readonly [number, number, number];
 
@@ -470,15 +471,4 @@ function valueNoise(width: number, height: number, seed: number): Float32Array {
 function smoothstep(low: number, high: number, x: number): number {
   const t = Math.max(0, Math.min(1, (x - low) / (high - low)));
   return t * t * (3 - 2 * t);
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -23,6 +23,7 @@
  */
 import type { Emotion } from '../emotions.ts';
 import { fromFrameOffset, toFrame, type GatedFace } from '../vision/face-gate.ts';
+import { mulberry32 } from './seeded-random.ts';
 
 /** FACS action units this renderer can draw, plus two composite moves of its own. */
 export type ActionUnit =
@@ -532,15 +533,4 @@ export function cornerLift(inFrame: readonly (readonly [number, number])[]): num
 /** The gap between the inner lips, in eye distances. */
 export function innerLipGap(inFrame: readonly (readonly [number, number])[]): number {
   return Math.max(0, (inFrame[67]![1] - inFrame[61]![1] + inFrame[66]![1] - inFrame[62]![1] + inFrame[65]![1] - inFrame[63]![1]) / 3);
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -29,7 +29,7 @@ import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { EMOTIONS, EMOTION_TABLE, type Element, type Emotion } from '../emotions.ts';
 import { standardiseTone, toneOfPixels, TONE_FEATURE_NAMES, type StandardTone, type ToneFeatures } from '../estimator/tone-features.ts';
-import { toneScores } from '../estimator/tone-estimator.ts';
+import { distributionOfTone, toneScores } from '../estimator/tone-estimator.ts';
 import type { CheckedImage, OutputFormat } from '../image/image.ts';
 import { cachedThumbnail, shrinkThumbnail, thumbnailKey, thumbnailOf, thumbnailOfDecoded, type Thumbnail } from '../image/thumbnail-cache.ts';
 import type { FaceNote, RenderRequest, RenderResult, Renderer } from './renderer.ts';
@@ -39,6 +39,7 @@ import { sharedVisionRuntime, type VisionLogger, type VisionRuntime } from '../v
 import type { PersonMask, VisionAnalysis } from '../vision/vision-types.ts';
 import { warpFaces, type FaceWarpOptions, type RawPixels } from './face-warp.ts';
 import { applyAtmosphere, type Subject } from './atmosphere.ts';
+import { mulberry32 } from './seeded-random.ts';
 
 export interface ToneRendererOptions {
   /** JPEG quality of edited JPEG pictures, 1–100. @defaultValue 90 */
@@ -722,11 +723,8 @@ async function atmosphereScale(
     : undefined;
   const ratio = info.width / picture.width;
   const smallSubject = subject ? { centre: [subject.centre[0] * ratio, subject.centre[1] * ratio] as [number, number], size: subject.size * ratio } : undefined;
-  const probability = (pixels: Uint8Array) => {
-    const scores = toneScores(standardiseTone(toneOfPixels(pixels, 3)));
-    const top = Math.max(...EMOTIONS.map((e) => scores[e]));
-    return Math.exp(scores[target] - top) / EMOTIONS.reduce((sum, e) => sum + Math.exp(scores[e] - top), 0);
-  };
+  // The tone estimator's own reading of the colour (a softmax over the eight emotions).
+  const probability = (pixels: Uint8Array) => distributionOfTone(toneOfPixels(pixels, 3))[target];
   const before = probability(original.pixels);
   const passes = async (scale: number, probe: { intensity: number; reference: ToneGrade }): Promise<boolean> => {
     const small = gradeThumbnail(original, probe.reference);
@@ -862,17 +860,6 @@ async function vignetteMask(grade: ToneGrade, width: number, height: number): Pr
     .extractChannel(0)
     .raw()
     .toBuffer();
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function clamp(value: number, low: number, high: number): number {
