@@ -36,6 +36,11 @@ export interface AppConfig {
   discordAttachmentHosts: string[];
   /** `DISCORD_SHARDS`: run under discord.js ShardingManager with this many shards. */
   discordShards?: number;
+  /**
+   * `SHARDING_MANAGER`: set to `true` by discord.js `ShardingManager` in the shard processes it
+   * starts (never by an operator), so that a shard runs the adapter instead of starting shards itself.
+   */
+  discordShardProcess: boolean;
   /** `DISCORD_MODERATOR_ROLE`: a role name whose members are moderators besides ManageGuild. */
   discordModeratorRole?: string;
   /**
@@ -189,7 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (discordToken && !discordApplicationId)
     problems.push('DISCORD_TOKEN is set but DISCORD_APPLICATION_ID is not: set both to start the Discord adapter.');
   if (discordApplicationId && !/^\d{5,25}$/.test(discordApplicationId))
-    problems.push(`DISCORD_APPLICATION_ID="${discordApplicationId}" must be the numeric application id from the Discord developer portal.`);
+    problems.push(`DISCORD_APPLICATION_ID="${discordApplicationId}" must be the numeric Application ID from https://discord.com/developers/applications.`);
   const telegramBotToken = text(env, 'TELEGRAM_BOT_TOKEN');
   if (telegramBotToken && !/^\d+:[\w-]{10,}$/.test(telegramBotToken))
     problems.push('TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters); copy it again from @BotFather.');
@@ -221,6 +226,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
     discordShards: shards === undefined ? undefined : number(env, 'DISCORD_SHARDS', 1, problems, 1, 4096),
+    discordShardProcess: flag(env, 'SHARDING_MANAGER', problems),
     discordModeratorRole: text(env, 'DISCORD_MODERATOR_ROLE'),
     redisUrl,
     renderer,

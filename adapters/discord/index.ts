@@ -5,6 +5,7 @@
  * `ShardingManager` whose shard processes each run this same adapter (see `shard.ts`).
  */
 import type { RunningAdapter } from '../../src/adapter.ts';
+import type { AppConfig } from '../../src/config.ts';
 import type { Engine } from '../../src/engine.ts';
 import { DiscordAdapter } from './discord-adapter.ts';
 import { resolveDiscordOptions, type DiscordAdapterOptions } from './options.ts';
@@ -12,9 +13,9 @@ import { resolveDiscordOptions, type DiscordAdapterOptions } from './options.ts'
 export type { DiscordAdapterOptions } from './options.ts';
 export { DiscordAdapter } from './discord-adapter.ts';
 
-/** Whether this process is a shard started by discord.js `ShardingManager`. */
-export function isShardProcess(): boolean {
-  return process.env.SHARDING_MANAGER === 'true';
+/** Whether this process is a shard started by discord.js `ShardingManager` (`SHARDING_MANAGER`, read by `loadConfig`). */
+export function isShardProcess(config: Pick<AppConfig, 'discordShardProcess'>): boolean {
+  return config.discordShardProcess;
 }
 
 /**
@@ -25,7 +26,7 @@ export function isShardProcess(): boolean {
  */
 export async function startDiscord(engine: Engine, options: DiscordAdapterOptions = {}): Promise<RunningAdapter> {
   const resolved = resolveDiscordOptions(engine.config, options);
-  if (resolved.shards !== undefined && !isShardProcess()) {
+  if (resolved.shards !== undefined && !isShardProcess(engine.config)) {
     const { startShardingManager } = await import('./shard.ts');
     return startShardingManager({ token: resolved.token, totalShards: resolved.shards, logger: engine.logger });
   }

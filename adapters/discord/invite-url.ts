@@ -3,6 +3,8 @@
  * scopes `bot` and `applications.commands` and exactly the permissions the bot uses.
  */
 import { config as loadDotenv } from 'dotenv';
+import { loadConfig, type AppConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 /** View Channel, Send Messages, Send Messages in Threads, Attach Files, Embed Links, Read Message History. */
 export const INVITE_PERMISSIONS =
@@ -15,13 +17,17 @@ export function inviteUrl(applicationId: string): string {
 const isMain = process.argv[1] && /invite-url\.ts$/.test(process.argv[1]);
 if (isMain) {
   loadDotenv({ quiet: true });
-  const id = process.env.DISCORD_APPLICATION_ID?.trim();
-  if (!id || !/^\d{5,25}$/.test(id)) {
-    process.stderr.write(
-      id
-        ? `DISCORD_APPLICATION_ID="${id}" must be the numeric Application ID from https://discord.com/developers/applications.\n`
-        : 'DISCORD_APPLICATION_ID is not set: copy the Application ID from https://discord.com/developers/applications into it (or into .env).\n',
-    );
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(error.message + '\n');
+    process.exit(1);
+  }
+  const id = config.discordApplicationId;
+  if (!id) {
+    process.stderr.write('DISCORD_APPLICATION_ID is not set: copy the Application ID from https://discord.com/developers/applications into it (or into .env).\n');
     process.exit(1);
   }
   process.stdout.write(inviteUrl(id) + '\n');
