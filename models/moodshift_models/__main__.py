@@ -1,4 +1,4 @@
-"""`python -m moodshift_models COMMAND`: export-ip2p, export-blip2, export-clip, make-tiny, make-tiny-dataset (see models/README.md)."""
+"""`python -m moodshift_models COMMAND`: export-ip2p, export-blip2, export-clip, export (a trained checkpoint), train, make-tiny, make-tiny-dataset (see models/README.md)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     clip = commands.add_parser("export-clip", help="a local CLIP folder → moodshift eval's CLIP-I and CLIP-T files (eval/clip-*)")
     clip.add_argument("--from", dest="source", type=Path, required=True, help="local transformers folder (e.g. a copy of openai/clip-vit-large-patch14)")
     clip.add_argument("--out", type=Path, required=True, help="MODELS_DIR to write into")
+
+    export = commands.add_parser("export", help="a trained PER and/or EIC checkpoint → the renderer's and planner's ONNX files (models/README.md)")
+    export.add_argument("--checkpoint", type=Path, action="append", required=True, help="a `train --out` folder (give a --part per and a --part eic run: --checkpoint twice)")
+    export.add_argument("--models", type=Path, required=True, help="the --models folder the runs were trained with (instruct-pix2pix/, blip2-opt/)")
+    export.add_argument("--out", type=Path, required=True, help="MODELS_DIR to write into")
+    export.add_argument("--dataset", type=Path, default=None, help="EIC: the L-AVC file the run trained on (the baked-in edit is the mean over its records)")
+    export.add_argument("--qformer-from", choices=["per", "eic"], default=None, help="whose trained Q-Former blip2/qformer.onnx gets when a PER and an EIC run differ")
+    export.add_argument("--fp16", action="store_true", help="float16 weights and inputs (default float32; the Q-Former stays float32)")
 
     tiny = commands.add_parser("make-tiny", help="tiny random-weight InstructPix2Pix and BLIP-2 folders for tests")
     tiny.add_argument("--out", type=Path, required=True, help="writes OUT/instruct-pix2pix and OUT/blip2-opt")
@@ -75,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             from .export_clip import export_clip
 
             written = export_clip(args.source, args.out)
+        elif args.command == "export":
+            from .export_checkpoint import export_checkpoints
+
+            written = export_checkpoints(args.checkpoint, args.models, args.out, dataset=args.dataset, qformer_from=args.qformer_from, fp16=args.fp16)
         elif args.command == "train":
             import torch
 

@@ -83,18 +83,30 @@ class _Embed(torch.nn.Module):
         return self.embedding(input_ids)
 
 
-def export_blip2(source: Path, out_dir: Path, fp16: bool = False) -> list[Path]:
-    """Exports every part into MODELS_DIR/blip2; on any failure `out_dir` is left as it was."""
-    from transformers import AutoTokenizer, Blip2ForConditionalGeneration
+def load_blip2_for_export(source: Path):
+    """The float32 BLIP-2 model of a checked local folder, as the export traces it (eager attention)."""
+    from transformers import Blip2ForConditionalGeneration
+
+    check_blip2_folder(source)
+    return Blip2ForConditionalGeneration.from_pretrained(
+        source, local_files_only=True, dtype=torch.float32, attn_implementation="eager"
+    ).eval()
+
+
+def export_blip2(source: Path, out_dir: Path, fp16: bool = False, model=None, extra: dict | None = None) -> list[Path]:
+    """Exports every part into MODELS_DIR/blip2; on any failure `out_dir` is left as it was. `model` (a
+    Blip2ForConditionalGeneration loaded from `source`, e.g. with trained weights written in) replaces the folder's
+    weights; `extra` is added to export.json."""
+    from transformers import AutoTokenizer
 
     config = check_blip2_folder(source)
     eos = end_token_id(source, config)
     tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True, use_fast=True)
     if not tokenizer.is_fast:
         raise ExportError(f"{source} has no tokenizer that `tokenizers` can read (tokenizer.json, or vocab.json and merges.txt).")
-    model = Blip2ForConditionalGeneration.from_pretrained(
-        source, local_files_only=True, dtype=torch.float32, attn_implementation="eager"
-    ).eval()
+    if model is None:
+        model = load_blip2_for_export(source)
+    model = model.eval()
     text = model.config.text_config
     heads, head_size = text.num_attention_heads, text.hidden_size // text.num_attention_heads
     layers = text.num_hidden_layers
@@ -115,6 +127,7 @@ def export_blip2(source: Path, out_dir: Path, fp16: bool = False) -> list[Path]:
         "head_size": head_size,
         "dtype": {"vision_encoder": "float16" if fp16 else "float32", "qformer": "float32", "embed_tokens": "float16" if fp16 else "float32", "decoder": "float16" if fp16 else "float32"},
         "source": source.name,
+        **(extra or {}),
     }
 
     with staged_output(out_dir, ["blip2"]) as stage:

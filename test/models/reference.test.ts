@@ -71,7 +71,7 @@ if (missing && !required) {
     const output = `${run.stdout}\n${run.stderr}`;
     const results = parseSummary(run.stdout);
     // The parity figures each suite prints (max and mean difference per pixel, tokens).
-    const figures = output.split('\n').filter((line) => /fp32:|fp16:|^beams \d|^vision input|^PER vs/.test(line));
+    const figures = output.split('\n').filter((line) => /fp32:|fp16:|^beams \d|^vision input|^PER vs|^trained /.test(line));
 
     it('ran every reference test', (t) => {
       for (const line of figures) t.diagnostic(line);
