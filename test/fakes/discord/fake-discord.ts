@@ -478,6 +478,8 @@ export class FakeDiscord {
     attachments?: FakeAttachment[];
     mentionBot?: boolean;
     replyTo?: FakeMessage;
+    /** The gateway session to deliver it on. @defaultValue the first session of the guild's shard with the intents it needs */
+    via?: GatewaySession;
   }): FakeMessage {
     const mentions = input.mentionBot ? [this.bot] : [];
     const content = input.mentionBot ? `<@${this.bot.id}> ${input.content}` : input.content;
@@ -504,12 +506,13 @@ export class FakeDiscord {
       if (input.replyTo.author.id === this.bot.id) payload.mentions = [...mentions, this.bot];
     }
     const required = isDm ? Intent.DirectMessages : Intent.GuildMessages;
-    const session = this.gateway.sessions.find((s) => (s.intents & required) === required);
+    const session = input.via ?? this.gateway.sessions.find((s) => (s.intents & required) === required);
     if (session) {
       const visible = isDm || input.mentionBot || (input.replyTo?.author.id === this.bot.id) || (session.intents & Intent.MessageContent);
       this.gateway.dispatch('MESSAGE_CREATE', visible ? payload : { ...payload, content: '', attachments: [] }, {
         guildId: input.channel.guild_id,
         requiredIntents: required,
+        sessionId: input.via?.id,
       });
     }
     return message;

@@ -1,0 +1,91 @@
+/**
+ * @module The conformance driver of Telegram: the real adapter (grammY) and the real engine
+ * against the fake Bot API, in a group where people mention the bot (`@moodshift_test_bot`),
+ * reply to its pictures and press its inline buttons; administrators of the group are its
+ * moderators. A restart stops the bot and starts a new engine and grammY bot against the same
+ * fake and the same Redis.
+ */
+import { EMOTIONS } from '../../../src/emotions.ts';
+import type { FakeChat, FakeMessage, FakeUser } from '../../fakes/telegram/fake-bot-api.ts';
+import { button, buttonsOf, isAnswerText, isPicture, pictureBytes, startHarness } from '../telegram/telegram-harness.ts';
+import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, type ModeratorCommand, type Person } from './driver.ts';
+
+const MENTION = '@moodshift_test_bot';
+
+interface TelegramPerson extends Person {
+  user: FakeUser;
+}
+
+interface TelegramAnswer extends Answer {
+  message: FakeMessage;
+}
+
+export async function telegramDriver(options: { redisUrl?: string }): Promise<AdapterDriver> {
+  const h = await startHarness({ env: options.redisUrl ? { REDIS_URL: options.redisUrl } : {} });
+  const group: FakeChat = h.fake.group(-1001000000555, 'Conformance club');
+  let nextId = 5001;
+
+  const person = (name: string, status: 'member' | 'administrator'): TelegramPerson => {
+    const user: FakeUser = { id: nextId++, is_bot: false, first_name: name, language_code: 'en' };
+    h.fake.setChatMember(group, user, status);
+    return { name, user };
+  };
+  const userOf = (as: Person) => (as as TelegramPerson).user;
+  const messageOf = (on: Answer) => (on as TelegramAnswer).message;
+
+  /** Does `act` and reads the bot's first new message in the group that is a picture or an answer (not a status message). */
+  const answer = async (act: () => unknown, what: string): Promise<TelegramAnswer> => {
+    const after = h.fake.lastMessageId(group);
+    const since = h.fake.calls.length;
+    await act();
+    const message = await h.fake.waitForBotMessage(group, after, (m) => isPicture(m) || isAnswerText(m), what, 20_000);
+    const labels = [...buttonsOf(message).keys()];
+    const progressSeen = h.fake.calls
+      .slice(since)
+      .some((c) => /^(sendMessage|editMessageText)$/i.test(c.method) && Number(c.params.chat_id) === group.id && PROGRESS_TEXT.test(String(c.params.text)));
+    return {
+      message,
+      text: message.caption ?? message.text ?? '',
+      image: isPicture(message) ? pictureBytes(h.fake, message) : undefined,
+      actions: actionsIn(labels),
+      emotions: emotionsIn(labels, EMOTIONS),
+      progressSeen,
+      private: false,
+    };
+  };
+  const commandText = (command: ModeratorCommand) => (command.name === 'policy' ? '/policy' : `/${command.name} ${command.emotion}`);
+  const emotionLabel = (on: Answer, emotion: string) => {
+    const label = [...buttonsOf(messageOf(on)).keys()].find((l) => new RegExp(`\\b${emotion}\\b`).test(l));
+    if (!label) throw new Error(`no ${emotion} button on message ${messageOf(on).message_id}`);
+    return label;
+  };
+
+  return {
+    name: 'telegram',
+    // The answers come in the group: the moderators here never wrote to the bot privately.
+    capabilities: { moderators: 'some', privateModeratorAnswers: false },
+    member: (name) => person(name, 'member'),
+    moderator: (name) => person(name, 'administrator'),
+    sendPhoto: (as, photo, text) =>
+      answer(() => h.fake.userSendsPhoto(photo, { chat: group, user: userOf(as), caption: text === undefined ? MENTION : `${MENTION} ${text}` }), 'the answer to a photo'),
+    sendFile: (as, file, text) =>
+      answer(
+        () => h.fake.userSendsDocument(file.bytes, { chat: group, user: userOf(as), fileName: file.name, mimeType: file.type, caption: `${MENTION} ${text}` }),
+        'the answer to a file',
+      ),
+    sendText: (as, text) => answer(() => h.fake.userSendsText(`${MENTION} ${text}`, { chat: group, user: userOf(as) }), `the answer to "${text}"`),
+    press: (as, on, action) =>
+      answer(() => h.fake.userPressesButton(messageOf(on), button(messageOf(on), ACTION_LABELS[action]), { user: userOf(as) }), `the answer to ${action}`),
+    choose: (as, on, emotion) =>
+      answer(() => h.fake.userPressesButton(messageOf(on), button(messageOf(on), emotionLabel(on, emotion)), { user: userOf(as) }), `the answer to ${emotion}`),
+    replyTo: (as, on, text) => answer(() => h.fake.userSendsText(text, { chat: group, user: userOf(as), replyTo: messageOf(on) }), `the answer to the reply "${text}"`),
+    help: (as) => answer(() => h.fake.userSendsText('/help', { chat: group, user: userOf(as) }), 'the help text'),
+    moderate: (as, command) => answer(() => h.fake.userSendsText(commandText(command), { chat: group, user: userOf(as) }), `the answer to ${commandText(command)}`),
+    async restart() {
+      if (!options.redisUrl) throw new Error('a restart keeps the conversations only with Redis');
+      await h.stopBot();
+      await h.startBot();
+    },
+    close: () => h.close(),
+  };
+}
