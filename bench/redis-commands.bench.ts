@@ -97,16 +97,10 @@ try {
     actor: { id: user, name: user, isModerator: false },
     ...extra,
   });
-  /** One turn as an adapter runs it: handle, then link each sent picture's message to its edit. */
+  /** One turn as an adapter runs it: each reply sent, and its message linked to its edit by the Editor. */
   const take = async (input: Turn): Promise<string | undefined> => {
-    const replies = await engine.editor.handle(input);
-    let editId: string | undefined;
-    for (const reply of replies) {
-      if (reply.editId === undefined) continue;
-      editId = reply.editId;
-      await engine.editor.linkReply(input.key, reply.editId, `sent-${++message}`);
-    }
-    return editId;
+    const replies = await engine.editor.handle(input, { send: async (reply) => (reply.editId === undefined ? undefined : `sent-${++message}`) });
+    return replies.findLast((reply) => reply.editId !== undefined)?.editId;
   };
 
   // Warm up: scripts loaded, policies cached as they are between turns of a running bot.

@@ -49,7 +49,7 @@ import {
   type ConversationStore,
   type EditRecord,
 } from './store/conversation-store.ts';
-import type { ConversationKey, ProgressListener, Reply, ReplyAction, Turn } from './turn.ts';
+import type { ConversationKey, ProgressListener, Reply, ReplyAction, ReplyEdit, SendReply, Turn, TurnIO } from './turn.ts';
 
 export interface EditorOptions {
   store: ConversationStore;
@@ -161,11 +161,16 @@ export class Editor {
   }
 
   /**
-   * Handles one turn. Never throws: a person's mistake becomes a short `error` reply with
-   * its code, an unavailable dependency a "temporarily unavailable" reply, and a bug an
-   * apology (logged with its details).
+   * Handles one turn and returns its replies; with `io.send`, sends each reply through it, in
+   * order, and links the messages it resolves to the reply's edit (so that a reply to one, or a
+   * button on it, finds that edit again, also after a restart). The turn itself never throws: a
+   * person's mistake becomes a short `error` reply with its code, an unavailable dependency a
+   * "temporarily unavailable" reply, and a bug an apology (logged with its details). What `send`
+   * throws is passed on (the replies before it are sent and linked); a link that cannot be
+   * written is only logged, as the message is out.
    */
-  async handle(turn: Turn, onProgress: ProgressListener = () => {}): Promise<Reply[]> {
+  async handle(turn: Turn, io: TurnIO = {}): Promise<Reply[]> {
+    const onProgress: ProgressListener = io.progress ?? (() => {});
     const started = performance.now();
     const working: WorkingTurn = { turn, onProgress, report: { outcome: 'failed', totalMs: 0 } };
     let replies: Reply[];
@@ -189,13 +194,25 @@ export class Editor {
       'turn',
     );
     this.onTurn?.(working.report, turn);
+    if (io.send) await this.#send(turn.key, replies, io.send);
     return replies;
   }
 
-  /** Records that a platform message shows an edit, so that replies and buttons find it again. */
-  async linkReply(key: ConversationKey, editId: string, messageId: string): Promise<void> {
-    // The store also adds the id to the edit's messageIds.
-    await this.#store.linkMessage(key, editId, messageId);
+  /** Sends the replies in order; each message that shows a reply's edit is linked to it (one write each). */
+  async #send(key: ConversationKey, replies: readonly Reply[], send: SendReply): Promise<void> {
+    for (const reply of replies) {
+      const sent = await send(reply);
+      if (!reply.editId || sent === undefined) continue;
+      for (const messageId of typeof sent === 'string' ? [sent] : sent) {
+        try {
+          // The store adds the id to the edit's messageIds, which its message index is written from.
+          await this.#store.linkMessage(key, reply.editId, messageId);
+        } catch (error) {
+          // The message is out; only a reply to it will not find its edit. Not worth an apology.
+          this.#logger.warn({ err: error, editId: reply.editId }, 'could not link a sent message to its edit');
+        }
+      }
+    }
   }
 
   async #dispatch(working: WorkingTurn): Promise<Reply[]> {
@@ -237,9 +254,11 @@ export class Editor {
       photo.saved = true;
       working.report.outcome = 'asked';
       // The photo is kept either way; words that were not a feeling get the ask-back.
-      if (intent.kind === 'help') return [{ ...info(helpText(turn.locale, helpAudience(turn))), editId: root.id }];
-      if (intent.kind === 'unknown' && intent.notARequest) return [{ ...info(notARequestText(intent.notARequest, turn.locale)), editId: root.id }];
-      return [ask(intent.kind === 'unknown' && turn.text.trim() ? feelingMissingText(intent, turn.locale) : localizedText('askForFeeling', turn.locale), root.id)];
+      // (A new photo is the current picture with nothing to redo.)
+      const photoShown = shows(root, undefined);
+      if (intent.kind === 'help') return [{ ...info(helpText(turn.locale, helpAudience(turn))), ...photoShown }];
+      if (intent.kind === 'unknown' && intent.notARequest) return [{ ...info(notARequestText(intent.notARequest, turn.locale)), ...photoShown }];
+      return [ask(intent.kind === 'unknown' && turn.text.trim() ? feelingMissingText(intent, turn.locale) : localizedText('askForFeeling', turn.locale), photoShown)];
     }
 
     switch (intent.kind) {
@@ -256,7 +275,7 @@ export class Editor {
           return [info(notARequestText(intent.notARequest, turn.locale))];
         }
         working.report.outcome = 'asked';
-        return [ask(hasImage ? feelingMissingText(intent, turn.locale) : userMessage(new UserError(ErrorCode.NoImage), turn.locale), base?.id)];
+        return [ask(hasImage ? feelingMissingText(intent, turn.locale) : userMessage(new UserError(ErrorCode.NoImage), turn.locale), base && shows(base, conversation))];
       case 'edit':
         return [await this.#edit(working, this.#require(base, ErrorCode.NoImage), intent)];
       case 'refine':
@@ -558,7 +577,7 @@ export class Editor {
       },
       actions,
       emotions: EMOTIONS.filter((e: Emotion) => e !== edit.target),
-      editId: edit.id,
+      ...shows(edit, conversation),
     };
   }
 
@@ -628,8 +647,30 @@ function info(text: string): Reply {
   return { kind: 'info', text, actions: [], emotions: [] };
 }
 
-function ask(text: string, editId?: string): Reply {
-  return { kind: 'ask', text, actions: [], emotions: [...EMOTIONS], editId };
+function ask(text: string, shown?: Pick<Reply, 'editId' | 'edit'>): Reply {
+  return { kind: 'ask', text, actions: [], emotions: [...EMOTIONS], editId: shown?.editId, ...(shown?.edit ? { edit: shown.edit } : {}) };
+}
+
+/**
+ * The `editId` and `edit` of a reply that shows `edit`: what it is and where it sits in
+ * `conversation` (as it is after the turn; undefined for a new photo's root, alone in its branch).
+ */
+function shows(edit: EditRecord, conversation: Conversation | undefined): { editId: string; edit: ReplyEdit } {
+  const edits = conversation?.edits ?? {};
+  let root = edit;
+  let depth = 0;
+  const seen = new Set([edit.id]);
+  while (root.parent && edits[root.parent] && !seen.has(root.parent)) {
+    root = edits[root.parent]!;
+    seen.add(root.id);
+    depth += 1;
+  }
+  const place: ReplyEdit = { id: edit.id, rootId: root.id, depth, canUndo: edit.parent !== undefined, canRedo: (conversation?.redo.length ?? 0) > 0 };
+  if (edit.target !== undefined) place.target = edit.target;
+  if (edit.source !== undefined) place.source = edit.source;
+  if (edit.intensity !== undefined) place.intensity = edit.intensity;
+  if (edit.parent !== undefined) place.parentId = edit.parent;
+  return { editId: edit.id, edit: place };
 }
 
 /**

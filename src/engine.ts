@@ -4,6 +4,7 @@
  * modules (ONNX Runtime, LangChain, BullMQ) are imported only when configured.
  */
 import { loadConfig, type AppConfig } from './config.ts';
+import { Conversations } from './conversations.ts';
 import { Editor } from './editor.ts';
 import type { Normaliser } from './intent.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -24,6 +25,8 @@ export interface Engine {
   config: AppConfig;
   logger: Logger;
   editor: Editor;
+  /** The conversations as adapters may read them (history, pictures, readiness); adapters never use `store`. */
+  conversations: Conversations;
   store: ConversationStore;
   moderation: Moderation;
   normaliser: Normaliser;
@@ -96,6 +99,7 @@ export async function createEngine(config: AppConfig = loadConfig({}), parts: En
     config,
     logger,
     editor,
+    conversations: new Conversations(store),
     store,
     moderation,
     normaliser,

@@ -88,6 +88,28 @@ export interface ReplyImage {
   name: string;
 }
 
+/** The edit a reply shows, as an adapter may show it: no content hashes, no plan. */
+export interface ReplyEdit {
+  /** The edit's id (the reply's `editId`). */
+  id: string;
+  /** The feeling it was edited toward; absent for an original photo. */
+  target?: Emotion;
+  /** The feeling the picture read as before, when known. */
+  source?: Emotion;
+  /** How strongly, 0.1 to 1; absent for an original photo. */
+  intensity?: number;
+  /** The edit it was made from; absent for an original photo. */
+  parentId?: string;
+  /** The original photo it was rendered from (its own id for an original photo). */
+  rootId: string;
+  /** Steps from that original: 0 for the original photo, 1 for an edit of it, … */
+  depth: number;
+  /** Whether undo from it goes somewhere (it has a parent). */
+  canUndo: boolean;
+  /** Whether the conversation has an undone edit to redo. */
+  canRedo: boolean;
+}
+
 /** One message from the engine to the person. */
 export interface Reply {
   /**
@@ -103,6 +125,8 @@ export interface Reply {
   emotions: Emotion[];
   /** The edit this reply shows; a reply to it or a button on it finds that edit again. */
   editId?: string;
+  /** What that edit is and where it sits in the conversation's tree (present whenever `editId` is). */
+  edit?: ReplyEdit;
   /** For `error`: the stable code of the UserError, when there is one. */
   code?: string;
   /** Whether the platform should show it only to the person (moderator tools, where supported). */
@@ -118,16 +142,20 @@ export type Progress =
 
 export type ProgressListener = (progress: Progress) => void;
 
-/** A short human text for a progress event, the same on every platform. */
-export function describeProgress(progress: Progress): string {
-  switch (progress.stage) {
-    case 'queued':
-      return progress.position <= 1 ? 'Queued: you are next…' : `Queued: ${progress.position} ahead of you…`;
-    case 'planning':
-      return 'Planning the edit…';
-    case 'rendering':
-      return `Rendering: step ${progress.step} of ${progress.steps}…`;
-    case 'done':
-      return 'Done.';
-  }
+/**
+ * Shows one reply on the platform. Resolves the ids of the platform messages that show the reply's
+ * edit (a reply to one of them, or a button on it, finds that edit again), or undefined when no
+ * message should lead back to it (a private answer, a platform that gave no id).
+ */
+export type SendReply = (reply: Reply) => Promise<string | readonly string[] | undefined>;
+
+/** How an adapter takes part in one turn (`Editor.handle`). */
+export interface TurnIO {
+  /** Progress of the work under way. */
+  progress?: ProgressListener;
+  /**
+   * Called once per reply, in order, when the turn is done; the Editor links the messages it
+   * resolves to the reply's edit. Without it, `handle` only returns the replies.
+   */
+  send?: SendReply;
 }

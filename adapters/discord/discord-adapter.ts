@@ -223,13 +223,12 @@ export class DiscordAdapter implements RunningAdapter {
       ...where,
       progressIntervalMs: this.#options.progressIntervalMs,
       logger: this.#logger,
-      link: (editId, messageId) => this.#engine.editor.linkReply(turn!.key, editId, messageId),
     });
     try {
       turn = makeTurn();
       if (!turn) return;
-      const replies = await this.#engine.editor.handle(turn, responder.progress);
-      await responder.deliver(replies);
+      await this.#engine.editor.handle(turn, { progress: responder.progress, send: responder.send });
+      await responder.finish();
     } catch (error) {
       this.#logger.error({ err: error, message: turn?.messageId }, 'discord: could not answer a turn');
       await responder.apologise();

@@ -1,6 +1,7 @@
 /**
  * @module How one turn's answer reaches Discord: progress edits while the edit runs, then
- * the replies, each linked to its edit so replies and buttons find it again.
+ * the replies, each resolving the message that shows its edit (which the Editor links to it,
+ * so that replies and buttons find it again).
  *
  * A `Surface` is where the answer goes: the deferred reply of a slash command, follow-ups of
  * a button press, the bot's reply to a message, or (once an interaction token is too old, or
@@ -146,8 +147,6 @@ export interface TurnResponderOptions {
   progressIntervalMs: number;
   /** Largest upload, in bytes. */
   uploadLimitBytes: number;
-  /** Records that a message shows an edit. */
-  link: (editId: string, messageId: string) => Promise<void>;
   logger: Logger;
 }
 
@@ -161,6 +160,8 @@ export class TurnResponder {
   #sending = false;
   #timer?: NodeJS.Timeout;
   #closed = false;
+  /** Whether a reply went into the status message already (the rest are new messages). */
+  #statusUsed = false;
 
   constructor(options: TurnResponderOptions) {
     this.#options = options;
@@ -230,30 +231,33 @@ export class TurnResponder {
   }
 
   /**
-   * Sends the engine's replies: the first into the status message, the rest as new messages.
-   * An upload Discord refuses as too large (the limit of a message in a server is not known
-   * in advance) is re-encoded at half the size and sent again, a few times.
+   * Sends one of the engine's replies (`TurnIO.send`): the first into the status message, the
+   * rest as new messages; resolves the id of the message that shows the reply's edit. Progress
+   * edits stop first. An upload Discord refuses as too large (the limit of a message in a server
+   * is not known in advance) is re-encoded at half the size and sent again, a few times.
    */
-  async deliver(replies: Reply[]): Promise<void> {
+  send = async (reply: Reply): Promise<string | undefined> => {
     await this.#stopProgress();
-    let statusUsed = false;
-    for (const reply of replies) {
-      let limit = this.#options.uploadLimitBytes;
-      let message: Message | undefined;
-      for (let attempt = 0; ; attempt += 1) {
-        const data = await replyMessage(reply, limit);
-        try {
-          message = await this.#sendReply(reply, data, statusUsed);
-          break;
-        } catch (error) {
-          if (!reply.image || data.files.length === 0 || attempt >= UPLOAD_RETRIES || !isUploadTooLarge(error)) throw error;
-          limit = Math.min(limit, data.files[0]!.attachment.length) / 2;
-          this.#options.logger.info({ limit }, 'discord: upload refused as too large, re-encoding smaller');
-        }
+    let limit = this.#options.uploadLimitBytes;
+    let message: Message | undefined;
+    for (let attempt = 0; ; attempt += 1) {
+      const data = await replyMessage(reply, limit);
+      try {
+        message = await this.#sendReply(reply, data, this.#statusUsed);
+        break;
+      } catch (error) {
+        if (!reply.image || data.files.length === 0 || attempt >= UPLOAD_RETRIES || !isUploadTooLarge(error)) throw error;
+        limit = Math.min(limit, data.files[0]!.attachment.length) / 2;
+        this.#options.logger.info({ limit }, 'discord: upload refused as too large, re-encoding smaller');
       }
-      statusUsed = true;
-      if (message && reply.editId) await this.#options.link(reply.editId, message.id);
     }
+    this.#statusUsed = true;
+    return message && reply.editId ? message.id : undefined;
+  };
+
+  /** Stops progress edits once the turn is done (also when it had nothing to send). */
+  async finish(): Promise<void> {
+    await this.#stopProgress();
   }
 
   async #sendReply(reply: Reply, data: DiscordMessageData, statusUsed: boolean): Promise<Message | undefined> {

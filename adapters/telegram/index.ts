@@ -33,7 +33,7 @@ import { ModeratorCheck } from './moderator-check.ts';
 import { resolvePersonArgument } from './moderator-commands.ts';
 import { ProgressMessage } from './progress-message.ts';
 import { readMessage, type BotIdentity, type TelegramFileRef } from './read-message.ts';
-import { sendReplies, type ReplyTarget } from './send-replies.ts';
+import { sendReplies, sendReply, type ReplyTarget } from './send-replies.ts';
 import {
   CALLBACK_ANSWER_MAX_CHARS,
   COMMAND_DESCRIPTION_MAX_CHARS,
@@ -469,15 +469,14 @@ class TelegramHandlers {
     });
     if (turn.images.length > 0) progress.startChatAction();
     try {
-      const replies = await this.#engine.editor.handle(turn, progress.onProgress);
-      await sendReplies(this.#deps(), target, replies);
+      await this.#engine.editor.handle(turn, { progress: progress.onProgress, send: (reply) => sendReply(this.#deps(), target, reply) });
     } finally {
       await progress.finish();
     }
   }
 
   #deps() {
-    return { api: this.#api, editor: this.#engine.editor, logger: this.#logger };
+    return { api: this.#api, logger: this.#logger };
   }
 
   #where(chat: Chat, from: User | undefined, senderChat: Chat | undefined, message: Message | undefined, replyTo: number) {
@@ -491,7 +490,7 @@ class TelegramHandlers {
     };
     const scope: TurnScope | undefined = isGroup ? { server: String(chat.id) } : undefined;
     const personId = from && from.id !== GROUP_ANONYMOUS_BOT_ID && !from.is_bot ? from.id : undefined;
-    const target: ReplyTarget = { chatId: chat.id, isGroup, personId, replyTo, threadId, key };
+    const target: ReplyTarget = { chatId: chat.id, isGroup, personId, replyTo, threadId };
     return { key, scope, target };
   }
 

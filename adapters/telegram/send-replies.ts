@@ -2,16 +2,15 @@
  * @module Sends the engine's `Reply` values to Telegram: an edited picture as a photo (or as a
  * document when it exceeds the photo limits) replying to the person's message, with the
  * engine's caption and an inline keyboard (More, Less, Undo, Redo, Try again, and the other
- * emotions); text as messages of at most 4096 characters. Every message that shows an edit is
- * linked to it in the conversation store, so that replies and buttons find it again, also
- * after a restart.
+ * emotions); text as messages of at most 4096 characters. `sendReply` resolves the id of the
+ * message that shows the reply's edit, which the Editor links to it, so that replies and buttons
+ * find it again, also after a restart.
  */
 import { GrammyError, InlineKeyboard, InputFile, type Api } from 'grammy';
 import type { Message } from 'grammy/types';
 import { BUTTON_LABELS, encodeButton } from '../../src/buttons.ts';
-import type { Editor } from '../../src/editor.ts';
 import type { Logger } from '../../src/logger.ts';
-import type { ConversationKey, Reply, ReplyImage } from '../../src/turn.ts';
+import type { Reply, ReplyImage } from '../../src/turn.ts';
 import {
   CAPTION_MAX_CHARS,
   DOCUMENT_MAX_BYTES,
@@ -31,26 +30,33 @@ export interface ReplyTarget {
   /** The message the replies answer. */
   replyTo?: number;
   threadId?: number;
-  key: ConversationKey;
 }
 
 export interface ReplySenderDeps {
   api: Api;
-  editor: Editor;
   logger: Logger;
 }
 
 /** Bot API descriptions of a photo it will not take as a photo. */
 const PHOTO_REFUSED = /PHOTO_INVALID_DIMENSIONS|PHOTO_SAVE_FILE_INVALID|IMAGE_PROCESS_FAILED|PHOTO_EXT_INVALID|file is too big/i;
 
-/** Sends every reply in order. Returns the messages sent. */
-export async function sendReplies(deps: ReplySenderDeps, target: ReplyTarget, replies: Reply[]): Promise<Message[]> {
-  const sent: Message[] = [];
-  for (const reply of replies) sent.push(...(await sendReply(deps, target, reply)));
-  return sent;
+/** Sends every reply in order (answers the adapter makes itself; the Editor's come through {@link sendReply}). */
+export async function sendReplies(deps: ReplySenderDeps, target: ReplyTarget, replies: Reply[]): Promise<void> {
+  for (const reply of replies) await sendReply(deps, target, reply);
 }
 
-async function sendReply(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply): Promise<Message[]> {
+/**
+ * Sends one reply. Resolves the id of the message that shows its edit, for the Editor to link:
+ * the picture, or the last part of a text about a picture (a reply to the question acts on that
+ * picture); undefined when the reply names no edit.
+ */
+export async function sendReply(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply): Promise<string | undefined> {
+  const shows = await sendOne(deps, target, reply);
+  return reply.editId && shows ? String(shows.message_id) : undefined;
+}
+
+/** Sends one reply; resolves the message that shows it (the one to link), if any. */
+async function sendOne(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply): Promise<Message | undefined> {
   const { api } = deps;
   const keyboard = keyboardFor(reply);
   if (reply.image) {
@@ -69,8 +75,7 @@ async function sendReply(deps: ReplySenderDeps, target: ReplyTarget, reply: Repl
       }
       message = await api.sendDocument(target.chatId, new InputFile(image.bytes, image.name), common);
     }
-    await link(deps, target.key, reply.editId, message);
-    return [message];
+    return message;
   }
   if (reply.private && target.isGroup) return sendPrivately(deps, target, reply);
   return sendText(deps, target, reply, keyboard);
@@ -93,7 +98,7 @@ async function sendAsPhoto(
   }
 }
 
-async function sendText(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply, keyboard: InlineKeyboard | undefined): Promise<Message[]> {
+async function sendText(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply, keyboard: InlineKeyboard | undefined): Promise<Message | undefined> {
   const parts = splitText(reply.text);
   const sent: Message[] = [];
   for (const [index, part] of parts.entries()) {
@@ -106,18 +111,16 @@ async function sendText(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply
     sent.push(message);
   }
   // An "ask" about a picture points at it: a reply to the question acts on that picture.
-  await link(deps, target.key, reply.editId, sent.at(-1));
-  return sent;
+  return sent.at(-1);
 }
 
-/** Moderator answers go to the person's private chat; the group only hears where the answer went. */
-async function sendPrivately(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply): Promise<Message[]> {
+/** Moderator answers go to the person's private chat; the group only hears where the answer went. Nothing to link. */
+async function sendPrivately(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply): Promise<Message | undefined> {
   if (target.personId !== undefined) {
     try {
-      const sent: Message[] = [];
-      for (const part of splitText(reply.text)) sent.push(await deps.api.sendMessage(target.personId, part));
+      for (const part of splitText(reply.text)) await deps.api.sendMessage(target.personId, part);
       await deps.api.sendMessage(target.chatId, PRIVATE_ANSWER_SENT, { ...threadOf(target), ...replyParameters(target) });
-      return sent;
+      return undefined;
     } catch (error) {
       // 403: the person never started a private chat with the bot (or blocked it). Answer in the group.
       if (!(error instanceof GrammyError)) throw error;
@@ -125,16 +128,6 @@ async function sendPrivately(deps: ReplySenderDeps, target: ReplyTarget, reply: 
     }
   }
   return sendText(deps, target, { ...reply, private: false }, undefined);
-}
-
-async function link(deps: ReplySenderDeps, key: ConversationKey, editId: string | undefined, message: Message | undefined): Promise<void> {
-  if (!editId || !message) return;
-  try {
-    await deps.editor.linkReply(key, editId, String(message.message_id));
-  } catch (error) {
-    // The picture is out; only replies to it will not find it. Not worth an apology.
-    deps.logger.warn({ err: error }, 'telegram: could not link the message to its edit');
-  }
 }
 
 /** The inline keyboard for a reply: its actions, then the other emotions, four to a row. */

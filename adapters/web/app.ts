@@ -24,19 +24,19 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Engine } from '../../src/engine.ts';
 import { BUTTON_LABELS } from '../../src/buttons.ts';
-import { EMOTIONS, EMOTION_TABLE } from '../../src/emotions.ts';
+import { commandText, namedCommand, type TurnCommand } from '../../src/commands.ts';
+import { ELEMENTS, EMOTIONS, EMOTION_TABLE } from '../../src/emotions.ts';
 import { ErrorCode, UnavailableError, UserError } from '../../src/errors.ts';
 import { formatBytes } from '../../src/image/download.ts';
-import { MIME_TYPES, FILE_EXTENSIONS } from '../../src/image/image.ts';
 import { APOLOGY, userMessage } from '../../src/messages.ts';
-import { describeProgress, type ConversationKey, type ImageAttachment, type ReplyAction, type Turn, type TurnScope } from '../../src/turn.ts';
+import { describeProgress, type ImageAttachment, type ReplyAction, type Turn, type TurnScope } from '../../src/turn.ts';
 import { isLoopbackAddress, isLoopbackName, parseAuthority, printableHost, type AllowedHosts } from './allowed-hosts.ts';
 import type { Asset } from './assets.ts';
 import { MultipartError, multipartBoundary, parseMultipart, type MultipartFile, type MultipartForm } from './multipart.ts';
 import { ProgressHub } from './progress-hub.ts';
 import { conversationKeyFor, NewSessionLimiter, newSessionId, SessionCookies } from './session.ts';
 import { WEB_MESSAGES } from './web-messages.ts';
-import { describeConversation, exchangeOf, recordExchange } from './web-conversation.ts';
+import { describeConversation } from './web-conversation.ts';
 import { statusForCode, toWebReply, type WebReply, type WebTurnResponse } from './web-reply.ts';
 
 /** Options of the web app once defaults are applied (see `WebAdapterOptions` in `index.ts`). */
@@ -74,11 +74,29 @@ const ACTION = z
   })
   .refine((action) => action.kind !== 'emotion' || action.emotion !== undefined, { message: 'emotion needs an emotion' });
 
+/**
+ * A command as the JSON of a turn: the edit (`{ type: 'edit', emotion?, intensity?, element?,
+ * feeling? }`) or any other command of the table by name, its arguments apart
+ * (`{ type: 'command', name: 'words', args: ['add', 'a dark omen'], channelOnly? }`). It reaches the
+ * engine as the typed command, nothing parsed from text; a moderator command still needs a moderator.
+ */
+const COMMAND = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('edit'),
+    emotion: z.enum(EMOTIONS).optional(),
+    intensity: z.enum(['low', 'medium', 'high']).optional(),
+    element: z.enum(ELEMENTS).optional(),
+    feeling: z.string().optional(),
+  }),
+  z.object({ type: z.literal('command'), name: z.string().max(32), args: z.array(z.string()).max(64).optional(), channelOnly: z.boolean().optional() }),
+]);
+
 const JSON_TURN = z.object({
   turnId: ID.optional(),
   text: z.string().optional(),
   replyTo: ID.optional(),
   action: ACTION.optional(),
+  command: COMMAND.optional(),
 });
 
 interface TurnInput {
@@ -86,12 +104,10 @@ interface TurnInput {
   text: string;
   replyTo?: string;
   action?: Turn['action'];
+  command?: TurnCommand;
   image?: MultipartFile;
   notice?: string;
 }
-
-/** The key `/healthz` reads to see that the store answers: no conversation ever has it. */
-const HEALTH_PROBE_KEY: ConversationKey = { platform: 'web', chat: 'healthz-probe', user: 'healthz-probe' };
 
 /** Headers a reverse proxy adds: a request carrying one did not come from a browser on this machine directly. */
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
@@ -188,7 +204,7 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     const cookie = cookies.read(c);
     if (!cookie) return undefined;
     if (cookie.signed) return cookie.id;
-    if (!(await engine.store.load(conversationKeyFor(cookie.id)))) return undefined;
+    if (!(await engine.conversations.exists(conversationKeyFor(cookie.id)))) return undefined;
     cookies.set(c, cookie.id);
     return cookie.id;
   }
@@ -208,7 +224,7 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
   app.get('/healthz', async (c) => {
     if (stopping) return c.json({ status: 'stopping' }, 503);
     try {
-      await engine.store.load(HEALTH_PROBE_KEY);
+      await engine.conversations.ready();
     } catch (error) {
       const failing = error instanceof UnavailableError ? error.dependency : 'store';
       logger.debug({ err: error }, 'health check: the store does not answer');
@@ -249,8 +265,8 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
 
   app.get('/api/conversation', async (c) => {
     const sessionId = await readSession(c);
-    const conversation = sessionId ? await engine.store.load(conversationKeyFor(sessionId)) : undefined;
-    return c.json(describeConversation(conversation));
+    const history = sessionId ? await engine.conversations.history(conversationKeyFor(sessionId)) : undefined;
+    return c.json(describeConversation(history));
   });
 
   app.get('/api/images/:editId', async (c) => {
@@ -259,19 +275,17 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     const sessionId = await readSession(c);
     if (!sessionId) return notFound(c);
     // Only edits of the session's own conversation: an id from someone else's chat finds nothing.
-    const conversation = await engine.store.load(conversationKeyFor(sessionId));
-    const edit = conversation?.edits[editId];
-    if (!edit) return notFound(c);
-    const etag = `"${edit.imageHash}"`;
+    const picture = await engine.conversations.picture(conversationKeyFor(sessionId), editId);
+    if (!picture) return notFound(c);
+    const etag = `"${picture.tag}"`;
     c.header('ETag', etag);
     c.header('Cache-Control', 'private, max-age=86400, immutable');
     if (c.req.header('if-none-match') === etag) return c.body(null, 304);
-    const blob = await engine.store.pictures.get(edit.imageHash);
-    if (!blob) return notFound(c);
-    const name = `moodshift-${edit.target ?? 'original'}.${FILE_EXTENSIONS[blob.format]}`;
-    c.header('Content-Type', MIME_TYPES[blob.format]);
-    c.header('Content-Disposition', `${c.req.query('download') ? 'attachment' : 'inline'}; filename="${name}"`);
-    return c.body(new Uint8Array(blob.bytes));
+    const image = await picture.read();
+    if (!image) return notFound(c);
+    c.header('Content-Type', image.type);
+    c.header('Content-Disposition', `${c.req.query('download') ? 'attachment' : 'inline'}; filename="${image.name}"`);
+    return c.body(new Uint8Array(image.bytes));
   });
 
   app.get('/api/events', async (c) => {
@@ -392,29 +406,25 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     };
     if (input.replyTo) turn.replyTo = input.replyTo;
     if (input.action) turn.action = input.action;
+    if (input.command) turn.command = input.command;
     if (input.notice) turn.notice = input.notice;
-    const replies = await engine.editor.handle(turn, (progress) =>
-      hub.publish(sessionId, { turnId: input.turnId, progress, text: describeProgress(progress) }),
-    );
-    const ids = replies.map(() => randomId('r'));
-    for (const [index, reply] of replies.entries()) {
-      if (reply.kind !== 'edit' || !reply.editId || !reply.image) continue;
-      try {
-        await engine.editor.linkReply(key, reply.editId, ids[index]!);
-      } catch (error) {
-        // The picture is still shown; only replying to it by message id will not find it.
-        logger.warn({ err: error, editId: reply.editId }, 'could not link a web reply to its edit');
-      }
-    }
+    // Every reply gets a web message id; a picture's leads back to its edit (the page sends it as `replyTo`).
+    const ids: string[] = [];
+    const replies = await engine.editor.handle(turn, {
+      progress: (progress) => hub.publish(sessionId, { turnId: input.turnId, progress, text: describeProgress(progress) }),
+      send: async (reply) => {
+        const id = randomId('r');
+        ids.push(id);
+        return reply.kind === 'edit' && reply.image ? id : undefined;
+      },
+    });
     try {
       // Kept in the conversation so that a reload shows the whole exchange again.
-      const exchange = exchangeOf(turn, replies, ids);
-      await engine.store.update(key, (kept) => recordExchange(kept, exchange));
+      await engine.conversations.record(turn, replies, ids);
     } catch (error) {
       logger.warn({ err: error }, 'could not keep the exchange for the page to show after a reload');
     }
-    const conversation = replies.some((reply) => reply.editId) ? await engine.store.load(key) : undefined;
-    const webReplies: WebReply[] = replies.map((reply, index) => toWebReply(reply, ids[index]!, conversation));
+    const webReplies: WebReply[] = replies.map((reply, index) => toWebReply(reply, ids[index]!));
     return { turnId: input.turnId, messageId, replies: webReplies };
   }
 
@@ -481,6 +491,18 @@ async function readTurn(c: Context, settings: WebAppSettings): Promise<TurnInput
     if (!parsed.success) throw new RequestRefused(400, 'bad_request', WEB_MESSAGES.badRequest);
     input = { turnId: parsed.data.turnId ?? '', text: parsed.data.text ?? '' };
     if (parsed.data.replyTo) input.replyTo = parsed.data.replyTo;
+    const command = parsed.data.command;
+    if (command?.type === 'edit') {
+      const { type, emotion, intensity, element } = command;
+      const feeling = command.feeling?.trim();
+      input.command = { type, ...(emotion ? { emotion } : {}), ...(intensity ? { intensity } : {}), ...(element ? { element } : {}), ...(feeling ? { feeling } : {}) };
+      // The feeling is the person's words: shown in the chat, and checked against blocked words.
+      input.text ||= feeling ?? '';
+    } else if (command) {
+      input.command = namedCommand(command.name, command.args, command.channelOnly);
+      if (!input.command) throw new RequestRefused(400, 'bad_request', WEB_MESSAGES.badRequest);
+      input.text ||= commandText(input.command);
+    }
     const action = parsed.data.action;
     if (action) {
       const editId = action.editId ? { editId: action.editId } : {};
@@ -488,7 +510,7 @@ async function readTurn(c: Context, settings: WebAppSettings): Promise<TurnInput
         action.kind === 'emotion' ? { kind: 'emotion', emotion: action.emotion!, ...editId } : { kind: action.kind, ...editId };
     }
   }
-  if (input.text.length > settings.maxTextLength)
+  if (input.text.length > settings.maxTextLength || (input.command && commandText(input.command).length > settings.maxTextLength))
     throw new RequestRefused(422, 'text_too_long', WEB_MESSAGES.textTooLong(settings.maxTextLength));
   input.turnId ||= randomId('t');
   return input;

@@ -5,7 +5,6 @@
  */
 import { ErrorCode } from '../../src/errors.ts';
 import type { Emotion } from '../../src/emotions.ts';
-import type { Conversation, EditRecord } from '../../src/store/conversation-store.ts';
 import type { Reply, ReplyAction } from '../../src/turn.ts';
 
 export interface WebImage {
@@ -49,20 +48,9 @@ export function imageUrl(editId: string): string {
   return `/api/images/${encodeURIComponent(editId)}`;
 }
 
-/** The root of the branch an edit belongs to: the original photo it was rendered from. */
-export function rootOf(conversation: Conversation | undefined, edit: EditRecord | undefined): EditRecord | undefined {
-  if (!conversation || !edit) return undefined;
-  let node = edit;
-  const seen = new Set<string>();
-  while (node.parent && conversation.edits[node.parent] && !seen.has(node.id)) {
-    seen.add(node.id);
-    node = conversation.edits[node.parent]!;
-  }
-  return node;
-}
-
-export function toWebReply(reply: Reply, id: string, conversation: Conversation | undefined): WebReply {
-  const edit = reply.editId ? conversation?.edits[reply.editId] : undefined;
+/** The reply as the page shows it; `reply.edit` says what the picture shows and which original it came from. */
+export function toWebReply(reply: Reply, id: string): WebReply {
+  const edit = reply.editId ? reply.edit : undefined;
   const web: WebReply = {
     id,
     kind: reply.kind,
@@ -84,8 +72,7 @@ export function toWebReply(reply: Reply, id: string, conversation: Conversation 
       type: reply.image.type,
       name: reply.image.name,
     };
-    const root = rootOf(conversation, edit);
-    if (root && root.id !== reply.editId) web.original = { editId: root.id, url: imageUrl(root.id) };
+    if (edit && edit.rootId !== reply.editId) web.original = { editId: edit.rootId, url: imageUrl(edit.rootId) };
   }
   return web;
 }

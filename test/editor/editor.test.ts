@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, it, before } from 'node:test';
 import sharp from 'sharp';
 import { Editor } from '../../src/editor.ts';
+import { EMOTIONS } from '../../src/emotions.ts';
 import { ErrorCode, UserError } from '../../src/errors.ts';
 import { helpText, userMessage } from '../../src/messages.ts';
 import { createModeration } from '../../src/moderation/create-moderation.ts';
@@ -68,14 +69,15 @@ class Person {
       actor: { id: this.key.user, name: 'Tester', isModerator: false },
       action: options.action,
     };
-    const replies = await this.editor.handle(turn, (p) => options.progress?.push(p));
+    // Sent as an adapter sends it: a picture's message is linked to its edit by the Editor.
+    const messageId = `bot-${this.#message}`;
+    const replies = await this.editor.handle(turn, {
+      progress: (p) => options.progress?.push(p),
+      send: async (sent) => (sent.image ? messageId : undefined),
+    });
     assert.equal(replies.length, 1, 'one reply per turn');
     const reply = replies[0]!;
-    if (reply.editId && reply.image) {
-      const messageId = `bot-${this.#message}`;
-      await this.editor.linkReply(this.key, reply.editId, messageId);
-      return { ...reply, messageId };
-    }
+    if (reply.editId && reply.image) return { ...reply, messageId };
     return reply;
   }
 }
@@ -186,6 +188,76 @@ describe('Editor conversation semantics', () => {
     assert.equal((await person.say('/emotions')).kind, 'info');
     const puzzled = await person.say('qwertyuiop zxcv');
     assert.equal(puzzled.kind, 'ask');
+  });
+
+  it('says in each reply which edit it shows and where that edit sits in the tree', async () => {
+    const person = new Person(makeEditor());
+    const asked = await person.say('', { image: photo });
+    assert.deepEqual(asked.edit, { id: asked.editId, rootId: asked.editId, depth: 0, canUndo: false, canRedo: false });
+    const sad = await person.say('make this sadder');
+    assert.deepEqual(sad.edit, {
+      id: sad.editId,
+      target: 'sadness',
+      source: sad.edit!.source,
+      intensity: sad.edit!.intensity,
+      parentId: asked.editId,
+      rootId: asked.editId,
+      depth: 1,
+      canUndo: true,
+      canRedo: false,
+    });
+    assert.ok(sad.edit!.intensity! > 0.1 && sad.edit!.intensity! < 1);
+    assert.ok(EMOTIONS.includes(sad.edit!.source!), 'the feeling the photo read as');
+    const stronger = await person.say('more');
+    assert.equal(stronger.edit!.depth, 2);
+    assert.equal(stronger.edit!.parentId, sad.editId);
+    assert.equal(stronger.edit!.rootId, asked.editId);
+    assert.ok(stronger.edit!.intensity! > sad.edit!.intensity!);
+    const undone = await person.say('undo');
+    assert.equal(undone.edit!.id, sad.editId);
+    assert.equal(undone.edit!.canRedo, true);
+    assert.equal(undone.edit!.canRedo, undone.actions.includes('redo'));
+    const original = await person.say('start over');
+    assert.equal(original.edit!.id, asked.editId);
+    assert.equal(original.edit!.depth, 0);
+    assert.equal(original.edit!.target, undefined);
+    // An answer that shows no edit has none.
+    const help = await person.say('help');
+    assert.equal(help.edit, undefined);
+  });
+
+  it('sends each reply through the adapter and links the messages it names; what send throws is passed on', async () => {
+    const editor = makeEditor();
+    const key: ConversationKey = { platform: 'test', chat: 'send-chat', user: 'sender' };
+    const turn = (messageId: string, text: string, extra: Partial<Turn> = {}): Turn => ({
+      key,
+      messageId,
+      text,
+      images: [],
+      actor: { id: 'sender', name: 'Sender', isModerator: false },
+      ...extra,
+    });
+    const sent: Reply[] = [];
+    const [edited] = await editor.handle(turn('m1', 'make it sadder', { images: [{ fetch: async () => photo }] }), {
+      send: async (reply) => {
+        sent.push(reply);
+        return ['shown-1', 'shown-2'];
+      },
+    });
+    assert.deepEqual(sent, [edited], 'the replies are sent as returned');
+    const stored = await storeOf(editor).load(key);
+    assert.deepEqual(stored!.edits[edited!.editId!]!.messageIds, ['shown-1', 'shown-2']);
+    // A reply to either message acts on that edit.
+    const [again] = await editor.handle(turn('m2', 'make it scarier', { replyTo: 'shown-2' }));
+    assert.equal((await storeOf(editor).load(key))!.edits[again!.editId!]!.parent, edited!.editId);
+    await assert.rejects(
+      editor.handle(turn('m3', 'help'), {
+        send: async () => {
+          throw new Error('platform down');
+        },
+      }),
+      /platform down/,
+    );
   });
 
   it('starts a new edit from a photo sent with text', async () => {

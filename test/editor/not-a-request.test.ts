@@ -45,7 +45,7 @@ function setUp() {
       actor: { id: key.user, name: 'Tester', isModerator: false },
       ...(locale ? { locale } : {}),
     };
-    const replies = await editor.handle(turn, () => {});
+    const replies = await editor.handle(turn, { progress: () => {} });
     assert.equal(replies.length, 1, 'one reply per turn');
     return replies[0]!;
   };

@@ -40,8 +40,10 @@ describe('an engine configured with MODELS_DIR, MOODSHIFT_RENDERER=diffusion and
         images: [{ declaredBytes: photo.length, declaredType: 'image/png', fetch: async () => photo }],
         actor: { id: 'ada', name: 'Ada', isModerator: false },
       },
-      (progress) => {
-        if (progress.stage === 'rendering') steps.push(progress.step);
+      {
+        progress: (progress) => {
+          if (progress.stage === 'rendering') steps.push(progress.step);
+        },
       },
     );
     assert.equal(replies.length, 1);

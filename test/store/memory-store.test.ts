@@ -60,7 +60,7 @@ describe('memory conversation store', () => {
         images: image ? [{ declaredBytes: image.length, fetch: async () => image }] : [],
         actor: { id: 'alice', name: 'Alice', isModerator: false },
       };
-      const [reply] = await editor.handle(turn, () => undefined);
+      const [reply] = await editor.handle(turn, { progress: () => undefined });
       return reply!;
     };
     assert.ok((await say('make it sadder', photo)).image);

@@ -81,8 +81,7 @@ function holdSuite(name: string, open: (options: ConversationStoreOptions) => Pr
       let n = 0;
       const say = async (user: string, text: string, extra: Partial<Turn> = {}): Promise<Reply> => {
         const turn: Turn = { key: { platform: 'test', chat: `holds-${name}`, user }, messageId: `m-${++n}`, text, images: [], actor: { id: user, name: user, isModerator: false }, ...extra };
-        const [reply] = await editor.handle(turn);
-        if (reply!.editId && reply!.image) await editor.linkReply(turn.key, reply!.editId, `bot-${n}`);
+        const [reply] = await editor.handle(turn, { send: async (sent) => (sent.image ? `bot-${n}` : undefined) });
         return { ...reply!, messageId: `bot-${n}` } as Reply;
       };
       const withPhoto = (bytes: Buffer) => ({ images: [{ declaredBytes: bytes.length, fetch: async () => bytes }] });
