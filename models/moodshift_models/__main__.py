@@ -1,4 +1,4 @@
-"""`python -m moodshift_models COMMAND`: export-ip2p, export-blip2, export-clip, export (a trained checkpoint), train, make-tiny, make-tiny-dataset (see models/README.md)."""
+"""`python -m moodshift_models COMMAND`: export-ip2p, export-blip2, export-clip, export (a trained checkpoint), train, build-dataset, make-tiny, make-tiny-dataset (see models/README.md)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,23 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--dataset", type=Path, default=None, help="EIC: the L-AVC file the run trained on (the baked-in edit is the mean over its records)")
     export.add_argument("--qformer-from", choices=["per", "eic"], default=None, help="whose trained Q-Former blip2/qformer.onnx gets when a PER and an EIC run differ")
     export.add_argument("--fp16", action="store_true", help="float16 weights and inputs (default float32; the Q-Former stays float32)")
+
+    build = commands.add_parser("build-dataset", help="an L-AVC JSONL from an EmoSet-style folder: captions from the configured OpenAI-compatible model, edited pictures from InstructPix2Pix (resumable)")
+    build.add_argument("--emoset", type=Path, required=True, help="the EmoSet folder: annotation/<emotion>/<id>.json beside image/<emotion>/<id>.jpg")
+    build.add_argument("--out", type=Path, required=True, help="the JSONL file to write or continue (edited pictures go beside it in edited/)")
+    build.add_argument("--ip2p", type=Path, required=True, help="a local InstructPix2Pix diffusers folder (e.g. a copy of timbrooks/instruct-pix2pix)")
+    build.add_argument("--split", default=None, help="read only EMOSET/<split>.json's entries (e.g. train)")
+    build.add_argument("--limit", type=int, default=None, help="at most this many records in OUT")
+    build.add_argument("--per-element", type=int, default=None, help="at most this many records per visual element (the paper: 2000)")
+    build.add_argument("--seed", type=int, default=0, help="seeds each image's element, target emotion and picture (default 0)")
+    build.add_argument("--steps", type=int, default=20, help="InstructPix2Pix steps (default 20)")
+    build.add_argument("--guidance", type=float, default=7.5, help="text guidance scale (default 7.5)")
+    build.add_argument("--image-guidance", type=float, default=1.5, help="image guidance scale (default 1.5)")
+    build.add_argument("--resolution", type=int, default=512, help="long side the picture is rendered at, never upscaled (default 512)")
+    build.add_argument("--device", default=None, help="torch device (default cuda when present)")
+    build.add_argument("--llm-base-url", default=None, help="OpenAI-compatible base URL (default LLM_BASE_URL)")
+    build.add_argument("--llm-api-key", default=None, help="API key (default LLM_API_KEY)")
+    build.add_argument("--llm-model", default=None, help="vision model (default LLM_VISION_MODEL, else LLM_MODEL, else gpt-4o-mini)")
 
     tiny = commands.add_parser("make-tiny", help="tiny random-weight InstructPix2Pix and BLIP-2 folders for tests")
     tiny.add_argument("--out", type=Path, required=True, help="writes OUT/instruct-pix2pix and OUT/blip2-opt")
@@ -83,6 +100,14 @@ def main(argv: list[str] | None = None) -> int:
             from .export_clip import export_clip
 
             written = export_clip(args.source, args.out)
+        elif args.command == "build-dataset":
+            from .build_dataset import LlmSettings, build_dataset
+
+            llm = LlmSettings.from_env(base_url=args.llm_base_url, api_key=args.llm_api_key, model=args.llm_model)
+            written = build_dataset(
+                args.emoset, args.out, args.ip2p, llm, split=args.split, limit=args.limit, per_element=args.per_element, seed=args.seed,
+                steps=args.steps, guidance=args.guidance, image_guidance=args.image_guidance, resolution=args.resolution, device=args.device,
+            )
         elif args.command == "export":
             from .export_checkpoint import export_checkpoints
 
