@@ -23,14 +23,16 @@ import {
   PermissionFlagsBits,
   SlashCommandBuilder,
   type SlashCommandBooleanOption,
+  type SlashCommandSubcommandBuilder,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import {
-  COMMAND_DESCRIPTIONS,
   DISCORD_MODERATOR_COMMAND,
   DISCORD_PERSON_COMMAND,
   DISCORD_PERSON_SUBCOMMANDS,
   MODERATOR_COMMANDS,
+  describeCommand,
+  type CommandName,
   type ModeratorCommandName,
 } from '../../src/commands.ts';
 import { ELEMENTS, EMOTIONS, EMOTION_TABLE, type Element } from '../../src/emotions.ts';
@@ -70,8 +72,9 @@ export function isModeratorSubcommand(name: string): name is ModeratorSubcommand
   return (MODERATOR_SUBCOMMANDS as readonly string[]).includes(name);
 }
 
-function describe(command: string): string {
-  return COMMAND_DESCRIPTIONS.find((c) => c.command === command)?.description ?? command;
+/** A subcommand's description, from the engine's command table. */
+function describe(command: CommandName): string {
+  return describeCommand(command, 'discord');
 }
 
 const emotionChoices = EMOTIONS.map((emotion) => ({ name: `${EMOTION_TABLE[emotion].emoji} ${emotion}`, value: emotion }));
@@ -88,155 +91,117 @@ const elementChoices = ELEMENTS.map((element) => ({ name: ELEMENT_LABELS[element
 
 const channelOnly = (o: SlashCommandBooleanOption) => o.setName(CHANNEL_ONLY_OPTION).setDescription('Only in this channel, not the whole server');
 
+type Subcommand = SlashCommandSubcommandBuilder;
+
+const intensityChoices = INTENSITY_CHOICES.map((level) => ({ name: `${level} (${INTENSITY[level]})`, value: level }));
+
+/**
+ * `/mood edit`'s options. Each reaches the engine as it is (`editCommand` in `to-turn.ts`): the
+ * feeling is the person's own words, read by the normaliser; the emotion, intensity and element
+ * picked are taken without reading any words.
+ */
+function editOptions(sub: Subcommand): Subcommand {
+  return sub
+    .addAttachmentOption((o) => o.setName('image').setDescription('The picture to edit (or leave out to edit your last one)'))
+    .addStringOption((o) => o.setName('feeling').setDescription('How it should feel, e.g. "sadder", "scarier", "calm"').setMaxLength(200))
+    .addStringOption((o) =>
+      o
+        .setName('intensity')
+        .setDescription('How strong the change is')
+        .addChoices(...intensityChoices),
+    )
+    .addStringOption((o) => o.setName('emotion').setDescription('Or pick the feeling (then no words are needed)').addChoices(...emotionChoices))
+    .addStringOption((o) => o.setName('element').setDescription('Change only this kind of thing in the picture').addChoices(...elementChoices));
+}
+
+/** The options of each `/moodmod` subcommand (its name and description come from the engine's command table). */
+const MODERATOR_OPTIONS: { readonly [N in ModeratorCommandName]: (sub: Subcommand) => Subcommand } = {
+  policy: (sub) => sub,
+  block: (sub) =>
+    sub
+      .addStringOption((o) => o.setName('emotion').setDescription('The emotion to block').addChoices(...emotionChoices))
+      .addStringOption((o) => o.setName('element').setDescription('The kind of edit to block').addChoices(...elementChoices))
+      .addBooleanOption(channelOnly),
+  unblock: (sub) =>
+    sub
+      .addStringOption((o) => o.setName('emotion').setDescription('The emotion to allow').addChoices(...emotionChoices))
+      .addStringOption((o) => o.setName('element').setDescription('The kind of edit to allow').addChoices(...elementChoices))
+      .addBooleanOption(channelOnly),
+  maxintensity: (sub) =>
+    sub
+      .addStringOption((o) =>
+        o
+          .setName('level')
+          .setDescription('The strongest edit allowed')
+          .setRequired(true)
+          .addChoices(...intensityChoices, { name: 'max (no cap)', value: 'max' }),
+      )
+      .addBooleanOption(channelOnly),
+  words: (sub) =>
+    sub
+      .addStringOption((o) =>
+        o
+          .setName('action')
+          .setDescription('What to do')
+          .setRequired(true)
+          .addChoices(...WORDS_ACTIONS.map((action) => ({ name: action, value: action }))),
+      )
+      .addStringOption((o) => o.setName('text').setDescription('Words or phrases, separated by commas (for add and remove)').setMaxLength(1000))
+      .addBooleanOption(channelOnly),
+  ratelimit: (sub) =>
+    sub
+      .addIntegerOption((o) =>
+        o.setName('per_person').setDescription('New edits one person may start a minute').setRequired(true).setMinValue(0).setMaxValue(RATE_LIMIT_MAX),
+      )
+      .addIntegerOption((o) => o.setName('per_chat').setDescription('New edits one channel may start a minute').setMinValue(0).setMaxValue(RATE_LIMIT_MAX))
+      .addBooleanOption(channelOnly),
+  ban: (sub) => sub.addUserOption((o) => o.setName('user').setDescription('The person to ban').setRequired(true)).addBooleanOption(channelOnly),
+  unban: (sub) => sub.addUserOption((o) => o.setName('user').setDescription('The person to allow again').setRequired(true)).addBooleanOption(channelOnly),
+  audit: (sub) =>
+    sub.addIntegerOption((o) => o.setName('count').setDescription('How many entries, newest first (default 10)').setMinValue(1).setMaxValue(AUDIT_MAX_ENTRIES)),
+  pictures: (sub) =>
+    sub
+      .addStringOption((o) =>
+        o
+          .setName('rule')
+          .setDescription('block: refuse unsafe pictures; allow: no check (only in age-restricted channels)')
+          .addChoices({ name: 'block', value: 'block' }, { name: 'allow', value: 'allow' }),
+      )
+      .addBooleanOption(channelOnly),
+  picturethreshold: (sub) =>
+    sub
+      .addStringOption((o) =>
+        o
+          .setName('class')
+          .setDescription('The classifier class')
+          .setRequired(true)
+          .addChoices(...PICTURE_CLASSES.map((name) => ({ name, value: name }))),
+      )
+      .addStringOption((o) => o.setName('score').setDescription('Refuse at this score or more: 0.05 to 1, or "off"').setRequired(true).setMaxLength(8))
+      .addBooleanOption(channelOnly),
+};
+
 /** The JSON bodies to PUT to `/applications/{id}/commands` (or a guild's commands). */
 export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   const mood = new SlashCommandBuilder()
     .setName(PERSON_COMMAND)
     .setDescription('Change the feeling of a picture')
     .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
-    .addSubcommand((sub) =>
-      sub
-        .setName('edit')
-        .setDescription('Give a picture another feeling')
-        .addAttachmentOption((o) => o.setName('image').setDescription('The picture to edit (or leave out to edit your last one)'))
-        .addStringOption((o) =>
-          o.setName('feeling').setDescription('How it should feel, e.g. "sadder", "scarier", "calm"').setMaxLength(200),
-        )
-        .addStringOption((o) =>
-          o
-            .setName('intensity')
-            .setDescription('How strong the change is')
-            .addChoices(
-              { name: `low (${INTENSITY.low})`, value: 'low' },
-              { name: `medium (${INTENSITY.medium})`, value: 'medium' },
-              { name: `high (${INTENSITY.high})`, value: 'high' },
-            ),
-        ),
-    )
-    .addSubcommand((sub) => sub.setName('undo').setDescription(describe('undo')))
-    .addSubcommand((sub) => sub.setName('redo').setDescription(describe('redo')))
-    .addSubcommand((sub) => sub.setName('reset').setDescription(describe('reset')))
-    .addSubcommand((sub) => sub.setName('help').setDescription(describe('help')))
-    .addSubcommand((sub) => sub.setName('emotions').setDescription(describe('emotions')));
+    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
+  for (const name of PERSON_SUBCOMMANDS) {
+    mood.addSubcommand((sub) => {
+      sub.setName(name).setDescription(describe(name));
+      return name === 'edit' ? editOptions(sub) : sub;
+    });
+  }
 
   const moodmod = new SlashCommandBuilder()
     .setName(MODERATOR_COMMAND)
     .setDescription('Moderators: what moodshift may do here (feelings, words, limits, bans, audit log)')
     .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
     .setContexts(InteractionContextType.Guild)
-    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-    .addSubcommand((sub) => sub.setName('policy').setDescription(describe('policy')))
-    .addSubcommand((sub) =>
-      sub
-        .setName('block')
-        .setDescription('Block an emotion or an element (pick one or both)')
-        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to block').addChoices(...emotionChoices))
-        .addStringOption((o) => o.setName('element').setDescription('The kind of edit to block').addChoices(...elementChoices))
-        .addBooleanOption(channelOnly),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('unblock')
-        .setDescription('Allow a blocked emotion or element again (pick one or both)')
-        .addStringOption((o) => o.setName('emotion').setDescription('The emotion to allow').addChoices(...emotionChoices))
-        .addStringOption((o) => o.setName('element').setDescription('The kind of edit to allow').addChoices(...elementChoices))
-        .addBooleanOption(channelOnly),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('maxintensity')
-        .setDescription('Cap how strong edits may be')
-        .addStringOption((o) =>
-          o
-            .setName('level')
-            .setDescription('The strongest edit allowed')
-            .setRequired(true)
-            .addChoices(
-              { name: `low (${INTENSITY.low})`, value: 'low' },
-              { name: `medium (${INTENSITY.medium})`, value: 'medium' },
-              { name: `high (${INTENSITY.high})`, value: 'high' },
-              { name: 'max (no cap)', value: 'max' },
-            ),
-        )
-        .addBooleanOption(channelOnly),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('words')
-        .setDescription('Add, remove or list blocked words and phrases')
-        .addStringOption((o) =>
-          o
-            .setName('action')
-            .setDescription('What to do')
-            .setRequired(true)
-            .addChoices({ name: 'add', value: 'add' }, { name: 'remove', value: 'remove' }, { name: 'list', value: 'list' }),
-        )
-        .addStringOption((o) =>
-          o.setName('text').setDescription('Words or phrases, separated by commas (for add and remove)').setMaxLength(1000),
-        )
-        .addBooleanOption(channelOnly),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('ratelimit')
-        .setDescription('How many new edits are allowed per minute (0 = no limit)')
-        .addIntegerOption((o) =>
-          o.setName('per_person').setDescription('New edits one person may start a minute').setRequired(true).setMinValue(0).setMaxValue(RATE_LIMIT_MAX),
-        )
-        .addIntegerOption((o) =>
-          o.setName('per_chat').setDescription('New edits one channel may start a minute').setMinValue(0).setMaxValue(RATE_LIMIT_MAX),
-        )
-        .addBooleanOption(channelOnly),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('ban')
-        .setDescription(describe('ban'))
-        .addUserOption((o) => o.setName('user').setDescription('The person to ban').setRequired(true))
-        .addBooleanOption(channelOnly),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('unban')
-        .setDescription(describe('unban'))
-        .addUserOption((o) => o.setName('user').setDescription('The person to allow again').setRequired(true))
-        .addBooleanOption(channelOnly),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('audit')
-        .setDescription(describe('audit'))
-        .addIntegerOption((o) =>
-          o.setName('count').setDescription('How many entries, newest first (default 10)').setMinValue(1).setMaxValue(AUDIT_MAX_ENTRIES),
-        ),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('pictures')
-        .setDescription('Picture safety: check pictures here (block) or not (allow); leave out to see the rule')
-        .addStringOption((o) =>
-          o
-            .setName('rule')
-            .setDescription('block: refuse unsafe pictures; allow: no check (only in age-restricted channels)')
-            .addChoices({ name: 'block', value: 'block' }, { name: 'allow', value: 'allow' }),
-        )
-        .addBooleanOption(channelOnly),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('picturethreshold')
-        .setDescription('The score (0.05 to 1) at which a picture class is refused; "off" switches the class off')
-        .addStringOption((o) =>
-          o
-            .setName('class')
-            .setDescription('The classifier class')
-            .setRequired(true)
-            .addChoices(...PICTURE_CLASSES.map((name) => ({ name, value: name }))),
-        )
-        .addStringOption((o) => o.setName('score').setDescription('Refuse at this score or more: 0.05 to 1, or "off"').setRequired(true).setMaxLength(8))
-        .addBooleanOption(channelOnly),
-    );
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild);
+  for (const name of MODERATOR_SUBCOMMANDS) moodmod.addSubcommand((sub) => MODERATOR_OPTIONS[name](sub.setName(name).setDescription(describe(name))));
 
   return [mood.toJSON(), moodmod.toJSON()];
 }

@@ -19,8 +19,10 @@ import {
 } from 'discord.js';
 import { decodeButton } from '../../src/buttons.ts';
 import { downloadImage } from '../../src/image/download.ts';
+import { commandFrom, type EditCommand, type ParsedCommand, type TurnCommand } from '../../src/commands.ts';
+import { isElement, isEmotion } from '../../src/emotions.ts';
 import type { Actor, ImageAttachment, Turn } from '../../src/turn.ts';
-import { CHANNEL_ONLY_OPTION, isModeratorSubcommand, type IntensityChoice, type ModeratorSubcommand } from './slash-commands.ts';
+import { CHANNEL_ONLY_OPTION, INTENSITY_CHOICES, isModeratorSubcommand, type IntensityChoice, type ModeratorSubcommand } from './slash-commands.ts';
 
 export const PLATFORM = 'discord';
 
@@ -112,36 +114,42 @@ export function looksLikeImage(attachment: Attachment): boolean {
   return /\.(jpe?g|png|webp|gif|tiff?|heic|avif|bmp|svg)$/i.test(attachment.name);
 }
 
-/**
- * The words for `/mood edit`'s intensity choice, put in front of the feeling so the
- * normaliser reads exactly that level ("slightly sadder", "sadder", "very sadder").
- */
-export const INTENSITY_WORDS: Record<IntensityChoice, string> = { low: 'slightly', medium: '', high: 'very' };
-
-/** The text of `/mood edit`: the feeling, with the chosen intensity word in front. */
-export function editText(feeling: string | null, intensity: string | null): string {
-  const words = (feeling ?? '').trim();
-  if (!words) return '';
-  if (!intensity || !(intensity in INTENSITY_WORDS)) return words;
-  // An intensity word the person typed themselves gives way to the level they picked.
-  const stripped = words.replace(/\b(slightly|a bit|a little|a touch|somewhat|very|really|much|extremely|super)\b/gi, ' ').replace(/\s+/g, ' ').trim();
-  const level = INTENSITY_WORDS[intensity as IntensityChoice];
-  return [level, stripped || words].filter(Boolean).join(' ');
+/** `/mood edit`'s options as the typed edit command: the picked emotion, intensity and element as they are, the feeling as the person wrote it. */
+export function editCommand(options: CommandOptions): EditCommand {
+  const feeling = options.getString('feeling')?.trim();
+  const intensity = options.getString('intensity');
+  const emotion = options.getString('emotion');
+  const element = options.getString('element');
+  return {
+    type: 'edit',
+    ...(emotion && isEmotion(emotion) ? { emotion } : {}),
+    ...(intensity && (INTENSITY_CHOICES as readonly string[]).includes(intensity) ? { intensity: intensity as IntensityChoice } : {}),
+    ...(element && isElement(element) ? { element } : {}),
+    ...(feeling ? { feeling } : {}),
+  };
 }
 
-/** A `/mood …` or `/moodmod …` command as a Turn. Command text goes through as `/undo`, `/block fear`, …. */
+/**
+ * A `/mood …` or `/moodmod …` command as a Turn with its typed command: nothing is written out
+ * as text for the engine to parse again. Its text is the feeling of `/mood edit` (the person's
+ * own words, which blocked words are checked against), else empty.
+ */
 export function slashCommandTurn(interaction: ChatInputCommandInteraction, context: TurnContext): Turn {
   const subcommand = interaction.options.getSubcommand(false) ?? 'help';
   const images: ImageAttachment[] = [];
-  let text: string;
+  let command: TurnCommand | undefined;
+  let text = '';
   if (subcommand === 'edit') {
     const image = interaction.options.getAttachment('image');
     if (image) images.push(toImageAttachment(image, context.allowedHosts));
-    text = editText(interaction.options.getString('feeling'), interaction.options.getString('intensity'));
+    command = editCommand(interaction.options);
+    text = command.feeling ?? '';
   } else if (isModeratorSubcommand(subcommand)) {
-    text = moderatorCommandText(subcommand, interaction.options);
+    command = moderatorCommand(subcommand, interaction.options);
   } else {
-    text = `/${subcommand}`;
+    command = commandFrom(subcommand, '');
+    // A subcommand the table does not know (an old registration) is read as typed text.
+    if (!command) text = `/${subcommand}`;
   }
   return {
     key: { platform: PLATFORM, chat: interaction.channelId, user: interaction.user.id },
@@ -150,6 +158,7 @@ export function slashCommandTurn(interaction: ChatInputCommandInteraction, conte
     text,
     images,
     actor: actorOf(interaction.user, moderatorOfInteraction(interaction, context)),
+    ...(command ? { command } : {}),
     locale: interaction.locale,
   };
 }
@@ -163,12 +172,12 @@ export interface CommandOptions {
 }
 
 /**
- * The text of a moderator subcommand in the words the Editor's strict command parser reads:
- * `/block fear facial`, `/maxintensity low`, `/words add "a phrase" "another"`,
- * `/ratelimit 3 20`, `/ban 1234`, `/audit 10`, with `channel` at the end for `channel_only`.
- * A missing option is left out, so the engine answers with the command's usage.
+ * A moderator subcommand's options as the typed moderator command the moderation engine runs:
+ * `block emotion:fear element:facial` is `block` with `['fear', 'facial']`, `words text:"gore, a
+ * dark omen"` keeps each phrase whole, a user is its id, numbers their digits, `channel_only:` the
+ * `channelOnly` flag. A missing option is left out, so the engine answers with the command's usage.
  */
-export function moderatorCommandText(subcommand: ModeratorSubcommand, options: CommandOptions): string {
+export function moderatorCommand(subcommand: ModeratorSubcommand, options: CommandOptions): Extract<ParsedCommand, { type: 'moderator' }> {
   const args: string[] = [];
   switch (subcommand) {
     case 'policy':
@@ -217,30 +226,20 @@ export function moderatorCommandText(subcommand: ModeratorSubcommand, options: C
       const name = options.getString('class');
       const score = options.getString('score');
       if (name) args.push(name);
-      if (score) args.push(score.trim());
+      if (score?.trim()) args.push(score.trim());
       break;
     }
   }
-  if (subcommand !== 'policy' && subcommand !== 'audit' && options.getBoolean(CHANNEL_ONLY_OPTION) === true) args.push('channel');
-  return [`/${subcommand}`, ...args].join(' ');
+  const channelOnly = subcommand !== 'policy' && subcommand !== 'audit' && options.getBoolean(CHANNEL_ONLY_OPTION) === true;
+  return { type: 'moderator', name: subcommand, args, channelOnly };
 }
 
-/**
- * Comma-separated words and phrases, each quoted so the engine keeps a phrase together. A
- * phrase is quoted with a mark it does not contain (straight, then curly double, then single
- * quotes); a phrase that holds all three loses its straight double quotes.
- */
+/** Comma- or line-separated words and phrases, each whole, spaces tidied (quotes are the person's own). */
 export function phrasesOf(text: string): string[] {
   return text
     .split(/[,\n]/)
     .map((phrase) => phrase.replace(/\s+/g, ' ').trim())
-    .filter(Boolean)
-    .map((phrase) => {
-      if (!phrase.includes('"')) return `"${phrase}"`;
-      if (!/[“”]/.test(phrase)) return `“${phrase}”`;
-      if (!phrase.includes("'")) return `'${phrase}'`;
-      return `"${phrase.replace(/"/g, '')}"`;
-    });
+    .filter(Boolean);
 }
 
 function moderatorOfInteraction(interaction: ChatInputCommandInteraction | MessageComponentInteraction, context: TurnContext): boolean {

@@ -12,14 +12,14 @@
  * told to reply to a message of that person instead.
  */
 import type { Message } from 'grammy/types';
-import { parseCommand } from '../../src/commands.ts';
+import type { TurnCommand } from '../../src/commands.ts';
 import type { BotIdentity } from './read-message.ts';
 import { GROUP_ANONYMOUS_BOT_ID } from './telegram-limits.ts';
 
-/** What the adapter does with a message's text before the engine sees it. */
+/** What the adapter does with a message's command before the engine sees it. */
 export type PersonArgument =
-  /** Pass this text on (unchanged, or with the person's id filled in). */
-  | { kind: 'text'; text: string }
+  /** Pass this command on (unchanged, or with the person's id filled in); undefined for a message without one. */
+  | { kind: 'command'; command: TurnCommand | undefined }
   /** The moderator named a person by @username; `text` explains what to do instead. */
   | { kind: 'explain'; text: string };
 
@@ -43,22 +43,22 @@ export function authorIdOf(message: Pick<Message, 'from' | 'sender_chat' | 'chat
   return String(message.from?.id ?? message.sender_chat?.id ?? message.chat.id);
 }
 
-/** Fills in the person of `/ban` and `/unban` (see the module notes); any other text is left alone. */
-export function resolvePersonArgument(text: string, message: Message, bot: BotIdentity): PersonArgument {
-  const command = parseCommand(text);
-  if (command?.type !== 'moderator' || (command.name !== 'ban' && command.name !== 'unban')) return { kind: 'text', text };
+/** Fills in the person of `/ban` and `/unban` (see the module notes); any other command is left alone. */
+export function resolvePersonArgument(command: TurnCommand | undefined, message: Message, bot: BotIdentity): PersonArgument {
+  if (command?.type !== 'moderator' || (command.name !== 'ban' && command.name !== 'unban')) return { kind: 'command', command };
   const name = command.name;
+  const naming = (id: string): PersonArgument => ({ kind: 'command', command: { ...command, args: [id] } });
   const mentioned = (message.entities ?? []).find((entity) => entity.type === 'text_mention' && entity.user.id !== bot.id);
-  if (mentioned?.type === 'text_mention') return { kind: 'text', text: `/${name} ${mentioned.user.id}` };
+  if (mentioned?.type === 'text_mention') return naming(String(mentioned.user.id));
   if (command.args.length > 0) {
-    return command.args.some((arg) => arg.startsWith('@')) ? { kind: 'explain', text: usernameHint(name) } : { kind: 'text', text };
+    return command.args.some((arg) => arg.startsWith('@')) ? { kind: 'explain', text: usernameHint(name) } : { kind: 'command', command };
   }
   const replied = message.reply_to_message;
   // A reply to the bot's own message (or to none) names nobody: the engine answers with the usage.
-  if (!replied || replied.from?.id === bot.id) return { kind: 'text', text };
+  if (!replied || replied.from?.id === bot.id) return { kind: 'command', command };
   // An anonymous administrator writes as the group: banning "them" would ban every anonymous administrator.
   if (replied.from?.id === GROUP_ANONYMOUS_BOT_ID || replied.sender_chat?.id === replied.chat.id) {
     return { kind: 'explain', text: ANONYMOUS_ADMIN_HINT };
   }
-  return { kind: 'text', text: `/${name} ${authorIdOf(replied)}` };
+  return naming(authorIdOf(replied));
 }

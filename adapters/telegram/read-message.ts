@@ -5,6 +5,7 @@
  * bot can't edit (stickers, videos, voice messages, other files).
  */
 import type { Message, MessageEntity, PhotoSize } from 'grammy/types';
+import { commandFrom, type TurnCommand } from '../../src/commands.ts';
 import { ErrorCode, UserError } from '../../src/errors.ts';
 import { userMessage } from '../../src/messages.ts';
 import { unsupportedMediaText } from './telegram-texts.ts';
@@ -33,6 +34,11 @@ export type MessageReading =
       kind: 'turn';
       /** The words for the engine, without the bot's @mention. */
       text: string;
+      /**
+       * The command its `bot_command` entity names (at the start, for this bot), with the words
+       * after it as arguments; absent for a command the table does not know, or none.
+       */
+      command?: TurnCommand;
       image?: TelegramFileRef;
       /** The message this one replies to, when it is a reply. */
       replyTo?: number;
@@ -74,9 +80,12 @@ export function readMessage(message: Message, bot: BotIdentity): MessageReading 
   if (!image && !command && replied && !repliesToBot) image = pictureOf(replied) ?? undefined;
 
   if (!image && message.text === undefined && message.caption === undefined) return { kind: 'ignore' };
+  // Telegram marks the command (`/block` or `/block@bot`): its name is read from the entity, its arguments are the words after it.
+  const typed = command ? commandFrom(text.slice(1, command.length).split('@')[0]!, words.slice(command.length)) : undefined;
   return {
     kind: 'turn',
     text: words,
+    ...(typed ? { command: typed } : {}),
     image,
     replyTo: replied?.message_id,
     mediaGroupId: message.media_group_id,

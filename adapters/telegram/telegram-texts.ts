@@ -22,9 +22,3 @@ export const UNKNOWN_BUTTON = 'This button is no longer available.';
 export function emotionButtonLabel(emotion: Emotion): string {
   return `${EMOTION_TABLE[emotion].emoji} ${emotion}`;
 }
-
-/** Telegram's own wording for commands that work differently here (a reply names the person). */
-export const TELEGRAM_COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  ban: 'Moderators: reply to a message with /ban to stop its author using the bot here',
-  unban: 'Moderators: reply to a message with /unban (or give a user id) to allow its author again',
-};

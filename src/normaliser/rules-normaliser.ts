@@ -61,6 +61,7 @@
  * Generic happiness words follow the rule of `lexicon.ts` (`resolveGenericHappy`).
  * The rules never read `context.hasImage`: what to do without a picture is the Editor's call.
  */
+import { EDIT_COMMAND, commandIntent, commandNamed, isModeratorCommandName } from '../commands.ts';
 import { EMOTION_TABLE } from '../emotions.ts';
 import type { Element, Emotion } from '../emotions.ts';
 import { ConfigError } from '../errors.ts';
@@ -172,37 +173,23 @@ function sanitiseContext(context: NormaliseContext | undefined): NormaliseContex
   return current && Object.hasOwn(EMOTION_TABLE, current) ? { current } : {};
 }
 
-const SLASH_COMMANDS: Readonly<Record<string, Intent | 'rest'>> = {
-  help: { kind: 'help' },
-  start: { kind: 'help' },
-  commands: { kind: 'help' },
-  emotions: { kind: 'emotions' },
-  emotion: { kind: 'emotions' },
-  moods: { kind: 'emotions' },
-  feelings: { kind: 'emotions' },
-  list: { kind: 'emotions' },
-  undo: { kind: 'undo' },
-  back: { kind: 'undo' },
-  redo: { kind: 'redo' },
-  reset: { kind: 'reset' },
-  original: { kind: 'reset' },
-  retry: { kind: 'retry' },
-  again: { kind: 'retry' },
-  reroll: { kind: 'retry' },
-  more: { kind: 'refine', direction: 'more' },
-  less: { kind: 'refine', direction: 'less' },
-  mood: 'rest',
-  edit: 'rest',
-  moodshift: 'rest',
-  shift: 'rest',
-  make: 'rest',
-};
+/**
+ * What a slash word asks for, from the one command table (`commands.ts`, names and aliases): a
+ * person command's intent, `rest` for the edit's words (`/mood sadder`: read "sadder"), or
+ * undefined for anything else. A moderator command is never a request.
+ */
+function slashIntent(word: string): Intent | 'rest' | undefined {
+  const name = commandNamed(word);
+  if (name === undefined || isModeratorCommandName(name)) return undefined;
+  if (name === EDIT_COMMAND) return 'rest';
+  return commandIntent({ type: 'person', name, args: [] });
+}
 
 function readMessage(raw: string, context: NormaliseContext, options: Readonly<Required<RulesNormaliserOptions>>): Intent {
   let text = clean(raw.length > options.maxInputLength ? raw.slice(0, options.maxInputLength) : raw);
   const slash = /^\/([a-z_]+)(?:@[\w.]+)?(?:\s+([\s\S]*))?$/i.exec(text);
   if (slash) {
-    const command = SLASH_COMMANDS[slash[1]!.toLowerCase()];
+    const command = slashIntent(slash[1]!);
     if (command === undefined) return UNKNOWN;
     if (command !== 'rest') return command;
     text = slash[2] ?? '';

@@ -1,10 +1,11 @@
 /**
- * The command text `/moodmod` options become, which the Editor's strict parser and the
- * moderation engine read (`/words add "a phrase"`, `/ban <id>`, … `channel`).
+ * The typed command `/moodmod` options become: the same command the strict parser makes of the
+ * text a moderator would type (`/words add "a phrase"`, `/ban <id>`, … `channel`), built from the
+ * options without writing that text out and parsing it again.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { moderatorCommandText, phrasesOf, type CommandOptions } from '../../../adapters/discord/to-turn.ts';
+import { moderatorCommand, phrasesOf, type CommandOptions } from '../../../adapters/discord/to-turn.ts';
 import { parseCommand } from '../../../src/commands.ts';
 
 /** Options as discord.js would hand them over, from plain values. */
@@ -18,9 +19,9 @@ function options(values: Record<string, string | number | boolean | { id: string
   };
 }
 
-describe('Discord: /moodmod options as command text', () => {
+describe('Discord: /moodmod options as a typed command', () => {
   it('writes each tool the way the engine reads it', () => {
-    const cases: Array<[Parameters<typeof moderatorCommandText>[0], Record<string, string | number | boolean | { id: string }>, string]> = [
+    const cases: Array<[Parameters<typeof moderatorCommand>[0], Record<string, string | number | boolean | { id: string }>, string]> = [
       ['policy', {}, '/policy'],
       ['block', { emotion: 'fear' }, '/block fear'],
       ['block', { element: 'facial', channel_only: true }, '/block facial channel'],
@@ -36,20 +37,23 @@ describe('Discord: /moodmod options as command text', () => {
       ['audit', { channel_only: true }, '/audit'],
     ];
     for (const [subcommand, values, expected] of cases) {
-      const text = moderatorCommandText(subcommand, options(values));
-      assert.equal(text, expected);
-      assert.equal(parseCommand(text)?.type, 'moderator', `${text} parses as a moderator command`);
+      const command = moderatorCommand(subcommand, options(values));
+      assert.equal(parseCommand(expected)?.type, 'moderator', `${expected} parses as a moderator command`);
+      assert.deepEqual(command, parseCommand(expected), `${subcommand} ${JSON.stringify(values)} is ${expected}`);
     }
   });
 
   it('leaves a missing emotion out, so the engine answers with the usage instead of guessing', () => {
-    assert.equal(moderatorCommandText('block', options({})), '/block');
+    assert.deepEqual(moderatorCommand('block', options({})), { type: 'moderator', name: 'block', args: [], channelOnly: false });
+    assert.deepEqual(moderatorCommand('block', options({})), parseCommand('/block'));
   });
 
-  it('quotes each phrase with a mark the phrase does not hold', () => {
-    assert.deepEqual(phrasesOf(' blood ,, self  harm\nbad'), ['"blood"', '"self harm"', '"bad"']);
-    assert.deepEqual(phrasesOf('say "cheese"'), ['“say "cheese"”']);
-    assert.deepEqual(phrasesOf('“a” "b"'), [`'“a” "b"'`]);
+  it('keeps each phrase whole, its own quote marks and all (nothing is quoted to be split again)', () => {
+    assert.deepEqual(phrasesOf(' blood ,, self  harm\nbad'), ['blood', 'self harm', 'bad']);
+    assert.deepEqual(phrasesOf('say "cheese"'), ['say "cheese"']);
+    assert.deepEqual(phrasesOf('“a” "b"'), ['“a” "b"'], 'a phrase holding every kind of quote mark loses none of them');
     assert.deepEqual(phrasesOf(''), []);
+    const words = moderatorCommand('words', options({ action: 'add', text: 'say "cheese", channel' }));
+    assert.deepEqual(words, { type: 'moderator', name: 'words', args: ['add', 'say "cheese"', 'channel'], channelOnly: false }, 'the word "channel" is a phrase, not the channel flag');
   });
 });

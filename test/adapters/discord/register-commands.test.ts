@@ -40,8 +40,11 @@ describe('npm run discord:commands', () => {
     assert.equal(mood.default_member_permissions ?? null, null, '/mood is for everyone');
     assert.deepEqual(mood.options!.map((o) => o.name), ['edit', 'undo', 'redo', 'reset', 'help', 'emotions']);
     const edit = mood.options!.find((o) => o.name === 'edit')!;
-    assert.deepEqual(edit.options!.map((o) => [o.name, o.type]), [['image', 11], ['feeling', 3], ['intensity', 3]]);
+    assert.deepEqual(edit.options!.map((o) => [o.name, o.type]), [['image', 11], ['feeling', 3], ['intensity', 3], ['emotion', 3], ['element', 3]]);
     assert.deepEqual(edit.options![2]!.choices!.map((c) => c.value), ['low', 'medium', 'high']);
+    // Picked rather than written: these reach the engine as they are (the typed edit command).
+    assert.deepEqual(edit.options![3]!.choices!.map((c) => c.value), ['amusement', 'awe', 'contentment', 'excitement', 'anger', 'disgust', 'fear', 'sadness']);
+    assert.deepEqual(edit.options![4]!.choices!.map((c) => c.value), ['facial', 'action', 'object', 'scene', 'color']);
 
     assert.equal(moodmod.default_member_permissions, '32', '/moodmod needs Manage Server by default');
     assert.deepEqual(moodmod.contexts, [0], '/moodmod exists only in servers');

@@ -1,5 +1,5 @@
 /**
- * The Discord adapter's pure parts: the text of `/mood edit`, the buttons and menu under a
+ * The Discord adapter's pure parts: the typed command of `/mood edit`, the buttons and menu under a
  * picture, and fitting a picture to the upload limit.
  */
 import { describe, it } from 'node:test';
@@ -12,25 +12,50 @@ import { INTENSITY } from '../../../src/intent.ts';
 import type { Reply } from '../../../src/turn.ts';
 import { fitAttachment } from '../../../adapters/discord/fit-attachment.ts';
 import { replyComponents, replyMessage } from '../../../adapters/discord/reply-payload.ts';
-import { editText, isModerator } from '../../../adapters/discord/to-turn.ts';
+import { editCommand, isModerator, type CommandOptions } from '../../../adapters/discord/to-turn.ts';
+import { editIntent } from '../../../src/commands.ts';
 import { smallPhoto } from './harness.ts';
 
-describe('/mood edit text', () => {
+/** `/mood edit`'s string options as discord.js hands them over. */
+function editOptions(values: Record<string, string>): CommandOptions {
+  return { getString: (name) => values[name] ?? null, getInteger: () => null, getBoolean: () => null, getUser: () => null };
+}
+
+describe('/mood edit as a typed command', () => {
   const normaliser = new RulesNormaliser();
 
   for (const [choice, level] of [['low', INTENSITY.low], ['medium', INTENSITY.medium], ['high', INTENSITY.high]] as const) {
     it(`gives the normaliser exactly the ${choice} intensity the person picked`, async () => {
       for (const feeling of ['make this sadder', 'scary', 'very calm', 'a bit angrier']) {
-        const intent = await normaliser.normalise(editText(feeling, choice), { hasImage: true });
+        const intent = await editIntent(editCommand(editOptions({ feeling, intensity: choice })), normaliser, { hasImage: true });
         assert.equal(intent.kind, 'edit', feeling);
         assert.equal(intent.kind === 'edit' && intent.intensity, level, `${feeling} at ${choice}`);
       }
     });
   }
 
-  it('keeps the person\'s own words when no intensity is picked', () => {
-    assert.equal(editText('a bit scarier', null), 'a bit scarier');
-    assert.equal(editText('  ', 'high'), '');
+  it('keeps the person\'s own words when no intensity is picked', async () => {
+    assert.deepEqual(editCommand(editOptions({ feeling: 'a bit scarier' })), { type: 'edit', feeling: 'a bit scarier' });
+    assert.deepEqual(
+      await editIntent(editCommand(editOptions({ feeling: 'a bit scarier' })), normaliser, { hasImage: true }),
+      await normaliser.normalise('a bit scarier', { hasImage: true }),
+    );
+    assert.deepEqual(editCommand(editOptions({ feeling: '  ', intensity: 'high' })), { type: 'edit', intensity: 'high' });
+    assert.deepEqual(await editIntent(editCommand(editOptions({ feeling: '  ', intensity: 'high' })), normaliser, { hasImage: true }), await normaliser.normalise('', { hasImage: true }));
+  });
+
+  it('takes a picked emotion, intensity and element as they are, reading no words', async () => {
+    const readsNothing = { name: 'none', normalise: () => Promise.reject(new Error('no words should be read')) };
+    const command = editCommand(editOptions({ emotion: 'fear', intensity: 'low', element: 'scene', feeling: 'make it happy' }));
+    assert.deepEqual(command, { type: 'edit', emotion: 'fear', intensity: 'low', element: 'scene', feeling: 'make it happy' });
+    assert.deepEqual(await editIntent(command, readsNothing, { hasImage: true }), {
+      kind: 'edit',
+      target: 'fear',
+      intensity: INTENSITY.low,
+      elements: ['scene'],
+      instruction: 'Please change the emotion of this image to fear',
+    });
+    assert.deepEqual(editCommand(editOptions({ emotion: 'glee', intensity: 'extreme', element: 'sky' })), { type: 'edit' }, 'values Discord would never send are left out');
   });
 });
 
