@@ -9,11 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import sharp from 'sharp';
 import { EMOTIONS } from '../../../src/emotions.ts';
 import { redisTestOptions, startTestRedis, type TestRedis } from '../../helpers/redis-server.ts';
-import type { AdapterDriver, Answer, DriverFactory } from './driver.ts';
+import type { AdapterDriver, Answer, DriverFactory, StoryId } from './driver.ts';
 
 const fixtures = new URL('../../fixtures/images/', import.meta.url);
 
@@ -46,6 +46,11 @@ export function runAdapterConformance(platform: string, create: DriverFactory): 
     let d: AdapterDriver;
     let photo: Buffer;
     let people = 0;
+    /** Marks the story TODO where the driver names it a known bug of its platform: it still runs in full. */
+    const knownBug = (t: TestContext, story: StoryId) => {
+      const bug = d.knownBugs?.[story];
+      if (bug) t.todo(`known bug of ${d.name}: ${bug}`);
+    };
     /** A fresh person for each story, so that no story leans on another's conversation or rate limit. */
     const member = (role: string) => d.member(`${role}${++people}`);
 
@@ -133,7 +138,8 @@ export function runAdapterConformance(platform: string, create: DriverFactory): 
       noPicture(answer, 'help');
     });
 
-    it('refuses a file that is not a picture, and a broken picture, each with a clear message and no picture', async () => {
+    it('refuses a file that is not a picture, and a broken picture, each with a clear message and no picture', async (t) => {
+      knownBug(t, 'not-a-picture');
       const hank = member('hank');
       const text = await d.sendFile(hank, { bytes: Buffer.from('hello, this is not a picture\n'), name: 'notes.txt', type: 'text/plain' }, 'make it sadder');
       // Telegram names the kind from the file's declared type ("text files"); Discord and the web, which

@@ -1,9 +1,10 @@
 /**
  * @module The conformance driver of Telegram: the real adapter (grammY) and the real engine
- * against the fake Bot API, in a group where people mention the bot (`@moodshift_test_bot`),
- * reply to its pictures and press its inline buttons; administrators of the group are its
- * moderators. A restart stops the bot and starts a new engine and grammY bot against the same
- * fake and the same Redis.
+ * against the fake Bot API, in one of two places: a group, where people mention the bot
+ * (`@moodshift_test_bot`), reply to its pictures and press its inline buttons, and the group's
+ * administrators are its moderators; or each person's private chat with the bot, where nobody
+ * moderates. A restart stops the bot and starts a new engine and grammY bot against the same fake
+ * and the same Redis.
  */
 import { EMOTIONS } from '../../../src/emotions.ts';
 import type { FakeChat, FakeMessage, FakeUser } from '../../fakes/telegram/fake-bot-api.ts';
@@ -20,9 +21,19 @@ interface TelegramAnswer extends Answer {
   message: FakeMessage;
 }
 
-export async function telegramDriver(options: { redisUrl?: string }): Promise<AdapterDriver> {
+export interface TelegramDriverOptions {
+  redisUrl?: string;
+  /** @defaultValue `group` */
+  place?: 'group' | 'private';
+}
+
+export async function telegramDriver(options: TelegramDriverOptions): Promise<AdapterDriver> {
   const h = await startHarness({ env: options.redisUrl ? { REDIS_URL: options.redisUrl } : {} });
+  const inGroup = (options.place ?? 'group') === 'group';
   const group: FakeChat = h.fake.group(-1001000000555, 'Conformance club');
+  /** Where a person talks to the bot, and how they address it there. */
+  const chatOf = (as: Person): FakeChat => (inGroup ? group : h.fake.privateChat(userOf(as)));
+  const addressed = (text: string) => (inGroup ? `${MENTION} ${text}` : text);
   let nextId = 5001;
 
   const person = (name: string, status: 'member' | 'administrator'): TelegramPerson => {
@@ -33,16 +44,17 @@ export async function telegramDriver(options: { redisUrl?: string }): Promise<Ad
   const userOf = (as: Person) => (as as TelegramPerson).user;
   const messageOf = (on: Answer) => (on as TelegramAnswer).message;
 
-  /** Does `act` and reads the bot's first new message in the group that is a picture or an answer (not a status message). */
-  const answer = async (act: () => unknown, what: string): Promise<TelegramAnswer> => {
-    const after = h.fake.lastMessageId(group);
+  /** Does `act` and reads the bot's first new message in the person's chat that is a picture or an answer (not a status message). */
+  const answer = async (as: Person, act: () => unknown, what: string): Promise<TelegramAnswer> => {
+    const chat = chatOf(as);
+    const after = h.fake.lastMessageId(chat);
     const since = h.fake.calls.length;
     await act();
-    const message = await h.fake.waitForBotMessage(group, after, (m) => isPicture(m) || isAnswerText(m), what, 20_000);
+    const message = await h.fake.waitForBotMessage(chat, after, (m) => isPicture(m) || isAnswerText(m), what, 20_000);
     const labels = [...buttonsOf(message).keys()];
     const progressSeen = h.fake.calls
       .slice(since)
-      .some((c) => /^(sendMessage|editMessageText)$/i.test(c.method) && Number(c.params.chat_id) === group.id && PROGRESS_TEXT.test(String(c.params.text)));
+      .some((c) => /^(sendMessage|editMessageText)$/i.test(c.method) && Number(c.params.chat_id) === chat.id && PROGRESS_TEXT.test(String(c.params.text)));
     return {
       message,
       text: message.caption ?? message.text ?? '',
@@ -61,26 +73,29 @@ export async function telegramDriver(options: { redisUrl?: string }): Promise<Ad
   };
 
   return {
-    name: 'telegram',
-    // The answers come in the group: the moderators here never wrote to the bot privately.
-    capabilities: { moderators: 'some', privateModeratorAnswers: false },
+    name: inGroup ? 'telegram (group)' : 'telegram (private chat)',
+    // In the group the answers come in the group: the moderators here never wrote to the bot privately.
+    capabilities: { moderators: inGroup ? 'some' : 'nobody', privateModeratorAnswers: false },
     member: (name) => person(name, 'member'),
     moderator: (name) => person(name, 'administrator'),
     sendPhoto: (as, photo, text) =>
-      answer(() => h.fake.userSendsPhoto(photo, { chat: group, user: userOf(as), caption: text === undefined ? MENTION : `${MENTION} ${text}` }), 'the answer to a photo'),
+      answer(as, () => h.fake.userSendsPhoto(photo, { chat: chatOf(as), user: userOf(as), ...(text === undefined ? (inGroup ? { caption: MENTION } : {}) : { caption: addressed(text) }) }), 'the answer to a photo'),
     sendFile: (as, file, text) =>
       answer(
-        () => h.fake.userSendsDocument(file.bytes, { chat: group, user: userOf(as), fileName: file.name, mimeType: file.type, caption: `${MENTION} ${text}` }),
+        as,
+        () => h.fake.userSendsDocument(file.bytes, { chat: chatOf(as), user: userOf(as), fileName: file.name, mimeType: file.type, caption: addressed(text) }),
         'the answer to a file',
       ),
-    sendText: (as, text) => answer(() => h.fake.userSendsText(`${MENTION} ${text}`, { chat: group, user: userOf(as) }), `the answer to "${text}"`),
+    sendText: (as, text) => answer(as, () => h.fake.userSendsText(addressed(text), { chat: chatOf(as), user: userOf(as) }), `the answer to "${text}"`),
     press: (as, on, action) =>
-      answer(() => h.fake.userPressesButton(messageOf(on), button(messageOf(on), ACTION_LABELS[action]), { user: userOf(as) }), `the answer to ${action}`),
+      answer(as, () => h.fake.userPressesButton(messageOf(on), button(messageOf(on), ACTION_LABELS[action]), { user: userOf(as) }), `the answer to ${action}`),
     choose: (as, on, emotion) =>
-      answer(() => h.fake.userPressesButton(messageOf(on), button(messageOf(on), emotionLabel(on, emotion)), { user: userOf(as) }), `the answer to ${emotion}`),
-    replyTo: (as, on, text) => answer(() => h.fake.userSendsText(text, { chat: group, user: userOf(as), replyTo: messageOf(on) }), `the answer to the reply "${text}"`),
-    help: (as) => answer(() => h.fake.userSendsText('/help', { chat: group, user: userOf(as) }), 'the help text'),
-    moderate: (as, command) => answer(() => h.fake.userSendsText(commandText(command), { chat: group, user: userOf(as) }), `the answer to ${commandText(command)}`),
+      answer(as, () => h.fake.userPressesButton(messageOf(on), button(messageOf(on), emotionLabel(on, emotion)), { user: userOf(as) }), `the answer to ${emotion}`),
+    replyTo: (as, on, text) =>
+      answer(as, () => h.fake.userSendsText(text, { chat: chatOf(as), user: userOf(as), replyTo: messageOf(on) }), `the answer to the reply "${text}"`),
+    help: (as) => answer(as, () => h.fake.userSendsText('/help', { chat: chatOf(as), user: userOf(as) }), 'the help text'),
+    moderate: (as, command) =>
+      answer(as, () => h.fake.userSendsText(commandText(command), { chat: chatOf(as), user: userOf(as) }), `the answer to ${commandText(command)}`),
     async restart() {
       if (!options.redisUrl) throw new Error('a restart keeps the conversations only with Redis');
       await h.stopBot();

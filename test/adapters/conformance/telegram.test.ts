@@ -1,5 +1,13 @@
-/** Telegram (real grammY against the fake Bot API) runs the adapter conformance suite (see `stories.ts`). */
+/**
+ * Telegram (real grammY against the fake Bot API) runs the adapter conformance suite (see
+ * `stories.ts`) in a group, where administrators moderate, and in private chats, where nobody does.
+ */
+import { describe } from 'node:test';
 import { runAdapterConformance } from './stories.ts';
 import { telegramDriver } from './telegram-driver.ts';
 
-runAdapterConformance('telegram', telegramDriver);
+// The file's own suite holds the shared stories, so that the test reporter files them under this file.
+describe('Telegram', () => {
+  runAdapterConformance('telegram (group)', (options) => telegramDriver({ ...options, place: 'group' }));
+  runAdapterConformance('telegram (private chat)', (options) => telegramDriver({ ...options, place: 'private' }));
+});
