@@ -27,11 +27,5 @@ export function decodeButton(data: string): (ButtonAction & { editId: string }) 
   return undefined;
 }
 
-/** Button labels, the same words everywhere. */
-export const BUTTON_LABELS: Record<ReplyAction, string> = {
-  more: 'More',
-  less: 'Less',
-  undo: 'Undo',
-  redo: 'Redo',
-  retry: 'Try again',
-};
+/** Button labels, the same words everywhere (they live in `messages.ts`). */
+export { BUTTON_LABELS } from './messages.ts';

@@ -3,9 +3,12 @@
  * Every `UserError` code has one message here; adapters never write their own.
  */
 import { platformCommands } from './commands.ts';
-import { EMOTIONS, EMOTION_TABLE, type Element, type Emotion } from './emotions.ts';
+import { ELEMENTS, EMOTIONS, EMOTION_TABLE, type Element, type Emotion } from './emotions.ts';
 import { ErrorCode, UserError } from './errors.ts';
 import { describeIntensity, type NotARequest, type UnknownIntent } from './intent.ts';
+import type { AuditEntry } from './moderation/moderation.ts';
+import { PICTURE_CLASSES, type PictureClass } from './moderation/policy.ts';
+import type { Progress, ReplyAction } from './turn.ts';
 
 type Details = Record<string, string | number>;
 
@@ -607,3 +610,208 @@ const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>
     [ErrorCode.PictureUnchecked]: () => 'Não consegui verificar esta imagem; tente de novo, por favor.',
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Buttons and progress, the same words on every platform.
+
+/** Button labels. */
+export const BUTTON_LABELS: Readonly<Record<ReplyAction, string>> = {
+  more: 'More',
+  less: 'Less',
+  undo: 'Undo',
+  redo: 'Redo',
+  retry: 'Try again',
+};
+
+/** A short human text for a progress event. */
+export function describeProgress(progress: Progress): string {
+  switch (progress.stage) {
+    case 'queued':
+      return progress.position <= 1 ? 'Queued: you are next…' : `Queued: ${progress.position} ahead of you…`;
+    case 'planning':
+      return 'Planning the edit…';
+    case 'rendering':
+      return `Rendering: step ${progress.step} of ${progress.steps}…`;
+    case 'done':
+      return 'Done.';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers of the Editor that are no error.
+
+/** A More or Less press on an edit that cannot go further. */
+export const REFINE_LIMIT: Readonly<Record<'more' | 'less', string>> = {
+  more: 'That is already the strongest version.',
+  less: 'That is already the subtlest version.',
+};
+
+/** The caption of the original photo when it is shown again. */
+export const ORIGINAL_PHOTO_CAPTION = 'The original photo. How should it feel?';
+
+/** A moderator command where the bot runs without moderation. */
+export const MODERATION_NOT_SET_UP = 'Moderation is not set up for this bot.';
+
+// ---------------------------------------------------------------------------------------------
+// What moderators read (English only, like the moderator commands): each command's usage and
+// answer, the policy, the picture rule and the audit log; and where a rule applies, which the
+// refusals people read name too.
+
+/** How an element is named to moderators and in refusals. */
+export const MODERATION_ELEMENT_WORDS: Readonly<Record<Element, string>> = {
+  facial: 'facial expression',
+  action: 'action',
+  object: 'object',
+  scene: 'scene',
+  color: 'colour and brightness',
+};
+
+/** Each moderator command's usage, shown with `BadCommand`. */
+export const MODERATION_USAGE = {
+  policy: '/policy',
+  block: `/block <emotion or element> … [channel]  (emotions: ${EMOTIONS.join(', ')}; elements: ${ELEMENTS.join(', ')})`,
+  unblock: '/unblock <emotion or element> … [channel]',
+  maxintensity: '/maxintensity <low|medium|high|max|0.1 to 1> [channel]',
+  words: '/words add|remove <word or "a phrase"> … [channel], or /words list',
+  ratelimit: '/ratelimit <edits per person per minute> [edits per chat per minute] [channel]  (0 = no limit)',
+  ban: '/ban <user id>',
+  unban: '/unban <user id>',
+  audit: '/audit [how many, 1 to 50]',
+  pictures: '/pictures block|allow [channel]  (block: refuse pictures the safety classifier reads past a threshold; allow: no check)',
+  picturethreshold: `/picturethreshold <${PICTURE_CLASSES.join('|')}> <0.05 to 1, or off> [channel]`,
+} as const;
+
+/** Where a rule applies: `level` of the turn's place on `platform`; `inServer` when the turn has a server or group. */
+export function placeText(platform: string, level: 'global' | 'server' | 'channel', inServer: boolean): string {
+  if (level === 'server') return platform === 'telegram' ? 'this group' : platform === 'web' ? 'this chat' : 'this server';
+  if (level === 'channel') return inServer && platform !== 'telegram' ? 'this channel' : 'this chat';
+  return 'this chat';
+}
+
+/** A rule with the place that sets it (`from`: a place, or `the bot` for the operator's rule). */
+export interface RuleFrom<T extends string = string> {
+  item: T;
+  from: string;
+}
+
+/** The resolved picture rule, as `/pictures` and `/policy` show it. */
+export interface PictureRuleText {
+  rule: 'block' | 'allow';
+  ruleFrom: string;
+  /** The classes that refuse (threshold below 1), with their thresholds. */
+  thresholds: Array<RuleFrom<PictureClass> & { value: number }>;
+  /** The classifier's model, or undefined where picture checks are off in this process. */
+  model?: string;
+}
+
+const wordCount = (n: number) => (n === 1 ? '1 word' : `${n} words`);
+
+export const MODERATION_TEXT = {
+  channelOutsideServer: `"channel" works only in a channel of a server; ${MODERATION_USAGE.block}`,
+  blockedEmotion: (emotion: Emotion, where: string) => `Blocked ${emotion} in ${where}. People who ask for it are told a moderator blocked it.`,
+  blockedElement: (element: Element, where: string) => `Blocked ${MODERATION_ELEMENT_WORDS[element]} edits in ${where}.`,
+  /** `stillIn`: the place that still blocks it, if any. */
+  unblockedEmotion: (emotion: Emotion, where: string, stillIn: string | undefined) =>
+    stillIn === undefined
+      ? `${emotion} is allowed again in ${where}.`
+      : `${emotion} is allowed by ${where}, but still blocked in ${stillIn} by its own setting.`,
+  unblockedElement: (element: Element, where: string, stillIn: string | undefined) =>
+    stillIn === undefined
+      ? `${MODERATION_ELEMENT_WORDS[element]} edits are allowed again in ${where}.`
+      : `${where} no longer blocks ${MODERATION_ELEMENT_WORDS[element]} edits, but ${stillIn} still does (an element blocked further out can only be unblocked there).`,
+  /** `stricter`: a lower maximum that still applies, and the place that sets it. */
+  maxIntensity: (where: string, value: number, stricter?: { max: number; from: string }) =>
+    `Edits in ${where} now go up to ${value} (${describeIntensity(value)}).` +
+    (stricter ? ` A stricter limit of ${stricter.max} still applies from ${stricter.from}.` : ''),
+  /** The rate limits, counted per `windowMs`. */
+  rates: (perUserPerMinute: number, perChatPerMinute: number, windowMs: number) => {
+    const person = perUserPerMinute ? `${perUserPerMinute} new edits per person` : 'no limit per person';
+    const chat = perChatPerMinute ? `${perChatPerMinute} per chat` : 'no limit per chat';
+    const window = windowMs === 60_000 ? 'minute' : `${windowMs / 1000} s`;
+    return `${person} and ${chat} per ${window}`;
+  },
+  rateLimits: (where: string, rates: string) => `Rate limits in ${where}: ${rates}.`,
+  banned: (person: string, where: string) => `${person} can no longer use the bot in ${where}.`,
+  unbanned: (person: string, where: string, stillIn: string | undefined) =>
+    stillIn === undefined
+      ? `${person} can use the bot in ${where} again.`
+      : `${person} is no longer banned by ${where}, but is still banned in ${stillIn}.`,
+  auditEmpty: (where: string) => `The audit log of ${where} is empty.`,
+  auditHeader: (count: number, where: string) => `Latest ${count} audit entries for ${where}, newest first:`,
+  picturesFixedInDirectMessages: "In a direct message the bot operator's picture rule applies; moderators cannot change it here.",
+  picturesSet: (rule: 'block' | 'allow', where: string) =>
+    rule === 'block'
+      ? `Pictures in ${where} are checked now; a picture past a threshold is refused and goes to /audit.`
+      : `Pictures in ${where} are no longer checked.`,
+  picturesStillCheckedOnDiscord: (where: string) =>
+    `Saved for ${where}, but pictures here are still checked: on Discord a moderator may allow them only in a channel marked age-restricted.`,
+  picturesRuleFromElsewhere: (where: string, from: string, rule: 'block' | 'allow') => `Saved for ${where}, but ${from} still sets the picture rule to ${rule}.`,
+  /** `effective`: the threshold that applies instead (1: the class is off), where another place sets it. */
+  pictureThreshold: (name: PictureClass, where: string, value: number, effective?: { value: number; from: string; onlyAgeRestricted: boolean }) => {
+    const said = value >= 1 ? `${name} no longer refuses pictures in ${where}` : `Pictures in ${where} reading ${name} at ${value} or more are refused`;
+    if (!effective) return `${said}.`;
+    return `${said}, but ${effective.value >= 1 ? 'the class is off' : `a threshold of ${effective.value}`} from ${effective.from} applies here${effective.onlyAgeRestricted ? ' (on Discord only an age-restricted channel may relax it)' : ''}.`;
+  },
+  pictures: (rule: PictureRuleText) => {
+    const model = rule.model ?? 'none (picture checks are off in this process)';
+    if (rule.rule === 'allow') return `Pictures: allowed, not checked (set by ${rule.ruleFrom}). Classifier: ${model}.`;
+    const thresholds = rule.thresholds.map((t) => `${t.item} ${t.value} (${t.from})`).join(', ');
+    return `Pictures: checked (set by ${rule.ruleFrom}); refused at ${thresholds || 'no class (every threshold is off)'}. Classifier: ${model}.`;
+  },
+  wordsList: (where: string, words: readonly string[]) =>
+    words.length ? `Blocked words of ${where} (${words.length}): ${words.map((w) => `"${w}"`).join(', ')}` : `${where} blocks no words of its own.`,
+  wordsTooLong: (max: number) => `${MODERATION_USAGE.words} (each at most ${max} characters)`,
+  wordsTooMany: (max: number) => `${MODERATION_USAGE.words} (at most ${max} words per scope)`,
+  wordsChanged: (adding: boolean, count: number, where: string, total: number) =>
+    `${adding ? 'Added' : 'Removed'} ${wordCount(count)} ${adding ? 'to' : 'from'} the list of ${where}; it now holds ${wordCount(total)}.`,
+  policy: (policy: {
+    where: string;
+    emotions: RuleFrom<Emotion>[];
+    elements: RuleFrom<Element>[];
+    maxIntensity: number;
+    maxIntensityFrom?: string;
+    ownWords: number;
+    defaultWords: number;
+    rates: string;
+    banned: number;
+    pictures: string;
+  }) => {
+    const list = <T extends string>(items: RuleFrom<T>[], label: (item: T) => string) =>
+      items.length ? items.map((rule) => `${label(rule.item)} (${rule.from})`).join(', ') : 'none';
+    return [
+      `Moderation policy in ${policy.where}:`,
+      `• Blocked feelings: ${list(policy.emotions, (e) => e)}`,
+      `• Blocked elements: ${list(policy.elements, (e) => MODERATION_ELEMENT_WORDS[e])}`,
+      `• Strongest edit: ${policy.maxIntensity} (${describeIntensity(policy.maxIntensity)})${policy.maxIntensityFrom ? `, set by ${policy.maxIntensityFrom}` : ''}`,
+      `• Blocked words: ${policy.ownWords ? `${policy.ownWords} added by moderators or the operator` : 'none added'}; built-in list ${policy.defaultWords ? `on (${policy.defaultWords} terms)` : 'off'}`,
+      `• Rate limits: ${policy.rates}`,
+      `• Banned people: ${policy.banned}`,
+      `• ${policy.pictures}`,
+      'Change it with /block, /unblock, /maxintensity, /words, /ratelimit, /ban, /unban, /pictures, /picturethreshold; add "channel" to change only this channel. Read refusals with /audit.',
+    ].join('\n');
+  },
+};
+
+/** The details of audit entries (`/audit`, `moodshift audit`): never harmful words or a picture's scores. */
+export const AUDIT_DETAIL = {
+  rateLimit: (chatLimit: boolean) => (chatLimit ? 'the chat limit' : 'the per-person limit'),
+  intensity: (asked: number, max: number) => `asked for ${asked}, the maximum is ${max}`,
+  plannerChose: (planner: string, target: Emotion) => `the ${planner} planner chose ${target}`,
+  inRequest: 'in the request',
+  inEditedCaption: (planner: string) => `in the edited caption (${planner} planner)`,
+  /** Where a blocked word was found, its list (the default list's category, or the place whose list it is) and its fingerprint. */
+  word: (found: string, list: { category: string } | { place: string }, fingerprint: string) =>
+    `${found}; on ${'category' in list ? `the default list (${list.category})` : `${list.place}'s list`}; ${fingerprint}`,
+  pictureUnchecked: (stage: string, timedOut: boolean) => `${stage} picture; the classifier ${timedOut ? 'ran out of time' : 'failed'}`,
+  pictureRefused: (stage: string, pictureClass: PictureClass, where: string) => `${stage} picture; ${pictureClass} past ${where}'s threshold`,
+  appliedTo: (scopeId: string) => `applied to ${scopeId}`,
+};
+
+/** One audit entry as a line a moderator reads. */
+export function formatAuditEntry(entry: AuditEntry): string {
+  const when = new Date(entry.at).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const what = entry.kind === 'refusal' ? `refused (${entry.rule})` : `changed: ${entry.rule}`;
+  const request = entry.request ? ` · "${entry.request}"` : '';
+  const detail = entry.detail ? ` · ${entry.detail}` : '';
+  return `${when} · ${entry.actor.name} (${entry.actor.id}) · ${what}${request}${detail}`;
+}

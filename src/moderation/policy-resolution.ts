@@ -17,6 +17,7 @@
  * The built-in default word list, when on, belongs to the global scope.
  */
 import type { Element, Emotion } from '../emotions.ts';
+import { placeText } from '../messages.ts';
 import type { TurnScope } from '../turn.ts';
 import { defaultBlockedWords, type DefaultWordCategory } from './default-word-list.ts';
 import { DEFAULT_POLICY, PICTURE_CLASSES, policyScopeIds, type PictureClass, type Policy, type PolicyOverride } from './policy.ts';
@@ -102,9 +103,7 @@ export function scopeRefs(platform: string, scope: TurnScope): ScopeRef[] {
  * policy too, since it applies wherever the person is.
  */
 export function describeWhere(platform: string, level: ScopeLevel, scope: TurnScope): string {
-  if (level === 'server') return platform === 'telegram' ? 'this group' : platform === 'web' ? 'this chat' : 'this server';
-  if (level === 'channel') return scope.server && platform !== 'telegram' ? 'this channel' : 'this chat';
-  return 'this chat';
+  return placeText(platform, level, Boolean(scope.server));
 }
 
 const uniqueSorted = <T extends string>(values: Iterable<T>): T[] => [...new Set(values)].sort();
