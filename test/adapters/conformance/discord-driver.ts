@@ -148,7 +148,7 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
   return {
     name: bySlash ? 'discord (slash commands)' : 'discord (messages)',
     // Moderators' answers are private: ephemeral after a slash command, in a DM after a message.
-    capabilities: { moderators: 'some', privateModeratorAnswers: true },
+    capabilities: { moderators: 'some', privateModeratorAnswers: true, sharedPlace: true },
     ...(bySlash
       ? {}
       : {

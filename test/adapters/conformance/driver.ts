@@ -49,6 +49,8 @@ export interface DriverCapabilities {
   moderators: 'some' | 'everyone' | 'nobody';
   /** Whether the answers to moderator tools are private to the moderator (Discord ephemeral replies). */
   privateModeratorAnswers: boolean;
+  /** Whether people share the place and can press each other's buttons (a server channel, a group; not a private chat or the web page). */
+  sharedPlace: boolean;
 }
 
 /** Stories that may be marked as a known bug of one driver's platform (`AdapterDriver.knownBugs`). */

@@ -126,6 +126,19 @@ export function runAdapterConformance(platform: string, create: DriverFactory): 
       assert.ok(!excited.emotions.includes('excitement'), 'the emotion it has is not offered again');
     });
 
+    it("acts for the one who presses a button under someone else's picture, leaving the owner's conversation as it was", async (t) => {
+      if (!d.capabilities.sharedPlace) return t.skip('nobody else sees these pictures');
+      const owner = member('olga');
+      const other = member('oscar');
+      const sad = await d.sendPhoto(owner, photo, 'make this sadder');
+      const theirs = await d.press(other, sad, 'more');
+      assert.match(theirs.text, /sadness · strong/);
+      picture(theirs, "the other person's edit");
+      // Had the press moved the owner's current edit to the strong one, "more" would go past it.
+      const owners = await d.sendText(owner, 'more');
+      assert.match(owners.text, /sadness · strong/, "the owner's current edit is still the moderate one");
+    });
+
     it('asks for a photo when a feeling comes without one in a fresh conversation', async () => {
       const answer = await d.sendText(member('frank'), 'make it scarier');
       assert.match(answer.text, /Send me a photo first/);

@@ -75,7 +75,7 @@ export async function telegramDriver(options: TelegramDriverOptions): Promise<Ad
   return {
     name: inGroup ? 'telegram (group)' : 'telegram (private chat)',
     // In the group the answers come in the group: the moderators here never wrote to the bot privately.
-    capabilities: { moderators: inGroup ? 'some' : 'nobody', privateModeratorAnswers: false },
+    capabilities: { moderators: inGroup ? 'some' : 'nobody', privateModeratorAnswers: false, sharedPlace: inGroup },
     member: (name) => person(name, 'member'),
     moderator: (name) => person(name, 'administrator'),
     sendPhoto: (as, photo, text) =>

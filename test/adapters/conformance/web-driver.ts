@@ -116,7 +116,7 @@ export async function webDriver(options: { redisUrl?: string }): Promise<Adapter
   return {
     name: 'web',
     // Moderator commands on the page are for the operator's own machine: whoever reaches it runs them.
-    capabilities: { moderators: 'everyone', privateModeratorAnswers: false },
+    capabilities: { moderators: 'everyone', privateModeratorAnswers: false, sharedPlace: false },
     member: newPerson,
     moderator: newPerson,
     sendPhoto: (as, photo, text) => answer(as, () => person(as).session.upload(photo, text ?? '', { type: 'image/jpeg', name: 'photo.jpg' })),
