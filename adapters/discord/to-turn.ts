@@ -282,13 +282,17 @@ export function componentTurn(interaction: MessageComponentInteraction, context:
 export function messageTurn(message: Message, botUserId: string, context: TurnContext): Turn {
   const text = message.content.replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
   const pictures = [...message.attachments.values()].filter(looksLikeImage);
+  // With no picture among the attachments the first file still goes to the engine, which refuses
+  // it saying why ("I can't edit that kind of file"), as it does for `/mood edit` and on the other
+  // platforms, instead of asking for a photo as if none had come.
+  const chosen = pictures[0] ?? message.attachments.first();
   return {
     key: { platform: PLATFORM, chat: message.channelId, user: message.author.id },
     scope: { server: message.guildId ?? undefined, channel: moderationChannelId(message.channelId, message.channel), ...ageRestriction(message.channel) },
     messageId: message.id,
     replyTo: message.reference?.messageId,
     text,
-    images: pictures.slice(0, 1).map((a) => toImageAttachment(a, context.allowedHosts)),
+    images: chosen ? [toImageAttachment(chosen, context.allowedHosts)] : [],
     actor: actorOf(
       message.author,
       isModerator({

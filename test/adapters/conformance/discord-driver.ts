@@ -149,15 +149,6 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
     name: bySlash ? 'discord (slash commands)' : 'discord (messages)',
     // Moderators' answers are private: ephemeral after a slash command, in a DM after a message.
     capabilities: { moderators: 'some', privateModeratorAnswers: true, sharedPlace: true },
-    ...(bySlash
-      ? {}
-      : {
-          knownBugs: {
-            // adapters/discord/to-turn.ts `messageTurn` drops every attachment that does not look like a
-            // picture, so the engine never sees the file and asks for a photo as if none came.
-            'not-a-picture': 'a message with a text file attached is answered "Send me a photo first" instead of "I can\'t edit that kind of file"',
-          },
-        }),
     member: (name) => person(name, []),
     moderator: (name) => person(name, [managers.id]),
     ...(bySlash ? slash : messages),
