@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         ("epochs", int, 3, "epochs"), ("lambda2", float, 0.3, "weight of the pixel term"), ("seed", int, 0, "seed (initialisation, t, noise, data order)"),
         ("resolution", int, 256, "training side in pixels, a multiple of 8"), ("join", str, "add", "add (h = q_t + f) or concat (h = [q_t + f ; q']) "),
         ("per-width", int, None, "EAI/adapter inner width (default: the text encoder's)"), ("per-heads", int, 8, "EAI/adapter attention heads"),
-        ("part", str, "per", "what to train: per (EAI, adapter) or eic (the MEND editor of OPT's last MLPs)"),
+        ("part", str, "per", "what to train: per (EAI, adapter), eic (the MEND editor of OPT's last MLPs) or both (L = L_EIC + L_PER, one shared Q-Former)"),
         ("lambda1", float, 0.5, "EIC: weight of the emotion term"), ("eic-layers", int, 3, "EIC: edit fc1/fc2 of the last N OPT blocks"),
         ("eic-hidden", int, 1920, "EIC: hidden width of each gradient transform"), ("eic-alpha", float, 1e-4, "EIC: initial per-layer step size α"),
     ):
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--max-steps", type=int, default=None, help="stop (with a checkpoint) after this many steps in all")
     train.add_argument("--device", default=None, help="torch device (default cuda when present, else cpu)")
     train.add_argument("--mixed-precision", choices=["no", "bf16"], default="no", help="bf16 autocast (default no)")
-    train.add_argument("--gradient-checkpointing", action="store_true", help="recompute UNet and VAE activations in the backward pass")
+    train.add_argument("--gradient-checkpointing", action="store_true", help="recompute activations in the backward pass (PER: UNet and VAE; EIC: every OPT block)")
 
     args = parser.parse_args(argv)
     try:

@@ -185,6 +185,54 @@ def opt_layers(language_model) -> nn.ModuleList:
     return language_model.model.decoder.layers
 
 
+LAYER_PREFIX = "model.decoder.layers."
+
+
+@contextlib.contextmanager
+def checkpointed_layers(language_model, parameters: dict[str, torch.Tensor] | None = None):
+    """Runs every OPT decoder block under torch.utils.checkpoint (non-reentrant): its activations are recomputed in
+    the backward pass instead of kept. `parameters` ({"model.decoder.layers.N.fc1.weight": W + ΔW, …}) are passed
+    into each checkpointed block as inputs and applied inside it with functional_call, so the recomputation uses the
+    edited weights too (an outer functional_call would have restored the module's own by then). transformers' own
+    gradient checkpointing is not used: it works only in training mode, which would switch OPT's dropout on."""
+    from torch.utils.checkpoint import checkpoint
+
+    blocks = opt_layers(language_model)
+    by_block: dict[int, dict[str, torch.Tensor]] = {}
+    for name, value in (parameters or {}).items():
+        index, local = name[len(LAYER_PREFIX):].split(".", 1)
+        by_block.setdefault(int(index), {})[local] = value
+    originals = []
+    for index, block in enumerate(blocks):
+        original = block.forward
+        names = list(by_block.get(index, {}))
+        values = [by_block[index][n] for n in names] if names else []
+        state = {"inside": False}
+
+        def forward(hidden_states, *args, _block=block, _original=original, _names=names, _values=values, _state=state, **kwargs):
+            if _state["inside"]:
+                return _original(hidden_states, *args, **kwargs)
+
+            def inner(hidden, *weights):
+                _state["inside"] = True
+                try:
+                    if _names:
+                        return functional_call(_block, dict(zip(_names, weights)), (hidden, *args), kwargs, strict=False)
+                    return _original(hidden, *args, **kwargs)
+                finally:
+                    _state["inside"] = False
+
+            return checkpoint(inner, hidden_states, *_values, use_reentrant=False)
+
+        block.forward = forward
+        originals.append((block, original))
+    try:
+        yield
+    finally:
+        for block, _ in originals:
+            del block.forward  # the class's forward again
+
+
 class EicSystem(nn.Module):
     """BLIP-2 OPT with MEND-edited fc1/fc2 in its last `layers` decoder blocks, and L_EIC."""
 
@@ -203,6 +251,7 @@ class EicSystem(nn.Module):
         self.language_model = blip2.language_model
         self.tokenizer = tokenizer
         self.train_base = train_base
+        self.gradient_checkpointing = False  # (set by the training loop: checkpointed_layers for both passes)
         first = len(blocks) - layers
         prefix = "model.decoder.layers"
         self.edited: dict[str, nn.Linear] = {}
@@ -264,6 +313,9 @@ class EicSystem(nn.Module):
 
     def _logits(self, embeds, mask, parameters: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
         kwargs = {"inputs_embeds": embeds, "attention_mask": mask, "use_cache": False}
+        if self.gradient_checkpointing:
+            with checkpointed_layers(self.language_model, parameters):
+                return self.language_model(**kwargs).logits
         if parameters:
             return functional_call(self.language_model, parameters, (), kwargs, strict=False).logits
         return self.language_model(**kwargs).logits

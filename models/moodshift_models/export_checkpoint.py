@@ -1,4 +1,4 @@
-"""A trained EPEM checkpoint (`train --part per|eic`) → the ONNX files moodshift runs (models/README.md, "Exporting a
+"""A trained EPEM checkpoint (`train --part per|eic|both`) → the ONNX files moodshift runs (models/README.md, "Exporting a
 trained checkpoint"): `python -m moodshift_models export --checkpoint RUN [--checkpoint RUN] --models BASE --out DIR`.
 
 PER (a `--part per` run): per/eai.onnx and per/adapter.onnx with the trained EAI block and adapter (the contract's
@@ -19,8 +19,9 @@ training. export.json records the records per source→target pair the edit was 
 taken: one low-rank (ũ, δ̃) set per pair fed as extra decoder inputs; that changes the onnx planner's file contract
 and the planner would need a per-pair table; the mean edit keeps the contract as it is.)
 
-Both parts train their own copy of BLIP-2's Q-Former and the renderer and planner share blip2/qformer.onnx; with a
-PER and an EIC checkpoint whose Q-Formers differ, `--qformer-from per|eic` says whose is exported (the other part
+A `--part both` run is both a PER and an EIC checkpoint with one Q-Former. Separate runs train their own copy of
+BLIP-2's Q-Former and the renderer and planner share blip2/qformer.onnx; with a PER and an EIC checkpoint whose
+Q-Formers differ, `--qformer-from per|eic` says whose is exported (the other part
 then reads a Q-Former it was not trained with).
 
 Everything is checked before any model loads, and the export is written into a temporary folder inside --out and
@@ -58,14 +59,15 @@ def read_checkpoints(paths: list[Path]) -> dict[str, tuple[Path, dict]]:
     """{part: (checkpoint folder, its state.json)}, at most one per part."""
     found: dict[str, tuple[Path, dict]] = {}
     if not paths:
-        raise ExportError("give at least one --checkpoint (a `train --part per` or `--part eic` run).")
+        raise ExportError("give at least one --checkpoint (a `train --part per`, `--part eic` or `--part both` run).")
     for path in paths:
         folder = checkpoint_folder(path)
         state = json.loads((folder / "state.json").read_text())
         part = state["settings"].get("part", "per")
-        if part in found:
-            raise ExportError(f"{found[part][0]} and {folder} are both --part {part} checkpoints; give one of each part at most.")
-        found[part] = (folder, state)
+        for one in ("per", "eic") if part == "both" else (part,):
+            if one in found:
+                raise ExportError(f"{found[one][0]} and {folder} are both {one.upper()} checkpoints (a --part both run is both); give one of each part at most.")
+            found[one] = (folder, state)
     return found
 
 

@@ -1,4 +1,4 @@
-"""PER and EIC training (`python -m moodshift_models train [--part per|eic]`): the paper's settings as defaults (§4.3: AdamW, lr 1e-6, weight
+"""PER and EIC training (`python -m moodshift_models train [--part per|eic|both]`): the paper's settings as defaults (§4.3: AdamW, lr 1e-6, weight
 decay 1e-4, batch 1, 3 epochs, λ1 = 0.5, λ2 = 0.3), a seed, checkpoints with exact resume, a progress bar and a loss log.
 
 Layout of OUT:
@@ -88,9 +88,15 @@ def check_inputs(dataset: Path, models: Path, out: Path, settings: Settings, res
     models = Path(models)
     if not models.is_dir():
         raise TrainingError(f"{models} is not a folder; give the folder holding {IP2P_FOLDER}/ and {BLIP2_FOLDER}/ (as `make-tiny --out` writes).")
-    if settings.part not in ("per", "eic"):
-        raise TrainingError(f"--part {settings.part!r} is not per or eic.")
-    if settings.part == "eic":
+    if settings.part not in ("per", "eic", "both"):
+        raise TrainingError(f"--part {settings.part!r} is not per, eic or both.")
+    if settings.part == "both":
+        from .eic_training import check_layers
+
+        check_model_folders(models / IP2P_FOLDER, models / BLIP2_FOLDER)
+        check_layers(models / BLIP2_FOLDER, settings.eic_layers)
+        records = load_dataset(dataset_file(dataset), require=["caption", "edited_caption", "edited_image"])
+    elif settings.part == "eic":
         from .eic_training import check_blip2_folder, check_layers
 
         check_blip2_folder(models / BLIP2_FOLDER)
@@ -159,6 +165,10 @@ def _rewrite_log(out: Path, last_step: int) -> None:
     os.replace(temporary, path)
 
 
+def _to_device(batch: dict, device: torch.device) -> dict:
+    return {k: _to_device(v, device) if isinstance(v, dict) else v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+
+
 def _out_of_memory(error: BaseException) -> bool:
     return isinstance(error, torch.OutOfMemoryError) or (isinstance(error, RuntimeError) and "can't allocate memory" in str(error))
 
@@ -190,11 +200,17 @@ def train(dataset: Path, models: Path, out: Path, settings: Settings | None = No
         raise TrainingError("--device cuda: this torch build or machine has no CUDA GPU.")
     out.mkdir(parents=True, exist_ok=True)
 
-    if settings.part == "eic":
+    if settings.part == "both":
+        from .eic_training import make_eic_batch
+        from .joint_training import load_joint_system, make_joint_batch
+
+        system, pixels = load_joint_system(
+            Path(models) / IP2P_FOLDER, Path(models) / BLIP2_FOLDER, join=settings.join, width=settings.per_width, heads=settings.per_heads,
+            layers=settings.eic_layers, hidden=settings.eic_hidden, alpha=settings.eic_alpha, train_base=settings.eic_train_base, seed=settings.seed,
+        )
+    elif settings.part == "eic":
         from .eic_training import load_eic_system, make_eic_batch
 
-        if runtime.gradient_checkpointing:
-            raise TrainingError("--gradient-checkpointing is not available for --part eic yet (it recomputes only the UNet and VAE, which EIC does not use).")
         system, pixels = load_eic_system(
             Path(models) / BLIP2_FOLDER, layers=settings.eic_layers, hidden=settings.eic_hidden, alpha=settings.eic_alpha, train_base=settings.eic_train_base, seed=settings.seed
         )
@@ -203,8 +219,11 @@ def train(dataset: Path, models: Path, out: Path, settings: Settings | None = No
             Path(models) / IP2P_FOLDER, Path(models) / BLIP2_FOLDER, join=settings.join, width=settings.per_width, heads=settings.per_heads, seed=settings.seed
         )
     if runtime.gradient_checkpointing:
-        system.unet.enable_gradient_checkpointing()
-        system.vae.enable_gradient_checkpointing()
+        if settings.part in ("eic", "both"):
+            (system.eic if settings.part == "both" else system).gradient_checkpointing = True
+        if settings.part in ("per", "both"):
+            system.unet.enable_gradient_checkpointing()
+            system.vae.enable_gradient_checkpointing()
     system.to(device)
     parameters = [p for module in system.trainable_modules().values() for p in module.parameters()]
     optimizer = torch.optim.AdamW(parameters, lr=settings.lr, weight_decay=settings.weight_decay)
@@ -251,13 +270,17 @@ def train(dataset: Path, models: Path, out: Path, settings: Settings | None = No
                 chosen = [records[i] for i in order[batch_index * settings.batch_size:(batch_index + 1) * settings.batch_size]]
                 started = time.perf_counter()
                 try:
-                    if settings.part == "eic":
+                    if settings.part == "both":
+                        batch = make_joint_batch(chosen, system.tokenizer, pixels, settings.resolution)
+                    elif settings.part == "eic":
                         batch = make_eic_batch(chosen, system.tokenizer, pixels)
                     else:
                         batch = make_batch(chosen, pixels, settings.resolution)
-                    batch = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+                    batch = _to_device(batch, device)
                     with autocast:
-                        if settings.part == "eic":
+                        if settings.part == "both":
+                            losses = system.loss(batch, generator, settings.lambda1, settings.lambda2)
+                        elif settings.part == "eic":
                             losses = system.loss(batch, settings.lambda1)
                         else:
                             losses = system.loss(batch, generator, settings.lambda2)
@@ -266,7 +289,7 @@ def train(dataset: Path, models: Path, out: Path, settings: Settings | None = No
                     optimizer.step()
                 except BaseException as error:
                     if _out_of_memory(error):
-                        advice = ("--mixed-precision bf16, a smaller --eic-hidden or --eic-layers, or --batch-size" if settings.part == "eic"
+                        advice = ("--mixed-precision bf16, --gradient-checkpointing, a smaller --eic-hidden or --eic-layers, or --batch-size" if settings.part == "eic"
                                   else "--mixed-precision bf16, --gradient-checkpointing, a smaller --resolution or --batch-size")
                         raise TrainingError(
                             f"out of memory at step {step + 1} ({runtime.device}, {settings.part}, resolution {settings.resolution}, batch {settings.batch_size}): "

@@ -209,7 +209,7 @@ def test_refusals_name_the_problem_and_write_nothing(run, tmp_path):
     result = cli("export", "--checkpoint", run["per"], "--checkpoint", run["eic"], "--models", run["models"], "--dataset", run["dataset"], "--out", out)
     assert result.returncode == 2 and "--qformer-from per or --qformer-from eic" in result.stderr
     result = cli("export", "--checkpoint", run["per"], "--checkpoint", run["per"], "--models", run["models"], "--out", out)
-    assert result.returncode == 2 and "both --part per checkpoints" in result.stderr
+    assert result.returncode == 2 and "are both PER checkpoints" in result.stderr
     result = cli("export", "--checkpoint", tmp_path, "--models", run["models"], "--out", out)
     assert result.returncode == 2 and "holds no training checkpoint" in result.stderr
     assert not out.exists() or list(out.iterdir()) == []
