@@ -4,14 +4,18 @@
  *
  * Two top-level commands, because Discord sets default member permissions per top-level
  * command, never per subcommand:
- * - `/mood` for everyone: `edit` (image, feeling, intensity), `undo`, `redo`, `reset`,
- *   `help`, `emotions`;
+ * - `/mood` for everyone: `edit` (image, feeling, intensity, emotion, element), `undo`, `redo`,
+ *   `reset`, `help`, `emotions`;
  * - `/moodmod` for moderators, every moderation tool: `policy`; `block` and `unblock` (an
  *   `emotion:` or an `element:`); `maxintensity level:`; `words action: text:`;
  *   `ratelimit per_person: per_chat:`; `ban user:` and `unban user:`; `audit count:`. The
  *   changing ones take `channel_only:` to apply to this channel instead of the whole server.
  *   It is registered with `ManageGuild` as default member permission (server admins can grant
  *   it to a moderator role under Server Settings → Integrations) and only usable in servers.
+ *
+ * Which subcommands there are, their order and their descriptions come from the engine's command
+ * table (`src/commands.ts`), so that help lists exactly what is registered; the options are
+ * Discord's own, and reach the engine as a typed command (`to-turn.ts`).
  *
  * Whatever Discord shows, the bot checks again at run time (`ManageGuild` or the configured
  * moderator role). The handler also accepts the moderator subcommands under `/mood`, so a
