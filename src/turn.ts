@@ -2,6 +2,7 @@
  * @module The two values that cross between an adapter and the engine: a `Turn` in, `Reply` values out.
  * Nothing here knows which platform it serves.
  */
+import type { TurnCommand } from './commands.ts';
 import type { Emotion } from './emotions.ts';
 
 /** Identifies one conversation: one person in one chat (and thread, where the platform has them). */
@@ -69,6 +70,12 @@ export interface Turn {
   actor: Actor;
   /** A button press; `editId` names the edit whose message carried the button. */
   action?: ButtonAction & { editId?: string };
+  /**
+   * A command the platform already knows as one (Discord's slash options, Telegram's command
+   * entity, the web's JSON): taken as it is, never parsed from `text`. Without it, typed text is
+   * read by the strict command parser, then the normaliser (`commands.ts`).
+   */
+  command?: TurnCommand;
   /** BCP 47 language of the person, where the platform says. */
   locale?: string;
   /** Extra words for the reply when the adapter had to simplify (e.g. "I used the first picture of the album"). */
@@ -159,3 +166,6 @@ export interface TurnIO {
    */
   send?: SendReply;
 }
+
+/** A short human text for a progress event, the same on every platform (its words live in `messages.ts`). */
+export { describeProgress } from './messages.ts';
