@@ -4,11 +4,7 @@
  * local web chat on http://127.0.0.1:8080. Not an adapter itself: the one place that knows them all.
  */
 import { config as loadDotenv } from 'dotenv';
-import type { RunningAdapter } from '../src/adapter.ts';
-import { loadConfig } from '../src/config.ts';
-import { createEngine } from '../src/engine.ts';
-import { ConfigError } from '../src/errors.ts';
-import { createLogger } from '../src/logger.ts';
+import { ConfigError, createEngine, createLogger, loadConfig, startBotObservability, type RunningAdapter } from '../src/index.ts';
 
 loadDotenv({ quiet: true });
 
@@ -65,7 +61,6 @@ async function main(): Promise<void> {
   }
   let observability: { close(): Promise<void> } | undefined;
   if (config.metricsPort !== undefined) {
-    const { startBotObservability } = await import('../src/observability/bot-observability.ts');
     observability = await startBotObservability(engine, adapters, { port: config.metricsPort });
   }
   // A person who just ran `npm start` should see where to go, whatever the log format.

@@ -1,7 +1,7 @@
 /**
  * @module Telegram adapter benchmark: a private-chat photo (512 px JPEG) with "make this sadder",
  * sent through the fake Bot API server to the real grammY bot (long polling, getFile and the
- * file endpoint, status message, multipart sendPhoto, linkReply), against the same turn handed
+ * file endpoint, status message, multipart sendPhoto, the link of the sent photo to its edit), against the same turn handed
  * to the Editor in process, on one engine (embedded defaults) in the same run. The two paths run
  * in alternating blocks so that other load on the machine falls on both alike. Each Telegram
  * turn comes from a new person, so rate limits never interfere.

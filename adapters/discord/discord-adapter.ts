@@ -19,11 +19,7 @@ import {
   type Message,
   type MessageComponentInteraction,
 } from 'discord.js';
-import type { RunningAdapter } from '../../src/adapter.ts';
-import type { Engine } from '../../src/engine.ts';
-import { ConfigError } from '../../src/errors.ts';
-import type { Logger } from '../../src/logger.ts';
-import type { Turn } from '../../src/turn.ts';
+import { ConfigError, type Engine, type Logger, type RunningAdapter, type Turn } from '../../src/index.ts';
 import { allowedAttachmentHosts, type ResolvedDiscordOptions } from './options.ts';
 import {
   TurnResponder,

@@ -5,7 +5,7 @@
  * says so instead of uploading.
  */
 import sharp from 'sharp';
-import type { ReplyImage } from '../../src/turn.ts';
+import type { ReplyImage } from '../../src/index.ts';
 
 /** Room left for the multipart envelope and the JSON payload beside the file. */
 const ENVELOPE_BYTES = 4 * 1024;

@@ -4,9 +4,7 @@
  * With `DISCORD_SHARDS` set (and not already inside a shard), it starts a discord.js
  * `ShardingManager` whose shard processes each run this same adapter (see `shard.ts`).
  */
-import type { RunningAdapter } from '../../src/adapter.ts';
-import type { AppConfig } from '../../src/config.ts';
-import type { Engine } from '../../src/engine.ts';
+import type { AppConfig, Engine, RunningAdapter } from '../../src/index.ts';
 import { DiscordAdapter } from './discord-adapter.ts';
 import { resolveDiscordOptions, type DiscordAdapterOptions } from './options.ts';
 

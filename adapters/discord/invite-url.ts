@@ -3,8 +3,7 @@
  * scopes `bot` and `applications.commands` and exactly the permissions the bot uses.
  */
 import { config as loadDotenv } from 'dotenv';
-import { loadConfig, type AppConfig } from '../../src/config.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { type AppConfig, ConfigError, loadConfig } from '../../src/index.ts';
 
 /** View Channel, Send Messages, Send Messages in Threads, Attach Files, Embed Links, Read Message History. */
 export const INVITE_PERMISSIONS =

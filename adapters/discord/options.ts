@@ -2,8 +2,7 @@
  * @module The Discord adapter's options: read from the engine's configuration
  * (`DISCORD_*` variables) unless given, checked once at start.
  */
-import type { AppConfig } from '../../src/config.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { type AppConfig, ConfigError } from '../../src/index.ts';
 
 /** Discord's own file hosts: the only hosts attachments are downloaded from by default. */
 export const DISCORD_FILE_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'] as const;

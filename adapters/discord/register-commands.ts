@@ -44,8 +44,7 @@ export async function registerCommands(options: RegisterCommandsOptions): Promis
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { config: loadDotenv } = await import('dotenv');
   loadDotenv({ quiet: true });
-  const { loadConfig } = await import('../../src/config.ts');
-  const { ConfigError } = await import('../../src/errors.ts');
+  const { loadConfig, ConfigError } = await import('../../src/index.ts');
   try {
     const config = loadConfig();
     if (!config.discordToken || !config.discordApplicationId) {

@@ -11,9 +11,7 @@ import {
   StringSelectMenuBuilder,
   type MessageActionRowComponentBuilder,
 } from 'discord.js';
-import { BUTTON_LABELS, encodeButton } from '../../src/buttons.ts';
-import { EMOTION_TABLE } from '../../src/emotions.ts';
-import type { Reply, ReplyAction } from '../../src/turn.ts';
+import { BUTTON_LABELS, EMOTION_TABLE, encodeButton, type Reply, type ReplyAction } from '../../src/index.ts';
 import { fitAttachment } from './fit-attachment.ts';
 
 /** Discord's limit on message content. */

@@ -20,9 +20,7 @@ import {
   type MessageComponentInteraction,
   type User,
 } from 'discord.js';
-import type { Logger } from '../../src/logger.ts';
-import { APOLOGY } from '../../src/messages.ts';
-import { describeProgress, type Progress, type Reply } from '../../src/turn.ts';
+import { APOLOGY, describeProgress, type Logger, type Progress, type Reply } from '../../src/index.ts';
 import { replyMessage, textMessage, truncate, type DiscordMessageData } from './reply-payload.ts';
 
 /** Where one turn's messages go. */

@@ -4,9 +4,7 @@
  * from the environment the manager set.
  */
 import { config as loadDotenv } from 'dotenv';
-import { loadConfig } from '../../src/config.ts';
-import { createEngine } from '../../src/engine.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError, createEngine, loadConfig } from '../../src/index.ts';
 import { startDiscord } from './index.ts';
 
 loadDotenv({ quiet: true });

@@ -15,9 +15,7 @@
  */
 import { ShardingManager, type Shard } from 'discord.js';
 import { fileURLToPath } from 'node:url';
-import type { RunningAdapter } from '../../src/adapter.ts';
-import { ConfigError } from '../../src/errors.ts';
-import type { Logger } from '../../src/logger.ts';
+import { ConfigError, type Logger, type RunningAdapter } from '../../src/index.ts';
 
 export interface ShardingOptions {
   /** The bot token, passed to each shard as `DISCORD_TOKEN`. */
@@ -112,8 +110,7 @@ export async function startShardingManager(options: ShardingOptions): Promise<Ru
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { config: loadDotenv } = await import('dotenv');
   loadDotenv({ quiet: true });
-  const { loadConfig } = await import('../../src/config.ts');
-  const { createLogger } = await import('../../src/logger.ts');
+  const { loadConfig, createLogger } = await import('../../src/index.ts');
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   if (!config.discordToken) {

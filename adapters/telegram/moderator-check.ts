@@ -6,7 +6,7 @@
  */
 import type { Api } from 'grammy';
 import type { Chat, User } from 'grammy/types';
-import type { Logger } from '../../src/logger.ts';
+import type { Logger } from '../../src/index.ts';
 import { GROUP_ANONYMOUS_BOT_ID } from './telegram-limits.ts';
 
 export class ModeratorCheck {

@@ -6,8 +6,7 @@
  * for `delayMs` (at once by default), and is deleted once the picture has arrived.
  */
 import type { Api } from 'grammy';
-import type { Logger } from '../../src/logger.ts';
-import { describeProgress, type Progress, type ProgressListener } from '../../src/turn.ts';
+import { describeProgress, type Logger, type Progress, type ProgressListener } from '../../src/index.ts';
 
 export interface ProgressMessageOptions {
   chatId: number;

@@ -8,9 +8,7 @@
  */
 import { GrammyError, InlineKeyboard, InputFile, type Api } from 'grammy';
 import type { Message } from 'grammy/types';
-import { BUTTON_LABELS, encodeButton } from '../../src/buttons.ts';
-import type { Logger } from '../../src/logger.ts';
-import type { Reply, ReplyImage } from '../../src/turn.ts';
+import { BUTTON_LABELS, encodeButton, type Logger, type Reply, type ReplyImage } from '../../src/index.ts';
 import {
   CAPTION_MAX_CHARS,
   DOCUMENT_MAX_BYTES,

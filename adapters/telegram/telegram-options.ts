@@ -2,8 +2,7 @@
  * @module The Telegram adapter's options, their defaults (most from the engine's
  * configuration) and their validation.
  */
-import type { AppConfig } from '../../src/config.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { type AppConfig, ConfigError } from '../../src/index.ts';
 import { MIN_EDIT_INTERVAL_MS, WEBHOOK_SECRET_PATTERN } from './telegram-limits.ts';
 
 export interface TelegramAdapterOptions {

@@ -6,9 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
-import type { RunningAdapter } from '../../src/adapter.ts';
-import type { Engine } from '../../src/engine.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError, type Engine, type RunningAdapter } from '../../src/index.ts';
 import { loadAssets } from './assets.ts';
 import { AllowedHosts } from './allowed-hosts.ts';
 import { createWebApp, type WebAppSettings } from './app.ts';

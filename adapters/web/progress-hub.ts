@@ -3,7 +3,7 @@
  * progress of that session's turns, tagged with the turn id the page chose, so a page that
  * sent a turn can show "Rendering: step 3 of 20" while it waits for the answer.
  */
-import type { Progress } from '../../src/turn.ts';
+import type { Progress } from '../../src/index.ts';
 
 export interface ProgressEvent {
   /** The id the page gave the turn (or one the server chose). */

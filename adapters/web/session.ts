@@ -16,7 +16,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { ConversationKey } from '../../src/turn.ts';
+import type { ConversationKey } from '../../src/index.ts';
 
 /** The cookie's name. */
 export const SESSION_COOKIE = 'moodshift_session';

@@ -5,8 +5,7 @@
  * `GET /api/conversation` hands back its history (`engine.conversations.history`): the edit tree
  * with those exchanges, pictures as this session's image URLs.
  */
-import type { Emotion } from '../../src/emotions.ts';
-import type { ConversationExchange, ConversationHistory, ExchangeReply, HistoryEdit } from '../../src/conversations.ts';
+import type { ConversationExchange, ConversationHistory, Emotion, ExchangeReply, HistoryEdit } from '../../src/index.ts';
 import { imageUrl, type WebReply } from './web-reply.ts';
 
 export interface WebTreeNode {

@@ -3,9 +3,7 @@
  * of this session's own images (`/api/images/:editId`), and the HTTP status a turn's outcome
  * maps to.
  */
-import { ErrorCode } from '../../src/errors.ts';
-import type { Emotion } from '../../src/emotions.ts';
-import type { Reply, ReplyAction } from '../../src/turn.ts';
+import { type Emotion, ErrorCode, type Reply, type ReplyAction } from '../../src/index.ts';
 
 export interface WebImage {
   /** Where the page loads the picture from. */
