@@ -117,6 +117,35 @@ export function runAdapterConformance(platform: string, create: DriverFactory): 
       assert.ok((await difference(photo, picture(subtler, 'the subtler edit'))) < (await difference(photo, sad.image!)), 'closer to the original');
     });
 
+    it('makes another picture with the same feeling and strength with Try again', async () => {
+      const nina = member('nina');
+      const sad = await d.sendPhoto(nina, photo, 'make this sadder');
+      const again = await d.press(nina, sad, 'retry');
+      assert.match(again.text, /sadness · moderate/);
+      assert.ok(!picture(again, 'the new try').equals(sad.image!), 'a different picture');
+    });
+
+    it('goes back to the original photo with Undo on a first edit, and then has nothing more to undo', async () => {
+      const omar = member('omar');
+      const sad = await d.sendPhoto(omar, photo, 'make this sadder');
+      const original = await d.press(omar, sad, 'undo');
+      assert.match(original.text, /original/i);
+      assert.ok((await difference(photo, picture(original, 'the original photo'))) < 3, 'the photo as it was sent');
+      const nothing = await d.sendText(omar, 'undo');
+      assert.match(nothing.text, /There is nothing to undo/);
+      assert.equal(nothing.image, undefined);
+    });
+
+    it('starts a new edit from a new photo sent after an earlier edit', async () => {
+      const pia = member('pia');
+      await d.sendPhoto(pia, photo, 'make this sadder');
+      const wide = await storyPhoto('coffee.png', 120);
+      const fresh = await d.sendPhoto(pia, wide, 'make this sadder');
+      assert.match(fresh.text, /sadness · moderate/, 'a new edit, not "more" of the earlier one');
+      const [input, output] = await Promise.all([sharp(wide).metadata(), sharp(picture(fresh, 'the new edit')).metadata()]);
+      assert.ok(Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02, 'made from the new photo');
+    });
+
     it('edits toward another emotion picked under a picture', async () => {
       const erin = member('erin');
       const sad = await d.sendPhoto(erin, photo, 'make this sadder');
