@@ -241,3 +241,18 @@ def test_per_only_export_has_the_base_decoder(run, tiny, tmp_path):
     info = json.loads((out / "blip2/export.json").read_text())["epem"]
     assert info["qformer_from"] == "per" and "eic" not in info
     assert models_check(out, "diffusion").returncode == 0
+
+
+def test_fp16_export_passes_models_check(run, tmp_path):
+    import onnx
+
+    out = tmp_path / "fp16"
+    result = cli("export", "--checkpoint", run["per"], "--checkpoint", run["eic"], "--models", run["models"], "--dataset", run["dataset"], "--out", out,
+                 "--qformer-from", "eic", "--fp16")
+    assert result.returncode == 0, result.stderr
+    element = lambda path, name: {i.name: i.type.tensor_type.elem_type for i in onnx.load(str(out / path)).graph.input}[name]
+    assert element("per/eai.onnx", "image_latents") == onnx.TensorProto.FLOAT16 and element("per/adapter.onnx", "text_embeds") == onnx.TensorProto.FLOAT16
+    assert element("blip2/decoder_model_merged.onnx", "inputs_embeds") == onnx.TensorProto.FLOAT16
+    for backend in ("diffusion", "onnx"):
+        check = models_check(out, backend)
+        assert check.returncode == 0, check.stdout + check.stderr
