@@ -14,4 +14,22 @@ export default tseslint.config(
   { files: ['**/*.mjs', 'bin/**/*.js'], languageOptions: { globals: globals.node } },
   // A `let` set once later but read by a callback made before that (a timer, a stop hook) cannot be a `const`.
   { rules: { 'prefer-const': ['error', { ignoreReadBeforeAssign: true }] } },
+  // An adapter (and the composition root adapters/main.ts) reaches the engine only through its public
+  // entry point, src/index.ts: what it needs is exported there, never imported from a module behind it.
+  {
+    files: ['adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)src/(?!index\\.ts$)', message: 'Import the engine from src/index.ts (its one public entry point); export what is missing there.' }] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/(^|\\/)src\\/(?!index\\.ts$)/]',
+          message: 'Import the engine from src/index.ts (its one public entry point); export what is missing there.',
+        },
+      ],
+    },
+  },
 );

@@ -31,17 +31,21 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import {
+  type CommandName,
+  describeCommand,
   DISCORD_MODERATOR_COMMAND,
   DISCORD_PERSON_COMMAND,
   DISCORD_PERSON_SUBCOMMANDS,
+  type Element,
+  ELEMENTS,
+  EMOTION_TABLE,
+  EMOTIONS,
+  INTENSITY,
+  type IntensityLevel,
   MODERATOR_COMMANDS,
-  describeCommand,
-  type CommandName,
   type ModeratorCommandName,
-} from '../../src/commands.ts';
-import { ELEMENTS, EMOTIONS, EMOTION_TABLE, type Element } from '../../src/emotions.ts';
-import { INTENSITY, type IntensityLevel } from '../../src/intent.ts';
-import { PICTURE_CLASSES } from '../../src/moderation/policy.ts';
+  PICTURE_CLASSES,
+} from '../../src/index.ts';
 
 // The names live with the engine's command table, so that the help text lists what is registered here.
 export const PERSON_COMMAND = DISCORD_PERSON_COMMAND;

@@ -17,11 +17,19 @@ import {
   type PermissionsBitField,
   type User,
 } from 'discord.js';
-import { decodeButton } from '../../src/buttons.ts';
-import { downloadImage } from '../../src/image/download.ts';
-import { commandFrom, type EditCommand, type ParsedCommand, type TurnCommand } from '../../src/commands.ts';
-import { isElement, isEmotion } from '../../src/emotions.ts';
-import type { Actor, ImageAttachment, Turn } from '../../src/turn.ts';
+import {
+  type Actor,
+  commandFrom,
+  decodeButton,
+  downloadImage,
+  type EditCommand,
+  type ImageAttachment,
+  isElement,
+  isEmotion,
+  type ParsedCommand,
+  type Turn,
+  type TurnCommand,
+} from '../../src/index.ts';
 import { CHANNEL_ONLY_OPTION, INTENSITY_CHOICES, isModeratorSubcommand, type IntensityChoice, type ModeratorSubcommand } from './slash-commands.ts';
 
 export const PLATFORM = 'discord';

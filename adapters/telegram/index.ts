@@ -20,15 +20,24 @@ import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, 
 import { Bot, BotError, GrammyError, HttpError, type Api, type Context } from 'grammy';
 import { stdSerializers } from 'pino';
 import type { CallbackQuery, Chat, Message, Update, User } from 'grammy/types';
-import type { RunningAdapter } from '../../src/adapter.ts';
-import { decodeButton } from '../../src/buttons.ts';
-import { COMMAND_DESCRIPTIONS } from '../../src/commands.ts';
-import type { Engine } from '../../src/engine.ts';
-import { ConfigError, ErrorCode, UserError } from '../../src/errors.ts';
-import { downloadImage, formatBytes } from '../../src/image/download.ts';
-import type { Logger } from '../../src/logger.ts';
-import { APOLOGY } from '../../src/messages.ts';
-import type { Actor, ConversationKey, ImageAttachment, Turn, TurnScope } from '../../src/turn.ts';
+import {
+  type Actor,
+  APOLOGY,
+  COMMAND_DESCRIPTIONS,
+  ConfigError,
+  type ConversationKey,
+  decodeButton,
+  downloadImage,
+  type Engine,
+  ErrorCode,
+  formatBytes,
+  type ImageAttachment,
+  type Logger,
+  type RunningAdapter,
+  type Turn,
+  type TurnScope,
+  UserError,
+} from '../../src/index.ts';
 import { ModeratorCheck } from './moderator-check.ts';
 import { resolvePersonArgument } from './moderator-commands.ts';
 import { ProgressMessage } from './progress-message.ts';

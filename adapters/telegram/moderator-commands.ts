@@ -12,7 +12,7 @@
  * told to reply to a message of that person instead.
  */
 import type { Message } from 'grammy/types';
-import type { TurnCommand } from '../../src/commands.ts';
+import type { TurnCommand } from '../../src/index.ts';
 import type { BotIdentity } from './read-message.ts';
 import { GROUP_ANONYMOUS_BOT_ID } from './telegram-limits.ts';
 

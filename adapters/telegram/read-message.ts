@@ -5,9 +5,7 @@
  * bot can't edit (stickers, videos, voice messages, other files).
  */
 import type { Message, MessageEntity, PhotoSize } from 'grammy/types';
-import { commandFrom, type TurnCommand } from '../../src/commands.ts';
-import { ErrorCode, UserError } from '../../src/errors.ts';
-import { userMessage } from '../../src/messages.ts';
+import { commandFrom, ErrorCode, type TurnCommand, UserError, userMessage } from '../../src/index.ts';
 import { unsupportedMediaText } from './telegram-texts.ts';
 
 /** Who the bot is, as getMe said. */

@@ -3,7 +3,7 @@
  * about pictures and emotions comes from the engine (`src/messages.ts`); these are only about
  * Telegram things the engine never sees (stickers, albums, where an answer went).
  */
-import { EMOTION_TABLE, type Emotion } from '../../src/emotions.ts';
+import { type Emotion, EMOTION_TABLE } from '../../src/index.ts';
 
 export const ALBUM_NOTICE = 'You sent an album: I used its first picture.';
 

@@ -22,14 +22,27 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import type { Engine } from '../../src/engine.ts';
-import { BUTTON_LABELS } from '../../src/buttons.ts';
-import { commandText, namedCommand, type TurnCommand } from '../../src/commands.ts';
-import { ELEMENTS, EMOTIONS, EMOTION_TABLE } from '../../src/emotions.ts';
-import { ErrorCode, UnavailableError, UserError } from '../../src/errors.ts';
-import { formatBytes } from '../../src/image/download.ts';
-import { APOLOGY, userMessage } from '../../src/messages.ts';
-import { describeProgress, type ImageAttachment, type ReplyAction, type Turn, type TurnScope } from '../../src/turn.ts';
+import {
+  APOLOGY,
+  BUTTON_LABELS,
+  commandText,
+  describeProgress,
+  ELEMENTS,
+  EMOTION_TABLE,
+  EMOTIONS,
+  type Engine,
+  ErrorCode,
+  formatBytes,
+  type ImageAttachment,
+  namedCommand,
+  type ReplyAction,
+  type Turn,
+  type TurnCommand,
+  type TurnScope,
+  UnavailableError,
+  UserError,
+  userMessage,
+} from '../../src/index.ts';
 import { isLoopbackAddress, isLoopbackName, parseAuthority, printableHost, type AllowedHosts } from './allowed-hosts.ts';
 import type { Asset } from './assets.ts';
 import { MultipartError, multipartBoundary, parseMultipart, type MultipartFile, type MultipartForm } from './multipart.ts';
