@@ -16,7 +16,7 @@ import { startDiscord } from '../../../adapters/discord/index.ts';
 import { FakeDiscord, Permission, type FakeInteraction, type FakeMessage, type FakeUser } from '../../fakes/discord/fake-discord.ts';
 import type { GatewaySession } from '../../fakes/discord/fake-gateway.ts';
 import { environmentFor } from '../discord/harness.ts';
-import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, type ModeratorCommand, type Person } from './driver.ts';
+import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
 
 const EPHEMERAL = 1 << 6;
 const LOADING = 1 << 7;
@@ -114,7 +114,7 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
       { user: userOf(as), channel, content, mentionBot: true, attachments: file ? [fake.uploadFile(file.bytes, file.name, file.type)] : [] },
       `the answer to the message "${content}"`,
     );
-  const commandText = (command: ModeratorCommand) => (command.name === 'policy' ? '/policy' : `/${command.name} ${command.emotion}`);
+  const commandText = (command: ModeratorCommand) => moderatorCommandText(command, (p) => userOf(p).id);
   const edit = (as: Person, fields: { photo?: FakeMessage['attachments'][number]; feeling?: string }) =>
     fake.slashCommand({
       user: userOf(as),
@@ -124,7 +124,18 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
       options: { ...(fields.photo ? { image: { attachment: fields.photo } } : {}), ...(fields.feeling !== undefined ? { feeling: fields.feeling } : {}) },
       via: session,
     });
-  const moderatorOptions = (command: ModeratorCommand): Record<string, string> => (command.name === 'policy' ? {} : { emotion: command.emotion });
+  const moderatorOptions = (command: ModeratorCommand): Parameters<FakeDiscord['slashCommand']>[0]['options'] => {
+    switch (command.name) {
+      case 'ban':
+      case 'unban':
+        return { user: { user: userOf(command.person) } };
+      case 'block':
+      case 'unblock':
+        return { emotion: command.emotion };
+      case 'policy':
+        return {};
+    }
+  };
 
   const slash: Pick<AdapterDriver, 'sendPhoto' | 'sendFile' | 'sendText' | 'help' | 'moderate'> = {
     sendPhoto: (as, photo, text) => answerTo(edit(as, { photo: fake.uploadFile(photo, 'photo.jpg', 'image/jpeg'), feeling: text }), 'the answer to /mood edit with a photo'),
@@ -148,7 +159,7 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
   return {
     name: bySlash ? 'discord (slash commands)' : 'discord (messages)',
     // Moderators' answers are private: ephemeral after a slash command, in a DM after a message.
-    capabilities: { moderators: 'some', privateModeratorAnswers: true, sharedPlace: true },
+    capabilities: { moderators: 'some', privateModeratorAnswers: true, bans: true, sharedPlace: true },
     member: (name) => person(name, []),
     moderator: (name) => person(name, [managers.id]),
     ...(bySlash ? slash : messages),

@@ -38,7 +38,7 @@ export interface Answer {
 }
 
 /** A moderator tool, as the engine's command table names it; each driver writes it the platform's way. */
-export type ModeratorCommand = { name: 'block' | 'unblock'; emotion: Emotion } | { name: 'policy' };
+export type ModeratorCommand = { name: 'block' | 'unblock'; emotion: Emotion } | { name: 'ban' | 'unban'; person: Person } | { name: 'policy' };
 
 export interface DriverCapabilities {
   /**
@@ -49,6 +49,8 @@ export interface DriverCapabilities {
   moderators: 'some' | 'everyone' | 'nobody';
   /** Whether the answers to moderator tools are private to the moderator (Discord ephemeral replies). */
   privateModeratorAnswers: boolean;
+  /** Whether a moderator can name a person to ban (Discord and Telegram people have ids; web visitors are anonymous sessions). */
+  bans: boolean;
   /** Whether people share the place and can press each other's buttons (a server channel, a group; not a private chat or the web page). */
   sharedPlace: boolean;
 }
@@ -107,4 +109,22 @@ export function emotionsIn(labels: readonly string[], all: readonly Emotion[]): 
 /** The actions whose labels appear among `labels`. */
 export function actionsIn(labels: readonly string[]): Action[] {
   return (Object.keys(ACTION_LABELS) as Action[]).filter((action) => labels.includes(ACTION_LABELS[action]));
+}
+
+/**
+ * A moderator tool as typed in a chat: `/block fear`, `/ban 1234`, `/policy`. `idOf` gives the
+ * platform's id of a person; without it a ban cannot be written (web visitors are anonymous).
+ */
+export function moderatorCommandText(command: ModeratorCommand, idOf?: (person: Person) => string | number): string {
+  switch (command.name) {
+    case 'policy':
+      return '/policy';
+    case 'block':
+    case 'unblock':
+      return `/${command.name} ${command.emotion}`;
+    case 'ban':
+    case 'unban':
+      if (!idOf) throw new Error('nobody can be named to ban here');
+      return `/${command.name} ${idOf(command.person)}`;
+  }
 }

@@ -226,6 +226,26 @@ export function runAdapterConformance(platform: string, create: DriverFactory): 
       assert.match(scary.text, /fear/);
     });
 
+    it('refuses everything to a person a moderator banned, and serves them again once unbanned', async (t) => {
+      if (d.capabilities.moderators !== 'some' || !d.capabilities.bans) return t.skip('nobody here can be named to ban');
+      const mod = d.moderator('max');
+      const quinn = member('quinn');
+      const sad = await d.sendPhoto(quinn, photo, 'make this sadder');
+      const banned = await d.moderate(mod, { name: 'ban', person: quinn });
+      assert.doesNotMatch(banned.text, /Only moderators|Usage/);
+      try {
+        for (const refusal of [await d.sendPhoto(quinn, photo, 'make this sadder'), await d.press(quinn, sad, 'more')]) {
+          assert.match(refusal.text, /A moderator has stopped you from using the bot/);
+          noPicture(refusal, 'the refusal');
+        }
+      } finally {
+        const unbanned = await d.moderate(mod, { name: 'unban', person: quinn });
+        assert.doesNotMatch(unbanned.text, /Only moderators|Usage/);
+      }
+      const stronger = await d.press(quinn, sad, 'more');
+      assert.match(stronger.text, /sadness · strong/);
+    });
+
     it('refuses the moderator tools to a member, and the policy stays as it was', async (t) => {
       if (d.capabilities.moderators === 'everyone') return t.skip('everyone who reaches the page moderates it');
       const kim = member('kim');

@@ -9,7 +9,7 @@
 import { EMOTIONS } from '../../../src/emotions.ts';
 import type { FakeChat, FakeMessage, FakeUser } from '../../fakes/telegram/fake-bot-api.ts';
 import { button, buttonsOf, isAnswerText, isPicture, pictureBytes, startHarness } from '../telegram/telegram-harness.ts';
-import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, type ModeratorCommand, type Person } from './driver.ts';
+import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
 
 const MENTION = '@moodshift_test_bot';
 
@@ -65,7 +65,7 @@ export async function telegramDriver(options: TelegramDriverOptions): Promise<Ad
       private: false,
     };
   };
-  const commandText = (command: ModeratorCommand) => (command.name === 'policy' ? '/policy' : `/${command.name} ${command.emotion}`);
+  const commandText = (command: ModeratorCommand) => moderatorCommandText(command, (p) => userOf(p).id);
   const emotionLabel = (on: Answer, emotion: string) => {
     const label = [...buttonsOf(messageOf(on)).keys()].find((l) => new RegExp(`\\b${emotion}\\b`).test(l));
     if (!label) throw new Error(`no ${emotion} button on message ${messageOf(on).message_id}`);
@@ -75,7 +75,7 @@ export async function telegramDriver(options: TelegramDriverOptions): Promise<Ad
   return {
     name: inGroup ? 'telegram (group)' : 'telegram (private chat)',
     // In the group the answers come in the group: the moderators here never wrote to the bot privately.
-    capabilities: { moderators: inGroup ? 'some' : 'nobody', privateModeratorAnswers: false, sharedPlace: inGroup },
+    capabilities: { moderators: inGroup ? 'some' : 'nobody', privateModeratorAnswers: false, bans: inGroup, sharedPlace: inGroup },
     member: (name) => person(name, 'member'),
     moderator: (name) => person(name, 'administrator'),
     sendPhoto: (as, photo, text) =>

@@ -14,7 +14,7 @@ import { startWeb, type RunningWebAdapter } from '../../../adapters/web/index.ts
 import { EMOTIONS, type Emotion } from '../../../src/emotions.ts';
 import type { Engine } from '../../../src/engine.ts';
 import { createTestEngine } from '../web/web-test-engine.ts';
-import { PROGRESS_TEXT, type Action, type AdapterDriver, type Answer, type ModeratorCommand, type Person } from './driver.ts';
+import { PROGRESS_TEXT, type Action, type AdapterDriver, type Answer, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SKIP_REASON = `SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it`;
@@ -156,11 +156,12 @@ export async function webBrowserDriver(options: { redisUrl?: string }): Promise<
     await page.locator('#message').press('Enter');
   };
   const card = (page: Page, on: Answer) => page.locator(`.card[data-edit-id="${handleOf(on).editId}"]`);
-  const commandText = (command: ModeratorCommand) => (command.name === 'policy' ? '/policy' : `/${command.name} ${command.emotion}`);
+  // Web visitors are anonymous sessions: nobody can be named to ban (`capabilities.bans`).
+  const commandText = (command: ModeratorCommand) => moderatorCommandText(command);
 
   return {
     name: 'web (Chromium)',
-    capabilities: { moderators: 'everyone', privateModeratorAnswers: false, sharedPlace: false },
+    capabilities: { moderators: 'everyone', privateModeratorAnswers: false, bans: false, sharedPlace: false },
     member: open,
     moderator: open,
     sendPhoto: (as, photo, text) =>

@@ -9,7 +9,7 @@ import { startWeb } from '../../../adapters/web/index.ts';
 import { EMOTIONS, type Emotion } from '../../../src/emotions.ts';
 import type { Engine } from '../../../src/engine.ts';
 import { createTestEngine, Session, type TurnBody } from '../web/web-test-engine.ts';
-import type { Action, AdapterDriver, Answer, ModeratorCommand, Person } from './driver.ts';
+import { moderatorCommandText, type Action, type AdapterDriver, type Answer, type ModeratorCommand, type Person } from './driver.ts';
 
 interface WebAnswer extends Answer {
   reply: TurnBody['replies'][number];
@@ -106,7 +106,8 @@ export async function webDriver(options: { redisUrl?: string }): Promise<Adapter
     };
   };
   const replyOf = (on: Answer) => (on as WebAnswer).reply;
-  const commandText = (command: ModeratorCommand) => (command.name === 'policy' ? '/policy' : `/${command.name} ${command.emotion}`);
+  // Web visitors are anonymous sessions: nobody can be named to ban (`capabilities.bans`).
+  const commandText = (command: ModeratorCommand) => moderatorCommandText(command);
   const newPerson = (name: string) => {
     const made = new WebPerson(name, web.url);
     people.push(made);
@@ -116,7 +117,7 @@ export async function webDriver(options: { redisUrl?: string }): Promise<Adapter
   return {
     name: 'web',
     // Moderator commands on the page are for the operator's own machine: whoever reaches it runs them.
-    capabilities: { moderators: 'everyone', privateModeratorAnswers: false, sharedPlace: false },
+    capabilities: { moderators: 'everyone', privateModeratorAnswers: false, bans: false, sharedPlace: false },
     member: newPerson,
     moderator: newPerson,
     sendPhoto: (as, photo, text) => answer(as, () => person(as).session.upload(photo, text ?? '', { type: 'image/jpeg', name: 'photo.jpg' })),
