@@ -2,7 +2,7 @@
  * @module What the adapter conformance suite (`stories.ts`) needs of a platform: a person sends a
  * photo or text, presses a button, picks an emotion, replies to an earlier picture, a moderator
  * runs a tool, the bot restarts; and what the bot answered, read off the platform's own surface
- * (the fake Discord, the fake Bot API, the web chat's HTTP API). A driver never reads the engine
+ * (the fake Discord, the fake Bot API, the web chat's HTTP API or its page in Chromium). A driver never reads the engine
  * or its store: the stories see what a person sees.
  *
  * Every method that acts waits for the bot's answer to that act and returns it. An answer is the

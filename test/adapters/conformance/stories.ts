@@ -1,7 +1,8 @@
 /**
  * @module The adapter conformance suite: the stories every platform tells the same way, written
- * once against `AdapterDriver` and run by each adapter against its fake (Discord, Telegram) or
- * over HTTP (web), as Hono runs one set of router cases against every router.
+ * once against `AdapterDriver` and run by each adapter against its fake (Discord on slash commands
+ * and on messages, Telegram in a group and in private chats) or over HTTP and in Chromium (web),
+ * as Hono runs one set of router cases against every router.
  *
  * Usage, in a test file: `runAdapterConformance('telegram', (options) => telegramDriver(options))`.
  * A story that a platform cannot tell (no moderators in a private chat) is chosen by the driver's
