@@ -28,7 +28,6 @@ export default async function* shortReporter(source) {
     for (const failure of s.failures) out += failure;
     // A skip with a reason says why, so a suite that could not run here is seen (e.g. no Python, no Vulkan).
     for (const reason of new Set(s.skipReasons ?? [])) out += `  ! skipped: ${reason}\n`;
-    for (const reason of new Set(s.todoReasons ?? [])) out += `  ! TODO, still failing: ${reason}\n`;
     if (s.failed > 0 && s.stderr.trim()) out += `  --- standard error of ${key} ---\n${indent(s.stderr.trimEnd())}\n`;
     return out;
   };
@@ -53,14 +52,6 @@ export default async function* shortReporter(source) {
         stats.passed++;
         passed++;
       }
-      return;
-    }
-    // test:fail of a TODO test (a known bug, e.g. in the adapter conformance suite): Node does not
-    // count it as a failure; it is told with its reason, as a skip is.
-    if (data.todo) {
-      (stats.todoReasons ??= []).push(`${data.name}: ${typeof data.todo === 'string' ? data.todo : 'TODO'}`);
-      stats.skipped++;
-      skipped++;
       return;
     }
     // test:fail — a suite fails when one of its tests failed; count it only when it failed itself.

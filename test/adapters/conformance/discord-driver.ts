@@ -16,7 +16,7 @@ import { startDiscord } from '../../../adapters/discord/index.ts';
 import { FakeDiscord, Permission, type FakeInteraction, type FakeMessage, type FakeUser } from '../../fakes/discord/fake-discord.ts';
 import type { GatewaySession } from '../../fakes/discord/fake-gateway.ts';
 import { environmentFor } from '../discord/harness.ts';
-import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
+import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, type DriverCapabilities, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
 
 const EPHEMERAL = 1 << 6;
 const LOADING = 1 << 7;
@@ -34,6 +34,9 @@ export interface DiscordDriverOptions {
   /** @defaultValue `slash` */
   surface?: 'slash' | 'messages';
 }
+
+/** Moderators' answers are private: ephemeral after a slash command, in a DM after a message. */
+export const DISCORD_CAPABILITIES: DriverCapabilities = { moderators: 'some', privateModeratorAnswers: true, bans: true, sharedPlace: true };
 
 export async function discordDriver(options: DiscordDriverOptions): Promise<AdapterDriver> {
   const bySlash = (options.surface ?? 'slash') === 'slash';
@@ -159,7 +162,7 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
   return {
     name: bySlash ? 'discord (slash commands)' : 'discord (messages)',
     // Moderators' answers are private: ephemeral after a slash command, in a DM after a message.
-    capabilities: { moderators: 'some', privateModeratorAnswers: true, bans: true, sharedPlace: true },
+    capabilities: DISCORD_CAPABILITIES,
     member: (name) => person(name, []),
     moderator: (name) => person(name, [managers.id]),
     ...(bySlash ? slash : messages),

@@ -55,18 +55,9 @@ export interface DriverCapabilities {
   sharedPlace: boolean;
 }
 
-/** Stories that may be marked as a known bug of one driver's platform (`AdapterDriver.knownBugs`). */
-export type StoryId = 'not-a-picture';
-
 export interface AdapterDriver {
   readonly name: string;
   readonly capabilities: DriverCapabilities;
-  /**
-   * Stories this platform fails because of a bug in its adapter, with the bug. Such a story still
-   * runs every assertion; it is reported as TODO (with the failure) instead of failing the run,
-   * until the adapter is fixed and the entry removed. Never a way to skip a story.
-   */
-  readonly knownBugs?: Partial<Record<StoryId, string>>;
   /** A new person without moderator rights (each story takes its own, so stories never share a conversation). */
   member(name: string): Person;
   /** A new person with moderator rights where the platform has them (`capabilities.moderators`). */

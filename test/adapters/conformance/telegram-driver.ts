@@ -9,7 +9,7 @@
 import { EMOTIONS } from '../../../src/emotions.ts';
 import type { FakeChat, FakeMessage, FakeUser } from '../../fakes/telegram/fake-bot-api.ts';
 import { button, buttonsOf, isAnswerText, isPicture, pictureBytes, startHarness } from '../telegram/telegram-harness.ts';
-import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
+import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, type DriverCapabilities, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
 
 const MENTION = '@moodshift_test_bot';
 
@@ -25,6 +25,12 @@ export interface TelegramDriverOptions {
   redisUrl?: string;
   /** @defaultValue `group` */
   place?: 'group' | 'private';
+}
+
+/** In a group the answers come in the group (its moderators never wrote to the bot privately); a private chat has no moderators. */
+export function telegramCapabilities(place: 'group' | 'private'): DriverCapabilities {
+  const inGroup = place === 'group';
+  return { moderators: inGroup ? 'some' : 'nobody', privateModeratorAnswers: false, bans: inGroup, sharedPlace: inGroup };
 }
 
 export async function telegramDriver(options: TelegramDriverOptions): Promise<AdapterDriver> {
@@ -75,7 +81,7 @@ export async function telegramDriver(options: TelegramDriverOptions): Promise<Ad
   return {
     name: inGroup ? 'telegram (group)' : 'telegram (private chat)',
     // In the group the answers come in the group: the moderators here never wrote to the bot privately.
-    capabilities: { moderators: inGroup ? 'some' : 'nobody', privateModeratorAnswers: false, bans: inGroup, sharedPlace: inGroup },
+    capabilities: telegramCapabilities(inGroup ? 'group' : 'private'),
     member: (name) => person(name, 'member'),
     moderator: (name) => person(name, 'administrator'),
     sendPhoto: (as, photo, text) =>

@@ -14,6 +14,7 @@ import { startWeb, type RunningWebAdapter } from '../../../adapters/web/index.ts
 import { EMOTIONS, type Emotion } from '../../../src/emotions.ts';
 import type { Engine } from '../../../src/engine.ts';
 import { createTestEngine } from '../web/web-test-engine.ts';
+import { WEB_CAPABILITIES } from './web-driver.ts';
 import { PROGRESS_TEXT, type Action, type AdapterDriver, type Answer, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -161,7 +162,7 @@ export async function webBrowserDriver(options: { redisUrl?: string }): Promise<
 
   return {
     name: 'web (Chromium)',
-    capabilities: { moderators: 'everyone', privateModeratorAnswers: false, bans: false, sharedPlace: false },
+    capabilities: WEB_CAPABILITIES,
     member: open,
     moderator: open,
     sendPhoto: (as, photo, text) =>

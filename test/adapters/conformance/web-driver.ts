@@ -9,7 +9,7 @@ import { startWeb } from '../../../adapters/web/index.ts';
 import { EMOTIONS, type Emotion } from '../../../src/emotions.ts';
 import type { Engine } from '../../../src/engine.ts';
 import { createTestEngine, Session, type TurnBody } from '../web/web-test-engine.ts';
-import { moderatorCommandText, type Action, type AdapterDriver, type Answer, type ModeratorCommand, type Person } from './driver.ts';
+import { moderatorCommandText, type Action, type AdapterDriver, type Answer, type DriverCapabilities, type ModeratorCommand, type Person } from './driver.ts';
 
 interface WebAnswer extends Answer {
   reply: TurnBody['replies'][number];
@@ -71,6 +71,9 @@ class WebPerson implements Person {
   }
 }
 
+/** Everyone who reaches the local page moderates it; visitors are anonymous sessions nobody can name to ban; nobody else sees a person's pictures. */
+export const WEB_CAPABILITIES: DriverCapabilities = { moderators: 'everyone', privateModeratorAnswers: false, bans: false, sharedPlace: false };
+
 export async function webDriver(options: { redisUrl?: string }): Promise<AdapterDriver> {
   const env: Record<string, string> = options.redisUrl ? { REDIS_URL: options.redisUrl } : {};
   let engine: Engine = await createTestEngine(env);
@@ -117,7 +120,7 @@ export async function webDriver(options: { redisUrl?: string }): Promise<Adapter
   return {
     name: 'web',
     // Moderator commands on the page are for the operator's own machine: whoever reaches it runs them.
-    capabilities: { moderators: 'everyone', privateModeratorAnswers: false, bans: false, sharedPlace: false },
+    capabilities: WEB_CAPABILITIES,
     member: newPerson,
     moderator: newPerson,
     sendPhoto: (as, photo, text) => answer(as, () => person(as).session.upload(photo, text ?? '', { type: 'image/jpeg', name: 'photo.jpg' })),
