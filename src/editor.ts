@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { parseCommand, type ParsedCommand } from './commands.ts';
+import { commandIntent, editIntent, parseCommand, type ParsedCommand } from './commands.ts';
 import { EMOTIONS, type Emotion } from './emotions.ts';
 import { ErrorCode, UnavailableError, UserError } from './errors.ts';
 import { FILE_EXTENSIONS, MIME_TYPES, DEFAULT_IMAGE_LIMITS, type CheckedImage, type ImageLimits } from './image/image.ts';
@@ -34,7 +34,10 @@ import {
   emotionListText,
   feelingMissingText,
   helpText,
+  MODERATION_NOT_SET_UP,
   notARequestText,
+  ORIGINAL_PHOTO_CAPTION,
+  REFINE_LIMIT,
   userMessage,
   withFaceNote,
   type HelpAudience,
@@ -217,7 +220,8 @@ export class Editor {
 
   async #dispatch(working: WorkingTurn): Promise<Reply[]> {
     const { turn } = working;
-    const command = turn.action ? undefined : parseCommand(turn.text);
+    // A platform's typed command (Discord's options, Telegram's command entity) is taken as it is; typed text is parsed strictly.
+    const command = turn.action ? undefined : (turn.command ?? parseCommand(turn.text));
     if (command?.type === 'moderator') return [await this.#moderatorCommand(working, command)];
 
     const conversation = await this.#store.load(turn.key);
@@ -229,9 +233,11 @@ export class Editor {
     const intent = turn.action
       ? this.#actionIntent(turn, base)
       : command
-        ? commandIntent(command)
+        ? command.type === 'edit'
+          ? await editIntent(command, this.#normaliser, { current, hasImage })
+          : commandIntent(command)
         : await this.#normaliser.normalise(turn.text, { current, hasImage });
-    working.report.intent = command ? 'command' : intent.kind;
+    working.report.intent = command && command.type !== 'edit' ? 'command' : intent.kind;
     if (intent.kind === 'unknown' && turn.text.trim() && this.#moderation?.checkText) {
       await this.#moderation.checkText(this.#moderationContext(turn), turn.text);
     }
@@ -463,7 +469,7 @@ export class Editor {
       return {
         ...this.#editReply(base, await this.#loadImage(base.imageHash), await this.#store.load(turn.key)),
         kind: 'info',
-        text: how === 'more' ? 'That is already the strongest version.' : 'That is already the subtlest version.',
+        text: REFINE_LIMIT[how],
         image: undefined,
       };
     }
@@ -564,7 +570,7 @@ export class Editor {
     const caption = isEdit
       ? `${captionTitle(edit.source, edit.target!)} · ${describeIntensity(edit.intensity!)}` +
         (edit.plan?.editedCaption ? `\n${edit.plan.editedCaption}` : '')
-      : 'The original photo. How should it feel?';
+      : ORIGINAL_PHOTO_CAPTION;
     return {
       kind: 'edit',
       text: caption,
@@ -585,11 +591,12 @@ export class Editor {
     working.report.intent = 'command';
     if (!this.#moderation) {
       working.report.outcome = 'info';
-      return { ...info('Moderation is not set up for this bot.'), private: true };
+      return { ...info(MODERATION_NOT_SET_UP), private: true };
     }
     const text = await this.#moderation.runCommand(this.#moderationContext(working.turn), {
       name: command.name,
       args: command.args,
+      channelOnly: command.channelOnly,
     });
     working.report.outcome = 'info';
     return { ...info(text), private: true };
@@ -617,24 +624,6 @@ export class Editor {
     working.report.outcome = 'failed';
     this.#logger.error({ err: error }, 'turn failed');
     return { kind: 'error', text: localizedText('apology', working.turn.locale), actions: [], emotions: [], code: 'internal' };
-  }
-}
-
-function commandIntent(command: Extract<ParsedCommand, { type: 'person' }>): Intent {
-  switch (command.name) {
-    case 'start':
-    case 'help':
-      return { kind: 'help' };
-    case 'emotions':
-      return { kind: 'emotions' };
-    case 'undo':
-    case 'redo':
-    case 'reset':
-    case 'retry':
-      return { kind: command.name };
-    case 'more':
-    case 'less':
-      return { kind: 'refine', direction: command.name };
   }
 }
 
