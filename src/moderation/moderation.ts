@@ -69,6 +69,12 @@ export interface PictureRefusal {
 export interface ModeratorCommand {
   name: 'policy' | 'block' | 'unblock' | 'audit' | string;
   args: string[];
+  /**
+   * Set by the strict command parser and by a platform's typed command (`ParsedCommand`): then
+   * `args` holds one argument per item (a phrase whole, no quotes) and this says whether the change
+   * is for the channel. Unset, `args` are words as typed, quoted phrases and `channel` read from them.
+   */
+  channelOnly?: boolean;
 }
 
 export interface Moderation {
