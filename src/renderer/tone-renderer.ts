@@ -38,7 +38,7 @@ import { acceptedFaces, gateFaces, type FaceGateOptions, type GatedFace } from '
 import { sharedVisionRuntime, type VisionLogger, type VisionRuntime } from '../vision/vision-runtime.ts';
 import type { PersonMask, VisionAnalysis } from '../vision/vision-types.ts';
 import { warpFaces, type FaceWarpOptions, type RawPixels } from './face-warp.ts';
-import { applyAtmosphere, type Subject } from './atmosphere.ts';
+import { applyAtmosphere, drawAtmosphere, gradePixels, prepareAtmosphere, type PixelGrade, type Subject } from './atmosphere.ts';
 import { mulberry32 } from './seeded-random.ts';
 
 export interface ToneRendererOptions {
@@ -263,12 +263,14 @@ export class ToneRenderer implements Renderer {
     const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
     const source = () => sharp(data, raw).timeout(timeout);
     const colour = plan.elements.includes('color') || plan.elements.includes('scene');
-    let graded: Sharp;
     const boost = openSmiles > 0 ? this.options.scene.openSmileBoost : 1;
+    const split = plan.elements.includes('scene') && analysis.personMask !== undefined && info.channels === 3;
+    const wantsAtmosphere = plan.elements.includes('scene') && info.channels === 3 && this.options.scene.atmosphere > 0;
+    // The person mask at the picture's size, once, for the split grade and the atmosphere.
+    const person = (split || wantsAtmosphere) && analysis.personMask ? await fullSizeMask(analysis.personMask, info.width, info.height, timeout) : undefined;
     // The scene's atmosphere, and how much of it the colour allows (see atmosphereScale).
-    let atmosphere: { person: Buffer | undefined; subject: Subject | undefined; scale: number } | undefined;
-    if (plan.elements.includes('scene') && info.channels === 3 && this.options.scene.atmosphere > 0) {
-      const person = analysis.personMask ? await fullSizeMask(analysis.personMask, info.width, info.height, timeout) : undefined;
+    let atmosphere: { subject: Subject | undefined; scale: number } | undefined;
+    if (wantsAtmosphere) {
       const subject = subjectOf(acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate)), person, info.width, info.height);
       const probes = ATMOSPHERE_PROBE_INTENSITIES.map((probe) => ({
         intensity: probe,
@@ -277,19 +279,20 @@ export class ToneRenderer implements Renderer {
           vignette: false,
         }),
       }));
-      const scale = await atmosphereScale(full, probes, info, person, subject, plan.target, request.seed);
-      if (scale > 0) atmosphere = { person, subject, scale };
+      const scale = await atmosphereScale(full, probes, analysis.personMask, subject, info, plan.target, request.seed);
+      if (scale > 0) atmosphere = { subject, scale };
     }
     // With the atmosphere, the grade is gentler (the two would otherwise fight over brightness,
     // so that "more" could change the picture less).
     const gradeIntensity = intensity * (atmosphere ? this.options.scene.gradeWithAtmosphere : 1);
-    if (!colour) {
-      graded = source();
-    } else {
+    // The colour grade: one for the whole picture, or the person's and the background's apart.
+    let grade: { background: ToneGrade; person: ToneGrade } | undefined;
+    if (colour) {
       const thumb = shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE);
-      const split = plan.elements.includes('scene') && analysis.personMask && info.channels === 3;
+      const wholeGrade = () => solveGrade(thumb, plan.target, gradeIntensity * boost, request.seed, this.options);
       if (!split) {
-        graded = await applyGrade(source(), solveGrade(thumb, plan.target, gradeIntensity * boost, request.seed, this.options), image, info.channels);
+        const whole = wholeGrade();
+        grade = { background: whole, person: whole };
       } else {
         const scene = this.options.scene;
         const backgroundGrade = solveGrade(thumb, plan.target, gradeIntensity * boost * scene.backgroundBoost, request.seed, {
@@ -297,7 +300,7 @@ export class ToneRenderer implements Renderer {
           vignette: this.options.vignette || LOW_KEY_TARGETS.has(plan.target),
         });
         const personGrade = solveGrade(thumb, plan.target, gradeIntensity * boost * scene.personShare, request.seed, { reach: this.options.reach, vignette: false });
-        const wholeGrade = solveGrade(thumb, plan.target, gradeIntensity * boost, request.seed, this.options);
+        const whole = wholeGrade();
         const thumbMask = await sharp(analysis.personMask!.alpha, { raw: { width: analysis.personMask!.width, height: analysis.personMask!.height, channels: 1 } })
           .resize(thumb.width, thumb.height, { fit: 'fill' })
           .extractChannel(0)
@@ -306,37 +309,35 @@ export class ToneRenderer implements Renderer {
         // Grading the person and the background apart changes the picture's contrast and mix; on
         // a picture that is mostly person it can read less like the target than one grade would.
         // Then the one grade it is.
-        if (!splitReadsAsTarget(thumb, personGrade, backgroundGrade, thumbMask, plan.target, wholeGrade)) {
-          graded = await applyGrade(source(), wholeGrade, image, info.channels);
-        } else {
-          const [background, person, mask] = await Promise.all([
-            // The vignette's composite adds an alpha band; the split path works on RGB.
-            (await applyGrade(source(), backgroundGrade, image, info.channels)).removeAlpha().raw().toBuffer(),
-            (await applyGrade(source(), personGrade, image, info.channels)).removeAlpha().raw().toBuffer(),
-            fullSizeMask(analysis.personMask!, info.width, info.height, timeout),
-          ]);
-          const personWithAlpha = await sharp(person, raw).joinChannel(mask, { raw: { width: info.width, height: info.height, channels: 1 } }).raw().toBuffer();
-          graded = sharp(background, raw)
-            .timeout(timeout)
-            .composite([{ input: personWithAlpha, raw: { width: info.width, height: info.height, channels: 4 }, blend: 'over' }])
-            // The composite leaves an opaque alpha band; the picture had none.
-            .removeAlpha();
-        }
+        grade = splitReadsAsTarget(thumb, personGrade, backgroundGrade, thumbMask, plan.target, whole)
+          ? { background: backgroundGrade, person: personGrade }
+          : { background: whole, person: whole };
       }
     }
+    const rgb = { data: pixels.data, width: info.width, height: info.height, channels: 3 };
+    const pixelGrade = grade && { background: pixelGradeOf(grade.background), person: pixelGradeOf(grade.person) };
+    let graded: Sharp;
     if (atmosphere) {
-      // The light and the air of the scene (atmosphere.ts), over the graded picture.
-      const gradedPixels = await graded.removeAlpha().raw().toBuffer();
+      // The grade, then the light and the air of the scene (atmosphere.ts), in one pass over the pixels.
       request.signal?.throwIfAborted();
       await applyAtmosphere({
-        pixels: { data: gradedPixels, width: info.width, height: info.height, channels: 3 },
-        ...(atmosphere.person ? { person: atmosphere.person } : {}),
+        pixels: rgb,
+        ...(person ? { person } : {}),
         ...(atmosphere.subject ? { subject: atmosphere.subject } : {}),
         target: plan.target,
         intensity: Math.min(1, intensity * boost * this.options.scene.atmosphere) * atmosphere.scale,
         seed: request.seed,
+        ...(pixelGrade ? { grade: pixelGrade } : {}),
       });
-      graded = sharp(gradedPixels, raw).timeout(timeout);
+      graded = source();
+    } else if (grade && grade.person !== grade.background) {
+      // The person and the background graded apart, mixed by the mask, in one pass.
+      await gradePixels(rgb, person, pixelGrade!);
+      graded = source();
+    } else if (grade) {
+      graded = await applyGrade(source(), grade.background, image, info.channels);
+    } else {
+      graded = source();
     }
     const { data: bytes, info: out } = await encode(graded, image.format, this.options).toBuffer({ resolveWithObject: true });
     request.onProgress?.({ stage: 'rendering', step: 3, steps });
@@ -455,6 +456,19 @@ export function solveGrade(
     if (after.moved > farthest.moved) farthest = { params, moved: after.moved };
   }
   return grade(reachedBudget ? params : farthest.params);
+}
+
+/** A grade as the atmosphere's pass does it: out = shade × (contrast × M × in) + base, on 0–255. */
+function pixelGradeOf(grade: ToneGrade): PixelGrade {
+  const m = saturationMatrix(grade.saturation);
+  const c = grade.contrast;
+  const offsets = channelOffsets(grade);
+  return {
+    matrix: m.flatMap((row) => row.map((x) => c * x)),
+    offset: offsets.map((o) => 127.5 * (1 - c) + 255 * o) as [number, number, number],
+    vignette: grade.vignette,
+    centre: grade.vignetteCentre,
+  };
 }
 
 /** Parameters (in their units) to a grade. */
@@ -710,37 +724,46 @@ const ATMOSPHERE_PROBE_INTENSITIES = [0.4, 1];
 async function atmosphereScale(
   original: Thumbnail,
   probes: ReadonlyArray<{ intensity: number; reference: ToneGrade }>,
-  picture: { width: number; height: number },
-  person: Uint8Array | undefined,
+  personMask: PersonMask | undefined,
   subject: Subject | undefined,
+  picture: { width: number; height: number },
   target: Emotion,
   seed: number,
 ): Promise<number> {
-  const raw = (width: number, height: number, channels: 1 | 3) => ({ raw: { width, height, channels } });
   const info = { width: original.width, height: original.height };
-  const smallPerson = person
-    ? await sharp(person, raw(picture.width, picture.height, 1)).resize(info.width, info.height, { fit: 'fill' }).extractChannel(0).raw().toBuffer()
+  // The person at the thumbnail's size, from the selfie mask softened as the full-size one is.
+  const smallPerson = personMask
+    ? await sharp(personMask.alpha, { raw: { width: personMask.width, height: personMask.height, channels: 1 } })
+        .blur(1.2)
+        .resize(info.width, info.height, { fit: 'fill' })
+        .extractChannel(0)
+        .raw()
+        .toBuffer()
     : undefined;
   const ratio = info.width / picture.width;
   const smallSubject = subject ? { centre: [subject.centre[0] * ratio, subject.centre[1] * ratio] as [number, number], size: subject.size * ratio } : undefined;
   // The tone estimator's own reading of the colour (a softmax over the eight emotions).
   const probability = (pixels: Uint8Array) => distributionOfTone(toneOfPixels(pixels, 3))[target];
   const before = probability(original.pixels);
+  // Prepared once (the small maps, the person's, the light's direction), drawn for each probe
+  // and scale, the probe's grade done in the same pass.
+  const prepared = await prepareAtmosphere({
+    pixels: { data: original.pixels, width: info.width, height: info.height, channels: 3 },
+    ...(smallPerson ? { person: smallPerson } : {}),
+    ...(smallSubject ? { subject: smallSubject } : {}),
+    target,
+    seed,
+  });
+  const looks = new Map(
+    probes.map((probe) => {
+      const grade = pixelGradeOf(probe.reference);
+      return [probe, { grade: { background: grade, person: grade }, graded: probability(gradeThumbnail(original, probe.reference)) }] as const;
+    }),
+  );
   const passes = async (scale: number, probe: { intensity: number; reference: ToneGrade }): Promise<boolean> => {
-    const small = gradeThumbnail(original, probe.reference);
-    const graded = probability(small);
-    const copy = Buffer.from(small);
-    await applyAtmosphere(
-      {
-        pixels: { data: copy, width: info.width, height: info.height, channels: 3 },
-        ...(smallPerson ? { person: smallPerson } : {}),
-        ...(smallSubject ? { subject: smallSubject } : {}),
-        target,
-        intensity: probe.intensity * scale,
-        seed,
-      },
-      async () => {},
-    );
+    const { grade, graded } = looks.get(probe)!;
+    const copy = Uint8Array.from(original.pixels);
+    await drawAtmosphere(prepared, { data: copy, width: info.width, height: info.height, channels: 3 }, probe.intensity * scale, grade, async () => {});
     // With room to spare (the full-size picture is graded apart and lit a little differently
     // from the thumbnail): it keeps at least half of what the grade alone gains.
     const lit = probability(copy);
@@ -797,17 +820,47 @@ function constantBand(pixels: number): Buffer {
   return sharedBand.subarray(0, pixels);
 }
 
-/** The selfie mask (256 × 256) at the picture's size, softened so the person's edge blends. */
-function fullSizeMask(mask: PersonMask, width: number, height: number, timeout: { seconds: number }): Promise<Buffer> {
-  return sharp(mask.alpha, { raw: { width: mask.width, height: mask.height, channels: 1 } })
-    .timeout(timeout)
-    .blur(1.2)
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    // One band: without this, libvips hands back the resized mask as sRGB (three bands), and
-    // reading it as one band stripes the picture.
-    .extractChannel(0)
-    .raw()
-    .toBuffer();
+/** The selfie masks softened (see {@link fullSizeMask}), per mask: more, less and retries reuse them. */
+const softMasks = new WeakMap<PersonMask, Promise<Buffer>>();
+
+function softMask(mask: PersonMask, timeout: { seconds: number }): Promise<Buffer> {
+  let soft = softMasks.get(mask);
+  if (!soft) {
+    soft = sharp(mask.alpha, { raw: { width: mask.width, height: mask.height, channels: 1 } }).timeout(timeout).blur(1.2).extractChannel(0).raw().toBuffer();
+    softMasks.set(mask, soft);
+    soft.catch(() => softMasks.delete(mask));
+  }
+  return soft;
+}
+
+/**
+ * The selfie mask (256 × 256) at the picture's size, softened so the person's edge blends, and
+ * enlarged bilinearly (pixel centres aligned) a row at a time.
+ */
+async function fullSizeMask(mask: PersonMask, width: number, height: number, timeout: { seconds: number }): Promise<Uint8Array> {
+  const soft = await softMask(mask, timeout);
+  const { width: mw, height: mh } = mask;
+  const out = new Uint8Array(width * height);
+  const left = new Int32Array(width);
+  const weight = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const sx = Math.min(mw - 1, Math.max(0, ((x + 0.5) * mw) / width - 0.5));
+    left[x] = Math.max(0, Math.min(mw - 2, Math.floor(sx)));
+    weight[x] = sx - left[x]!;
+  }
+  const row = new Float32Array(mw);
+  const clamped = new Uint8ClampedArray(out.buffer);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(mh - 1, Math.max(0, ((y + 0.5) * mh) / height - 0.5));
+    const y0 = Math.max(0, Math.min(mh - 2, Math.floor(sy)));
+    const t = sy - y0;
+    for (let j = 0; j < mw; j++) row[j] = soft[y0 * mw + j]! + (soft[(y0 + 1) * mw + j]! - soft[y0 * mw + j]!) * t;
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      const l = left[x]!;
+      clamped[i] = row[l]! + (row[l + 1]! - row[l]!) * weight[x]!;
+    }
+  }
+  return out;
 }
 
 function encode(pipeline: Sharp, format: OutputFormat, options: Pick<ResolvedOptions, 'jpegQuality' | 'webpQuality' | 'pngCompressionLevel' | 'pngAdaptiveFiltering'>): Sharp {
