@@ -321,7 +321,7 @@ export async function drawAtmosphere(
       const v = (y + 0.5) / fh;
       const du = ((u - centre[0]) * width) / diagonal;
       const dv = ((v - centre[1]) * height) / diagonal;
-      const distance = Math.hypot(du, dv);
+      const distance = Math.sqrt(du * du + dv * dv);
       // Light, 0–255 around 128 = unchanged: the pool darkens away from the subject, the side
       // light brightens one side.
       let lit = 1;
@@ -519,15 +519,22 @@ function shadeRows(k: Kernel, y0: number, y1: number): void {
         const r0 = data[i]!;
         const g0 = data[i + 1]!;
         const b0 = data[i + 2]!;
-        let d = columnDistance![x]! + rowDistance;
-        d = d < 1 ? d : 1;
-        const shade = vignette > 0 ? 1 - vignette * d * d : 1;
-        let br = shade * (bm[0]! * r0 + bm[1]! * g0 + bm[2]! * b0) + bm[9]!;
-        let bg = shade * (bm[3]! * r0 + bm[4]! * g0 + bm[5]! * b0) + bm[10]!;
-        let bb = shade * (bm[6]! * r0 + bm[7]! * g0 + bm[8]! * b0) + bm[11]!;
-        br = br <= 0 ? 0 : br >= 1 ? 1 : br;
-        bg = bg <= 0 ? 0 : bg >= 1 ? 1 : bg;
-        bb = bb <= 0 ? 0 : bb >= 1 ? 1 : bb;
+        let br = 0;
+        let bg = 0;
+        let bb = 0;
+        if (m8 < 255) {
+          let shade = 1;
+          if (vignette > 0) {
+            const d = Math.min(1, columnDistance![x]! + rowDistance);
+            shade = 1 - vignette * d * d;
+          }
+          br = shade * (bm[0]! * r0 + bm[1]! * g0 + bm[2]! * b0) + bm[9]!;
+          bg = shade * (bm[3]! * r0 + bm[4]! * g0 + bm[5]! * b0) + bm[10]!;
+          bb = shade * (bm[6]! * r0 + bm[7]! * g0 + bm[8]! * b0) + bm[11]!;
+          br = br <= 0 ? 0 : br >= 1 ? 1 : br;
+          bg = bg <= 0 ? 0 : bg >= 1 ? 1 : bg;
+          bb = bb <= 0 ? 0 : bb >= 1 ? 1 : bb;
+        }
         if (m8 > 0) {
           let pr = pm[0]! * r0 + pm[1]! * g0 + pm[2]! * b0 + pm[9]!;
           let pg = pm[3]! * r0 + pm[4]! * g0 + pm[5]! * b0 + pm[10]!;
