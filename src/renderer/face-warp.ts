@@ -12,11 +12,14 @@
  *   evaluated on a coarse grid (a few pixels a cell, from the face's size) and interpolated, and
  *   faded to exactly nothing at the ring (a smoothstep feather), so pixels outside the ring are
  *   not touched at all and there is no seam.
- * - Open, toothy smiles: moving the mouth corners down does not hide teeth. For negative and calm
- *   targets the renderer first takes the smile out (`unsmile`: the corners come down and in by
- *   how much they are raised now, the cheeks drop) and closes the lips over part of the gap
- *   (`closeLips`: the inner lips move toward each other by a share of the gap, squeezing the
- *   teeth into a thin band). A broad grin still reads as a forced, strained smile rather than a
+ * - Smiles: for negative and calm targets the renderer first takes the smile out (`unsmile`: the
+ *   corners come down and in by how much they are raised now, with the skin just beyond them).
+ *   Toward a negative target they go on below the lips' middle ({@link CORNER_DROP}) and the
+ *   lower lip's middle comes up, so the smile's curve flattens: a smile only brought level still
+ *   reads as one. Open, toothy smiles: moving the corners does not hide teeth; the lips close over
+ *   part of the gap (`closeLips`: the inner lips move toward each other by a share of the gap,
+ *   squeezing the teeth into a thin band; fear too, a tense mouth), and an open mouth drops its
+ *   jaw no further. A broad grin still reads as a forced, strained smile rather than a
  *   sad face at moderate intensity; the light (tone and scene grade) carries the rest, and
  *   {@link FaceWarpResult.openSmiles} tells the caller so.
  * - The seed varies each action unit's amplitude by ±10 %, so "try again" differs a little.
@@ -30,7 +33,11 @@ export type ActionUnit =
   | 'AU1' | 'AU2' | 'AU4' | 'AU5' | 'AU6' | 'AU7' | 'AU9' | 'AU10' | 'AU12' | 'AU15' | 'AU20' | 'AU23' | 'AU26'
   | 'unsmile' | 'closeLips';
 
-/** Landmark index (0–67) or one of the two cheek points (68: the subject's right cheek, on the picture's left; 69: the other). */
+/**
+ * Landmark index (0–67), one of the two cheek points (68: the subject's right cheek, on the
+ * picture's left; 69: the other) or one of the two corner points (70, 71: the skin just outside
+ * the mouth corners, where a smile's crease is, on the picture's left and right).
+ */
 type Point = number;
 /** `[left point, right point, outward, down]`: the left point moves `-outward`, the right `+outward` along the eye line. */
 type PairMove = [Point, Point, number, number];
@@ -57,12 +64,12 @@ export const ACTION_UNITS: Readonly<Record<Exclude<ActionUnit, 'unsmile' | 'clos
   AU9: [[31, 35, 0.01, -0.06], [32, 34, 0, -0.045], [33, 33, 0, -0.04], [21, 22, -0.01, 0.035]],
   /** Upper lip raiser. */
   AU10: [[50, 52, 0, -0.07], [51, 51, 0, -0.06], [49, 53, 0, -0.045], [61, 63, 0, -0.06], [62, 62, 0, -0.055], [31, 35, 0, -0.02]],
-  /** Lip corner puller: corners out and up. */
-  AU12: [[48, 54, 0.06, -0.075], [60, 64, 0.045, -0.065], [49, 53, 0.02, -0.03], [59, 55, 0.02, -0.035], [68, 69, 0, -0.03]],
-  /** Lip corner depressor: corners down. */
-  AU15: [[48, 54, -0.01, 0.1], [60, 64, -0.01, 0.08], [49, 53, 0, 0.035], [59, 55, 0, 0.045]],
+  /** Lip corner puller: corners out and up, and the skin just beyond them. */
+  AU12: [[48, 54, 0.06, -0.075], [60, 64, 0.045, -0.065], [70, 71, 0.045, -0.055], [49, 53, 0.02, -0.03], [59, 55, 0.02, -0.035], [68, 69, 0, -0.03]],
+  /** Lip corner depressor: corners down, and the skin just beyond them. */
+  AU15: [[48, 54, -0.01, 0.1], [60, 64, -0.01, 0.08], [70, 71, 0, 0.075], [49, 53, 0, 0.035], [59, 55, 0, 0.045]],
   /** Lip stretcher: corners sideways. */
-  AU20: [[48, 54, 0.08, 0.02], [60, 64, 0.07, 0.015], [49, 53, 0.04, 0], [59, 55, 0.04, 0]],
+  AU20: [[48, 54, 0.08, 0.02], [60, 64, 0.07, 0.015], [70, 71, 0.06, 0.015], [49, 53, 0.04, 0], [59, 55, 0.04, 0]],
   /** Lip tightener: lips narrower and thinner. */
   AU23: [[48, 54, -0.035, 0], [60, 64, -0.03, 0], [50, 52, 0, 0.015], [51, 51, 0, 0.015], [56, 58, 0, -0.015], [57, 57, 0, -0.015]],
   /** Jaw drop: lower lip and chin down. */
@@ -78,8 +85,8 @@ export const ACTION_UNITS: Readonly<Record<Exclude<ActionUnit, 'unsmile' | 'clos
 export const EMOTION_ACTION_UNITS: Readonly<Record<Emotion, Partial<Record<ActionUnit, number>>>> = {
   sadness: { AU1: 1, AU4: 0.45, AU15: 1, unsmile: 1.7, closeLips: 1.7, AU6: -0.7 },
   anger: { AU4: 1, AU5: 0.45, AU7: 0.85, AU23: 0.9, unsmile: 1.7, closeLips: 1.7, AU6: -0.5 },
-  fear: { AU1: 1, AU2: 0.8, AU4: 0.45, AU5: 1.1, AU20: 1, AU26: 0.6, unsmile: 1.5 },
-  disgust: { AU9: 0.6, AU10: 0.55, AU4: 0.4, AU15: 0.3, unsmile: 0.9 },
+  fear: { AU1: 1, AU2: 0.8, AU4: 0.45, AU5: 0.9, AU20: 0.5, AU26: 0.6, unsmile: 1.5, closeLips: 0.6, AU6: -0.3 },
+  disgust: { AU9: 0.6, AU10: 0.45, AU4: 0.4, AU15: 0.3, unsmile: 1.1 },
   awe: { AU1: 0.8, AU2: 1, AU5: 0.9, AU26: 0.7, unsmile: 1 },
   amusement: { AU6: 1, AU12: 1.1, AU26: 0.15 },
   excitement: { AU1: 0.35, AU2: 0.6, AU5: 0.6, AU6: 0.8, AU12: 0.9, AU26: 0.45 },
@@ -122,7 +129,10 @@ export interface FaceMotion {
   to: [number, number][];
   /** The fixed ring: centre and semi-axes along the face frame's axes, in pixels. */
   ring: { centre: [number, number]; a: number; b: number };
+  /** Lips apart over the teeth, the corners raised. */
   openSmile: boolean;
+  /** How far the corners sat above the middle of the lips before the edit, in eye distances. */
+  lift: number;
 }
 
 /** Where a face's landmarks move for a target at an intensity (0–1). */
@@ -138,6 +148,14 @@ export function faceMotion(gated: GatedFace, target: Emotion, intensity: number,
     return [0.4 * jx + 0.4 * wx + 0.2 * ex, 0.4 * jy + 0.4 * wy + 0.2 * ey];
   };
   points.push(cheek(2, 31, 41), cheek(14, 35, 46));
+  // Corner points: beyond each mouth corner by a sixth of the mouth's width, so the skin around
+  // the corners (a smile's crease) moves with them rather than staying where the smile put it.
+  const beyond = (corner: number, other: number): [number, number] => {
+    const [cx, cy] = points[corner]!;
+    const [ox, oy] = points[other]!;
+    return [cx + (cx - ox) / 6, cy + (cy - oy) / 6];
+  };
+  points.push(beyond(48, 54), beyond(54, 48));
   const inFrame = points.map((p) => toFrame(frame, p));
   const moves = points.map(() => [0, 0] as [number, number]);
   const add = (i: number, du: number, dv: number) => {
@@ -150,18 +168,30 @@ export function faceMotion(gated: GatedFace, target: Emotion, intensity: number,
   const units = EMOTION_ACTION_UNITS[target];
   const lift = cornerLift(inFrame);
   const gap = innerLipGap(inFrame);
-  const openSmile = lift > 0.06 && gap > 0.08;
+  // Lips apart over the teeth and the corners raised: a grin, or a smile with the teeth
+  // together between parted lips.
+  const openSmile = lift > 0.035 && gap > 0.08;
+  const negative = CORNER_DROP[target] > 0;
   for (const [unit, weight] of Object.entries(units) as [ActionUnit, number][]) {
-    const amount = weight * scale * (0.9 + 0.2 * random());
+    // A mouth already open in a smile drops its jaw no further toward a negative target (that
+    // deepens the smile's curve).
+    const damped = unit === 'AU26' && openSmile && negative ? 0.3 : 1;
+    const amount = weight * damped * scale * (0.9 + 0.2 * random());
     if (unit === 'unsmile') {
       // Bring the corners down to where a relaxed mouth has them (level with the middle of the
       // lips), and in by as much as the smile pulled them out.
-      const down = Math.max(0, lift) * Math.min(1, amount);
+      const down = (Math.max(0, lift) + CORNER_DROP[target] * smoothstep(0.02, 0.06, lift)) * Math.min(1, amount);
       const width = inFrame[54]![0] - inFrame[48]![0];
       const inward = Math.max(0, width - 0.8) * 0.45 * Math.min(1, amount);
-      for (const [l, r, share] of [[48, 54, 1], [60, 64, 0.95], [49, 53, 0.5], [59, 55, 0.7], [58, 56, 0.35]] as const) {
+      for (const [l, r, share] of [[48, 54, 1], [60, 64, 0.95], [70, 71, 0.75], [49, 53, 0.5], [59, 55, 0.7], [58, 56, 0.35]] as const) {
         add(l, inward * share, down * share);
         add(r, -inward * share, down * share);
+      }
+      if (negative) {
+        // Flatten the smile's curve: the lower lip's middle comes up toward the lowered corners
+        // (closing no more than a quarter of the gap between the lips).
+        const flat = Math.min(0.5 * Math.max(0, lift), 0.25 * gap) * Math.min(1, amount);
+        for (const [i, share] of [[57, 1], [66, 1], [56, 0.6], [58, 0.6], [65, 0.75], [67, 0.75]] as const) add(i, 0, -flat * share);
       }
       continue;
     }
@@ -173,8 +203,8 @@ export function faceMotion(gated: GatedFace, target: Emotion, intensity: number,
       for (const i of [65, 66, 67]) add(i, 0, -close);
       for (const i of [56, 57, 58]) add(i, 0, -close * 0.8);
       // The sides of the lips too, or teeth stay bared at the corners.
-      for (const i of [49, 53]) add(i, 0, close * 0.6);
-      for (const i of [59, 55]) add(i, 0, -close * 0.6);
+      for (const i of [49, 53]) add(i, 0, close * 0.85);
+      for (const i of [59, 55]) add(i, 0, -close * 0.85);
       continue;
     }
     for (const [l, r, outward, down] of ACTION_UNITS[unit]) {
@@ -218,7 +248,7 @@ export function faceMotion(gated: GatedFace, target: Emotion, intensity: number,
     from.push(p);
     fixed.push(p);
   }
-  return { from, to: fixed, ring, openSmile };
+  return { from, to: fixed, ring, openSmile, lift };
 }
 
 /**
@@ -243,9 +273,10 @@ export async function warpFaces(
     const region = await applyMotion(pixels, motion, gated, o, tick);
     if (!region) continue;
     const shade = TEETH_SHADE[target] * Math.max(0, Math.min(1, 0.4 + intensity));
-    // Only an open smile (lips apart over the teeth): where the teeth are together, the lips'
-    // colour is hard to tell from the teeth's shadow, and painting over them dirties the teeth.
-    if (motion.openSmile && shade > 0) shadeTeeth(pixels, motion.to, gated.frame.eyeDistance, shade);
+    // Only a broad open smile (lips apart over the teeth, corners well up): where the teeth are
+    // together, or in a gentler smile between parted lips, the lips' colour is hard to tell from
+    // the teeth's shadow, and painting over them dirties the teeth (the warp still narrows them).
+    if (motion.openSmile && motion.lift > 0.06 && shade > 0) shadeTeeth(pixels, motion.to, gated.frame.eyeDistance, shade);
     result.warped++;
     if (motion.openSmile) result.openSmiles++;
     result.regions.push(region);
@@ -391,10 +422,28 @@ async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFa
 }
 
 /**
+ * How far below the middle of the lips `unsmile` takes the corners of a smiling mouth (one whose
+ * corners are raised now), per target, in eye distances: a smile only brought level still reads
+ * as a smile (the lower lip's curve, the cheeks), so toward a negative target the corners go on
+ * down, most for sadness (the downturned mouth), least for anger (the mouth pressed straight).
+ */
+export const CORNER_DROP: Readonly<Record<Emotion, number>> = {
+  sadness: 0.06,
+  fear: 0.045,
+  disgust: 0.025,
+  anger: 0.025,
+  awe: 0,
+  contentment: 0,
+  amusement: 0,
+  excitement: 0,
+};
+
+/**
  * How far the lips close over the teeth of a smile, per target (at intensity 0.6 and above).
  * White teeth between the lips are what says "smile" when the corners have come down; with the
  * lips over them the mouth reads pressed (anger) or closed and still (sadness, contentment). Fear
- * and disgust keep them (a grimace, a raised upper lip show teeth).
+ * and disgust keep them (a grimace, a raised upper lip show teeth; shaded, a small face's teeth
+ * look dirty rather than hidden).
  */
 export const TEETH_SHADE: Readonly<Record<Emotion, number>> = {
   sadness: 0.55,
@@ -533,4 +582,9 @@ export function cornerLift(inFrame: readonly (readonly [number, number])[]): num
 /** The gap between the inner lips, in eye distances. */
 export function innerLipGap(inFrame: readonly (readonly [number, number])[]): number {
   return Math.max(0, (inFrame[67]![1] - inFrame[61]![1] + inFrame[66]![1] - inFrame[62]![1] + inFrame[65]![1] - inFrame[63]![1]) / 3);
+}
+
+function smoothstep(low: number, high: number, x: number): number {
+  const t = Math.max(0, Math.min(1, (x - low) / (high - low)));
+  return t * t * (3 - 2 * t);
 }

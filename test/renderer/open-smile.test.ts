@@ -11,8 +11,9 @@ import type { Emotion } from '../../src/emotions.ts';
 import type { CheckedImage } from '../../src/image/image.ts';
 import { checkImage } from '../../src/image/input-checks.ts';
 import { FACE_NOTES, withFaceNote } from '../../src/messages.ts';
+import { cornerLift } from '../../src/renderer/face-warp.ts';
 import { ToneRenderer } from '../../src/renderer/tone-renderer.ts';
-import { acceptedFaces, gateFaces } from '../../src/vision/face-gate.ts';
+import { acceptedFaces, gateFaces, toFrame } from '../../src/vision/face-gate.ts';
 import { VisionRuntime } from '../../src/vision/vision-runtime.ts';
 import type { FaceReading } from '../../src/vision/vision-types.ts';
 
@@ -67,6 +68,42 @@ describe('open smiles toward negative targets (real face model)', () => {
     const onCat = await renderer.render({ image: cat, plan: { source: 'contentment', target: 'sadness', caption: '', editedCaption: '', elements: ['facial', 'color'], instruction: '', planner: 'test' }, intensity: 0.6, seed: 1 });
     assert.equal(onCat.faceNote, 'no-face');
   });
+});
+
+describe('smiles toward negative targets: the mouth corners come down (real face model)', () => {
+  const vision = new VisionRuntime({ cacheSize: 32 });
+  const renderer = new ToneRenderer({ vision });
+  after(() => vision.close());
+
+  /**
+   * How far the mouth corners sit above the middle of the lips (cornerLift: landmarks 48 and 54
+   * against 51, 57, 62 and 66), in eye distances along the face's own axes, as face-api reads the
+   * picture's first accepted face.
+   */
+  const liftIn = async (bytes: Buffer) => {
+    const analysis = await vision.analyse(bytes);
+    const gated = acceptedFaces(gateFaces(analysis.faces, analysis))[0];
+    assert.ok(gated, 'face-api still finds the face');
+    return cornerLift(gated.face.landmarks.map((p) => toFrame(gated.frame, p)));
+  };
+  // The astronaut's broad toothy grin, and a smile with the teeth together between parted lips.
+  for (const name of ['astronaut.png', 'portrait-anne-helene-smile.jpg']) {
+    it(`${name}: fear and sadness bring the mouth corners down to under a third of their lift above the lips' middle, anger and disgust under half; amusement lifts them`, async () => {
+      const image = await checkImage(readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url)));
+      const edit = async (target: Emotion) =>
+        (await renderer.render({ image, plan: { source: 'amusement', target, caption: '', editedCaption: '', elements: ['facial'], instruction: '', planner: 'test' }, intensity: 0.6, seed: 1 })).bytes;
+      const before = await liftIn(image.bytes);
+      assert.ok(before > 0.04, `the original smiles: corners ${before.toFixed(3)} eye distances above the lips' middle`);
+      const rows: string[] = [];
+      for (const [target, share] of [['fear', 0.3], ['sadness', 0.3], ['anger', 0.45], ['disgust', 0.45]] as const) {
+        const after = await liftIn(await edit(target));
+        rows.push(`${target} ${after.toFixed(3)}`);
+        assert.ok(after < share * before, `${target}: corner lift ${before.toFixed(3)} → ${after.toFixed(3)}, above ${share} of it (${rows.join(', ')})`);
+      }
+      const amused = await liftIn(await edit('amusement'));
+      assert.ok(amused > before, `amusement: corner lift ${before.toFixed(3)} → ${amused.toFixed(3)}`);
+    });
+  }
 });
 
 describe('the caption says what carries the feeling (withFaceNote)', () => {
