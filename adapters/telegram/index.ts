@@ -13,8 +13,6 @@
  * - Pictures are downloaded only from `${apiRoot}/file/bot<token>/<file_path>` after getFile,
  *   within Telegram's 20 MB download limit.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, BotError, GrammyError, HttpError, type Api, type Context } from 'grammy';
@@ -52,7 +50,8 @@ import {
   truncateText,
 } from './telegram-limits.ts';
 import { resolveTelegramOptions, type ResolvedTelegramOptions, type TelegramAdapterOptions } from './telegram-options.ts';
-import { ALBUM_NOTICE, TELEGRAM_COMMAND_DESCRIPTIONS, UNKNOWN_BUTTON } from './telegram-texts.ts';
+import { ALBUM_NOTICE, UNKNOWN_BUTTON } from './telegram-texts.ts';
+import { createWebhookReceiver, type WebhookReceiver } from './webhook.ts';
 
 export type { TelegramAdapterOptions } from './telegram-options.ts';
 
@@ -67,8 +66,6 @@ export interface TelegramAdapter extends RunningAdapter {
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 /** How long an album's id is remembered, so that its other pictures are skipped. */
 const ALBUM_MEMORY_MS = 5 * 60_000;
-/** Webhook bodies larger than this are refused (an update is a few kilobytes). */
-const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
 /** How long the last getUpdates at stop, which confirms the handled updates, may take. */
 const CONFIRM_TIMEOUT_MS = 5_000;
 /** grammY types its signals with the abort-controller package's AbortSignal; Node's is the same at run time. */
@@ -91,6 +88,28 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
   const identity: BotIdentity = { id: bot.botInfo.id, username: bot.botInfo.username };
   const handlers = new TelegramHandlers(engine, bot.api, resolved, identity, logger);
 
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<void>): Promise<void> => {
+    inFlight.add(work);
+    void work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  };
+  const settle = async () => {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
+  const webhook = resolved.webhookUrl
+    ? createWebhookReceiver(
+        bot,
+        { url: resolved.webhookUrl, secret: resolved.webhookSecret, port: resolved.webhookPort, host: resolved.webhookHost },
+        track,
+        logger,
+      )
+    : undefined;
+  // By webhook, every update is answered first and handled in the background (webhook.ts).
+  if (webhook) bot.use(webhook.middleware);
   // Button presses are answered before they wait their turn, so the button never spins while
   // an earlier edit of the same conversation runs.
   bot.on('callback_query', async (ctx, next) => {
@@ -118,22 +137,7 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
 
   if (resolved.registerCommands) await registerCommands(bot.api, logger, apiSignal(AbortSignal.timeout(resolved.startTimeoutMs)));
 
-  const inFlight = new Set<Promise<unknown>>();
-  const track = (work: Promise<void>): Promise<void> => {
-    inFlight.add(work);
-    void work.then(
-      () => inFlight.delete(work),
-      () => inFlight.delete(work),
-    );
-    return work;
-  };
-  const settle = async () => {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-  };
-
-  const receiver = resolved.webhookUrl
-    ? await startWebhook(bot, resolved, track, logger)
-    : await startPolling(bot, resolved, track, logger);
+  const receiver = webhook ? await startWebhook(bot, webhook, resolved) : await startPolling(bot, resolved, track, logger);
   logger.info({ bot: identity.username, mode: receiver.mode, apiRoot: resolved.apiRoot }, 'telegram: started');
 
   let stopping: Promise<void> | undefined;
@@ -237,10 +241,8 @@ async function registerCommands(api: Api, logger: Logger, signal: ApiSignal): Pr
     command: c.command,
     description: truncateText(c.description, COMMAND_DESCRIPTION_MAX_CHARS),
   });
-  const valid = COMMAND_DESCRIPTIONS.filter((c) => COMMAND_NAME_PATTERN.test(c.command)).map((c) => ({
-    ...c,
-    description: TELEGRAM_COMMAND_DESCRIPTIONS[c.command] ?? c.description,
-  }));
+  // The engine's command table, with Telegram's own wording where a command works differently here.
+  const valid = COMMAND_DESCRIPTIONS.filter((c) => COMMAND_NAME_PATTERN.test(c.command));
   try {
     await api.setMyCommands(valid.filter((c) => !c.moderator).map(toBotCommand), {}, signal);
     // Group administrators also see the moderator commands.
@@ -309,84 +311,16 @@ async function startPolling(bot: Bot, options: ResolvedTelegramOptions, track: T
   };
 }
 
-async function startWebhook(bot: Bot, options: ResolvedTelegramOptions, track: Track, logger: Logger): Promise<Receiver> {
-  const url = new URL(options.webhookUrl!);
-  const secret = options.webhookSecret || randomBytes(32).toString('base64url');
-  const recent = new Set<number>();
-  let accepting = true;
-  const server: Server = createServer((req, res) => {
-    void answerWebhook(req, res).catch((error: unknown) => {
-      logger.warn({ err: error }, 'telegram: bad webhook request');
-      if (!res.headersSent) respond(res, 400);
-    });
-  });
-  const answerWebhook = async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://local').pathname !== url.pathname) return respond(res, 404);
-    if (!sameSecret(req.headers['x-telegram-bot-api-secret-token'], secret)) return respond(res, 401);
-    // While stopping, Telegram keeps the update and sends it again (to the next start).
-    if (!accepting) return respond(res, 503);
-    const update = JSON.parse((await readBody(req, WEBHOOK_BODY_MAX_BYTES)).toString('utf8')) as Update;
-    if (typeof update.update_id !== 'number') return respond(res, 400);
-    respond(res, 200);
-    // Telegram sends an update again when an answer was lost; handle it once.
-    if (recent.has(update.update_id)) return;
-    recent.add(update.update_id);
-    if (recent.size > 2000) recent.delete(recent.values().next().value!);
-    await track(
-      bot.handleUpdate(update).catch(async (error: unknown) => {
-        await bot.errorHandler(error as Parameters<typeof bot.errorHandler>[0]);
-      }),
-    ).catch((error: unknown) => logger.error({ err: error }, 'telegram: the error handler failed'));
-  };
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.webhookPort, options.webhookHost, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  try {
-    await bot.api.setWebhook(url.href, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }, apiSignal(AbortSignal.timeout(options.startTimeoutMs)));
-  } catch (error) {
-    server.close();
-    throw error;
-  }
+async function startWebhook(bot: Bot, webhook: WebhookReceiver, options: ResolvedTelegramOptions): Promise<Receiver> {
+  await webhook.start((url, secret) =>
+    bot.api.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }, apiSignal(AbortSignal.timeout(options.startTimeoutMs))),
+  );
   return {
     mode: 'webhook',
-    isReceiving: () => accepting && server.listening,
-    stopReceiving: async () => {
-      accepting = false;
-      server.closeIdleConnections();
-    },
-    afterSettled: async () => {
-      // The webhook stays set: Telegram keeps new updates for the next start.
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    isReceiving: () => webhook.isReceiving(),
+    stopReceiving: () => webhook.stopReceiving(),
+    afterSettled: () => webhook.afterSettled(),
   };
-}
-
-function sameSecret(given: string | string[] | undefined, secret: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(secret);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function respond(res: ServerResponse, status: number): void {
-  res.writeHead(status, { 'content-type': 'text/plain' });
-  res.end(status === 200 ? 'ok' : '');
-}
-
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new Error('webhook body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 // ------------------------------------------------------------------ turns
@@ -425,7 +359,7 @@ class TelegramHandlers {
     }
     const actor = await this.#actor(message.chat, message.from, message.sender_chat);
     // `/ban` as a reply bans the author of the replied-to message (see moderator-commands.ts).
-    const person = resolvePersonArgument(reading.text, message, this.#bot);
+    const person = resolvePersonArgument(reading.command, message, this.#bot);
     if (person.kind === 'explain' && actor.isModerator) {
       await sendReplies(this.#deps(), where.target, [{ kind: 'info', text: person.text, actions: [], emotions: [], private: true }]);
       return;
@@ -435,9 +369,11 @@ class TelegramHandlers {
       ...(where.scope ? { scope: where.scope } : {}),
       messageId: String(message.message_id),
       ...(reading.replyTo !== undefined ? { replyTo: String(reading.replyTo) } : {}),
-      text: person.kind === 'text' ? person.text : reading.text,
+      text: reading.text,
       images: reading.image ? [this.#attachment(reading.image)] : [],
       actor,
+      // The command its entity named, typed: the engine does not parse the text again.
+      ...(person.kind === 'command' && person.command ? { command: person.command } : reading.command ? { command: reading.command } : {}),
       ...(message.from?.language_code ? { locale: message.from.language_code } : {}),
       ...(notice ? { notice } : {}),
     };

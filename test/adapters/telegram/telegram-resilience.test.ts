@@ -4,6 +4,7 @@
  * webhook mode.
  */
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { ProgressListener } from '../../../src/turn.ts';
 import type { RenderRequest, RenderResult, Renderer } from '../../../src/renderer/renderer.ts';
@@ -266,5 +267,74 @@ describe('Telegram: webhook mode', () => {
       body: JSON.stringify({ update_id: 1, message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/help' } }),
     });
     assert.equal(response.status, 401);
+  });
+
+  it('refuses a body over 1 MB, a body that is no update, other paths and methods, and still takes the next update', async () => {
+    const hook = `http://127.0.0.1:${port}/telegram/hook`;
+    const post = (body: string, path = hook) =>
+      fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body });
+    // Answered before the whole body is read, so with node:http, which reads the answer while it still writes.
+    const tooLarge = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest(hook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+      request.end(JSON.stringify({ update_id: 9_000_001, padding: 'x'.repeat(1024 * 1024) }));
+    });
+    assert.equal(tooLarge, 413);
+    assert.equal((await post('{"update_id": ')).status, 400);
+    assert.equal((await post(JSON.stringify({ message: { message_id: 1 } }))).status, 400);
+    assert.equal((await post(JSON.stringify({ update_id: 9_000_002 }), `http://127.0.0.1:${port}/other`)).status, 404);
+    assert.equal((await fetch(hook, { headers: { 'x-telegram-bot-api-secret-token': secret } })).status, 404);
+    const chat = h.fake.privateChat();
+    const sent = h.fake.userSendsText('/help', { chat });
+    await h.fake.waitFor(() => h.fake.botMessages(chat).find((m) => m.reply_to_message?.message_id === sent.message_id), 'the answer to /help');
+  });
+});
+
+describe('Telegram: webhook mode, an edit in flight and a graceful stop', () => {
+  let h: Harness;
+  let port: number;
+  const secret = 'webhook-secret_456';
+  const renderer = new HookedRenderer();
+  before(async () => {
+    port = await freePort();
+    h = await startHarness({
+      parts: { renderer },
+      adapter: { webhookUrl: `http://127.0.0.1:${port}/telegram/hook`, webhookPort: port, webhookHost: '127.0.0.1', webhookSecret: secret },
+    });
+  });
+  after(() => h.close());
+
+  it('answers an update before its edit is done, refuses new ones with 503 while stopping, and sends the edit in flight', async () => {
+    const chat = h.fake.privateChat();
+    const { rendering, release } = renderer.hold();
+    const request = h.fake.userSendsPhoto(await smallPhoto(), { caption: 'make it scary', chat });
+    await rendering;
+    // The fake delivers one update at a time and waits for each answer: the next one arrives while the edit is held.
+    const help = h.fake.userSendsText('/help', { user: h.fake.bob });
+    await h.fake.waitFor(() => h.fake.botMessages(h.fake.privateChat(h.fake.bob)).find((m) => m.reply_to_message?.message_id === help.message_id), "Bob's answer while the edit is held");
+    let stopped = false;
+    const stopping = h.adapter.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(h.adapter.isReady(), false);
+    // A new connection (the fake's own keep-alive one was closed as idle when the stop began).
+    const late = await new Promise<number | undefined>((resolve, reject) => {
+      const body = JSON.stringify({ update_id: 9_100_000, message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/help' } });
+      const call = httpRequest(`http://127.0.0.1:${port}/telegram/hook`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      call.on('error', reject);
+      call.end(body);
+    });
+    assert.equal(late, 503, 'Telegram keeps the update for the next start');
+    assert.equal(stopped, false, 'stop waits for the edit in flight');
+    release();
+    renderer.beforeRender = undefined;
+    await stopping;
+    const sent = await request;
+    assert.equal(h.fake.botMessages(chat).filter((m) => isPicture(m) && m.reply_to_message?.message_id === sent.message_id).length, 1, 'the edit in flight was sent before the bot stopped');
   });
 });
