@@ -509,8 +509,8 @@ async function readTurn(c: Context, settings: WebAppSettings): Promise<TurnInput
       const { type, emotion, intensity, element } = command;
       const feeling = command.feeling?.trim();
       input.command = { type, ...(emotion ? { emotion } : {}), ...(intensity ? { intensity } : {}), ...(element ? { element } : {}), ...(feeling ? { feeling } : {}) };
-      // The feeling is the person's words: shown in the chat, and checked against blocked words.
-      input.text ||= feeling ?? '';
+      // The feeling is the person's words: shown in the chat, and what blocked words are checked against (never other text beside it).
+      input.text = feeling ?? '';
     } else if (command) {
       input.command = namedCommand(command.name, command.args, command.channelOnly);
       if (!input.command) throw new RequestRefused(400, 'bad_request', WEB_MESSAGES.badRequest);

@@ -56,6 +56,18 @@ describe('web chat: commands as JSON', () => {
     assert.equal(normaliser.read.length, read, 'none of these was read as words');
   });
 
+  it("checks an edit command's feeling against blocked words, whatever text comes beside it", async () => {
+    const session = new Session(member.web.url);
+    await session.upload(fixture('chelsea.png'), '');
+    const response = await session.request('/api/turns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hello', command: { type: 'edit', emotion: 'fear', feeling: 'make it g o r y' } }),
+    });
+    const body = (await response.json()) as TurnBody;
+    assert.equal(body.replies[0]!.code, 'word_blocked', body.replies[0]!.text);
+  });
+
   it('refuses a moderator command to a visitor without moderator rights', async () => {
     const { body } = await command(new Session(member.web.url), { type: 'command', name: 'block', args: ['fear'] });
     assert.equal(body.replies[0]!.code, 'not_moderator');
