@@ -50,7 +50,10 @@ export interface EditCommand {
   emotion?: Emotion;
   intensity?: EditIntensity;
   element?: Element;
-  /** The person's words for the feeling (free text). */
+  /**
+   * The person's words for the feeling (free text). The adapter gives them as the turn's `text`
+   * too (and no other words): blocked words are checked against the text.
+   */
   feeling?: string;
 }
 
