@@ -9,7 +9,7 @@
  *
  * | target | light | air and sky |
  * | --- | --- | --- |
- * | fear | low-key: a small pool of cold side light on the subject, the rest falls into the dark (deep vignette) | sky to dark slate |
+ * | fear | low-key: a small pool of cold blue side light on the subject, the rest falls into the dark (deep vignette), hard contrast; colours kept (drained, the picture reads as sadness) | sky to a deep cold blue |
  * | sadness | flat, dim, cool | cool grey fog, thicker higher up and far away; overcast sky; colours drained |
  * | anger | harsh red-orange side light, hard contrast, crushed shadows | sky to a burning red-orange |
  * | disgust | dim, murky, sickly yellow-green cast | grime (blotchy dark mottling), bilious sky |
@@ -67,12 +67,12 @@ export interface Atmosphere {
 /** The recipes; amplitudes are this project's, set by eye on the shared pictures. */
 export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
   fear: {
-    exposure: [0.78, 0.92],
-    saturation: [0.55, 0.8],
-    contrast: [1.5, 1.2],
-    crush: 0.07,
-    cast: [[0.8, 0.96, 1.16], [0.95, 1, 1.04]],
-    sky: { colour: [0.17, 0.2, 0.26], amount: 0.75 },
+    exposure: [0.88, 0.95],
+    saturation: [1.05, 0.92],
+    contrast: [1.5, 1.22],
+    crush: 0.05,
+    cast: [[0.76, 0.97, 1.2], [0.93, 1, 1.06]],
+    sky: { colour: [0.12, 0.22, 0.38], amount: 0.6 },
     pool: { depth: 0.85, radius: 0.08, personShare: 0.7 },
     sideLight: { strength: 0.45, angle: 20 },
   },
