@@ -19,12 +19,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { BotError, webhookCallback, type Bot, type Context, type MiddlewareFn } from 'grammy';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-
-/** The log lines this module writes (the adapter's pino logger). */
-interface WebhookLogger {
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
+import type { Logger } from '../../src/index.ts';
 
 /** Webhook bodies larger than this are refused (an update is a few kilobytes). */
 export const WEBHOOK_BODY_MAX_BYTES = 1024 * 1024;
@@ -64,7 +59,7 @@ export function createWebhookReceiver(
   bot: Bot,
   settings: WebhookSettings,
   track: (work: Promise<void>) => Promise<void>,
-  logger: WebhookLogger,
+  logger: Logger,
 ): WebhookReceiver {
   const url = new URL(settings.url);
   const secret = settings.secret || randomBytes(32).toString('base64url');
