@@ -24,6 +24,7 @@ import { EMOTIONS, EMOTION_TABLE, ELEMENTS } from './emotions.ts';
 import type { Element, Emotion } from './emotions.ts';
 import type { IntensityLevel } from './intent.ts';
 import { SHARED_RULES_LEXICONS, sharedRulesWords } from './normaliser/lexicon/shared-rules.ts';
+import type { LexiconEmotion } from './normaliser/lexicon/types.ts';
 
 /** The vocabulary of one emotion. Every list holds folded text (see {@link foldText}). */
 export interface EmotionLexicon {
@@ -47,7 +48,7 @@ export interface EmotionLexicon {
 export type WordForm = 'base' | 'comparative' | 'superlative';
 
 /** The emotion a word names. `happy` stands for the generic happiness words (see the module note). */
-export type LexiconEmotion = Emotion | 'happy';
+export type { LexiconEmotion };
 
 export interface EmotionWord {
   emotion: LexiconEmotion;

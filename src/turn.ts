@@ -166,6 +166,3 @@ export interface TurnIO {
    */
   send?: SendReply;
 }
-
-/** A short human text for a progress event, the same on every platform (its words live in `messages.ts`). */
-export { describeProgress } from './messages.ts';

@@ -13,9 +13,17 @@
  * move to a cluster afterwards, import the migrated keys (`redis-cli --cluster import`).
  * Policies, audit streams and rate limits keep their names (rate limits start a fresh window).
  */
-import { Cluster } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { DEFAULT_KEY_PREFIX, LEGACY_QUEUE_PREFIX, currentKeyName } from './keys.ts';
-import type { RedisConnection } from './redis-connection.ts';
+
+/**
+ * What the migration needs of a `RedisConnection` (written out here, so that this module, which the
+ * connection calls at start-up, does not import it back).
+ */
+export interface MigratableConnection {
+  readonly client: Redis | Cluster;
+  ready(what: string, timeoutMs: number): Promise<unknown>;
+}
 
 /** Renames KEYS[1] to KEYS[2] unless KEYS[2] exists. Returns 1 when renamed. */
 const RENAME_IF_FREE = `
@@ -32,7 +40,7 @@ export interface KeyMigrationResult {
 }
 
 /** Renames the old keys under `keyPrefix` (and the old render queue's) to their hash-tagged names. */
-export async function migrateRedisKeys(connection: RedisConnection, keyPrefix: string = DEFAULT_KEY_PREFIX): Promise<KeyMigrationResult> {
+export async function migrateRedisKeys(connection: MigratableConnection, keyPrefix: string = DEFAULT_KEY_PREFIX): Promise<KeyMigrationResult> {
   if (connection.client instanceof Cluster) {
     throw new Error('migrate-redis runs on the single Redis the old keys are in; move them to the cluster afterwards (redis-cli --cluster import).');
   }
@@ -57,7 +65,7 @@ export async function migrateRedisKeys(connection: RedisConnection, keyPrefix: s
 }
 
 /** Whether old (untagged) keys are still there: the one cheap look done at start-up. */
-export async function hasUnmigratedKeys(connection: RedisConnection, keyPrefix: string = DEFAULT_KEY_PREFIX): Promise<boolean> {
+export async function hasUnmigratedKeys(connection: Pick<MigratableConnection, 'client'>, keyPrefix: string = DEFAULT_KEY_PREFIX): Promise<boolean> {
   if (connection.client instanceof Cluster) return false;
   const client = connection.client;
   const [budget, queue] = await Promise.all([client.exists(`${keyPrefix}imgs:bytes`), client.exists(`${LEGACY_QUEUE_PREFIX}:render:meta`, `${LEGACY_QUEUE_PREFIX}:render:id`)]);

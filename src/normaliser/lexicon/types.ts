@@ -10,8 +10,10 @@
  * "грустнее"…). Stems are used where words inflect (Russian, Polish, Turkish, Korean, Arabic,
  * Japanese); languages with few forms list them (Dutch).
  */
-import type { Element } from '../../emotions.ts';
-import type { LexiconEmotion } from '../../lexicon.ts';
+import type { Element, Emotion } from '../../emotions.ts';
+
+/** The emotion a word names. `happy` stands for the generic happiness words (see `src/lexicon.ts`). */
+export type LexiconEmotion = Emotion | 'happy';
 
 export interface LanguageLexicon {
   /** ISO 639-1 code. */
