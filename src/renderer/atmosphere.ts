@@ -815,15 +815,17 @@ export function estimateSky(image: { pixels: Uint8Array; width: number; height: 
       const overcast = max - min < 0.12 && luma > 0.62 ? 0.8 : 0;
       const sunset = r > b && luma > 0.45 && y < height * 0.5 ? 0.6 : 0;
       const colour = Math.max(blue, overcast, sunset);
-      // Texture: the largest difference to the four neighbours.
-      let edge = 0;
-      for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
-        const xx = Math.min(width - 1, Math.max(0, x + dx));
-        const yy = Math.min(height - 1, Math.max(0, y + dy));
+      // Texture: the largest difference to the four neighbours (edges extended).
+      const lumaAt = (xx: number, yy: number) => {
         const j = (yy * width + xx) * 3;
-        const l2 = (0.299 * pixels[j]! + 0.587 * pixels[j + 1]! + 0.114 * pixels[j + 2]!) / 255;
-        edge = Math.max(edge, Math.abs(l2 - luma));
-      }
+        return (0.299 * pixels[j]! + 0.587 * pixels[j + 1]! + 0.114 * pixels[j + 2]!) / 255;
+      };
+      const edge = Math.max(
+        Math.abs(lumaAt(Math.min(width - 1, x + 1), y) - luma),
+        Math.abs(lumaAt(Math.max(0, x - 1), y) - luma),
+        Math.abs(lumaAt(x, Math.min(height - 1, y + 1)) - luma),
+        Math.abs(lumaAt(x, Math.max(0, y - 1)) - luma),
+      );
       const smooth = 1 - smoothstep(0.03, 0.12, edge);
       const high = 1 - smoothstep(0.35, 0.75, y / height);
       // The person is not sky, but is left out at full size (the small mask's soft edge would
@@ -842,19 +844,19 @@ export function estimateSky(image: { pixels: Uint8Array; width: number; height: 
       queue.push(x);
     }
   }
+  const visit = (j: number) => {
+    if (reached[j] || likely[j]! <= 0.25) return;
+    reached[j] = 1;
+    queue.push(j);
+  };
   while (queue.length > 0) {
     const k = queue.pop()!;
     const x = k % width;
     const y = (k - x) / width;
-    for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
-      const xx = x + dx;
-      const yy = y + dy;
-      if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
-      const j = yy * width + xx;
-      if (reached[j] || likely[j]! <= 0.25) continue;
-      reached[j] = 1;
-      queue.push(j);
-    }
+    if (x + 1 < width) visit(k + 1);
+    if (x > 0) visit(k - 1);
+    if (y + 1 < height) visit(k + width);
+    if (y > 0) visit(k - width);
   }
   const found = new Float32Array(n);
   for (let k = 0; k < n; k++) found[k] = reached[k] ? Math.min(1, likely[k]! * 1.4) : 0;
