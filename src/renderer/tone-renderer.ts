@@ -38,7 +38,7 @@ import { acceptedFaces, gateFaces, type FaceGateOptions, type GatedFace } from '
 import { sharedVisionRuntime, type VisionLogger, type VisionRuntime } from '../vision/vision-runtime.ts';
 import type { PersonMask, VisionAnalysis } from '../vision/vision-types.ts';
 import { warpFaces, type FaceWarpOptions, type RawPixels } from './face-warp.ts';
-import { applyAtmosphere, drawAtmosphere, gradePixels, prepareAtmosphere, type PixelGrade, type Subject } from './atmosphere.ts';
+import { drawAtmosphere, gradePixels, prepareAtmosphere, type PixelGrade, type Subject } from './atmosphere.ts';
 import { mulberry32 } from './seeded-random.ts';
 
 export interface ToneRendererOptions {
@@ -268,10 +268,26 @@ export class ToneRenderer implements Renderer {
     const wantsAtmosphere = plan.elements.includes('scene') && info.channels === 3 && this.options.scene.atmosphere > 0;
     // The person mask at the picture's size, once, for the split grade and the atmosphere.
     const person = (split || wantsAtmosphere) && analysis.personMask ? await fullSizeMask(analysis.personMask, info.width, info.height, timeout) : undefined;
+    const rgb = { data: pixels.data, width: info.width, height: info.height, channels: 3 };
+    // Started now, so that sharp makes the small copies while the probes and the grades are
+    // solved here (the atmosphere's intensity and the grade are only needed to draw it).
+    const subject = wantsAtmosphere ? subjectOf(acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate)), person, info.width, info.height) : undefined;
+    const preparing = wantsAtmosphere
+      ? prepareAtmosphere({ pixels: rgb, ...(person ? { person } : {}), ...(subject ? { subject } : {}), target: plan.target, seed: request.seed })
+      : undefined;
+    const thumbMasking = split
+      ? sharp(analysis.personMask!.alpha, { raw: { width: analysis.personMask!.width, height: analysis.personMask!.height, channels: 1 } })
+          .resize(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE).width, shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE).height, { fit: 'fill' })
+          .extractChannel(0)
+          .raw()
+          .toBuffer()
+      : undefined;
+    // Awaited below, or not at all (no atmosphere, a single grade): not an unhandled rejection then.
+    preparing?.catch(() => undefined);
+    thumbMasking?.catch(() => undefined);
     // The scene's atmosphere, and how much of it the colour allows (see atmosphereScale).
-    let atmosphere: { subject: Subject | undefined; scale: number } | undefined;
+    let atmosphere: { scale: number } | undefined;
     if (wantsAtmosphere) {
-      const subject = subjectOf(acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate)), person, info.width, info.height);
       const probes = ATMOSPHERE_PROBE_INTENSITIES.map((probe) => ({
         intensity: probe,
         reference: solveGrade(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE), plan.target, probe * this.options.scene.gradeWithAtmosphere, request.seed, {
@@ -280,7 +296,7 @@ export class ToneRenderer implements Renderer {
         }),
       }));
       const scale = await atmosphereScale(full, probes, analysis.personMask, subject, info, plan.target, request.seed);
-      if (scale > 0) atmosphere = { subject, scale };
+      if (scale > 0) atmosphere = { scale };
     }
     // With the atmosphere, the grade is gentler (the two would otherwise fight over brightness,
     // so that "more" could change the picture less).
@@ -301,11 +317,7 @@ export class ToneRenderer implements Renderer {
         });
         const personGrade = solveGrade(thumb, plan.target, gradeIntensity * boost * scene.personShare, request.seed, { reach: this.options.reach, vignette: false });
         const whole = wholeGrade();
-        const thumbMask = await sharp(analysis.personMask!.alpha, { raw: { width: analysis.personMask!.width, height: analysis.personMask!.height, channels: 1 } })
-          .resize(thumb.width, thumb.height, { fit: 'fill' })
-          .extractChannel(0)
-          .raw()
-          .toBuffer();
+        const thumbMask = await thumbMasking!;
         // Grading the person and the background apart changes the picture's contrast and mix; on
         // a picture that is mostly person it can read less like the target than one grade would.
         // Then the one grade it is.
@@ -314,21 +326,12 @@ export class ToneRenderer implements Renderer {
           : { background: whole, person: whole };
       }
     }
-    const rgb = { data: pixels.data, width: info.width, height: info.height, channels: 3 };
     const pixelGrade = grade && { background: pixelGradeOf(grade.background), person: pixelGradeOf(grade.person) };
     let graded: Sharp;
     if (atmosphere) {
       // The grade, then the light and the air of the scene (atmosphere.ts), in one pass over the pixels.
       request.signal?.throwIfAborted();
-      await applyAtmosphere({
-        pixels: rgb,
-        ...(person ? { person } : {}),
-        ...(atmosphere.subject ? { subject: atmosphere.subject } : {}),
-        target: plan.target,
-        intensity: Math.min(1, intensity * boost * this.options.scene.atmosphere) * atmosphere.scale,
-        seed: request.seed,
-        ...(pixelGrade ? { grade: pixelGrade } : {}),
-      });
+      await drawAtmosphere(await preparing!, rgb, Math.min(1, intensity * boost * this.options.scene.atmosphere) * atmosphere.scale, pixelGrade);
       graded = source();
     } else if (grade && grade.person !== grade.background) {
       // The person and the background graded apart, mixed by the mask, in one pass.
