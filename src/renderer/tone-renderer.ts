@@ -764,6 +764,8 @@ async function atmosphereScale(
     }),
   );
   const passes = async (scale: number, probe: { intensity: number; reference: ToneGrade }): Promise<boolean> => {
+    // Each probe is quick, but up to six run back to back: other chats get a turn between them.
+    await new Promise((resolve) => setImmediate(resolve));
     const { grade, graded } = looks.get(probe)!;
     const copy = Uint8Array.from(original.pixels);
     await drawAtmosphere(prepared, { data: copy, width: info.width, height: info.height, channels: 3 }, probe.intensity * scale, grade, async () => {});
@@ -838,7 +840,8 @@ function softMask(mask: PersonMask, timeout: { seconds: number }): Promise<Buffe
 
 /**
  * The selfie mask (256 × 256) at the picture's size, softened so the person's edge blends, and
- * enlarged bilinearly (pixel centres aligned) a row at a time.
+ * enlarged bilinearly (pixel centres aligned) a row at a time, letting the event loop run
+ * between bands of rows (a 12-megapixel mask takes tens of milliseconds).
  */
 async function fullSizeMask(mask: PersonMask, width: number, height: number, timeout: { seconds: number }): Promise<Uint8Array> {
   const soft = await softMask(mask, timeout);
@@ -853,7 +856,9 @@ async function fullSizeMask(mask: PersonMask, width: number, height: number, tim
   }
   const row = new Float32Array(mw);
   const clamped = new Uint8ClampedArray(out.buffer);
+  const rowsPerTick = Math.max(16, Math.floor(1_048_576 / width));
   for (let y = 0; y < height; y++) {
+    if (y % rowsPerTick === rowsPerTick - 1) await new Promise((resolve) => setImmediate(resolve));
     const sy = Math.min(mh - 1, Math.max(0, ((y + 0.5) * mh) / height - 0.5));
     const y0 = Math.max(0, Math.min(mh - 2, Math.floor(sy)));
     const t = sy - y0;
