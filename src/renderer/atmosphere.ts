@@ -631,10 +631,15 @@ const JS_MAX_PIXELS = 128 * 128;
 
 /** `src` resized to `w2 × h2` with a Lanczos-3 kernel (sharp's default; with `local`, here). */
 async function resized(src: Uint8Array, w: number, h: number, channels: 1 | 3, w2: number, h2: number, local: boolean): Promise<Uint8Array> {
-  if (local) return lanczosLocal(lanczosLocal(src, w, h, channels, w2, h, true), w2, h, channels, w2, h2, false);
+  if (local) return resizeSmall(src, w, h, channels, w2, h2);
   const pipeline = sharp(src, { raw: { width: w, height: h, channels } }).resize(w2, h2, { fit: 'fill' });
   // One band: without this, libvips hands back a resized mask as sRGB (three bands).
   return (channels === 1 ? pipeline.extractChannel(0) : pipeline).raw().toBuffer();
+}
+
+/** A small map (up to a few hundred pixels a side) resized with a Lanczos-3 kernel, here rather than by sharp. */
+export function resizeSmall(src: Uint8Array, w: number, h: number, channels: 1 | 3, w2: number, h2: number): Uint8Array {
+  return lanczosLocal(lanczosLocal(src, w, h, channels, w2, h, true), w2, h, channels, w2, h2, false);
 }
 
 /**
@@ -802,6 +807,10 @@ export function estimateSky(image: { pixels: Uint8Array; width: number; height: 
   const { pixels, width, height } = image;
   const n = width * height;
   const likely = new Float32Array(n);
+  const lumaAt = (xx: number, yy: number) => {
+    const j = (yy * width + xx) * 3;
+    return (0.299 * pixels[j]! + 0.587 * pixels[j + 1]! + 0.114 * pixels[j + 2]!) / 255;
+  };
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const k = y * width + x;
@@ -816,10 +825,6 @@ export function estimateSky(image: { pixels: Uint8Array; width: number; height: 
       const sunset = r > b && luma > 0.45 && y < height * 0.5 ? 0.6 : 0;
       const colour = Math.max(blue, overcast, sunset);
       // Texture: the largest difference to the four neighbours (edges extended).
-      const lumaAt = (xx: number, yy: number) => {
-        const j = (yy * width + xx) * 3;
-        return (0.299 * pixels[j]! + 0.587 * pixels[j + 1]! + 0.114 * pixels[j + 2]!) / 255;
-      };
       const edge = Math.max(
         Math.abs(lumaAt(Math.min(width - 1, x + 1), y) - luma),
         Math.abs(lumaAt(Math.max(0, x - 1), y) - luma),

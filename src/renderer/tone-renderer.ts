@@ -38,7 +38,7 @@ import { acceptedFaces, gateFaces, type FaceGateOptions, type GatedFace } from '
 import { sharedVisionRuntime, type VisionLogger, type VisionRuntime } from '../vision/vision-runtime.ts';
 import type { PersonMask, VisionAnalysis } from '../vision/vision-types.ts';
 import { warpFaces, type FaceWarpOptions, type RawPixels } from './face-warp.ts';
-import { drawAtmosphere, gradePixels, prepareAtmosphere, type PixelGrade, type Subject } from './atmosphere.ts';
+import { drawAtmosphere, gradePixels, prepareAtmosphere, resizeSmall, type PixelGrade, type Subject } from './atmosphere.ts';
 import { mulberry32 } from './seeded-random.ts';
 
 export interface ToneRendererOptions {
@@ -295,7 +295,7 @@ export class ToneRenderer implements Renderer {
           vignette: false,
         }),
       }));
-      const scale = await atmosphereScale(full, probes, analysis.personMask, subject, info, plan.target, request.seed);
+      const scale = await atmosphereScale(full, probes, analysis.personMask, subject, info, plan.target, request.seed, timeout);
       if (scale > 0) atmosphere = { scale };
     }
     // With the atmosphere, the grade is gentler (the two would otherwise fight over brightness,
@@ -732,17 +732,11 @@ async function atmosphereScale(
   picture: { width: number; height: number },
   target: Emotion,
   seed: number,
+  timeout: { seconds: number },
 ): Promise<number> {
   const info = { width: original.width, height: original.height };
   // The person at the thumbnail's size, from the selfie mask softened as the full-size one is.
-  const smallPerson = personMask
-    ? await sharp(personMask.alpha, { raw: { width: personMask.width, height: personMask.height, channels: 1 } })
-        .blur(1.2)
-        .resize(info.width, info.height, { fit: 'fill' })
-        .extractChannel(0)
-        .raw()
-        .toBuffer()
-    : undefined;
+  const smallPerson = personMask ? resizeSmall(await softMask(personMask, timeout), personMask.width, personMask.height, 1, info.width, info.height) : undefined;
   const ratio = info.width / picture.width;
   const smallSubject = subject ? { centre: [subject.centre[0] * ratio, subject.centre[1] * ratio] as [number, number], size: subject.size * ratio } : undefined;
   // The tone estimator's own reading of the colour (a softmax over the eight emotions).
