@@ -21,7 +21,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '(^|/)src/(?!index\\.ts$)', message: 'Import the engine from src/index.ts (its one public entry point); export what is missing there.' }] },
+        {
+          patterns: [
+            {
+              regex: '(^|/)src/(?!index\\.ts$)',
+              message:
+                'Import the engine from src/index.ts (its one public entry point); export what is missing there.',
+            },
+          ],
+        },
       ],
       'no-restricted-syntax': [
         'error',

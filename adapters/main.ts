@@ -4,7 +4,14 @@
  * local web chat on http://127.0.0.1:8080. Not an adapter itself: the one place that knows them all.
  */
 import { config as loadDotenv } from 'dotenv';
-import { ConfigError, createEngine, createLogger, loadConfig, startBotObservability, type RunningAdapter } from '../src/index.ts';
+import {
+  ConfigError,
+  createEngine,
+  createLogger,
+  loadConfig,
+  startBotObservability,
+  type RunningAdapter,
+} from '../src/index.ts';
 
 loadDotenv({ quiet: true });
 
@@ -23,7 +30,10 @@ async function main(): Promise<void> {
   const armShutdownDeadline = (): void => {
     // Whatever the platform APIs or Redis are doing, the process ends within SHUTDOWN_TIMEOUT_S.
     setTimeout(() => {
-      logger.error({ seconds: config.shutdownTimeoutSeconds }, 'stopping took longer than SHUTDOWN_TIMEOUT_S; exiting without waiting for the rest');
+      logger.error(
+        { seconds: config.shutdownTimeoutSeconds },
+        'stopping took longer than SHUTDOWN_TIMEOUT_S; exiting without waiting for the rest',
+      );
       process.exit(1);
     }, config.shutdownTimeoutSeconds * 1000).unref();
   };
@@ -66,7 +76,16 @@ async function main(): Promise<void> {
   // A person who just ran `npm start` should see where to go, whatever the log format.
   const web = adapters.find((adapter): adapter is RunningAdapter & { url: string } => 'url' in adapter);
   if (web) process.stderr.write(`\nmoodshift is running: open ${web.url} in your browser (Ctrl+C to stop).\n\n`);
-  logger.info({ adapters: adapters.map((a) => a.name), renderer: engine.renderer.name, planner: engine.planner.name, normaliser: engine.normaliser.name, store: engine.store.name }, 'moodshift started');
+  logger.info(
+    {
+      adapters: adapters.map((a) => a.name),
+      renderer: engine.renderer.name,
+      planner: engine.planner.name,
+      normaliser: engine.normaliser.name,
+      store: engine.store.name,
+    },
+    'moodshift started',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -23,15 +23,24 @@ async function noiseJpeg(width: number, height: number, quality: number, progres
     state = (state * 1103515245 + 12345) & 0x7fffffff;
     small[i] = state >>> 23;
   }
-  return sharp(small, { raw: { width: w, height: h, channels: 3 } }).resize(width, height, { fit: 'fill' }).jpeg({ quality, progressive }).toBuffer();
+  return sharp(small, { raw: { width: w, height: h, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .jpeg({ quality, progressive })
+    .toBuffer();
 }
 
 async function scanBomb(): Promise<Buffer> {
-  const base = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#777' } }).jpeg({ quality: 50, progressive: true }).toBuffer();
+  const base = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#777' } })
+    .jpeg({ quality: 50, progressive: true })
+    .toBuffer();
   const sos = base.lastIndexOf(Buffer.from([0xff, 0xda]));
   const scan = base.subarray(sos, base.length - 2);
   const copies = Math.min(10_000, Math.floor((19 * 1024 * 1024 - base.length) / scan.length));
-  return Buffer.concat([base.subarray(0, base.length - 2), ...Array<Buffer>(copies).fill(scan), Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([
+    base.subarray(0, base.length - 2),
+    ...Array<Buffer>(copies).fill(scan),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 }
 
 async function lyingJpeg(): Promise<Buffer> {
@@ -50,7 +59,15 @@ const renderer = new ToneRenderer();
 async function edit(image: CheckedImage, seed: number): Promise<void> {
   await renderer.render({
     image,
-    plan: { source: 'contentment', target: 'sadness', caption: '', editedCaption: '', elements: ['color'], instruction: canonicalInstruction('sadness', 'contentment'), planner: 'bench' },
+    plan: {
+      source: 'contentment',
+      target: 'sadness',
+      caption: '',
+      editedCaption: '',
+      elements: ['color'],
+      instruction: canonicalInstruction('sadness', 'contentment'),
+      planner: 'bench',
+    },
     intensity: 0.6,
     seed,
   });
@@ -91,7 +108,9 @@ const sampler = setInterval(() => {
 }, 10);
 let person = 0;
 const outcomes = await Promise.all([
-  ...bombs.flatMap(([name, bytes]) => [0, 1].map(() => answer(name, () => checkImage(bytes, { owner: `attacker-${person++}` })))),
+  ...bombs.flatMap(([name, bytes]) =>
+    [0, 1].map(() => answer(name, () => checkImage(bytes, { owner: `attacker-${person++}` }))),
+  ),
   answer('bystander: check + edit 1 MP', async () => edit(await checkImage(bystanderPhoto, { owner: 'bystander' }), 1)),
 ]);
 clearInterval(sampler);

@@ -15,13 +15,30 @@ import type { Renderer } from '../src/renderer/renderer.ts';
 import { MemoryConversationStore } from '../src/store/memory-store.ts';
 import type { Turn } from '../src/turn.ts';
 
-const SCRIPT = ['make it sadder', 'more', 'less', 'undo', 'redo', 'now make it calm', 'a bit scarier', 'try again', 'go back', 'start over'];
+const SCRIPT = [
+  'make it sadder',
+  'more',
+  'less',
+  'undo',
+  'redo',
+  'now make it calm',
+  'a bit scarier',
+  'try again',
+  'go back',
+  'start over',
+];
 
-
-const photo = await sharp(new URL('../test/fixtures/images/chelsea.png', import.meta.url).pathname).jpeg({ quality: 90 }).toBuffer();
+const photo = await sharp(new URL('../test/fixtures/images/chelsea.png', import.meta.url).pathname)
+  .jpeg({ quality: 90 })
+  .toBuffer();
 const passThrough: Renderer = { name: 'pass-through', render: async (request) => request.image };
 const store = new MemoryConversationStore();
-const editor = new Editor({ store, normaliser: new RulesNormaliser(), planner: new KnowledgePlanner(), renderer: passThrough });
+const editor = new Editor({
+  store,
+  normaliser: new RulesNormaliser(),
+  planner: new KnowledgePlanner(),
+  renderer: passThrough,
+});
 
 let message = 0;
 const turn = (user: string, text: string, image?: Buffer): Turn => ({
@@ -87,7 +104,13 @@ for (const [label, result] of [
   rows.push([`${label}: turn p50`, `${p50.toFixed(3)} ms`, `${(p50 / base).toFixed(1)}×`]);
   rows.push([`${label}: turn p99 (goal < 2 ms)`, `${p99.toFixed(3)} ms`, `${(p99 / 2).toFixed(2)}× goal`]);
   rows.push([`${label}: turns per second`, perSecond.toFixed(0), '']);
-  json[label.split(':')[0]!] = { baselineP50Ms: base, p50Ms: p50, p99Ms: p99, turnsPerSecond: perSecond, turns: result.latencies.length };
+  json[label.split(':')[0]!] = {
+    baselineP50Ms: base,
+    p50Ms: p50,
+    p99Ms: p99,
+    turnsPerSecond: perSecond,
+    turns: result.latencies.length,
+  };
 }
 console.log('| measure | value | ratio |\n| --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);

@@ -25,14 +25,27 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { createDiffusionRenderer } from '../src/onnx/diffusion-renderer.ts';
-import { cudaProviderInstalled, CUDA_INSTALL_HINT, parseExecutionProvider, sessionOptionsFor, WEBGPU_INSTALL_HINT, type ExecutionProvider } from '../src/onnx/execution-provider.ts';
+import {
+  cudaProviderInstalled,
+  CUDA_INSTALL_HINT,
+  parseExecutionProvider,
+  sessionOptionsFor,
+  WEBGPU_INSTALL_HINT,
+  type ExecutionProvider,
+} from '../src/onnx/execution-provider.ts';
 import { loadManifest } from '../src/onnx/manifest.ts';
 import { checkModelsDir } from '../src/onnx/models-command.ts';
 import type { EditPlan } from '../src/planner/planner.ts';
 import { tinyVaeDecoder, writeTinyDiffusionModels } from '../test/helpers/tiny-onnx.ts';
 
-const STEP_COUNTS = (process.env.BENCH_STEPS ?? '10,20,50').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
-const PRECISIONS = (process.env.BENCH_PRECISIONS ?? 'fp32,fp16').split(',').map((s) => s.trim()).filter((p): p is 'fp32' | 'fp16' => p === 'fp32' || p === 'fp16');
+const STEP_COUNTS = (process.env.BENCH_STEPS ?? '10,20,50')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => Number.isInteger(n) && n > 0);
+const PRECISIONS = (process.env.BENCH_PRECISIONS ?? 'fp32,fp16')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((p): p is 'fp32' | 'fp16' => p === 'fp32' || p === 'fp16');
 const REQUIRE_PROVIDER = process.env.BENCH_REQUIRE_PROVIDER === '1';
 const SIDE = 512;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
@@ -51,12 +64,15 @@ function providerMissing(message: string): void {
   notes.push(`${message} Measuring on the CPU instead.`);
   provider = 'cpu';
 }
-if (requested === 'cuda' && !cudaProviderInstalled()) providerMissing(`ORT_EXECUTION_PROVIDER=cuda, but the CUDA provider is not installed. ${CUDA_INSTALL_HINT}`);
+if (requested === 'cuda' && !cudaProviderInstalled())
+  providerMissing(`ORT_EXECUTION_PROVIDER=cuda, but the CUDA provider is not installed. ${CUDA_INSTALL_HINT}`);
 if (requested === 'webgpu') {
   try {
     await (await ort.InferenceSession.create(tinyVaeDecoder(), sessionOptionsFor('webgpu'))).release();
   } catch (error) {
-    providerMissing(`ORT_EXECUTION_PROVIDER=webgpu, but WebGPU cannot start here (${error instanceof Error ? error.message.split('\n')[0] : String(error)}). ${WEBGPU_INSTALL_HINT}`);
+    providerMissing(
+      `ORT_EXECUTION_PROVIDER=webgpu, but WebGPU cannot start here (${error instanceof Error ? error.message.split('\n')[0] : String(error)}). ${WEBGPU_INSTALL_HINT}`,
+    );
   }
 }
 
@@ -67,7 +83,10 @@ async function isCompleteExport(dir: string | undefined): Promise<boolean> {
 }
 
 async function unetPrecision(dir: string): Promise<'fp16' | 'fp32'> {
-  const session = await ort.InferenceSession.create(join(dir, 'unet/model.onnx'), { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  const session = await ort.InferenceSession.create(join(dir, 'unet/model.onnx'), {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'disabled',
+  });
   const sample = session.inputMetadata.find((m) => m.name === 'sample');
   await session.release();
   return sample?.isTensor && sample.type === 'float16' ? 'fp16' : 'fp32';
@@ -81,7 +100,8 @@ for (const dir of [process.env.MODELS_DIR, process.env.MODELS_DIR_FP16, process.
     const precision = await unetPrecision(dir);
     if (!exports.some((e) => e.precision === precision)) exports.push({ precision, dir });
     models = 'real';
-  } else if (dir && existsSync(dir)) notes.push(`${dir} is not a complete diffusion export (see \`moodshift models check ${dir}\`); skipped.`);
+  } else if (dir && existsSync(dir))
+    notes.push(`${dir} is not a complete diffusion export (see \`moodshift models check ${dir}\`); skipped.`);
 }
 if (exports.length === 0) {
   for (const precision of PRECISIONS) {
@@ -89,7 +109,9 @@ if (exports.length === 0) {
     await writeTinyDiffusionModels(dir, { floatType: precision === 'fp16' ? 'float16' : 'float32' });
     exports.push({ precision, dir });
   }
-  notes.push('No real weights found in MODELS_DIR: measuring the generated tiny models at 512×512 (a 64×64 latent); the figures show the pipeline cost, not a real UNet.');
+  notes.push(
+    'No real weights found in MODELS_DIR: measuring the generated tiny models at 512×512 (a 64×64 latent); the figures show the pipeline cost, not a real UNet.',
+  );
 }
 exports.sort((a, b) => (a.precision === 'fp32' ? -1 : 1) - (b.precision === 'fp32' ? -1 : 1));
 const measured = exports.filter((e) => PRECISIONS.includes(e.precision));
@@ -109,7 +131,9 @@ interface PytorchResult {
   secondsPerEdit: number;
   runs: number[];
 }
-const pytorch = process.env.BENCH_PYTORCH_RESULT ? (JSON.parse(await readFile(process.env.BENCH_PYTORCH_RESULT, 'utf8')) as PytorchResult) : undefined;
+const pytorch = process.env.BENCH_PYTORCH_RESULT
+  ? (JSON.parse(await readFile(process.env.BENCH_PYTORCH_RESULT, 'utf8')) as PytorchResult)
+  : undefined;
 
 const plan: EditPlan = {
   source: 'contentment',
@@ -120,7 +144,10 @@ const plan: EditPlan = {
   instruction: 'Please change the emotion of this image from contentment to sadness',
   planner: 'knowledge',
 };
-const bytes = await sharp('test/fixtures/images/chelsea.png').resize(SIDE, SIDE, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
+const bytes = await sharp('test/fixtures/images/chelsea.png')
+  .resize(SIDE, SIDE, { fit: 'fill' })
+  .jpeg({ quality: 90 })
+  .toBuffer();
 const image = { bytes, format: 'jpeg' as const, width: SIDE, height: SIDE };
 
 interface Row {
@@ -170,19 +197,26 @@ function round(value: number, digits: number): number {
   return Math.round(value * 10 ** digits) / 10 ** digits;
 }
 
-const vsPytorch = pytorch ? rows.find((r) => r.steps === pytorch.steps && r.precision === (pytorch.dtype === 'float16' ? 'fp16' : 'fp32')) : undefined;
+const vsPytorch = pytorch
+  ? rows.find((r) => r.steps === pytorch.steps && r.precision === (pytorch.dtype === 'float16' ? 'fp16' : 'fp32'))
+  : undefined;
 if (pytorch)
   console.log(
     `baseline: diffusers ${pytorch.diffusers} StableDiffusionInstructPix2PixPipeline on ${pytorch.device} (torch ${pytorch.torch}, ${pytorch.dtype}, ` +
       `${pytorch.side}×${pytorch.side}, ${pytorch.steps} steps, same random weights): ${pytorch.secondsPerEdit} s per edit` +
-      (vsPytorch ? `; moodshift on ${provider}: ${vsPytorch.secondsPerEdit} s, ${round(vsPytorch.secondsPerEdit / pytorch.secondsPerEdit, 2)}× PyTorch's time.` : '; no matching moodshift row.'),
+      (vsPytorch
+        ? `; moodshift on ${provider}: ${vsPytorch.secondsPerEdit} s, ${round(vsPytorch.secondsPerEdit / pytorch.secondsPerEdit, 2)}× PyTorch's time.`
+        : '; no matching moodshift row.'),
   );
 const twenty = rows.find((r) => r.steps === 20 && r.precision === 'fp16') ?? rows.find((r) => r.steps === 20);
-console.log(`Diffusion edit at ${SIDE}×${SIDE}: ${models} models on ${provider} (${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}), median of ${REPEATS} after a warm-up`);
+console.log(
+  `Diffusion edit at ${SIDE}×${SIDE}: ${models} models on ${provider} (${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}), median of ${REPEATS} after a warm-up`,
+);
 for (const note of notes) console.log(`note: ${note}`);
 console.log('| precision | steps | s / edit | s / step | ratio to fp32 (baseline) |');
 console.log('| --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.precision} | ${r.steps} | ${r.secondsPerEdit} | ${r.secondsPerStep} | ${r.ratioToFp32 ?? '—'} |`);
+for (const r of rows)
+  console.log(`| ${r.precision} | ${r.steps} | ${r.secondsPerEdit} | ${r.secondsPerStep} | ${r.ratioToFp32 ?? '—'} |`);
 if (twenty)
   console.log(
     `anchor: EPEM reports ${ANCHOR_A100_S} s per edit on an A100; this run: ${twenty.secondsPerEdit} s at 20 steps (${twenty.precision}). ` +

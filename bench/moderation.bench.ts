@@ -33,11 +33,20 @@ const REDIS_ITERATIONS = 2_000;
 const CHATS = 50;
 const USERS = 1000;
 
-const globalPolicy: PolicyOverride = { blockedEmotions: ['disgust'], perUserPerMinute: 10_000, perChatPerMinute: 10_000 };
+const globalPolicy: PolicyOverride = {
+  blockedEmotions: ['disgust'],
+  perUserPerMinute: 10_000,
+  perChatPerMinute: 10_000,
+};
 
 const contexts: ModerationContext[] = Array.from({ length: USERS }, (_, user) => {
   const chat = `chan${user % CHATS}`;
-  return { platform: 'discord', scope: { server: 'guild1', channel: chat }, actor: { id: `u${user}`, name: 'Someone', isModerator: false }, chat };
+  return {
+    platform: 'discord',
+    scope: { server: 'guild1', channel: chat },
+    actor: { id: `u${user}`, name: 'Someone', isModerator: false },
+    chat,
+  };
 });
 const moderatorContext: ModerationContext = { ...contexts[0]!, actor: { id: 'mod', name: 'Mod', isModerator: true } };
 const request: EditRequestCheck = {
@@ -68,7 +77,10 @@ interface Row {
   ratioP50: number;
 }
 
-async function measure(iterations: number, run: (i: number) => Promise<unknown>): Promise<{ meanUs: number; p50Us: number; p99Us: number }> {
+async function measure(
+  iterations: number,
+  run: (i: number) => Promise<unknown>,
+): Promise<{ meanUs: number; p50Us: number; p99Us: number }> {
   for (let i = 0; i < Math.min(500, iterations); i++) await run(i);
   const samples = new Float64Array(iterations);
   const started = performance.now();
@@ -85,13 +97,30 @@ async function measure(iterations: number, run: (i: number) => Promise<unknown>)
 async function setUpPolicy(moderation: ModerationService): Promise<void> {
   await moderation.runCommand(moderatorContext, { name: 'block', args: ['fear'] });
   await moderation.runCommand(moderatorContext, { name: 'maxintensity', args: ['0.8'] });
-  await moderation.runCommand(moderatorContext, { name: 'words', args: ['add', 'clown', 'zombie', '"wet paint"', 'skull', 'spider'] });
+  await moderation.runCommand(moderatorContext, {
+    name: 'words',
+    args: ['add', 'clown', 'zombie', '"wet paint"', 'skull', 'spider'],
+  });
 }
 
 const rows: Row[] = [];
 const round = (value: number) => Math.round(value * 100) / 100;
-const add = (name: string, iterations: number, result: { meanUs: number; p50Us: number; p99Us: number }, baseline: string, baselineP50Us: number) =>
-  rows.push({ case: name, iterations, meanUs: round(result.meanUs), p50Us: round(result.p50Us), p99Us: round(result.p99Us), baseline, ratioP50: round(result.p50Us / baselineP50Us) });
+const add = (
+  name: string,
+  iterations: number,
+  result: { meanUs: number; p50Us: number; p99Us: number },
+  baseline: string,
+  baselineP50Us: number,
+) =>
+  rows.push({
+    case: name,
+    iterations,
+    meanUs: round(result.meanUs),
+    p50Us: round(result.p50Us),
+    p99Us: round(result.p99Us),
+    baseline,
+    ratioP50: round(result.p50Us / baselineP50Us),
+  });
 
 // Baseline 1: an empty awaited async call.
 const noop = async (value: number) => value;
@@ -109,8 +138,16 @@ await memory.ready();
 await setUpPolicy(memory);
 const cachedNew = await measure(LOCAL_ITERATIONS, (i) => memory.checkRequest(contexts[i % USERS]!, request));
 add('checkRequest, new edit, cached policy (memory)', LOCAL_ITERATIONS, cachedNew, 'empty async call', floor.p50Us);
-const cachedPress = await measure(LOCAL_ITERATIONS, (i) => memory.checkRequest(contexts[i % USERS]!, { ...request, text: '', startsNewEdit: false }));
-add('checkRequest, button press, cached policy (memory)', LOCAL_ITERATIONS, cachedPress, 'empty async call', floor.p50Us);
+const cachedPress = await measure(LOCAL_ITERATIONS, (i) =>
+  memory.checkRequest(contexts[i % USERS]!, { ...request, text: '', startsNewEdit: false }),
+);
+add(
+  'checkRequest, button press, cached policy (memory)',
+  LOCAL_ITERATIONS,
+  cachedPress,
+  'empty async call',
+  floor.p50Us,
+);
 const cachedPlan = await measure(LOCAL_ITERATIONS, (i) => memory.checkPlan(contexts[i % USERS]!, plan));
 add('checkPlan, cached policy (memory)', LOCAL_ITERATIONS, cachedPlan, 'empty async call', floor.p50Us);
 await memory.close();
@@ -130,16 +167,36 @@ if (findRedisServer()) {
     });
     await redis.ready();
     await setUpPolicy(redis);
-    const redisCachedPress = await measure(REDIS_ITERATIONS * 5, (i) => redis.checkRequest(contexts[i % USERS]!, { ...request, text: '', startsNewEdit: false }));
-    add('checkRequest, button press, cached policy (Redis)', REDIS_ITERATIONS * 5, redisCachedPress, 'empty async call', floor.p50Us);
+    const redisCachedPress = await measure(REDIS_ITERATIONS * 5, (i) =>
+      redis.checkRequest(contexts[i % USERS]!, { ...request, text: '', startsNewEdit: false }),
+    );
+    add(
+      'checkRequest, button press, cached policy (Redis)',
+      REDIS_ITERATIONS * 5,
+      redisCachedPress,
+      'empty async call',
+      floor.p50Us,
+    );
     redisMeetsGoal = redisCachedPress.p50Us < GOAL_CACHED_US;
     const redisCachedNew = await measure(REDIS_ITERATIONS, (i) => redis.checkRequest(contexts[i % USERS]!, request));
-    add('checkRequest, new edit, cached policy (Redis: rate-limit script)', REDIS_ITERATIONS, redisCachedNew, 'Redis PING', ping.p50Us);
+    add(
+      'checkRequest, new edit, cached policy (Redis: rate-limit script)',
+      REDIS_ITERATIONS,
+      redisCachedNew,
+      'Redis PING',
+      ping.p50Us,
+    );
     const cold = await measure(REDIS_ITERATIONS, (i) => {
       redis.invalidate();
       return redis.checkRequest(contexts[i % USERS]!, request);
     });
-    add('checkRequest, new edit, cold cache (Redis: read + resolve + rate limit)', REDIS_ITERATIONS, cold, 'Redis PING', ping.p50Us);
+    add(
+      'checkRequest, new edit, cold cache (Redis: read + resolve + rate limit)',
+      REDIS_ITERATIONS,
+      cold,
+      'Redis PING',
+      ping.p50Us,
+    );
     await redis.close();
     client.disconnect();
   } finally {
@@ -155,7 +212,9 @@ const cachedMeetsGoal = cached.p50Us < GOAL_CACHED_US;
 console.log(
   `Goal: full checkRequest under ${GOAL_CACHED_US} µs with the policy cached: median ${cached.p50Us} µs, mean ${cached.meanUs} µs ` +
     `(memory backends) → ${cachedMeetsGoal ? 'met' : 'NOT met'} on the median` +
-    (redisMeetsGoal === undefined ? '' : `; a button press on Redis with the policy cached (no Redis call): ${redisMeetsGoal ? 'met' : 'NOT met'}`) +
+    (redisMeetsGoal === undefined
+      ? ''
+      : `; a button press on Redis with the policy cached (no Redis call): ${redisMeetsGoal ? 'met' : 'NOT met'}`) +
     `. On a busy shared machine the mean carries scheduling pauses: compare it with the empty async call's mean (${floor.meanUs.toFixed(2)} µs).`,
 );
 console.log(

@@ -56,13 +56,27 @@ const microseconds = 1e6 / rulesPerSecond;
 
 const rows = [
   ['reader', 'requests/s', 'µs/request', 'ratio to baseline'],
-  ['baseline (toLowerCase + split)', Math.round(baselinePerSecond).toLocaleString('en'), (1e6 / baselinePerSecond).toFixed(2), '1.00'],
-  ['rules normaliser', Math.round(rulesPerSecond).toLocaleString('en'), microseconds.toFixed(2), (baselinePerSecond / rulesPerSecond).toFixed(2) + '× slower'],
+  [
+    'baseline (toLowerCase + split)',
+    Math.round(baselinePerSecond).toLocaleString('en'),
+    (1e6 / baselinePerSecond).toFixed(2),
+    '1.00',
+  ],
+  [
+    'rules normaliser',
+    Math.round(rulesPerSecond).toLocaleString('en'),
+    microseconds.toFixed(2),
+    (baselinePerSecond / rulesPerSecond).toFixed(2) + '× slower',
+  ],
 ];
 const width = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-console.log(`Normaliser throughput on one core, ${inputs.length} distinct requests, best of ${ROUNDS} rounds (${cpus()[0]?.model ?? 'unknown CPU'})`);
+console.log(
+  `Normaliser throughput on one core, ${inputs.length} distinct requests, best of ${ROUNDS} rounds (${cpus()[0]?.model ?? 'unknown CPU'})`,
+);
 for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(width[column]!)).join('  '));
-console.log(`goal: ${GOAL_PER_SECOND.toLocaleString('en')} requests/s: ${rulesPerSecond >= GOAL_PER_SECOND ? 'met' : 'NOT met'}`);
+console.log(
+  `goal: ${GOAL_PER_SECOND.toLocaleString('en')} requests/s: ${rulesPerSecond >= GOAL_PER_SECOND ? 'met' : 'NOT met'}`,
+);
 console.log(
   JSON.stringify({
     bench: 'normaliser',

@@ -40,7 +40,10 @@ function proxyUnet(): Uint8Array {
   hidden = g.op('Relu', [conv(hidden, 64, 64, 2)]);
   hidden = conv(hidden, 64, 4, 3);
   const textTerm = g.op('Unsqueeze', [g.op('ReduceMean', [text], { axes: [1, 2], keepdims: 1 }), g.int64s([3])]);
-  const time = g.op('Mul', [g.op('ReduceMean', [g.op('Cast', [timestep], { to: 1 })], { keepdims: 0 }), g.weights([1e-4], [])]);
+  const time = g.op('Mul', [
+    g.op('ReduceMean', [g.op('Cast', [timestep], { to: 1 })], { keepdims: 0 }),
+    g.weights([1e-4], []),
+  ]);
   g.op('Add', [g.op('Add', [hidden, textTerm]), time], {}, 'out_sample');
   g.output('out_sample', 'float32', ['batch', 4, 'height', 'width']);
   return g.encode('unet');
@@ -85,13 +88,27 @@ try {
     const dir = join(root, model.replace(' ', '-'));
     await writeTinyDiffusionModels(dir, model === 'tiny fp16' ? { floatType: 'float16' } : {});
     if (model === 'proxy') await writeFile(join(dir, 'unet/model.onnx'), proxyUnet());
-    for (const [side, spinning] of [[64, false], [256, false], [512, false], [512, true]] as const) {
+    for (const [side, spinning] of [
+      [64, false],
+      [256, false],
+      [512, false],
+      [512, true],
+    ] as const) {
       if (model === 'proxy' && side < 256) continue;
       if (model === 'tiny fp16' && (side < 512 || spinning)) continue;
-      const renderer = await createDiffusionRenderer({ modelsDir: dir, steps: STEPS, cpuThreads: THREADS, cpuSpinning: spinning });
-      const bytes = await sharp('test/fixtures/images/chelsea.png').resize(side, side, { fit: 'fill' }).png().toBuffer();
+      const renderer = await createDiffusionRenderer({
+        modelsDir: dir,
+        steps: STEPS,
+        cpuThreads: THREADS,
+        cpuSpinning: spinning,
+      });
+      const bytes = await sharp('test/fixtures/images/chelsea.png')
+        .resize(side, side, { fit: 'fill' })
+        .png()
+        .toBuffer();
       const image = { bytes, format: 'png' as const, width: side, height: side };
-      for (let warmUp = 0; warmUp < WARM_UP_EDITS; warmUp++) await renderer.render({ image, plan, intensity: 0.6, seed: 1 });
+      for (let warmUp = 0; warmUp < WARM_UP_EDITS; warmUp++)
+        await renderer.render({ image, plan, intensity: 0.6, seed: 1 });
       // Step intervals between consecutive progress events (steps 2..n), with the UNet time inside each.
       const steps: { total: number; run: number }[] = [];
       let lastTime = 0;
@@ -103,7 +120,8 @@ try {
         seed: 2,
         onProgress: (progress) => {
           const now = performance.now();
-          if (progress.stage === 'rendering' && progress.step > 1) steps.push({ total: now - lastTime, run: unetMs - lastRun });
+          if (progress.stage === 'rendering' && progress.step > 1)
+            steps.push({ total: now - lastTime, run: unetMs - lastRun });
           lastTime = now;
           lastRun = unetMs;
         },
@@ -137,14 +155,22 @@ function round(value: number, digits = 2): number {
   return Math.round(value * 10 ** digits) / 10 ** digits;
 }
 
-console.log(`Diffusion step: time outside session.run, CPU (${THREADS} ORT threads, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores), ${STEPS} steps, median of steps 2..${STEPS}`);
-console.log('| UNet | ORT threads spin | picture | latent | step ms | session.run ms (baseline) | outside ms | outside / step |');
+console.log(
+  `Diffusion step: time outside session.run, CPU (${THREADS} ORT threads, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores), ${STEPS} steps, median of steps 2..${STEPS}`,
+);
+console.log(
+  '| UNet | ORT threads spin | picture | latent | step ms | session.run ms (baseline) | outside ms | outside / step |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows)
-  console.log(`| ${r.model} | ${r.spinning ? 'yes' : 'no (default)'} | ${r.picture} | ${r.latent} | ${r.stepMs} | ${r.runMs} | ${r.outsideMs} | ${(r.outsideShare * 100).toFixed(1)}% |`);
+  console.log(
+    `| ${r.model} | ${r.spinning ? 'yes' : 'no (default)'} | ${r.picture} | ${r.latent} | ${r.stepMs} | ${r.runMs} | ${r.outsideMs} | ${(r.outsideShare * 100).toFixed(1)}% |`,
+  );
 const at512 = rows.find((r) => r.model === 'proxy' && r.picture === '512×512' && !r.spinning)!;
 const tiny512 = rows.find((r) => r.model === 'tiny' && r.picture === '512×512' && !r.spinning)!;
-console.log(`goal: under ${GOAL * 100}% outside session.run at 512×512 with the proxy UNet: ${(at512.outsideShare * 100).toFixed(1)}% → ${at512.outsideShare < GOAL ? 'met' : 'NOT met'}`);
+console.log(
+  `goal: under ${GOAL * 100}% outside session.run at 512×512 with the proxy UNet: ${(at512.outsideShare * 100).toFixed(1)}% → ${at512.outsideShare < GOAL ? 'met' : 'NOT met'}`,
+);
 console.log(
   `with the tiny UNet (a 1×1 convolution, ${tiny512.runMs} ms a step) at 512×512: ${(tiny512.outsideShare * 100).toFixed(1)}% → ${tiny512.outsideShare < GOAL ? 'met' : 'NOT met'}; ` +
     `${round((tiny512.outsideMs * 1e6) / (64 * 64 * 4), 1)} ns outside per latent element`,

@@ -23,12 +23,15 @@ const LATENCY_SAMPLES = 300;
 const THROUGHPUT_JOBS = 2000;
 const IN_FLIGHT = 100;
 
-
 async function startWorker(redisUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./helpers/null-worker.ts', import.meta.url).pathname], {
-    env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./helpers/null-worker.ts', import.meta.url).pathname],
+    {
+      env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await once(child.stdout!, 'data');
   return child;
 }
@@ -40,7 +43,9 @@ async function stopWorker(child: ChildProcess): Promise<void> {
 
 const redis = await startTestRedis();
 const store = new RedisConversationStore({ redis: redis.url });
-const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).png().toBuffer();
+const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } })
+  .png()
+  .toBuffer();
 const image: CheckedImage = { bytes, format: 'png', width: 64, height: 64 };
 const imageHash = await store.pictures.put(image);
 const plan: EditPlan = {
@@ -53,7 +58,14 @@ const plan: EditPlan = {
   planner: 'knowledge',
 };
 let counter = 0;
-const request = (): RenderRequest => ({ image, imageHash, plan, intensity: 0.6, seed: 1, jobKey: `bench:${process.pid}:${++counter}` });
+const request = (): RenderRequest => ({
+  image,
+  imageHash,
+  plan,
+  intensity: 0.6,
+  seed: 1,
+  jobKey: `bench:${process.pid}:${++counter}`,
+});
 
 async function latencies(renderer: Renderer, samples: number): Promise<number[]> {
   const times: number[] = [];
@@ -77,7 +89,12 @@ async function throughput(renderer: Renderer, jobs: number): Promise<number> {
 }
 
 const inProcess: Renderer = { name: 'null', render: async (r) => r.image };
-const queue = new QueueRenderer({ redisUrl: redis.url, pictures: store.pictures, positionIntervalMs: 60_000, unavailableAfterMs: 30_000 });
+const queue = new QueueRenderer({
+  redisUrl: redis.url,
+  pictures: store.pictures,
+  positionIntervalMs: 60_000,
+  unavailableAfterMs: 30_000,
+});
 
 const workers = [await startWorker(redis.url)];
 await latencies(queue, 30); // warm-up
@@ -93,7 +110,13 @@ await Promise.all(workers.map(stopWorker));
 const client = new Redis(redis.url);
 const before = Number((await client.info('memory')).match(/used_memory:(\d+)/)![1]);
 const waitingJobs = 1000;
-const submitter = new QueueRenderer({ redisUrl: redis.url, pictures: store.pictures, positionIntervalMs: 60_000, renderTimeoutSeconds: 1, unavailableAfterMs: 30_000 });
+const submitter = new QueueRenderer({
+  redisUrl: redis.url,
+  pictures: store.pictures,
+  positionIntervalMs: 60_000,
+  renderTimeoutSeconds: 1,
+  unavailableAfterMs: 30_000,
+});
 const pending = Array.from({ length: waitingJobs }, () => submitter.render(request()).catch(() => undefined));
 while ((await client.llen('moodshift:render:wait')) < waitingJobs) await new Promise((r) => setTimeout(r, 50));
 const after = Number((await client.info('memory')).match(/used_memory:(\d+)/)![1]);
@@ -110,7 +133,17 @@ await store.update(key, (conversation) => {
       parent: i === 0 ? undefined : ids[i - 1],
       originalHash: imageHash,
       imageHash,
-      ...(i === 0 ? {} : { target: plan.target, source: plan.source, intensity: 0.6, elements: plan.elements, instruction: plan.instruction, plan, seed: 123456789 }),
+      ...(i === 0
+        ? {}
+        : {
+            target: plan.target,
+            source: plan.source,
+            intensity: 0.6,
+            elements: plan.elements,
+            instruction: plan.instruction,
+            plan,
+            seed: 123456789,
+          }),
       messageIds: [`${1000 + i}`],
       createdAt: Date.now(),
     };
@@ -119,19 +152,29 @@ await store.update(key, (conversation) => {
 });
 for (let i = 0; i < 6; i++) await store.linkMessage(key, ['root', 'e1', 'e2', 'e3', 'e4', 'e5'][i]!, `${1000 + i}`);
 let perConversation = 0;
-for (const name of await client.keys('moodshift:conv:*').then((a) => a.concat())) perConversation += Number(await client.memory('USAGE', name));
-for (const name of await client.keys('moodshift:msg:bench:*')) perConversation += Number(await client.memory('USAGE', name));
+for (const name of await client.keys('moodshift:conv:*').then((a) => a.concat()))
+  perConversation += Number(await client.memory('USAGE', name));
+for (const name of await client.keys('moodshift:msg:bench:*'))
+  perConversation += Number(await client.memory('USAGE', name));
 
 const p50Added = percentile(queued, 50) - percentile(baseline, 50);
 const rows = [
   ['in-process renderer p50 (baseline)', `${percentile(baseline, 50).toFixed(3)} ms`, '1.00×'],
-  ['through the queue p50', `${percentile(queued, 50).toFixed(3)} ms`, `${(percentile(queued, 50) / percentile(baseline, 50)).toFixed(0)}×`],
+  [
+    'through the queue p50',
+    `${percentile(queued, 50).toFixed(3)} ms`,
+    `${(percentile(queued, 50) / percentile(baseline, 50)).toFixed(0)}×`,
+  ],
   ['through the queue p99', `${percentile(queued, 99).toFixed(3)} ms`, ''],
   ['added per edit at p50 (goal ≤ 5 ms)', `${p50Added.toFixed(3)} ms`, `${(p50Added / 5).toFixed(2)}× goal`],
   ['edits/s, one worker', oneWorker.toFixed(0), '1.00×'],
   ['edits/s, two workers (goal ≥ 500)', twoWorkers.toFixed(0), `${(twoWorkers / oneWorker).toFixed(2)}× one worker`],
   ['Redis bytes per waiting job', perJob.toFixed(0), ''],
-  ['Redis bytes per conversation, 5 edits + links (goal < 2048)', String(perConversation), `${(perConversation / 2048).toFixed(2)}× goal`],
+  [
+    'Redis bytes per conversation, 5 edits + links (goal < 2048)',
+    String(perConversation),
+    `${(perConversation / 2048).toFixed(2)}× goal`,
+  ],
 ];
 console.log('| measure | value | ratio |\n| --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);

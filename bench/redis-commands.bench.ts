@@ -86,7 +86,10 @@ try {
   const engine = await createEngine(loadConfig({ REDIS_URL: server.url }), { logger: silentLogger });
   // The start-up look at the server's settings is not part of any turn.
   await engine.redis?.checkServer();
-  const photo = await sharp(new URL('../test/fixtures/images/chelsea.png', import.meta.url).pathname).resize(256).jpeg({ quality: 85 }).toBuffer();
+  const photo = await sharp(new URL('../test/fixtures/images/chelsea.png', import.meta.url).pathname)
+    .resize(256)
+    .jpeg({ quality: 85 })
+    .toBuffer();
   let message = 0;
   const turn = (user: string, text: string, extra: Partial<Turn> = {}): Turn => ({
     key: { platform: 'bench', chat: 'chat', user },
@@ -99,18 +102,26 @@ try {
   });
   /** One turn as an adapter runs it: each reply sent, and its message linked to its edit by the Editor. */
   const take = async (input: Turn): Promise<string | undefined> => {
-    const replies = await engine.editor.handle(input, { send: async (reply) => (reply.editId === undefined ? undefined : `sent-${++message}`) });
+    const replies = await engine.editor.handle(input, {
+      send: async (reply) => (reply.editId === undefined ? undefined : `sent-${++message}`),
+    });
     return replies.findLast((reply) => reply.editId !== undefined)?.editId;
   };
 
   // Warm up: scripts loaded, policies cached as they are between turns of a running bot.
-  await take(turn('warm-up', 'make it sadder', { images: [{ declaredBytes: photo.length, fetch: async () => photo }] }));
+  await take(
+    turn('warm-up', 'make it sadder', { images: [{ declaredBytes: photo.length, fetch: async () => photo }] }),
+  );
   // Its last MONITOR lines arrive a moment later: not in the first round's count.
   await new Promise((resolve) => setTimeout(resolve, 300));
 
   const edits: string[] = [];
   const photoTurn = await measure(monitor, ROUNDS, async (round) => {
-    const editId = await take(turn(`person-${round}`, 'make it sadder', { images: [{ declaredBytes: photo.length, fetch: async () => photo }] }));
+    const editId = await take(
+      turn(`person-${round}`, 'make it sadder', {
+        images: [{ declaredBytes: photo.length, fetch: async () => photo }],
+      }),
+    );
     if (editId === undefined) throw new Error('the photo-plus-text turn made no edit');
     edits.push(editId);
   });
@@ -136,7 +147,9 @@ try {
     { scenario: 'baseline: store load + update', counted: floor },
   ];
   console.log(`Redis commands per turn (mean of ${ROUNDS} turns, MONITOR; 2-core CPU box)`);
-  console.log('scenario                        | sent | x baseline | conv reads | conv writes | in scripts | sent, by command');
+  console.log(
+    'scenario                        | sent | x baseline | conv reads | conv writes | in scripts | sent, by command',
+  );
   for (const { scenario, counted } of rows) {
     console.log(
       [
@@ -157,7 +170,15 @@ try {
     inScripts: counted.inScripts,
     byCommand: Object.fromEntries(counted.sent),
   });
-  console.log(JSON.stringify({ benchmark: 'redis-commands', rounds: ROUNDS, photoTurn: json(photoTurn), buttonPress: json(buttonPress), baseline: json(floor) }));
+  console.log(
+    JSON.stringify({
+      benchmark: 'redis-commands',
+      rounds: ROUNDS,
+      photoTurn: json(photoTurn),
+      buttonPress: json(buttonPress),
+      baseline: json(floor),
+    }),
+  );
 } finally {
   monitor.disconnect();
   probe.disconnect();

@@ -19,7 +19,10 @@ const jsonLines: string[] = [];
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${file}`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(dir, file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(dir, file)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(run.stdout);
   for (const line of run.stdout.split('\n')) if (line.startsWith('{') && line.endsWith('}')) jsonLines.push(line);
   if (run.status !== 0) {

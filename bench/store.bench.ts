@@ -22,7 +22,11 @@ const GOAL_BYTES = 2048;
 const UPDATES = 2000;
 const WARMUP = 200;
 
-const key = (): ConversationKey => ({ platform: 'telegram', chat: '-1001234567890', user: String(100000000 + Math.floor(Math.random() * 1e8)) });
+const key = (): ConversationKey => ({
+  platform: 'telegram',
+  chat: '-1001234567890',
+  user: String(100000000 + Math.floor(Math.random() * 1e8)),
+});
 
 /** What the Editor stores: a photo, then five edits with their plans, each shown by one message. */
 function typicalHistory(conversation: Conversation): void {
@@ -35,7 +39,13 @@ function typicalHistory(conversation: Conversation): void {
     { target: 'contentment', intensity: 0.6 },
   ];
   const now = Date.now();
-  const root: EditRecord = { id: 'e' + randomUUID().slice(0, 8), originalHash: original, imageHash: original, messageIds: ['4211'], createdAt: now };
+  const root: EditRecord = {
+    id: 'e' + randomUUID().slice(0, 8),
+    originalHash: original,
+    imageHash: original,
+    messageIds: ['4211'],
+    createdAt: now,
+  };
   conversation.edits[root.id] = root;
   let parent = root.id;
   steps.forEach(({ target, intensity }, i) => {
@@ -49,8 +59,14 @@ function typicalHistory(conversation: Conversation): void {
       instruction,
       planner: 'knowledge',
       sourceDistribution: {
-        amusement: 0.081, awe: 0.112, contentment: 0.304, excitement: 0.121,
-        anger: 0.052, disgust: 0.041, fear: 0.118, sadness: 0.171,
+        amusement: 0.081,
+        awe: 0.112,
+        contentment: 0.304,
+        excitement: 0.121,
+        anger: 0.052,
+        disgust: 0.041,
+        fear: 0.118,
+        sadness: 0.171,
       },
     };
     const edit: EditRecord = {
@@ -117,11 +133,19 @@ const memory = await timeUpdates(memoryStore);
 await memoryStore.close();
 
 const rows: string[][] = [['measure', 'value', 'ratio']];
-const json: Record<string, unknown> = { bench: 'store', cpus: availableParallelism(), updates: UPDATES, memoryUpdate: memory };
+const json: Record<string, unknown> = {
+  bench: 'store',
+  cpus: availableParallelism(),
+  updates: UPDATES,
+  memoryUpdate: memory,
+};
 
 if (!findRedisServer()) {
   console.warn('*** redis-server not found: only the memory store was measured ***');
-  rows.push(['memory update, median (µs)', String(round(memory.p50Us)), ''], ['memory update, p99 (µs)', String(round(memory.p99Us)), '']);
+  rows.push(
+    ['memory update, median (µs)', String(round(memory.p50Us)), ''],
+    ['memory update, p99 (µs)', String(round(memory.p99Us)), ''],
+  );
   json.redis = 'skipped: no redis-server';
 } else {
   const server = await startTestRedis();
@@ -142,7 +166,13 @@ if (!findRedisServer()) {
       const linkKeys = await client.keys(`${prefix}msg:*`);
       let linkBytes = 0;
       for (const linkKey of linkKeys) linkBytes += await usage(linkKey);
-      return { records: Object.keys(conversation.edits).length, links: linkKeys.length, conversationBytes, linkBytes, totalBytes: conversationBytes + linkBytes };
+      return {
+        records: Object.keys(conversation.edits).length,
+        links: linkKeys.length,
+        conversationBytes,
+        linkBytes,
+        totalBytes: conversationBytes + linkBytes,
+      };
     };
     const small = await footprint(compressed, 'moodshift:');
     const baseline = await footprint(plain, 'plain:');
@@ -154,15 +184,43 @@ if (!findRedisServer()) {
     rows.push(
       ['records in the conversation (photo + edits)', String(small.records), ''],
       ['Redis memory, plain JSON conversation (bytes)', String(baseline.conversationBytes), '1.00× (baseline)'],
-      ['Redis memory, compressed conversation (bytes)', String(small.conversationBytes), `${round(small.conversationBytes / baseline.conversationBytes, 2)}× plain, ${round(small.conversationBytes / GOAL_BYTES, 2)}× goal`],
-      [`Redis memory, ${small.links} message links (bytes)`, String(small.linkBytes), `${round(small.linkBytes / GOAL_BYTES, 2)}× goal`],
-      ['Redis memory, conversation + links (bytes)', String(small.totalBytes), `${round(small.totalBytes / GOAL_BYTES, 2)}× goal`],
+      [
+        'Redis memory, compressed conversation (bytes)',
+        String(small.conversationBytes),
+        `${round(small.conversationBytes / baseline.conversationBytes, 2)}× plain, ${round(small.conversationBytes / GOAL_BYTES, 2)}× goal`,
+      ],
+      [
+        `Redis memory, ${small.links} message links (bytes)`,
+        String(small.linkBytes),
+        `${round(small.linkBytes / GOAL_BYTES, 2)}× goal`,
+      ],
+      [
+        'Redis memory, conversation + links (bytes)',
+        String(small.totalBytes),
+        `${round(small.totalBytes / GOAL_BYTES, 2)}× goal`,
+      ],
       ['floor: GET + SET round trip, median (µs)', String(round(floor.p50Us)), '1.00× floor'],
-      ['redis update (compressed), median (µs)', String(round(redis.p50Us)), `${round(redis.p50Us / floor.p50Us, 2)}× floor`],
-      ['redis update (plain JSON), median (µs)', String(round(redisPlain.p50Us)), `${round(redisPlain.p50Us / floor.p50Us, 2)}× floor`],
+      [
+        'redis update (compressed), median (µs)',
+        String(round(redis.p50Us)),
+        `${round(redis.p50Us / floor.p50Us, 2)}× floor`,
+      ],
+      [
+        'redis update (plain JSON), median (µs)',
+        String(round(redisPlain.p50Us)),
+        `${round(redisPlain.p50Us / floor.p50Us, 2)}× floor`,
+      ],
       ['memory update, median (µs)', String(round(memory.p50Us)), `${round(memory.p50Us / floor.p50Us, 2)}× floor`],
-      ['redis update (compressed), p99 (µs)', String(round(redis.p99Us)), `${round(redis.p99Us / floor.p99Us, 2)}× floor p99`],
-      ['memory update, p99 (µs)', String(round(memory.p99Us)), `redis median is ${round(redis.p50Us / memory.p50Us, 1)}× memory median`],
+      [
+        'redis update (compressed), p99 (µs)',
+        String(round(redis.p99Us)),
+        `${round(redis.p99Us / floor.p99Us, 2)}× floor p99`,
+      ],
+      [
+        'memory update, p99 (µs)',
+        String(round(memory.p99Us)),
+        `redis median is ${round(redis.p50Us / memory.p50Us, 1)}× memory median`,
+      ],
     );
     Object.assign(json, {
       goalBytes: GOAL_BYTES,

@@ -97,7 +97,12 @@ const round = (x: number) => Math.round(x * 10) / 10;
 function summarise(values: number[], cpuTotal: number) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { turns: values.length, p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), cpuMsPerTurn: round(cpuTotal / values.length) };
+  return {
+    turns: values.length,
+    p50Ms: round(at(0.5)),
+    p99Ms: round(at(0.99)),
+    cpuMsPerTurn: round(cpuTotal / values.length),
+  };
 }
 const editor = summarise(samples.inProcess, cpuMs.inProcess);
 const telegram = summarise(samples.telegram, cpuMs.telegram);
@@ -113,7 +118,9 @@ const rows = [
   ['ratio Telegram / Editor', '', p50Ratio, ratio(telegram.p99Ms, editor.p99Ms), cpuRatio],
 ].map((row) => row.map(String));
 const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-console.log(`telegram: 512 px JPEG turn (${photo.length} bytes), one at a time, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `telegram: 512 px JPEG turn (${photo.length} bytes), one at a time, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
+);
 for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
 console.log(`Bot API calls per edit (besides getUpdates): ${callsPerEdit}`);
 console.log(

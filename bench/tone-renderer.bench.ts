@@ -65,7 +65,6 @@ async function edit(image: CheckedImage): Promise<Buffer> {
   return result.bytes;
 }
 
-
 interface Timing {
   wallMs: number;
   cpuMs: number;
@@ -136,7 +135,17 @@ const twelveMegapixels = await sharp(readFileSync(new URL('../test/fixtures/imag
   .toBuffer();
 rows.push(await measure('astronaut 4240×2832 (generated)', await checkImage(twelveMegapixels), 7));
 
-const header = ['picture', 'format', 'MP', 'floor cpu ms', 'edit cpu ms (warm)', 'warm / floor', 'edit cpu ms (cold)', 'cold / floor', 'best wall ms floor / warm / cold'];
+const header = [
+  'picture',
+  'format',
+  'MP',
+  'floor cpu ms',
+  'edit cpu ms (warm)',
+  'warm / floor',
+  'edit cpu ms (cold)',
+  'cold / floor',
+  'best wall ms floor / warm / cold',
+];
 const table = [
   header,
   ...rows.map((r) => [

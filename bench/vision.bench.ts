@@ -35,7 +35,15 @@ async function portraitAt(megapixels: number): Promise<CheckedImage> {
 }
 
 function plan(target: Emotion, elements: Element[]) {
-  return { source: 'amusement' as const, target, caption: '', editedCaption: '', elements, instruction: '', planner: 'bench' };
+  return {
+    source: 'amusement' as const,
+    target,
+    caption: '',
+    editedCaption: '',
+    elements,
+    instruction: '',
+    planner: 'bench',
+  };
 }
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
@@ -60,7 +68,12 @@ let count = 0;
 async function timeEdit(renderer: ToneRenderer, image: CheckedImage, elements: Element[]): Promise<number> {
   const target = EMOTIONS[count++ % EMOTIONS.length]!;
   const started = performance.now();
-  await renderer.render({ image: { ...image, bytes: Buffer.from(image.bytes) }, plan: plan(target, elements), intensity: 0.6, seed: count });
+  await renderer.render({
+    image: { ...image, bytes: Buffer.from(image.bytes) },
+    plan: plan(target, elements),
+    intensity: 0.6,
+    seed: count,
+  });
   return performance.now() - started;
 }
 
@@ -85,7 +98,14 @@ for (const megapixels of SIZES_MP) {
     best.warm = Math.min(best.warm, await timeEdit(warm, image, VISION));
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
-  rows.push({ megapixels, toneMs: best.tone, visionColdMs: best.cold, visionWarmMs: best.warm, coldRatio: best.cold / best.tone, warmRatio: best.warm / best.tone });
+  rows.push({
+    megapixels,
+    toneMs: best.tone,
+    visionColdMs: best.cold,
+    visionWarmMs: best.warm,
+    coldRatio: best.cold / best.tone,
+    warmRatio: best.warm / best.tone,
+  });
 }
 
 // Event-loop delay while edits run back to back, against the same for tone edits.
@@ -106,14 +126,18 @@ await vision.close();
 await cachedVision.close();
 
 console.log(`vision benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`);
-console.log(`model load (worker start, tfjs-wasm, face-api + selfie): ${loadMs.toFixed(0)} ms; RSS +${mb(rssAfterLoad - rssBefore).toFixed(0)} MiB after load, peak ${mb(peakRss).toFixed(0)} MiB`);
+console.log(
+  `model load (worker start, tfjs-wasm, face-api + selfie): ${loadMs.toFixed(0)} ms; RSS +${mb(rssAfterLoad - rssBefore).toFixed(0)} MiB after load, peak ${mb(peakRss).toFixed(0)} MiB`,
+);
 console.log('MP    tone ms   vision cold ms (×tone)   vision warm ms (×tone)');
 for (const r of rows) {
   console.log(
     `${String(r.megapixels).padEnd(5)} ${r.toneMs.toFixed(0).padStart(7)}   ${r.visionColdMs.toFixed(0).padStart(8)} (${r.coldRatio.toFixed(1)}×)${' '.repeat(9)}${r.visionWarmMs.toFixed(0).padStart(8)} (${r.warmRatio.toFixed(1)}×)`,
   );
 }
-console.log(`event-loop delay p99 while 1 MP edits run: tone ${loopTone.p99Ms.toFixed(1)} ms, vision ${loopVision.p99Ms.toFixed(1)} ms (max ${loopVision.maxMs.toFixed(1)}); 12 MP vision ${loopVision12.p99Ms.toFixed(1)} ms (max ${loopVision12.maxMs.toFixed(1)}); goal < 50 ms`);
+console.log(
+  `event-loop delay p99 while 1 MP edits run: tone ${loopTone.p99Ms.toFixed(1)} ms, vision ${loopVision.p99Ms.toFixed(1)} ms (max ${loopVision.maxMs.toFixed(1)}); 12 MP vision ${loopVision12.p99Ms.toFixed(1)} ms (max ${loopVision12.maxMs.toFixed(1)}); goal < 50 ms`,
+);
 const oneMpRow = rows.find((r) => r.megapixels === 1)!;
 console.log(
   JSON.stringify({
@@ -122,8 +146,22 @@ console.log(
     modelLoadMs: Math.round(loadMs),
     rssAddedMiB: Math.round(mb(rssAfterLoad - rssBefore)),
     peakRssMiB: Math.round(mb(peakRss)),
-    rows: rows.map((r) => ({ ...r, toneMs: Math.round(r.toneMs), visionColdMs: Math.round(r.visionColdMs), visionWarmMs: Math.round(r.visionWarmMs), coldRatio: +r.coldRatio.toFixed(2), warmRatio: +r.warmRatio.toFixed(2) })),
-    eventLoopP99Ms: { tone1MP: +loopTone.p99Ms.toFixed(1), vision1MP: +loopVision.p99Ms.toFixed(1), vision12MP: +loopVision12.p99Ms.toFixed(1) },
-    goals: { oneMpWithin4xTone: oneMpRow.coldRatio <= 4, loopP99Under50Ms: loopVision.p99Ms < 50 && loopVision12.p99Ms < 50 },
+    rows: rows.map((r) => ({
+      ...r,
+      toneMs: Math.round(r.toneMs),
+      visionColdMs: Math.round(r.visionColdMs),
+      visionWarmMs: Math.round(r.visionWarmMs),
+      coldRatio: +r.coldRatio.toFixed(2),
+      warmRatio: +r.warmRatio.toFixed(2),
+    })),
+    eventLoopP99Ms: {
+      tone1MP: +loopTone.p99Ms.toFixed(1),
+      vision1MP: +loopVision.p99Ms.toFixed(1),
+      vision12MP: +loopVision12.p99Ms.toFixed(1),
+    },
+    goals: {
+      oneMpWithin4xTone: oneMpRow.coldRatio <= 4,
+      loopP99Under50Ms: loopVision.p99Ms < 50 && loopVision12.p99Ms < 50,
+    },
   }),
 );

@@ -52,7 +52,11 @@ function overHttp(): Promise<void> {
     const request = httpRequest(
       turnsUrl,
       // A browser sends the page's Origin with every POST; the chat refuses posts without one.
-      { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length, origin: new URL(web.url).origin } },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': contentType, 'content-length': body.length, origin: new URL(web.url).origin },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -60,7 +64,8 @@ function overHttp(): Promise<void> {
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const reply = (JSON.parse(text) as { replies: Array<{ kind: string }> }).replies[0];
-          if (response.statusCode !== 200 || reply?.kind !== 'edit') reject(new Error(`HTTP turn failed: ${response.statusCode} ${text}`));
+          if (response.statusCode !== 200 || reply?.kind !== 'edit')
+            reject(new Error(`HTTP turn failed: ${response.statusCode} ${text}`));
           else resolve();
         });
       },
@@ -141,7 +146,10 @@ const cpuMs = { inProcess: 0, http: 0 };
 const counted = { inProcess: 0, http: 0 };
 for (let done = 0; done < TURNS; done += BLOCK) {
   const size = Math.min(BLOCK, TURNS - done);
-  for (const [path, turn] of [['inProcess', inProcess], ['http', overHttp]] as const) {
+  for (const [path, turn] of [
+    ['inProcess', inProcess],
+    ['http', overHttp],
+  ] as const) {
     const started = performance.now();
     const cpu = process.cpuUsage();
     counted[path] += (await load(turn, size)).length;
@@ -163,7 +171,15 @@ const p99Ratio = Math.round((http.p99Ms / editor.p99Ms) * 1000) / 1000;
 
 const rows = [
   ['path', 'turns', 'p50 ms', 'p99 ms', 'mean ms', 'turns/s', 'CPU ms/turn'],
-  ['Editor in process', editor.turns, editor.p50Ms, editor.p99Ms, editor.meanMs, editor.turnsPerSecond, editor.cpuMsPerTurn],
+  [
+    'Editor in process',
+    editor.turns,
+    editor.p50Ms,
+    editor.p99Ms,
+    editor.meanMs,
+    editor.turnsPerSecond,
+    editor.cpuMsPerTurn,
+  ],
   ['HTTP POST /api/turns', http.turns, http.p50Ms, http.p99Ms, http.meanMs, http.turnsPerSecond, http.cpuMsPerTurn],
   ['ratio HTTP / Editor', '', p50Ratio, p99Ratio, '', '', cpuRatio],
 ].map((row) => row.map(String));
@@ -172,7 +188,9 @@ console.log(
   `web chat: 1-megapixel JPEG turn (${photo.length} bytes), ${CONCURRENCY} in flight, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
 );
 for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
-console.log(`goal: HTTP p50 at most ${GOAL_P50_RATIO}× the Editor's: ${p50Ratio <= GOAL_P50_RATIO ? 'met' : 'NOT met'}`);
+console.log(
+  `goal: HTTP p50 at most ${GOAL_P50_RATIO}× the Editor's: ${p50Ratio <= GOAL_P50_RATIO ? 'met' : 'NOT met'}`,
+);
 console.log(
   JSON.stringify({
     bench: 'web',

@@ -56,14 +56,20 @@ async function evaluate(normaliser: Normaliser, items: LabelledRequest[]): Promi
   for (const item of items) {
     let intent: Intent;
     try {
-      intent = await normaliser.normalise(item.text, item.current ? { current: item.current, hasImage: true } : { hasImage: true });
+      intent = await normaliser.normalise(
+        item.text,
+        item.current ? { current: item.current, hasImage: true } : { hasImage: true },
+      );
     } catch (error) {
       intent = { kind: 'unknown' };
       failures.push(`line ${item.line}: ${JSON.stringify(item.text)} threw ${String(error)}`);
     }
     const failure = judge(intent, item);
     if (failure && !failures.some((f) => f.startsWith(`line ${item.line}:`))) failures.push(failure);
-    const tallies = [[byKind, item.expect.kind], [byLanguage, item.lang ?? '?']] as [Map<string, Tally>, string][];
+    const tallies = [
+      [byKind, item.expect.kind],
+      [byLanguage, item.lang ?? '?'],
+    ] as [Map<string, Tally>, string][];
     if (item.category) tallies.push([byCategory, item.category]);
     for (const [map, key] of tallies) {
       const tally = map.get(key) ?? { total: 0, correct: 0 };
@@ -73,7 +79,11 @@ async function evaluate(normaliser: Normaliser, items: LabelledRequest[]): Promi
     }
   }
   const withAccuracy = (map: Map<string, Tally>) =>
-    Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => [k, { ...t, accuracy: round(t.correct / t.total) }]));
+    Object.fromEntries(
+      [...map]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, t]) => [k, { ...t, accuracy: round(t.correct / t.total) }]),
+    );
   const correct = items.length - failures.length;
   return {
     normaliser: normaliser.name,
@@ -95,7 +105,9 @@ function round(value: number): number {
 function table(title: string, rows: Record<string, Tally & { accuracy: number }>): string {
   const lines = [`${title.padEnd(16)} ${'n'.padStart(5)} ${'right'.padStart(6)} ${'accuracy'.padStart(9)}`];
   for (const [key, t] of Object.entries(rows)) {
-    lines.push(`${key.padEnd(16)} ${String(t.total).padStart(5)} ${String(t.correct).padStart(6)} ${(t.accuracy * 100).toFixed(1).padStart(8)}%`);
+    lines.push(
+      `${key.padEnd(16)} ${String(t.total).padStart(5)} ${String(t.correct).padStart(6)} ${(t.accuracy * 100).toFixed(1).padStart(8)}%`,
+    );
   }
   return lines.join('\n');
 }
@@ -110,10 +122,15 @@ async function languageModelNormaliser(fallback: Normaliser): Promise<Normaliser
   }
   const module = (await import(LLM_MODULE.href)) as Record<string, unknown>;
   const create = (module.createLlmNormaliser ?? module.createNormaliser) as
-    | ((options: { config: Record<string, string | undefined>; fallback: Normaliser }) => Normaliser | Promise<Normaliser>)
+    | ((options: {
+        config: Record<string, string | undefined>;
+        fallback: Normaliser;
+      }) => Normaliser | Promise<Normaliser>)
     | undefined;
   if (typeof create !== 'function') {
-    console.error('src/normaliser/llm-normaliser.ts exports neither createLlmNormaliser nor createNormaliser: evaluating the rules only.');
+    console.error(
+      'src/normaliser/llm-normaliser.ts exports neither createLlmNormaliser nor createNormaliser: evaluating the rules only.',
+    );
     return undefined;
   }
   return create({
@@ -131,7 +148,9 @@ for (const setName of setNames) {
   if (model) reports.push(await evaluate(model, items));
   results.push({ set: setName, reports });
   for (const report of reports) {
-    console.log(`\n${report.normaliser} normaliser on ${setName}.jsonl: ${report.correct}/${report.total} right (${(report.accuracy * 100).toFixed(1)}%) in ${report.seconds} s`);
+    console.log(
+      `\n${report.normaliser} normaliser on ${setName}.jsonl: ${report.correct}/${report.total} right (${(report.accuracy * 100).toFixed(1)}%) in ${report.seconds} s`,
+    );
     console.log(table('kind', report.byKind));
     if (Object.keys(report.byCategory).length > 0) console.log('\n' + table('category', report.byCategory));
     console.log('\n' + table('language', report.byLanguage));
@@ -149,11 +168,16 @@ console.log(
       evaluation: 'normaliser',
       sets: setNames,
       englishGoal: ENGLISH_GOAL,
-      results: results.map(({ set, reports }) => ({ set, reports: reports.map(({ failures, ...rest }) => ({ ...rest, misses: failures.length })) })),
+      results: results.map(({ set, reports }) => ({
+        set,
+        reports: reports.map(({ failures, ...rest }) => ({ ...rest, misses: failures.length })),
+      })),
       ...(modelStats ? { llmStats: modelStats } : {}),
     }),
 );
 if (english && english.accuracy < ENGLISH_GOAL) {
-  console.error(`The rules normaliser got ${(english.accuracy * 100).toFixed(1)}% of the English requests of eval.jsonl right; the goal is ${ENGLISH_GOAL * 100}%.`);
+  console.error(
+    `The rules normaliser got ${(english.accuracy * 100).toFixed(1)}% of the English requests of eval.jsonl right; the goal is ${ENGLISH_GOAL * 100}%.`,
+  );
   process.exit(1);
 }

@@ -37,7 +37,13 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 export function importEdges(dirs: readonly string[] = ['src', 'adapters'], root = ROOT): ImportEdge[] {
   const edges: ImportEdge[] = [];
   for (const file of dirs.flatMap((dir) => sourceFiles(join(root, dir)))) {
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const source = ts.createSourceFile(
+      file,
+      readFileSync(file, 'utf8'),
+      ts.ScriptTarget.Latest,
+      false,
+      ts.ScriptKind.TS,
+    );
     const from = relative(root, file);
     const add = (specifier: ts.Expression | undefined, typeOnly: boolean, dynamic: boolean): void => {
       if (!specifier || !ts.isStringLiteral(specifier) || !specifier.text.startsWith('.')) return;
@@ -46,12 +52,21 @@ export function importEdges(dirs: readonly string[] = ['src', 'adapters'], root 
     const visit = (node: ts.Node): void => {
       if (ts.isImportDeclaration(node)) {
         const clause = node.importClause;
-        const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
-        const typeOnly = Boolean(clause && (clause.isTypeOnly || (!clause.name && named && named.length > 0 && named.every((e) => e.isTypeOnly))));
+        const named =
+          clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+        const typeOnly = Boolean(
+          clause &&
+          (clause.isTypeOnly || (!clause.name && named && named.length > 0 && named.every((e) => e.isTypeOnly))),
+        );
         add(node.moduleSpecifier, typeOnly, false);
       } else if (ts.isExportDeclaration(node)) {
-        const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
-        add(node.moduleSpecifier, node.isTypeOnly || Boolean(named && named.length > 0 && named.every((e) => e.isTypeOnly)), false);
+        const named =
+          node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
+        add(
+          node.moduleSpecifier,
+          node.isTypeOnly || Boolean(named && named.length > 0 && named.every((e) => e.isTypeOnly)),
+          false,
+        );
       } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
         add(node.arguments[0], false, true);
       }
@@ -110,8 +125,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   const files = new Set(edges.flatMap((edge) => [edge.from, edge.to]));
   const all = importCycles(edges);
   const runtime = importCycles(edges.filter((edge) => !edge.typeOnly));
-  console.log(`${files.size} files, ${edges.length} imports (${edges.filter((e) => e.typeOnly).length} of types only, ${edges.filter((e) => e.dynamic).length} import())`);
+  console.log(
+    `${files.size} files, ${edges.length} imports (${edges.filter((e) => e.typeOnly).length} of types only, ${edges.filter((e) => e.dynamic).length} import())`,
+  );
   console.log(`cycles: ${all.length} counting type-only imports, ${runtime.length} at run time`);
-  for (const cycle of all) console.log(`  ${runtime.some((r) => r.join() === cycle.join()) ? 'run time' : 'types   '}: ${cycle.join(' , ')}`);
+  for (const cycle of all)
+    console.log(`  ${runtime.some((r) => r.join() === cycle.join()) ? 'run time' : 'types   '}: ${cycle.join(' , ')}`);
   process.exitCode = all.length > 0 ? 1 : 0;
 }

@@ -16,7 +16,8 @@ export default async function* shortReporter(source) {
 
   const entry = (key) => {
     let stats = files.get(key);
-    if (!stats) files.set(key, (stats = { passed: 0, failed: 0, skipped: 0, ms: 0, stderr: '', failures: [], printed: false }));
+    if (!stats)
+      files.set(key, (stats = { passed: 0, failed: 0, skipped: 0, ms: 0, stderr: '', failures: [], printed: false }));
     return stats;
   };
   const line = (key, s) => {
@@ -60,7 +61,9 @@ export default async function* shortReporter(source) {
     stats.failed++;
     failed++;
     const where = data.line ? ` (${relative(root, data.file ?? '')}:${data.line})` : '';
-    stats.failures.push(`  ✗ ${data.name}${where}\n${indent(inspect(error?.cause ?? error, { depth: 6 }), '      ')}\n`);
+    stats.failures.push(
+      `  ✗ ${data.name}${where}\n${indent(inspect(error?.cause ?? error, { depth: 6 }), '      ')}\n`,
+    );
   };
 
   for await (const event of source) {

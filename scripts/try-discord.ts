@@ -15,7 +15,10 @@ const fake = await new FakeDiscord().start();
 const { guild, channel } = fake.addGuild('Try server');
 const alice = fake.addUser('alice');
 fake.addMember(guild, alice);
-const photoBytes = await sharp(readFileSync(join(repositoryRoot, 'test/fixtures/images/astronaut.png'))).resize({ width: 512 }).png().toBuffer();
+const photoBytes = await sharp(readFileSync(join(repositoryRoot, 'test/fixtures/images/astronaut.png')))
+  .resize({ width: 512 })
+  .png()
+  .toBuffer();
 let lastPicture: FakeMessage | undefined;
 
 await playConversation({
@@ -38,13 +41,25 @@ await playConversation({
     let interaction;
     if (step.kind === 'photo') {
       const attachment = fake.uploadFile(photoBytes, 'astronaut.png', 'image/png');
-      interaction = fake.slashCommand({ user: alice, channel, command: 'mood', subcommand: 'edit', options: { image: { attachment }, feeling: step.text } });
+      interaction = fake.slashCommand({
+        user: alice,
+        channel,
+        command: 'mood',
+        subcommand: 'edit',
+        options: { image: { attachment }, feeling: step.text },
+      });
     } else if (step.kind === 'button') {
       if (!lastPicture) throw new Error('there is no picture to press a button on');
       interaction = fake.pressButton({ user: alice, message: lastPicture, label: step.label });
     } else {
       // A follow-up without a picture edits the person's last one; no privileged intent needed.
-      interaction = fake.slashCommand({ user: alice, channel, command: 'mood', subcommand: 'edit', options: { feeling: step.text } });
+      interaction = fake.slashCommand({
+        user: alice,
+        channel,
+        command: 'mood',
+        subcommand: 'edit',
+        options: { feeling: step.text },
+      });
     }
     const answer = await fake.waitForPicture(interaction, STEP_TIMEOUT_MS);
     lastPicture = answer;

@@ -14,9 +14,7 @@ import { BUTTON_LABELS } from '../src/buttons.ts';
 
 /** One thing the scripted person does. */
 export type ScriptStep =
-  | { kind: 'photo'; text: string }
-  | { kind: 'text'; text: string }
-  | { kind: 'button'; label: string };
+  { kind: 'photo'; text: string } | { kind: 'text'; text: string } | { kind: 'button'; label: string };
 
 export const conversationScript: readonly ScriptStep[] = [
   { kind: 'photo', text: 'make this sadder' },

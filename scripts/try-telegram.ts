@@ -15,7 +15,10 @@ const buttonsOf = (message: FakeMessage) => (message.reply_markup?.inline_keyboa
 
 const fake = await FakeBotApi.start();
 const chat = fake.privateChat();
-const photo = await sharp(readFileSync(join(repositoryRoot, 'test/fixtures/images/astronaut.png'))).resize({ width: 512 }).jpeg({ quality: 88 }).toBuffer();
+const photo = await sharp(readFileSync(join(repositoryRoot, 'test/fixtures/images/astronaut.png')))
+  .resize({ width: 512 })
+  .jpeg({ quality: 88 })
+  .toBuffer();
 let lastPicture: FakeMessage | undefined;
 
 await playConversation({
@@ -24,7 +27,12 @@ await playConversation({
   env: { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot },
   banner: `Fake Telegram Bot API on ${fake.apiRoot}`,
   ready: () => fake.waitFor(() => fake.callsOf('getUpdates').length > 0, 'the bot to start polling', STEP_TIMEOUT_MS),
-  describe: (step) => (step.kind === 'photo' ? `[sends a photo] ${step.text}` : step.kind === 'button' ? `[presses "${step.label}"]` : step.text),
+  describe: (step) =>
+    step.kind === 'photo'
+      ? `[sends a photo] ${step.text}`
+      : step.kind === 'button'
+        ? `[presses "${step.label}"]`
+        : step.text,
   async act(step) {
     const after = fake.lastMessageId(chat);
     if (step.kind === 'photo') await fake.userSendsPhoto(photo, { caption: step.text });
@@ -34,7 +42,13 @@ await playConversation({
       if (!lastPicture || !data) throw new Error(`the bot's last picture has no "${step.label}" button`);
       fake.userPressesButton(lastPicture, data);
     }
-    const answer = await fake.waitForBotMessage(chat, after, (m) => !isProgress(m), 'the bot to answer', STEP_TIMEOUT_MS);
+    const answer = await fake.waitForBotMessage(
+      chat,
+      after,
+      (m) => !isProgress(m),
+      'the bot to answer',
+      STEP_TIMEOUT_MS,
+    );
     const fileId = answer.photo?.at(-1)?.file_id ?? answer.document?.file_id;
     if (fileId) lastPicture = answer;
     return {

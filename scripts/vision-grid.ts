@@ -37,7 +37,9 @@ const NAMES = [
   'group-couple-toast.jpg',
   'landscape-mountains-blue-sky.jpg',
   'city-skyline-sunset.jpg',
-].filter((name) => existsSync(new URL(name, folder)) && (!values.only || values.only.split(',').some((o) => name.includes(o))));
+].filter(
+  (name) => existsSync(new URL(name, folder)) && (!values.only || values.only.split(',').some((o) => name.includes(o))),
+);
 
 const vision = new VisionRuntime({ cacheSize: 32 });
 const renderer = new ToneRenderer({ vision });
@@ -69,13 +71,34 @@ for (const name of NAMES) {
         : (
             await renderer.render({
               image,
-              plan: { source: 'contentment', target: column as Emotion, caption: '', editedCaption: '', elements: ['facial', 'scene', 'color'], instruction: '', planner: 'grid' },
+              plan: {
+                source: 'contentment',
+                target: column as Emotion,
+                caption: '',
+                editedCaption: '',
+                elements: ['facial', 'scene', 'color'],
+                instruction: '',
+                planner: 'grid',
+              },
               intensity,
               seed,
             })
           ).bytes;
-    whole.push({ input: await sharp(bytes).resize(cell, cell, { fit: 'contain', background: '#111' }).png().toBuffer(), left: k * cell, top: 24 + row * cell });
-    if (crop) crops.push({ input: await sharp(bytes).extract(crop).resize(cell, cell, { fit: 'contain', background: '#111' }).png().toBuffer(), left: k * cell, top: 24 + faceRow * cell });
+    whole.push({
+      input: await sharp(bytes).resize(cell, cell, { fit: 'contain', background: '#111' }).png().toBuffer(),
+      left: k * cell,
+      top: 24 + row * cell,
+    });
+    if (crop)
+      crops.push({
+        input: await sharp(bytes)
+          .extract(crop)
+          .resize(cell, cell, { fit: 'contain', background: '#111' })
+          .png()
+          .toBuffer(),
+        left: k * cell,
+        top: 24 + faceRow * cell,
+      });
   }
   console.log(`${name}: ${faces.length} face(s), ${((performance.now() - started) / 8).toFixed(0)} ms an edit`);
   row++;
@@ -84,11 +107,21 @@ for (const name of NAMES) {
 await vision.close();
 
 const labels = columns
-  .map((label, k) => `<text x="${k * cell + 8}" y="17" font-size="15" fill="white" font-family="sans-serif">${label}${k > 0 && EMOTION_TABLE[label as Emotion].valence === 'negative' ? ' (−)' : ''}</text>`)
+  .map(
+    (label, k) =>
+      `<text x="${k * cell + 8}" y="17" font-size="15" fill="white" font-family="sans-serif">${label}${k > 0 && EMOTION_TABLE[label as Emotion].valence === 'negative' ? ' (−)' : ''}</text>`,
+  )
   .join('');
-const header = { input: Buffer.from(`<svg width="${columns.length * cell}" height="24">${labels}</svg>`), left: 0, top: 0 };
+const header = {
+  input: Buffer.from(`<svg width="${columns.length * cell}" height="24">${labels}</svg>`),
+  left: 0,
+  top: 0,
+};
 mkdirSync(new URL('../test-results/', import.meta.url), { recursive: true });
-for (const [suffix, tiles, rows] of [['', whole, row], ['-faces', crops, faceRow]] as const) {
+for (const [suffix, tiles, rows] of [
+  ['', whole, row],
+  ['-faces', crops, faceRow],
+] as const) {
   if (rows === 0) continue;
   const path = new URL(`../test-results/${values.out}${suffix}.png`, import.meta.url).pathname;
   await sharp({ create: { width: columns.length * cell, height: 24 + rows * cell, channels: 3, background: '#111' } })

@@ -40,7 +40,10 @@ export const OUTPUT_DIR = 'moodshift-output';
 
 type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
-export async function runCli(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'edit':
@@ -61,7 +64,9 @@ export async function runCli(argv: string[], io: Io = { stdout: process.stdout, 
       } catch (error) {
         if (!(error instanceof UnavailableError)) throw error;
         // Nothing was exported: one sentence that says what to start, no stack trace.
-        io.stderr.write(`Nothing exported: ${error.message} Start Redis (docker compose up -d redis) or point REDIS_URL at it.\n`);
+        io.stderr.write(
+          `Nothing exported: ${error.message} Start Redis (docker compose up -d redis) or point REDIS_URL at it.\n`,
+        );
         return 1;
       }
     }
@@ -109,7 +114,12 @@ function cliTurn(text: string, messageId: string, images: ImageAttachment[] = []
   };
 }
 
-const EXTENSION_FORMATS: Record<string, 'jpeg' | 'png' | 'webp'> = { '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png', '.webp': 'webp' };
+const EXTENSION_FORMATS: Record<string, 'jpeg' | 'png' | 'webp'> = {
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.png': 'png',
+  '.webp': 'webp',
+};
 
 /** Writes a reply's picture; converts it when OUT's extension names another format. */
 async function writeReplyImage(reply: Reply, out: string): Promise<void> {
@@ -140,7 +150,11 @@ function printReply(reply: Reply, io: Io): void {
 }
 
 async function editCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: 'string', short: 'o' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' } },
+  });
   const [input, request] = positionals;
   if (!input || request === undefined) {
     io.stderr.write(`moodshift edit needs a picture and a request.\n${USAGE}\n`);
@@ -207,7 +221,10 @@ async function parseCommandLine(args: string[], io: Io): Promise<number> {
       bad++;
       continue;
     }
-    const intent = await normaliser.normalise(text, { current: isEmotion(current) ? current : undefined, hasImage: true });
+    const intent = await normaliser.normalise(text, {
+      current: isEmotion(current) ? current : undefined,
+      hasImage: true,
+    });
     io.stdout.write(JSON.stringify(intentToJson(intent)) + '\n');
   }
   return bad > 0 ? 1 : 0;
@@ -243,7 +260,12 @@ async function chatCommand(args: string[], io: Io): Promise<number> {
   try {
     io.stdout.write(`Type /quit or press Ctrl+D to leave. Pictures go to ${outDir}/.\n`);
     await show(await engine.editor.handle(cliTurn('', String(++turnNumber), [fileAttachment(input, bytes)])));
-    const lines = createInterface({ input: process.stdin, output: process.stdout, prompt: 'you> ', terminal: process.stdin.isTTY });
+    const lines = createInterface({
+      input: process.stdin,
+      output: process.stdout,
+      prompt: 'you> ',
+      terminal: process.stdin.isTTY,
+    });
     lines.prompt();
     for await (const line of lines) {
       const text = line.trim();
@@ -268,7 +290,11 @@ if (isMain) {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `moodshift: ${String((error as Error)?.stack ?? error)}\n`);
+      process.stderr.write(
+        error instanceof ConfigError
+          ? `${error.message}\n`
+          : `moodshift: ${String((error as Error)?.stack ?? error)}\n`,
+      );
       process.exit(1);
     },
   );

@@ -13,7 +13,14 @@
  * never change a policy.
  */
 import type { Element, Emotion } from './emotions.ts';
-import { INTENSITY, canonicalInstruction, type Intent, type IntensityLevel, type NormaliseContext, type Normaliser } from './intent.ts';
+import {
+  INTENSITY,
+  canonicalInstruction,
+  type Intent,
+  type IntensityLevel,
+  type NormaliseContext,
+  type Normaliser,
+} from './intent.ts';
 
 export const PERSON_COMMANDS = ['start', 'help', 'emotions', 'undo', 'redo', 'reset', 'retry', 'more', 'less'] as const;
 /** The moderator commands, in the order help texts and platform menus show them. */
@@ -115,9 +122,21 @@ export const COMMAND_TABLE: { readonly [N in CommandName]: CommandEntry } = {
     listed: ['discord'],
   },
   start: { audience: 'person', description: 'What this bot does', usage: '', aliases: [], listed: ['telegram'] },
-  undo: { audience: 'person', description: 'Go back to the previous picture', usage: '', aliases: ['back'], listed: ALL },
+  undo: {
+    audience: 'person',
+    description: 'Go back to the previous picture',
+    usage: '',
+    aliases: ['back'],
+    listed: ALL,
+  },
   redo: { audience: 'person', description: 'Bring back what you undid', usage: '', aliases: [], listed: ALL },
-  reset: { audience: 'person', description: 'Back to the original photo', usage: '', aliases: ['original'], listed: ALL },
+  reset: {
+    audience: 'person',
+    description: 'Back to the original photo',
+    usage: '',
+    aliases: ['original'],
+    listed: ALL,
+  },
   help: { audience: 'person', description: 'How to use the bot', usage: '', aliases: ['commands'], listed: ALL },
   emotions: {
     audience: 'person',
@@ -127,7 +146,13 @@ export const COMMAND_TABLE: { readonly [N in CommandName]: CommandEntry } = {
     listed: ALL,
   },
   // Discord has buttons for these under every picture.
-  retry: { audience: 'person', description: 'Another version of the same edit', usage: '', aliases: ['again', 'reroll'], listed: TYPED },
+  retry: {
+    audience: 'person',
+    description: 'Another version of the same edit',
+    usage: '',
+    aliases: ['again', 'reroll'],
+    listed: TYPED,
+  },
   more: { audience: 'person', description: 'A stronger version of the edit', usage: '', aliases: [], listed: TYPED },
   less: { audience: 'person', description: 'A gentler version of the edit', usage: '', aliases: [], listed: TYPED },
   policy: moderator('Moderators: show what is allowed here', ''),
@@ -151,16 +176,24 @@ export const COMMAND_TABLE: { readonly [N in CommandName]: CommandEntry } = {
     usages: { telegram: '(a reply to their message, or a user id)' },
   }),
   unban: moderator('Moderators: let a banned person use the bot again', '<user id>', {
-    descriptions: { telegram: 'Moderators: reply to a message with /unban (or give a user id) to allow its author again' },
+    descriptions: {
+      telegram: 'Moderators: reply to a message with /unban (or give a user id) to allow its author again',
+    },
     usages: { telegram: '(a reply to their message, or a user id)' },
   }),
   audit: moderator('Moderators: latest refusals and policy changes', '[how many]'),
   pictures: moderator('Moderators: check pictures for unsafe content here (block) or not (allow)', '[block|allow]', {
     descriptions: { discord: 'Picture safety: check pictures here (block) or not (allow); leave out to see the rule' },
   }),
-  picturethreshold: moderator('Moderators: the score at which a picture class (Porn, Hentai, Sexy, Drawing) is refused', '<class> <0.05 to 1|off>', {
-    descriptions: { discord: 'The score (0.05 to 1) at which a picture class is refused; "off" switches the class off' },
-  }),
+  picturethreshold: moderator(
+    'Moderators: the score at which a picture class (Porn, Hentai, Sexy, Drawing) is refused',
+    '<class> <0.05 to 1|off>',
+    {
+      descriptions: {
+        discord: 'The score (0.05 to 1) at which a picture class is refused; "off" switches the class off',
+      },
+    },
+  ),
 };
 
 const COMMAND_NAMES = Object.keys(COMMAND_TABLE) as CommandName[];
@@ -206,7 +239,12 @@ export function commandFrom(word: string, argumentText: string): ParsedCommand |
   }
   if (isModeratorCommandName(name)) {
     const words = splitArguments(argumentText);
-    return { type: 'moderator', name, args: words.filter((word) => !CHANNEL_WORD.test(word)), channelOnly: words.some((word) => CHANNEL_WORD.test(word)) };
+    return {
+      type: 'moderator',
+      name,
+      args: words.filter((word) => !CHANNEL_WORD.test(word)),
+      channelOnly: words.some((word) => CHANNEL_WORD.test(word)),
+    };
   }
   if (isPersonCommand(name)) return { type: 'person', name, args: argumentText.trim().split(/\s+/).filter(Boolean) };
   return undefined;
@@ -217,7 +255,11 @@ export function commandFrom(word: string, argumentText: string): ParsedCommand |
  * JSON sends it: nothing is parsed from text. Undefined for a name the table does not know, and
  * for the edit, which comes as an {@link EditCommand}.
  */
-export function namedCommand(word: string, args: readonly string[] = [], channelOnly = false): ParsedCommand | undefined {
+export function namedCommand(
+  word: string,
+  args: readonly string[] = [],
+  channelOnly = false,
+): ParsedCommand | undefined {
   const name = commandNamed(word);
   if (name === undefined || name === EDIT_COMMAND) return undefined;
   const kept = args.map((arg) => arg.trim()).filter(Boolean);
@@ -266,11 +308,21 @@ export function commandIntent(command: Extract<ParsedCommand, { type: 'person' }
  * What an edit command asks for: the emotion as given, or the person's feeling words as the
  * normaliser reads them, at the intensity picked (which wins over an intensity the words name).
  */
-export async function editIntent(command: EditCommand, normaliser: Normaliser, context: NormaliseContext): Promise<Intent> {
+export async function editIntent(
+  command: EditCommand,
+  normaliser: Normaliser,
+  context: NormaliseContext,
+): Promise<Intent> {
   const intensity = command.intensity ? INTENSITY[command.intensity] : undefined;
   const elements = command.element ? { elements: [command.element] } : {};
   if (command.emotion) {
-    return { kind: 'edit', target: command.emotion, intensity: intensity ?? INTENSITY.medium, instruction: canonicalInstruction(command.emotion), ...elements };
+    return {
+      kind: 'edit',
+      target: command.emotion,
+      intensity: intensity ?? INTENSITY.medium,
+      instruction: canonicalInstruction(command.emotion),
+      ...elements,
+    };
   }
   const intent = await normaliser.normalise(command.feeling ?? '', context);
   if (intent.kind !== 'edit') return intent;
@@ -278,11 +330,12 @@ export async function editIntent(command: EditCommand, normaliser: Normaliser, c
 }
 
 /** The commands to register with Telegram (setMyCommands), with their descriptions. */
-export const COMMAND_DESCRIPTIONS: ReadonlyArray<{ command: string; description: string; moderator: boolean }> = listedOn('telegram').map((name) => ({
-  command: name,
-  description: describeCommand(name, 'telegram'),
-  moderator: COMMAND_TABLE[name].audience === 'moderator',
-}));
+export const COMMAND_DESCRIPTIONS: ReadonlyArray<{ command: string; description: string; moderator: boolean }> =
+  listedOn('telegram').map((name) => ({
+    command: name,
+    description: describeCommand(name, 'telegram'),
+    moderator: COMMAND_TABLE[name].audience === 'moderator',
+  }));
 
 /** The names a platform lists (help and menus), in the table's order. */
 export function listedOn(platform: CommandPlatform): CommandName[] {
@@ -302,9 +355,9 @@ export function describeCommand(name: CommandName, platform: CommandPlatform): s
 export const DISCORD_PERSON_COMMAND = 'mood';
 export const DISCORD_MODERATOR_COMMAND = 'moodmod';
 /** `/mood`'s subcommands: the person commands the table lists on Discord. */
-export const DISCORD_PERSON_SUBCOMMANDS = listedOn('discord').filter((name) => COMMAND_TABLE[name].audience === 'person') as Array<
-  typeof EDIT_COMMAND | PersonCommand
->;
+export const DISCORD_PERSON_SUBCOMMANDS = listedOn('discord').filter(
+  (name) => COMMAND_TABLE[name].audience === 'person',
+) as Array<typeof EDIT_COMMAND | PersonCommand>;
 
 /** The commands a person can type on one platform, written as they are typed there: what its help lists. */
 export interface PlatformCommandList {

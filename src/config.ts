@@ -148,7 +148,15 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return fallback;
 }
 
-function number(env: Env, name: string, fallback: number, problems: string[], min = 0, max = Number.MAX_SAFE_INTEGER, integer = true): number {
+function number(
+  env: Env,
+  name: string,
+  fallback: number,
+  problems: string[],
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+  integer = true,
+): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
@@ -159,7 +167,13 @@ function number(env: Env, name: string, fallback: number, problems: string[], mi
   return value;
 }
 
-function url(env: Env, name: string, fallback: string | undefined, problems: string[], protocols = ['http:', 'https:']): string | undefined {
+function url(
+  env: Env,
+  name: string,
+  fallback: string | undefined,
+  problems: string[],
+  protocols = ['http:', 'https:'],
+): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   try {
@@ -194,10 +208,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (discordToken && !discordApplicationId)
     problems.push('DISCORD_TOKEN is set but DISCORD_APPLICATION_ID is not: set both to start the Discord adapter.');
   if (discordApplicationId && !/^\d{5,25}$/.test(discordApplicationId))
-    problems.push(`DISCORD_APPLICATION_ID="${discordApplicationId}" must be the numeric Application ID from https://discord.com/developers/applications.`);
+    problems.push(
+      `DISCORD_APPLICATION_ID="${discordApplicationId}" must be the numeric Application ID from https://discord.com/developers/applications.`,
+    );
   const telegramBotToken = text(env, 'TELEGRAM_BOT_TOKEN');
   if (telegramBotToken && !/^\d+:[\w-]{10,}$/.test(telegramBotToken))
-    problems.push('TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters); copy it again from @BotFather.');
+    problems.push(
+      'TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters); copy it again from @BotFather.',
+    );
   const shards = text(env, 'DISCORD_SHARDS');
   const renderer = oneOf(env, 'MOODSHIFT_RENDERER', ['tone', 'diffusion', 'queue'] as const, 'tone', problems);
   const planner = oneOf(env, 'MOODSHIFT_PLANNER', ['knowledge', 'onnx', 'llm'] as const, 'knowledge', problems);
@@ -206,9 +224,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // The value is not repeated: it may hold a password.
   if (redisUrl !== undefined && !isRedisUrl(redisUrl)) problems.push(`REDIS_URL ${REDIS_URL_HINT}.`);
   const llmBaseUrl = url(env, 'LLM_BASE_URL', undefined, problems);
-  if (renderer === 'queue' && !redisUrl) problems.push('MOODSHIFT_RENDERER=queue needs REDIS_URL (the queue lives in Redis).');
+  if (renderer === 'queue' && !redisUrl)
+    problems.push('MOODSHIFT_RENDERER=queue needs REDIS_URL (the queue lives in Redis).');
   if ((planner === 'llm' || normaliser === 'llm') && !llmBaseUrl)
-    problems.push('MOODSHIFT_PLANNER=llm or MOODSHIFT_NORMALISER=llm needs LLM_BASE_URL (an OpenAI-compatible server).');
+    problems.push(
+      'MOODSHIFT_PLANNER=llm or MOODSHIFT_NORMALISER=llm needs LLM_BASE_URL (an OpenAI-compatible server).',
+    );
 
   const config: AppConfig = {
     telegramBotToken,
@@ -233,7 +254,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     planner,
     normaliser,
     policyFile: text(env, 'MOODSHIFT_POLICY'),
-    pictureModel: oneOf(env, 'MOODSHIFT_PICTURE_MODEL', ['mobilenetv2', 'inceptionv3'] as const, 'mobilenetv2', problems) === 'inceptionv3' ? 'InceptionV3' : 'MobileNetV2',
+    pictureModel:
+      oneOf(env, 'MOODSHIFT_PICTURE_MODEL', ['mobilenetv2', 'inceptionv3'] as const, 'mobilenetv2', problems) ===
+      'inceptionv3'
+        ? 'InceptionV3'
+        : 'MobileNetV2',
     pictureCheckTimeoutSeconds: number(env, 'MOODSHIFT_PICTURE_CHECK_TIMEOUT_S', 15, problems, 0.1, 600, false),
     stateTtlDays: number(env, 'MOODSHIFT_STATE_TTL_DAYS', 7, problems, 0.001, 3650, false),
     maxImageMegabytes: number(env, 'MOODSHIFT_MAX_IMAGE_MB', 20, problems, 0.01, 500, false),
@@ -260,7 +285,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       .filter(Boolean),
     webSessionSecret: text(env, 'WEB_SESSION_SECRET'),
     webNewSessionsPerMinute: number(env, 'WEB_NEW_SESSIONS_PER_MINUTE', 10, problems, 1, 100_000),
-    metricsPort: text(env, 'METRICS_PORT') === undefined ? undefined : number(env, 'METRICS_PORT', 9464, problems, 0, 65535),
+    metricsPort:
+      text(env, 'METRICS_PORT') === undefined ? undefined : number(env, 'METRICS_PORT', 9464, problems, 0, 65535),
     maxJobsPerPerson: number(env, 'MOODSHIFT_MAX_JOBS_PER_PERSON', 2, problems, 1, 100),
     renderTimeoutSeconds: number(env, 'MOODSHIFT_RENDER_TIMEOUT_S', 120, problems, 1, 3600),
     platformStartTimeoutSeconds: number(env, 'PLATFORM_START_TIMEOUT_S', 15, problems, 0.1, 600, false),
@@ -270,7 +296,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerLockDurationMs: number(env, 'WORKER_LOCK_DURATION_MS', 30_000, problems, 100, 3_600_000),
     workerStalledIntervalMs: number(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, problems, 100, 3_600_000),
     testRenderDelayMs: number(env, 'MOODSHIFT_TEST_RENDER_DELAY_MS', 0, problems, 0, 600_000),
-    logLevel: oneOf(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info', problems),
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const,
+      'info',
+      problems,
+    ),
     logLevelSet: text(env, 'LOG_LEVEL') !== undefined,
   };
   if (problems.length > 0) {

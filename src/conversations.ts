@@ -133,7 +133,12 @@ function historyOf(conversation: Conversation): ConversationHistory {
   const edits = Object.values(conversation.edits)
     .sort((a, b) => a.createdAt - b.createdAt)
     .map((edit) => {
-      const node: HistoryEdit = { id: edit.id, rootId: rootOf(edit), createdAt: edit.createdAt, messageIds: edit.messageIds };
+      const node: HistoryEdit = {
+        id: edit.id,
+        rootId: rootOf(edit),
+        createdAt: edit.createdAt,
+        messageIds: edit.messageIds,
+      };
       if (edit.parent) node.parent = edit.parent;
       if (edit.target) node.target = edit.target;
       if (edit.source) node.source = edit.source;
@@ -146,21 +151,39 @@ function historyOf(conversation: Conversation): ConversationHistory {
 }
 
 /** The exchange of one turn, before it is kept: the replies with the platform message ids they were given. */
-export function exchangeOf(turn: Turn, replies: readonly Reply[], replyIds: readonly string[], now = Date.now()): ConversationExchange {
+export function exchangeOf(
+  turn: Turn,
+  replies: readonly Reply[],
+  replyIds: readonly string[],
+  now = Date.now(),
+): ConversationExchange {
   const exchange: ConversationExchange = {
     messageId: turn.messageId,
     at: now,
     text: turn.text,
     replies: replies.map((reply, index) => {
-      const kept: ExchangeReply = { id: replyIds[index]!, kind: reply.kind, text: reply.text, actions: [...reply.actions], emotions: [...reply.emotions] };
+      const kept: ExchangeReply = {
+        id: replyIds[index]!,
+        kind: reply.kind,
+        text: reply.text,
+        actions: [...reply.actions],
+        emotions: [...reply.emotions],
+      };
       if (reply.editId) kept.editId = reply.editId;
       if (reply.code) kept.code = reply.code;
-      if (reply.image) kept.image = { width: reply.image.width, height: reply.image.height, type: reply.image.type, name: reply.image.name };
+      if (reply.image)
+        kept.image = {
+          width: reply.image.width,
+          height: reply.image.height,
+          type: reply.image.type,
+          name: reply.image.name,
+        };
       return kept;
     }),
   };
   if (turn.action) {
-    exchange.action = turn.action.kind === 'emotion' ? { kind: 'emotion', emotion: turn.action.emotion } : { kind: turn.action.kind };
+    exchange.action =
+      turn.action.kind === 'emotion' ? { kind: 'emotion', emotion: turn.action.emotion } : { kind: turn.action.kind };
   }
   return exchange;
 }
@@ -170,7 +193,9 @@ export function exchangeOf(turn: Turn, replies: readonly Reply[], replyIds: read
  * the person sent with it, and keeps the newest {@link MAX_EXCHANGES}. Pure: it may run twice.
  */
 export function recordExchange(conversation: Conversation, exchange: ConversationExchange): void {
-  const photo = Object.values(conversation.edits).find((edit) => !edit.parent && edit.messageIds.includes(exchange.messageId));
+  const photo = Object.values(conversation.edits).find(
+    (edit) => !edit.parent && edit.messageIds.includes(exchange.messageId),
+  );
   const kept = photo ? { ...exchange, photoEditId: photo.id } : exchange;
   // A new array: a store may share the old one with its stored value.
   conversation.exchanges = [...(conversation.exchanges ?? []), kept].slice(-MAX_EXCHANGES);

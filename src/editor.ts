@@ -13,7 +13,13 @@ import { performance } from 'node:perf_hooks';
 import { commandIntent, editIntent, parseCommand, type ParsedCommand } from './commands.ts';
 import { EMOTIONS, type Emotion } from './emotions.ts';
 import { ErrorCode, UnavailableError, UserError } from './errors.ts';
-import { FILE_EXTENSIONS, MIME_TYPES, DEFAULT_IMAGE_LIMITS, type CheckedImage, type ImageLimits } from './image/image.ts';
+import {
+  FILE_EXTENSIONS,
+  MIME_TYPES,
+  DEFAULT_IMAGE_LIMITS,
+  type CheckedImage,
+  type ImageLimits,
+} from './image/image.ts';
 import type { DecodeGate } from './image/decode-gate.ts';
 import { checkDeclaredSize, checkImage } from './image/input-checks.ts';
 import {
@@ -52,7 +58,16 @@ import {
   type ConversationStore,
   type EditRecord,
 } from './store/conversation-store.ts';
-import type { ConversationKey, ProgressListener, Reply, ReplyAction, ReplyEdit, SendReply, Turn, TurnIO } from './turn.ts';
+import type {
+  ConversationKey,
+  ProgressListener,
+  Reply,
+  ReplyAction,
+  ReplyEdit,
+  SendReply,
+  Turn,
+  TurnIO,
+} from './turn.ts';
 
 export interface EditorOptions {
   store: ConversationStore;
@@ -104,7 +119,11 @@ interface WorkingTurn {
  * Undo, redo or reset on `conversation` (in place): the cursor moves from the edit a reply or
  * button names (else the cursor) to its parent, the last undone edit, or its photo's root.
  */
-function moveCursor(conversation: Conversation, base: EditRecord | undefined, how: 'undo' | 'redo' | 'reset'): { target: EditRecord; conversation: Conversation } {
+function moveCursor(
+  conversation: Conversation,
+  base: EditRecord | undefined,
+  how: 'undo' | 'redo' | 'reset',
+): { target: EditRecord; conversation: Conversation } {
   const from = base && conversation.edits[base.id] ? base.id : conversation.cursor;
   if (how === 'redo') {
     const next = conversation.redo.pop();
@@ -252,7 +271,9 @@ export class Editor {
         } catch (error) {
           // The edit failed before its write (refused, render failed): the photo is still kept as the current picture.
           if (!photo.saved)
-            await this.#saveRoot(turn.key, root).catch((saveError: unknown) => this.#logger.warn({ err: saveError }, 'could not keep the photo of a failed edit'));
+            await this.#saveRoot(turn.key, root).catch((saveError: unknown) =>
+              this.#logger.warn({ err: saveError }, 'could not keep the photo of a failed edit'),
+            );
           throw error;
         }
       }
@@ -263,8 +284,16 @@ export class Editor {
       // (A new photo is the current picture with nothing to redo.)
       const photoShown = shows(root, undefined);
       if (intent.kind === 'help') return [{ ...info(helpText(turn.locale, helpAudience(turn))), ...photoShown }];
-      if (intent.kind === 'unknown' && intent.notARequest) return [{ ...info(notARequestText(intent.notARequest, turn.locale)), ...photoShown }];
-      return [ask(intent.kind === 'unknown' && turn.text.trim() ? feelingMissingText(intent, turn.locale) : localizedText('askForFeeling', turn.locale), photoShown)];
+      if (intent.kind === 'unknown' && intent.notARequest)
+        return [{ ...info(notARequestText(intent.notARequest, turn.locale)), ...photoShown }];
+      return [
+        ask(
+          intent.kind === 'unknown' && turn.text.trim()
+            ? feelingMissingText(intent, turn.locale)
+            : localizedText('askForFeeling', turn.locale),
+          photoShown,
+        ),
+      ];
     }
 
     switch (intent.kind) {
@@ -281,12 +310,25 @@ export class Editor {
           return [info(notARequestText(intent.notARequest, turn.locale))];
         }
         working.report.outcome = 'asked';
-        return [ask(hasImage ? feelingMissingText(intent, turn.locale) : userMessage(new UserError(ErrorCode.NoImage), turn.locale), base && shows(base, conversation))];
+        return [
+          ask(
+            hasImage
+              ? feelingMissingText(intent, turn.locale)
+              : userMessage(new UserError(ErrorCode.NoImage), turn.locale),
+            base && shows(base, conversation),
+          ),
+        ];
       case 'edit':
         return [await this.#edit(working, this.#require(base, ErrorCode.NoImage), intent)];
       case 'refine':
       case 'retry':
-        return [await this.#rerender(working, this.#require(base, ErrorCode.NoImage), intent.kind === 'retry' ? 'retry' : intent.direction)];
+        return [
+          await this.#rerender(
+            working,
+            this.#require(base, ErrorCode.NoImage),
+            intent.kind === 'retry' ? 'retry' : intent.direction,
+          ),
+        ];
       case 'undo':
       case 'redo':
       case 'reset':
@@ -402,13 +444,19 @@ export class Editor {
    * picture budget cannot drop it mid-render when no current edit pins it (a branch from an older
    * photo's edit) before the new edit that renders from it is saved.
    */
-  async #withOriginal<T>(hash: string, work: (original: CheckedImage) => Promise<T>, inHand?: CheckedImage): Promise<T> {
+  async #withOriginal<T>(
+    hash: string,
+    work: (original: CheckedImage) => Promise<T>,
+    inHand?: CheckedImage,
+  ): Promise<T> {
     const release = await this.#store.pictures.hold([hash], PICTURE_HOLD_SECONDS);
     try {
       // The photo this turn brought is in hand already: it is not read back from the store.
       return await work(inHand ?? (await this.#loadImage(hash)));
     } finally {
-      await release().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not release a picture hold; it ends with its lease'));
+      await release().catch((error: unknown) =>
+        this.#logger.warn({ err: error }, 'could not release a picture hold; it ends with its lease'),
+      );
     }
   }
 
@@ -426,35 +474,39 @@ export class Editor {
         startsNewEdit: !turn.action || turn.action.kind === 'emotion',
       });
     }
-    return this.#withOriginal(base.originalHash, async (original) => {
-      working.onProgress({ stage: 'planning' });
-      const planStarted = performance.now();
-      const plan = await this.#planner.plan({
-        image: original,
-        target: intent.target,
-        source: intent.source,
-        elements: intent.elements ?? (this.#renderer.elements ? [...this.#renderer.elements] : undefined),
-        intensity,
-      });
-      working.report.planMs = ms(planStarted);
-      if (this.#moderation) await this.#moderation.checkPlan(this.#moderationContext(turn), plan);
-      const edit: EditRecord = {
-        id: newEditId(),
-        parent: base.id,
-        originalHash: base.originalHash,
-        imageHash: '',
-        target: plan.target,
-        source: plan.source,
-        intensity,
-        elements: plan.elements,
-        instruction: plan.instruction,
-        plan,
-        seed: this.#newSeed(),
-        messageIds: [],
-        createdAt: Date.now(),
-      };
-      return this.#renderAndSave(working, edit, original, 'edited');
-    }, working.photo?.root.originalHash === base.originalHash ? working.photo.image : undefined);
+    return this.#withOriginal(
+      base.originalHash,
+      async (original) => {
+        working.onProgress({ stage: 'planning' });
+        const planStarted = performance.now();
+        const plan = await this.#planner.plan({
+          image: original,
+          target: intent.target,
+          source: intent.source,
+          elements: intent.elements ?? (this.#renderer.elements ? [...this.#renderer.elements] : undefined),
+          intensity,
+        });
+        working.report.planMs = ms(planStarted);
+        if (this.#moderation) await this.#moderation.checkPlan(this.#moderationContext(turn), plan);
+        const edit: EditRecord = {
+          id: newEditId(),
+          parent: base.id,
+          originalHash: base.originalHash,
+          imageHash: '',
+          target: plan.target,
+          source: plan.source,
+          intensity,
+          elements: plan.elements,
+          instruction: plan.instruction,
+          plan,
+          seed: this.#newSeed(),
+          messageIds: [],
+          createdAt: Date.now(),
+        };
+        return this.#renderAndSave(working, edit, original, 'edited');
+      },
+      working.photo?.root.originalHash === base.originalHash ? working.photo.image : undefined,
+    );
   }
 
   /** More, less or retry: the same target re-rendered from the same original. */
@@ -498,7 +550,12 @@ export class Editor {
     return this.#withOriginal(base.originalHash, (original) => this.#renderAndSave(working, edit, original, 'edited'));
   }
 
-  async #renderAndSave(working: WorkingTurn, edit: EditRecord, original: CheckedImage, outcome: TurnOutcome): Promise<Reply> {
+  async #renderAndSave(
+    working: WorkingTurn,
+    edit: EditRecord,
+    original: CheckedImage,
+    outcome: TurnOutcome,
+  ): Promise<Reply> {
     const renderStarted = performance.now();
     const result = await this.#renderer.render({
       image: original,
@@ -513,7 +570,8 @@ export class Editor {
     working.report.renderMs = ms(renderStarted);
     // The caption names what the picture shows: where the faces could not carry the feeling, it
     // says that light, colour and scene do (and drops a note an earlier render of this plan left).
-    if (edit.plan?.editedCaption) edit.plan = { ...edit.plan, editedCaption: withFaceNote(edit.plan.editedCaption, result.faceNote) };
+    if (edit.plan?.editedCaption)
+      edit.plan = { ...edit.plan, editedCaption: withFaceNote(edit.plan.editedCaption, result.faceNote) };
     // Picture safety before the edit is stored or sent: a refused edit never becomes the current picture.
     await this.#moderation?.checkPicture?.(this.#moderationContext(working.turn), result.bytes, 'outgoing');
     // The new picture is held too, until the edit that shows it (and pins it) is saved.
@@ -531,7 +589,9 @@ export class Editor {
       });
       if (photo) photo.saved = true;
     } finally {
-      await releaseResult().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not release a picture hold; it ends with its lease'));
+      await releaseResult().catch((error: unknown) =>
+        this.#logger.warn({ err: error }, 'could not release a picture hold; it ends with its lease'),
+      );
     }
     working.onProgress({ stage: 'done' });
     working.report.outcome = outcome;
@@ -553,7 +613,8 @@ export class Editor {
     }
     const moved = await this.#store.update(turn.key, (conversation) => moveCursor(conversation, base, how));
     working.report.outcome = 'restored';
-    const image = checked?.hash === moved.target.imageHash ? checked.image : await this.#loadImage(moved.target.imageHash);
+    const image =
+      checked?.hash === moved.target.imageHash ? checked.image : await this.#loadImage(moved.target.imageHash);
     const reply = this.#editReply(moved.target, image, moved.conversation);
     // A picture shown again is said to be one, so that it is not taken for a new edit.
     return how === 'reset' ? reply : { ...reply, text: `${SHOWN_AGAIN[how]}\n${reply.text}` };
@@ -587,7 +648,10 @@ export class Editor {
     };
   }
 
-  async #moderatorCommand(working: WorkingTurn, command: Extract<ParsedCommand, { type: 'moderator' }>): Promise<Reply> {
+  async #moderatorCommand(
+    working: WorkingTurn,
+    command: Extract<ParsedCommand, { type: 'moderator' }>,
+  ): Promise<Reply> {
     working.report.intent = 'command';
     if (!this.#moderation) {
       working.report.outcome = 'info';
@@ -607,7 +671,13 @@ export class Editor {
       working.report.outcome = 'refused';
       working.report.code = error.code;
       const canRetry = error.code === ErrorCode.RenderTimeout;
-      return { kind: 'error', text: userMessage(error, working.turn.locale), actions: canRetry ? ['retry'] : [], emotions: [], code: error.code };
+      return {
+        kind: 'error',
+        text: userMessage(error, working.turn.locale),
+        actions: canRetry ? ['retry'] : [],
+        emotions: [],
+        code: error.code,
+      };
     }
     if (error instanceof UnavailableError) {
       working.report.outcome = 'unavailable';
@@ -623,7 +693,13 @@ export class Editor {
     }
     working.report.outcome = 'failed';
     this.#logger.error({ err: error }, 'turn failed');
-    return { kind: 'error', text: localizedText('apology', working.turn.locale), actions: [], emotions: [], code: 'internal' };
+    return {
+      kind: 'error',
+      text: localizedText('apology', working.turn.locale),
+      actions: [],
+      emotions: [],
+      code: 'internal',
+    };
   }
 }
 
@@ -637,7 +713,14 @@ function info(text: string): Reply {
 }
 
 function ask(text: string, shown?: Pick<Reply, 'editId' | 'edit'>): Reply {
-  return { kind: 'ask', text, actions: [], emotions: [...EMOTIONS], editId: shown?.editId, ...(shown?.edit ? { edit: shown.edit } : {}) };
+  return {
+    kind: 'ask',
+    text,
+    actions: [],
+    emotions: [...EMOTIONS],
+    editId: shown?.editId,
+    ...(shown?.edit ? { edit: shown.edit } : {}),
+  };
 }
 
 /**
@@ -654,7 +737,13 @@ function shows(edit: EditRecord, conversation: Conversation | undefined): { edit
     seen.add(root.id);
     depth += 1;
   }
-  const place: ReplyEdit = { id: edit.id, rootId: root.id, depth, canUndo: edit.parent !== undefined, canRedo: (conversation?.redo.length ?? 0) > 0 };
+  const place: ReplyEdit = {
+    id: edit.id,
+    rootId: root.id,
+    depth,
+    canUndo: edit.parent !== undefined,
+    canRedo: (conversation?.redo.length ?? 0) > 0,
+  };
   if (edit.target !== undefined) place.target = edit.target;
   if (edit.source !== undefined) place.source = edit.source;
   if (edit.intensity !== undefined) place.intensity = edit.intensity;

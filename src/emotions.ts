@@ -67,7 +67,8 @@ export const EMOTION_TABLE: Readonly<Record<Emotion, EmotionProfile>> = {
     name: 'awe',
     valence: 'positive',
     pad: { pleasure: 0.55, arousal: 0.5, dominance: -0.4 },
-    padSource: 'estimate: pleasant and aroused like "excited" but low in dominance (feeling small before something vast)',
+    padSource:
+      'estimate: pleasant and aroused like "excited" but low in dominance (feeling small before something vast)',
     padIsEstimate: true,
     meaning: 'vast, majestic, wondrous',
     emoji: '🌌',

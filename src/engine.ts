@@ -39,7 +39,9 @@ export interface Engine {
 }
 
 /** Parts to use instead of the configured ones (tests, benchmarks, embedding). */
-export type EngineParts = Partial<Pick<Engine, 'logger' | 'store' | 'moderation' | 'normaliser' | 'planner' | 'renderer'>>;
+export type EngineParts = Partial<
+  Pick<Engine, 'logger' | 'store' | 'moderation' | 'normaliser' | 'planner' | 'renderer'>
+>;
 
 export async function createEngine(config: AppConfig = loadConfig({}), parts: EngineParts = {}): Promise<Engine> {
   const logger = parts.logger ?? createLogger({ level: config.logLevel });
@@ -126,7 +128,12 @@ async function createPlanner(config: AppConfig, logger: Logger): Promise<Planner
       return knowledge;
     case 'onnx': {
       const { createOnnxPlanner } = await import('./onnx/onnx-planner.ts');
-      return createOnnxPlanner({ modelsDir: config.modelsDir, executionProvider: config.executionProvider, fallback: knowledge, logger });
+      return createOnnxPlanner({
+        modelsDir: config.modelsDir,
+        executionProvider: config.executionProvider,
+        fallback: knowledge,
+        logger,
+      });
     }
     case 'llm': {
       const { createLlmPlanner } = await import('./planner/llm-planner.ts');
@@ -135,7 +142,13 @@ async function createPlanner(config: AppConfig, logger: Logger): Promise<Planner
   }
 }
 
-async function createRenderer(config: AppConfig, store: ConversationStore, logger: Logger, redis: RedisConnection | undefined, gate: DecodeGate): Promise<Renderer> {
+async function createRenderer(
+  config: AppConfig,
+  store: ConversationStore,
+  logger: Logger,
+  redis: RedisConnection | undefined,
+  gate: DecodeGate,
+): Promise<Renderer> {
   switch (config.renderer) {
     case 'tone': {
       // Its decodes run in libuv's thread pool: through the same gate as the pictures people send.
@@ -144,7 +157,11 @@ async function createRenderer(config: AppConfig, store: ConversationStore, logge
     }
     case 'diffusion': {
       const { createDiffusionRenderer } = await import('./onnx/diffusion-renderer.ts');
-      return createDiffusionRenderer({ modelsDir: config.modelsDir, executionProvider: config.executionProvider, logger });
+      return createDiffusionRenderer({
+        modelsDir: config.modelsDir,
+        executionProvider: config.executionProvider,
+        logger,
+      });
     }
     case 'queue': {
       const { createQueueRenderer } = await import('./queue/queue-renderer.ts');

@@ -75,4 +75,3 @@ export class UnavailableError extends Error {
     super(message, options);
   }
 }
-

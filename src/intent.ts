@@ -41,7 +41,17 @@ export type Intent =
  * ("I'm so happy today"), distress ("I'm so sad today", answered with a gentle line, never an
  * edit), and text that tries to give the bot new instructions.
  */
-export const NOT_A_REQUEST = ['greeting', 'thanks', 'chit-chat', 'joke', 'writing', 'question', 'statement', 'distress', 'injection'] as const;
+export const NOT_A_REQUEST = [
+  'greeting',
+  'thanks',
+  'chit-chat',
+  'joke',
+  'writing',
+  'question',
+  'statement',
+  'distress',
+  'injection',
+] as const;
 export type NotARequest = (typeof NOT_A_REQUEST)[number];
 
 /**

@@ -23,7 +23,8 @@ const userErrorMessages: Record<ErrorCode, (d: Details) => string> = {
     `That picture looks broken or incomplete, so I can't read it. Please send it again or try another one.`,
   [ErrorCode.ImageTooSlow]: () =>
     `That picture would take too long to read, so I stopped. Please send it again as an ordinary photo or screenshot (for example exported from your photo app).`,
-  [ErrorCode.ImageBusy]: () => `I'm still reading your last picture. One picture at a time, please: send this one again in a moment.`,
+  [ErrorCode.ImageBusy]: () =>
+    `I'm still reading your last picture. One picture at a time, please: send this one again in a moment.`,
   [ErrorCode.ImageDownloadFailed]: () => `I couldn't download that picture. Please send it again.`,
   [ErrorCode.ImageHostNotAllowed]: () =>
     `I only take pictures uploaded to this chat, not links to other sites. Please attach the picture itself.`,
@@ -34,18 +35,21 @@ const userErrorMessages: Record<ErrorCode, (d: Details) => string> = {
     `There is no edit to make stronger or weaker yet. Tell me a feeling first, for example "make it calmer".`,
   [ErrorCode.EditNotFound]: () =>
     `I can't find that picture any more (it may have expired). Please send the photo again.`,
-  [ErrorCode.EmotionBlocked]: (d) => `A moderator has blocked ${d.emotion} in ${d.where ?? 'this chat'}. Try another feeling.`,
+  [ErrorCode.EmotionBlocked]: (d) =>
+    `A moderator has blocked ${d.emotion} in ${d.where ?? 'this chat'}. Try another feeling.`,
   [ErrorCode.ElementBlocked]: (d) => `A moderator has blocked ${d.element} edits in ${d.where ?? 'this chat'}.`,
-  [ErrorCode.IntensityCapped]: (d) => `That is as strong as edits go in ${d.where ?? 'this chat'} (a moderator set the limit).`,
-  [ErrorCode.WordBlocked]: (d) =>
-    `I can't make that edit: a word in it is not allowed in ${d.where ?? 'this chat'}.`,
+  [ErrorCode.IntensityCapped]: (d) =>
+    `That is as strong as edits go in ${d.where ?? 'this chat'} (a moderator set the limit).`,
+  [ErrorCode.WordBlocked]: (d) => `I can't make that edit: a word in it is not allowed in ${d.where ?? 'this chat'}.`,
   [ErrorCode.RateLimited]: (d) => `You're going fast! Please try again in ${d.seconds} s.`,
   [ErrorCode.Banned]: (d) => `A moderator has stopped you from using the bot in ${d.where ?? 'this chat'}.`,
   [ErrorCode.NotModerator]: () => `Only moderators can use that command.`,
   [ErrorCode.UnknownEmotion]: (d) =>
     `"${d.word}" is not one of the emotions I know. Try one of: ${EMOTIONS.join(', ')}.`,
-  [ErrorCode.BadCommand]: (d) => `${d.usage ? `Usage: ${d.usage}` : `I don't know that command.`} Type /help for the list.`,
-  [ErrorCode.TooManyJobs]: (d) => `You already have ${Number(d.limit) === 1 ? 'an edit' : `${d.limit} edits`} running. Please wait for ${Number(d.limit) === 1 ? 'it' : 'one'} to finish.`,
+  [ErrorCode.BadCommand]: (d) =>
+    `${d.usage ? `Usage: ${d.usage}` : `I don't know that command.`} Type /help for the list.`,
+  [ErrorCode.TooManyJobs]: (d) =>
+    `You already have ${Number(d.limit) === 1 ? 'an edit' : `${d.limit} edits`} running. Please wait for ${Number(d.limit) === 1 ? 'it' : 'one'} to finish.`,
   [ErrorCode.RenderTimeout]: () => `That edit took too long and was stopped. Press "Try again" to have another go.`,
   [ErrorCode.TemporarilyUnavailable]: () =>
     `The bot is temporarily unavailable. Nothing you sent is lost; please try again in a minute.`,
@@ -137,7 +141,8 @@ export function captionTitle(source: Emotion | undefined, target: Emotion): stri
  */
 export const FACE_NOTES: Readonly<Record<'no-face' | 'open-smile', string>> = {
   'no-face': 'No face here could be changed, so the light, the colours and the scene carry the feeling.',
-  'open-smile': 'A broad smile cannot be fully undone, so the light, the colours and the scene carry most of the feeling.',
+  'open-smile':
+    'A broad smile cannot be fully undone, so the light, the colours and the scene carry most of the feeling.',
 };
 
 /** The edited caption with the right face note (and no stale one from an earlier render of the same plan). */
@@ -146,7 +151,8 @@ export function withFaceNote(caption: string, note: keyof typeof FACE_NOTES | un
   for (const line of Object.values(FACE_NOTES)) text = text.replace(` ${line}`, '').replace(line, '');
   text = text.trim();
   if (!note) return text;
-  if (note === 'no-face' && !/\b(face|faces|smil\w*|frown\w*|expression\w*|eyes|mouth|brows?|lips)\b/i.test(text)) return text;
+  if (note === 'no-face' && !/\b(face|faces|smil\w*|frown\w*|expression\w*|eyes|mouth|brows?|lips)\b/i.test(text))
+    return text;
   return text ? `${text} ${FACE_NOTES[note]}` : FACE_NOTES[note];
 }
 
@@ -177,12 +183,24 @@ export function askBackText(locale?: string): string {
 // with one plain line saying so.
 
 const ELEMENT_WORDS: Readonly<Record<Element, string>> = {
-  facial: 'the faces', action: 'what people are doing', object: 'the objects', scene: 'the scene', color: 'the colours and light',
+  facial: 'the faces',
+  action: 'what people are doing',
+  object: 'the objects',
+  scene: 'the scene',
+  color: 'the colours and light',
 };
 
 /** Languages the rules normaliser reads but the bot does not write: it answers in English and says so. */
 export const READ_ONLY_LANGUAGES: Readonly<Record<string, string>> = {
-  nl: 'Dutch', ja: 'Japanese', zh: 'Chinese', ko: 'Korean', ru: 'Russian', pl: 'Polish', tr: 'Turkish', ar: 'Arabic', hi: 'Hindi',
+  nl: 'Dutch',
+  ja: 'Japanese',
+  zh: 'Chinese',
+  ko: 'Korean',
+  ru: 'Russian',
+  pl: 'Polish',
+  tr: 'Turkish',
+  ar: 'Arabic',
+  hi: 'Hindi',
 };
 
 interface UnderstoodWords {
@@ -200,104 +218,190 @@ const UNDERSTOOD_WORDS: Readonly<Record<MessageLocale, UnderstoodWords>> = {
     notARequest: {
       greeting: 'Hi! Send me a photo and tell me how it should feel, for example "make it calmer".',
       thanks: "You're welcome! Tell me if you'd like another feeling.",
-      'chit-chat': "I'm a picture bot, so I'm better at feelings in photos than at small talk. Send me a photo and tell me how it should feel.",
+      'chit-chat':
+        "I'm a picture bot, so I'm better at feelings in photos than at small talk. Send me a photo and tell me how it should feel.",
       joke: 'Jokes are not my strong point, but I can make a picture funnier: send me a photo and say "make it funny".',
-      writing: "I don't write poems or stories; I change how pictures feel. Send me a photo and tell me how it should feel.",
-      question: "That's a question for someone other than a picture bot, sorry. I can change how a photo feels: send one and tell me the feeling.",
+      writing:
+        "I don't write poems or stories; I change how pictures feel. Send me a photo and tell me how it should feel.",
+      question:
+        "That's a question for someone other than a picture bot, sorry. I can change how a photo feels: send one and tell me the feeling.",
       statement: 'Thanks for telling me! If you send a photo, I can give it a feeling.',
       distress:
         "I'm sorry you're feeling this way. I'm only a picture bot and can't help the way a person can, but talking to someone you trust, or to a local helpline, can. I haven't changed anything.",
       injection: "I only change how pictures feel, so I can't do that. Nothing was changed.",
     },
     negated: (emotion, examples) => `Not ${emotion}, got it. Which feeling then? For example ${examples}.`,
-    understood: (parts) => `I understood ${parts}, but not which feeling. Pick one below or say for example "make it calmer".`,
-    intensity: { subtle: 'a subtle change', moderate: 'a moderate change', strong: 'a strong change', maximum: 'the strongest change' },
+    understood: (parts) =>
+      `I understood ${parts}, but not which feeling. Pick one below or say for example "make it calmer".`,
+    intensity: {
+      subtle: 'a subtle change',
+      moderate: 'a moderate change',
+      strong: 'a strong change',
+      maximum: 'the strongest change',
+    },
     elements: ELEMENT_WORDS,
   },
   fr: {
     notARequest: {
-      greeting: 'Bonjour ! Envoie-moi une photo et dis-moi quelle émotion elle doit transmettre, par exemple « plus calme ».',
+      greeting:
+        'Bonjour ! Envoie-moi une photo et dis-moi quelle émotion elle doit transmettre, par exemple « plus calme ».',
       thanks: 'Avec plaisir ! Dis-moi si tu veux une autre émotion.',
-      'chit-chat': 'Je suis un bot d\'images : je suis meilleur pour les émotions des photos que pour la conversation. Envoie-moi une photo et dis-moi l\'émotion voulue.',
-      joke: 'Les blagues, ce n\'est pas mon fort, mais je peux rendre une image plus drôle : envoie une photo et dis « plus drôle ».',
-      writing: 'Je n\'écris ni poèmes ni histoires ; je change l\'émotion des images. Envoie-moi une photo et dis-moi l\'émotion voulue.',
-      question: 'Désolé, c\'est une question pour quelqu\'un d\'autre qu\'un bot d\'images. Je peux changer l\'émotion d\'une photo : envoie-la et dis-moi l\'émotion.',
-      statement: 'Merci de me le dire ! Si tu m\'envoies une photo, je peux lui donner une émotion.',
-      distress: 'Je suis désolé que tu te sentes ainsi. Je ne suis qu\'un bot d\'images et ne peux pas aider comme une personne, mais parler à quelqu\'un de confiance, ou à une ligne d\'écoute, peut aider. Je n\'ai rien changé.',
-      injection: 'Je change seulement l\'émotion des images, je ne peux donc pas faire ça. Rien n\'a été changé.',
+      'chit-chat':
+        "Je suis un bot d'images : je suis meilleur pour les émotions des photos que pour la conversation. Envoie-moi une photo et dis-moi l'émotion voulue.",
+      joke: "Les blagues, ce n'est pas mon fort, mais je peux rendre une image plus drôle : envoie une photo et dis « plus drôle ».",
+      writing:
+        "Je n'écris ni poèmes ni histoires ; je change l'émotion des images. Envoie-moi une photo et dis-moi l'émotion voulue.",
+      question:
+        "Désolé, c'est une question pour quelqu'un d'autre qu'un bot d'images. Je peux changer l'émotion d'une photo : envoie-la et dis-moi l'émotion.",
+      statement: "Merci de me le dire ! Si tu m'envoies une photo, je peux lui donner une émotion.",
+      distress:
+        "Je suis désolé que tu te sentes ainsi. Je ne suis qu'un bot d'images et ne peux pas aider comme une personne, mais parler à quelqu'un de confiance, ou à une ligne d'écoute, peut aider. Je n'ai rien changé.",
+      injection: "Je change seulement l'émotion des images, je ne peux donc pas faire ça. Rien n'a été changé.",
     },
     negated: (emotion, examples) => `Pas ${emotion}, compris. Quelle émotion alors ? Par exemple ${examples}.`,
-    understood: (parts) => `J'ai compris ${parts}, mais pas quelle émotion. Choisis-en une ci-dessous ou dis par exemple « plus calme ».`,
-    intensity: { subtle: 'un changement léger', moderate: 'un changement modéré', strong: 'un changement fort', maximum: 'le changement le plus fort' },
-    elements: { facial: 'les visages', action: 'ce que font les gens', object: 'les objets', scene: 'la scène', color: 'les couleurs et la lumière' },
+    understood: (parts) =>
+      `J'ai compris ${parts}, mais pas quelle émotion. Choisis-en une ci-dessous ou dis par exemple « plus calme ».`,
+    intensity: {
+      subtle: 'un changement léger',
+      moderate: 'un changement modéré',
+      strong: 'un changement fort',
+      maximum: 'le changement le plus fort',
+    },
+    elements: {
+      facial: 'les visages',
+      action: 'ce que font les gens',
+      object: 'les objets',
+      scene: 'la scène',
+      color: 'les couleurs et la lumière',
+    },
   },
   es: {
     notARequest: {
       greeting: '¡Hola! Envíame una foto y dime qué emoción debe transmitir, por ejemplo «más tranquila».',
       thanks: '¡De nada! Dime si quieres otra emoción.',
-      'chit-chat': 'Soy un bot de imágenes: se me dan mejor las emociones de las fotos que la charla. Envíame una foto y dime la emoción.',
+      'chit-chat':
+        'Soy un bot de imágenes: se me dan mejor las emociones de las fotos que la charla. Envíame una foto y dime la emoción.',
       joke: 'Los chistes no son lo mío, pero puedo hacer una imagen más divertida: envía una foto y di «más divertida».',
       writing: 'No escribo poemas ni historias; cambio la emoción de las imágenes. Envíame una foto y dime la emoción.',
-      question: 'Lo siento, esa pregunta es para alguien que no sea un bot de imágenes. Puedo cambiar la emoción de una foto: envíala y dime la emoción.',
+      question:
+        'Lo siento, esa pregunta es para alguien que no sea un bot de imágenes. Puedo cambiar la emoción de una foto: envíala y dime la emoción.',
       statement: '¡Gracias por contármelo! Si me envías una foto, puedo darle una emoción.',
-      distress: 'Siento que te sientas así. Solo soy un bot de imágenes y no puedo ayudar como una persona, pero hablar con alguien de confianza, o con una línea de ayuda, sí puede. No he cambiado nada.',
+      distress:
+        'Siento que te sientas así. Solo soy un bot de imágenes y no puedo ayudar como una persona, pero hablar con alguien de confianza, o con una línea de ayuda, sí puede. No he cambiado nada.',
       injection: 'Solo cambio la emoción de las imágenes, así que no puedo hacer eso. No se ha cambiado nada.',
     },
     negated: (emotion, examples) => `No ${emotion}, entendido. ¿Qué emoción entonces? Por ejemplo ${examples}.`,
     understood: (parts) => `Entendí ${parts}, pero no qué emoción. Elige una abajo o di por ejemplo «más tranquila».`,
-    intensity: { subtle: 'un cambio sutil', moderate: 'un cambio moderado', strong: 'un cambio fuerte', maximum: 'el cambio más fuerte' },
-    elements: { facial: 'las caras', action: 'lo que hace la gente', object: 'los objetos', scene: 'la escena', color: 'los colores y la luz' },
+    intensity: {
+      subtle: 'un cambio sutil',
+      moderate: 'un cambio moderado',
+      strong: 'un cambio fuerte',
+      maximum: 'el cambio más fuerte',
+    },
+    elements: {
+      facial: 'las caras',
+      action: 'lo que hace la gente',
+      object: 'los objetos',
+      scene: 'la escena',
+      color: 'los colores y la luz',
+    },
   },
   de: {
     notARequest: {
       greeting: 'Hallo! Schick mir ein Foto und sag mir, wie es wirken soll, zum Beispiel „ruhiger“.',
       thanks: 'Gern geschehen! Sag Bescheid, wenn du eine andere Stimmung möchtest.',
-      'chit-chat': 'Ich bin ein Bilder-Bot: Stimmungen in Fotos kann ich besser als Plaudern. Schick mir ein Foto und sag mir die Stimmung.',
+      'chit-chat':
+        'Ich bin ein Bilder-Bot: Stimmungen in Fotos kann ich besser als Plaudern. Schick mir ein Foto und sag mir die Stimmung.',
       joke: 'Witze sind nicht meine Stärke, aber ich kann ein Bild lustiger machen: schick ein Foto und sag „lustiger“.',
-      writing: 'Ich schreibe keine Gedichte oder Geschichten; ich ändere die Stimmung von Bildern. Schick mir ein Foto und sag mir die Stimmung.',
-      question: 'Das ist leider eine Frage für jemand anderen als einen Bilder-Bot. Ich kann die Stimmung eines Fotos ändern: schick eines und sag mir die Stimmung.',
+      writing:
+        'Ich schreibe keine Gedichte oder Geschichten; ich ändere die Stimmung von Bildern. Schick mir ein Foto und sag mir die Stimmung.',
+      question:
+        'Das ist leider eine Frage für jemand anderen als einen Bilder-Bot. Ich kann die Stimmung eines Fotos ändern: schick eines und sag mir die Stimmung.',
       statement: 'Danke, dass du es mir sagst! Wenn du ein Foto schickst, kann ich ihm eine Stimmung geben.',
-      distress: 'Es tut mir leid, dass es dir so geht. Ich bin nur ein Bilder-Bot und kann nicht helfen wie ein Mensch, aber mit jemandem zu reden, dem du vertraust, oder mit einer Telefonseelsorge, kann helfen. Ich habe nichts verändert.',
+      distress:
+        'Es tut mir leid, dass es dir so geht. Ich bin nur ein Bilder-Bot und kann nicht helfen wie ein Mensch, aber mit jemandem zu reden, dem du vertraust, oder mit einer Telefonseelsorge, kann helfen. Ich habe nichts verändert.',
       injection: 'Ich ändere nur die Stimmung von Bildern, deshalb kann ich das nicht tun. Nichts wurde verändert.',
     },
     negated: (emotion, examples) => `Nicht ${emotion}, verstanden. Welche Stimmung dann? Zum Beispiel ${examples}.`,
-    understood: (parts) => `Ich habe ${parts} verstanden, aber nicht welche Stimmung. Wähl unten eine aus oder sag zum Beispiel „ruhiger“.`,
-    intensity: { subtle: 'eine leichte Änderung', moderate: 'eine mittlere Änderung', strong: 'eine starke Änderung', maximum: 'die stärkste Änderung' },
-    elements: { facial: 'die Gesichter', action: 'was die Leute tun', object: 'die Gegenstände', scene: 'die Szene', color: 'die Farben und das Licht' },
+    understood: (parts) =>
+      `Ich habe ${parts} verstanden, aber nicht welche Stimmung. Wähl unten eine aus oder sag zum Beispiel „ruhiger“.`,
+    intensity: {
+      subtle: 'eine leichte Änderung',
+      moderate: 'eine mittlere Änderung',
+      strong: 'eine starke Änderung',
+      maximum: 'die stärkste Änderung',
+    },
+    elements: {
+      facial: 'die Gesichter',
+      action: 'was die Leute tun',
+      object: 'die Gegenstände',
+      scene: 'die Szene',
+      color: 'die Farben und das Licht',
+    },
   },
   it: {
     notARequest: {
       greeting: 'Ciao! Mandami una foto e dimmi che emozione deve trasmettere, per esempio «più calma».',
-      thanks: 'Prego! Dimmi se vuoi un\'altra emozione.',
-      'chit-chat': 'Sono un bot di immagini: con le emozioni delle foto me la cavo meglio che con le chiacchiere. Mandami una foto e dimmi l\'emozione.',
-      joke: 'Le barzellette non sono il mio forte, ma posso rendere un\'immagine più divertente: manda una foto e di\' «più divertente».',
-      writing: 'Non scrivo poesie né storie; cambio l\'emozione delle immagini. Mandami una foto e dimmi l\'emozione.',
-      question: 'Mi dispiace, è una domanda per qualcuno che non sia un bot di immagini. Posso cambiare l\'emozione di una foto: mandala e dimmi l\'emozione.',
-      statement: 'Grazie di avermelo detto! Se mi mandi una foto, posso darle un\'emozione.',
-      distress: 'Mi dispiace che ti senta così. Sono solo un bot di immagini e non posso aiutarti come una persona, ma parlare con qualcuno di cui ti fidi, o con un servizio di ascolto, può aiutare. Non ho cambiato nulla.',
-      injection: 'Cambio solo l\'emozione delle immagini, quindi non posso farlo. Non è stato cambiato nulla.',
+      thanks: "Prego! Dimmi se vuoi un'altra emozione.",
+      'chit-chat':
+        "Sono un bot di immagini: con le emozioni delle foto me la cavo meglio che con le chiacchiere. Mandami una foto e dimmi l'emozione.",
+      joke: "Le barzellette non sono il mio forte, ma posso rendere un'immagine più divertente: manda una foto e di' «più divertente».",
+      writing: "Non scrivo poesie né storie; cambio l'emozione delle immagini. Mandami una foto e dimmi l'emozione.",
+      question:
+        "Mi dispiace, è una domanda per qualcuno che non sia un bot di immagini. Posso cambiare l'emozione di una foto: mandala e dimmi l'emozione.",
+      statement: "Grazie di avermelo detto! Se mi mandi una foto, posso darle un'emozione.",
+      distress:
+        'Mi dispiace che ti senta così. Sono solo un bot di immagini e non posso aiutarti come una persona, ma parlare con qualcuno di cui ti fidi, o con un servizio di ascolto, può aiutare. Non ho cambiato nulla.',
+      injection: "Cambio solo l'emozione delle immagini, quindi non posso farlo. Non è stato cambiato nulla.",
     },
     negated: (emotion, examples) => `Non ${emotion}, capito. Che emozione allora? Per esempio ${examples}.`,
-    understood: (parts) => `Ho capito ${parts}, ma non quale emozione. Scegline una qui sotto o di' per esempio «più calma».`,
-    intensity: { subtle: 'un cambiamento leggero', moderate: 'un cambiamento moderato', strong: 'un cambiamento forte', maximum: 'il cambiamento più forte' },
-    elements: { facial: 'i volti', action: 'quello che fanno le persone', object: 'gli oggetti', scene: 'la scena', color: 'i colori e la luce' },
+    understood: (parts) =>
+      `Ho capito ${parts}, ma non quale emozione. Scegline una qui sotto o di' per esempio «più calma».`,
+    intensity: {
+      subtle: 'un cambiamento leggero',
+      moderate: 'un cambiamento moderato',
+      strong: 'un cambiamento forte',
+      maximum: 'il cambiamento più forte',
+    },
+    elements: {
+      facial: 'i volti',
+      action: 'quello che fanno le persone',
+      object: 'gli oggetti',
+      scene: 'la scena',
+      color: 'i colori e la luce',
+    },
   },
   pt: {
     notARequest: {
       greeting: 'Olá! Envie uma foto e diga que emoção ela deve transmitir, por exemplo “mais calma”.',
       thanks: 'De nada! Diga se quiser outra emoção.',
-      'chit-chat': 'Sou um bot de imagens: sou melhor com emoções em fotos do que com conversa. Envie uma foto e diga a emoção.',
+      'chit-chat':
+        'Sou um bot de imagens: sou melhor com emoções em fotos do que com conversa. Envie uma foto e diga a emoção.',
       joke: 'Piadas não são o meu forte, mas posso deixar uma imagem mais divertida: envie uma foto e diga “mais divertida”.',
       writing: 'Não escrevo poemas nem histórias; mudo a emoção das imagens. Envie uma foto e diga a emoção.',
-      question: 'Desculpe, essa pergunta é para alguém que não seja um bot de imagens. Posso mudar a emoção de uma foto: envie uma e diga a emoção.',
+      question:
+        'Desculpe, essa pergunta é para alguém que não seja um bot de imagens. Posso mudar a emoção de uma foto: envie uma e diga a emoção.',
       statement: 'Obrigado por me contar! Se você enviar uma foto, posso dar uma emoção a ela.',
-      distress: 'Sinto muito que você esteja se sentindo assim. Sou só um bot de imagens e não posso ajudar como uma pessoa, mas conversar com alguém de confiança, ou com um serviço de apoio, pode ajudar. Não mudei nada.',
+      distress:
+        'Sinto muito que você esteja se sentindo assim. Sou só um bot de imagens e não posso ajudar como uma pessoa, mas conversar com alguém de confiança, ou com um serviço de apoio, pode ajudar. Não mudei nada.',
       injection: 'Eu só mudo a emoção das imagens, então não posso fazer isso. Nada foi alterado.',
     },
     negated: (emotion, examples) => `Não ${emotion}, entendi. Que emoção então? Por exemplo ${examples}.`,
-    understood: (parts) => `Entendi ${parts}, mas não qual emoção. Escolha uma abaixo ou diga por exemplo “mais calma”.`,
-    intensity: { subtle: 'uma mudança sutil', moderate: 'uma mudança moderada', strong: 'uma mudança forte', maximum: 'a mudança mais forte' },
-    elements: { facial: 'os rostos', action: 'o que as pessoas fazem', object: 'os objetos', scene: 'a cena', color: 'as cores e a luz' },
+    understood: (parts) =>
+      `Entendi ${parts}, mas não qual emoção. Escolha uma abaixo ou diga por exemplo “mais calma”.`,
+    intensity: {
+      subtle: 'uma mudança sutil',
+      moderate: 'uma mudança moderada',
+      strong: 'uma mudança forte',
+      maximum: 'a mudança mais forte',
+    },
+    elements: {
+      facial: 'os rostos',
+      action: 'o que as pessoas fazem',
+      object: 'os objetos',
+      scene: 'a cena',
+      color: 'as cores e a luz',
+    },
   },
 };
 
@@ -321,12 +425,16 @@ export function feelingMissingText(intent: UnknownIntent, locale?: string): stri
   const words = UNDERSTOOD_WORDS[messageLocale(locale)];
   if (intent.negated) {
     const valence = EMOTION_TABLE[intent.negated].valence;
-    const examples = EMOTIONS.filter((e) => EMOTION_TABLE[e].valence !== valence).slice(0, 3).join(', ');
+    const examples = EMOTIONS.filter((e) => EMOTION_TABLE[e].valence !== valence)
+      .slice(0, 3)
+      .join(', ');
     return words.negated(intent.negated, examples) + englishOnlyNote(locale);
   }
   const parts = [
     ...(intent.elements ?? []).map((e) => words.elements[e]),
-    ...(intent.intensity !== undefined ? [words.intensity[describeIntensity(intent.intensity) as keyof UnderstoodWords['intensity']]] : []),
+    ...(intent.intensity !== undefined
+      ? [words.intensity[describeIntensity(intent.intensity) as keyof UnderstoodWords['intensity']]]
+      : []),
   ];
   if (parts.length > 0) return words.understood(parts.join(', ')) + englishOnlyNote(locale);
   return askBackText(locale) + englishOnlyNote(locale);
@@ -386,17 +494,20 @@ interface LocalizedWords {
   apology: string;
 }
 
-
 const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
   fr: {
-    askForFeeling: 'J\'ai bien reçu ta photo ! Quelle émotion veux-tu ? Par exemple « plus triste », « plus effrayante » ou « plus calme ».',
-    askBack: 'Je n\'ai pas compris l\'émotion que tu veux. Essaie par exemple « rends-la plus triste » ou « plus calme ». Je connais :',
+    askForFeeling:
+      "J'ai bien reçu ta photo ! Quelle émotion veux-tu ? Par exemple « plus triste », « plus effrayante » ou « plus calme ».",
+    askBack:
+      "Je n'ai pas compris l'émotion que tu veux. Essaie par exemple « rends-la plus triste » ou « plus calme ». Je connais :",
     help: [
       'Envoie-moi une photo et dis-moi quelle émotion elle doit transmettre : « plus triste », « plus effrayante », « un peu plus calme ».',
       'Ensuite, affine : « plus », « moins », « annuler », « rétablir », « réessayer », « recommencer », ou une autre émotion.',
     ],
-    continueByReply: 'Réponds à l\'une de mes images (ou utilise ses boutons) pour agir sur celle-ci ; une nouvelle émotion part toujours de ta photo d\'origine.',
-    continueByClick: 'Clique sur l\'une de mes images pour que ton prochain message agisse sur celle-ci (ses boutons aussi) ; une nouvelle émotion part toujours de ta photo d\'origine.',
+    continueByReply:
+      "Réponds à l'une de mes images (ou utilise ses boutons) pour agir sur celle-ci ; une nouvelle émotion part toujours de ta photo d'origine.",
+    continueByClick:
+      "Clique sur l'une de mes images pour que ton prochain message agisse sur celle-ci (ses boutons aussi) ; une nouvelle émotion part toujours de ta photo d'origine.",
     commandsLabel: 'Commandes :',
     moderatorsLabel: 'Modération :',
     emotionListHeader: 'Je peux donner à une image ces émotions :',
@@ -410,17 +521,20 @@ const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
       fear: 'effrayant, inquiétant, menaçant',
       sadness: 'sombre, mélancolique, solitaire',
     },
-    apology: 'Désolé, quelque chose s\'est mal passé de mon côté. Réessaie, s\'il te plaît.',
+    apology: "Désolé, quelque chose s'est mal passé de mon côté. Réessaie, s'il te plaît.",
   },
   es: {
-    askForFeeling: '¡Recibí tu foto! ¿Qué emoción quieres? Por ejemplo «más triste», «más aterradora» o «más tranquila».',
+    askForFeeling:
+      '¡Recibí tu foto! ¿Qué emoción quieres? Por ejemplo «más triste», «más aterradora» o «más tranquila».',
     askBack: 'No entendí qué emoción quieres. Prueba por ejemplo «hazla más triste» o «más tranquila». Conozco:',
     help: [
       'Envíame una foto y dime qué emoción debe transmitir: «más triste», «más aterradora», «un poco más tranquila».',
       'Después ajústala: «más», «menos», «deshacer», «rehacer», «otra vez», «empezar de nuevo», u otra emoción.',
     ],
-    continueByReply: 'Responde a cualquiera de mis imágenes (o usa sus botones) para actuar sobre esa; una emoción nueva siempre se hace desde tu foto original.',
-    continueByClick: 'Haz clic en cualquiera de mis imágenes para que tu próximo mensaje actúe sobre esa (sus botones también); una emoción nueva siempre se hace desde tu foto original.',
+    continueByReply:
+      'Responde a cualquiera de mis imágenes (o usa sus botones) para actuar sobre esa; una emoción nueva siempre se hace desde tu foto original.',
+    continueByClick:
+      'Haz clic en cualquiera de mis imágenes para que tu próximo mensaje actúe sobre esa (sus botones también); una emoción nueva siempre se hace desde tu foto original.',
     commandsLabel: 'Comandos:',
     moderatorsLabel: 'Moderación:',
     emotionListHeader: 'Puedo dar a una imagen estas emociones:',
@@ -437,14 +551,18 @@ const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
     apology: 'Lo siento, algo falló por mi parte. Inténtalo de nuevo, por favor.',
   },
   de: {
-    askForFeeling: 'Dein Bild ist angekommen! Welche Stimmung soll es haben? Zum Beispiel „trauriger“, „gruseliger“ oder „ruhiger“.',
-    askBack: 'Ich habe nicht verstanden, welche Stimmung du möchtest. Versuch es zum Beispiel mit „mach es trauriger“ oder „ruhiger“. Ich kenne:',
+    askForFeeling:
+      'Dein Bild ist angekommen! Welche Stimmung soll es haben? Zum Beispiel „trauriger“, „gruseliger“ oder „ruhiger“.',
+    askBack:
+      'Ich habe nicht verstanden, welche Stimmung du möchtest. Versuch es zum Beispiel mit „mach es trauriger“ oder „ruhiger“. Ich kenne:',
     help: [
       'Schick mir ein Foto und sag mir, wie es wirken soll: „trauriger“, „gruseliger“, „etwas ruhiger“.',
       'Dann verfeinern: „mehr“, „weniger“, „rückgängig“, „wiederherstellen“, „nochmal“, „von vorn“ oder eine andere Stimmung.',
     ],
-    continueByReply: 'Antworte auf eines meiner Bilder (oder nutze seine Knöpfe), um an diesem weiterzuarbeiten; eine neue Stimmung entsteht immer aus deinem Originalfoto.',
-    continueByClick: 'Klick auf eines meiner Bilder, damit deine nächste Nachricht an diesem weiterarbeitet (seine Knöpfe ebenso); eine neue Stimmung entsteht immer aus deinem Originalfoto.',
+    continueByReply:
+      'Antworte auf eines meiner Bilder (oder nutze seine Knöpfe), um an diesem weiterzuarbeiten; eine neue Stimmung entsteht immer aus deinem Originalfoto.',
+    continueByClick:
+      'Klick auf eines meiner Bilder, damit deine nächste Nachricht an diesem weiterarbeitet (seine Knöpfe ebenso); eine neue Stimmung entsteht immer aus deinem Originalfoto.',
     commandsLabel: 'Befehle:',
     moderatorsLabel: 'Moderation:',
     emotionListHeader: 'Ich kann einem Bild diese Stimmungen geben:',
@@ -461,17 +579,20 @@ const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
     apology: 'Entschuldigung, bei mir ist etwas schiefgegangen. Bitte versuch es noch einmal.',
   },
   it: {
-    askForFeeling: 'Ho ricevuto la tua foto! Che emozione vuoi? Per esempio «più triste», «più spaventosa» o «più calma».',
+    askForFeeling:
+      'Ho ricevuto la tua foto! Che emozione vuoi? Per esempio «più triste», «più spaventosa» o «più calma».',
     askBack: 'Non ho capito che emozione vuoi. Prova per esempio «rendila più triste» o «più calma». Conosco:',
     help: [
-      'Mandami una foto e dimmi che emozione deve trasmettere: «più triste», «più spaventosa», «un po\' più calma».',
-      'Poi perfezionala: «di più», «di meno», «annulla», «ripristina», «riprova», «ricomincia», o un\'altra emozione.',
+      "Mandami una foto e dimmi che emozione deve trasmettere: «più triste», «più spaventosa», «un po' più calma».",
+      "Poi perfezionala: «di più», «di meno», «annulla», «ripristina», «riprova», «ricomincia», o un'altra emozione.",
     ],
-    continueByReply: 'Rispondi a una delle mie immagini (o usa i suoi pulsanti) per agire su quella; una nuova emozione parte sempre dalla tua foto originale.',
-    continueByClick: 'Fai clic su una delle mie immagini perché il tuo prossimo messaggio agisca su quella (anche i suoi pulsanti); una nuova emozione parte sempre dalla tua foto originale.',
+    continueByReply:
+      'Rispondi a una delle mie immagini (o usa i suoi pulsanti) per agire su quella; una nuova emozione parte sempre dalla tua foto originale.',
+    continueByClick:
+      'Fai clic su una delle mie immagini perché il tuo prossimo messaggio agisca su quella (anche i suoi pulsanti); una nuova emozione parte sempre dalla tua foto originale.',
     commandsLabel: 'Comandi:',
     moderatorsLabel: 'Moderazione:',
-    emotionListHeader: 'Posso dare a un\'immagine queste emozioni:',
+    emotionListHeader: "Posso dare a un'immagine queste emozioni:",
     meanings: {
       amusement: 'divertente, giocosa, spensierata',
       awe: 'vasta, maestosa, meravigliosa',
@@ -485,14 +606,17 @@ const LOCALIZED_TEXT: Readonly<Record<OtherLocale, LocalizedWords>> = {
     apology: 'Scusa, qualcosa è andato storto da parte mia. Riprova, per favore.',
   },
   pt: {
-    askForFeeling: 'Recebi a sua foto! Que emoção você quer? Por exemplo “mais triste”, “mais assustadora” ou “mais calma”.',
+    askForFeeling:
+      'Recebi a sua foto! Que emoção você quer? Por exemplo “mais triste”, “mais assustadora” ou “mais calma”.',
     askBack: 'Não entendi que emoção você quer. Tente por exemplo “deixa mais triste” ou “mais calma”. Eu conheço:',
     help: [
       'Envie uma foto e diga que emoção ela deve transmitir: “mais triste”, “mais assustadora”, “um pouco mais calma”.',
       'Depois ajuste: “mais”, “menos”, “desfazer”, “refazer”, “de novo”, “recomeçar”, ou outra emoção.',
     ],
-    continueByReply: 'Responda a qualquer uma das minhas imagens (ou use os botões dela) para agir sobre ela; uma emoção nova é sempre feita a partir da sua foto original.',
-    continueByClick: 'Clique em qualquer uma das minhas imagens para que a sua próxima mensagem atue sobre ela (os botões dela também); uma emoção nova é sempre feita a partir da sua foto original.',
+    continueByReply:
+      'Responda a qualquer uma das minhas imagens (ou use os botões dela) para agir sobre ela; uma emoção nova é sempre feita a partir da sua foto original.',
+    continueByClick:
+      'Clique em qualquer uma das minhas imagens para que a sua próxima mensagem atue sobre ela (os botões dela também); uma emoção nova é sempre feita a partir da sua foto original.',
     commandsLabel: 'Comandos:',
     moderatorsLabel: 'Moderação:',
     emotionListHeader: 'Posso dar a uma imagem estas emoções:',
@@ -515,98 +639,162 @@ type Translated = Partial<Record<ErrorCode, (d: Details) => string>>;
 /** The most common UserError messages, translated; the others are sent in English. */
 const LOCALIZED_USER_ERRORS: Readonly<Partial<Record<MessageLocale, Translated>>> = {
   fr: {
-    [ErrorCode.NoImage]: () => 'Envoie-moi d\'abord une photo, puis dis-moi quelle émotion elle doit transmettre (par exemple « plus triste »).',
-    [ErrorCode.NothingToUndo]: () => 'Il n\'y a rien à annuler.',
-    [ErrorCode.NothingToRedo]: () => 'Il n\'y a rien à rétablir.',
-    [ErrorCode.NothingToRefine]: () => 'Il n\'y a pas encore de retouche à renforcer ou atténuer. Dis-moi d\'abord une émotion, par exemple « plus calme ».',
-    [ErrorCode.EditNotFound]: () => 'Je ne retrouve plus cette image (elle a peut-être expiré). Renvoie la photo, s\'il te plaît.',
-    [ErrorCode.ImageCorrupt]: () => 'Cette image semble abîmée ou incomplète, je ne peux pas la lire. Renvoie-la ou essaie-en une autre.',
-    [ErrorCode.ImageTooLarge]: (d) => `Ce fichier est trop lourd ; la limite est ${d.limit}. Envoie une image plus petite, s'il te plaît.`,
-    [ErrorCode.ImageFormatNotAllowed]: () => 'Je ne peux pas retoucher ce type de fichier. Envoie une image JPEG, PNG, WebP, GIF ou TIFF.',
+    [ErrorCode.NoImage]: () =>
+      "Envoie-moi d'abord une photo, puis dis-moi quelle émotion elle doit transmettre (par exemple « plus triste »).",
+    [ErrorCode.NothingToUndo]: () => "Il n'y a rien à annuler.",
+    [ErrorCode.NothingToRedo]: () => "Il n'y a rien à rétablir.",
+    [ErrorCode.NothingToRefine]: () =>
+      "Il n'y a pas encore de retouche à renforcer ou atténuer. Dis-moi d'abord une émotion, par exemple « plus calme ».",
+    [ErrorCode.EditNotFound]: () =>
+      "Je ne retrouve plus cette image (elle a peut-être expiré). Renvoie la photo, s'il te plaît.",
+    [ErrorCode.ImageCorrupt]: () =>
+      'Cette image semble abîmée ou incomplète, je ne peux pas la lire. Renvoie-la ou essaie-en une autre.',
+    [ErrorCode.ImageTooLarge]: (d) =>
+      `Ce fichier est trop lourd ; la limite est ${d.limit}. Envoie une image plus petite, s'il te plaît.`,
+    [ErrorCode.ImageFormatNotAllowed]: () =>
+      'Je ne peux pas retoucher ce type de fichier. Envoie une image JPEG, PNG, WebP, GIF ou TIFF.',
     [ErrorCode.EmotionBlocked]: (d) => `Un modérateur a bloqué « ${d.emotion} » ici. Essaie une autre émotion.`,
     [ErrorCode.RateLimited]: (d) => `Tu vas vite ! Réessaie dans ${d.seconds} s.`,
-    [ErrorCode.RenderTimeout]: () => 'Cette retouche a pris trop de temps et a été arrêtée. Appuie sur « Try again » pour réessayer.',
-    [ErrorCode.TemporarilyUnavailable]: () => 'Le bot est momentanément indisponible. Rien de ce que tu as envoyé n\'est perdu ; réessaie dans une minute.',
+    [ErrorCode.RenderTimeout]: () =>
+      'Cette retouche a pris trop de temps et a été arrêtée. Appuie sur « Try again » pour réessayer.',
+    [ErrorCode.TemporarilyUnavailable]: () =>
+      "Le bot est momentanément indisponible. Rien de ce que tu as envoyé n'est perdu ; réessaie dans une minute.",
     [ErrorCode.NotModerator]: () => 'Seuls les modérateurs peuvent utiliser cette commande.',
-    [ErrorCode.PictureStorageFull]: () => "Je manque de place pour de nouvelles images en ce moment ; réessaie plus tard, s'il te plaît.",
-    [ErrorCode.PictureExpired]: () => "Cette image précédente a expiré de mon stockage, je ne peux plus la retoucher. Renvoie la photo, s'il te plaît.",
-    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? "Je ne peux pas montrer cette retouche : la règle des images d'ici ne l'autorise pas." : "Je ne peux pas prendre cette image : la règle des images d'ici ne l'autorise pas."),
+    [ErrorCode.PictureStorageFull]: () =>
+      "Je manque de place pour de nouvelles images en ce moment ; réessaie plus tard, s'il te plaît.",
+    [ErrorCode.PictureExpired]: () =>
+      "Cette image précédente a expiré de mon stockage, je ne peux plus la retoucher. Renvoie la photo, s'il te plaît.",
+    [ErrorCode.PictureBlocked]: (d) =>
+      d.stage === 'outgoing'
+        ? "Je ne peux pas montrer cette retouche : la règle des images d'ici ne l'autorise pas."
+        : "Je ne peux pas prendre cette image : la règle des images d'ici ne l'autorise pas.",
     [ErrorCode.PictureUnchecked]: () => "Je n'ai pas pu vérifier cette image ; réessaie, s'il te plaît.",
   },
   es: {
-    [ErrorCode.NoImage]: () => 'Primero envíame una foto y luego dime qué emoción debe transmitir (por ejemplo «más triste»).',
+    [ErrorCode.NoImage]: () =>
+      'Primero envíame una foto y luego dime qué emoción debe transmitir (por ejemplo «más triste»).',
     [ErrorCode.NothingToUndo]: () => 'No hay nada que deshacer.',
     [ErrorCode.NothingToRedo]: () => 'No hay nada que rehacer.',
-    [ErrorCode.NothingToRefine]: () => 'Todavía no hay ninguna edición que intensificar o suavizar. Primero dime una emoción, por ejemplo «más tranquila».',
-    [ErrorCode.EditNotFound]: () => 'Ya no encuentro esa imagen (puede que haya caducado). Envía la foto otra vez, por favor.',
-    [ErrorCode.ImageCorrupt]: () => 'Esa imagen parece dañada o incompleta y no puedo leerla. Envíala otra vez o prueba con otra.',
-    [ErrorCode.ImageTooLarge]: (d) => `Ese archivo es demasiado grande; el límite es ${d.limit}. Envía una imagen más pequeña, por favor.`,
-    [ErrorCode.ImageFormatNotAllowed]: () => 'No puedo editar ese tipo de archivo. Envía una imagen JPEG, PNG, WebP, GIF o TIFF.',
+    [ErrorCode.NothingToRefine]: () =>
+      'Todavía no hay ninguna edición que intensificar o suavizar. Primero dime una emoción, por ejemplo «más tranquila».',
+    [ErrorCode.EditNotFound]: () =>
+      'Ya no encuentro esa imagen (puede que haya caducado). Envía la foto otra vez, por favor.',
+    [ErrorCode.ImageCorrupt]: () =>
+      'Esa imagen parece dañada o incompleta y no puedo leerla. Envíala otra vez o prueba con otra.',
+    [ErrorCode.ImageTooLarge]: (d) =>
+      `Ese archivo es demasiado grande; el límite es ${d.limit}. Envía una imagen más pequeña, por favor.`,
+    [ErrorCode.ImageFormatNotAllowed]: () =>
+      'No puedo editar ese tipo de archivo. Envía una imagen JPEG, PNG, WebP, GIF o TIFF.',
     [ErrorCode.EmotionBlocked]: (d) => `Un moderador ha bloqueado «${d.emotion}» aquí. Prueba con otra emoción.`,
     [ErrorCode.RateLimited]: (d) => `¡Vas muy rápido! Inténtalo de nuevo en ${d.seconds} s.`,
-    [ErrorCode.RenderTimeout]: () => 'Esa edición tardó demasiado y se detuvo. Pulsa «Try again» para intentarlo otra vez.',
-    [ErrorCode.TemporarilyUnavailable]: () => 'El bot no está disponible en este momento. No se ha perdido nada de lo que enviaste; inténtalo de nuevo en un minuto.',
+    [ErrorCode.RenderTimeout]: () =>
+      'Esa edición tardó demasiado y se detuvo. Pulsa «Try again» para intentarlo otra vez.',
+    [ErrorCode.TemporarilyUnavailable]: () =>
+      'El bot no está disponible en este momento. No se ha perdido nada de lo que enviaste; inténtalo de nuevo en un minuto.',
     [ErrorCode.NotModerator]: () => 'Solo los moderadores pueden usar ese comando.',
-    [ErrorCode.PictureStorageFull]: () => "Ahora mismo me falta espacio para imágenes nuevas; inténtalo de nuevo más tarde, por favor.",
-    [ErrorCode.PictureExpired]: () => "Esa imagen anterior ha caducado en mi almacenamiento y ya no puedo editarla. Envía la foto otra vez, por favor.",
-    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? 'No puedo mostrar esa edición: la norma de imágenes de aquí no la permite.' : 'No puedo aceptar esa imagen: la norma de imágenes de aquí no la permite.'),
+    [ErrorCode.PictureStorageFull]: () =>
+      'Ahora mismo me falta espacio para imágenes nuevas; inténtalo de nuevo más tarde, por favor.',
+    [ErrorCode.PictureExpired]: () =>
+      'Esa imagen anterior ha caducado en mi almacenamiento y ya no puedo editarla. Envía la foto otra vez, por favor.',
+    [ErrorCode.PictureBlocked]: (d) =>
+      d.stage === 'outgoing'
+        ? 'No puedo mostrar esa edición: la norma de imágenes de aquí no la permite.'
+        : 'No puedo aceptar esa imagen: la norma de imágenes de aquí no la permite.',
     [ErrorCode.PictureUnchecked]: () => 'No he podido comprobar esta imagen; inténtalo de nuevo, por favor.',
   },
   de: {
-    [ErrorCode.NoImage]: () => 'Schick mir zuerst ein Foto und sag mir dann, wie es wirken soll (zum Beispiel „trauriger“).',
+    [ErrorCode.NoImage]: () =>
+      'Schick mir zuerst ein Foto und sag mir dann, wie es wirken soll (zum Beispiel „trauriger“).',
     [ErrorCode.NothingToUndo]: () => 'Es gibt nichts rückgängig zu machen.',
     [ErrorCode.NothingToRedo]: () => 'Es gibt nichts wiederherzustellen.',
-    [ErrorCode.NothingToRefine]: () => 'Es gibt noch keine Bearbeitung, die stärker oder schwächer werden könnte. Nenn mir zuerst eine Stimmung, zum Beispiel „ruhiger“.',
-    [ErrorCode.EditNotFound]: () => 'Ich finde dieses Bild nicht mehr (vielleicht ist es abgelaufen). Bitte schick das Foto noch einmal.',
-    [ErrorCode.ImageCorrupt]: () => 'Dieses Bild scheint beschädigt oder unvollständig zu sein, ich kann es nicht lesen. Schick es noch einmal oder versuch ein anderes.',
-    [ErrorCode.ImageTooLarge]: (d) => `Diese Datei ist zu groß; die Grenze liegt bei ${d.limit}. Bitte schick ein kleineres Bild.`,
-    [ErrorCode.ImageFormatNotAllowed]: () => 'Diese Art von Datei kann ich nicht bearbeiten. Bitte schick ein JPEG-, PNG-, WebP-, GIF- oder TIFF-Bild.',
+    [ErrorCode.NothingToRefine]: () =>
+      'Es gibt noch keine Bearbeitung, die stärker oder schwächer werden könnte. Nenn mir zuerst eine Stimmung, zum Beispiel „ruhiger“.',
+    [ErrorCode.EditNotFound]: () =>
+      'Ich finde dieses Bild nicht mehr (vielleicht ist es abgelaufen). Bitte schick das Foto noch einmal.',
+    [ErrorCode.ImageCorrupt]: () =>
+      'Dieses Bild scheint beschädigt oder unvollständig zu sein, ich kann es nicht lesen. Schick es noch einmal oder versuch ein anderes.',
+    [ErrorCode.ImageTooLarge]: (d) =>
+      `Diese Datei ist zu groß; die Grenze liegt bei ${d.limit}. Bitte schick ein kleineres Bild.`,
+    [ErrorCode.ImageFormatNotAllowed]: () =>
+      'Diese Art von Datei kann ich nicht bearbeiten. Bitte schick ein JPEG-, PNG-, WebP-, GIF- oder TIFF-Bild.',
     [ErrorCode.EmotionBlocked]: (d) => `Ein Moderator hat „${d.emotion}“ hier gesperrt. Versuch eine andere Stimmung.`,
     [ErrorCode.RateLimited]: (d) => `Du bist schnell! Bitte versuch es in ${d.seconds} s noch einmal.`,
-    [ErrorCode.RenderTimeout]: () => 'Diese Bearbeitung hat zu lange gedauert und wurde abgebrochen. Drück auf „Try again“ für einen neuen Versuch.',
-    [ErrorCode.TemporarilyUnavailable]: () => 'Der Bot ist gerade nicht erreichbar. Nichts von dem, was du geschickt hast, ist verloren; versuch es in einer Minute noch einmal.',
+    [ErrorCode.RenderTimeout]: () =>
+      'Diese Bearbeitung hat zu lange gedauert und wurde abgebrochen. Drück auf „Try again“ für einen neuen Versuch.',
+    [ErrorCode.TemporarilyUnavailable]: () =>
+      'Der Bot ist gerade nicht erreichbar. Nichts von dem, was du geschickt hast, ist verloren; versuch es in einer Minute noch einmal.',
     [ErrorCode.NotModerator]: () => 'Nur Moderatoren können diesen Befehl verwenden.',
-    [ErrorCode.PictureStorageFull]: () => "Mir fehlt gerade Platz für neue Bilder; bitte versuch es später noch einmal.",
-    [ErrorCode.PictureExpired]: () => "Dieses frühere Bild ist in meinem Speicher abgelaufen, ich kann es nicht mehr bearbeiten. Bitte schick das Foto noch einmal.",
-    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? 'Diese Bearbeitung kann ich nicht zeigen: Die Bildregel hier erlaubt sie nicht.' : 'Dieses Bild kann ich nicht annehmen: Die Bildregel hier erlaubt es nicht.'),
+    [ErrorCode.PictureStorageFull]: () =>
+      'Mir fehlt gerade Platz für neue Bilder; bitte versuch es später noch einmal.',
+    [ErrorCode.PictureExpired]: () =>
+      'Dieses frühere Bild ist in meinem Speicher abgelaufen, ich kann es nicht mehr bearbeiten. Bitte schick das Foto noch einmal.',
+    [ErrorCode.PictureBlocked]: (d) =>
+      d.stage === 'outgoing'
+        ? 'Diese Bearbeitung kann ich nicht zeigen: Die Bildregel hier erlaubt sie nicht.'
+        : 'Dieses Bild kann ich nicht annehmen: Die Bildregel hier erlaubt es nicht.',
     [ErrorCode.PictureUnchecked]: () => 'Ich konnte dieses Bild nicht prüfen; bitte versuch es noch einmal.',
   },
   it: {
-    [ErrorCode.NoImage]: () => 'Prima mandami una foto, poi dimmi che emozione deve trasmettere (per esempio «più triste»).',
-    [ErrorCode.NothingToUndo]: () => 'Non c\'è niente da annullare.',
-    [ErrorCode.NothingToRedo]: () => 'Non c\'è niente da ripristinare.',
-    [ErrorCode.NothingToRefine]: () => 'Non c\'è ancora nessuna modifica da rafforzare o attenuare. Dimmi prima un\'emozione, per esempio «più calma».',
-    [ErrorCode.EditNotFound]: () => 'Non trovo più quell\'immagine (forse è scaduta). Manda di nuovo la foto, per favore.',
-    [ErrorCode.ImageCorrupt]: () => 'Quell\'immagine sembra danneggiata o incompleta e non riesco a leggerla. Mandala di nuovo o provane un\'altra.',
-    [ErrorCode.ImageTooLarge]: (d) => `Quel file è troppo grande; il limite è ${d.limit}. Manda un'immagine più piccola, per favore.`,
-    [ErrorCode.ImageFormatNotAllowed]: () => 'Non posso modificare quel tipo di file. Manda un\'immagine JPEG, PNG, WebP, GIF o TIFF.',
+    [ErrorCode.NoImage]: () =>
+      'Prima mandami una foto, poi dimmi che emozione deve trasmettere (per esempio «più triste»).',
+    [ErrorCode.NothingToUndo]: () => "Non c'è niente da annullare.",
+    [ErrorCode.NothingToRedo]: () => "Non c'è niente da ripristinare.",
+    [ErrorCode.NothingToRefine]: () =>
+      "Non c'è ancora nessuna modifica da rafforzare o attenuare. Dimmi prima un'emozione, per esempio «più calma».",
+    [ErrorCode.EditNotFound]: () =>
+      "Non trovo più quell'immagine (forse è scaduta). Manda di nuovo la foto, per favore.",
+    [ErrorCode.ImageCorrupt]: () =>
+      "Quell'immagine sembra danneggiata o incompleta e non riesco a leggerla. Mandala di nuovo o provane un'altra.",
+    [ErrorCode.ImageTooLarge]: (d) =>
+      `Quel file è troppo grande; il limite è ${d.limit}. Manda un'immagine più piccola, per favore.`,
+    [ErrorCode.ImageFormatNotAllowed]: () =>
+      "Non posso modificare quel tipo di file. Manda un'immagine JPEG, PNG, WebP, GIF o TIFF.",
     [ErrorCode.EmotionBlocked]: (d) => `Un moderatore ha bloccato «${d.emotion}» qui. Prova un'altra emozione.`,
     [ErrorCode.RateLimited]: (d) => `Vai veloce! Riprova tra ${d.seconds} s.`,
-    [ErrorCode.RenderTimeout]: () => 'Quella modifica ha richiesto troppo tempo ed è stata interrotta. Premi «Try again» per riprovare.',
-    [ErrorCode.TemporarilyUnavailable]: () => 'Il bot non è disponibile al momento. Niente di ciò che hai mandato è andato perso; riprova tra un minuto.',
+    [ErrorCode.RenderTimeout]: () =>
+      'Quella modifica ha richiesto troppo tempo ed è stata interrotta. Premi «Try again» per riprovare.',
+    [ErrorCode.TemporarilyUnavailable]: () =>
+      'Il bot non è disponibile al momento. Niente di ciò che hai mandato è andato perso; riprova tra un minuto.',
     [ErrorCode.NotModerator]: () => 'Solo i moderatori possono usare quel comando.',
-    [ErrorCode.PictureStorageFull]: () => "Al momento non ho spazio per nuove immagini; riprova più tardi, per favore.",
-    [ErrorCode.PictureExpired]: () => "Quell'immagine precedente è scaduta dalla mia memoria e non posso più modificarla. Manda di nuovo la foto, per favore.",
-    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? 'Non posso mostrare quella modifica: la regola sulle immagini di qui non la consente.' : "Non posso accettare quell'immagine: la regola sulle immagini di qui non la consente."),
+    [ErrorCode.PictureStorageFull]: () => 'Al momento non ho spazio per nuove immagini; riprova più tardi, per favore.',
+    [ErrorCode.PictureExpired]: () =>
+      "Quell'immagine precedente è scaduta dalla mia memoria e non posso più modificarla. Manda di nuovo la foto, per favore.",
+    [ErrorCode.PictureBlocked]: (d) =>
+      d.stage === 'outgoing'
+        ? 'Non posso mostrare quella modifica: la regola sulle immagini di qui non la consente.'
+        : "Non posso accettare quell'immagine: la regola sulle immagini di qui non la consente.",
     [ErrorCode.PictureUnchecked]: () => 'Non sono riuscito a controllare questa immagine; riprova, per favore.',
   },
   pt: {
-    [ErrorCode.NoImage]: () => 'Primeiro envie uma foto e depois diga que emoção ela deve transmitir (por exemplo “mais triste”).',
+    [ErrorCode.NoImage]: () =>
+      'Primeiro envie uma foto e depois diga que emoção ela deve transmitir (por exemplo “mais triste”).',
     [ErrorCode.NothingToUndo]: () => 'Não há nada para desfazer.',
     [ErrorCode.NothingToRedo]: () => 'Não há nada para refazer.',
-    [ErrorCode.NothingToRefine]: () => 'Ainda não há nenhuma edição para intensificar ou suavizar. Diga primeiro uma emoção, por exemplo “mais calma”.',
-    [ErrorCode.EditNotFound]: () => 'Não encontro mais essa imagem (talvez tenha expirado). Envie a foto de novo, por favor.',
-    [ErrorCode.ImageCorrupt]: () => 'Essa imagem parece danificada ou incompleta e não consigo lê-la. Envie de novo ou tente outra.',
-    [ErrorCode.ImageTooLarge]: (d) => `Esse arquivo é grande demais; o limite é ${d.limit}. Envie uma imagem menor, por favor.`,
-    [ErrorCode.ImageFormatNotAllowed]: () => 'Não consigo editar esse tipo de arquivo. Envie uma imagem JPEG, PNG, WebP, GIF ou TIFF.',
+    [ErrorCode.NothingToRefine]: () =>
+      'Ainda não há nenhuma edição para intensificar ou suavizar. Diga primeiro uma emoção, por exemplo “mais calma”.',
+    [ErrorCode.EditNotFound]: () =>
+      'Não encontro mais essa imagem (talvez tenha expirado). Envie a foto de novo, por favor.',
+    [ErrorCode.ImageCorrupt]: () =>
+      'Essa imagem parece danificada ou incompleta e não consigo lê-la. Envie de novo ou tente outra.',
+    [ErrorCode.ImageTooLarge]: (d) =>
+      `Esse arquivo é grande demais; o limite é ${d.limit}. Envie uma imagem menor, por favor.`,
+    [ErrorCode.ImageFormatNotAllowed]: () =>
+      'Não consigo editar esse tipo de arquivo. Envie uma imagem JPEG, PNG, WebP, GIF ou TIFF.',
     [ErrorCode.EmotionBlocked]: (d) => `Um moderador bloqueou “${d.emotion}” aqui. Tente outra emoção.`,
     [ErrorCode.RateLimited]: (d) => `Você está indo rápido! Tente de novo em ${d.seconds} s.`,
-    [ErrorCode.RenderTimeout]: () => 'Essa edição demorou demais e foi interrompida. Toque em “Try again” para tentar de novo.',
-    [ErrorCode.TemporarilyUnavailable]: () => 'O bot está temporariamente indisponível. Nada do que você enviou foi perdido; tente de novo em um minuto.',
+    [ErrorCode.RenderTimeout]: () =>
+      'Essa edição demorou demais e foi interrompida. Toque em “Try again” para tentar de novo.',
+    [ErrorCode.TemporarilyUnavailable]: () =>
+      'O bot está temporariamente indisponível. Nada do que você enviou foi perdido; tente de novo em um minuto.',
     [ErrorCode.NotModerator]: () => 'Só moderadores podem usar esse comando.',
-    [ErrorCode.PictureStorageFull]: () => "Estou sem espaço para novas imagens agora; tente de novo mais tarde, por favor.",
-    [ErrorCode.PictureExpired]: () => "Essa imagem anterior expirou do meu armazenamento e não consigo mais editá-la. Envie a foto de novo, por favor.",
-    [ErrorCode.PictureBlocked]: (d) => (d.stage === 'outgoing' ? 'Não posso mostrar essa edição: a regra de imagens daqui não a permite.' : 'Não posso aceitar essa imagem: a regra de imagens daqui não a permite.'),
+    [ErrorCode.PictureStorageFull]: () =>
+      'Estou sem espaço para novas imagens agora; tente de novo mais tarde, por favor.',
+    [ErrorCode.PictureExpired]: () =>
+      'Essa imagem anterior expirou do meu armazenamento e não consigo mais editá-la. Envie a foto de novo, por favor.',
+    [ErrorCode.PictureBlocked]: (d) =>
+      d.stage === 'outgoing'
+        ? 'Não posso mostrar essa edição: a regra de imagens daqui não a permite.'
+        : 'Não posso aceitar essa imagem: a regra de imagens daqui não a permite.',
     [ErrorCode.PictureUnchecked]: () => 'Não consegui verificar esta imagem; tente de novo, por favor.',
   },
 };
@@ -677,13 +865,15 @@ export const MODERATION_USAGE = {
   ban: '/ban <user id>',
   unban: '/unban <user id>',
   audit: '/audit [how many, 1 to 50]',
-  pictures: '/pictures block|allow [channel]  (block: refuse pictures the safety classifier reads past a threshold; allow: no check)',
+  pictures:
+    '/pictures block|allow [channel]  (block: refuse pictures the safety classifier reads past a threshold; allow: no check)',
   picturethreshold: `/picturethreshold <${PICTURE_CLASSES.join('|')}> <0.05 to 1, or off> [channel]`,
 } as const;
 
 /** Where a rule applies: `level` of the turn's place on `platform`; `inServer` when the turn has a server or group. */
 export function placeText(platform: string, level: 'global' | 'server' | 'channel', inServer: boolean): string {
-  if (level === 'server') return platform === 'telegram' ? 'this group' : platform === 'web' ? 'this chat' : 'this server';
+  if (level === 'server')
+    return platform === 'telegram' ? 'this group' : platform === 'web' ? 'this chat' : 'this server';
   if (level === 'channel') return inServer && platform !== 'telegram' ? 'this channel' : 'this chat';
   return 'this chat';
 }
@@ -708,8 +898,10 @@ const wordCount = (n: number) => (n === 1 ? '1 word' : `${n} words`);
 
 export const MODERATION_TEXT = {
   channelOutsideServer: `"channel" works only in a channel of a server; ${MODERATION_USAGE.block}`,
-  blockedEmotion: (emotion: Emotion, where: string) => `Blocked ${emotion} in ${where}. People who ask for it are told a moderator blocked it.`,
-  blockedElement: (element: Element, where: string) => `Blocked ${MODERATION_ELEMENT_WORDS[element]} edits in ${where}.`,
+  blockedEmotion: (emotion: Emotion, where: string) =>
+    `Blocked ${emotion} in ${where}. People who ask for it are told a moderator blocked it.`,
+  blockedElement: (element: Element, where: string) =>
+    `Blocked ${MODERATION_ELEMENT_WORDS[element]} edits in ${where}.`,
   /** `stillIn`: the place that still blocks it, if any. */
   unblockedEmotion: (emotion: Emotion, where: string, stillIn: string | undefined) =>
     stillIn === undefined
@@ -738,17 +930,27 @@ export const MODERATION_TEXT = {
       : `${person} is no longer banned by ${where}, but is still banned in ${stillIn}.`,
   auditEmpty: (where: string) => `The audit log of ${where} is empty.`,
   auditHeader: (count: number, where: string) => `Latest ${count} audit entries for ${where}, newest first:`,
-  picturesFixedInDirectMessages: "In a direct message the bot operator's picture rule applies; moderators cannot change it here.",
+  picturesFixedInDirectMessages:
+    "In a direct message the bot operator's picture rule applies; moderators cannot change it here.",
   picturesSet: (rule: 'block' | 'allow', where: string) =>
     rule === 'block'
       ? `Pictures in ${where} are checked now; a picture past a threshold is refused and goes to /audit.`
       : `Pictures in ${where} are no longer checked.`,
   picturesStillCheckedOnDiscord: (where: string) =>
     `Saved for ${where}, but pictures here are still checked: on Discord a moderator may allow them only in a channel marked age-restricted.`,
-  picturesRuleFromElsewhere: (where: string, from: string, rule: 'block' | 'allow') => `Saved for ${where}, but ${from} still sets the picture rule to ${rule}.`,
+  picturesRuleFromElsewhere: (where: string, from: string, rule: 'block' | 'allow') =>
+    `Saved for ${where}, but ${from} still sets the picture rule to ${rule}.`,
   /** `effective`: the threshold that applies instead (1: the class is off), where another place sets it. */
-  pictureThreshold: (name: PictureClass, where: string, value: number, effective?: { value: number; from: string; onlyAgeRestricted: boolean }) => {
-    const said = value >= 1 ? `${name} no longer refuses pictures in ${where}` : `Pictures in ${where} reading ${name} at ${value} or more are refused`;
+  pictureThreshold: (
+    name: PictureClass,
+    where: string,
+    value: number,
+    effective?: { value: number; from: string; onlyAgeRestricted: boolean },
+  ) => {
+    const said =
+      value >= 1
+        ? `${name} no longer refuses pictures in ${where}`
+        : `Pictures in ${where} reading ${name} at ${value} or more are refused`;
     if (!effective) return `${said}.`;
     return `${said}, but ${effective.value >= 1 ? 'the class is off' : `a threshold of ${effective.value}`} from ${effective.from} applies here${effective.onlyAgeRestricted ? ' (on Discord only an age-restricted channel may relax it)' : ''}.`;
   },
@@ -759,7 +961,9 @@ export const MODERATION_TEXT = {
     return `Pictures: checked (set by ${rule.ruleFrom}); refused at ${thresholds || 'no class (every threshold is off)'}. Classifier: ${model}.`;
   },
   wordsList: (where: string, words: readonly string[]) =>
-    words.length ? `Blocked words of ${where} (${words.length}): ${words.map((w) => `"${w}"`).join(', ')}` : `${where} blocks no words of its own.`,
+    words.length
+      ? `Blocked words of ${where} (${words.length}): ${words.map((w) => `"${w}"`).join(', ')}`
+      : `${where} blocks no words of its own.`,
   wordsTooLong: (max: number) => `${MODERATION_USAGE.words} (each at most ${max} characters)`,
   wordsTooMany: (max: number) => `${MODERATION_USAGE.words} (at most ${max} words per scope)`,
   wordsChanged: (adding: boolean, count: number, where: string, total: number) =>
@@ -802,8 +1006,10 @@ export const AUDIT_DETAIL = {
   /** Where a blocked word was found, its list (the default list's category, or the place whose list it is) and its fingerprint. */
   word: (found: string, list: { category: string } | { place: string }, fingerprint: string) =>
     `${found}; on ${'category' in list ? `the default list (${list.category})` : `${list.place}'s list`}; ${fingerprint}`,
-  pictureUnchecked: (stage: string, timedOut: boolean) => `${stage} picture; the classifier ${timedOut ? 'ran out of time' : 'failed'}`,
-  pictureRefused: (stage: string, pictureClass: PictureClass, where: string) => `${stage} picture; ${pictureClass} past ${where}'s threshold`,
+  pictureUnchecked: (stage: string, timedOut: boolean) =>
+    `${stage} picture; the classifier ${timedOut ? 'ran out of time' : 'failed'}`,
+  pictureRefused: (stage: string, pictureClass: PictureClass, where: string) =>
+    `${stage} picture; ${pictureClass} past ${where}'s threshold`,
   appliedTo: (scopeId: string) => `applied to ${scopeId}`,
 };
 

@@ -54,8 +54,7 @@ export interface Actor {
 
 /** A button press on one of the bot's pictures. */
 export type ButtonAction =
-  | { kind: 'more' | 'less' | 'undo' | 'redo' | 'retry' }
-  | { kind: 'emotion'; emotion: Emotion };
+  { kind: 'more' | 'less' | 'undo' | 'redo' | 'retry' } | { kind: 'emotion'; emotion: Emotion };
 
 /** One message (or button press) from a person, as the engine sees it. */
 export interface Turn {

@@ -11,8 +11,14 @@ describe('the import graph of src/ and adapters/', () => {
   it('reads imports, re-exports and import() of the real sources', () => {
     const from = (file: string) => edges.filter((edge) => edge.from === file);
     assert.ok(from('src/engine.ts').some((edge) => edge.to === 'src/editor.ts' && !edge.typeOnly));
-    assert.ok(from('src/index.ts').some((edge) => edge.to === 'src/turn.ts'), 'export * from');
-    assert.ok(from('adapters/main.ts').some((edge) => edge.to === 'adapters/web/index.ts' && edge.dynamic), 'import()');
+    assert.ok(
+      from('src/index.ts').some((edge) => edge.to === 'src/turn.ts'),
+      'export * from',
+    );
+    assert.ok(
+      from('adapters/main.ts').some((edge) => edge.to === 'adapters/web/index.ts' && edge.dynamic),
+      'import()',
+    );
   });
 
   it('has no cycle, at run time or through type imports', () => {
@@ -21,7 +27,9 @@ describe('the import graph of src/ and adapters/', () => {
   });
 
   it('lets adapters reach the engine through src/index.ts alone, and the engine never reach an adapter', () => {
-    const past = edges.filter((edge) => edge.from.startsWith('adapters/') && edge.to.startsWith('src/') && edge.to !== 'src/index.ts');
+    const past = edges.filter(
+      (edge) => edge.from.startsWith('adapters/') && edge.to.startsWith('src/') && edge.to !== 'src/index.ts',
+    );
     assert.deepEqual(past, []);
     assert.deepEqual(
       edges.filter((edge) => edge.from.startsWith('src/') && edge.to.startsWith('adapters/')),

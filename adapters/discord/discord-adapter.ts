@@ -39,7 +39,12 @@ const DESTROY_GRACE_MS = 2000;
 /** The gateway intents the bot asks for: guilds always; messages only with the Message Content option. */
 export function discordIntents(messageContent: boolean): GatewayIntentBits[] {
   return messageContent
-    ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent]
+    ? [
+        GatewayIntentBits.Guilds,
+        GatewayIntentBits.GuildMessages,
+        GatewayIntentBits.DirectMessages,
+        GatewayIntentBits.MessageContent,
+      ]
     : [GatewayIntentBits.Guilds];
 }
 
@@ -48,14 +53,26 @@ export function explainStartError(error: unknown, options: Pick<ResolvedDiscordO
   if (error instanceof ConfigError) return error;
   const code = (error as { code?: unknown } | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if (code === 'TokenInvalid' || code === 4004 || /401|unauthori[sz]ed|invalid token|authentication failed/i.test(message))
-    return new ConfigError('Discord refused the bot token: copy DISCORD_TOKEN again (Developer Portal → your application → Bot → Reset Token).');
+  if (
+    code === 'TokenInvalid' ||
+    code === 4004 ||
+    /401|unauthori[sz]ed|invalid token|authentication failed/i.test(message)
+  )
+    return new ConfigError(
+      'Discord refused the bot token: copy DISCORD_TOKEN again (Developer Portal → your application → Bot → Reset Token).',
+    );
   if (code === 'DisallowedIntents' || code === 4014 || /disallowed intent/i.test(message))
     return new ConfigError(
       'Discord refused the Message Content intent (close code 4014): switch on "Message Content Intent" in the Developer Portal → your application → Bot → Privileged Gateway Intents, or unset DISCORD_MESSAGE_CONTENT.',
     );
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|fetch failed|connect/i.test(message + String((error as { cause?: unknown })?.cause ?? '')))
-    return new ConfigError(`Could not reach Discord at ${options.apiRoot} (${message}): check the network, DNS, proxy and firewall, and DISCORD_API_ROOT (leave it unset for https://discord.com/api).`);
+  if (
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|fetch failed|connect/i.test(
+      message + String((error as { cause?: unknown })?.cause ?? ''),
+    )
+  )
+    return new ConfigError(
+      `Could not reach Discord at ${options.apiRoot} (${message}): check the network, DNS, proxy and firewall, and DISCORD_API_ROOT (leave it unset for https://discord.com/api).`,
+    );
   return error;
 }
 
@@ -83,17 +100,26 @@ export class DiscordAdapter implements RunningAdapter {
       allowedMentions: { parse: [], repliedUser: false },
     });
     this.client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
-    if (options.messageContent) this.client.on(Events.MessageCreate, (message) => this.#track(this.#onMessage(message)));
+    if (options.messageContent)
+      this.client.on(Events.MessageCreate, (message) => this.#track(this.#onMessage(message)));
     this.client.on(Events.Error, (error) => this.#logger.error({ err: error }, 'discord: client error'));
     this.client.on(Events.ShardError, (error, shardId) => {
       // While starting, start() explains a failure in one sentence: no stack trace for it here.
-      if (!this.#started) this.#logger.debug({ reason: error.message, shardId }, 'discord: gateway error while starting');
+      if (!this.#started)
+        this.#logger.debug({ reason: error.message, shardId }, 'discord: gateway error while starting');
       else this.#logger.warn({ err: error, shardId }, 'discord: gateway error');
     });
-    this.client.on(Events.ShardReconnecting, (shardId) => this.#logger.info({ shardId }, 'discord: gateway reconnecting'));
-    this.client.on(Events.ShardResume, (shardId, replayed) => this.#logger.info({ shardId, replayed }, 'discord: gateway resumed'));
+    this.client.on(Events.ShardReconnecting, (shardId) =>
+      this.#logger.info({ shardId }, 'discord: gateway reconnecting'),
+    );
+    this.client.on(Events.ShardResume, (shardId, replayed) =>
+      this.#logger.info({ shardId, replayed }, 'discord: gateway resumed'),
+    );
     this.client.rest.on('rateLimited', (info) =>
-      this.#logger.info({ route: info.route, retryAfter: info.retryAfter, global: info.global }, 'discord: rate limited, waiting'),
+      this.#logger.info(
+        { route: info.route, retryAfter: info.retryAfter, global: info.global },
+        'discord: rate limited, waiting',
+      ),
     );
   }
 
@@ -125,7 +151,14 @@ export class DiscordAdapter implements RunningAdapter {
       this.client.off(Events.ClientReady, onReady!);
     }
     this.#started = true;
-    this.#logger.info({ user: this.client.user?.tag, guilds: this.client.guilds.cache.size, messageContent: this.#options.messageContent }, 'discord: ready');
+    this.#logger.info(
+      {
+        user: this.client.user?.tag,
+        guilds: this.client.guilds.cache.size,
+        messageContent: this.#options.messageContent,
+      },
+      'discord: ready',
+    );
   }
 
   isReady(): boolean {
@@ -148,7 +181,9 @@ export class DiscordAdapter implements RunningAdapter {
   }
 
   #track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => this.#logger.error({ err: error }, 'discord: unhandled error in a turn'));
+    const tracked = work.catch((error: unknown) =>
+      this.#logger.error({ err: error }, 'discord: unhandled error in a turn'),
+    );
     this.#inFlight.add(tracked);
     void tracked.finally(() => this.#inFlight.delete(tracked));
   }
@@ -202,7 +237,11 @@ export class DiscordAdapter implements RunningAdapter {
     // in it (`moderationChannelId`): ask Discord once; the answer stays in discord.js's cache.
     const channel = message.channel;
     if (channel.isThread() && !channel.parentId)
-      await channel.fetch().catch((error: unknown) => this.#logger.warn({ err: error, channel: channel.id }, 'could not look up the parent of a thread'));
+      await channel
+        .fetch()
+        .catch((error: unknown) =>
+          this.#logger.warn({ err: error, channel: channel.id }, 'could not look up the parent of a thread'),
+        );
     await this.#answer(() => messageTurn(message, botId, this.#context), {
       surface: messageSurface(message),
       uploadLimitBytes: this.#options.defaultUploadLimitBytes,

@@ -31,7 +31,11 @@ export async function fitAttachment(image: ReplyImage, limitBytes: number): Prom
         .jpeg({ quality, mozjpeg: true })
         .toBuffer();
       if (bytes.length <= budget) {
-        return { ok: true, reencoded: true, image: { bytes, type: 'image/jpeg', width, height, name: `${baseName}.jpg` } };
+        return {
+          ok: true,
+          reencoded: true,
+          image: { bytes, type: 'image/jpeg', width, height, name: `${baseName}.jpg` },
+        };
       }
       if (quality === QUALITIES.at(-1)) {
         // Shrink by the square root of the overshoot (file size grows with area), a little more for safety.

@@ -52,7 +52,9 @@ export function resolveDiscordOptions(config: AppConfig, given: DiscordAdapterOp
     applicationId: given.applicationId ?? config.discordApplicationId ?? '',
     apiRoot: (given.apiRoot ?? config.discordApiRoot ?? 'https://discord.com/api').replace(/\/+$/, ''),
     messageContent: given.messageContent ?? config.discordMessageContent ?? false,
-    attachmentHosts: (given.attachmentHosts ?? config.discordAttachmentHosts ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean),
+    attachmentHosts: (given.attachmentHosts ?? config.discordAttachmentHosts ?? [])
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     shards: given.shards ?? config.discordShards,
     moderatorRole: given.moderatorRole ?? config.discordModeratorRole,
     interactionTokenLifetimeMs: given.interactionTokenLifetimeMs ?? 15 * 60_000 - 30_000,
@@ -60,15 +62,22 @@ export function resolveDiscordOptions(config: AppConfig, given: DiscordAdapterOp
     defaultUploadLimitBytes: given.defaultUploadLimitBytes ?? 10 * 1024 * 1024,
     readyTimeoutMs: given.readyTimeoutMs ?? (config.platformStartTimeoutSeconds ?? 15) * 1000,
   };
-  if (!options.token) throw new ConfigError('The Discord adapter needs a bot token: set DISCORD_TOKEN (Developer Portal → Bot → Reset Token).');
+  if (!options.token)
+    throw new ConfigError(
+      'The Discord adapter needs a bot token: set DISCORD_TOKEN (Developer Portal → Bot → Reset Token).',
+    );
   if (!/^\d{5,25}$/.test(options.applicationId)) {
-    throw new ConfigError('The Discord adapter needs the numeric application id: set DISCORD_APPLICATION_ID (Developer Portal → General Information).');
+    throw new ConfigError(
+      'The Discord adapter needs the numeric application id: set DISCORD_APPLICATION_ID (Developer Portal → General Information).',
+    );
   }
   try {
     const url = new URL(options.apiRoot);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
   } catch {
-    throw new ConfigError(`DISCORD_API_ROOT="${options.apiRoot}" is not an http(s) URL; leave it unset for https://discord.com/api.`);
+    throw new ConfigError(
+      `DISCORD_API_ROOT="${options.apiRoot}" is not an http(s) URL; leave it unset for https://discord.com/api.`,
+    );
   }
   if (options.shards !== undefined && (!Number.isInteger(options.shards) || options.shards < 1)) {
     throw new ConfigError(`DISCORD_SHARDS=${options.shards} must be a whole number of at least 1.`);
@@ -79,7 +88,8 @@ export function resolveDiscordOptions(config: AppConfig, given: DiscordAdapterOp
     ['defaultUploadLimitBytes', options.defaultUploadLimitBytes],
     ['readyTimeoutMs', options.readyTimeoutMs],
   ] as const) {
-    if (!Number.isFinite(value) || value < 0) throw new ConfigError(`Discord adapter option ${name} must be a number of at least 0 (got ${value}).`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new ConfigError(`Discord adapter option ${name} must be a number of at least 0 (got ${value}).`);
   }
   return options;
 }

@@ -48,7 +48,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const config = loadConfig();
     if (!config.discordToken || !config.discordApplicationId) {
-      console.error('Set DISCORD_TOKEN and DISCORD_APPLICATION_ID (and DISCORD_GUILD_ID to register in one server only).');
+      console.error(
+        'Set DISCORD_TOKEN and DISCORD_APPLICATION_ID (and DISCORD_GUILD_ID to register in one server only).',
+      );
       process.exit(1);
     }
     const result = await registerCommands({
@@ -57,10 +59,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       apiRoot: config.discordApiRoot,
       guildId: config.discordGuildId,
     });
-    const where = result.scope === 'guild' ? `in server ${config.discordGuildId}` : 'globally (may take a while to show up everywhere)';
+    const where =
+      result.scope === 'guild'
+        ? `in server ${config.discordGuildId}`
+        : 'globally (may take a while to show up everywhere)';
     console.log(`Registered /${result.names.join(', /')} ${where}.`);
   } catch (error) {
-    console.error(error instanceof ConfigError ? `Cannot register the commands.\n${error.message}` : `Registering the commands failed: ${String(error)}`);
+    console.error(
+      error instanceof ConfigError
+        ? `Cannot register the commands.\n${error.message}`
+        : `Registering the commands failed: ${String(error)}`,
+    );
     process.exit(1);
   }
 }

@@ -46,7 +46,13 @@ export function truncate(text: string, max = MAX_CONTENT): string {
 
 /** A text-only payload (progress, apologies, notices). */
 export function textMessage(content: string): DiscordMessageData {
-  return { content: truncate(content), files: [], components: [], attachments: [], allowedMentions: { parse: [], repliedUser: false } };
+  return {
+    content: truncate(content),
+    files: [],
+    components: [],
+    attachments: [],
+    allowedMentions: { parse: [], repliedUser: false },
+  };
 }
 
 /** The buttons and menu for a reply that shows an edit (none without an edit id). */
@@ -59,7 +65,10 @@ export function replyComponents(reply: Reply): Array<ActionRowBuilder<MessageAct
     rows.push(
       new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
         actions.map((action) =>
-          new ButtonBuilder().setCustomId(encodeButton({ kind: action }, editId)).setLabel(BUTTON_LABELS[action]).setStyle(ACTION_STYLES[action]),
+          new ButtonBuilder()
+            .setCustomId(encodeButton({ kind: action }, editId))
+            .setLabel(BUTTON_LABELS[action])
+            .setStyle(ACTION_STYLES[action]),
         ),
       ),
     );
@@ -96,7 +105,10 @@ export async function replyMessage(reply: Reply, uploadLimitBytes: number): Prom
     const fitted = await fitAttachment(reply.image, uploadLimitBytes);
     if (fitted.ok) {
       message.files = [{ attachment: fitted.image.bytes, name: fitted.image.name }];
-      if (fitted.reencoded) message.content = truncate(`${reply.text}\n-# Re-encoded as a smaller JPEG to fit this channel's upload limit.`);
+      if (fitted.reencoded)
+        message.content = truncate(
+          `${reply.text}\n-# Re-encoded as a smaller JPEG to fit this channel's upload limit.`,
+        );
     } else {
       message.content = truncate(`${reply.text}\n${fitted.reason}`);
     }

@@ -34,7 +34,9 @@ export interface Surface {
 }
 
 /** Discord error codes that mean an interaction token can no longer be used. */
-const EXPIRED_TOKEN_CODES = new Set([10015 /* unknown webhook */, 10062 /* unknown interaction */, 50027 /* invalid webhook token */]);
+const EXPIRED_TOKEN_CODES = new Set([
+  10015 /* unknown webhook */, 10062 /* unknown interaction */, 50027 /* invalid webhook token */,
+]);
 
 export function isExpiredToken(error: unknown): boolean {
   return error instanceof DiscordAPIError && typeof error.code === 'number' && EXPIRED_TOKEN_CODES.has(error.code);
@@ -42,7 +44,10 @@ export function isExpiredToken(error: unknown): boolean {
 
 /** Whether Discord refused an upload as too large (413, code 40005), whatever the body said. */
 export function isUploadTooLarge(error: unknown): boolean {
-  return (error instanceof DiscordAPIError || error instanceof HTTPError) && (error.status === 413 || (error instanceof DiscordAPIError && error.code === 40005));
+  return (
+    (error instanceof DiscordAPIError || error instanceof HTTPError) &&
+    (error.status === 413 || (error instanceof DiscordAPIError && error.code === 40005))
+  );
 }
 
 /** How many times a refused upload is re-encoded smaller before giving up. */
@@ -212,7 +217,8 @@ export class TurnResponder {
   /** Runs a send on the current surface; an expired token moves everything to the fallback once. */
   async #run<T>(send: (surface: Surface) => Promise<T>): Promise<T> {
     const { fallback, deadline } = this.#options;
-    if (fallback && !this.#switched && deadline !== undefined && Date.now() > deadline) this.#switchToFallback('deadline');
+    if (fallback && !this.#switched && deadline !== undefined && Date.now() > deadline)
+      this.#switchToFallback('deadline');
     try {
       return await send(this.#surface);
     } catch (error) {
@@ -244,7 +250,8 @@ export class TurnResponder {
         message = await this.#sendReply(reply, data, this.#statusUsed);
         break;
       } catch (error) {
-        if (!reply.image || data.files.length === 0 || attempt >= UPLOAD_RETRIES || !isUploadTooLarge(error)) throw error;
+        if (!reply.image || data.files.length === 0 || attempt >= UPLOAD_RETRIES || !isUploadTooLarge(error))
+          throw error;
         limit = Math.min(limit, data.files[0]!.attachment.length) / 2;
         this.#options.logger.info({ limit }, 'discord: upload refused as too large, re-encoding smaller');
       }

@@ -33,7 +33,10 @@ const stop = async () => {
   // Bounded like the main process: a turn waiting on a Discord that never answers must not keep
   // this shard alive after the manager has gone (it would live on as an orphan bot).
   setTimeout(() => {
-    engine.logger.error({ seconds: engine.config.shutdownTimeoutSeconds }, 'discord shard: stopping took longer than SHUTDOWN_TIMEOUT_S; exiting without waiting for the rest');
+    engine.logger.error(
+      { seconds: engine.config.shutdownTimeoutSeconds },
+      'discord shard: stopping took longer than SHUTDOWN_TIMEOUT_S; exiting without waiting for the rest',
+    );
     process.exit(1);
   }, engine.config.shutdownTimeoutSeconds * 1000).unref();
   await adapter.stop().catch(() => {});

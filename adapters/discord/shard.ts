@@ -36,7 +36,9 @@ const SHARD_SCRIPT = fileURLToPath(new URL('./shard-process.ts', import.meta.url
 
 export async function startShardingManager(options: ShardingOptions): Promise<RunningAdapter> {
   if (!Number.isInteger(options.totalShards) || options.totalShards < 1) {
-    throw new ConfigError(`DISCORD_SHARDS=${options.totalShards} must be a whole number of at least 1 ('auto' is not supported: see adapters/discord/shard.ts).`);
+    throw new ConfigError(
+      `DISCORD_SHARDS=${options.totalShards} must be a whole number of at least 1 ('auto' is not supported: see adapters/discord/shard.ts).`,
+    );
   }
   const manager = new ShardingManager(SHARD_SCRIPT, {
     token: options.token,
@@ -79,7 +81,8 @@ export async function startShardingManager(options: ShardingOptions): Promise<Ru
     // A shard refused by the gateway (4004, 4014) is reported as disconnected before its process
     // has sent the sentence; give it a moment to arrive.
     const alive = () => [...manager.shards.values()].filter((shard) => shard.process);
-    for (let waited = 0; !startError && alive().length > 0 && waited < START_ERROR_WAIT_MS; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; !startError && alive().length > 0 && waited < START_ERROR_WAIT_MS; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     for (const shard of alive()) shard.kill();
     if (startError) throw new ConfigError(startError);
     throw error;
@@ -117,7 +120,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error('Set DISCORD_TOKEN and DISCORD_APPLICATION_ID (and DISCORD_SHARDS) to run the shards.');
     process.exit(1);
   }
-  const running = await startShardingManager({ token: config.discordToken, totalShards: config.discordShards ?? 1, logger });
+  const running = await startShardingManager({
+    token: config.discordToken,
+    totalShards: config.discordShards ?? 1,
+    logger,
+  });
   const stop = () => void running.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -85,7 +85,10 @@ function describe(command: CommandName): string {
   return describeCommand(command, 'discord');
 }
 
-const emotionChoices = EMOTIONS.map((emotion) => ({ name: `${EMOTION_TABLE[emotion].emoji} ${emotion}`, value: emotion }));
+const emotionChoices = EMOTIONS.map((emotion) => ({
+  name: `${EMOTION_TABLE[emotion].emoji} ${emotion}`,
+  value: emotion,
+}));
 
 /** What each element means to a moderator, for the `element:` choices. */
 const ELEMENT_LABELS: Record<Element, string> = {
@@ -97,7 +100,8 @@ const ELEMENT_LABELS: Record<Element, string> = {
 };
 const elementChoices = ELEMENTS.map((element) => ({ name: ELEMENT_LABELS[element], value: element }));
 
-const channelOnly = (o: SlashCommandBooleanOption) => o.setName(CHANNEL_ONLY_OPTION).setDescription('Only in this channel, not the whole server');
+const channelOnly = (o: SlashCommandBooleanOption) =>
+  o.setName(CHANNEL_ONLY_OPTION).setDescription('Only in this channel, not the whole server');
 
 type Subcommand = SlashCommandSubcommandBuilder;
 
@@ -110,16 +114,30 @@ const intensityChoices = INTENSITY_CHOICES.map((level) => ({ name: `${level} (${
  */
 function editOptions(sub: Subcommand): Subcommand {
   return sub
-    .addAttachmentOption((o) => o.setName('image').setDescription('The picture to edit (or leave out to edit your last one)'))
-    .addStringOption((o) => o.setName('feeling').setDescription('How it should feel, e.g. "sadder", "scarier", "calm"').setMaxLength(200))
+    .addAttachmentOption((o) =>
+      o.setName('image').setDescription('The picture to edit (or leave out to edit your last one)'),
+    )
+    .addStringOption((o) =>
+      o.setName('feeling').setDescription('How it should feel, e.g. "sadder", "scarier", "calm"').setMaxLength(200),
+    )
     .addStringOption((o) =>
       o
         .setName('intensity')
         .setDescription('How strong the change is')
         .addChoices(...intensityChoices),
     )
-    .addStringOption((o) => o.setName('emotion').setDescription('Or pick the feeling (then no words are needed)').addChoices(...emotionChoices))
-    .addStringOption((o) => o.setName('element').setDescription('Change only this kind of thing in the picture').addChoices(...elementChoices));
+    .addStringOption((o) =>
+      o
+        .setName('emotion')
+        .setDescription('Or pick the feeling (then no words are needed)')
+        .addChoices(...emotionChoices),
+    )
+    .addStringOption((o) =>
+      o
+        .setName('element')
+        .setDescription('Change only this kind of thing in the picture')
+        .addChoices(...elementChoices),
+    );
 }
 
 /** The options of each `/moodmod` subcommand (its name and description come from the engine's command table). */
@@ -127,13 +145,33 @@ const MODERATOR_OPTIONS: { readonly [N in ModeratorCommandName]: (sub: Subcomman
   policy: (sub) => sub,
   block: (sub) =>
     sub
-      .addStringOption((o) => o.setName('emotion').setDescription('The emotion to block').addChoices(...emotionChoices))
-      .addStringOption((o) => o.setName('element').setDescription('The kind of edit to block').addChoices(...elementChoices))
+      .addStringOption((o) =>
+        o
+          .setName('emotion')
+          .setDescription('The emotion to block')
+          .addChoices(...emotionChoices),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('element')
+          .setDescription('The kind of edit to block')
+          .addChoices(...elementChoices),
+      )
       .addBooleanOption(channelOnly),
   unblock: (sub) =>
     sub
-      .addStringOption((o) => o.setName('emotion').setDescription('The emotion to allow').addChoices(...emotionChoices))
-      .addStringOption((o) => o.setName('element').setDescription('The kind of edit to allow').addChoices(...elementChoices))
+      .addStringOption((o) =>
+        o
+          .setName('emotion')
+          .setDescription('The emotion to allow')
+          .addChoices(...emotionChoices),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('element')
+          .setDescription('The kind of edit to allow')
+          .addChoices(...elementChoices),
+      )
       .addBooleanOption(channelOnly),
   maxintensity: (sub) =>
     sub
@@ -154,19 +192,47 @@ const MODERATOR_OPTIONS: { readonly [N in ModeratorCommandName]: (sub: Subcomman
           .setRequired(true)
           .addChoices(...WORDS_ACTIONS.map((action) => ({ name: action, value: action }))),
       )
-      .addStringOption((o) => o.setName('text').setDescription('Words or phrases, separated by commas (for add and remove)').setMaxLength(1000))
+      .addStringOption((o) =>
+        o
+          .setName('text')
+          .setDescription('Words or phrases, separated by commas (for add and remove)')
+          .setMaxLength(1000),
+      )
       .addBooleanOption(channelOnly),
   ratelimit: (sub) =>
     sub
       .addIntegerOption((o) =>
-        o.setName('per_person').setDescription('New edits one person may start a minute').setRequired(true).setMinValue(0).setMaxValue(RATE_LIMIT_MAX),
+        o
+          .setName('per_person')
+          .setDescription('New edits one person may start a minute')
+          .setRequired(true)
+          .setMinValue(0)
+          .setMaxValue(RATE_LIMIT_MAX),
       )
-      .addIntegerOption((o) => o.setName('per_chat').setDescription('New edits one channel may start a minute').setMinValue(0).setMaxValue(RATE_LIMIT_MAX))
+      .addIntegerOption((o) =>
+        o
+          .setName('per_chat')
+          .setDescription('New edits one channel may start a minute')
+          .setMinValue(0)
+          .setMaxValue(RATE_LIMIT_MAX),
+      )
       .addBooleanOption(channelOnly),
-  ban: (sub) => sub.addUserOption((o) => o.setName('user').setDescription('The person to ban').setRequired(true)).addBooleanOption(channelOnly),
-  unban: (sub) => sub.addUserOption((o) => o.setName('user').setDescription('The person to allow again').setRequired(true)).addBooleanOption(channelOnly),
+  ban: (sub) =>
+    sub
+      .addUserOption((o) => o.setName('user').setDescription('The person to ban').setRequired(true))
+      .addBooleanOption(channelOnly),
+  unban: (sub) =>
+    sub
+      .addUserOption((o) => o.setName('user').setDescription('The person to allow again').setRequired(true))
+      .addBooleanOption(channelOnly),
   audit: (sub) =>
-    sub.addIntegerOption((o) => o.setName('count').setDescription('How many entries, newest first (default 10)').setMinValue(1).setMaxValue(AUDIT_MAX_ENTRIES)),
+    sub.addIntegerOption((o) =>
+      o
+        .setName('count')
+        .setDescription('How many entries, newest first (default 10)')
+        .setMinValue(1)
+        .setMaxValue(AUDIT_MAX_ENTRIES),
+    ),
   pictures: (sub) =>
     sub
       .addStringOption((o) =>
@@ -185,7 +251,13 @@ const MODERATOR_OPTIONS: { readonly [N in ModeratorCommandName]: (sub: Subcomman
           .setRequired(true)
           .addChoices(...PICTURE_CLASSES.map((name) => ({ name, value: name }))),
       )
-      .addStringOption((o) => o.setName('score').setDescription('Refuse at this score or more: 0.05 to 1, or "off"').setRequired(true).setMaxLength(8))
+      .addStringOption((o) =>
+        o
+          .setName('score')
+          .setDescription('Refuse at this score or more: 0.05 to 1, or "off"')
+          .setRequired(true)
+          .setMaxLength(8),
+      )
       .addBooleanOption(channelOnly),
 };
 
@@ -209,7 +281,8 @@ export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationComman
     .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild);
-  for (const name of MODERATOR_SUBCOMMANDS) moodmod.addSubcommand((sub) => MODERATOR_OPTIONS[name](sub.setName(name).setDescription(describe(name))));
+  for (const name of MODERATOR_SUBCOMMANDS)
+    moodmod.addSubcommand((sub) => MODERATOR_OPTIONS[name](sub.setName(name).setDescription(describe(name))));
 
   return [mood.toJSON(), moodmod.toJSON()];
 }

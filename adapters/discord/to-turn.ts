@@ -30,7 +30,13 @@ import {
   type Turn,
   type TurnCommand,
 } from '../../src/index.ts';
-import { CHANNEL_ONLY_OPTION, INTENSITY_CHOICES, isModeratorSubcommand, type IntensityChoice, type ModeratorSubcommand } from './slash-commands.ts';
+import {
+  CHANNEL_ONLY_OPTION,
+  INTENSITY_CHOICES,
+  isModeratorSubcommand,
+  type IntensityChoice,
+  type ModeratorSubcommand,
+} from './slash-commands.ts';
 
 export const PLATFORM = 'discord';
 
@@ -100,7 +106,8 @@ export function moderationChannelId(channelId: string, channel: EventChannel | n
  * parent's mark; `{}` otherwise or when discord.js does not know (the stricter reading).
  */
 export function ageRestriction(channel: unknown): { ageRestricted?: true } {
-  const c = channel as { nsfw?: boolean; isThread?: () => boolean; parent?: { nsfw?: boolean } | null } | null | undefined;
+  const c = channel as
+    { nsfw?: boolean; isThread?: () => boolean; parent?: { nsfw?: boolean } | null } | null | undefined;
   if (!c) return {};
   const marked = typeof c.isThread === 'function' && c.isThread() ? c.parent?.nsfw === true : c.nsfw === true;
   return marked ? { ageRestricted: true } : {};
@@ -131,7 +138,9 @@ export function editCommand(options: CommandOptions): EditCommand {
   return {
     type: 'edit',
     ...(emotion && isEmotion(emotion) ? { emotion } : {}),
-    ...(intensity && (INTENSITY_CHOICES as readonly string[]).includes(intensity) ? { intensity: intensity as IntensityChoice } : {}),
+    ...(intensity && (INTENSITY_CHOICES as readonly string[]).includes(intensity)
+      ? { intensity: intensity as IntensityChoice }
+      : {}),
     ...(element && isElement(element) ? { element } : {}),
     ...(feeling ? { feeling } : {}),
   };
@@ -161,7 +170,11 @@ export function slashCommandTurn(interaction: ChatInputCommandInteraction, conte
   }
   return {
     key: { platform: PLATFORM, chat: interaction.channelId, user: interaction.user.id },
-    scope: { server: interaction.guildId ?? undefined, channel: moderationChannelId(interaction.channelId, interaction.channel), ...ageRestriction(interaction.channel) },
+    scope: {
+      server: interaction.guildId ?? undefined,
+      channel: moderationChannelId(interaction.channelId, interaction.channel),
+      ...ageRestriction(interaction.channel),
+    },
     messageId: interaction.id,
     text,
     images,
@@ -185,7 +198,10 @@ export interface CommandOptions {
  * dark omen"` keeps each phrase whole, a user is its id, numbers their digits, `channel_only:` the
  * `channelOnly` flag. A missing option is left out, so the engine answers with the command's usage.
  */
-export function moderatorCommand(subcommand: ModeratorSubcommand, options: CommandOptions): Extract<ParsedCommand, { type: 'moderator' }> {
+export function moderatorCommand(
+  subcommand: ModeratorSubcommand,
+  options: CommandOptions,
+): Extract<ParsedCommand, { type: 'moderator' }> {
   const args: string[] = [];
   switch (subcommand) {
     case 'policy':
@@ -238,7 +254,8 @@ export function moderatorCommand(subcommand: ModeratorSubcommand, options: Comma
       break;
     }
   }
-  const channelOnly = subcommand !== 'policy' && subcommand !== 'audit' && options.getBoolean(CHANNEL_ONLY_OPTION) === true;
+  const channelOnly =
+    subcommand !== 'policy' && subcommand !== 'audit' && options.getBoolean(CHANNEL_ONLY_OPTION) === true;
   return { type: 'moderator', name: subcommand, args, channelOnly };
 }
 
@@ -250,7 +267,10 @@ export function phrasesOf(text: string): string[] {
     .filter(Boolean);
 }
 
-function moderatorOfInteraction(interaction: ChatInputCommandInteraction | MessageComponentInteraction, context: TurnContext): boolean {
+function moderatorOfInteraction(
+  interaction: ChatInputCommandInteraction | MessageComponentInteraction,
+  context: TurnContext,
+): boolean {
   return isModerator({
     guildId: interaction.guildId,
     permissions: interaction.memberPermissions,
@@ -272,7 +292,11 @@ export function componentTurn(interaction: MessageComponentInteraction, context:
   if (!action) return undefined;
   return {
     key: { platform: PLATFORM, chat: interaction.channelId, user: interaction.user.id },
-    scope: { server: interaction.guildId ?? undefined, channel: moderationChannelId(interaction.channelId, interaction.channel), ...ageRestriction(interaction.channel) },
+    scope: {
+      server: interaction.guildId ?? undefined,
+      channel: moderationChannelId(interaction.channelId, interaction.channel),
+      ...ageRestriction(interaction.channel),
+    },
     messageId: interaction.id,
     replyTo: interaction.message.id,
     text: '',
@@ -288,7 +312,10 @@ export function componentTurn(interaction: MessageComponentInteraction, context:
  * The bot's mention is taken out of the text; only picture attachments are passed on.
  */
 export function messageTurn(message: Message, botUserId: string, context: TurnContext): Turn {
-  const text = message.content.replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+  const text = message.content
+    .replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const pictures = [...message.attachments.values()].filter(looksLikeImage);
   // With no picture among the attachments the first file still goes to the engine, which refuses
   // it saying why ("I can't edit that kind of file"), as it does for `/mood edit` and on the other
@@ -296,7 +323,11 @@ export function messageTurn(message: Message, botUserId: string, context: TurnCo
   const chosen = pictures[0] ?? message.attachments.first();
   return {
     key: { platform: PLATFORM, chat: message.channelId, user: message.author.id },
-    scope: { server: message.guildId ?? undefined, channel: moderationChannelId(message.channelId, message.channel), ...ageRestriction(message.channel) },
+    scope: {
+      server: message.guildId ?? undefined,
+      channel: moderationChannelId(message.channelId, message.channel),
+      ...ageRestriction(message.channel),
+    },
     messageId: message.id,
     replyTo: message.reference?.messageId,
     text,

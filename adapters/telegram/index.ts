@@ -14,7 +14,14 @@
  *   within Telegram's 20 MB download limit.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
-import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import {
+  createConcurrentSink,
+  createRunner,
+  createSource,
+  createUpdateFetcher,
+  sequentialize,
+  type RunnerHandle,
+} from '@grammyjs/runner';
 import { Bot, BotError, GrammyError, HttpError, type Api, type Context } from 'grammy';
 import { stdSerializers } from 'pino';
 import type { CallbackQuery, Chat, Message, Update, User } from 'grammy/types';
@@ -49,7 +56,11 @@ import {
   GROUP_ANONYMOUS_BOT_ID,
   truncateText,
 } from './telegram-limits.ts';
-import { resolveTelegramOptions, type ResolvedTelegramOptions, type TelegramAdapterOptions } from './telegram-options.ts';
+import {
+  resolveTelegramOptions,
+  type ResolvedTelegramOptions,
+  type TelegramAdapterOptions,
+} from './telegram-options.ts';
 import { ALBUM_NOTICE, UNKNOWN_BUTTON } from './telegram-texts.ts';
 import { createWebhookReceiver, type WebhookReceiver } from './webhook.ts';
 
@@ -84,7 +95,9 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
   const bot = new Bot(resolved.token, { client: { apiRoot: resolved.apiRoot } });
   await initBot(bot, resolved.apiRoot, resolved.startTimeoutMs);
   // Installed after getMe, so that a wrong API root fails the start instead of retrying for ever.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: resolved.maxRetryAttempts, maxDelaySeconds: resolved.maxRetryDelaySeconds }));
+  bot.api.config.use(
+    autoRetry({ maxRetryAttempts: resolved.maxRetryAttempts, maxDelaySeconds: resolved.maxRetryDelaySeconds }),
+  );
   const identity: BotIdentity = { id: bot.botInfo.id, username: bot.botInfo.username };
   const handlers = new TelegramHandlers(engine, bot.api, resolved, identity, logger);
 
@@ -103,7 +116,12 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
   const webhook = resolved.webhookUrl
     ? createWebhookReceiver(
         bot,
-        { url: resolved.webhookUrl, secret: resolved.webhookSecret, port: resolved.webhookPort, host: resolved.webhookHost },
+        {
+          url: resolved.webhookUrl,
+          secret: resolved.webhookSecret,
+          port: resolved.webhookPort,
+          host: resolved.webhookHost,
+        },
         track,
         logger,
       )
@@ -130,14 +148,19 @@ export async function startTelegram(engine: Engine, options: TelegramAdapterOpti
     await bot.api
       .sendMessage(chat.id, APOLOGY, {
         ...threadOf(error.ctx.msg),
-        ...(answered !== undefined ? { reply_parameters: { message_id: answered, allow_sending_without_reply: true } } : {}),
+        ...(answered !== undefined
+          ? { reply_parameters: { message_id: answered, allow_sending_without_reply: true } }
+          : {}),
       })
       .catch((sendError: unknown) => logger.warn({ err: sendError }, 'telegram: could not send the apology'));
   });
 
-  if (resolved.registerCommands) await registerCommands(bot.api, logger, apiSignal(AbortSignal.timeout(resolved.startTimeoutMs)));
+  if (resolved.registerCommands)
+    await registerCommands(bot.api, logger, apiSignal(AbortSignal.timeout(resolved.startTimeoutMs)));
 
-  const receiver = webhook ? await startWebhook(bot, webhook, resolved) : await startPolling(bot, resolved, track, logger);
+  const receiver = webhook
+    ? await startWebhook(bot, webhook, resolved)
+    : await startPolling(bot, resolved, track, logger);
   logger.info({ bot: identity.username, mode: receiver.mode, apiRoot: resolved.apiRoot }, 'telegram: started');
 
   let stopping: Promise<void> | undefined;
@@ -188,8 +211,12 @@ async function initBot(bot: Bot, apiRoot: string, timeoutMs: number): Promise<vo
         return;
       } catch (error) {
         if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404))
-          throw new ConfigError(`Telegram refused the bot token (${error.error_code} from getMe at ${apiRoot}): copy TELEGRAM_BOT_TOKEN again from @BotFather, or check TELEGRAM_API_ROOT.`);
-        const transient = error instanceof HttpError || (error instanceof GrammyError && (error.error_code === 429 || error.error_code >= 500));
+          throw new ConfigError(
+            `Telegram refused the bot token (${error.error_code} from getMe at ${apiRoot}): copy TELEGRAM_BOT_TOKEN again from @BotFather, or check TELEGRAM_API_ROOT.`,
+          );
+        const transient =
+          error instanceof HttpError ||
+          (error instanceof GrammyError && (error.error_code === 429 || error.error_code >= 500));
         if (!transient) throw error;
         // The request URL in a network error holds the token: never print it.
         if (!abort.signal.aborted) problem = describeStartError(error).split(bot.token).join('<token>');
@@ -212,7 +239,8 @@ async function initBot(bot: Bot, apiRoot: string, timeoutMs: number): Promise<vo
 /** The cause of a failed start call in a few words: the network error's code and message, or Telegram's answer. */
 function describeStartError(error: HttpError | GrammyError): string {
   if (error instanceof GrammyError) return `${error.error_code} ${error.description}`;
-  const cause = error.error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
+  const cause = error.error as
+    { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
   const inner = cause?.cause ?? cause;
   const code = typeof inner?.code === 'string' ? inner.code : undefined;
   const message = typeof inner?.message === 'string' ? inner.message : String(inner ?? error.message);
@@ -228,7 +256,9 @@ function conversationOf(ctx: Context): string | undefined {
 }
 
 function threadOf(message: Message | undefined): { message_thread_id?: number } {
-  return message?.is_topic_message && message.message_thread_id !== undefined ? { message_thread_id: message.message_thread_id } : {};
+  return message?.is_topic_message && message.message_thread_id !== undefined
+    ? { message_thread_id: message.message_thread_id }
+    : {};
 }
 
 /**
@@ -265,7 +295,12 @@ interface Receiver {
 
 type Track = (work: Promise<void>) => Promise<void>;
 
-async function startPolling(bot: Bot, options: ResolvedTelegramOptions, track: Track, logger: Logger): Promise<Receiver> {
+async function startPolling(
+  bot: Bot,
+  options: ResolvedTelegramOptions,
+  track: Track,
+  logger: Logger,
+): Promise<Receiver> {
   // Long polling and a webhook exclude each other; keep pending updates.
   await bot.api.deleteWebhook({ drop_pending_updates: false }, apiSignal(AbortSignal.timeout(options.startTimeoutMs)));
   const fetchUpdates = createUpdateFetcher(bot, {
@@ -293,7 +328,9 @@ async function startPolling(bot: Bot, options: ResolvedTelegramOptions, track: T
   );
   const runner: RunnerHandle = createRunner(source, sink);
   runner.start();
-  runner.task()?.catch((error: unknown) => logger.error({ err: error }, 'telegram: long polling stopped with an error'));
+  runner
+    .task()
+    ?.catch((error: unknown) => logger.error({ err: error }, 'telegram: long polling stopped with an error'));
   return {
     mode: 'polling',
     isReceiving: () => runner.isRunning(),
@@ -305,15 +342,24 @@ async function startPolling(bot: Bot, options: ResolvedTelegramOptions, track: T
       if (lastFetched === undefined) return;
       await bot.api
         // Bounded: with the API gone, auto-retry would retry this for ever and keep the process alive.
-        .getUpdates({ offset: lastFetched + 1, limit: 1, timeout: 0 }, apiSignal(AbortSignal.timeout(CONFIRM_TIMEOUT_MS)))
-        .catch((error: unknown) => logger.warn({ err: error }, 'telegram: could not confirm the last updates; they may come again'));
+        .getUpdates(
+          { offset: lastFetched + 1, limit: 1, timeout: 0 },
+          apiSignal(AbortSignal.timeout(CONFIRM_TIMEOUT_MS)),
+        )
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'telegram: could not confirm the last updates; they may come again'),
+        );
     },
   };
 }
 
 async function startWebhook(bot: Bot, webhook: WebhookReceiver, options: ResolvedTelegramOptions): Promise<Receiver> {
   await webhook.start((url, secret) =>
-    bot.api.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }, apiSignal(AbortSignal.timeout(options.startTimeoutMs))),
+    bot.api.setWebhook(
+      url,
+      { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] },
+      apiSignal(AbortSignal.timeout(options.startTimeoutMs)),
+    ),
   );
   return {
     mode: 'webhook',
@@ -361,7 +407,9 @@ class TelegramHandlers {
     // `/ban` as a reply bans the author of the replied-to message (see moderator-commands.ts).
     const person = resolvePersonArgument(reading.command, message, this.#bot);
     if (person.kind === 'explain' && actor.isModerator) {
-      await sendReplies(this.#deps(), where.target, [{ kind: 'info', text: person.text, actions: [], emotions: [], private: true }]);
+      await sendReplies(this.#deps(), where.target, [
+        { kind: 'info', text: person.text, actions: [], emotions: [], private: true },
+      ]);
       return;
     }
     const turn: Turn = {
@@ -373,7 +421,11 @@ class TelegramHandlers {
       images: reading.image ? [this.#attachment(reading.image)] : [],
       actor,
       // The command its entity named, typed: the engine does not parse the text again.
-      ...(person.kind === 'command' && person.command ? { command: person.command } : reading.command ? { command: reading.command } : {}),
+      ...(person.kind === 'command' && person.command
+        ? { command: person.command }
+        : reading.command
+          ? { command: reading.command }
+          : {}),
       ...(message.from?.language_code ? { locale: message.from.language_code } : {}),
       ...(notice ? { notice } : {}),
     };
@@ -414,7 +466,10 @@ class TelegramHandlers {
     });
     if (turn.images.length > 0) progress.startChatAction();
     try {
-      await this.#engine.editor.handle(turn, { progress: progress.onProgress, send: (reply) => sendReply(this.#deps(), target, reply) });
+      await this.#engine.editor.handle(turn, {
+        progress: progress.onProgress,
+        send: (reply) => sendReply(this.#deps(), target, reply),
+      });
     } finally {
       await progress.finish();
     }
@@ -424,7 +479,13 @@ class TelegramHandlers {
     return { api: this.#api, logger: this.#logger };
   }
 
-  #where(chat: Chat, from: User | undefined, senderChat: Chat | undefined, message: Message | undefined, replyTo: number) {
+  #where(
+    chat: Chat,
+    from: User | undefined,
+    senderChat: Chat | undefined,
+    message: Message | undefined,
+    replyTo: number,
+  ) {
     const isGroup = chat.type === 'group' || chat.type === 'supergroup';
     const threadId = message?.is_topic_message ? message.message_thread_id : undefined;
     const key: ConversationKey = {
@@ -468,7 +529,10 @@ class TelegramHandlers {
   async #download(file: TelegramFileRef, maxBytes: number): Promise<Buffer> {
     const limit = Math.min(maxBytes, DOWNLOAD_MAX_BYTES);
     const tooLarge = (actual: number | undefined) =>
-      new UserError(ErrorCode.ImageTooLarge, { ...(actual !== undefined ? { actual: formatBytes(actual) } : {}), limit: formatBytes(limit) });
+      new UserError(ErrorCode.ImageTooLarge, {
+        ...(actual !== undefined ? { actual: formatBytes(actual) } : {}),
+        limit: formatBytes(limit),
+      });
     if (file.declaredBytes !== undefined && file.declaredBytes > limit) throw tooLarge(file.declaredBytes);
     let filePath: string | undefined;
     try {
@@ -478,7 +542,11 @@ class TelegramHandlers {
     } catch (error) {
       if (error instanceof UserError) throw error;
       if (error instanceof GrammyError && /too big/i.test(error.description)) throw tooLarge(file.declaredBytes);
-      throw new UserError(ErrorCode.ImageDownloadFailed, {}, { cause: error instanceof HttpError ? error.message : error });
+      throw new UserError(
+        ErrorCode.ImageDownloadFailed,
+        {},
+        { cause: error instanceof HttpError ? error.message : error },
+      );
     }
     if (!filePath) throw new UserError(ErrorCode.ImageDownloadFailed);
     // Only the Bot API's file endpoint, never a path on disk (a local-mode Bot API server answers

@@ -35,7 +35,10 @@ export class ModeratorCheck {
       isModerator = member.status === 'creator' || member.status === 'administrator';
     } catch (error) {
       // Unknown means no: a moderator can repeat the command, a non-moderator must never pass.
-      this.#logger.warn({ err: error, chat: chat.id }, 'telegram: getChatMember failed; treating the person as not a moderator');
+      this.#logger.warn(
+        { err: error, chat: chat.id },
+        'telegram: getChatMember failed; treating the person as not a moderator',
+      );
       return false;
     }
     if (this.#cache.size > 10_000) this.#cache.clear();

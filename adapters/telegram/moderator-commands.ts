@@ -44,14 +44,23 @@ export function authorIdOf(message: Pick<Message, 'from' | 'sender_chat' | 'chat
 }
 
 /** Fills in the person of `/ban` and `/unban` (see the module notes); any other command is left alone. */
-export function resolvePersonArgument(command: TurnCommand | undefined, message: Message, bot: BotIdentity): PersonArgument {
-  if (command?.type !== 'moderator' || (command.name !== 'ban' && command.name !== 'unban')) return { kind: 'command', command };
+export function resolvePersonArgument(
+  command: TurnCommand | undefined,
+  message: Message,
+  bot: BotIdentity,
+): PersonArgument {
+  if (command?.type !== 'moderator' || (command.name !== 'ban' && command.name !== 'unban'))
+    return { kind: 'command', command };
   const name = command.name;
   const naming = (id: string): PersonArgument => ({ kind: 'command', command: { ...command, args: [id] } });
-  const mentioned = (message.entities ?? []).find((entity) => entity.type === 'text_mention' && entity.user.id !== bot.id);
+  const mentioned = (message.entities ?? []).find(
+    (entity) => entity.type === 'text_mention' && entity.user.id !== bot.id,
+  );
   if (mentioned?.type === 'text_mention') return naming(String(mentioned.user.id));
   if (command.args.length > 0) {
-    return command.args.some((arg) => arg.startsWith('@')) ? { kind: 'explain', text: usernameHint(name) } : { kind: 'command', command };
+    return command.args.some((arg) => arg.startsWith('@'))
+      ? { kind: 'explain', text: usernameHint(name) }
+      : { kind: 'command', command };
   }
   const replied = message.reply_to_message;
   // A reply to the bot's own message (or to none) names nobody: the engine answers with the usage.

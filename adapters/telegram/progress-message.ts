@@ -71,7 +71,9 @@ export class ProgressMessage {
     if (this.#messageId !== undefined) {
       await this.#api
         .deleteMessage(this.#options.chatId, this.#messageId)
-        .catch((error: unknown) => this.#options.logger.debug({ err: error }, 'telegram: could not delete the status message'));
+        .catch((error: unknown) =>
+          this.#options.logger.debug({ err: error }, 'telegram: could not delete the status message'),
+        );
     }
   }
 
@@ -82,13 +84,16 @@ export class ProgressMessage {
       this.#messageId === undefined
         ? this.#firstProgressAt! + this.#options.delayMs
         : this.#lastWriteAt + this.#options.editIntervalMs;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#writing = this.#write().finally(() => {
-        this.#writing = undefined;
-        if (this.#wanted !== this.#shown) this.#schedule();
-      });
-    }, Math.max(0, due - now));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#writing = this.#write().finally(() => {
+          this.#writing = undefined;
+          if (this.#wanted !== this.#shown) this.#schedule();
+        });
+      },
+      Math.max(0, due - now),
+    );
   }
 
   async #write(): Promise<void> {

@@ -58,20 +58,29 @@ export function readMessage(message: Message, bot: BotIdentity): MessageReading 
   }
   const ownMentions = entities.filter(
     (e) =>
-      (e.type === 'mention' && text.slice(e.offset, e.offset + e.length).toLowerCase() === `@${bot.username.toLowerCase()}`) ||
+      (e.type === 'mention' &&
+        text.slice(e.offset, e.offset + e.length).toLowerCase() === `@${bot.username.toLowerCase()}`) ||
       (e.type === 'text_mention' && e.user.id === bot.id),
   );
   const repliesToBot = message.reply_to_message?.from?.id === bot.id;
   if (!isPrivate && !command && ownMentions.length === 0 && !repliesToBot) return { kind: 'ignore' };
 
-  const words = withoutEntities(text, ownMentions.filter((e) => e.type === 'mention'));
+  const words = withoutEntities(
+    text,
+    ownMentions.filter((e) => e.type === 'mention'),
+  );
   const unsupported = unsupportedKind(message);
   if (unsupported) return { kind: 'explain', text: unsupported };
 
   let image = pictureOf(message);
   if (image === null) {
     const document = message.document!;
-    return { kind: 'explain', text: userMessage(new UserError(ErrorCode.ImageFormatNotAllowed, describeFormat(document.mime_type, document.file_name))) };
+    return {
+      kind: 'explain',
+      text: userMessage(
+        new UserError(ErrorCode.ImageFormatNotAllowed, describeFormat(document.mime_type, document.file_name)),
+      ),
+    };
   }
   // "@bot make this scary" as a reply to someone's photo edits that photo.
   const replied = message.reply_to_message;
@@ -79,7 +88,9 @@ export function readMessage(message: Message, bot: BotIdentity): MessageReading 
 
   if (!image && message.text === undefined && message.caption === undefined) return { kind: 'ignore' };
   // Telegram marks the command (`/block` or `/block@bot`): its name is read from the entity, its arguments are the words after it.
-  const typed = command ? commandFrom(text.slice(1, command.length).split('@')[0]!, words.slice(command.length)) : undefined;
+  const typed = command
+    ? commandFrom(text.slice(1, command.length).split('@')[0]!, words.slice(command.length))
+    : undefined;
   return {
     kind: 'turn',
     text: words,
@@ -102,10 +113,16 @@ function pictureOf(message: Message): TelegramFileRef | null | undefined {
   if (document) {
     const looksLikeImage =
       document.mime_type?.startsWith('image/') ||
-      ((!document.mime_type || document.mime_type === 'application/octet-stream') && IMAGE_EXTENSIONS.test(document.file_name ?? '')) ||
+      ((!document.mime_type || document.mime_type === 'application/octet-stream') &&
+        IMAGE_EXTENSIONS.test(document.file_name ?? '')) ||
       (!document.mime_type && !document.file_name);
     if (!looksLikeImage) return null;
-    return { fileId: document.file_id, declaredBytes: document.file_size, declaredType: document.mime_type, name: document.file_name };
+    return {
+      fileId: document.file_id,
+      declaredBytes: document.file_size,
+      declaredType: document.mime_type,
+      name: document.file_name,
+    };
   }
   return undefined;
 }
@@ -133,5 +150,8 @@ function withoutEntities(text: string, cut: MessageEntity[]): string {
   for (const entity of [...cut].sort((a, b) => b.offset - a.offset)) {
     result = result.slice(0, entity.offset) + result.slice(entity.offset + entity.length);
   }
-  return result.replace(/[ \t]+/g, ' ').replace(/^[\s,:]+/, '').trim();
+  return result
+    .replace(/[ \t]+/g, ' ')
+    .replace(/^[\s,:]+/, '')
+    .trim();
 }

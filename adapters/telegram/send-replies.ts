@@ -9,13 +9,7 @@
 import { GrammyError, InlineKeyboard, InputFile, type Api } from 'grammy';
 import type { Message } from 'grammy/types';
 import { BUTTON_LABELS, encodeButton, type Logger, type Reply, type ReplyImage } from '../../src/index.ts';
-import {
-  CAPTION_MAX_CHARS,
-  DOCUMENT_MAX_BYTES,
-  fitsPhotoLimits,
-  splitText,
-  truncateText,
-} from './telegram-limits.ts';
+import { CAPTION_MAX_CHARS, DOCUMENT_MAX_BYTES, fitsPhotoLimits, splitText, truncateText } from './telegram-limits.ts';
 import { PICTURE_TOO_LARGE_TO_SEND, PRIVATE_ANSWER_SENT, emotionButtonLabel } from './telegram-texts.ts';
 
 /** Where replies go. */
@@ -36,7 +30,8 @@ export interface ReplySenderDeps {
 }
 
 /** Bot API descriptions of a photo it will not take as a photo. */
-const PHOTO_REFUSED = /PHOTO_INVALID_DIMENSIONS|PHOTO_SAVE_FILE_INVALID|IMAGE_PROCESS_FAILED|PHOTO_EXT_INVALID|file is too big/i;
+const PHOTO_REFUSED =
+  /PHOTO_INVALID_DIMENSIONS|PHOTO_SAVE_FILE_INVALID|IMAGE_PROCESS_FAILED|PHOTO_EXT_INVALID|file is too big/i;
 
 /** Sends every reply in order (answers the adapter makes itself; the Editor's come through {@link sendReply}). */
 export async function sendReplies(deps: ReplySenderDeps, target: ReplyTarget, replies: Reply[]): Promise<void> {
@@ -69,7 +64,12 @@ async function sendOne(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply)
     if (!message) {
       if (image.bytes.length > DOCUMENT_MAX_BYTES) {
         deps.logger.warn({ bytes: image.bytes.length }, 'telegram: edited picture is over the 50 MB upload limit');
-        return sendText(deps, target, { ...reply, image: undefined, text: `${reply.text}\n${PICTURE_TOO_LARGE_TO_SEND}` }, undefined);
+        return sendText(
+          deps,
+          target,
+          { ...reply, image: undefined, text: `${reply.text}\n${PICTURE_TOO_LARGE_TO_SEND}` },
+          undefined,
+        );
       }
       message = await api.sendDocument(target.chatId, new InputFile(image.bytes, image.name), common);
     }
@@ -96,7 +96,12 @@ async function sendAsPhoto(
   }
 }
 
-async function sendText(deps: ReplySenderDeps, target: ReplyTarget, reply: Reply, keyboard: InlineKeyboard | undefined): Promise<Message | undefined> {
+async function sendText(
+  deps: ReplySenderDeps,
+  target: ReplyTarget,
+  reply: Reply,
+  keyboard: InlineKeyboard | undefined,
+): Promise<Message | undefined> {
   const parts = splitText(reply.text);
   const sent: Message[] = [];
   for (const [index, part] of parts.entries()) {
@@ -117,7 +122,10 @@ async function sendPrivately(deps: ReplySenderDeps, target: ReplyTarget, reply: 
   if (target.personId !== undefined) {
     try {
       for (const part of splitText(reply.text)) await deps.api.sendMessage(target.personId, part);
-      await deps.api.sendMessage(target.chatId, PRIVATE_ANSWER_SENT, { ...threadOf(target), ...replyParameters(target) });
+      await deps.api.sendMessage(target.chatId, PRIVATE_ANSWER_SENT, {
+        ...threadOf(target),
+        ...replyParameters(target),
+      });
       return undefined;
     } catch (error) {
       // 403: the person never started a private chat with the bot (or blocked it). Answer in the group.
@@ -152,7 +160,9 @@ function threadOf(target: ReplyTarget): { message_thread_id?: number } {
   return target.threadId !== undefined ? { message_thread_id: target.threadId } : {};
 }
 
-function replyParameters(target: ReplyTarget): { reply_parameters?: { message_id: number; allow_sending_without_reply: boolean } } {
+function replyParameters(target: ReplyTarget): {
+  reply_parameters?: { message_id: number; allow_sending_without_reply: boolean };
+} {
   return target.replyTo !== undefined
     ? { reply_parameters: { message_id: target.replyTo, allow_sending_without_reply: true } }
     : {};

@@ -43,7 +43,10 @@ export interface TelegramAdapterOptions {
 export type ResolvedTelegramOptions = Required<Omit<TelegramAdapterOptions, 'webhookUrl'>> & { webhookUrl?: string };
 
 /** Spreads the defaults over the options and checks them; throws a ConfigError that says what to change. */
-export function resolveTelegramOptions(config: AppConfig, options: TelegramAdapterOptions = {}): ResolvedTelegramOptions {
+export function resolveTelegramOptions(
+  config: AppConfig,
+  options: TelegramAdapterOptions = {},
+): ResolvedTelegramOptions {
   const resolved: ResolvedTelegramOptions = {
     token: options.token ?? config.telegramBotToken ?? '',
     apiRoot: (options.apiRoot ?? config.telegramApiRoot ?? 'https://api.telegram.org').replace(/\/+$/, ''),
@@ -64,28 +67,44 @@ export function resolveTelegramOptions(config: AppConfig, options: TelegramAdapt
   };
   const problems: string[] = [];
   if (!/^\d+:[\w-]{10,}$/.test(resolved.token))
-    problems.push('The Telegram bot token is missing or malformed: set TELEGRAM_BOT_TOKEN to the token @BotFather gave you.');
+    problems.push(
+      'The Telegram bot token is missing or malformed: set TELEGRAM_BOT_TOKEN to the token @BotFather gave you.',
+    );
   try {
     const root = new URL(resolved.apiRoot);
     if (root.protocol !== 'http:' && root.protocol !== 'https:') throw new Error('protocol');
   } catch {
-    problems.push(`TELEGRAM_API_ROOT="${resolved.apiRoot}" is not an http(s) URL; leave it unset for https://api.telegram.org.`);
+    problems.push(
+      `TELEGRAM_API_ROOT="${resolved.apiRoot}" is not an http(s) URL; leave it unset for https://api.telegram.org.`,
+    );
   }
   if (resolved.webhookUrl !== undefined) {
     try {
       new URL(resolved.webhookUrl);
     } catch {
-      problems.push(`TELEGRAM_WEBHOOK_URL="${resolved.webhookUrl}" is not a URL; set the public https address Telegram should call.`);
+      problems.push(
+        `TELEGRAM_WEBHOOK_URL="${resolved.webhookUrl}" is not a URL; set the public https address Telegram should call.`,
+      );
     }
   }
   if (resolved.webhookSecret !== '' && !WEBHOOK_SECRET_PATTERN.test(resolved.webhookSecret))
     problems.push('TELEGRAM_WEBHOOK_SECRET may only hold 1–256 of A-Z, a-z, 0-9, _ and -.');
   if (!Number.isInteger(resolved.webhookPort) || resolved.webhookPort < 0 || resolved.webhookPort > 65535)
-    problems.push(`The webhook port ${resolved.webhookPort} must be a whole number from 0 to 65535 (TELEGRAM_WEBHOOK_PORT).`);
+    problems.push(
+      `The webhook port ${resolved.webhookPort} must be a whole number from 0 to 65535 (TELEGRAM_WEBHOOK_PORT).`,
+    );
   if (!(resolved.pollingTimeoutSeconds >= 0 && resolved.pollingTimeoutSeconds <= 50))
     problems.push('pollingTimeoutSeconds must be from 0 to 50 (Telegram closes longer polls).');
   if (!(resolved.maxConcurrentUpdates >= 1)) problems.push('maxConcurrentUpdates must be at least 1.');
-  for (const name of ['statusMessageDelayMs', 'statusEditIntervalMs', 'chatActionIntervalMs', 'moderatorCacheMs', 'maxRetryAttempts', 'maxRetryDelaySeconds', 'startTimeoutMs'] as const) {
+  for (const name of [
+    'statusMessageDelayMs',
+    'statusEditIntervalMs',
+    'chatActionIntervalMs',
+    'moderatorCacheMs',
+    'maxRetryAttempts',
+    'maxRetryDelaySeconds',
+    'startTimeoutMs',
+  ] as const) {
     if (!(resolved[name] >= 0)) problems.push(`${name} must be a number of at least 0.`);
   }
   if (problems.length > 0) throw new ConfigError(`The Telegram adapter can't start:\n- ${problems.join('\n- ')}`);

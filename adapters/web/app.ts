@@ -43,9 +43,21 @@ import {
   UserError,
   userMessage,
 } from '../../src/index.ts';
-import { isLoopbackAddress, isLoopbackName, parseAuthority, printableHost, type AllowedHosts } from './allowed-hosts.ts';
+import {
+  isLoopbackAddress,
+  isLoopbackName,
+  parseAuthority,
+  printableHost,
+  type AllowedHosts,
+} from './allowed-hosts.ts';
 import type { Asset } from './assets.ts';
-import { MultipartError, multipartBoundary, parseMultipart, type MultipartFile, type MultipartForm } from './multipart.ts';
+import {
+  MultipartError,
+  multipartBoundary,
+  parseMultipart,
+  type MultipartFile,
+  type MultipartForm,
+} from './multipart.ts';
 import { ProgressHub } from './progress-hub.ts';
 import { conversationKeyFor, NewSessionLimiter, newSessionId, SessionCookies } from './session.ts';
 import { WEB_MESSAGES } from './web-messages.ts';
@@ -85,7 +97,9 @@ const ACTION = z
     emotion: z.enum(EMOTIONS).optional(),
     editId: ID.optional(),
   })
-  .refine((action) => action.kind !== 'emotion' || action.emotion !== undefined, { message: 'emotion needs an emotion' });
+  .refine((action) => action.kind !== 'emotion' || action.emotion !== undefined, {
+    message: 'emotion needs an emotion',
+  });
 
 /**
  * A command as the JSON of a turn: the edit (`{ type: 'edit', emotion?, intensity?, element?,
@@ -101,7 +115,12 @@ const COMMAND = z.discriminatedUnion('type', [
     element: z.enum(ELEMENTS).optional(),
     feeling: z.string().optional(),
   }),
-  z.object({ type: z.literal('command'), name: z.string().max(32), args: z.array(z.string()).max(64).optional(), channelOnly: z.boolean().optional() }),
+  z.object({
+    type: z.literal('command'),
+    name: z.string().max(32),
+    args: z.array(z.string()).max(64).optional(),
+    channelOnly: z.boolean().optional(),
+  }),
 ]);
 
 const JSON_TURN = z.object({
@@ -191,8 +210,14 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
       const host = parseAuthority(header);
       const target = parseAuthority(new URL(c.req.url).host);
       if (!host || !target || !settings.allowedHosts.allows(host) || !settings.allowedHosts.allows(target)) {
-        logger.debug({ host: printableHost(header), path: c.req.path }, 'refused a request for a host name the web chat does not answer to');
-        return c.json({ error: { code: 'host_not_allowed', message: WEB_MESSAGES.hostNotAllowed(printableHost(header)) } }, 421);
+        logger.debug(
+          { host: printableHost(header), path: c.req.path },
+          'refused a request for a host name the web chat does not answer to',
+        );
+        return c.json(
+          { error: { code: 'host_not_allowed', message: WEB_MESSAGES.hostNotAllowed(printableHost(header)) } },
+          421,
+        );
       }
     }
     await next();
@@ -227,7 +252,11 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     const existing = await readSession(c);
     if (existing) return existing;
     if (!newSessions.take(clientAddress(c))) {
-      throw new RequestRefused(429, 'too_many_new_sessions', WEB_MESSAGES.tooManyNewSessions(settings.newSessionsPerMinute));
+      throw new RequestRefused(
+        429,
+        'too_many_new_sessions',
+        WEB_MESSAGES.tooManyNewSessions(settings.newSessionsPerMinute),
+      );
     }
     const id = newSessionId();
     cookies.set(c, id);
@@ -267,12 +296,21 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
 
   app.get('/api/meta', (c) =>
     c.json({
-      emotions: EMOTIONS.map((name) => ({ name, emoji: EMOTION_TABLE[name].emoji, meaning: EMOTION_TABLE[name].meaning })),
-      actions: (Object.keys(BUTTON_LABELS) as ReplyAction[]).map((action) => ({ action, label: BUTTON_LABELS[action] })),
+      emotions: EMOTIONS.map((name) => ({
+        name,
+        emoji: EMOTION_TABLE[name].emoji,
+        meaning: EMOTION_TABLE[name].meaning,
+      })),
+      actions: (Object.keys(BUTTON_LABELS) as ReplyAction[]).map((action) => ({
+        action,
+        label: BUTTON_LABELS[action],
+      })),
       maxImageBytes: settings.maxImageBytes,
       maxImageSize: formatBytes(settings.maxImageBytes),
       maxTextLength: settings.maxTextLength,
-      tooLargeMessage: userMessage(new UserError(ErrorCode.ImageTooLarge, { limit: formatBytes(settings.maxImageBytes) })),
+      tooLargeMessage: userMessage(
+        new UserError(ErrorCode.ImageTooLarge, { limit: formatBytes(settings.maxImageBytes) }),
+      ),
     }),
   );
 
@@ -307,7 +345,10 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     if (hub.count(sessionId) >= settings.maxStreamsPerSession)
       return c.json({ error: { code: 'too_many_streams', message: WEB_MESSAGES.tooManyStreams } }, 429);
     if (openStreams >= settings.maxStreams) {
-      logger.warn({ open: openStreams, limit: settings.maxStreams }, 'refused an event stream: the web chat has as many open as allowed');
+      logger.warn(
+        { open: openStreams, limit: settings.maxStreams },
+        'refused an event stream: the web chat has as many open as allowed',
+      );
       return c.json({ error: { code: 'too_many_streams_overall', message: WEB_MESSAGES.tooManyStreamsOverall } }, 503);
     }
     openStreams += 1;
@@ -387,7 +428,12 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
       const client = clientAddress(c);
       const running = turnsPerClient.get(client) ?? 0;
       if (running >= settings.maxTurnsPerClient) {
-        return refuse(c, 429, ErrorCode.TooManyJobs, userMessage(new UserError(ErrorCode.TooManyJobs, { limit: settings.maxTurnsPerClient })));
+        return refuse(
+          c,
+          429,
+          ErrorCode.TooManyJobs,
+          userMessage(new UserError(ErrorCode.TooManyJobs, { limit: settings.maxTurnsPerClient })),
+        );
       }
       turnsPerClient.set(client, running + 1);
       const work = runTurn(sessionId, input, settings.moderatorCommands && fromThisMachine(c));
@@ -424,7 +470,8 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     // Every reply gets a web message id; a picture's leads back to its edit (the page sends it as `replyTo`).
     const ids: string[] = [];
     const replies = await engine.editor.handle(turn, {
-      progress: (progress) => hub.publish(sessionId, { turnId: input.turnId, progress, text: describeProgress(progress) }),
+      progress: (progress) =>
+        hub.publish(sessionId, { turnId: input.turnId, progress, text: describeProgress(progress) }),
       send: async (reply) => {
         const id = randomId('r');
         ids.push(id);
@@ -446,11 +493,22 @@ export function createWebApp(engine: Engine, settings: WebAppSettings, assets: R
     if (error instanceof RequestRefused) return refuse(c, error.status, error.code, error.text);
     if (error instanceof UnavailableError) {
       // The same answer a turn gets: nothing is lost, try again in a minute.
-      logger.warn({ dependency: error.dependency, path: c.req.path, reason: error.message }, 'web request failed: a dependency is not answering');
-      return refuse(c, 503, ErrorCode.TemporarilyUnavailable, userMessage(new UserError(ErrorCode.TemporarilyUnavailable)));
+      logger.warn(
+        { dependency: error.dependency, path: c.req.path, reason: error.message },
+        'web request failed: a dependency is not answering',
+      );
+      return refuse(
+        c,
+        503,
+        ErrorCode.TemporarilyUnavailable,
+        userMessage(new UserError(ErrorCode.TemporarilyUnavailable)),
+      );
     }
     if (clientWentAway(c, error)) {
-      logger.debug({ path: c.req.path, reason: error instanceof Error ? error.message : String(error) }, 'the client went away before its request was read');
+      logger.debug(
+        { path: c.req.path, reason: error instanceof Error ? error.message : String(error) },
+        'the client went away before its request was read',
+      );
       return c.body(null, 400);
     }
     logger.error({ err: error, path: c.req.path }, 'web request failed');
@@ -508,7 +566,13 @@ async function readTurn(c: Context, settings: WebAppSettings): Promise<TurnInput
     if (command?.type === 'edit') {
       const { type, emotion, intensity, element } = command;
       const feeling = command.feeling?.trim();
-      input.command = { type, ...(emotion ? { emotion } : {}), ...(intensity ? { intensity } : {}), ...(element ? { element } : {}), ...(feeling ? { feeling } : {}) };
+      input.command = {
+        type,
+        ...(emotion ? { emotion } : {}),
+        ...(intensity ? { intensity } : {}),
+        ...(element ? { element } : {}),
+        ...(feeling ? { feeling } : {}),
+      };
       // The feeling is the person's words: shown in the chat, and what blocked words are checked against (never other text beside it).
       input.text = feeling ?? '';
     } else if (command) {
@@ -520,10 +584,15 @@ async function readTurn(c: Context, settings: WebAppSettings): Promise<TurnInput
     if (action) {
       const editId = action.editId ? { editId: action.editId } : {};
       input.action =
-        action.kind === 'emotion' ? { kind: 'emotion', emotion: action.emotion!, ...editId } : { kind: action.kind, ...editId };
+        action.kind === 'emotion'
+          ? { kind: 'emotion', emotion: action.emotion!, ...editId }
+          : { kind: action.kind, ...editId };
     }
   }
-  if (input.text.length > settings.maxTextLength || (input.command && commandText(input.command).length > settings.maxTextLength))
+  if (
+    input.text.length > settings.maxTextLength ||
+    (input.command && commandText(input.command).length > settings.maxTextLength)
+  )
     throw new RequestRefused(422, 'text_too_long', WEB_MESSAGES.textTooLong(settings.maxTextLength));
   input.turnId ||= randomId('t');
   return input;
@@ -537,7 +606,10 @@ function fileAttachment(file: MultipartFile): ImageAttachment {
     name: file.name || undefined,
     async fetch(maxBytes: number): Promise<Buffer> {
       if (file.bytes.length > maxBytes) {
-        throw new UserError(ErrorCode.ImageTooLarge, { actual: formatBytes(file.bytes.length), limit: formatBytes(maxBytes) });
+        throw new UserError(ErrorCode.ImageTooLarge, {
+          actual: formatBytes(file.bytes.length),
+          limit: formatBytes(maxBytes),
+        });
       }
       return file.bytes;
     },
@@ -581,7 +653,8 @@ function fromThePage(c: Context, allowedHosts: AllowedHosts): boolean {
   } catch {
     return false;
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin.toLowerCase().replace(/\/$/, '')) return false;
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin.toLowerCase().replace(/\/$/, ''))
+    return false;
   const from = parseAuthority(url.host);
   if (!from) return false;
   let host: string | undefined;
@@ -623,7 +696,9 @@ function clientWentAway(c: Context, error: unknown): boolean {
   const incoming = env?.incoming;
   if (!incoming || !(incoming.aborted || incoming.readableAborted || incoming.destroyed)) return false;
   const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
-  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || name === 'AbortError' || message === 'aborted';
+  return (
+    code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || name === 'AbortError' || message === 'aborted'
+  );
 }
 
 function notFound(c: Context): Response {

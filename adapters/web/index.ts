@@ -89,12 +89,16 @@ function resolveSettings(engine: Engine, options: WebAdapterOptions): WebAppSett
   const port = options.port ?? engine.config.webPort;
   const sessionSecret = options.sessionSecret ?? engine.config.webSessionSecret;
   if (sessionSecret !== undefined && sessionSecret.length < 16)
-    throw new ConfigError('WEB_SESSION_SECRET is too short: use at least 16 random characters (for example `openssl rand -hex 32`), or leave it unset.');
+    throw new ConfigError(
+      'WEB_SESSION_SECRET is too short: use at least 16 random characters (for example `openssl rand -hex 32`), or leave it unset.',
+    );
   let allowedHosts: AllowedHosts;
   try {
     allowedHosts = new AllowedHosts(host, options.allowedHosts ?? engine.config.webAllowedHosts);
   } catch (error) {
-    throw new ConfigError(`WEB_ALLOWED_HOSTS: ${(error as Error).message}; list host names such as chat.example.com or 192.168.1.5:8080, comma-separated.`);
+    throw new ConfigError(
+      `WEB_ALLOWED_HOSTS: ${(error as Error).message}; list host names such as chat.example.com or 192.168.1.5:8080, comma-separated.`,
+    );
   }
   const settings = {
     host,
@@ -111,10 +115,22 @@ function resolveSettings(engine: Engine, options: WebAdapterOptions): WebAppSett
     maxStreamsPerSession: options.maxStreamsPerSession ?? 4,
     maxTurnsPerClient: options.maxTurnsPerClient ?? 4,
   };
-  if (!host.trim()) throw new ConfigError('The web chat needs a host to listen on: set WEB_HOST (for example 127.0.0.1).');
+  if (!host.trim())
+    throw new ConfigError('The web chat needs a host to listen on: set WEB_HOST (for example 127.0.0.1).');
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigError(`The web chat port ${port} is not a port number: set WEB_PORT to a whole number from 0 to 65535.`);
-  for (const name of ['maxImageBytes', 'maxTextLength', 'heartbeatMs', 'maxStreamsPerSession', 'maxTurnsPerClient', 'newSessionsPerMinute', 'maxStreams', 'streamIdleMs'] as const) {
+    throw new ConfigError(
+      `The web chat port ${port} is not a port number: set WEB_PORT to a whole number from 0 to 65535.`,
+    );
+  for (const name of [
+    'maxImageBytes',
+    'maxTextLength',
+    'heartbeatMs',
+    'maxStreamsPerSession',
+    'maxTurnsPerClient',
+    'newSessionsPerMinute',
+    'maxStreams',
+    'streamIdleMs',
+  ] as const) {
     if (!Number.isFinite(settings[name]) || settings[name] < 1)
       throw new ConfigError(`WebAdapterOptions.${name} must be a positive number; leave it out for the default.`);
   }
@@ -129,7 +145,12 @@ export async function startWeb(engine: Engine, options: WebAdapterOptions = {}):
   const server = createAdaptorServer({ fetch: web.app.fetch }) as Server;
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {
-      const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      const why =
+        error.code === 'EADDRINUSE'
+          ? 'the port is in use'
+          : error.code === 'EACCES'
+            ? 'permission denied'
+            : error.message;
       reject(
         new ConfigError(
           `The web chat cannot listen on ${settings.host}:${settings.port} (${why}): set WEB_PORT to a free port or WEB_HOST to an address of this machine.`,

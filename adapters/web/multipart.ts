@@ -55,11 +55,13 @@ export function parseMultipart(body: Buffer, boundary: string, limits: Multipart
   position += delimiter.length;
   for (let parts = 0; ; parts += 1) {
     if (body[position] === 0x2d && body[position + 1] === 0x2d) return form; // "--": the closing delimiter
-    if (!body.subarray(position, position + 2).equals(CRLF)) throw new MultipartError('a boundary is not followed by a line break');
+    if (!body.subarray(position, position + 2).equals(CRLF))
+      throw new MultipartError('a boundary is not followed by a line break');
     if (parts >= maxParts) throw new MultipartError(`more than ${maxParts} parts`);
     const headersStart = position + 2;
     const headersEnd = body.indexOf(HEADER_END, headersStart);
-    if (headersEnd < 0 || headersEnd - headersStart > MAX_HEADER_BYTES) throw new MultipartError('part headers are missing or too long');
+    if (headersEnd < 0 || headersEnd - headersStart > MAX_HEADER_BYTES)
+      throw new MultipartError('part headers are missing or too long');
     const headers = parseHeaders(body.toString('latin1', headersStart, headersEnd));
     const contentStart = headersEnd + HEADER_END.length;
     const contentEnd = body.indexOf(between, contentStart);
@@ -70,7 +72,8 @@ export function parseMultipart(body: Buffer, boundary: string, limits: Multipart
       list.push({ name: headers.filename, type: headers.type, bytes: Buffer.from(content) });
       form.files.set(headers.name, list);
     } else {
-      if (content.length > maxFieldBytes) throw new MultipartError(`field ${headers.name} is longer than ${maxFieldBytes} bytes`);
+      if (content.length > maxFieldBytes)
+        throw new MultipartError(`field ${headers.name} is longer than ${maxFieldBytes} bytes`);
       if (!form.fields.has(headers.name)) form.fields.set(headers.name, content.toString('utf8'));
     }
     position = contentEnd + between.length;
@@ -99,6 +102,8 @@ function parseHeaders(block: string): { name: string; filename?: string; type: s
 }
 
 function parameter(header: string, key: string): string | undefined {
-  const match = new RegExp(`;\\s*${key}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(header) ?? new RegExp(`;\\s*${key}=([^;\\s"]+)`, 'i').exec(header);
+  const match =
+    new RegExp(`;\\s*${key}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(header) ??
+    new RegExp(`;\\s*${key}=([^;\\s"]+)`, 'i').exec(header);
   return match?.[1]?.replace(/\\(.)/g, '$1');
 }

@@ -43,7 +43,10 @@ export class SessionCookies {
 
   /** @param secret `WEB_SESSION_SECRET`; a random key per process when undefined. */
   constructor(secret?: string) {
-    this.#key = secret === undefined ? randomBytes(32) : createHash('sha256').update(`moodshift-web-session-key:${secret}`).digest();
+    this.#key =
+      secret === undefined
+        ? randomBytes(32)
+        : createHash('sha256').update(`moodshift-web-session-key:${secret}`).digest();
   }
 
   /** The cookie value for an id: `<id>.<signature>`. */
@@ -117,7 +120,10 @@ export function addressBlock(address: string): string {
   const [head = '', tail] = plain.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
   return `${groups
     .slice(0, 4)
     .map((group) => group.replace(/^0+(?=.)/, ''))

@@ -5,7 +5,13 @@
  * `GET /api/conversation` hands back its history (`engine.conversations.history`): the edit tree
  * with those exchanges, pictures as this session's image URLs.
  */
-import type { ConversationExchange, ConversationHistory, Emotion, ExchangeReply, HistoryEdit } from '../../src/index.ts';
+import type {
+  ConversationExchange,
+  ConversationHistory,
+  Emotion,
+  ExchangeReply,
+  HistoryEdit,
+} from '../../src/index.ts';
 import { imageUrl, type WebReply } from './web-reply.ts';
 
 export interface WebTreeNode {
@@ -44,7 +50,12 @@ export function describeConversation(history: ConversationHistory | undefined): 
   if (!history) return { redo: [], edits: [], exchanges: [] };
   const byId = new Map(history.edits.map((edit) => [edit.id, edit]));
   const edits = history.edits.map((edit) => {
-    const node: WebTreeNode = { id: edit.id, createdAt: edit.createdAt, imageUrl: imageUrl(edit.id), messageIds: edit.messageIds };
+    const node: WebTreeNode = {
+      id: edit.id,
+      createdAt: edit.createdAt,
+      imageUrl: imageUrl(edit.id),
+      messageIds: edit.messageIds,
+    };
     if (edit.parent) node.parent = edit.parent;
     if (edit.target) node.target = edit.target;
     if (edit.source) node.source = edit.source;
@@ -74,14 +85,21 @@ function webExchange(exchange: ConversationExchange, edits: ReadonlyMap<string, 
 /** A kept answer as the page first received it; a picture whose edit was dropped since comes back as its caption alone. */
 function webReply(reply: ExchangeReply, edits: ReadonlyMap<string, HistoryEdit>): WebReply {
   const edit = reply.editId ? edits.get(reply.editId) : undefined;
-  const web: WebReply = { id: reply.id, kind: reply.kind, text: reply.text, actions: reply.actions, emotions: reply.emotions };
+  const web: WebReply = {
+    id: reply.id,
+    kind: reply.kind,
+    text: reply.text,
+    actions: reply.actions,
+    emotions: reply.emotions,
+  };
   if (reply.editId) web.editId = reply.editId;
   if (reply.code) web.code = reply.code;
   if (edit?.target) web.target = edit.target as Emotion;
   if (edit && reply.image) {
     const url = imageUrl(edit.id);
     web.image = { url, downloadUrl: `${url}?download=1`, ...reply.image };
-    if (edit.rootId !== edit.id && edits.has(edit.rootId)) web.original = { editId: edit.rootId, url: imageUrl(edit.rootId) };
+    if (edit.rootId !== edit.id && edits.has(edit.rootId))
+      web.original = { editId: edit.rootId, url: imageUrl(edit.rootId) };
   }
   return web;
 }

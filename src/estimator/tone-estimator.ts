@@ -55,8 +55,12 @@ export function padOfTone(z: StandardTone): Pad {
   const vm = TONE_MODEL.valdezMehrabian;
   const k = TONE_MODEL.padScale;
   return {
-    pleasure: k * (vm.pleasure.brightness * z.brightness + vm.pleasure.saturation * z.saturation) + TONE_MODEL.warmthToPleasure * z.warmth,
-    arousal: k * (vm.arousal.brightness * z.brightness + vm.arousal.saturation * z.saturation) + TONE_MODEL.contrastToArousal * z.contrast,
+    pleasure:
+      k * (vm.pleasure.brightness * z.brightness + vm.pleasure.saturation * z.saturation) +
+      TONE_MODEL.warmthToPleasure * z.warmth,
+    arousal:
+      k * (vm.arousal.brightness * z.brightness + vm.arousal.saturation * z.saturation) +
+      TONE_MODEL.contrastToArousal * z.contrast,
     dominance: k * (vm.dominance.brightness * z.brightness + vm.dominance.saturation * z.saturation),
   };
 }
@@ -72,7 +76,8 @@ export function toneScores(z: StandardTone): Record<Emotion, number> {
       (pad.arousal - target.arousal) ** 2 +
       TONE_MODEL.dominanceWeight * (pad.dominance - target.dominance) ** 2;
     scores[emotion] =
-      -distance / TONE_MODEL.temperature + (emotion === 'disgust' ? TONE_MODEL.disgustPrior + TONE_MODEL.tintToDisgust * z.tint : 0);
+      -distance / TONE_MODEL.temperature +
+      (emotion === 'disgust' ? TONE_MODEL.disgustPrior + TONE_MODEL.tintToDisgust * z.tint : 0);
   }
   return scores;
 }

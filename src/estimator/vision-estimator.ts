@@ -28,7 +28,9 @@ type Mapping = Partial<Record<Emotion, number>>;
  * Expression → emotions (rows sum to 1; neutral maps to none). `happy` has a closed-mouth and an
  * open-mouth row, blended by how open the mouth is ({@link mouthOpening}). Project estimates.
  */
-export const EXPRESSION_TO_EMOTION: Readonly<Record<Exclude<Expression, 'happy' | 'neutral'>, Mapping> & { happyClosed: Mapping; happyOpen: Mapping }> = {
+export const EXPRESSION_TO_EMOTION: Readonly<
+  Record<Exclude<Expression, 'happy' | 'neutral'>, Mapping> & { happyClosed: Mapping; happyOpen: Mapping }
+> = {
   happyClosed: { contentment: 0.55, amusement: 0.35, excitement: 0.1 },
   happyOpen: { amusement: 0.5, excitement: 0.35, contentment: 0.15 },
   sad: { sadness: 1 },
@@ -68,17 +70,27 @@ export class VisionEstimator implements Estimator {
   readonly name = 'vision';
   readonly #vision: VisionRuntime;
   readonly #colour: Estimator;
-  readonly #options: Required<Pick<VisionEstimatorOptions, 'faceInfluence' | 'fullWeightFaceArea'>> & { gate: FaceGateOptions };
+  readonly #options: Required<Pick<VisionEstimatorOptions, 'faceInfluence' | 'fullWeightFaceArea'>> & {
+    gate: FaceGateOptions;
+  };
 
   constructor(options: VisionEstimatorOptions = {}) {
     this.#vision = options.vision ?? sharedVisionRuntime();
     this.#colour = options.colour ?? new ToneEstimator();
-    this.#options = { faceInfluence: options.faceInfluence ?? 0.8, fullWeightFaceArea: options.fullWeightFaceArea ?? 0.02, gate: options.gate ?? {} };
+    this.#options = {
+      faceInfluence: options.faceInfluence ?? 0.8,
+      fullWeightFaceArea: options.fullWeightFaceArea ?? 0.02,
+      gate: options.gate ?? {},
+    };
     if (!(this.#options.faceInfluence >= 0 && this.#options.faceInfluence <= 1)) {
-      throw new RangeError(`VisionEstimator option faceInfluence must be from 0 to 1, got ${this.#options.faceInfluence}.`);
+      throw new RangeError(
+        `VisionEstimator option faceInfluence must be from 0 to 1, got ${this.#options.faceInfluence}.`,
+      );
     }
     if (!(this.#options.fullWeightFaceArea > 0 && this.#options.fullWeightFaceArea <= 1)) {
-      throw new RangeError(`VisionEstimator option fullWeightFaceArea must be above 0 and at most 1, got ${this.#options.fullWeightFaceArea}.`);
+      throw new RangeError(
+        `VisionEstimator option fullWeightFaceArea must be above 0 and at most 1, got ${this.#options.fullWeightFaceArea}.`,
+      );
     }
   }
 
@@ -88,7 +100,10 @@ export class VisionEstimator implements Estimator {
 
   /** The estimate with the faces behind it. */
   async estimateFaces(image: CheckedImage): Promise<FaceEstimate> {
-    const [colour, analysis] = await Promise.all([this.#colour.estimate(image), this.#vision.tryAnalyse(image.bytes, 'the emotion estimate')]);
+    const [colour, analysis] = await Promise.all([
+      this.#colour.estimate(image),
+      this.#vision.tryAnalyse(image.bytes, 'the emotion estimate'),
+    ]);
     if (!analysis) return { distribution: colour, colour, faces: [], faceWeight: 0 };
     const faces = gateFaces(analysis.faces, analysis, this.#options.gate);
     const accepted = acceptedFaces(faces);

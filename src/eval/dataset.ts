@@ -107,7 +107,8 @@ export function jsonlItems(path: string, text: string, emotions: readonly Emotio
       problems.push(`line ${lineNumber}: not a JSON object`);
       return;
     }
-    const text = (field: string): string | undefined => (typeof record[field] === 'string' && record[field] ? (record[field] as string) : undefined);
+    const text = (field: string): string | undefined =>
+      typeof record[field] === 'string' && record[field] ? (record[field] as string) : undefined;
     const original = text('original_image');
     const instruction = text('instruction');
     const target = record.target_emotion;
@@ -115,8 +116,10 @@ export function jsonlItems(path: string, text: string, emotions: readonly Emotio
     if (!original) wrong.push('original_image (a path) is missing');
     if (!instruction) wrong.push('instruction is missing');
     if (!isEmotion(target)) wrong.push(`target_emotion must be one of ${EMOTIONS.join(', ')}`);
-    if (record.source_emotion !== undefined && !isEmotion(record.source_emotion)) wrong.push('source_emotion is not one of the eight emotions');
-    if (record.element !== undefined && !isElement(record.element)) wrong.push('element must be facial, action, object, scene or color');
+    if (record.source_emotion !== undefined && !isEmotion(record.source_emotion))
+      wrong.push('source_emotion is not one of the eight emotions');
+    if (record.element !== undefined && !isElement(record.element))
+      wrong.push('element must be facial, action, object, scene or color');
     if (wrong.length > 0 || !original || !instruction || !isEmotion(target)) {
       problems.push(`line ${lineNumber}: ${wrong.join('; ')}`);
       return;
@@ -141,7 +144,9 @@ export function jsonlItems(path: string, text: string, emotions: readonly Emotio
     });
   });
   if (problems.length > 0)
-    throw new ConfigError(`The L-AVC file "${path}" has lines that do not fit the record format (see src/eval/dataset.ts):\n  ${problems.slice(0, 10).join('\n  ')}${problems.length > 10 ? `\n  … and ${problems.length - 10} more` : ''}`);
+    throw new ConfigError(
+      `The L-AVC file "${path}" has lines that do not fit the record format (see src/eval/dataset.ts):\n  ${problems.slice(0, 10).join('\n  ')}${problems.length > 10 ? `\n  … and ${problems.length - 10} more` : ''}`,
+    );
   if (items.length === 0) throw new ConfigError(`The L-AVC file "${path}" has no records for the emotions asked for.`);
   return items;
 }

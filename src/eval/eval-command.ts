@@ -65,15 +65,20 @@ export async function runEvalCommand(args: string[], io: Io): Promise<number> {
     const [run] = positionals;
     if (!run) return usage(io, 'moodshift eval --h-eval-form needs a run folder.');
     const form = await writeHEvalForm(run, { seed: values.seed === undefined ? undefined : Number(values.seed) });
-    io.stdout.write(`Form: ${form.formPath} (${form.questions} pictures)\nAnswer key (keep it from the annotators): ${form.keyPath}\n`);
+    io.stdout.write(
+      `Form: ${form.formPath} (${form.questions} pictures)\nAnswer key (keep it from the annotators): ${form.keyPath}\n`,
+    );
     return 0;
   }
   if (values['h-eval-score']) {
     const [run, ...answers] = positionals;
-    if (!run || answers.length === 0) return usage(io, 'moodshift eval --h-eval-score needs a run folder and at least one answers file.');
+    if (!run || answers.length === 0)
+      return usage(io, 'moodshift eval --h-eval-score needs a run folder and at least one answers file.');
     const scores = await scoreHEval(run, answers);
     await applyHEvalScores(run, scores);
-    io.stdout.write(`H-Eval: ${scores.accuracy.toFixed(1)} % over ${scores.annotators.length} annotator(s); report updated in ${run}/report.html\n`);
+    io.stdout.write(
+      `H-Eval: ${scores.accuracy.toFixed(1)} % over ${scores.annotators.length} annotator(s); report updated in ${run}/report.html\n`,
+    );
     return 0;
   }
 
@@ -81,9 +86,13 @@ export async function runEvalCommand(args: string[], io: Io): Promise<number> {
   if (!datasetPath) return usage(io, 'moodshift eval needs a dataset (a folder of photos or an L-AVC .jsonl file).');
   let emotions: Emotion[] = [...EMOTIONS];
   if (values.emotions !== undefined) {
-    const asked = values.emotions.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+    const asked = values.emotions
+      .split(',')
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean);
     const wrong = asked.filter((e) => !isEmotion(e));
-    if (wrong.length > 0 || asked.length === 0) return usage(io, `--emotions takes names from: ${EMOTIONS.join(', ')} (not ${wrong.join(', ') || 'nothing'}).`);
+    if (wrong.length > 0 || asked.length === 0)
+      return usage(io, `--emotions takes names from: ${EMOTIONS.join(', ')} (not ${wrong.join(', ') || 'nothing'}).`);
     emotions = EMOTIONS.filter((e) => asked.includes(e));
   }
   const env = { ...process.env };
@@ -100,13 +109,27 @@ export async function runEvalCommand(args: string[], io: Io): Promise<number> {
   const learned = await LearnedMetrics.open({ modelsDir: config.modelsDir, provider: config.executionProvider });
   const judge =
     config.llmBaseUrl && config.llmModel
-      ? new GEvalJudge({ baseUrl: config.llmBaseUrl, model: config.llmModel, apiKey: config.llmApiKey, cacheDir: join(dirname(outDir), 'g-eval-cache') })
+      ? new GEvalJudge({
+          baseUrl: config.llmBaseUrl,
+          model: config.llmModel,
+          apiKey: config.llmApiKey,
+          cacheDir: join(dirname(outDir), 'g-eval-cache'),
+        })
       : undefined;
   try {
     const seed = values.seed === undefined ? 1 : Number(values.seed);
     if (!Number.isInteger(seed) || seed < 0) return usage(io, '--seed takes a whole number (0 or more).');
     const vision = sharedVisionRuntime();
-    const { results, resumed } = await runEvaluation({ dataset, outDir, engine, learned, judge, vision, stderr: io.stderr, seed });
+    const { results, resumed } = await runEvaluation({
+      dataset,
+      outDir,
+      engine,
+      learned,
+      judge,
+      vision,
+      stderr: io.stderr,
+      seed,
+    });
     if (resumed > 0) io.stderr.write(EVAL_TEXT.resumed(resumed) + '\n');
     const report = await buildReport({
       dataset,
@@ -114,11 +137,20 @@ export async function runEvalCommand(args: string[], io: Io): Promise<number> {
       outDir,
       availability: (metric) => learned.availability(metric),
       gEvalReason: judge ? undefined : EVAL_TEXT.gEvalOff,
-      backends: { renderer: engine.renderer.name, planner: engine.planner.name, normaliser: config.normaliser, judgeModel: judge?.model, modelsDir: config.modelsDir },
+      backends: {
+        renderer: engine.renderer.name,
+        planner: engine.planner.name,
+        normaliser: config.normaliser,
+        judgeModel: judge?.model,
+        modelsDir: config.modelsDir,
+      },
     });
     await writeReport(outDir, report);
     const failed = report.failures;
-    if (failed.length > 0) io.stderr.write(`${EVAL_TEXT.failedPhotos(failed.length)}\n${failed.map((f) => `  ${f.photo} → ${f.target}: ${f.error.split('\n')[0]}`).join('\n')}\n`);
+    if (failed.length > 0)
+      io.stderr.write(
+        `${EVAL_TEXT.failedPhotos(failed.length)}\n${failed.map((f) => `  ${f.photo} → ${f.target}: ${f.error.split('\n')[0]}`).join('\n')}\n`,
+      );
     io.stdout.write(`${summaryTable(report)}\n${EVAL_TEXT.wrote(outDir)}\n`);
     return 0;
   } finally {
@@ -135,11 +167,13 @@ function usage(io: Io, problem: string): number {
 async function compareCommand(runs: string[], out: string | undefined, io: Io): Promise<number> {
   const [a, b] = runs;
   if (!a || !b || runs.length !== 2) return usage(io, 'moodshift eval --compare needs exactly two run folders.');
-  const html = compareHtml({ name: `A: ${a}`, report: await readReport(a) }, { name: `B: ${b}`, report: await readReport(b) });
+  const html = compareHtml(
+    { name: `A: ${a}`, report: await readReport(a) },
+    { name: `B: ${b}`, report: await readReport(b) },
+  );
   const dir = resolve(out ?? defaultOutDir());
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'compare.html'), html);
   io.stdout.write(`Comparison: ${join(dir, 'compare.html')}\n`);
   return 0;
 }
-

@@ -18,7 +18,8 @@ export const EVAL_TEXT = {
   wrote: (dir: string) => `Report: ${dir}/report.html (figures in ${dir}/report.json)`,
   resumed: (count: number) => `${count} edit${count === 1 ? '' : 's'} done in an earlier run were kept.`,
   gEvalOff: 'not measured: no vision model configured (set LLM_BASE_URL and LLM_MODEL)',
-  hEvalOff: 'not measured: no filled H-Eval forms scored yet (moodshift eval --h-eval-form RUN, then --h-eval-score RUN ANSWERS…)',
+  hEvalOff:
+    'not measured: no filled H-Eval forms scored yet (moodshift eval --h-eval-form RUN, then --h-eval-score RUN ANSWERS…)',
   fidTooFew: 'not measured: FID needs at least two photos and two edits',
   title: 'moodshift evaluation',
   compareTitle: 'moodshift evaluation: two runs side by side',

@@ -53,13 +53,21 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
-export async function writeHEvalForm(run: string, options: HEvalFormOptions = {}): Promise<{ formPath: string; keyPath: string; questions: number }> {
+export async function writeHEvalForm(
+  run: string,
+  options: HEvalFormOptions = {},
+): Promise<{ formPath: string; keyPath: string; questions: number }> {
   const report = await readReport(run);
   const done = report.edits.filter((e) => e.status === 'done' && e.editedFile);
   const order = shuffled(done, options.seed ?? 1);
   const key: AnswerKey = {
     run,
-    questions: order.map((edit, i) => ({ question: `Q${String(i + 1).padStart(3, '0')}`, editId: edit.id, target: edit.target, photo: edit.photoName })),
+    questions: order.map((edit, i) => ({
+      question: `Q${String(i + 1).padStart(3, '0')}`,
+      editId: edit.id,
+      target: edit.target,
+      photo: edit.photoName,
+    })),
   };
   const dir = join(run, 'h-eval');
   await mkdir(dir, { recursive: true });
@@ -67,16 +75,25 @@ export async function writeHEvalForm(run: string, options: HEvalFormOptions = {}
   const blocks: string[] = [];
   for (const [i, edit] of order.entries()) {
     const q = key.questions[i]!.question;
-    const bytes = await sharp(await readFile(join(run, edit.editedFile!))).resize(side, side, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#fff' }).jpeg({ quality: 85 }).toBuffer();
+    const bytes = await sharp(await readFile(join(run, edit.editedFile!)))
+      .resize(side, side, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#fff' })
+      .jpeg({ quality: 85 })
+      .toBuffer();
     const choices = EMOTIONS.map((e) => `<label><input type="radio" name="${q}" value="${e}"> ${e}</label>`).join(' ');
-    blocks.push(`<fieldset><legend>${q}</legend><img src="data:image/jpeg;base64,${bytes.toString('base64')}" alt="picture ${q}"><div>${choices}</div></fieldset>`);
+    blocks.push(
+      `<fieldset><legend>${q}</legend><img src="data:image/jpeg;base64,${bytes.toString('base64')}" alt="picture ${q}"><div>${choices}</div></fieldset>`,
+    );
   }
   const script = `document.getElementById('save').addEventListener('click',function(){var a={};document.querySelectorAll('input[type=radio]:checked').forEach(function(r){a[r.name]=r.value});var n=document.getElementById('annotator').value;var b=new Blob([JSON.stringify({annotator:n,answers:a},null,1)],{type:'application/json'});var l=document.createElement('a');l.href=URL.createObjectURL(b);l.download='answers'+(n?'-'+n.replace(/[^A-Za-z0-9_-]/g,''):'')+'.json';l.click();});`;
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'"><title>${escapeHtml(EVAL_TEXT.formTitle)}</title><style>body{font:15px system-ui,sans-serif;margin:24px;max-width:900px}fieldset{margin:0 0 20px;border:1px solid #ccd}img{max-width:100%;display:block;margin:6px 0}label{margin-right:10px;white-space:nowrap}</style></head><body><h1>${escapeHtml(EVAL_TEXT.formTitle)}</h1><p>${escapeHtml(EVAL_TEXT.formIntro)}</p><p><label>Your name or initials: <input id="annotator"></label></p>${blocks.join('\n')}<p><button id="save" type="button">${escapeHtml(EVAL_TEXT.formSave)}</button></p><script>${script}</script></body></html>\n`;
   const formPath = join(dir, 'form.html');
   const keyPath = join(dir, 'answer-key.json');
   await writeFile(formPath, html);
-  await writeFile(join(dir, 'answers-template.csv'), `question,answer\n${key.questions.map((q) => `${q.question},`).join('\n')}\n`);
+  await writeFile(
+    join(dir, 'answers-template.csv'),
+    `question,answer\n${key.questions.map((q) => `${q.question},`).join('\n')}\n`,
+  );
   await writeFile(keyPath, JSON.stringify(key, null, 1) + '\n');
   return { formPath, keyPath, questions: order.length };
 }
@@ -87,9 +104,11 @@ export function parseAnswers(text: string, fileName: string): { annotator: strin
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
     const json = JSON.parse(trimmed) as { annotator?: unknown; answers?: unknown };
-    if (typeof json.answers !== 'object' || json.answers === null) throw new Error(`${fileName}: expected {"answers": {"Q001": "sadness", …}}`);
+    if (typeof json.answers !== 'object' || json.answers === null)
+      throw new Error(`${fileName}: expected {"answers": {"Q001": "sadness", …}}`);
     const answers: Record<string, string> = {};
-    for (const [q, a] of Object.entries(json.answers as Record<string, unknown>)) if (typeof a === 'string') answers[q] = a;
+    for (const [q, a] of Object.entries(json.answers as Record<string, unknown>))
+      if (typeof a === 'string') answers[q] = a;
     return { annotator: typeof json.annotator === 'string' && json.annotator ? json.annotator : fallbackName, answers };
   }
   const answers: Record<string, string> = {};
@@ -103,7 +122,9 @@ export function parseAnswers(text: string, fileName: string): { annotator: strin
 export async function scoreHEval(run: string, files: readonly string[]): Promise<HEvalScores> {
   const key = JSON.parse(await readFile(join(run, 'h-eval', 'answer-key.json'), 'utf8')) as AnswerKey;
   const byQuestion = new Map(key.questions.map((q) => [q.question, q]));
-  const confusion = Object.fromEntries(EMOTIONS.map((t) => [t, Object.fromEntries([...EMOTIONS, 'invalid'].map((p) => [p, 0]))])) as HEvalScores['confusion'];
+  const confusion = Object.fromEntries(
+    EMOTIONS.map((t) => [t, Object.fromEntries([...EMOTIONS, 'invalid'].map((p) => [p, 0]))]),
+  ) as HEvalScores['confusion'];
   const perEmotionCounts = new Map<Emotion, { correct: number; answered: number }>();
   const annotators: HEvalScores['annotators'] = [];
   for (const file of files) {
@@ -141,8 +162,16 @@ export async function scoreHEval(run: string, files: readonly string[]): Promise
 export async function applyHEvalScores(run: string, scores: HEvalScores): Promise<void> {
   await writeFile(join(run, 'h-eval', 'scores.json'), JSON.stringify(scores, null, 1) + '\n');
   const report = await readReport(run);
-  report.summary['H-Eval'] = { value: scores.accuracy, n: scores.annotators.length, detail: `${scores.annotators.length} annotator(s)` };
-  for (const emotion of Object.keys(report.perEmotion) as Emotion[]) report.perEmotion[emotion]!['H-Eval'] = scores.perEmotion[emotion] ?? null;
-  report.confusion = [...report.confusion.filter((c) => c.judge !== 'H-Eval'), { judge: 'H-Eval', counts: scores.confusion }];
+  report.summary['H-Eval'] = {
+    value: scores.accuracy,
+    n: scores.annotators.length,
+    detail: `${scores.annotators.length} annotator(s)`,
+  };
+  for (const emotion of Object.keys(report.perEmotion) as Emotion[])
+    report.perEmotion[emotion]!['H-Eval'] = scores.perEmotion[emotion] ?? null;
+  report.confusion = [
+    ...report.confusion.filter((c) => c.judge !== 'H-Eval'),
+    { judge: 'H-Eval', counts: scores.confusion },
+  ];
   await writeReport(run, report);
 }

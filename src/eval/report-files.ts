@@ -16,6 +16,7 @@ export async function writeReport(outDir: string, report: EvalReport): Promise<v
 
 export async function readReport(run: string): Promise<EvalReport> {
   const path = join(run, 'report.json');
-  if (!existsSync(path)) throw new Error(`${run} has no report.json: give the folder of a finished moodshift eval run.`);
+  if (!existsSync(path))
+    throw new Error(`${run} has no report.json: give the folder of a finished moodshift eval run.`);
   return JSON.parse(await readFile(path, 'utf8')) as EvalReport;
 }

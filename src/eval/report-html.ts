@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { EMOTIONS, type Emotion } from '../emotions.ts';
 import { EVAL_TEXT } from './eval-messages.ts';
-import { formatValue, METRIC_INFO, SUMMARY_METRICS, type Confusion, type EvalReport, type SummaryMetric } from './summary.ts';
+import {
+  formatValue,
+  METRIC_INFO,
+  SUMMARY_METRICS,
+  type Confusion,
+  type EvalReport,
+  type SummaryMetric,
+} from './summary.ts';
 
 const GROUPS: Array<[string, SummaryMetric[]]> = [
   ['Consistency', ['FID', 'LPIPS', 'SSIM', 'CLIP-I']],
@@ -21,7 +28,21 @@ const GROUPS: Array<[string, SummaryMetric[]]> = [
   ['Also measured', ['MAE', 'PSNR', 'Estimator', 'Face-Expr', 'Face-ID']],
 ];
 
-const CHART_METRICS: SummaryMetric[] = ['SSIM', 'LPIPS', 'CLIP-I', 'CLIP-T', 'M-Eval', 'G-Eval', 'H-Eval', 'Estimator', 'Face-Expr', 'Face-ID', 'MAE', 'PSNR', 'Time'];
+const CHART_METRICS: SummaryMetric[] = [
+  'SSIM',
+  'LPIPS',
+  'CLIP-I',
+  'CLIP-T',
+  'M-Eval',
+  'G-Eval',
+  'H-Eval',
+  'Estimator',
+  'Face-Expr',
+  'Face-ID',
+  'MAE',
+  'PSNR',
+  'Time',
+];
 const SERIES_COLOURS = ['#3b6ea8', '#d9822b'];
 
 export function escapeHtml(text: string): string {
@@ -45,7 +66,12 @@ td.nm{color:#9aa3b2}.notes li{color:#5a6475}.charts{display:flex;flex-wrap:wrap;
 async function thumbnail(path: string, side = 160): Promise<string | undefined> {
   if (!existsSync(path)) return undefined;
   try {
-    const bytes = await sharp(await readFile(path)).rotate().resize(side, side, { fit: 'inside' }).flatten({ background: '#ffffff' }).jpeg({ quality: 72 }).toBuffer();
+    const bytes = await sharp(await readFile(path))
+      .rotate()
+      .resize(side, side, { fit: 'inside' })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 72 })
+      .toBuffer();
     return `data:image/jpeg;base64,${bytes.toString('base64')}`;
   } catch {
     return undefined;
@@ -122,7 +148,9 @@ function charts(series: Array<EvalReport['perEmotion']>): string {
   return CHART_METRICS.map((metric) =>
     barChart(
       metric,
-      series.map((perEmotion) => Object.fromEntries(Object.entries(perEmotion).map(([e, values]) => [e, values[metric] ?? null]))),
+      series.map((perEmotion) =>
+        Object.fromEntries(Object.entries(perEmotion).map(([e, values]) => [e, values[metric] ?? null])),
+      ),
     ),
   )
     .filter(Boolean)
@@ -183,7 +211,9 @@ async function grid(report: EvalReport, outDir: string): Promise<string> {
         judge('est', m.estimator),
         judge('M', m.mEval),
         g,
-        ...(m.faces?.readings ?? []).map((r, i) => `<span class="${r === emotion ? 'hit' : 'miss'}">face ${i + 1}: ${r}</span>`),
+        ...(m.faces?.readings ?? []).map(
+          (r, i) => `<span class="${r === emotion ? 'hit' : 'miss'}">face ${i + 1}: ${r}</span>`,
+        ),
       ]
         .filter(Boolean)
         .join(' · ');
@@ -221,7 +251,9 @@ export async function reportHtml(report: EvalReport, outDir: string): Promise<st
     `<h2>Summary (as in the EPEM paper's Table 1)</h2>`,
     summaryTable([{ name, report }]),
     notMeasuredList(report),
-    invalid.length ? `<p>G-Eval invalid answers: ${invalid.map(([why, n]) => `${escapeHtml(why)} ${n}`).join(', ')}</p>` : '',
+    invalid.length
+      ? `<p>G-Eval invalid answers: ${invalid.map(([why, n]) => `${escapeHtml(why)} ${n}`).join(', ')}</p>`
+      : '',
     `<h2>By target emotion</h2><div class="charts">${charts([report.perEmotion])}</div>`,
     `<h2>Emotion judges: what each edit was read as</h2><div class="side">${report.confusion.map(confusionMatrix).join('')}</div>`,
     failures(report),

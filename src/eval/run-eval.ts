@@ -72,7 +72,14 @@ export interface EditResult {
   originalFile?: string;
   reference?: string;
   seed?: number;
-  plan?: { planner: string; source: Emotion; target: Emotion; caption: string; editedCaption: string; elements: Element[] };
+  plan?: {
+    planner: string;
+    source: Emotion;
+    target: Emotion;
+    caption: string;
+    editedCaption: string;
+    elements: Element[];
+  };
   /** The whole turn: reading the request, planning and rendering. */
   timeMs?: number;
   planMs?: number;
@@ -223,11 +230,20 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalRunOut
     const result = known
       ? { ...baseResult(item), ...known }
       : await editAndScore(item, outDir, engine, editor, { learned, judge, vision: options.vision }, () => lastReport);
-    if (result.status === 'failed' && !known && (PHOTO_CODES.has(result.code ?? '') || result.error === EVAL_TEXT.cannotReadPhoto(item.photo)))
+    if (
+      result.status === 'failed' &&
+      !known &&
+      (PHOTO_CODES.has(result.code ?? '') || result.error === EVAL_TEXT.cannotReadPhoto(item.photo))
+    )
       unreadable.set(item.photo, { error: result.error, code: result.code });
     await writeAtomically(path, JSON.stringify(result, null, 1) + '\n');
     results.push(result);
-    bar.update(index + 1, result.status === 'done' ? EVAL_TEXT.progressDone(item.photoName, item.target, result.timeMs ?? 0) : EVAL_TEXT.progressFailed(item.photoName, item.target, result.error ?? ''));
+    bar.update(
+      index + 1,
+      result.status === 'done'
+        ? EVAL_TEXT.progressDone(item.photoName, item.target, result.timeMs ?? 0)
+        : EVAL_TEXT.progressFailed(item.photoName, item.target, result.error ?? ''),
+    );
   }
   return { results, resumed, turns };
 }
@@ -287,7 +303,12 @@ async function editAndScore(
   const difference = pixelDifference(a, b);
   metrics.meanAbsoluteDifference = difference.meanAbsoluteDifference;
   metrics.psnr = Number.isFinite(difference.psnr) ? difference.psnr : null;
-  const editedImage: CheckedImage = { bytes: edited, format: format as CheckedImage['format'], width: reply.image.width, height: reply.image.height };
+  const editedImage: CheckedImage = {
+    bytes: edited,
+    format: format as CheckedImage['format'],
+    width: reply.image.width,
+    height: reply.image.height,
+  };
   metrics.estimator = dominantEmotion(await estimateEmotion(editedImage));
 
   const plan = edit.plan;
@@ -303,7 +324,10 @@ async function editAndScore(
   if (learned.availability('LPIPS').measured) metrics.lpips = await learned.lpips(original.bytes, edited);
   if (learned.availability('M-Eval').measured) metrics.mEval = dominantEmotion(await learned.classify(edited));
   if (learned.availability('FID').measured) {
-    const features = { original: Array.from(await learned.inceptionFeatures(original.bytes)), edited: Array.from(await learned.inceptionFeatures(edited)) };
+    const features = {
+      original: Array.from(await learned.inceptionFeatures(original.bytes)),
+      edited: Array.from(await learned.inceptionFeatures(edited)),
+    };
     await writeAtomically(join(outDir, 'features', `${item.id}.json`), JSON.stringify(features));
   }
   if (judge) metrics.gEval = await judge.judge(edited, MIME[format] ?? reply.image.type);
@@ -335,4 +359,3 @@ async function editAndScore(
     metrics,
   };
 }
-

@@ -43,20 +43,70 @@ export interface MetricInfo {
 }
 
 export const METRIC_INFO: Record<SummaryMetric, MetricInfo> = {
-  FID: { label: 'FID', unit: '', lowerIsBetter: true, description: 'Fréchet Inception Distance, originals vs edits (Heusel et al. 2017)' },
-  LPIPS: { label: 'LPIPS', unit: '', lowerIsBetter: true, description: 'learned perceptual distance, original vs edit (Zhang et al. 2018)' },
-  SSIM: { label: 'SSIM', unit: '×100', lowerIsBetter: false, description: 'structural similarity on luminance, original vs edit (Wang et al. 2004)' },
-  'CLIP-I': { label: 'CLIP-I', unit: '×100', lowerIsBetter: false, description: 'CLIP image-embedding cosine, edit vs reference edit (or original)' },
+  FID: {
+    label: 'FID',
+    unit: '',
+    lowerIsBetter: true,
+    description: 'Fréchet Inception Distance, originals vs edits (Heusel et al. 2017)',
+  },
+  LPIPS: {
+    label: 'LPIPS',
+    unit: '',
+    lowerIsBetter: true,
+    description: 'learned perceptual distance, original vs edit (Zhang et al. 2018)',
+  },
+  SSIM: {
+    label: 'SSIM',
+    unit: '×100',
+    lowerIsBetter: false,
+    description: 'structural similarity on luminance, original vs edit (Wang et al. 2004)',
+  },
+  'CLIP-I': {
+    label: 'CLIP-I',
+    unit: '×100',
+    lowerIsBetter: false,
+    description: 'CLIP image-embedding cosine, edit vs reference edit (or original)',
+  },
   'CLIP-T': { label: 'CLIP-T', unit: '×100', lowerIsBetter: false, description: 'CLIP cosine, edit vs edited caption' },
-  'M-Eval': { label: 'M-Eval', unit: '%', lowerIsBetter: false, description: 'accuracy of an image emotion classifier on the edits' },
-  'G-Eval': { label: 'G-Eval', unit: '%', lowerIsBetter: false, description: 'accuracy of a vision-language model asked the paper’s question' },
-  'H-Eval': { label: 'H-Eval', unit: '%', lowerIsBetter: false, description: 'accuracy of people filling the blind form, averaged over annotators' },
+  'M-Eval': {
+    label: 'M-Eval',
+    unit: '%',
+    lowerIsBetter: false,
+    description: 'accuracy of an image emotion classifier on the edits',
+  },
+  'G-Eval': {
+    label: 'G-Eval',
+    unit: '%',
+    lowerIsBetter: false,
+    description: 'accuracy of a vision-language model asked the paper’s question',
+  },
+  'H-Eval': {
+    label: 'H-Eval',
+    unit: '%',
+    lowerIsBetter: false,
+    description: 'accuracy of people filling the blind form, averaged over annotators',
+  },
   Time: { label: 'Time', unit: 's', lowerIsBetter: true, description: 'median seconds per edit (p90 beside it)' },
   MAE: { label: 'MAE', unit: '', lowerIsBetter: true, description: 'mean absolute luminance difference, 0–255' },
   PSNR: { label: 'PSNR', unit: 'dB', lowerIsBetter: false, description: 'peak signal-to-noise ratio on luminance' },
-  Estimator: { label: 'Estimator', unit: '%', lowerIsBetter: false, description: 'share of edits the tone estimator (a colour heuristic, not M-Eval) reads as the target' },
-  'Face-Expr': { label: 'Face-Expr', unit: '%', lowerIsBetter: false, description: 'share of the faces (face-api, gated) whose edited expression reads as the target' },
-  'Face-ID': { label: 'Face-ID', unit: '', lowerIsBetter: true, description: 'face-api identity distance, original vs edited face (under 0.6: usually the same person)' },
+  Estimator: {
+    label: 'Estimator',
+    unit: '%',
+    lowerIsBetter: false,
+    description: 'share of edits the tone estimator (a colour heuristic, not M-Eval) reads as the target',
+  },
+  'Face-Expr': {
+    label: 'Face-Expr',
+    unit: '%',
+    lowerIsBetter: false,
+    description: 'share of the faces (face-api, gated) whose edited expression reads as the target',
+  },
+  'Face-ID': {
+    label: 'Face-ID',
+    unit: '',
+    lowerIsBetter: true,
+    description: 'face-api identity distance, original vs edited face (under 0.6: usually the same person)',
+  },
 };
 
 export type SummaryValue = { value: number; n: number; detail?: string } | { notMeasured: string };
@@ -104,7 +154,9 @@ export interface SummaryInput {
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 function emptyConfusion(): Confusion['counts'] {
-  return Object.fromEntries(EMOTIONS.map((t) => [t, Object.fromEntries([...EMOTIONS, 'invalid'].map((p) => [p, 0]))])) as Confusion['counts'];
+  return Object.fromEntries(
+    EMOTIONS.map((t) => [t, Object.fromEntries([...EMOTIONS, 'invalid'].map((p) => [p, 0]))]),
+  ) as Confusion['counts'];
 }
 
 /** Per-edit value of a metric, in the summary's scale; undefined when the edit lacks it. */
@@ -154,7 +206,11 @@ async function fid(outDir: string, done: EditResult[]): Promise<SummaryValue | u
   }
   if (edits.length === 0) return undefined;
   if (originals.size < 2 || edits.length < 2) return { notMeasured: EVAL_TEXT.fidTooFew };
-  return { value: frechetDistance([...originals.values()], edits), n: edits.length, detail: `${originals.size} originals vs ${edits.length} edits` };
+  return {
+    value: frechetDistance([...originals.values()], edits),
+    n: edits.length,
+    detail: `${originals.size} originals vs ${edits.length} edits`,
+  };
 }
 
 /** Face-Expr (% of matched faces read as the target) or Face-ID (mean identity distance) over some edits. */
@@ -169,10 +225,18 @@ function faceSummary(metric: 'Face-Expr' | 'Face-ID', edits: EditResult[]): Summ
   if (readings.length === 0) return { notMeasured: NO_FACES };
   if (metric === 'Face-Expr') {
     const neutral = withFaces.flatMap((e) => e.metrics.faces!.readings).filter((r) => r === 'neutral').length;
-    return { value: (100 * readings.filter(Boolean).length) / readings.length, n: readings.length, detail: `${readings.length} face(s) in ${withFaces.length} edit(s); ${neutral} read as neutral` };
+    return {
+      value: (100 * readings.filter(Boolean).length) / readings.length,
+      n: readings.length,
+      detail: `${readings.length} face(s) in ${withFaces.length} edit(s); ${neutral} read as neutral`,
+    };
   }
   const same = distances.filter((d) => d < SAME_PERSON_DISTANCE).length;
-  return { value: mean(distances), n: distances.length, detail: `${same} of ${distances.length} face(s) under ${SAME_PERSON_DISTANCE} (the same person to face-api)` };
+  return {
+    value: mean(distances),
+    n: distances.length,
+    detail: `${same} of ${distances.length} face(s) under ${SAME_PERSON_DISTANCE} (the same person to face-api)`,
+  };
 }
 
 /** Builds the report from the results on disk and in hand. */
@@ -194,16 +258,20 @@ export async function buildReport(input: SummaryInput): Promise<EvalReport> {
     }
     const reason =
       metric === 'G-Eval'
-          ? input.gEvalReason
-          : metric === 'H-Eval'
-            ? hEval
-              ? undefined
-              : EVAL_TEXT.hEvalOff
-            : (['CLIP-I', 'CLIP-T', 'LPIPS', 'M-Eval', 'FID'] as const).includes(metric as LearnedMetric)
-              ? learnedReason(metric as LearnedMetric)
-              : undefined;
+        ? input.gEvalReason
+        : metric === 'H-Eval'
+          ? hEval
+            ? undefined
+            : EVAL_TEXT.hEvalOff
+          : (['CLIP-I', 'CLIP-T', 'LPIPS', 'M-Eval', 'FID'] as const).includes(metric as LearnedMetric)
+            ? learnedReason(metric as LearnedMetric)
+            : undefined;
     if (metric === 'H-Eval' && hEval) {
-      summary[metric] = { value: hEval.accuracy, n: hEval.annotators.length, detail: `${hEval.annotators.length} annotator(s)` };
+      summary[metric] = {
+        value: hEval.accuracy,
+        n: hEval.annotators.length,
+        detail: `${hEval.annotators.length} annotator(s)`,
+      };
       continue;
     }
     if (metric === 'FID' && !reason) {
@@ -220,12 +288,20 @@ export async function buildReport(input: SummaryInput): Promise<EvalReport> {
     }
     if (metric === 'Time') {
       const times = summariseTimes(values.map((v) => v * 1000))!;
-      summary[metric] = { value: times.medianMs / 1000, n: values.length, detail: `median; p90 ${(times.p90Ms / 1000).toFixed(2)} s, mean ${(times.meanMs / 1000).toFixed(2)} s` };
+      summary[metric] = {
+        value: times.medianMs / 1000,
+        n: values.length,
+        detail: `median; p90 ${(times.p90Ms / 1000).toFixed(2)} s, mean ${(times.meanMs / 1000).toFixed(2)} s`,
+      };
       continue;
     }
     if (metric === 'G-Eval') {
       const invalid = done.filter((e) => e.metrics.gEval && !e.metrics.gEval.valid).length;
-      summary[metric] = { value: mean(values), n: values.length, detail: invalid ? `${invalid} invalid answer(s) counted as misses` : undefined };
+      summary[metric] = {
+        value: mean(values),
+        n: values.length,
+        detail: invalid ? `${invalid} invalid answer(s) counted as misses` : undefined,
+      };
       continue;
     }
     summary[metric] = { value: mean(values), n: values.length };
@@ -279,7 +355,13 @@ export async function buildReport(input: SummaryInput): Promise<EvalReport> {
   return {
     version: 1,
     createdAt: new Date().toISOString(),
-    dataset: { kind: dataset.kind, path: dataset.path, photos: new Set(dataset.items.map((i) => i.photo)).size, edits: dataset.items.length, emotions },
+    dataset: {
+      kind: dataset.kind,
+      path: dataset.path,
+      photos: new Set(dataset.items.map((i) => i.photo)).size,
+      edits: dataset.items.length,
+      emotions,
+    },
     backends: input.backends,
     machine: input.machine ?? describeMachine(),
     summary,
@@ -287,7 +369,9 @@ export async function buildReport(input: SummaryInput): Promise<EvalReport> {
     perEmotion,
     confusion,
     gEvalInvalid,
-    failures: results.filter((r) => r.status === 'failed').map((r) => ({ id: r.id, photo: r.photo, target: r.target, error: r.error ?? '', code: r.code })),
+    failures: results
+      .filter((r) => r.status === 'failed')
+      .map((r) => ({ id: r.id, photo: r.photo, target: r.target, error: r.error ?? '', code: r.code })),
     edits: results,
   };
 }
@@ -302,7 +386,10 @@ export function formatValue(metric: SummaryMetric, value: SummaryValue): string 
 /** The summary as a plain-text table (what the command prints at the end). */
 export function summaryTable(report: EvalReport): string {
   const measured = SUMMARY_METRICS.filter((m) => !('notMeasured' in report.summary[m]));
-  const header = measured.map((m) => `${METRIC_INFO[m].label}${METRIC_INFO[m].lowerIsBetter ? '↓' : ''}${METRIC_INFO[m].unit ? ` (${METRIC_INFO[m].unit})` : ''}`);
+  const header = measured.map(
+    (m) =>
+      `${METRIC_INFO[m].label}${METRIC_INFO[m].lowerIsBetter ? '↓' : ''}${METRIC_INFO[m].unit ? ` (${METRIC_INFO[m].unit})` : ''}`,
+  );
   const row = measured.map((m) => formatValue(m, report.summary[m]));
   const widths = header.map((h, i) => Math.max(h.length, row[i]!.length));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

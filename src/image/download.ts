@@ -26,7 +26,10 @@ export async function downloadImage(url: string, options: DownloadOptions): Prom
   const hosts = options.allowedHosts ?? [];
   const host = parsed.hostname.toLowerCase();
   const hostWithPort = parsed.host.toLowerCase();
-  if (!['http:', 'https:'].includes(parsed.protocol) || (hosts.length > 0 && !hosts.includes(host) && !hosts.includes(hostWithPort))) {
+  if (
+    !['http:', 'https:'].includes(parsed.protocol) ||
+    (hosts.length > 0 && !hosts.includes(host) && !hosts.includes(hostWithPort))
+  ) {
     throw new UserError(ErrorCode.ImageHostNotAllowed, { host });
   }
   let response: Response;

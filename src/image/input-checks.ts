@@ -112,7 +112,10 @@ function withinTimeLimit<T>(check: Promise<T>, seconds: number): Promise<T> {
 
 async function checkWithin(bytes: Buffer, limits: ImageLimits): Promise<CheckedImage> {
   if (bytes.length > limits.maxBytes) {
-    throw new UserError(ErrorCode.ImageTooLarge, { actual: formatBytes(bytes.length), limit: formatBytes(limits.maxBytes) });
+    throw new UserError(ErrorCode.ImageTooLarge, {
+      actual: formatBytes(bytes.length),
+      limit: formatBytes(limits.maxBytes),
+    });
   }
   if (bytes.length === 0) throw new UserError(ErrorCode.ImageCorrupt, { reason: 'empty file' });
 
@@ -169,7 +172,13 @@ async function checkWithin(bytes: Buffer, limits: ImageLimits): Promise<CheckedI
  * of data segment") only as a warning; a JPEG refused for a known harmless warning (stray bytes
  * between segments, see {@link HARMLESS_JPEG_WARNING}) is decoded again with `failOn: 'error'`.
  */
-async function decodeChecked(bytes: Buffer, sniffed: InputFormat, header: Metadata, shrink: number, limits: ImageLimits): Promise<CheckedImage> {
+async function decodeChecked(
+  bytes: Buffer,
+  sniffed: InputFormat,
+  header: Metadata,
+  shrink: number,
+  limits: ImageLimits,
+): Promise<CheckedImage> {
   const width = header.width ?? 0;
   const frameHeight = header.pageHeight ?? header.height ?? 0;
   const format = outputFormatFor(sniffed);
@@ -194,7 +203,9 @@ async function decodeChecked(bytes: Buffer, sniffed: InputFormat, header: Metada
       const stripped = sniffed === 'jpeg' ? stripJpegMetadata(bytes) : stripPngMetadata(bytes);
       return { bytes: stripped, format, width, height: frameHeight };
     }
-    let pipeline = sharp(bytes, decodeOptions).timeout({ seconds: Math.ceil(limits.decodeTimeoutSeconds) }).autoOrient();
+    let pipeline = sharp(bytes, decodeOptions)
+      .timeout({ seconds: Math.ceil(limits.decodeTimeoutSeconds) })
+      .autoOrient();
     if (shrink > 1) {
       // libjpeg's shrink-on-load: the DCT is decoded at 1/2, 1/4 or 1/8 scale, so the full
       // size is never held. A square box keeps the aspect ratio whatever the orientation.
@@ -217,7 +228,8 @@ async function decodeChecked(bytes: Buffer, sniffed: InputFormat, header: Metada
     try {
       return await attempt('warning');
     } catch (cause) {
-      if (cause instanceof Error && HARMLESS_JPEG_WARNING.test(cause.message) && !TRUNCATED_JPEG.test(cause.message)) return await attempt('error');
+      if (cause instanceof Error && HARMLESS_JPEG_WARNING.test(cause.message) && !TRUNCATED_JPEG.test(cause.message))
+        return await attempt('error');
       throw cause;
     }
   } catch (cause) {
@@ -243,7 +255,8 @@ const TRUNCATED_JPEG = /premature end/i;
  * including one garbled by libvips' shared error buffer when several decodes fail at once, is
  * a refusal.)
  */
-const HARMLESS_JPEG_WARNING = /extraneous bytes before marker|unknown (?:APP|marker)|invalid (?:JFIF|EXIF|ICC)|Inconsistent progression/i;
+const HARMLESS_JPEG_WARNING =
+  /extraneous bytes before marker|unknown (?:APP|marker)|invalid (?:JFIF|EXIF|ICC)|Inconsistent progression/i;
 /** sharp's error when `timeout` stopped libvips. */
 const TIMED_OUT = /timeout/i;
 /** Long side of the throw-away picture a keep-the-bytes check decodes into. */
@@ -328,7 +341,7 @@ const PNG_KEPT_CHUNKS = new Set(['IHDR', 'PLTE', 'tRNS', 'IDAT', 'IEND', 'sRGB',
 /** A PNG without its metadata (text, EXIF, times, …) and without anything after IEND. */
 function stripPngMetadata(bytes: Buffer): Buffer {
   const parts: Buffer[] = [bytes.subarray(0, 8)];
-  for (let i = 8; i + 12 <= bytes.length; ) {
+  for (let i = 8; i + 12 <= bytes.length;) {
     const length = bytes.readUInt32BE(i);
     const type = bytes.subarray(i + 4, i + 8).toString('latin1');
     const end = i + 12 + length;
@@ -358,7 +371,12 @@ export function sniffFormat(bytes: Buffer): InputFormat | string {
   if (ascii(0, 5) === '%PDF-') return 'PDF';
   if (ascii(0, 2) === 'BM') return 'BMP';
   if (starts(0x1f, 0x8b)) return 'compressed';
-  const text = bytes.subarray(0, 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  const text = bytes
+    .subarray(0, 1024)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
   if (text.includes('<svg') || (text.startsWith('<?xml') && text.includes('svg'))) return 'SVG';
   if (text.startsWith('<')) return 'XML or HTML';
   return 'unknown';
@@ -389,7 +407,9 @@ function resolveLimits(partial: Partial<ImageLimits> | undefined): ImageLimits {
   const limits = { ...DEFAULT_IMAGE_LIMITS, ...partial };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`Image limit ${name} must be a positive number, got ${value}; fix the limits passed to checkImage.`);
+      throw new RangeError(
+        `Image limit ${name} must be a positive number, got ${value}; fix the limits passed to checkImage.`,
+      );
     }
   }
   return limits;

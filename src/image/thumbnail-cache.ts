@@ -78,7 +78,9 @@ export interface DecodedPicture {
  * `key`'s bytes), remembered under `key`. Saves decoding the picture a second time.
  */
 export async function thumbnailOfDecoded(key: string, decoded: DecodedPicture): Promise<Thumbnail> {
-  const { data, info } = await sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels } })
+  const { data, info } = await sharp(decoded.data, {
+    raw: { width: decoded.width, height: decoded.height, channels: decoded.channels },
+  })
     .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
     .removeAlpha()
     .toColourspace('srgb')

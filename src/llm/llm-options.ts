@@ -12,7 +12,11 @@ import { ConfigError } from '../errors.ts';
  * - `jsonMode`: `response_format: { type: "json_object" }`; only the prompt describes the shape (oldest servers).
  */
 export type StructuredOutputMethod = 'jsonSchema' | 'functionCalling' | 'jsonMode';
-export const STRUCTURED_OUTPUT_METHODS: readonly StructuredOutputMethod[] = ['jsonSchema', 'functionCalling', 'jsonMode'];
+export const STRUCTURED_OUTPUT_METHODS: readonly StructuredOutputMethod[] = [
+  'jsonSchema',
+  'functionCalling',
+  'jsonMode',
+];
 
 /**
  * When the language-model normaliser asks the model:
@@ -78,7 +82,10 @@ const METHOD_ALIASES: Readonly<Record<string, StructuredOutputMethod>> = {
 };
 
 /** Reads `LLM_STRUCTURED_OUTPUT`. */
-export function parseStructuredOutputMethod(raw: string | undefined, problems: string[]): StructuredOutputMethod | undefined {
+export function parseStructuredOutputMethod(
+  raw: string | undefined,
+  problems: string[],
+): StructuredOutputMethod | undefined {
   const value = raw?.trim();
   if (!value) return undefined;
   const method = METHOD_ALIASES[value.toLowerCase().replace(/-/g, '_')];
@@ -95,12 +102,20 @@ export function parseLlmMode(raw: string | undefined, problems: string[]): LlmMo
   const value = raw?.trim().toLowerCase();
   if (!value) return undefined;
   if ((LLM_MODES as readonly string[]).includes(value)) return value as LlmMode;
-  problems.push(`MOODSHIFT_LLM_MODE="${raw}" is not one of fallback, always; leave it unset for fallback (rules first).`);
+  problems.push(
+    `MOODSHIFT_LLM_MODE="${raw}" is not one of fallback, always; leave it unset for fallback (rules first).`,
+  );
   return undefined;
 }
 
 /** Reads a whole number of milliseconds or retries from the environment. */
-export function parseWholeNumber(env: Env, name: string, min: number, max: number, problems: string[]): number | undefined {
+export function parseWholeNumber(
+  env: Env,
+  name: string,
+  min: number,
+  max: number,
+  problems: string[],
+): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const value = Number(raw);
@@ -162,7 +177,9 @@ export interface LlmConfig {
 /** Throws one ConfigError naming every problem, if there are any. */
 export function throwIfProblems(component: string, problems: readonly string[]): void {
   if (problems.length > 0) {
-    throw new ConfigError(`The ${component} configuration has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
+    throw new ConfigError(
+      `The ${component} configuration has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`,
+    );
   }
 }
 
@@ -182,7 +199,9 @@ export function resolveLlmConnection(
   const settings = config?.llm ?? {};
   const baseUrl = explicit.baseUrl ?? config?.llmBaseUrl ?? env.LLM_BASE_URL?.trim();
   if (!baseUrl) {
-    problems.push('LLM_BASE_URL is not set: point it at an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 for Ollama.');
+    problems.push(
+      'LLM_BASE_URL is not set: point it at an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 for Ollama.',
+    );
   } else {
     try {
       const url = new URL(baseUrl);
@@ -196,27 +215,46 @@ export function resolveLlmConnection(
     apiKey: explicit.apiKey ?? config?.llmApiKey ?? (env.LLM_API_KEY?.trim() || PLACEHOLDER_API_KEY),
     model: explicit.model ?? defaults.model ?? config?.llmModel ?? (env.LLM_MODEL?.trim() || DEFAULT_LLM_MODEL),
     timeoutMs:
-      explicit.timeoutMs ?? defaults.configuredTimeoutMs ?? parseWholeNumber(env, defaults.timeoutVariable, 100, 600_000, problems) ?? defaults.timeoutMs,
-    maxRetries: explicit.maxRetries ?? settings.maxRetries ?? parseWholeNumber(env, 'LLM_MAX_RETRIES', 0, 10, problems) ?? 1,
+      explicit.timeoutMs ??
+      defaults.configuredTimeoutMs ??
+      parseWholeNumber(env, defaults.timeoutVariable, 100, 600_000, problems) ??
+      defaults.timeoutMs,
+    maxRetries:
+      explicit.maxRetries ?? settings.maxRetries ?? parseWholeNumber(env, 'LLM_MAX_RETRIES', 0, 10, problems) ?? 1,
     structuredOutput:
-      explicit.structuredOutput ?? settings.structuredOutput ?? parseStructuredOutputMethod(env.LLM_STRUCTURED_OUTPUT, problems) ?? 'jsonSchema',
+      explicit.structuredOutput ??
+      settings.structuredOutput ??
+      parseStructuredOutputMethod(env.LLM_STRUCTURED_OUTPUT, problems) ??
+      'jsonSchema',
     temperature: explicit.temperature ?? 0,
-    maxConcurrency: explicit.maxConcurrency ?? settings.maxConcurrency ?? parseWholeNumber(env, 'LLM_MAX_CONCURRENCY', 1, 1000, problems) ?? 4,
+    maxConcurrency:
+      explicit.maxConcurrency ??
+      settings.maxConcurrency ??
+      parseWholeNumber(env, 'LLM_MAX_CONCURRENCY', 1, 1000, problems) ??
+      4,
   };
   if (!Number.isInteger(resolved.timeoutMs) || resolved.timeoutMs < 1) {
-    problems.push(`${component}: timeoutMs must be a whole number of milliseconds of at least 1 (got ${String(resolved.timeoutMs)}).`);
+    problems.push(
+      `${component}: timeoutMs must be a whole number of milliseconds of at least 1 (got ${String(resolved.timeoutMs)}).`,
+    );
   }
   if (!Number.isInteger(resolved.maxRetries) || resolved.maxRetries < 0) {
-    problems.push(`${component}: maxRetries must be a whole number of at least 0 (got ${String(resolved.maxRetries)}).`);
+    problems.push(
+      `${component}: maxRetries must be a whole number of at least 0 (got ${String(resolved.maxRetries)}).`,
+    );
   }
   if (!STRUCTURED_OUTPUT_METHODS.includes(resolved.structuredOutput)) {
-    problems.push(`${component}: structuredOutput must be one of ${STRUCTURED_OUTPUT_METHODS.join(', ')} (got ${String(resolved.structuredOutput)}).`);
+    problems.push(
+      `${component}: structuredOutput must be one of ${STRUCTURED_OUTPUT_METHODS.join(', ')} (got ${String(resolved.structuredOutput)}).`,
+    );
   }
   if (!Number.isFinite(resolved.temperature) || resolved.temperature < 0 || resolved.temperature > 2) {
     problems.push(`${component}: temperature must be a number from 0 to 2 (got ${String(resolved.temperature)}).`);
   }
   if (!Number.isInteger(resolved.maxConcurrency) || resolved.maxConcurrency < 1) {
-    problems.push(`${component}: maxConcurrency must be a whole number of at least 1 (got ${String(resolved.maxConcurrency)}).`);
+    problems.push(
+      `${component}: maxConcurrency must be a whole number of at least 1 (got ${String(resolved.maxConcurrency)}).`,
+    );
   }
   if (!resolved.model.trim()) problems.push(`${component}: the model name is empty; set LLM_MODEL.`);
   return Object.freeze(resolved);

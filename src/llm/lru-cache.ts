@@ -6,7 +6,9 @@ export class LruCache<K, V> {
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) {
-      throw new RangeError(`LruCache capacity must be a whole number of at least 0 (0 turns caching off), got ${capacity}.`);
+      throw new RangeError(
+        `LruCache capacity must be a whole number of at least 0 (0 turns caching off), got ${capacity}.`,
+      );
     }
   }
 

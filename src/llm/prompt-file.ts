@@ -31,7 +31,9 @@ export function loadPromptTemplate(path: string, variables: readonly string[]): 
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`The prompt file ${path} cannot be read (${(error as Error).message}); restore it from the repository.`);
+    throw new ConfigError(
+      `The prompt file ${path} cannot be read (${(error as Error).message}); restore it from the repository.`,
+    );
   }
   return parsePromptTemplate(text.replace(/\r\n?/g, '\n'), path, variables);
 }
@@ -51,7 +53,9 @@ export function parsePromptTemplate(text: string, path: string, variables: reado
     current?.push(line);
   }
   if (!parts.system || !parts.user) {
-    throw new ConfigError(`The prompt file ${path} needs a "### system" line and a "### user" line, each followed by its text.`);
+    throw new ConfigError(
+      `The prompt file ${path} needs a "### system" line and a "### user" line, each followed by its text.`,
+    );
   }
   const template = { path, system: parts.system.join('\n').trim(), user: parts.user.join('\n').trim() };
   const used = new Set([...`${template.system}\n${template.user}`.matchAll(VARIABLE)].map((m) => m[1]!));
@@ -80,11 +84,13 @@ export function fillTemplate(template: string, values: Readonly<Record<string, s
  */
 export function asDelimitedData(text: string, maxLength: number): string {
   const clipped = text.length > maxLength ? text.slice(0, maxLength) : text;
-  return clipped
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-    .replace(/</g, '\uff1c')
-    .replace(/>/g, '\uff1e')
-    .trim();
+  return (
+    clipped
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+      .replace(/</g, '\uff1c')
+      .replace(/>/g, '\uff1e')
+      .trim()
+  );
 }

@@ -42,10 +42,11 @@ export class StructuredChat<Schema extends z.ZodType> {
       maxRetries: connection.maxRetries,
       maxConcurrency: connection.maxConcurrency,
     });
-    this.runnable = model.withStructuredOutput(schema, { name, method: connection.structuredOutput, includeRaw: true }) as Runnable<
-      BaseMessage[],
-      { raw: AIMessage; parsed: unknown }
-    >;
+    this.runnable = model.withStructuredOutput(schema, {
+      name,
+      method: connection.structuredOutput,
+      includeRaw: true,
+    }) as Runnable<BaseMessage[], { raw: AIMessage; parsed: unknown }>;
   }
 
   /**
@@ -54,7 +55,11 @@ export class StructuredChat<Schema extends z.ZodType> {
    * a fallback. `check` may throw {@link InvalidModelOutputError} to reject an answer the schema
    * let through.
    */
-  async call<T>(messages: BaseMessage[], check: (value: z.infer<Schema>) => T, signal?: AbortSignal): Promise<LlmCallResult<T>> {
+  async call<T>(
+    messages: BaseMessage[],
+    check: (value: z.infer<Schema>) => T,
+    signal?: AbortSignal,
+  ): Promise<LlmCallResult<T>> {
     const started = performance.now();
     const deadline = AbortSignal.timeout(this.connection.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
@@ -68,7 +73,8 @@ export class StructuredChat<Schema extends z.ZodType> {
       // `jsonSchema`, ChatOpenAI itself rejects content that is not bare JSON: such a server
       // should be run with `jsonMode`.)
       const parsed = this.schema.safeParse(answer ?? jsonInText(raw));
-      if (!parsed.success) throw new InvalidModelOutputError(`the answer does not match the schema: ${parsed.error.message}`);
+      if (!parsed.success)
+        throw new InvalidModelOutputError(`the answer does not match the schema: ${parsed.error.message}`);
       return { ok: true, value: check(parsed.data), ms: elapsed() };
     } catch (error) {
       if (signal?.aborted) throw signal.reason ?? error;
@@ -94,7 +100,10 @@ function jsonInText(message: AIMessage | undefined): unknown {
   return undefined;
 }
 
-function classifyFailure(error: unknown, deadlinePassed: boolean): { reason: LlmFailureReason; detail: string; status?: number } {
+function classifyFailure(
+  error: unknown,
+  deadlinePassed: boolean,
+): { reason: LlmFailureReason; detail: string; status?: number } {
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   const detail = `${name ? name + ': ' : ''}${message}`.slice(0, 300);
@@ -104,7 +113,9 @@ function classifyFailure(error: unknown, deadlinePassed: boolean): { reason: Llm
     name === 'OutputParserException' ||
     /ZodError/.test(name) ||
     name === 'SyntaxError' ||
-    /Failed to parse|did not match|invalid json|unexpected token|tool_calls? (?:is|are) missing|no tool call/i.test(message)
+    /Failed to parse|did not match|invalid json|unexpected token|tool_calls? (?:is|are) missing|no tool call/i.test(
+      message,
+    )
   ) {
     return { reason: 'invalid', detail };
   }
@@ -115,6 +126,7 @@ function classifyFailure(error: unknown, deadlinePassed: boolean): { reason: Llm
 
 function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const status = (error as { status?: unknown }).status ?? (error as { response?: { status?: unknown } }).response?.status;
+  const status =
+    (error as { status?: unknown }).status ?? (error as { response?: { status?: unknown } }).response?.status;
   return typeof status === 'number' ? status : undefined;
 }

@@ -40,12 +40,17 @@ export async function runAuditCommand(
   }
   const config = loadConfig();
   if (!config.redisUrl) {
-    io.stderr.write('REDIS_URL is not set: the audit log lives in the bot process’s memory and cannot be exported. Set REDIS_URL for the bot and for this command.\n');
+    io.stderr.write(
+      'REDIS_URL is not set: the audit log lives in the bot process’s memory and cannot be exported. Set REDIS_URL for the bot and for this command.\n',
+    );
     return 2;
   }
   const moderation = await createModeration({ redisUrl: config.redisUrl, policyFile: config.policyFile });
   try {
-    const written = await moderation.exportAudit({ scope: values.scope, since, limit }, io.stdout as NodeJS.WritableStream & import('node:stream').Writable);
+    const written = await moderation.exportAudit(
+      { scope: values.scope, since, limit },
+      io.stdout as NodeJS.WritableStream & import('node:stream').Writable,
+    );
     io.stderr.write(`${written} entr${written === 1 ? 'y' : 'ies'} exported.\n`);
     return 0;
   } finally {

@@ -42,7 +42,9 @@ export function resolveAuditOptions(owner: string, options: AuditLogOptions): Re
     now: options.now ?? Date.now,
   };
   if (!Number.isInteger(resolved.maxEntriesPerScope) || resolved.maxEntriesPerScope < 1) {
-    throw new TypeError(`${owner}: maxEntriesPerScope must be a whole number of at least 1; got ${resolved.maxEntriesPerScope}.`);
+    throw new TypeError(
+      `${owner}: maxEntriesPerScope must be a whole number of at least 1; got ${resolved.maxEntriesPerScope}.`,
+    );
   }
   if (!(resolved.retentionDays > 0)) {
     throw new TypeError(`${owner}: retentionDays must be a number of days above 0; got ${resolved.retentionDays}.`);
@@ -71,12 +73,16 @@ export class MemoryAuditLog implements AuditLog {
   async append(entry: AuditEntry): Promise<void> {
     const entries = this.#kept(entry.scope);
     entries.push(structuredClone(entry));
-    if (entries.length > this.#options.maxEntriesPerScope) entries.splice(0, entries.length - this.#options.maxEntriesPerScope);
+    if (entries.length > this.#options.maxEntriesPerScope)
+      entries.splice(0, entries.length - this.#options.maxEntriesPerScope);
     this.#entries.set(entry.scope, entries);
   }
 
   async latest(scope: string, limit: number): Promise<AuditEntry[]> {
-    return this.#kept(scope).slice(-limit).reverse().map((entry) => structuredClone(entry));
+    return this.#kept(scope)
+      .slice(-limit)
+      .reverse()
+      .map((entry) => structuredClone(entry));
   }
 
   async *query(query: AuditQuery): AsyncIterable<AuditEntry> {

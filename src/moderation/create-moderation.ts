@@ -70,13 +70,17 @@ export async function createModeration(options: CreateModerationOptions = {}): P
   const file = options.policyFile ? await loadPolicyFile(options.policyFile) : undefined;
   const globalPolicy = options.globalPolicy ?? file?.policy ?? {};
   const defaultWordList = options.defaultWordList ?? file?.defaultWordList ?? true;
-  const auditOptions = { maxEntriesPerScope: options.auditMaxEntriesPerScope, retentionDays: options.auditRetentionDays };
+  const auditOptions = {
+    maxEntriesPerScope: options.auditMaxEntriesPerScope,
+    retentionDays: options.auditRetentionDays,
+  };
   let store: PolicyStore;
   let audit: AuditLog;
   let rateLimiter: RateLimiter;
   let onClose: (() => Promise<void>) | undefined;
   if (options.redis || options.redisUrl) {
-    const client = options.redis ?? (await openModerationRedis(options.redisUrl!, { timeoutMs: options.redisTimeoutMs }));
+    const client =
+      options.redis ?? (await openModerationRedis(options.redisUrl!, { timeoutMs: options.redisTimeoutMs }));
     // Moderation refuses to start on a Redis it cannot reach, shared connection or not.
     if (options.redis) await waitForModerationRedis(options.redis, options.redisTimeoutMs);
     const keyPrefix = options.keyPrefix;
@@ -93,7 +97,8 @@ export async function createModeration(options: CreateModerationOptions = {}): P
   const pictureSafety =
     options.pictureSafety === false
       ? undefined
-      : (options.pictureSafety ?? sharedPictureSafety({ model: options.pictureModel, timeoutMs: options.pictureCheckTimeoutMs }));
+      : (options.pictureSafety ??
+        sharedPictureSafety({ model: options.pictureModel, timeoutMs: options.pictureCheckTimeoutMs }));
   // An operator whose global rule allows every picture pays nothing at start (memory, CPU beside
   // the first edits); a moderator who sets a blocking rule somewhere loads it with the first check.
   if (pictureSafety && options.pictureWarmUp && !pictureSafety.loaded && globalPolicy.pictureRule !== 'allow') {
@@ -101,8 +106,16 @@ export async function createModeration(options: CreateModerationOptions = {}): P
     // once and the first picture rarely waits for the model; a check that comes first waits for it.
     const started = performance.now();
     void pictureSafety.warmUp().then((problem) => {
-      if (problem) logger.warn({ reason: problem }, 'picture safety: the classifier did not load; pictures are refused where the rule blocks until it does');
-      else logger.info({ model: pictureSafety.classifier.model, loadMs: Math.round(performance.now() - started) }, 'picture safety: classifier loaded');
+      if (problem)
+        logger.warn(
+          { reason: problem },
+          'picture safety: the classifier did not load; pictures are refused where the rule blocks until it does',
+        );
+      else
+        logger.info(
+          { model: pictureSafety.classifier.model, loadMs: Math.round(performance.now() - started) },
+          'picture safety: classifier loaded',
+        );
     });
   }
   const service = new ModerationService({

@@ -86,7 +86,8 @@ export class ModerationService implements Moderation {
 
   constructor(options: ModerationServiceOptions) {
     for (const part of ['store', 'audit', 'rateLimiter'] as const) {
-      if (!options?.[part]) throw new TypeError(`ModerationService needs options.${part}; createModeration() builds all three.`);
+      if (!options?.[part])
+        throw new TypeError(`ModerationService needs options.${part}; createModeration() builds all three.`);
     }
     this.#store = options.store;
     this.#audit = options.audit;
@@ -104,12 +105,23 @@ export class ModerationService implements Moderation {
     const now = options.now ?? Date.now;
     this.#onClose = options.onClose;
     this.onPictureRefused = options.onPictureRefused;
-    if (!(cacheTtlMs >= 0)) throw new TypeError(`ModerationService: cacheTtlMs must be 0 or more milliseconds; got ${cacheTtlMs}.`);
-    if (!(windowMs >= 1)) throw new TypeError(`ModerationService: rateLimitWindowMs must be at least 1 ms; got ${windowMs}.`);
+    if (!(cacheTtlMs >= 0))
+      throw new TypeError(`ModerationService: cacheTtlMs must be 0 or more milliseconds; got ${cacheTtlMs}.`);
+    if (!(windowMs >= 1))
+      throw new TypeError(`ModerationService: rateLimitWindowMs must be at least 1 ms; got ${windowMs}.`);
     if (!Number.isInteger(auditChars) || auditChars < 10) {
-      throw new TypeError(`ModerationService: auditRequestChars must be a whole number of at least 10; got ${auditChars}.`);
+      throw new TypeError(
+        `ModerationService: auditRequestChars must be a whole number of at least 10; got ${auditChars}.`,
+      );
     }
-    this.#policies = new PolicyCache({ store: this.#store, global: global.data, defaultWordList: options.defaultWordList ?? true, ttlMs: cacheTtlMs, now, logger });
+    this.#policies = new PolicyCache({
+      store: this.#store,
+      global: global.data,
+      defaultWordList: options.defaultWordList ?? true,
+      ttlMs: cacheTtlMs,
+      now,
+      logger,
+    });
     const recorder = new AuditRecorder(this.#audit, { requestChars: auditChars, logger, now });
     this.#checks = new TurnChecks({
       policies: this.#policies,

@@ -6,7 +6,16 @@
  */
 import { silentLogger, type Logger } from '../logger.ts';
 import type { ModerationContext } from './moderation.ts';
-import { describeWhere, pictureScopesFor, resolvePolicy, scopeRefs, turnScope, type PictureScopes, type ResolvedPolicy, type ScopeRef } from './policy-resolution.ts';
+import {
+  describeWhere,
+  pictureScopesFor,
+  resolvePolicy,
+  scopeRefs,
+  turnScope,
+  type PictureScopes,
+  type ResolvedPolicy,
+  type ScopeRef,
+} from './policy-resolution.ts';
 import type { PolicyStore } from './policy-store.ts';
 import type { PolicyOverride } from './policy.ts';
 

@@ -24,7 +24,15 @@ import { cut, type AuditRecorder } from './refusals.ts';
 
 /** Other words moderators may type for an element. */
 const ELEMENT_ALIASES: Record<string, Element> = {
-  ...{ face: 'facial', faces: 'facial', facial: 'facial', expression: 'facial', actions: 'action', objects: 'object', scenes: 'scene' },
+  ...{
+    face: 'facial',
+    faces: 'facial',
+    facial: 'facial',
+    expression: 'facial',
+    actions: 'action',
+    objects: 'object',
+    scenes: 'scene',
+  },
   ...{ colour: 'color', colours: 'color', colors: 'color', brightness: 'color' },
 };
 
@@ -79,7 +87,12 @@ export class PolicyCommands {
         request:
           command.channelOnly === undefined
             ? `/${name} ${command.args.join(' ')}`.trim()
-            : commandText({ type: 'moderator', name: name as ModeratorCommandName, args: command.args, channelOnly: command.channelOnly }),
+            : commandText({
+                type: 'moderator',
+                name: name as ModeratorCommandName,
+                args: command.args,
+                channelOnly: command.channelOnly,
+              }),
         words,
       });
     }
@@ -94,7 +107,8 @@ export class PolicyCommands {
       target = scopes.channel;
     }
     const targetWhere = scopes.where(target.id);
-    const change = (description: string, edit: (override: PolicyOverride) => void) => this.#change(context, scopes, target, description, edit);
+    const change = (description: string, edit: (override: PolicyOverride) => void) =>
+      this.#change(context, scopes, target, description, edit);
 
     switch (name) {
       case 'policy':
@@ -106,7 +120,11 @@ export class PolicyCommands {
         const subjects = args.map((arg) => parseSubject(arg));
         const replies: string[] = [];
         for (const subject of subjects) {
-          replies.push(name === 'block' ? await this.#block(scopes, target, subject, change) : await this.#unblock(scopes, target, subject, change));
+          replies.push(
+            name === 'block'
+              ? await this.#block(scopes, target, subject, change)
+              : await this.#unblock(scopes, target, subject, change),
+          );
         }
         return replies.join('\n');
       }
@@ -122,7 +140,11 @@ export class PolicyCommands {
         });
         const resolved = await this.#policies.resolve(scopes);
         const effective = resolved.policy.maxIntensity;
-        return TEXT.maxIntensity(targetWhere, rounded, effective < rounded ? { max: effective, from: scopes.where(resolved.maxIntensitySource) } : undefined);
+        return TEXT.maxIntensity(
+          targetWhere,
+          rounded,
+          effective < rounded ? { max: effective, from: scopes.where(resolved.maxIntensitySource) } : undefined,
+        );
       }
       case 'words':
         return this.#words(scopes, target, args, change);
@@ -135,7 +157,10 @@ export class PolicyCommands {
           override.perUserPerMinute = perUser;
           if (perChat !== undefined) override.perChatPerMinute = perChat;
         });
-        return TEXT.rateLimits(targetWhere, describeRates((await this.#policies.resolve(scopes)).policy, this.#windowMs));
+        return TEXT.rateLimits(
+          targetWhere,
+          describeRates((await this.#policies.resolve(scopes)).policy, this.#windowMs),
+        );
       }
       case 'ban':
       case 'unban': {
@@ -171,7 +196,13 @@ export class PolicyCommands {
   }
 
   /** Changes the target scope's override and writes the change to the audit log. */
-  async #change(context: ModerationContext, scopes: TurnScopes, target: ScopeRef, description: string, edit: (override: PolicyOverride) => void): Promise<void> {
+  async #change(
+    context: ModerationContext,
+    scopes: TurnScopes,
+    target: ScopeRef,
+    description: string,
+    edit: (override: PolicyOverride) => void,
+  ): Promise<void> {
     await this.#policies.update(target.id, edit);
     await this.#recorder.record({
       scope: scopes.home.id,
@@ -209,23 +240,34 @@ export class PolicyCommands {
       await change(`unblock ${emotion}`, (override) => {
         override.blockedEmotions = (override.blockedEmotions ?? []).filter((e) => e !== emotion);
         if (!override.blockedEmotions.length) delete override.blockedEmotions;
-        if (blockedOutside) override.unblockedEmotions = [...new Set([...(override.unblockedEmotions ?? []), emotion])].sort();
+        if (blockedOutside)
+          override.unblockedEmotions = [...new Set([...(override.unblockedEmotions ?? []), emotion])].sort();
       });
-      return TEXT.unblockedEmotion(emotion, where, stillIn((await this.#policies.resolve(scopes)).emotionSources.get(emotion)));
+      return TEXT.unblockedEmotion(
+        emotion,
+        where,
+        stillIn((await this.#policies.resolve(scopes)).emotionSources.get(emotion)),
+      );
     }
     const { element } = subject;
     await change(`unblock ${element}`, (override) => {
       override.blockedElements = (override.blockedElements ?? []).filter((e) => e !== element);
       if (!override.blockedElements.length) delete override.blockedElements;
     });
-    return TEXT.unblockedElement(element, where, stillIn((await this.#policies.resolve(scopes)).elementSources.get(element)));
+    return TEXT.unblockedElement(
+      element,
+      where,
+      stillIn((await this.#policies.resolve(scopes)).elementSources.get(element)),
+    );
   }
 
   async #words(scopes: TurnScopes, target: ScopeRef, args: string[], change: Change): Promise<string> {
     const [action, ...words] = args;
     const where = scopes.where(target.id);
-    if (action?.toLowerCase() === 'list' && words.length === 0) return TEXT.wordsList(where, (await this.#policies.stored(target.id))?.blockedWords ?? []);
-    if ((action?.toLowerCase() !== 'add' && action?.toLowerCase() !== 'remove') || words.length === 0) throw badCommand(USAGE.words);
+    if (action?.toLowerCase() === 'list' && words.length === 0)
+      return TEXT.wordsList(where, (await this.#policies.stored(target.id))?.blockedWords ?? []);
+    if ((action?.toLowerCase() !== 'add' && action?.toLowerCase() !== 'remove') || words.length === 0)
+      throw badCommand(USAGE.words);
     const cleaned = words.map((word) => word.trim().toLowerCase().normalize('NFKC')).filter(Boolean);
     if (cleaned.some((word) => word.length > MAX_WORD_LENGTH)) throw badCommand(TEXT.wordsTooLong(MAX_WORD_LENGTH));
     const adding = action.toLowerCase() === 'add';
@@ -236,7 +278,8 @@ export class PolicyCommands {
       }
       return set;
     };
-    if (apply(new Set((await this.#policies.stored(target.id))?.blockedWords ?? [])).size > MAX_WORDS_PER_SCOPE) throw badCommand(TEXT.wordsTooMany(MAX_WORDS_PER_SCOPE));
+    if (apply(new Set((await this.#policies.stored(target.id))?.blockedWords ?? [])).size > MAX_WORDS_PER_SCOPE)
+      throw badCommand(TEXT.wordsTooMany(MAX_WORDS_PER_SCOPE));
     let total = 0;
     await change(`words ${adding ? 'add' : 'remove'} (${cleaned.length})`, (override) => {
       const set = apply(new Set(override.blockedWords ?? []));
@@ -269,7 +312,8 @@ export class PolicyCommands {
     const word = args[1]!.toLowerCase();
     const value = word === 'off' ? 1 : Number(word.replace(',', '.'));
     if (!name || !Number.isFinite(value) || value < 0.05 || value > 1) throw usage;
-    if (scopes.pictureScopes === 'global') throw badCommand(`${USAGE.picturethreshold}. ${TEXT.picturesFixedInDirectMessages}`);
+    if (scopes.pictureScopes === 'global')
+      throw badCommand(`${USAGE.picturethreshold}. ${TEXT.picturesFixedInDirectMessages}`);
     const rounded = roundedShare(value);
     await change(`picturethreshold ${name} ${rounded >= 1 ? 'off' : rounded}`, (override) => {
       override.pictureThresholds = { ...override.pictureThresholds, [name]: rounded };

@@ -20,7 +20,11 @@ export function describeRates(policy: Policy, windowMs: number): string {
 }
 
 /** The picture rule, its thresholds and the classifier (none where picture checks are off in this process). */
-export function describePictures(resolved: ResolvedPolicy, scopes: TurnScopes, pictureSafety: PictureSafety | undefined): string {
+export function describePictures(
+  resolved: ResolvedPolicy,
+  scopes: TurnScopes,
+  pictureSafety: PictureSafety | undefined,
+): string {
   const { policy } = resolved;
   const from = sourceOf(scopes);
   return TEXT.pictures({
@@ -36,10 +40,16 @@ export function describePictures(resolved: ResolvedPolicy, scopes: TurnScopes, p
 }
 
 /** Everything that applies in the turn's place, with where each rule comes from. */
-export function describePolicy(resolved: ResolvedPolicy, scopes: TurnScopes, windowMs: number, pictureSafety: PictureSafety | undefined): string {
+export function describePolicy(
+  resolved: ResolvedPolicy,
+  scopes: TurnScopes,
+  windowMs: number,
+  pictureSafety: PictureSafety | undefined,
+): string {
   const { policy } = resolved;
   const from = sourceOf(scopes);
-  const withSources = <T extends string>(items: T[], sources: Map<T, string>) => items.map((item) => ({ item, from: from(sources.get(item)) }));
+  const withSources = <T extends string>(items: T[], sources: Map<T, string>) =>
+    items.map((item) => ({ item, from: from(sources.get(item)) }));
   return TEXT.policy({
     where: scopes.where(scopes.home.id),
     emotions: withSources(policy.blockedEmotions, resolved.emotionSources),

@@ -16,7 +16,12 @@ export const MAX_WORD_LENGTH = 80;
 const wordsSchema = z.array(z.string().trim().min(1).max(MAX_WORD_LENGTH));
 const rateSchema = z.number().int().min(0).max(10_000);
 const thresholdSchema = z.number().gt(0).max(1);
-const thresholdsSchema = z.strictObject(Object.fromEntries(PICTURE_CLASSES.map((name) => [name, thresholdSchema.optional()])) as Record<(typeof PICTURE_CLASSES)[number], z.ZodOptional<typeof thresholdSchema>>);
+const thresholdsSchema = z.strictObject(
+  Object.fromEntries(PICTURE_CLASSES.map((name) => [name, thresholdSchema.optional()])) as Record<
+    (typeof PICTURE_CLASSES)[number],
+    z.ZodOptional<typeof thresholdSchema>
+  >,
+);
 
 /** The fields a scope's policy may set. Shared by the policy file and the stores. */
 export const policyOverrideSchema = z.strictObject({
@@ -65,7 +70,9 @@ function valueAt(data: unknown, path: PropertyKey[]): unknown {
 }
 
 function formatPath(path: PropertyKey[]): string {
-  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index ? `.${String(key)}` : String(key))).join('');
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : index ? `.${String(key)}` : String(key)))
+    .join('');
 }
 
 /** One sentence per problem of `data` as a policy, or the policy. */
@@ -83,7 +90,9 @@ export function parsePolicyFile(data: unknown, source: string): PolicyFile {
     const got = valueAt(data, issue.path);
     return `${formatPath(issue.path) || 'the file'} is ${JSON.stringify(got) ?? 'missing'}; it must be ${HINTS[field] ?? 'an object of settings'}`;
   });
-  throw new ConfigError(`The moderation policy ${source} has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
+  throw new ConfigError(
+    `The moderation policy ${source} has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`,
+  );
 }
 
 /** Reads and validates the operator's policy file (`.json`, `.yaml` or `.yml`). */
@@ -101,9 +110,12 @@ export async function loadPolicyFile(path: string): Promise<PolicyFile> {
   try {
     data = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`The moderation policy ${source} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      `The moderation policy ${source} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return parsePolicyFile(data, source);
 }

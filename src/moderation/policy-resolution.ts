@@ -20,7 +20,14 @@ import type { Element, Emotion } from '../emotions.ts';
 import { placeText } from '../messages.ts';
 import type { TurnScope } from '../turn.ts';
 import { defaultBlockedWords, type DefaultWordCategory } from './default-word-list.ts';
-import { DEFAULT_POLICY, PICTURE_CLASSES, policyScopeIds, type PictureClass, type Policy, type PolicyOverride } from './policy.ts';
+import {
+  DEFAULT_POLICY,
+  PICTURE_CLASSES,
+  policyScopeIds,
+  type PictureClass,
+  type Policy,
+  type PolicyOverride,
+} from './policy.ts';
 import { WordMatcher } from './word-matcher.ts';
 
 export type ScopeLevel = 'global' | 'server' | 'channel';

@@ -58,7 +58,8 @@ export class MemoryRateLimiter implements RateLimiter {
       if (times.length >= limit) {
         // The attempt that has to leave the window before one more fits.
         const retryAfterMs = times[times.length - limit]! + windowMs - now;
-        if (!refusal || (!refusal.allowed && retryAfterMs > refusal.retryAfterMs)) refusal = { allowed: false, key, retryAfterMs };
+        if (!refusal || (!refusal.allowed && retryAfterMs > refusal.retryAfterMs))
+          refusal = { allowed: false, key, retryAfterMs };
       }
     }
     if (refusal) return refusal;

@@ -66,8 +66,12 @@ export class RedisAuditLog implements AuditLog {
 
   async latest(scope: string, limit: number): Promise<AuditEntry[]> {
     const cutoff = this.#options.now() - this.#retentionMs;
-    const rows = await this.#redis.run('read the audit log', (client) => client.xrevrange(this.#key(scope), '+', '-', 'COUNT', limit));
-    return rows.map(([, fields]) => decode(fields)).filter((entry): entry is AuditEntry => !!entry && entry.at >= cutoff);
+    const rows = await this.#redis.run('read the audit log', (client) =>
+      client.xrevrange(this.#key(scope), '+', '-', 'COUNT', limit),
+    );
+    return rows
+      .map(([, fields]) => decode(fields))
+      .filter((entry): entry is AuditEntry => !!entry && entry.at >= cutoff);
   }
 
   /** One scope's entries from `since`, oldest first, read a page at a time. */
@@ -75,7 +79,9 @@ export class RedisAuditLog implements AuditLog {
     let start = since > 0 ? String(since) : '-';
     for (;;) {
       const from = start;
-      const rows = await this.#redis.run('read the audit log', (client) => client.xrange(this.#key(scope), from, '+', 'COUNT', PAGE));
+      const rows = await this.#redis.run('read the audit log', (client) =>
+        client.xrange(this.#key(scope), from, '+', 'COUNT', PAGE),
+      );
       for (const [, fields] of rows) {
         const entry = decode(fields);
         if (entry && entry.at >= since) yield entry;
@@ -90,7 +96,9 @@ export class RedisAuditLog implements AuditLog {
     const scopes =
       query.scope !== undefined
         ? [query.scope]
-        : (await this.#redis.run('list audit scopes', (client) => client.smembers(`${this.#prefix}audit-scopes`))).sort();
+        : (
+            await this.#redis.run('list audit scopes', (client) => client.smembers(`${this.#prefix}audit-scopes`))
+          ).sort();
     // Merge the scopes' streams by time, holding one page of each at most.
     const heads: Array<{ iterator: AsyncGenerator<AuditEntry>; entry: AuditEntry }> = [];
     for (const scope of scopes) {

@@ -48,7 +48,11 @@ export async function waitForModerationRedis(connection: RedisConnection, timeou
   try {
     await connection.ready('start moderation', timeoutMs);
   } catch (error) {
-    throw new UnavailableError(`Redis at ${connection.redactedUrl} is not answering: ${(error as Error).message}`, 'redis', { cause: error });
+    throw new UnavailableError(
+      `Redis at ${connection.redactedUrl} is not answering: ${(error as Error).message}`,
+      'redis',
+      { cause: error },
+    );
   }
 }
 

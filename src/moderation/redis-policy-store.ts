@@ -100,7 +100,9 @@ export class RedisPolicyStore implements PolicyStore {
       );
       if (written === 1) return override;
     }
-    throw new Error(`RedisPolicyStore: the policy of ${scopeId} kept changing under us; gave up after ${MAX_UPDATE_ATTEMPTS} attempts.`);
+    throw new Error(
+      `RedisPolicyStore: the policy of ${scopeId} kept changing under us; gave up after ${MAX_UPDATE_ATTEMPTS} attempts.`,
+    );
   }
 
   async subscribe(onChange: PolicyChangeListener, onReset?: () => void): Promise<() => void> {
@@ -123,9 +125,13 @@ export class RedisPolicyStore implements PolicyStore {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await this.#redis.run('listen for policy changes', () => Promise.race([subscriber.subscribe(this.#channel), timeout]), {
-        deadlineMs: timeoutMs,
-      });
+      await this.#redis.run(
+        'listen for policy changes',
+        () => Promise.race([subscriber.subscribe(this.#channel), timeout]),
+        {
+          deadlineMs: timeoutMs,
+        },
+      );
     } finally {
       clearTimeout(timer);
     }

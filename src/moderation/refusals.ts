@@ -57,7 +57,10 @@ export class AuditRecorder {
   /** Writes the refusal to the audit log of the turn's home scope, then throws `error`. */
   async refuse(context: ModerationContext, scopes: TurnScopes, error: UserError, audit: RefusalAudit): Promise<never> {
     // Blocked words never reach the log in clear, whatever the refusal (a banned person's request too).
-    const request = audit.request === undefined ? undefined : cut(audit.words ? audit.words.redact(audit.request) : audit.request, this.#requestChars);
+    const request =
+      audit.request === undefined
+        ? undefined
+        : cut(audit.words ? audit.words.redact(audit.request) : audit.request, this.#requestChars);
     await this.record({
       scope: scopes.home.id,
       actor: { id: context.actor.id, name: context.actor.name },
@@ -71,6 +74,10 @@ export class AuditRecorder {
 
   /** Where a blocked word was found and on which list, with its fingerprint instead of the word. */
   wordDetail(found: BlockedWordSource, where: string, scopes: TurnScopes): string {
-    return AUDIT_DETAIL.word(where, found.category ? { category: found.category } : { place: scopes.where(found.scopeId) }, fingerprint(found.word));
+    return AUDIT_DETAIL.word(
+      where,
+      found.category ? { category: found.category } : { place: scopes.where(found.scopeId) },
+      fingerprint(found.word),
+    );
   }
 }

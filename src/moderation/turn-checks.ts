@@ -134,16 +134,25 @@ export class TurnChecks {
         context,
         scopes,
         new UserError(ErrorCode.EmotionBlocked, { emotion: plan.target, where: scopes.where(emotionScope) }),
-        { request: plan.instruction, words: resolved.words, detail: AUDIT_DETAIL.plannerChose(plan.planner, plan.target) },
+        {
+          request: plan.instruction,
+          words: resolved.words,
+          detail: AUDIT_DETAIL.plannerChose(plan.planner, plan.target),
+        },
       );
     }
     await this.#checkElements(context, scopes, resolved, plan.elements ?? [], plan.instruction);
     const found = resolved.words.find(plan.editedCaption);
     if (found) {
-      await this.#recorder.refuse(context, scopes, new UserError(ErrorCode.WordBlocked, { where: scopes.where(found.entry.scopeId) }), {
-        request: resolved.words.redact(plan.editedCaption),
-        detail: this.#recorder.wordDetail(found.entry, AUDIT_DETAIL.inEditedCaption(plan.planner), scopes),
-      });
+      await this.#recorder.refuse(
+        context,
+        scopes,
+        new UserError(ErrorCode.WordBlocked, { where: scopes.where(found.entry.scopeId) }),
+        {
+          request: resolved.words.redact(plan.editedCaption),
+          detail: this.#recorder.wordDetail(found.entry, AUDIT_DETAIL.inEditedCaption(plan.planner), scopes),
+        },
+      );
     }
   }
 
@@ -163,8 +172,16 @@ export class TurnChecks {
     const levelOf = (scopeId: string) => scopes.refs.find((ref) => ref.id === scopeId)?.level ?? 'global';
     if (verdict.verdict === 'unchecked') {
       // The reason stays in the log line, which carries no picture, name or score.
-      this.#logger.warn({ stage, reason: verdict.reason, platform: context.platform }, 'picture safety: the classifier could not check a picture; refused (fail closed)');
-      this.#onPictureRefused({ stage, class: 'unchecked', level: levelOf(resolved.pictureRuleSource), platform: context.platform });
+      this.#logger.warn(
+        { stage, reason: verdict.reason, platform: context.platform },
+        'picture safety: the classifier could not check a picture; refused (fail closed)',
+      );
+      this.#onPictureRefused({
+        stage,
+        class: 'unchecked',
+        level: levelOf(resolved.pictureRuleSource),
+        platform: context.platform,
+      });
       await this.#recorder.refuse(context, scopes, new UserError(ErrorCode.PictureUnchecked, { stage }), {
         detail: AUDIT_DETAIL.pictureUnchecked(stage, verdict.reason === 'timeout'),
       });
@@ -172,36 +189,68 @@ export class TurnChecks {
     if (verdict.verdict !== 'refused') return;
     const source = resolved.pictureThresholdSources.get(verdict.class) ?? 'global';
     this.#onPictureRefused({ stage, class: verdict.class, level: levelOf(source), platform: context.platform });
-    await this.#recorder.refuse(context, scopes, new UserError(ErrorCode.PictureBlocked, { stage, where: scopes.where(source) }), {
-      detail: AUDIT_DETAIL.pictureRefused(stage, verdict.class, scopes.where(source)),
-    });
+    await this.#recorder.refuse(
+      context,
+      scopes,
+      new UserError(ErrorCode.PictureBlocked, { stage, where: scopes.where(source) }),
+      {
+        detail: AUDIT_DETAIL.pictureRefused(stage, verdict.class, scopes.where(source)),
+      },
+    );
   }
 
-  async #refuseIfBanned(context: ModerationContext, scopes: TurnScopes, resolved: ResolvedPolicy, text: string): Promise<void> {
+  async #refuseIfBanned(
+    context: ModerationContext,
+    scopes: TurnScopes,
+    resolved: ResolvedPolicy,
+    text: string,
+  ): Promise<void> {
     const banScope = resolved.bannedSources.get(context.actor.id);
     if (banScope !== undefined) {
-      await this.#recorder.refuse(context, scopes, new UserError(ErrorCode.Banned, { where: scopes.where(banScope) }), { request: text, words: resolved.words });
-    }
-  }
-
-  async #refuseIfWordsBlocked(context: ModerationContext, scopes: TurnScopes, resolved: ResolvedPolicy, text: string): Promise<void> {
-    const found = resolved.words.find(text);
-    if (found) {
-      await this.#recorder.refuse(context, scopes, new UserError(ErrorCode.WordBlocked, { where: scopes.where(found.entry.scopeId) }), {
-        request: resolved.words.redact(text),
-        detail: this.#recorder.wordDetail(found.entry, AUDIT_DETAIL.inRequest, scopes),
+      await this.#recorder.refuse(context, scopes, new UserError(ErrorCode.Banned, { where: scopes.where(banScope) }), {
+        request: text,
+        words: resolved.words,
       });
     }
   }
 
-  async #checkElements(context: ModerationContext, scopes: TurnScopes, resolved: ResolvedPolicy, elements: Element[], request: string): Promise<void> {
+  async #refuseIfWordsBlocked(
+    context: ModerationContext,
+    scopes: TurnScopes,
+    resolved: ResolvedPolicy,
+    text: string,
+  ): Promise<void> {
+    const found = resolved.words.find(text);
+    if (found) {
+      await this.#recorder.refuse(
+        context,
+        scopes,
+        new UserError(ErrorCode.WordBlocked, { where: scopes.where(found.entry.scopeId) }),
+        {
+          request: resolved.words.redact(text),
+          detail: this.#recorder.wordDetail(found.entry, AUDIT_DETAIL.inRequest, scopes),
+        },
+      );
+    }
+  }
+
+  async #checkElements(
+    context: ModerationContext,
+    scopes: TurnScopes,
+    resolved: ResolvedPolicy,
+    elements: Element[],
+    request: string,
+  ): Promise<void> {
     for (const element of elements) {
       const elementScope = resolved.elementSources.get(element);
       if (elementScope === undefined) continue;
       await this.#recorder.refuse(
         context,
         scopes,
-        new UserError(ErrorCode.ElementBlocked, { element: MODERATION_ELEMENT_WORDS[element] ?? element, where: scopes.where(elementScope) }),
+        new UserError(ErrorCode.ElementBlocked, {
+          element: MODERATION_ELEMENT_WORDS[element] ?? element,
+          where: scopes.where(elementScope),
+        }),
         { request, words: resolved.words },
       );
     }

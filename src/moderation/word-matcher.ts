@@ -18,14 +18,63 @@
 const LOOK_ALIKES: Readonly<Record<string, string>> = {
   // Digits and symbols of "leetspeak". `1` and `l` both become `i`, since `1` stands for either
   // (`!` and `|` too, but only before a letter: see `foldedTokens`).
-  '0': 'o', '1': 'i', l: 'i', '3': 'e', '4': 'a', '@': 'a', '5': 's', $: 's', '7': 't',
+  '0': 'o',
+  '1': 'i',
+  l: 'i',
+  '3': 'e',
+  '4': 'a',
+  '@': 'a',
+  '5': 's',
+  $: 's',
+  '7': 't',
   // Cyrillic
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x',
-  і: 'i', ї: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h', ԛ: 'q', ԝ: 'w', ӏ: 'i',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  һ: 'h',
+  ԛ: 'q',
+  ԝ: 'w',
+  ӏ: 'i',
   // Greek
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ς: 's',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ς: 's',
   // Latin letters that look like others
-  ɡ: 'g', ı: 'i', ſ: 's', ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ł: 'i', ħ: 'h',
+  ɡ: 'g',
+  ı: 'i',
+  ſ: 's',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ł: 'i',
+  ħ: 'h',
 };
 
 const WORD_CHAR = /[\p{L}\p{N}]/u;
@@ -90,7 +139,7 @@ function foldText(text: string): FoldedText {
   let tokenOrigin: number[] = [];
   let symbolInToken = false;
   let innerSymbols = false;
-  for (let index = 0; index < text.length; ) {
+  for (let index = 0; index < text.length;) {
     const code = text.charCodeAt(index);
     let folded: string;
     let width = 1;
@@ -99,7 +148,11 @@ function foldText(text: string): FoldedText {
       // `!` and `|` stand for `i` inside a word ("k!ll"), but "gory!!!" ends with punctuation.
       if ((code === 33 || code === 124) && index + 1 < text.length) {
         const next = text.charCodeAt(index + 1);
-        if (next >= 128 ? kindOf(foldCharacter(String.fromCodePoint(text.codePointAt(index + 1)!))) === WORD : ASCII_KIND[next] === WORD) {
+        if (
+          next >= 128
+            ? kindOf(foldCharacter(String.fromCodePoint(text.codePointAt(index + 1)!))) === WORD
+            : ASCII_KIND[next] === WORD
+        ) {
           folded = 'i';
         }
       }
@@ -198,9 +251,7 @@ export function skeletons(text: string): { spaced: Skeleton; joined: Skeleton[] 
 /** The skeleton of a blocked word or phrase: its tokens, as written in a policy. */
 export function wordSkeleton(word: string): string[] {
   // Symbols separate words here, so that "self-harm" in a list also catches "self harm".
-  return foldText(word)
-    .spaced.text.split(' ')
-    .filter(Boolean);
+  return foldText(word).spaced.text.split(' ').filter(Boolean);
 }
 
 function escapeForRegExp(character: string): string {
@@ -210,7 +261,7 @@ function escapeForRegExp(character: string): string {
 /** `gore` → `g+o+r+e+`; a run of n equal letters needs at least n (so `boob` does not match `bob`). */
 function tokenPattern(token: string): string {
   let pattern = '';
-  for (let i = 0; i < token.length; ) {
+  for (let i = 0; i < token.length;) {
     let end = i + 1;
     while (end < token.length && token[end] === token[i]) end++;
     const count = end - i;

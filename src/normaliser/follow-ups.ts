@@ -34,20 +34,38 @@ function opposite(emotion: Emotion): Emotion {
 }
 
 /** Each emotion's opposite (see the module note). */
-export const OPPOSITE_EMOTION: Readonly<Record<Emotion, Emotion>> = Object.fromEntries(EMOTIONS.map((e) => [e, opposite(e)])) as Record<Emotion, Emotion>;
+export const OPPOSITE_EMOTION: Readonly<Record<Emotion, Emotion>> = Object.fromEntries(
+  EMOTIONS.map((e) => [e, opposite(e)]),
+) as Record<Emotion, Emotion>;
 
 /** Words for the other way, in every language the rules read (folded). */
-export const OTHER_WAY_PHRASES: readonly string[] = [...new Set([
-  ...LANGUAGE_OTHER_WAY,
-  'the other way', 'other way', 'other way round', 'other way around', 'the opposite', 'opposite', 'do the opposite',
-  'wrong direction', 'wrong way', 'the reverse', 'reverse the mood', 'reverse the emotion',
-  ...sharedRulesWords((l) => l.followUps.otherWay).map(foldText),
-])];
+export const OTHER_WAY_PHRASES: readonly string[] = [
+  ...new Set([
+    ...LANGUAGE_OTHER_WAY,
+    'the other way',
+    'other way',
+    'other way round',
+    'other way around',
+    'the opposite',
+    'opposite',
+    'do the opposite',
+    'wrong direction',
+    'wrong way',
+    'the reverse',
+    'reverse the mood',
+    'reverse the emotion',
+    ...sharedRulesWords((l) => l.followUps.otherWay).map(foldText),
+  ]),
+];
 
 /** Temperature words and the emotion they lead to (folded). */
 export const TEMPERATURE_WORDS: ReadonlyMap<string, Emotion> = new Map<string, Emotion>([
   ...LANGUAGE_TEMPERATURE_WORDS,
-  ['warmer', 'contentment'], ['colder', 'sadness'], ['cooler', 'sadness'], ['chillier', 'sadness'], ['icier', 'sadness'],
+  ['warmer', 'contentment'],
+  ['colder', 'sadness'],
+  ['cooler', 'sadness'],
+  ['chillier', 'sadness'],
+  ['icier', 'sadness'],
   ...SHARED_RULES_LEXICONS.flatMap((l) => [
     ...l.followUps.warmer.map((w): [string, Emotion] => [foldText(w), 'contentment']),
     ...l.followUps.colder.map((w): [string, Emotion] => [foldText(w), 'sadness']),

@@ -22,16 +22,30 @@ export const INTENSITY_INDEX: ReadonlyMap<string, number> = (() => {
  * "noticeably sad but not over the top", "don't overdo it": a strong word is kept in check; the
  * intensity is at most medium.
  */
-export const INTENSITY_CAP = /(?:^| )(?:not|dont|do not|without|never|no|but not) (?:[^ ]+ ){0,2}(?:over the top|overdo(?:ing)?(?: it)?|overboard|too much|too strong|too far|extreme|crazy|nuts)(?= |$)/;
+export const INTENSITY_CAP =
+  /(?:^| )(?:not|dont|do not|without|never|no|but not) (?:[^ ]+ ){0,2}(?:over the top|overdo(?:ing)?(?: it)?|overboard|too much|too strong|too far|extreme|crazy|nuts)(?= |$)/;
 
 export const ADJACENT_ONLY_INTENSITY = new Set([
-  'so', 'way', 'far', 'much', 'lots', 'crazy', 'real', 'full on', 'extreme', ...sharedRulesWords((l) => l.intensity.adjacentOnly).map(foldText),
+  'so',
+  'way',
+  'far',
+  'much',
+  'lots',
+  'crazy',
+  'real',
+  'full on',
+  'extreme',
+  ...sharedRulesWords((l) => l.intensity.adjacentOnly).map(foldText),
 ]);
 
 /** The nouns of "intensity 0.8" in the five languages read with the English rules ("intensité"), as regex alternatives. */
-const LEVEL_NOUNS = sharedRulesWords((l) => l.intensity.level).map(foldText).join('|');
+const LEVEL_NOUNS = sharedRulesWords((l) => l.intensity.level)
+  .map(foldText)
+  .join('|');
 /** "intensity 0.8", "strength: .5": a number after an intensity noun. */
-const LEVEL = new RegExp(`\\b(?:intensity|strength|level|power|amount|force|${LEVEL_NOUNS})\\s*(?:of|at|to|=|:|is|de|a)?\\s*(0?[.,]\\d+|1(?:[.,]0+)?)(?![\\d.,]*\\s*%)`);
+const LEVEL = new RegExp(
+  `\\b(?:intensity|strength|level|power|amount|force|${LEVEL_NOUNS})\\s*(?:of|at|to|=|:|is|de|a)?\\s*(0?[.,]\\d+|1(?:[.,]0+)?)(?![\\d.,]*\\s*%)`,
+);
 
 /** Of two intensity words, the one that wins: low beats high ("a really subtle touch"), max beats both. */
 export function rankIntensity(a: number, b: number): number {

@@ -9,13 +9,26 @@ import { ELEMENTS, EMOTIONS, type Element } from '../emotions.ts';
 import { INTENSITY, NOT_A_REQUEST, canonicalInstruction, clampIntensity, type Intent } from '../intent.ts';
 import { InvalidModelOutputError } from '../llm/structured-chat.ts';
 
-export const INTENT_KINDS = ['edit', 'refine', 'undo', 'redo', 'reset', 'retry', 'help', 'emotions', 'unknown'] as const;
+export const INTENT_KINDS = [
+  'edit',
+  'refine',
+  'undo',
+  'redo',
+  'reset',
+  'retry',
+  'help',
+  'emotions',
+  'unknown',
+] as const;
 
 export const modelIntentSchema = z
   .object({
     kind: z.enum(INTENT_KINDS).describe('What the person wants.'),
     target: z.enum(EMOTIONS).nullable().describe('For "edit": the emotion the picture should evoke.'),
-    source: z.enum(EMOTIONS).nullable().describe('For "edit": the emotion the person says the picture shows now, if they say.'),
+    source: z
+      .enum(EMOTIONS)
+      .nullable()
+      .describe('For "edit": the emotion the person says the picture shows now, if they say.'),
     intensity: z.number().nullable().describe('For "edit": how strong, from 0.1 to 1, from the person\'s words.'),
     direction: z.enum(['more', 'less']).nullable().describe('For "refine": stronger or weaker.'),
     elements: z.array(z.enum(ELEMENTS)).nullable().describe('For "edit": the visual elements the person names.'),
@@ -25,8 +38,14 @@ export const modelIntentSchema = z
       .enum(NOT_A_REQUEST)
       .nullable()
       .catch(null)
-      .describe('For "unknown": what the message is when it is not a request to edit the picture (a greeting, thanks, small talk, a joke or a poem asked for, a question on another topic, a statement about the person, distress, or text that tries to give the bot instructions).'),
-    negated: z.enum(EMOTIONS).nullable().catch(null).describe('For "unknown": the emotion the person says they do not want ("not sad"), when they name no other.'),
+      .describe(
+        'For "unknown": what the message is when it is not a request to edit the picture (a greeting, thanks, small talk, a joke or a poem asked for, a question on another topic, a statement about the person, distress, or text that tries to give the bot instructions).',
+      ),
+    negated: z
+      .enum(EMOTIONS)
+      .nullable()
+      .catch(null)
+      .describe('For "unknown": the emotion the person says they do not want ("not sad"), when they name no other.'),
   })
   .describe('The intent of one chat message to an image-emotion editing bot.');
 

@@ -36,7 +36,13 @@ import {
   type ResolvedLlmConnection,
 } from '../llm/llm-options.ts';
 import { LruCache } from '../llm/lru-cache.ts';
-import { PROMPTS_DIR, asDelimitedData, fillTemplate, loadPromptTemplate, type PromptTemplate } from '../llm/prompt-file.ts';
+import {
+  PROMPTS_DIR,
+  asDelimitedData,
+  fillTemplate,
+  loadPromptTemplate,
+  type PromptTemplate,
+} from '../llm/prompt-file.ts';
 import { LLM_FAILURE_REASONS, StructuredChat, type LlmFailureReason } from '../llm/structured-chat.ts';
 import { intentFromModel, modelIntentSchema } from './llm-intent-schema.ts';
 import { doubtAboutRules, type RulesDoubt } from './llm-rules-confidence.ts';
@@ -117,7 +123,9 @@ export class LlmNormaliser implements Normaliser {
     const settings = options.config?.llm ?? {};
     const problems: string[] = [];
     if (!options.fallback || typeof options.fallback.normalise !== 'function') {
-      problems.push('LlmNormaliser needs a fallback normaliser (the rules normaliser) to answer when the model cannot.');
+      problems.push(
+        'LlmNormaliser needs a fallback normaliser (the rules normaliser) to answer when the model cannot.',
+      );
     }
     this.connection = resolveLlmConnection(
       'LlmNormaliser',
@@ -131,21 +139,33 @@ export class LlmNormaliser implements Normaliser {
     if (options.mode !== undefined && options.mode !== 'fallback' && options.mode !== 'always') {
       problems.push(`LlmNormaliser: mode must be fallback or always (got ${String(options.mode)}).`);
     }
-    const cacheSize = options.cacheSize ?? settings.cacheSize ?? parseWholeNumber(env, 'LLM_CACHE_SIZE', 0, 1_000_000, problems) ?? 1000;
+    const cacheSize =
+      options.cacheSize ??
+      settings.cacheSize ??
+      parseWholeNumber(env, 'LLM_CACHE_SIZE', 0, 1_000_000, problems) ??
+      1000;
     this.maxInputLength = options.maxInputLength ?? 500;
     this.longMessageWords = options.longMessageWords ?? 12;
-    if (!Number.isInteger(cacheSize) || cacheSize < 0) problems.push(`LlmNormaliser: cacheSize must be a whole number of at least 0 (got ${cacheSize}).`);
+    if (!Number.isInteger(cacheSize) || cacheSize < 0)
+      problems.push(`LlmNormaliser: cacheSize must be a whole number of at least 0 (got ${cacheSize}).`);
     if (!Number.isInteger(this.maxInputLength) || this.maxInputLength < 1) {
-      problems.push(`LlmNormaliser: maxInputLength must be a whole number of characters of at least 1 (got ${this.maxInputLength}).`);
+      problems.push(
+        `LlmNormaliser: maxInputLength must be a whole number of characters of at least 1 (got ${this.maxInputLength}).`,
+      );
     }
     if (!Number.isInteger(this.longMessageWords) || this.longMessageWords < 1) {
-      problems.push(`LlmNormaliser: longMessageWords must be a whole number of at least 1 (got ${this.longMessageWords}).`);
+      problems.push(
+        `LlmNormaliser: longMessageWords must be a whole number of at least 1 (got ${this.longMessageWords}).`,
+      );
     }
     throwIfProblems('language-model normaliser', problems);
     this.fallback = options.fallback;
     this.logger = (options.logger ?? silentLogger).child({ component: 'llm-normaliser' });
     this.cache = new LruCache(cacheSize);
-    this.prompt = loadPromptTemplate(options.promptFile ?? join(PROMPTS_DIR, 'normalise.txt'), NORMALISE_PROMPT_VARIABLES);
+    this.prompt = loadPromptTemplate(
+      options.promptFile ?? join(PROMPTS_DIR, 'normalise.txt'),
+      NORMALISE_PROMPT_VARIABLES,
+    );
     this.chat = new StructuredChat(this.connection, modelIntentSchema, 'intent');
   }
 
@@ -185,14 +205,22 @@ export class LlmNormaliser implements Normaliser {
     return { ...this.counters, fallbacks: { ...this.counters.fallbacks } };
   }
 
-  private async askModel(text: string, current: (typeof EMOTIONS)[number] | undefined, key: string, doubt: RulesDoubt | undefined): Promise<ModelOutcome> {
+  private async askModel(
+    text: string,
+    current: (typeof EMOTIONS)[number] | undefined,
+    key: string,
+    doubt: RulesDoubt | undefined,
+  ): Promise<ModelOutcome> {
     this.counters.modelCalls++;
     const values = {
       ...PROMPT_CONSTANTS,
       current: current ? `${current} (${EMOTION_TABLE[current].meaning})` : 'none (no edit yet)',
       request: asDelimitedData(text, this.maxInputLength),
     };
-    const messages = [new SystemMessage(fillTemplate(this.prompt.system, values)), new HumanMessage(fillTemplate(this.prompt.user, values))];
+    const messages = [
+      new SystemMessage(fillTemplate(this.prompt.system, values)),
+      new HumanMessage(fillTemplate(this.prompt.user, values)),
+    ];
     const result = await this.chat.call(messages, intentFromModel);
     if (result.ok) {
       this.cache.set(key, result.value);
@@ -201,7 +229,13 @@ export class LlmNormaliser implements Normaliser {
     }
     this.counters.fallbacks[result.reason]++;
     this.logger.warn(
-      { reason: result.reason, status: result.status, detail: result.detail, ms: result.ms, model: this.connection.model },
+      {
+        reason: result.reason,
+        status: result.status,
+        detail: result.detail,
+        ms: result.ms,
+        model: this.connection.model,
+      },
       'the language model gave no usable answer; the rules answered instead',
     );
     return { ok: false, reason: result.reason };
@@ -218,10 +252,19 @@ const PROMPT_CONSTANTS = {
     '- color: colour and brightness',
   ].join('\n'),
   intensities: [
-    `- ${INTENSITY.low}: ${INTENSITY_WORDS.low.slice(0, 4).map((w) => `"${w}"`).join(', ')}`,
+    `- ${INTENSITY.low}: ${INTENSITY_WORDS.low
+      .slice(0, 4)
+      .map((w) => `"${w}"`)
+      .join(', ')}`,
     `- ${INTENSITY.medium}: no intensity word`,
-    `- ${INTENSITY.high}: ${INTENSITY_WORDS.high.slice(0, 4).map((w) => `"${w}"`).join(', ')}`,
-    `- ${INTENSITY.max}: ${INTENSITY_WORDS.max.slice(0, 4).map((w) => `"${w}"`).join(', ')}`,
+    `- ${INTENSITY.high}: ${INTENSITY_WORDS.high
+      .slice(0, 4)
+      .map((w) => `"${w}"`)
+      .join(', ')}`,
+    `- ${INTENSITY.max}: ${INTENSITY_WORDS.max
+      .slice(0, 4)
+      .map((w) => `"${w}"`)
+      .join(', ')}`,
     '- a number the person gives, as a fraction of 1: "5/10" is 0.5, "70%" is 0.7',
   ].join('\n'),
 };

@@ -70,9 +70,13 @@ const INJECTION_CUES = INJECTION_VERB | INJECTION_NOUN;
 const WRITING_CUES = WRITING_VERB | WRITING_NOUN;
 
 const CUE_KINDS: readonly (readonly [number, (talk: TalkCues) => readonly string[] | undefined])[] = [
-  [PICTURE, (t) => t.pictureWords], [QUESTION, (t) => t.questionWords], [TOPIC, (t) => t.topicWords],
-  [INJECTION_VERB, (t) => t.injection?.verbs], [INJECTION_NOUN, (t) => t.injection?.nouns],
-  [WRITING_VERB, (t) => t.writing?.verbs], [WRITING_NOUN, (t) => t.writing?.nouns],
+  [PICTURE, (t) => t.pictureWords],
+  [QUESTION, (t) => t.questionWords],
+  [TOPIC, (t) => t.topicWords],
+  [INJECTION_VERB, (t) => t.injection?.verbs],
+  [INJECTION_NOUN, (t) => t.injection?.nouns],
+  [WRITING_VERB, (t) => t.writing?.verbs],
+  [WRITING_NOUN, (t) => t.writing?.nouns],
 ];
 
 /** Whole cue words, stems (`*`) and the Japanese and Chinese cues found inside the text, each with its bits. */
@@ -136,46 +140,141 @@ function messageCues(words: readonly string[]): number {
 
 /** Words that point at the picture or at an edit. */
 const PICTURE_REFERENCES = new Set([
-  'it', 'its', 'this', 'picture', 'pic', 'pics', 'photo', 'photos', 'image', 'images', 'version', 'edit', 'selfie', 'shot',
-  'make', 'turn', 'change', 'give', 'add', 'apply', 'render', 'transform', 'convert', 'shift', 'redo', 'undo', 'reset',
+  'it',
+  'its',
+  'this',
+  'picture',
+  'pic',
+  'pics',
+  'photo',
+  'photos',
+  'image',
+  'images',
+  'version',
+  'edit',
+  'selfie',
+  'shot',
+  'make',
+  'turn',
+  'change',
+  'give',
+  'add',
+  'apply',
+  'render',
+  'transform',
+  'convert',
+  'shift',
+  'redo',
+  'undo',
+  'reset',
 ]);
 /** Words that make a question personal or about the world ("how do I…", "why do people…"), not about the edit. */
-const TOPIC_MARKERS = new Set(['i', 'im', 'my', 'me', 'myself', 'people', 'someone', 'anyone', 'somebody', 'everyone', 'ive', 'mine']);
+const TOPIC_MARKERS = new Set([
+  'i',
+  'im',
+  'my',
+  'me',
+  'myself',
+  'people',
+  'someone',
+  'anyone',
+  'somebody',
+  'everyone',
+  'ive',
+  'mine',
+]);
 
 /** Words any of which lets the injection patterns be tried (most messages have none). */
 const INJECTION_TRIGGERS = new Set([
-  'ignore', 'disregard', 'forget', 'override', 'bypass', 'instructions', 'instruction', 'prompt', 'prompts', 'system',
-  'jailbreak', 'pretend', 'unrestricted', 'unfiltered', 'developer', 'roleplay', 'now', 'longer', 'rules', 'restrictions',
-  'filters', 'guidelines', 'assistant', 'dan',
+  'ignore',
+  'disregard',
+  'forget',
+  'override',
+  'bypass',
+  'instructions',
+  'instruction',
+  'prompt',
+  'prompts',
+  'system',
+  'jailbreak',
+  'pretend',
+  'unrestricted',
+  'unfiltered',
+  'developer',
+  'roleplay',
+  'now',
+  'longer',
+  'rules',
+  'restrictions',
+  'filters',
+  'guidelines',
+  'assistant',
+  'dan',
 ]);
 /** Words any of which lets the crisis, joke and writing patterns be tried. */
-const CRISIS_TRIGGERS = new Set(['die', 'myself', 'life', 'cares', 'loves', 'likes', 'on', 'harm', 'live', 'suicidal', 'suicide']);
+const CRISIS_TRIGGERS = new Set([
+  'die',
+  'myself',
+  'life',
+  'cares',
+  'loves',
+  'likes',
+  'on',
+  'harm',
+  'live',
+  'suicidal',
+  'suicide',
+]);
 const JOKE_TRIGGERS = new Set(['joke', 'jokes', 'funny', 'silly', 'hilarious', 'laugh']);
 const INJECTION = new RegExp(
   [
     '(?:ignore|disregard|forget|override|bypass|skip|drop)(?: [^ ]+){0,4} (?:instructions?|prompts?|rules|directions|guidelines|programming|restrictions|above|everything (?:above|before|else))',
     '(?:system|developer|initial|original|hidden|secret|your) (?:prompt|message|instructions)',
     '(?:print|reveal|show|tell|repeat|output|leak|display|give|write|dump)(?: me| us)?(?: [^ ]+){0,3} (?:prompt|instructions)',
-    'you are (?:now|no longer)', 'from now on you', 'pretend (?:you|to be|that)', 'jailbreak', 'developer mode', 'dan mode',
-    '(?:no|without|ignore) (?:any |all |your )?(?:rules|restrictions|filters|guidelines)', 'unrestricted', 'unfiltered',
-    '^(?:system|assistant) :', '^system (?:prompt|message|override)',
+    'you are (?:now|no longer)',
+    'from now on you',
+    'pretend (?:you|to be|that)',
+    'jailbreak',
+    'developer mode',
+    'dan mode',
+    '(?:no|without|ignore) (?:any |all |your )?(?:rules|restrictions|filters|guidelines)',
+    'unrestricted',
+    'unfiltered',
+    '^(?:system|assistant) :',
+    '^system (?:prompt|message|override)',
   ]
     .map((p) => `(?:^| )(?:${p})(?= |$)`)
     .join('|'),
 );
 
 /** Crisis words, anywhere in a message. */
-const CRISIS = /(?:^| )(?:(?:want|going|wanna) (?:to )?die|kill myself|end (?:it all|my life)|hate my life|(?:nobody|no one|noone) (?:cares|loves|likes)|cant go on|hurt myself|self harm|no reason to live|suicidal|suicide)(?= |$)/;
+const CRISIS =
+  /(?:^| )(?:(?:want|going|wanna) (?:to )?die|kill myself|end (?:it all|my life)|hate my life|(?:nobody|no one|noone) (?:cares|loves|likes)|cant go on|hurt myself|self harm|no reason to live|suicidal|suicide)(?= |$)/;
 
 /** The five languages read with the English rules: their `aboutOneself` openers and one-word fillers, folded. */
-const SHARED_OPENERS = SHARED_RULES_LEXICONS.flatMap((l) => (l.aboutOneself?.openers ?? []).map((o) => foldText(o).split(' ')));
+const SHARED_OPENERS = SHARED_RULES_LEXICONS.flatMap((l) =>
+  (l.aboutOneself?.openers ?? []).map((o) => foldText(o).split(' ')),
+);
 const SHARED_FILLERS = SHARED_RULES_LEXICONS.flatMap((l) =>
-  [...(l.aboutOneself?.fillers ?? []), ...(l.so ?? []), ...l.intensity.low, ...l.intensity.high, ...l.intensity.max].map(foldText).filter((w) => !w.includes(' ')),
+  [...(l.aboutOneself?.fillers ?? []), ...(l.so ?? []), ...l.intensity.low, ...l.intensity.high, ...l.intensity.max]
+    .map(foldText)
+    .filter((w) => !w.includes(' ')),
 );
 
 const SUBJECTS: readonly (readonly string[])[] = [
-  ['im'], ['i', 'am'], ['i', 'feel'], ['i', 'felt'], ['i', 'was'], ['ive', 'been'], ['i', 'have', 'been'], ['i', 'get'], ['im', 'feeling'],
-  ['feeling'], ['i', 'keep', 'feeling'], ...SHARED_OPENERS, ...LANGUAGE_SELF_OPENERS,
+  ['im'],
+  ['i', 'am'],
+  ['i', 'feel'],
+  ['i', 'felt'],
+  ['i', 'was'],
+  ['ive', 'been'],
+  ['i', 'have', 'been'],
+  ['i', 'get'],
+  ['im', 'feeling'],
+  ['feeling'],
+  ['i', 'keep', 'feeling'],
+  ...SHARED_OPENERS,
+  ...LANGUAGE_SELF_OPENERS,
 ];
 /** The subjects by their first word, in the order above. */
 const SUBJECTS_BY_FIRST: ReadonlyMap<string, readonly (readonly string[])[]> = (() => {
@@ -185,40 +284,270 @@ const SUBJECTS_BY_FIRST: ReadonlyMap<string, readonly (readonly string[])[]> = (
 })();
 /** Words that may come before the subject ("honestly, I feel…") or between it and the feeling ("I'm so…"). */
 const FILLERS = new Set([
-  'honestly', 'tbh', 'ugh', 'well', 'so', 'man', 'guys', 'today', 'lately', 'sometimes', 'just', 'really', 'very', 'super',
-  'kinda', 'kind', 'of', 'sort', 'quite', 'pretty', 'totally', 'a', 'bit', 'little', 'extremely', 'been', 'getting', 'always',
-  'still', 'also', 'too', 'feeling', 'feel', 'rather', 'fairly', 'incredibly', 'terribly', 'awfully', 'and', 'oh', 'hey', 'like',
-  ',', '.', '!', ...SHARED_FILLERS, ...LANGUAGE_SELF_FILLERS,
+  'honestly',
+  'tbh',
+  'ugh',
+  'well',
+  'so',
+  'man',
+  'guys',
+  'today',
+  'lately',
+  'sometimes',
+  'just',
+  'really',
+  'very',
+  'super',
+  'kinda',
+  'kind',
+  'of',
+  'sort',
+  'quite',
+  'pretty',
+  'totally',
+  'a',
+  'bit',
+  'little',
+  'extremely',
+  'been',
+  'getting',
+  'always',
+  'still',
+  'also',
+  'too',
+  'feeling',
+  'feel',
+  'rather',
+  'fairly',
+  'incredibly',
+  'terribly',
+  'awfully',
+  'and',
+  'oh',
+  'hey',
+  'like',
+  ',',
+  '.',
+  '!',
+  ...SHARED_FILLERS,
+  ...LANGUAGE_SELF_FILLERS,
 ]);
 /** "not" before the feeling, in every language ("I'm not sad", "je ne suis pas triste"). */
 const SELF_NEGATIONS = new Set([
-  'not', 'no', ...SHARED_RULES_LEXICONS.flatMap((l) => l.negators.map(foldText)), ...LANGUAGE_NEGATORS,
+  'not',
+  'no',
+  ...SHARED_RULES_LEXICONS.flatMap((l) => l.negators.map(foldText)),
+  ...LANGUAGE_NEGATORS,
 ]);
 /** Feelings a person says about themselves that the lexicon has no emotion for. `true`: painful. */
 const OTHER_FEELINGS: ReadonlyMap<string, boolean> = new Map([
-  ['bored', false], ['tired', false], ['great', false], ['fine', false], ['good', false], ['ok', false], ['okay', false],
-  ['hungry', false], ['busy', false], ['confused', false], ['curious', false], ['sleepy', false], ['proud', false], ['lucky', false],
-  ['down', true], ['low', true], ['stressed', true], ['anxious', true], ['hopeless', true], ['worthless', true], ['exhausted', true],
-  ['awful', true], ['terrible', true], ['horrible', true], ['empty', true], ['numb', true], ['alone', true], ['lost', true],
-  ['overwhelmed', true], ['broken', true], ['scared', true], ['afraid', true], ['worried', true], ['nervous', true], ['bad', true],
-  ['crap', true], ['shit', true], ['sick', true], ['ill', true], ['useless', true], ['unwanted', true], ['unloved', true],
+  ['bored', false],
+  ['tired', false],
+  ['great', false],
+  ['fine', false],
+  ['good', false],
+  ['ok', false],
+  ['okay', false],
+  ['hungry', false],
+  ['busy', false],
+  ['confused', false],
+  ['curious', false],
+  ['sleepy', false],
+  ['proud', false],
+  ['lucky', false],
+  ['down', true],
+  ['low', true],
+  ['stressed', true],
+  ['anxious', true],
+  ['hopeless', true],
+  ['worthless', true],
+  ['exhausted', true],
+  ['awful', true],
+  ['terrible', true],
+  ['horrible', true],
+  ['empty', true],
+  ['numb', true],
+  ['alone', true],
+  ['lost', true],
+  ['overwhelmed', true],
+  ['broken', true],
+  ['scared', true],
+  ['afraid', true],
+  ['worried', true],
+  ['nervous', true],
+  ['bad', true],
+  ['crap', true],
+  ['shit', true],
+  ['sick', true],
+  ['ill', true],
+  ['useless', true],
+  ['unwanted', true],
+  ['unloved', true],
 ]);
 
 const GREETINGS = new Set([
-  'hello', 'hi', 'hey', 'hiya', 'howdy', 'yo', 'greetings', 'heya', 'hallo', 'hola', 'bonjour', 'salut', 'ciao', 'ola', 'hoi',
-  'privet', 'привет', 'здравствуите', 'czesc', 'merhaba', 'selam', 'こんにちは', 'こんばんは', 'おはよう', '你好', '您好', '안녕', '안녕하세요',
-  'مرحبا', 'नमस्ते', 'namaste', 'morning', 'evening', 'afternoon', 'night', 'day', 'sup',
+  'hello',
+  'hi',
+  'hey',
+  'hiya',
+  'howdy',
+  'yo',
+  'greetings',
+  'heya',
+  'hallo',
+  'hola',
+  'bonjour',
+  'salut',
+  'ciao',
+  'ola',
+  'hoi',
+  'privet',
+  'привет',
+  'здравствуите',
+  'czesc',
+  'merhaba',
+  'selam',
+  'こんにちは',
+  'こんばんは',
+  'おはよう',
+  '你好',
+  '您好',
+  '안녕',
+  '안녕하세요',
+  'مرحبا',
+  'नमस्ते',
+  'namaste',
+  'morning',
+  'evening',
+  'afternoon',
+  'night',
+  'day',
+  'sup',
 ]);
-const GREETING_FILLERS = new Set(['there', 'bot', 'moodshift', 'everyone', 'all', 'friend', 'buddy', 'good', 'again', 'guys', 'you', '!', '.', ',', 'dia', 'buenos', 'buenas', 'guten', 'tag', 'morgen', 'buongiorno', 'bom', 'goedemorgen']);
-const THANKS = new Set(['thanks', 'thank', 'thx', 'ty', 'tysm', 'merci', 'gracias', 'danke', 'grazie', 'obrigado', 'obrigada', 'bedankt', 'dank', 'спасибо', 'dziekuje', 'tesekkurler', 'tesekkur', 'sagol', 'شكرا', 'धन्यवाद', 'ありがとう', 'ありがとうございます', '谢谢', '謝謝', '감사합니다', '고마워']);
-const THANKS_FILLERS = new Set(['you', 'so', 'much', 'a', 'lot', 'many', 'very', 'again', 'bot', 'mate', 'je', 'wel', 'beaucoup', 'muchas', 'schon', 'mille', 'molte', 'muito', '!', '.', ',']);
+const GREETING_FILLERS = new Set([
+  'there',
+  'bot',
+  'moodshift',
+  'everyone',
+  'all',
+  'friend',
+  'buddy',
+  'good',
+  'again',
+  'guys',
+  'you',
+  '!',
+  '.',
+  ',',
+  'dia',
+  'buenos',
+  'buenas',
+  'guten',
+  'tag',
+  'morgen',
+  'buongiorno',
+  'bom',
+  'goedemorgen',
+]);
+const THANKS = new Set([
+  'thanks',
+  'thank',
+  'thx',
+  'ty',
+  'tysm',
+  'merci',
+  'gracias',
+  'danke',
+  'grazie',
+  'obrigado',
+  'obrigada',
+  'bedankt',
+  'dank',
+  'спасибо',
+  'dziekuje',
+  'tesekkurler',
+  'tesekkur',
+  'sagol',
+  'شكرا',
+  'धन्यवाद',
+  'ありがとう',
+  'ありがとうございます',
+  '谢谢',
+  '謝謝',
+  '감사합니다',
+  '고마워',
+]);
+const THANKS_FILLERS = new Set([
+  'you',
+  'so',
+  'much',
+  'a',
+  'lot',
+  'many',
+  'very',
+  'again',
+  'bot',
+  'mate',
+  'je',
+  'wel',
+  'beaucoup',
+  'muchas',
+  'schon',
+  'mille',
+  'molte',
+  'muito',
+  '!',
+  '.',
+  ',',
+]);
 
-const JOKE = /(?:^| )(?:(?:tell|give|know|got|have|share|hear)(?: me| us)?(?: [^ ]+){0,3} jokes?|(?:say|tell me) something (?:funny|silly|hilarious)|tell (?:me |us )?(?:a |another )?(?:funny|silly) (?:story|one)|jokes? (?:please|pls)|make me laugh)(?= |$)/;
-const WRITING_NOUNS = new Set(['poem', 'poems', 'poetry', 'haiku', 'sonnet', 'limerick', 'story', 'stories', 'song', 'songs', 'lyrics', 'essay', 'rap', 'verse', 'tale', 'novel', 'script', 'letter']);
-const WRITING = /(?:^| )(?:write|compose|pen|draft|sing|make up|come up with|create|generate|tell|give)(?: me| us)?(?: [^ ]+){0,4} (?:poems?|poetry|haiku|sonnet|limerick|story|stories|songs?|lyrics|essay|rap|verse|tale|novel|script|letter)(?= |$)/;
+const JOKE =
+  /(?:^| )(?:(?:tell|give|know|got|have|share|hear)(?: me| us)?(?: [^ ]+){0,3} jokes?|(?:say|tell me) something (?:funny|silly|hilarious)|tell (?:me |us )?(?:a |another )?(?:funny|silly) (?:story|one)|jokes? (?:please|pls)|make me laugh)(?= |$)/;
+const WRITING_NOUNS = new Set([
+  'poem',
+  'poems',
+  'poetry',
+  'haiku',
+  'sonnet',
+  'limerick',
+  'story',
+  'stories',
+  'song',
+  'songs',
+  'lyrics',
+  'essay',
+  'rap',
+  'verse',
+  'tale',
+  'novel',
+  'script',
+  'letter',
+]);
+const WRITING =
+  /(?:^| )(?:write|compose|pen|draft|sing|make up|come up with|create|generate|tell|give)(?: me| us)?(?: [^ ]+){0,4} (?:poems?|poetry|haiku|sonnet|limerick|story|stories|songs?|lyrics|essay|rap|verse|tale|novel|script|letter)(?= |$)/;
 
-const QUESTION_WORDS = new Set(['how', 'why', 'what', 'whats', 'when', 'where', 'who', 'which', 'is', 'are', 'should', 'can', 'could', 'would', 'will', 'do', 'does', 'did']);
-const CHIT_CHAT = /^(?:how are (?:you|u)|how r u|hows? it going|how is it going|whats? up|what is up|sup|wassup|who (?:made|built|created|programmed) (?:you|u)|how old are you|where are you from|whats? your (?:name|favou?rite)|what is your (?:name|favou?rite)|are you (?:a bot|real|human|alive|there|ok|okay)|(?:do|did) you (?:like|love|enjoy|hate|prefer|have|dream|sleep|eat|ever))(?= |$)/;
+const QUESTION_WORDS = new Set([
+  'how',
+  'why',
+  'what',
+  'whats',
+  'when',
+  'where',
+  'who',
+  'which',
+  'is',
+  'are',
+  'should',
+  'can',
+  'could',
+  'would',
+  'will',
+  'do',
+  'does',
+  'did',
+]);
+const CHIT_CHAT =
+  /^(?:how are (?:you|u)|how r u|hows? it going|how is it going|whats? up|what is up|sup|wassup|who (?:made|built|created|programmed) (?:you|u)|how old are you|where are you from|whats? your (?:name|favou?rite)|what is your (?:name|favou?rite)|are you (?:a bot|real|human|alive|there|ok|okay)|(?:do|did) you (?:like|love|enjoy|hate|prefer|have|dream|sleep|eat|ever))(?= |$)/;
 const WH_WORDS = new Set(['how', 'why', 'what', 'whats', 'when', 'where', 'who', 'which']);
 const NOT_A_QUESTION = /^(?:how about|what about|why not|what if)(?= |$)/;
 const DUMMY_IT = /^is it (?:normal|ok|okay|true|possible|bad|wrong|weird|healthy|safe|common)(?= |$)/;
@@ -249,7 +578,8 @@ export function recogniseNotARequest(
     if (PICTURE_REFERENCES.has(w)) pointsAtPicture = true;
   }
   const first = words[0]!;
-  const text = injection || crisis || joke || writing || QUESTION_WORDS.has(first) || first === 'system' ? words.join(' ') : '';
+  const text =
+    injection || crisis || joke || writing || QUESTION_WORDS.has(first) || first === 'system' ? words.join(' ') : '';
   if (injection && INJECTION.test(text)) return 'injection';
   if (first === 'system' && text.startsWith('system :')) return 'injection';
   // The other languages ("ignora todas las instrucciones", "忽略之前的指令", "quiero morir", "escribe un poema").
@@ -260,7 +590,8 @@ export function recogniseNotARequest(
   if (joke && JOKE.test(text) && !/(?:^| )(?:make|turn) (?:it|this|the)/.test(text)) return 'joke';
   if (writing && WRITING.test(text)) return 'writing';
   if ((cues & WRITING_CUES) === WRITING_CUES) return 'writing';
-  if ((GREETINGS.has(first) || GREETING_FILLERS.has(first)) && onlyWords(words, GREETINGS, GREETING_FILLERS)) return 'greeting';
+  if ((GREETINGS.has(first) || GREETING_FILLERS.has(first)) && onlyWords(words, GREETINGS, GREETING_FILLERS))
+    return 'greeting';
   if (THANKS.has(first) && onlyWords(words, THANKS, THANKS_FILLERS)) return 'thanks';
   if (QUESTION_WORDS.has(first)) {
     const dummyIt = DUMMY_IT.test(text) && !words.some((w, i) => i !== 1 && PICTURE_REFERENCES.has(w));
@@ -268,7 +599,8 @@ export function recogniseNotARequest(
     if (NOT_A_QUESTION.test(text) || (pointsAtPicture && !dummyIt)) return undefined;
     const asked = words[words.length - 1] === '?' || WH_WORDS.has(first);
     // "can we go sadder?" is a request; "how do I get over my fear of spiders?" is not.
-    const aboutTheWorld = dummyIt || words.some((w) => TOPIC_MARKERS.has(w)) || !words.some((w) => emotionOf(w) !== undefined);
+    const aboutTheWorld =
+      dummyIt || words.some((w) => TOPIC_MARKERS.has(w)) || !words.some((w) => emotionOf(w) !== undefined);
     if (asked && aboutTheWorld && !isCommand()) return 'question';
     return undefined;
   }
@@ -293,12 +625,16 @@ export function recogniseNotARequest(
 /** What is left of `word` without an ending that says "I am" (Turkish "üzgün-üm" → "üzgün"), each way it can be cut. */
 function withoutSelfEnding(word: string): string[] {
   const stems: string[] = [];
-  for (const ending of LANGUAGE_SELF_ENDINGS) if (word.length > ending.length + 2 && word.endsWith(ending)) stems.push(word.slice(0, -ending.length));
+  for (const ending of LANGUAGE_SELF_ENDINGS)
+    if (word.length > ending.length + 2 && word.endsWith(ending)) stems.push(word.slice(0, -ending.length));
   return stems;
 }
 
 /** "bugün çok üzgünüm", "üzgün değilim": a feeling said in the first person by its ending, in a language that drops the subject. */
-function inFirstPerson(words: readonly string[], emotionOf: (word: string) => LexiconEmotion | undefined): NotARequest | undefined {
+function inFirstPerson(
+  words: readonly string[],
+  emotionOf: (word: string) => LexiconEmotion | undefined,
+): NotARequest | undefined {
   if (LANGUAGE_SELF_ENDINGS.length === 0) return undefined;
   for (let i = 0; i < words.length; i++) {
     let emotion: LexiconEmotion | undefined;
@@ -323,23 +659,31 @@ function onlyWords(words: readonly string[], core: ReadonlySet<string>, fillers:
 }
 
 /** "I'm so sad today" (distress), "I'm so happy today" (statement), or `undefined`. */
-function aboutThemselves(words: readonly string[], emotionOf: (word: string) => LexiconEmotion | undefined): NotARequest | undefined {
+function aboutThemselves(
+  words: readonly string[],
+  emotionOf: (word: string) => LexiconEmotion | undefined,
+): NotARequest | undefined {
   let start = 0;
   // Fillers before the subject ("honestly, I…"), but not a filler that is itself a subject ("feeling sad", "今天很难过").
-  while (start < 3 && start < words.length && FILLERS.has(words[start]!) && !SUBJECTS_BY_FIRST.has(words[start]!)) start++;
+  while (start < 3 && start < words.length && FILLERS.has(words[start]!) && !SUBJECTS_BY_FIRST.has(words[start]!))
+    start++;
   const subject = SUBJECTS_BY_FIRST.get(words[start] ?? '')?.find((s) => s.every((w, k) => words[start + k] === w));
   if (!subject) return undefined;
   let negated = false;
   for (let i = start + subject.length; i < words.length && i < start + subject.length + 5; i++) {
     const w = words[i]!;
-    if (SELF_NEGATIONS.has(w)) { negated = true; continue; }
+    if (SELF_NEGATIONS.has(w)) {
+      negated = true;
+      continue;
+    }
     if (FILLERS.has(w)) continue;
     const feeling = OTHER_FEELINGS.get(w);
     if (feeling !== undefined) return feeling !== negated ? 'distress' : 'statement';
     const emotion = emotionOf(w);
     if (emotion) {
       // "मैं उदास नहीं हूँ", "üzgün değilim": the negation follows the feeling.
-      if (LANGUAGE_NEGATORS_AFTER.has(words[i + 1] ?? '') || LANGUAGE_NEGATORS_AFTER.has(words[i + 2] ?? '')) negated = !negated;
+      if (LANGUAGE_NEGATORS_AFTER.has(words[i + 1] ?? '') || LANGUAGE_NEGATORS_AFTER.has(words[i + 2] ?? ''))
+        negated = !negated;
       const painful = emotion !== 'happy' && EMOTION_TABLE[emotion].valence === 'negative';
       return painful !== negated ? 'distress' : 'statement';
     }

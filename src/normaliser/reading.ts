@@ -23,12 +23,37 @@ const { ELEMENTS, EMOTION_TABLE } = emotions;
 const { INTENSITY, canonicalInstruction } = intent;
 const { ELEMENT_WORD_INDEX, EMOTION_WORD_INDEX, OTHER_LANGUAGE_WORD_INDEX, resolveGenericHappy } = lexicon;
 const { ADJACENT_ONLY_INTENSITY, INTENSITY_CAP, INTENSITY_INDEX, numericIntensity, rankIntensity } = intensityWords;
-const { ARROWS, CLAUSE_BREAKS, CORRECTIONS, CORRECTION_PHRASES, DESCRIBING_VERBS, DOWN_VERBS, FOREIGN_ARROWS, LESS_MARKERS, MORE_MARKERS, NEGATORS, PICTURE_NOUNS, PULL_VERBS, PUNCTUATION, REPLACING_VERBS, SOURCE_WORDS, SO_WORDS, UP_VERBS } = markers;
+const {
+  ARROWS,
+  CLAUSE_BREAKS,
+  CORRECTIONS,
+  CORRECTION_PHRASES,
+  DESCRIBING_VERBS,
+  DOWN_VERBS,
+  FOREIGN_ARROWS,
+  LESS_MARKERS,
+  MORE_MARKERS,
+  NEGATORS,
+  PICTURE_NOUNS,
+  PULL_VERBS,
+  PUNCTUATION,
+  REPLACING_VERBS,
+  SOURCE_WORDS,
+  SO_WORDS,
+  UP_VERBS,
+} = markers;
 const { PHRASES, commandTypo, ruleMatches } = phrases;
 const { joinWords, phraseStarts } = text;
 const { OPPOSITE_EMOTION, OTHER_WAY_PHRASES, TEMPERATURE_WORDS } = followUps;
 const { idiomAt } = idioms;
-const { LANGUAGE_COMMANDS, LANGUAGE_COMMAND_MAX_WORDS, LANGUAGE_NEGATORS_AFTER, LANGUAGE_WORD_INDEX, UNSPACED_NEGATORS_AFTER, UNSPACED_SCRIPT } = languages;
+const {
+  LANGUAGE_COMMANDS,
+  LANGUAGE_COMMAND_MAX_WORDS,
+  LANGUAGE_NEGATORS_AFTER,
+  LANGUAGE_WORD_INDEX,
+  UNSPACED_NEGATORS_AFTER,
+  UNSPACED_SCRIPT,
+} = languages;
 const { lookupEmotionToken } = wordLookup;
 
 export const UNKNOWN: Intent = Object.freeze({ kind: 'unknown' }) as Intent;
@@ -115,14 +140,25 @@ export class Reading {
 
   private findMentions(): void {
     const { words } = this;
-    for (let i = 0; i < words.length; ) {
+    for (let i = 0; i < words.length;) {
       const found = this.lookupAt(i);
       const idiom = idiomAt(words, i);
       if (idiom && idiom.length >= (found?.length ?? 0)) {
         for (let k = i; k < i + idiom.length; k++) this.used[k] = true;
         const { emotion, elements } = idiom.row;
         if (emotion) {
-          this.mentions.push({ emotion, form: 'base', start: i, end: i + idiom.length, weak: false, role: 'target', more: false, mild: false, idiom: true, ...(elements ? { elements } : {}) });
+          this.mentions.push({
+            emotion,
+            form: 'base',
+            start: i,
+            end: i + idiom.length,
+            weak: false,
+            role: 'target',
+            more: false,
+            mild: false,
+            idiom: true,
+            ...(elements ? { elements } : {}),
+          });
         } else if (elements) this.namedElements.push(...elements);
         i += idiom.length;
       } else if (found) {
@@ -154,7 +190,17 @@ export class Reading {
       const emotion = two ?? TEMPERATURE_WORDS.get(words[i]!);
       if (!emotion) continue;
       const end = i + (two ? 2 : 1);
-      this.mentions.push({ emotion, form: 'comparative', start: i, end, weak: false, role: 'target', more: true, mild: false, elements: ['color'] });
+      this.mentions.push({
+        emotion,
+        form: 'comparative',
+        start: i,
+        end,
+        weak: false,
+        role: 'target',
+        more: true,
+        mild: false,
+        elements: ['color'],
+      });
       return;
     }
   }
@@ -164,7 +210,11 @@ export class Reading {
     const longest = Math.min(EMOTION_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i);
     for (let n = longest; n >= 2; n--) {
       const key = joinWords(words, i, n);
-      const word = EMOTION_WORD_INDEX.get(key) ?? (this.options.otherLanguages ? (OTHER_LANGUAGE_WORD_INDEX.get(key) ?? LANGUAGE_WORD_INDEX.get(key)) : undefined);
+      const word =
+        EMOTION_WORD_INDEX.get(key) ??
+        (this.options.otherLanguages
+          ? (OTHER_LANGUAGE_WORD_INDEX.get(key) ?? LANGUAGE_WORD_INDEX.get(key))
+          : undefined);
       if (word) return { word, length: n };
     }
     const token = words[i]!;
@@ -190,7 +240,8 @@ export class Reading {
    * the person asks for, is what the picture shows now. ("less gloomy, more cozy" names no source.)
    */
   private findContrasts(): void {
-    const target = this.mentions.find((m) => m.role === 'target' && !m.weak) ?? this.mentions.find((m) => m.role === 'target');
+    const target =
+      this.mentions.find((m) => m.role === 'target' && !m.weak) ?? this.mentions.find((m) => m.role === 'target');
     if (!target || this.mentions.some((m) => m.role === 'source')) return;
     const weakened = this.mentions.find((m) => m.role === 'less' && m.tooMuch === true && m.emotion !== target.emotion);
     if (weakened) weakened.role = 'source';
@@ -213,15 +264,25 @@ export class Reading {
         if (w === 'but' && at(j - 1) === 'anything') negatedAt = j;
         break;
       }
-      if (w === 'of' && at(j - 1) === 'instead') { negatedAt = j; break; }
-      if (w === 'than' && (at(j - 1) === 'rather' || at(j - 1) === 'other')) { negatedAt = j; break; }
+      if (w === 'of' && at(j - 1) === 'instead') {
+        negatedAt = j;
+        break;
+      }
+      if (w === 'than' && (at(j - 1) === 'rather' || at(j - 1) === 'other')) {
+        negatedAt = j;
+        break;
+      }
       if (this.isMentionToken(j)) break; // "sad and not scary": the previous mention closes the look-back
       if (NEGATORS.has(w) && negatedAt < 0) negatedAt = j;
       else if (w === 'no' && negatedAt < 0 && s - j <= 3) negatedAt = j;
       else if (LESS_MARKERS.has(w) && lessAt < 0 && s - j <= 3) lessAt = j;
       else if (MORE_MARKERS.has(w) && moreAt < 0 && s - j <= 3) moreAt = j;
-      else if (w === 'down' && DOWN_VERBS.has(at(j - 1)) || w === 'down' && DOWN_VERBS.has(at(j - 2))) lessAt = j;
-      else if ((w === 'back' || w === 'away' || w === 'out') && ['dial', 'scale', 'pull', 'take', 'cut', 'rid'].includes(at(j - 1) || at(j - 2))) lessAt = j;
+      else if ((w === 'down' && DOWN_VERBS.has(at(j - 1))) || (w === 'down' && DOWN_VERBS.has(at(j - 2)))) lessAt = j;
+      else if (
+        (w === 'back' || w === 'away' || w === 'out') &&
+        ['dial', 'scale', 'pull', 'take', 'cut', 'rid'].includes(at(j - 1) || at(j - 2))
+      )
+        lessAt = j;
       else if (w === 'rid' || (w === 'away' && at(j - 1) === 'take')) lessAt = j;
       else if (w === 'up' && (UP_VERBS.has(at(j - 1)) || UP_VERBS.has(at(j - 2)))) moreAt = j;
       else if (SOURCE_WORDS.has(w) && sourceAt < 0 && s - j <= 3) sourceAt = j;
@@ -253,13 +314,22 @@ export class Reading {
       mention.more = true;
     }
     // "üzgün değil", "怖くしないで": a negation after the word.
-    if (mention.role === 'target' && this.options.otherLanguages && this.negatedAfter(mention)) mention.role = 'negated';
+    if (mention.role === 'target' && this.options.otherLanguages && this.negatedAfter(mention))
+      mention.role = 'negated';
     // "bring the anger down", "dial the fear back", "turn the creepiness up": the particle follows.
     if (mention.role === 'target' && negatedAt < 0) {
-      const particle = after === 'a' || after === 'it' ? '' : (after === 'down' || after === 'back' || after === 'up' ? after : at(mention.end + 1) === 'down' ? 'down' : '');
+      const particle =
+        after === 'a' || after === 'it'
+          ? ''
+          : after === 'down' || after === 'back' || after === 'up'
+            ? after
+            : at(mention.end + 1) === 'down'
+              ? 'down'
+              : '';
       if (particle) {
         let verb = '';
-        for (let j = s - 1; j >= 0 && j >= s - 3 && !verb; j--) if (DOWN_VERBS.has(at(j)) || UP_VERBS.has(at(j)) || PULL_VERBS.has(at(j))) verb = at(j);
+        for (let j = s - 1; j >= 0 && j >= s - 3 && !verb; j--)
+          if (DOWN_VERBS.has(at(j)) || UP_VERBS.has(at(j)) || PULL_VERBS.has(at(j))) verb = at(j);
         if (verb && particle === 'up' && UP_VERBS.has(verb)) mention.more = true;
         else if (verb && particle !== 'up' && (DOWN_VERBS.has(verb) || PULL_VERBS.has(verb))) mention.role = 'less';
       }
@@ -271,7 +341,8 @@ export class Reading {
       const w = this.words[k];
       if (w === undefined) return false;
       if (LANGUAGE_NEGATORS_AFTER.has(w)) return true;
-      if (k === mention.end && UNSPACED_SCRIPT.test(w) && UNSPACED_NEGATORS_AFTER.some((n) => w.includes(n))) return true;
+      if (k === mention.end && UNSPACED_SCRIPT.test(w) && UNSPACED_NEGATORS_AFTER.some((n) => w.includes(n)))
+        return true;
       if (PUNCTUATION.has(w)) return false;
     }
     return false;
@@ -296,8 +367,12 @@ export class Reading {
       // "the sad picture …", "the angry face … calm": an emotion word describing a thing, then another emotion.
       const next = words[x.end] ?? '';
       const describesPicture =
-        !x.weak && (PICTURE_NOUNS.has(next) || ELEMENT_WORD_INDEX.has(next) || (PICTURE_NOUNS.has(words[x.end + 1] ?? '') && !ARROWS.has(next)));
-      const describedAs = DESCRIBING_VERBS.has(words[x.start - 1] ?? '') || DESCRIBING_VERBS.has(words[x.start - 2] ?? '');
+        !x.weak &&
+        (PICTURE_NOUNS.has(next) ||
+          ELEMENT_WORD_INDEX.has(next) ||
+          (PICTURE_NOUNS.has(words[x.end + 1] ?? '') && !ARROWS.has(next)));
+      const describedAs =
+        DESCRIBING_VERBS.has(words[x.start - 1] ?? '') || DESCRIBING_VERBS.has(words[x.start - 2] ?? '');
       // "replace the anger with joy", "swap the sadness for awe"
       const replaced =
         gap.length <= 3 &&
@@ -313,7 +388,12 @@ export class Reading {
     let last = -1;
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!;
-      if (CORRECTIONS.has(w) && !(w === 'instead' && words[i + 1] === 'of') && !(w === 'rather' && words[i + 1] === 'than')) last = i;
+      if (
+        CORRECTIONS.has(w) &&
+        !(w === 'instead' && words[i + 1] === 'of') &&
+        !(w === 'rather' && words[i + 1] === 'than')
+      )
+        last = i;
       for (const phrase of CORRECTION_PHRASES.get(w) ?? []) {
         if (phrase.every((p, k) => words[i + k] === p)) last = i;
       }
@@ -372,14 +452,21 @@ export class Reading {
   private intensity(chosen: Mention | undefined): number {
     const numeric = numericIntensity(this.folded);
     if (numeric !== undefined) return numeric;
-    let level: number = chosen?.form === 'superlative' ? INTENSITY.max : chosen?.mild ? INTENSITY.low : INTENSITY.medium;
+    let level: number =
+      chosen?.form === 'superlative' ? INTENSITY.max : chosen?.mild ? INTENSITY.low : INTENSITY.medium;
     if (level !== INTENSITY.medium) return level;
     const { words } = this;
     let best: number | undefined;
-    for (let i = 0; i < words.length; ) {
-      if (this.used[i]) { i++; continue; }
+    for (let i = 0; i < words.length;) {
+      if (this.used[i]) {
+        i++;
+        continue;
+      }
       // "más bien" is "rather", not "very".
-      if (words[i] === 'mas' && words[i + 1] === 'bien') { i += 2; continue; }
+      if (words[i] === 'mas' && words[i + 1] === 'bien') {
+        i += 2;
+        continue;
+      }
       let matched = 0;
       for (let n = Math.min(INTENSITY_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i); n >= 1; n--) {
         const key = joinWords(words, i, n);
@@ -402,7 +489,9 @@ export class Reading {
 
   private mentionStartsWithin(from: number, distance: number): boolean {
     return (
-      this.mentions.some((m) => m.start >= from && m.start < from + distance && (m.role === 'target' || m.role === 'less')) ||
+      this.mentions.some(
+        (m) => m.start >= from && m.start < from + distance && (m.role === 'target' || m.role === 'less'),
+      ) ||
       (this.words[from] === 'more' && this.mentionStartsWithin(from + 1, 2))
     );
   }
@@ -410,8 +499,11 @@ export class Reading {
   private elements(): Element[] {
     const { words } = this;
     const found = new Set<Element>();
-    for (let i = 0; i < words.length; ) {
-      if (this.used[i]) { i++; continue; }
+    for (let i = 0; i < words.length;) {
+      if (this.used[i]) {
+        i++;
+        continue;
+      }
       let matched = 0;
       for (let n = Math.min(ELEMENT_PHRASE_STARTS.get(words[i]!) ?? 1, words.length - i); n >= 1; n--) {
         if (this.used[i + n - 1]) continue;
@@ -419,13 +511,19 @@ export class Reading {
         // "que sea" is Spanish ("let it be"), not the sea.
         if (key === 'sea' && (words[i - 1] === 'que' || words[i - 1] === 'lo')) continue;
         let element = ELEMENT_WORD_INDEX.get(key);
-        if (!element && n === 1 && key.length > 3 && key.endsWith('s')) element = ELEMENT_WORD_INDEX.get(key.slice(0, -1));
-        if (element) { found.add(element); matched = n; break; }
+        if (!element && n === 1 && key.length > 3 && key.endsWith('s'))
+          element = ELEMENT_WORD_INDEX.get(key.slice(0, -1));
+        if (element) {
+          found.add(element);
+          matched = n;
+          break;
+        }
       }
       i += Math.max(1, matched);
     }
     for (const element of this.namedElements) found.add(element);
-    for (const m of this.mentions) if (m.elements && m.role === 'target') for (const element of m.elements) found.add(element);
+    for (const m of this.mentions)
+      if (m.elements && m.role === 'target') for (const element of m.elements) found.add(element);
     return ELEMENTS.filter((e) => found.has(e));
   }
 
@@ -442,7 +540,11 @@ export class Reading {
     if (typo) return typo;
     const foreign = this.options.otherLanguages;
     for (const [rule, intent] of PHRASES) {
-      if (ruleMatches(rule.english, text, this.words) || (foreign && rule.foreign && ruleMatches(rule.foreign, text, this.words))) return intent;
+      if (
+        ruleMatches(rule.english, text, this.words) ||
+        (foreign && rule.foreign && ruleMatches(rule.foreign, text, this.words))
+      )
+        return intent;
     }
     return (foreign && this.languageCommand()) || UNKNOWN;
   }

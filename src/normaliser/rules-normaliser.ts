@@ -167,7 +167,6 @@ export function intentToJson(intent: Intent): IntentJson {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-
 function sanitiseContext(context: NormaliseContext | undefined): NormaliseContext {
   const current = context?.current;
   return current && Object.hasOwn(EMOTION_TABLE, current) ? { current } : {};
@@ -185,7 +184,11 @@ function slashIntent(word: string): Intent | 'rest' | undefined {
   return commandIntent({ type: 'person', name, args: [] });
 }
 
-function readMessage(raw: string, context: NormaliseContext, options: Readonly<Required<RulesNormaliserOptions>>): Intent {
+function readMessage(
+  raw: string,
+  context: NormaliseContext,
+  options: Readonly<Required<RulesNormaliserOptions>>,
+): Intent {
   let text = clean(raw.length > options.maxInputLength ? raw.slice(0, options.maxInputLength) : raw);
   const slash = /^\/([a-z_]+)(?:@[\w.]+)?(?:\s+([\s\S]*))?$/i.exec(text);
   if (slash) {

@@ -12,17 +12,19 @@ const NEEDS_CLEANING = /[^\x20-\x7e]|[<>@*~|`=-]|https?:/i;
 /** Drops what is not words: mentions, links, markup, control characters, broken surrogates. */
 export function clean(text: string): string {
   if (!NEEDS_CLEANING.test(text)) return text.trim();
-  return text
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ')
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u2060\ufeff]/g, ' ')
-    .replace(/<a?:([\w~]+):\d+>/g, ' $1 ') // Discord custom emoji: keep the name (":sad_cat:")
-    .replace(/<[@#][!&]?\d+>/g, ' ') // Discord user, role and channel mentions
-    .replace(/\bhttps?:\/\/\S+/gi, ' ')
-    .replace(/\s*(?:->|=>|-+>|→|⟶|➡\ufe0f?)\s*/g, ' → ') // arrows survive the folding of hyphens
-    .replace(/(^|\s)@[\w.]+/g, '$1 ')
-    .replace(/[*~|`]+/g, ' ')
-    .trim();
+  return (
+    text
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ')
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u2060\ufeff]/g, ' ')
+      .replace(/<a?:([\w~]+):\d+>/g, ' $1 ') // Discord custom emoji: keep the name (":sad_cat:")
+      .replace(/<[@#][!&]?\d+>/g, ' ') // Discord user, role and channel mentions
+      .replace(/\bhttps?:\/\/\S+/gi, ' ')
+      .replace(/\s*(?:->|=>|-+>|→|⟶|➡\ufe0f?)\s*/g, ' → ') // arrows survive the folding of hyphens
+      .replace(/(^|\s)@[\w.]+/g, '$1 ')
+      .replace(/[*~|`]+/g, ' ')
+      .trim()
+  );
 }
 
 const TOKEN = /\p{Extended_Pictographic}|[\p{L}\p{N}]+(?:'[\p{L}]+)*|->|=>|[→,.;:!?+%/]/gu;
@@ -33,7 +35,8 @@ export function tokenise(folded: string): string[] {
   const ascii = /^[\x20-\x7e]*$/.test(folded);
   let words: string[] = folded.match(ascii ? ASCII_TOKEN : TOKEN) ?? [];
   // Japanese and Chinese have no spaces: split their runs at the words the lexicons know.
-  if (!ascii && UNSPACED_SCRIPT.test(folded)) words = words.flatMap((w) => (UNSPACED_SCRIPT.test(w) ? segmentUnspaced(w) : [w]));
+  if (!ascii && UNSPACED_SCRIPT.test(folded))
+    words = words.flatMap((w) => (UNSPACED_SCRIPT.test(w) ? segmentUnspaced(w) : [w]));
   // "don't" and "dont", "it's" and "its" read the same.
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
@@ -44,9 +47,26 @@ export function tokenise(folded: string): string[] {
 }
 
 const APOSTROPHE_FORMS: Readonly<Record<string, string>> = {
-  "don't": 'dont', "doesn't": 'doesnt', "didn't": 'didnt', "isn't": 'isnt', "aren't": 'arent', "wasn't": 'wasnt',
-  "shouldn't": 'shouldnt', "can't": 'cant', "won't": 'wont', "it's": 'its', "that's": 'thats', "i'm": 'im',
-  "let's": 'lets', "i've": 'ive', "you're": 'youre', "i'd": 'id', "wouldn't": 'wouldnt', "couldn't": 'couldnt', "haven't": 'havent', "ain't": 'aint',
+  "don't": 'dont',
+  "doesn't": 'doesnt',
+  "didn't": 'didnt',
+  "isn't": 'isnt',
+  "aren't": 'arent',
+  "wasn't": 'wasnt',
+  "shouldn't": 'shouldnt',
+  "can't": 'cant',
+  "won't": 'wont',
+  "it's": 'its',
+  "that's": 'thats',
+  "i'm": 'im',
+  "let's": 'lets',
+  "i've": 'ive',
+  "you're": 'youre',
+  "i'd": 'id',
+  "wouldn't": 'wouldnt',
+  "couldn't": 'couldnt',
+  "haven't": 'havent',
+  "ain't": 'aint',
 };
 
 /** For each word that begins a phrase of several words in `indexes`, the most words such a phrase has. */

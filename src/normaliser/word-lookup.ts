@@ -26,7 +26,10 @@ const WORD_CACHES = new Map<string, Map<string, EmotionWord | null>>();
 const WORD_CACHE_LIMIT = 20_000;
 
 /** The emotion one token names, or `undefined`. */
-export function lookupEmotionToken(token: string, options: Readonly<Required<RulesNormaliserOptions>>): EmotionWord | undefined {
+export function lookupEmotionToken(
+  token: string,
+  options: Readonly<Required<RulesNormaliserOptions>>,
+): EmotionWord | undefined {
   const direct = EMOTION_WORD_INDEX.get(token);
   if (direct) return direct;
   const cacheKey = `${options.otherLanguages ? 1 : 0}${options.typoTolerance ? 1 : 0}`;
@@ -41,7 +44,10 @@ export function lookupEmotionToken(token: string, options: Readonly<Required<Rul
 }
 
 /** A word not in the English index: an emoji, a word of another language, a derived form, a typo. */
-function lookupUnlistedWord(token: string, options: Readonly<Required<RulesNormaliserOptions>>): EmotionWord | undefined {
+function lookupUnlistedWord(
+  token: string,
+  options: Readonly<Required<RulesNormaliserOptions>>,
+): EmotionWord | undefined {
   const emoji = EMOJI_INDEX.get(token);
   if (emoji) return { emotion: emoji, form: 'base' };
   if (options.otherLanguages) {

@@ -39,7 +39,12 @@ export async function startBotObservability(
   const previousPictures = moderation.onPictureRefused;
   moderation.onPictureRefused = (refusal) => {
     previousPictures?.(refusal);
-    metrics.pictureRefusals.inc({ stage: refusal.stage, class: refusal.class, scope: refusal.level, platform: refusal.platform });
+    metrics.pictureRefusals.inc({
+      stage: refusal.stage,
+      class: refusal.class,
+      scope: refusal.level,
+      platform: refusal.platform,
+    });
   };
   // The engine's shared connection when it has one; otherwise one of its own for `/readyz`.
   const shared = engine.redis;

@@ -46,12 +46,18 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"alive"}');
       } else if (path === '/readyz') {
         const results = await Promise.all(
-          Object.entries(checks).map(async ([name, check]) => [name, await Promise.resolve(check()).catch(() => false)] as const),
+          Object.entries(checks).map(
+            async ([name, check]) => [name, await Promise.resolve(check()).catch(() => false)] as const,
+          ),
         );
         const failing = results.filter(([, ok]) => !ok).map(([name]) => name);
-        response
-          .writeHead(failing.length ? 503 : 200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ status: failing.length ? 'not ready' : 'ready', checks: Object.fromEntries(results), failing }));
+        response.writeHead(failing.length ? 503 : 200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: failing.length ? 'not ready' : 'ready',
+            checks: Object.fromEntries(results),
+            failing,
+          }),
+        );
       } else {
         response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       }

@@ -19,7 +19,10 @@ export interface WorkerObservabilityOptions {
   redis: RedisConnection;
 }
 
-export async function startWorkerObservability(worker: ObservedWorker, options: WorkerObservabilityOptions): Promise<RunningHealthServer> {
+export async function startWorkerObservability(
+  worker: ObservedWorker,
+  options: WorkerObservabilityOptions,
+): Promise<RunningHealthServer> {
   const metrics = createMetrics();
   const { redis } = options;
   let seen = { completed: 0, failed: 0 };

@@ -22,10 +22,14 @@ export async function blip2QueryEmbeddings(
   const pixels = inputsOf(visionEncoder).get('pixel_values')!;
   const side = typeof pixels.shape[2] === 'number' && pixels.shape[2] > 0 ? pixels.shape[2] : 224;
   const pixelType = pixels.type as FloatType;
-  const vision = await visionEncoder.run({ pixel_values: floatTensor(pixelType, await visionInput(image, side), [1, 3, side, side]) });
+  const vision = await visionEncoder.run({
+    pixel_values: floatTensor(pixelType, await visionInput(image, side), [1, 3, side, side]),
+  });
   const hidden = vision.last_hidden_state!;
   const imageType = inputsOf(qformer).get('image_embeds')!.type as FloatType;
-  const query = await qformer.run({ image_embeds: floatTensor(imageType, readFloats(hidden, 'last_hidden_state'), hidden.dims) });
+  const query = await qformer.run({
+    image_embeds: floatTensor(imageType, readFloats(hidden, 'last_hidden_state'), hidden.dims),
+  });
   const out = query.language_model_inputs!;
   return { data: readFloats(out, 'language_model_inputs'), dims: [...out.dims] };
 }

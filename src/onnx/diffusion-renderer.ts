@@ -32,7 +32,14 @@ import { toFloat16Array, writeFloat16Array } from './float16.ts';
 import { renderLayout, vaeInput, vaeOutputToImage, type RenderLayout } from './image-tensors.ts';
 import { loadManifest, manifestFile, type ManifestFile } from './manifest.ts';
 import { GaussianNoise } from './noise.ts';
-import { createScheduler, SCHEDULER_KINDS, TIMESTEP_SPACINGS, type SchedulerKind, type StepCoefficients, type TimestepSpacing } from './schedulers.ts';
+import {
+  createScheduler,
+  SCHEDULER_KINDS,
+  TIMESTEP_SPACINGS,
+  type SchedulerKind,
+  type StepCoefficients,
+  type TimestepSpacing,
+} from './schedulers.ts';
 import { acquireSession, inputsOf, outputsOf, releaseSession, type LoadSessionOptions } from './session-cache.ts';
 import { floatTensor, numericTensor, readFloats, type FloatType, type IntType } from './tensors.ts';
 import { TextTokenizer } from './tokenizer.ts';
@@ -74,7 +81,9 @@ export interface DiffusionRendererOptions {
   logger?: Logger;
 }
 
-type ResolvedOptions = Required<Omit<DiffusionRendererOptions, 'cpuThreads' | 'cpuSpinning' | 'logger' | 'timestepSpacing'>> &
+type ResolvedOptions = Required<
+  Omit<DiffusionRendererOptions, 'cpuThreads' | 'cpuSpinning' | 'logger' | 'timestepSpacing'>
+> &
   Pick<DiffusionRendererOptions, 'cpuThreads' | 'cpuSpinning' | 'timestepSpacing'>;
 
 /** What a test (or the reference comparison) may fix in one render. */
@@ -102,7 +111,11 @@ const DEFAULTS: ResolvedOptions = {
 };
 
 /** The guidance scales for an intensity (see the module note). */
-export function guidanceScales(intensity: number, textScale = DEFAULTS.textGuidanceScale, imageScale = DEFAULTS.imageGuidanceScale): { text: number; image: number } {
+export function guidanceScales(
+  intensity: number,
+  textScale = DEFAULTS.textGuidanceScale,
+  imageScale = DEFAULTS.imageGuidanceScale,
+): { text: number; image: number } {
   const i = Math.min(1, Math.max(0, intensity));
   return { text: textScale * (0.5 + (5 / 6) * i), image: Math.max(1, imageScale * (1.6 - i)) };
 }
@@ -111,7 +124,12 @@ export function guidanceScales(intensity: number, textScale = DEFAULTS.textGuida
  * Three-way classifier-free guidance over the UNet's batch rows (text, image) / (∅, image) /
  * (∅, ∅): `ε(∅,∅) + s_T·(ε(T,v) − ε(∅,v)) + s_I·(ε(∅,v) − ε(∅,∅))`.
  */
-export function combineGuidance(prediction: Float32Array, rowLength: number, textScale: number, imageScale: number): Float32Array {
+export function combineGuidance(
+  prediction: Float32Array,
+  rowLength: number,
+  textScale: number,
+  imageScale: number,
+): Float32Array {
   const out = new Float32Array(rowLength);
   for (let i = 0; i < rowLength; i++) {
     const text = prediction[i]!;
@@ -178,7 +196,13 @@ export class DiffusionRenderer implements Renderer {
         `${resolved.modelsDir} holds only part of EPEM's PER blocks (${perPresent.join(', ')}); ` +
           `add ${PER_BLOCKS.filter((p) => !perPresent.includes(p)).join(', ')} or remove it.`,
       );
-    const wanted = ['text_encoder/model.onnx', 'vae_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', ...(usePer ? PER_FILES : [])].map(file);
+    const wanted = [
+      'text_encoder/model.onnx',
+      'vae_encoder/model.onnx',
+      'unet/model.onnx',
+      'vae_decoder/model.onnx',
+      ...(usePer ? PER_FILES : []),
+    ].map(file);
     const loaded: ManifestFile[] = [];
     const sessions: ort.InferenceSession[] = [];
     try {
@@ -189,17 +213,35 @@ export class DiffusionRenderer implements Renderer {
         sessions.push(await session);
       }
       const [textEncoder, vaeEncoder, unet, vaeDecoder, eai, adapter, visionEncoder, qformer] = sessions as [
-        ort.InferenceSession, ort.InferenceSession, ort.InferenceSession, ort.InferenceSession, ...(ort.InferenceSession | undefined)[],
+        ort.InferenceSession,
+        ort.InferenceSession,
+        ort.InferenceSession,
+        ort.InferenceSession,
+        ...(ort.InferenceSession | undefined)[],
       ];
       const renderer = new DiffusionRenderer(
         resolved,
-        { textEncoder, vaeEncoder, unet, vaeDecoder, ...(eai && adapter && visionEncoder && qformer ? { eai, adapter, visionEncoder, qformer } : {}) },
+        {
+          textEncoder,
+          vaeEncoder,
+          unet,
+          vaeDecoder,
+          ...(eai && adapter && visionEncoder && qformer ? { eai, adapter, visionEncoder, qformer } : {}),
+        },
         tokenizer,
         loaded,
         loadOptions,
         logger,
       );
-      logger.info({ modelsDir: resolved.modelsDir, provider: resolved.executionProvider, emotionBlocks: renderer.usesEmotionBlocks, steps: resolved.steps }, 'diffusion renderer ready');
+      logger.info(
+        {
+          modelsDir: resolved.modelsDir,
+          provider: resolved.executionProvider,
+          emotionBlocks: renderer.usesEmotionBlocks,
+          steps: resolved.steps,
+        },
+        'diffusion renderer ready',
+      );
       return renderer;
     } catch (error) {
       await Promise.all(loaded.map((f) => releaseSession(resolved.modelsDir, f, loadOptions)));
@@ -219,19 +261,28 @@ export class DiffusionRenderer implements Renderer {
     const channels = imageLatent.dims[1]!;
     const rowLength = channels * latentHeight * latentWidth;
 
-    const prompt = [plan.instruction, plan.editedCaption].map((s) => s.trim().replace(/[.\s]+$/, '')).filter(Boolean).join('. ');
+    const prompt = [plan.instruction, plan.editedCaption]
+      .map((s) => s.trim().replace(/[.\s]+$/, ''))
+      .filter(Boolean)
+      .join('. ');
     const text = await this.embedText(prompt);
     const empty = await (this.emptyPrompt ??= this.embedText(''));
     const conditioning = await this.conditioning(text, empty, image, imageLatent);
     signal?.throwIfAborted();
 
     const scales = guidanceScales(intensity, this.options.textGuidanceScale, this.options.imageGuidanceScale);
-    const scheduler = createScheduler(this.options.scheduler, this.options.steps, this.options.timestepSpacing ? { timestepSpacing: this.options.timestepSpacing } : {});
+    const scheduler = createScheduler(
+      this.options.scheduler,
+      this.options.steps,
+      this.options.timestepSpacing ? { timestepSpacing: this.options.timestepSpacing } : {},
+    );
     const noise = new GaussianNoise(seed);
     let latent: Float32Array;
     if (hooks.initialLatents) {
       if (hooks.initialLatents.length !== rowLength)
-        throw new RangeError(`initialLatents has ${hooks.initialLatents.length} values; this picture's latent [1, ${channels}, ${latentHeight}, ${latentWidth}] has ${rowLength}.`);
+        throw new RangeError(
+          `initialLatents has ${hooks.initialLatents.length} values; this picture's latent [1, ${channels}, ${latentHeight}, ${latentWidth}] has ${rowLength}.`,
+        );
       latent = hooks.initialLatents.map((value) => value * scheduler.initNoiseSigma);
     } else latent = noise.fill(rowLength, scheduler.initNoiseSigma);
     const freshNoise = new Float32Array(rowLength);
@@ -244,7 +295,10 @@ export class DiffusionRenderer implements Renderer {
       scales,
       (reason) => {
         this.unetRowAtATime = true;
-        this.logger.warn({ provider: this.options.executionProvider, reason }, 'the UNet cannot run the three guidance rows as one batch here; running them one at a time');
+        this.logger.warn(
+          { provider: this.options.executionProvider, reason },
+          'the UNet cannot run the three guidance rows as one batch here; running them one at a time',
+        );
       },
       this.unetRowAtATime,
     );
@@ -263,11 +317,16 @@ export class DiffusionRenderer implements Renderer {
   }
 
   /** The VAE latent's mode for the picture: [1, 4, H/8, W/8]. */
-  private async encodeImage(image: CheckedImage, layout: RenderLayout): Promise<{ data: Float32Array; dims: number[] }> {
+  private async encodeImage(
+    image: CheckedImage,
+    layout: RenderLayout,
+  ): Promise<{ data: Float32Array; dims: number[] }> {
     const encoder = this.sessions.vaeEncoder;
     const type = inputsOf(encoder).get('sample')!.type as FloatType;
     const { width, height } = layout;
-    const result = await encoder.run({ sample: floatTensor(type, await vaeInput(image, layout), [1, 3, height, width]) });
+    const result = await encoder.run({
+      sample: floatTensor(type, await vaeInput(image, layout), [1, 3, height, width]),
+    });
     const outputs = outputsOf(encoder);
     if (outputs.has('latent_sample')) {
       const latent = result.latent_sample!;
@@ -277,7 +336,10 @@ export class DiffusionRenderer implements Renderer {
     const parameters = result.latent_parameters!;
     const [batch, doubled, h, w] = parameters.dims as [number, number, number, number];
     const channels = doubled / 2;
-    return { data: readFloats(parameters, 'latent_parameters').slice(0, channels * h * w), dims: [batch, channels, h, w] };
+    return {
+      data: readFloats(parameters, 'latent_parameters').slice(0, channels * h * w),
+      dims: [batch, channels, h, w],
+    };
   }
 
   /** CLIP's last hidden state for one prompt: [1, tokens, width]. */
@@ -296,7 +358,12 @@ export class DiffusionRenderer implements Renderer {
    * The UNet's `encoder_hidden_states` for the rows (text, ∅, ∅): CLIP's embeddings, or with
    * EPEM's blocks `h = [q_t + f ; q′]` for the text and the same of the empty prompt.
    */
-  private async conditioning(text: FloatArray, empty: FloatArray, image: CheckedImage, imageLatent: FloatArray): Promise<FloatArray> {
+  private async conditioning(
+    text: FloatArray,
+    empty: FloatArray,
+    image: CheckedImage,
+    imageLatent: FloatArray,
+  ): Promise<FloatArray> {
     const { eai, adapter, visionEncoder, qformer } = this.sessions;
     if (!(eai && adapter && visionEncoder && qformer)) return perConditioning(text, empty);
     const query = await blip2QueryEmbeddings(visionEncoder, qformer, image);
@@ -318,7 +385,12 @@ export class DiffusionRenderer implements Renderer {
     return perConditioning(text, empty, { textAdapted: await adapt(text), emptyAdapted: await adapt(empty), qPrime });
   }
 
-  private async decode(latents: Float32Array, dims: number[], image: CheckedImage, layout: RenderLayout): Promise<CheckedImage> {
+  private async decode(
+    latents: Float32Array,
+    dims: number[],
+    image: CheckedImage,
+    layout: RenderLayout,
+  ): Promise<CheckedImage> {
     const scaled = new Float32Array(latents.length);
     for (let i = 0; i < latents.length; i++) scaled[i] = latents[i]! / this.options.vaeScalingFactor;
     const decoder = this.sessions.vaeDecoder;
@@ -327,8 +399,17 @@ export class DiffusionRenderer implements Renderer {
     const sample = result.sample!;
     const [, , height, width] = sample.dims as [number, number, number, number];
     if (width !== layout.width || height !== layout.height)
-      throw new ConfigError(`vae_decoder/model.onnx returned ${width}×${height} for a ${layout.width}×${layout.height} picture; it must upscale the latent 8 times.`);
-    return vaeOutputToImage(readFloats(sample, 'sample'), width, height, image, { jpegQuality: this.options.quality, webpQuality: this.options.quality }, layout.content);
+      throw new ConfigError(
+        `vae_decoder/model.onnx returned ${width}×${height} for a ${layout.width}×${layout.height} picture; it must upscale the latent 8 times.`,
+      );
+    return vaeOutputToImage(
+      readFloats(sample, 'sample'),
+      width,
+      height,
+      image,
+      { jpegQuality: this.options.quality, webpQuality: this.options.quality },
+      layout.content,
+    );
   }
 
   async close(): Promise<void> {
@@ -362,14 +443,23 @@ export interface PerParts {
 export function perConditioning(text: FloatArray, empty: FloatArray, per?: PerParts): FloatArray {
   const [, tokens, width] = text.dims as [number, number, number];
   if (empty.dims[1] !== tokens || empty.dims[2] !== width)
-    throw new Error(`The empty prompt's embedding [${empty.dims.join(', ')}] differs from the text's [${text.dims.join(', ')}].`);
+    throw new Error(
+      `The empty prompt's embedding [${empty.dims.join(', ')}] differs from the text's [${text.dims.join(', ')}].`,
+    );
   let queries = 0;
   if (per) {
-    for (const [what, adapted] of [['text', per.textAdapted], ['empty prompt', per.emptyAdapted]] as const)
+    for (const [what, adapted] of [
+      ['text', per.textAdapted],
+      ['empty prompt', per.emptyAdapted],
+    ] as const)
       if (adapted.dims.length !== 3 || adapted.dims[1] !== tokens || adapted.dims[2] !== width)
-        throw new ConfigError(`per/adapter.onnx returns f of shape [${adapted.dims.join(', ')}] for the ${what}; it must have text_embeds' shape [1, ${tokens}, ${width}].`);
+        throw new ConfigError(
+          `per/adapter.onnx returns f of shape [${adapted.dims.join(', ')}] for the ${what}; it must have text_embeds' shape [1, ${tokens}, ${width}].`,
+        );
     if (per.qPrime.dims.length !== 3 || per.qPrime.dims[2] !== width)
-      throw new ConfigError(`per/eai.onnx returns q_prime of shape [${per.qPrime.dims.join(', ')}]; its width must be the text encoder's, ${width}.`);
+      throw new ConfigError(
+        `per/eai.onnx returns q_prime of shape [${per.qPrime.dims.join(', ')}]; its width must be the text encoder's, ${width}.`,
+      );
     queries = per.qPrime.dims[1]!;
   }
   const textLength = tokens * width;
@@ -451,19 +541,23 @@ export class GuidedUnet {
   private useBatch(batch: number): void {
     this.batch = batch;
     this.calls = [];
-    for (let first = 0; first < 3; first += batch) this.calls.push(Array.from({ length: batch }, (_, i) => Math.min(2, first + i)));
+    for (let first = 0; first < 3; first += batch)
+      this.calls.push(Array.from({ length: batch }, (_, i) => Math.min(2, first + i)));
     const [, tokens, hiddenWidth] = this.conditioning.dims as [number, number, number];
     const hiddenRow = tokens * hiddenWidth;
     this.hiddenStates = this.calls.map((rows) => {
       const data = new Float32Array(rows.length * hiddenRow);
-      rows.forEach((row, i) => data.set(this.conditioning.data.subarray(row * hiddenRow, (row + 1) * hiddenRow), i * hiddenRow));
+      rows.forEach((row, i) =>
+        data.set(this.conditioning.data.subarray(row * hiddenRow, (row + 1) * hiddenRow), i * hiddenRow),
+      );
       return floatTensor(this.hiddenType, data, [rows.length, tokens, hiddenWidth]);
     });
-    this.sampleTensor = batch !== 3
-      ? undefined
-      : this.halfInput
-        ? new ort.Tensor('float16', this.halfInput, this.sampleDims)
-        : new ort.Tensor('float32', this.input, this.sampleDims);
+    this.sampleTensor =
+      batch !== 3
+        ? undefined
+        : this.halfInput
+          ? new ort.Tensor('float16', this.halfInput, this.sampleDims)
+          : new ort.Tensor('float32', this.input, this.sampleDims);
   }
 
   /** Writes the latent z_t ([1, C, h, w]), multiplied by `scale`, into the three rows. */
@@ -518,16 +612,27 @@ export class GuidedUnet {
       let sample: ort.Tensor;
       if (contiguous) {
         const view = source.subarray(first * inputRow, (first + rows.length) * inputRow);
-        sample = halfInput ? new ort.Tensor('float16', view as Uint16Array, callDims) : new ort.Tensor('float32', view as Float32Array, callDims);
+        sample = halfInput
+          ? new ort.Tensor('float16', view as Uint16Array, callDims)
+          : new ort.Tensor('float32', view as Float32Array, callDims);
       } else {
         const copy = halfInput ? new Uint16Array(rows.length * inputRow) : new Float32Array(rows.length * inputRow);
-        rows.forEach((row, i) => copy.set(source.subarray(row * inputRow, (row + 1) * inputRow) as never, i * inputRow));
-        sample = halfInput ? new ort.Tensor('float16', copy as Uint16Array, callDims) : new ort.Tensor('float32', copy as Float32Array, callDims);
+        rows.forEach((row, i) =>
+          copy.set(source.subarray(row * inputRow, (row + 1) * inputRow) as never, i * inputRow),
+        );
+        sample = halfInput
+          ? new ort.Tensor('float16', copy as Uint16Array, callDims)
+          : new ort.Tensor('float32', copy as Float32Array, callDims);
       }
-      const result = await this.session.run({ sample, timestep: time, encoder_hidden_states: this.hiddenStates[call]! });
+      const result = await this.session.run({
+        sample,
+        timestep: time,
+        encoder_hidden_states: this.hiddenStates[call]!,
+      });
       const out = readFloats(result.out_sample, 'out_sample');
       rows.forEach((row, i) => {
-        if (i === 0 || row !== rows[i - 1]) prediction.set(out.subarray(i * rowLength, (i + 1) * rowLength), row * rowLength);
+        if (i === 0 || row !== rows[i - 1])
+          prediction.set(out.subarray(i * rowLength, (i + 1) * rowLength), row * rowLength);
       });
     }
     return prediction;
@@ -544,7 +649,13 @@ export class GuidedUnet {
    * `latent ← a·latent + b·ε + noise` (the coefficients of `Scheduler.coefficients`, `noise`
    * already multiplied by c), and the new latent times `nextInputScale` into the rows.
    */
-  advance(prediction: Float32Array, latent: Float32Array, step: StepCoefficients, noise: Float32Array, nextInputScale: number): void {
+  advance(
+    prediction: Float32Array,
+    latent: Float32Array,
+    step: StepCoefficients,
+    noise: Float32Array,
+    nextInputScale: number,
+  ): void {
     const { input, rowLength } = this;
     const { text: textScale, image: imageScale } = this.scales;
     const { sample: a, prediction: b } = step;
@@ -567,12 +678,19 @@ export class GuidedUnet {
  * Rows per UNet call for an export: 3 (one call) when the `sample` batch axis is free or fixed
  * at 3, else its fixed size 1 or 2. Refuses what cannot be served.
  */
-export function unetBatch(sampleShape: ReadonlyArray<number | string>, hiddenShape: ReadonlyArray<number | string>, conditioningDims: readonly number[]): number {
-  const fixed = (dim: number | string | undefined): number | undefined => (typeof dim === 'number' && dim > 0 ? dim : undefined);
+export function unetBatch(
+  sampleShape: ReadonlyArray<number | string>,
+  hiddenShape: ReadonlyArray<number | string>,
+  conditioningDims: readonly number[],
+): number {
+  const fixed = (dim: number | string | undefined): number | undefined =>
+    typeof dim === 'number' && dim > 0 ? dim : undefined;
   const batch = fixed(sampleShape[0]);
   const hiddenBatch = fixed(hiddenShape[0]);
   if (batch !== undefined && hiddenBatch !== undefined && batch !== hiddenBatch)
-    throw new ConfigError(`unet/model.onnx fixes sample's batch at ${batch} but encoder_hidden_states' at ${hiddenBatch}; export it with one batch size (3 for InstructPix2Pix, or a free axis).`);
+    throw new ConfigError(
+      `unet/model.onnx fixes sample's batch at ${batch} but encoder_hidden_states' at ${hiddenBatch}; export it with one batch size (3 for InstructPix2Pix, or a free axis).`,
+    );
   const rows = batch ?? hiddenBatch;
   if (rows !== undefined && rows > 3)
     throw new ConfigError(
@@ -583,7 +701,7 @@ export function unetBatch(sampleShape: ReadonlyArray<number | string>, hiddenSha
   if (tokens !== undefined && tokens !== conditioningDims[1])
     throw new ConfigError(
       `unet/model.onnx takes encoder_hidden_states of fixed length ${tokens}, but the conditioning has ${conditioningDims[1]} tokens` +
-        `${conditioningDims[1]! > tokens ? ' (the text tokens and the PER block\'s q_prime rows)' : ''}; export the UNet with a free sequence axis.`,
+        `${conditioningDims[1]! > tokens ? " (the text tokens and the PER block's q_prime rows)" : ''}; export the UNet with a free sequence axis.`,
     );
   return rows ?? 3;
 }
@@ -604,17 +722,28 @@ function definedOnly<T extends object>(options: T): Partial<T> {
 
 function validate(options: ResolvedOptions): void {
   if (!Number.isInteger(options.steps) || options.steps < 1 || options.steps > 1000)
-    throw new ConfigError(`The diffusion renderer's steps must be a whole number from 1 to 1000, not ${options.steps}.`);
+    throw new ConfigError(
+      `The diffusion renderer's steps must be a whole number from 1 to 1000, not ${options.steps}.`,
+    );
   if (!SCHEDULER_KINDS.includes(options.scheduler))
-    throw new ConfigError(`The diffusion renderer's scheduler must be one of ${SCHEDULER_KINDS.join(', ')}, not "${options.scheduler}".`);
+    throw new ConfigError(
+      `The diffusion renderer's scheduler must be one of ${SCHEDULER_KINDS.join(', ')}, not "${options.scheduler}".`,
+    );
   for (const key of ['textGuidanceScale', 'imageGuidanceScale', 'vaeScalingFactor'] as const)
-    if (!(options[key] > 0)) throw new ConfigError(`The diffusion renderer's ${key} must be a positive number, not ${options[key]}.`);
+    if (!(options[key] > 0))
+      throw new ConfigError(`The diffusion renderer's ${key} must be a positive number, not ${options[key]}.`);
   if (!Number.isInteger(options.maxSide) || options.maxSide < 64)
-    throw new ConfigError(`The diffusion renderer's maxSide must be a whole number of pixels, at least 64, not ${options.maxSide}.`);
+    throw new ConfigError(
+      `The diffusion renderer's maxSide must be a whole number of pixels, at least 64, not ${options.maxSide}.`,
+    );
   if (options.timestepSpacing !== undefined && !TIMESTEP_SPACINGS.includes(options.timestepSpacing))
-    throw new ConfigError(`The diffusion renderer's timestepSpacing must be one of ${TIMESTEP_SPACINGS.join(', ')}, not "${options.timestepSpacing}".`);
+    throw new ConfigError(
+      `The diffusion renderer's timestepSpacing must be one of ${TIMESTEP_SPACINGS.join(', ')}, not "${options.timestepSpacing}".`,
+    );
   if (!['auto', 'on', 'off'].includes(options.emotionBlocks))
-    throw new ConfigError(`The diffusion renderer's emotionBlocks must be "auto", "on" or "off", not "${options.emotionBlocks}".`);
+    throw new ConfigError(
+      `The diffusion renderer's emotionBlocks must be "auto", "on" or "off", not "${options.emotionBlocks}".`,
+    );
 }
 
 /** The factory the engine calls for `MOODSHIFT_RENDERER=diffusion`. */

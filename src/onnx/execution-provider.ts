@@ -20,8 +20,8 @@ export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'webgpu'];
 
 export const WEBGPU_INSTALL_HINT =
-  'WebGPU runs on Vulkan: on a GPU host install its Vulkan driver (NVIDIA: the driver\'s Vulkan ICD, `nvidia-smi` and ' +
-  '`vulkaninfo --summary` should list the GPU); on Debian 12 without a GPU, Mesa 25\'s software Vulkan works: add ' +
+  "WebGPU runs on Vulkan: on a GPU host install its Vulkan driver (NVIDIA: the driver's Vulkan ICD, `nvidia-smi` and " +
+  "`vulkaninfo --summary` should list the GPU); on Debian 12 without a GPU, Mesa 25's software Vulkan works: add " +
   'the bookworm-backports suite and `apt-get install -t bookworm-backports mesa-vulkan-drivers`. Or set ORT_EXECUTION_PROVIDER=cpu.';
 
 export const CUDA_INSTALL_HINT =
@@ -53,11 +53,19 @@ export interface ProviderTuning {
 }
 
 /** Session options for a provider. On CUDA and WebGPU, operators the provider lacks still run on the CPU. */
-export function sessionOptionsFor(provider: ExecutionProvider, tuning: ProviderTuning = {}): InferenceSession.SessionOptions {
+export function sessionOptionsFor(
+  provider: ExecutionProvider,
+  tuning: ProviderTuning = {},
+): InferenceSession.SessionOptions {
   const common: InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
-    extra: { session: { intra_op: { allow_spinning: tuning.cpuSpinning ? '1' : '0' }, inter_op: { allow_spinning: tuning.cpuSpinning ? '1' : '0' } } },
+    extra: {
+      session: {
+        intra_op: { allow_spinning: tuning.cpuSpinning ? '1' : '0' },
+        inter_op: { allow_spinning: tuning.cpuSpinning ? '1' : '0' },
+      },
+    },
   };
   if (provider === 'cuda') {
     return { ...common, executionProviders: [{ name: 'cuda', deviceId: tuning.cudaDeviceId ?? 0 }, 'cpu'] };

@@ -31,13 +31,13 @@ function float32BitsToFloat16Bits(bits: number): number {
     let half = mantissa >>> shift;
     const remainder = mantissa & ((1 << shift) - 1);
     const halfway = 1 << (shift - 1);
-    if (remainder > halfway || (remainder === halfway && (half & 1))) half += 1;
+    if (remainder > halfway || (remainder === halfway && half & 1)) half += 1;
     return sign | half;
   }
   let half = (halfExponent << 10) | (mantissa >>> 13);
   const remainder = mantissa & 0x1fff;
   // Round half to even; a carry out of the mantissa correctly bumps the exponent.
-  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1))) half += 1;
+  if (remainder > 0x1000 || (remainder === 0x1000 && half & 1)) half += 1;
   return sign | half;
 }
 
@@ -97,7 +97,8 @@ export function fromFloat16Array(bits: ArrayLike<number>): Float32Array {
   for (let i = 0; i < bits.length; i++) {
     const half = bits[i]!;
     const exponent = half & 0x7c00;
-    if (exponent !== 0 && exponent !== 0x7c00) outBits[i] = ((half & 0x8000) << 16) | (((half & 0x7fff) << 13) + 0x38000000);
+    if (exponent !== 0 && exponent !== 0x7c00)
+      outBits[i] = ((half & 0x8000) << 16) | (((half & 0x7fff) << 13) + 0x38000000);
     else out[i] = table[half]!;
   }
   return out;

@@ -40,7 +40,12 @@ export function renderLayout(width: number, height: number, maxSide: number, mul
   return {
     width: outWidth,
     height: outHeight,
-    content: { left: Math.floor((outWidth - contentWidth) / 2), top: Math.floor((outHeight - contentHeight) / 2), width: contentWidth, height: contentHeight },
+    content: {
+      left: Math.floor((outWidth - contentWidth) / 2),
+      top: Math.floor((outHeight - contentHeight) / 2),
+      width: contentWidth,
+      height: contentHeight,
+    },
   };
 }
 
@@ -50,7 +55,12 @@ export function fullLayout(width: number, height: number): RenderLayout {
 }
 
 /** The picture stretched to `width`×`height` (BLIP-2's processor resizes to a square, as here). */
-async function rgbPixels(image: CheckedImage, width: number, height: number, kernel: 'lanczos3' | 'cubic'): Promise<Buffer> {
+async function rgbPixels(
+  image: CheckedImage,
+  width: number,
+  height: number,
+  kernel: 'lanczos3' | 'cubic',
+): Promise<Buffer> {
   return sharp(image.bytes)
     .removeAlpha()
     .toColourspace('srgb')
@@ -67,7 +77,9 @@ async function paddedPixels(image: CheckedImage, layout: RenderLayout): Promise<
   const right = layout.width - content.width - content.left;
   const bottom = layout.height - content.height - content.top;
   if (content.left || content.top || right || bottom)
-    pipeline = sharp(await pipeline.raw().toBuffer(), { raw: { width: content.width, height: content.height, channels: 3 } }).extend({
+    pipeline = sharp(await pipeline.raw().toBuffer(), {
+      raw: { width: content.width, height: content.height, channels: 3 },
+    }).extend({
       left: content.left,
       top: content.top,
       right,
@@ -82,8 +94,7 @@ export async function vaeInput(image: CheckedImage, layout: RenderLayout): Promi
   const rgb = await paddedPixels(image, layout);
   const plane = layout.width * layout.height;
   const out = new Float32Array(3 * plane);
-  for (let i = 0; i < plane; i++)
-    for (let c = 0; c < 3; c++) out[c * plane + i] = rgb[i * 3 + c]! / 127.5 - 1;
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[c * plane + i] = rgb[i * 3 + c]! / 127.5 - 1;
   return out;
 }
 
@@ -126,7 +137,10 @@ export async function vaeOutputToImage(
       rgb[i * 3 + c] = value < 0 ? 0 : value > 255 ? 255 : value;
     }
   if (content.left || content.top || content.width !== width || content.height !== height) {
-    rgb = await sharp(rgb, { raw: { width, height, channels: 3 } }).extract(content).raw().toBuffer();
+    rgb = await sharp(rgb, { raw: { width, height, channels: 3 } })
+      .extract(content)
+      .raw()
+      .toBuffer();
     width = content.width;
     height = content.height;
   }
@@ -136,8 +150,12 @@ export async function vaeOutputToImage(
       .raw()
       .toBuffer();
   let pipeline = sharp(rgb, { raw: { width: target.width, height: target.height, channels: 3 } });
-  const alpha = target.format !== 'jpeg' && target.bytes ? await alphaChannel(target.bytes, target.width, target.height) : undefined;
-  if (alpha) pipeline = pipeline.joinChannel(alpha, { raw: { width: target.width, height: target.height, channels: 1 } });
+  const alpha =
+    target.format !== 'jpeg' && target.bytes
+      ? await alphaChannel(target.bytes, target.width, target.height)
+      : undefined;
+  if (alpha)
+    pipeline = pipeline.joinChannel(alpha, { raw: { width: target.width, height: target.height, channels: 1 } });
   const encoded =
     target.format === 'jpeg'
       ? pipeline.jpeg({ quality: options.jpegQuality ?? 90 })

@@ -94,7 +94,11 @@ function ranksOf(spec: TensorSignature): number[] {
 function matchesName(pattern: string, name: string): boolean {
   if (!pattern.includes('{N}')) return pattern === name;
   const [before, after] = pattern.split('{N}') as [string, string];
-  return name.startsWith(before) && name.endsWith(after) && /^\d+$/.test(name.slice(before.length, name.length - after.length));
+  return (
+    name.startsWith(before) &&
+    name.endsWith(after) &&
+    /^\d+$/.test(name.slice(before.length, name.length - after.length))
+  );
 }
 
 /** One line per tensor: `sample float32|float16 rank 4`. */
@@ -129,7 +133,9 @@ export function signatureProblems(
         if (!spec.types.includes(tensor.type))
           problems.push(`${side} ${tensor.name} is ${tensor.type}, expected ${spec.types.join(' or ')}`);
         if (!ranksOf(spec).includes(tensor.shape.length))
-          problems.push(`${side} ${tensor.name} has rank ${tensor.shape.length} ([${tensor.shape.join(', ')}]), expected rank ${ranksOf(spec).join(' or ')}`);
+          problems.push(
+            `${side} ${tensor.name} has rank ${tensor.shape.length} ([${tensor.shape.join(', ')}]), expected rank ${ranksOf(spec).join(' or ')}`,
+          );
       }
     }
     // An input we do not know about is one we cannot feed; an unknown output is harmless.
@@ -149,7 +155,13 @@ export function signatureProblems(
 }
 
 /** The error for a model file that does not fit, naming the file, what was expected and what was found. */
-export function signatureError(path: string, signature: ModelSignature, inputs: readonly FoundTensor[], outputs: readonly FoundTensor[], problems: string[]): ConfigError {
+export function signatureError(
+  path: string,
+  signature: ModelSignature,
+  inputs: readonly FoundTensor[],
+  outputs: readonly FoundTensor[],
+  problems: string[],
+): ConfigError {
   return new ConfigError(
     `Model file ${path} does not have the signature moodshift expects (${problems.join('; ')}).\n` +
       `  expected ${describeSignature(signature)}\n` +
@@ -173,7 +185,9 @@ export async function contentProblems(path: string, file: ManifestFile, verifyCh
   const size = (await stat(path)).size;
   if (size === 0) problems.push('the file is empty');
   if (typeof file.bytes === 'number' && size !== file.bytes)
-    problems.push(`the file has ${size} bytes, expected ${file.bytes}${size < file.bytes ? ' (truncated: download it again)' : ''}`);
+    problems.push(
+      `the file has ${size} bytes, expected ${file.bytes}${size < file.bytes ? ' (truncated: download it again)' : ''}`,
+    );
   if (verifyChecksum && file.sha256 && problems.length === 0) {
     const actual = await sha256File(path);
     if (actual !== file.sha256.toLowerCase()) problems.push(`its sha256 is ${actual}, expected ${file.sha256}`);

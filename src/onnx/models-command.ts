@@ -92,7 +92,11 @@ export interface ModelsCommandOptions {
 }
 
 /** Runs `moodshift models …`; returns the exit code. */
-export async function runModelsCommand(argv: string[], io: ModelsCommandIo, options: ModelsCommandOptions = {}): Promise<number> {
+export async function runModelsCommand(
+  argv: string[],
+  io: ModelsCommandIo,
+  options: ModelsCommandOptions = {},
+): Promise<number> {
   const [command, ...rest] = argv;
   const dir = options.modelsDir ?? 'models/weights';
   try {
@@ -133,7 +137,11 @@ export interface FileReport {
 }
 
 /** Checks every file of `backend` in `dir`: presence, size, pinned checksum, ONNX signature, tokenizer. */
-export async function checkModelsDir(dir: string, backend: ModelBackend, manifest: ModelManifest): Promise<FileReport[]> {
+export async function checkModelsDir(
+  dir: string,
+  backend: ModelBackend,
+  manifest: ModelManifest,
+): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   const files = manifest.backends[backend].files;
   for (const file of files) reports.push({ backend, ...(await checkFile(dir, file)) });
@@ -146,7 +154,9 @@ export async function checkModelsDir(dir: string, backend: ModelBackend, manifes
     const needed = [...members, ...reports.filter((r) => fileOf(r).neededWith === group)];
     for (const member of needed.filter((r) => r.status === 'absent')) {
       member.status = 'missing';
-      member.problems.unshift(`the ${group} group is present, so it is needed too (all of ${needed.map((m) => m.path).join(', ')})`);
+      member.problems.unshift(
+        `the ${group} group is present, so it is needed too (all of ${needed.map((m) => m.path).join(', ')})`,
+      );
     }
   }
   return reports;
@@ -156,7 +166,11 @@ export async function checkModelsDir(dir: string, backend: ModelBackend, manifes
 async function checkFile(dir: string, file: ManifestFile): Promise<Omit<FileReport, 'backend'>> {
   const path = join(dir, file.path);
   if (!existsSync(path))
-    return { path: file.path, status: file.required ? 'missing' : 'absent', problems: file.signature ? [`expected ${describeSignature(file.signature)}`] : [] };
+    return {
+      path: file.path,
+      status: file.required ? 'missing' : 'absent',
+      problems: file.signature ? [`expected ${describeSignature(file.signature)}`] : [],
+    };
   const problems = await contentProblems(path, file, true);
   if (problems.length === 0) problems.push(...(await loadProblems(path, file)));
   return { path: file.path, status: problems.length ? 'wrong' : 'ok', problems };
@@ -181,7 +195,11 @@ export async function checkEvalModels(dir: string): Promise<EvalMetricReport[]> 
       seen.set(file.path, report);
       files.push(report);
     }
-    const status = files.some((f) => f.status === 'wrong') ? 'wrong' : files.every((f) => f.status === 'ok') ? 'measured' : 'not measured';
+    const status = files.some((f) => f.status === 'wrong')
+      ? 'wrong'
+      : files.every((f) => f.status === 'ok')
+        ? 'measured'
+        : 'not measured';
     reports.push({ metric: model.metric, status, files });
   }
   return reports;
@@ -207,21 +225,32 @@ async function loadProblems(path: string, file: ManifestFile): Promise<string[]>
   if (file.kind !== 'onnx') return [];
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(path, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+    session = await ort.InferenceSession.create(path, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'disabled',
+    });
   } catch (error) {
     const size = (await stat(path)).size;
-    return [`cannot be loaded as an ONNX model (${size} bytes; truncated or not ONNX): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`];
+    return [
+      `cannot be loaded as an ONNX model (${size} bytes; truncated or not ONNX): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    ];
   }
   try {
     if (!file.signature) return [];
     const found = (list: readonly ort.InferenceSession.ValueMetadata[]): FoundTensor[] =>
-      list.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] }));
+      list.map((m) =>
+        m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] },
+      );
     const inputs = found(session.inputMetadata);
     const outputs = found(session.outputMetadata);
     const problems = signatureProblems(file.signature, inputs, outputs);
     if (problems.length === 0) return [];
     const line = (t: FoundTensor): string => `${t.name} ${t.type} [${t.shape.join(', ')}]`;
-    return [...problems, `expected ${describeSignature(file.signature)}`, `found inputs: ${inputs.map(line).join('; ')}. outputs: ${outputs.map(line).join('; ')}`];
+    return [
+      ...problems,
+      `expected ${describeSignature(file.signature)}`,
+      `found inputs: ${inputs.map(line).join('; ')}. outputs: ${outputs.map(line).join('; ')}`,
+    ];
   } finally {
     await session.release();
   }
@@ -239,12 +268,18 @@ async function checkCommand(argv: string[], io: ModelsCommandIo, defaultDir: str
   for (const backend of wanted === 'eval' ? [] : backendsFrom(flags)) {
     const reports = await checkModelsDir(dir, backend, manifest);
     for (const report of reports) {
-      io.stdout.write(`  ${report.status.padEnd(8)} ${backend.padEnd(10)} ${report.path}${report.status === 'absent' ? ' (optional)' : ''}\n`);
+      io.stdout.write(
+        `  ${report.status.padEnd(8)} ${backend.padEnd(10)} ${report.path}${report.status === 'absent' ? ' (optional)' : ''}\n`,
+      );
       if (report.status === 'missing' || report.status === 'wrong')
         for (const problem of report.problems) io.stdout.write(`             ${problem}\n`);
     }
     const bad = reports.filter((r) => r.status === 'missing' || r.status === 'wrong');
-    io.stdout.write(bad.length === 0 ? `${backend}: ready\n` : `${backend}: NOT ready (${bad.length} file${bad.length > 1 ? 's' : ''} missing or wrong)\n`);
+    io.stdout.write(
+      bad.length === 0
+        ? `${backend}: ready\n`
+        : `${backend}: NOT ready (${bad.length} file${bad.length > 1 ? 's' : ''} missing or wrong)\n`,
+    );
     if (bad.length > 0) ready = false;
   }
   if (withEval) {
@@ -291,7 +326,12 @@ interface SourcesFile {
 }
 
 /** Where each file of a backend comes from: `files[path]`, else `baseUrl/path`; undefined when nowhere. */
-export function sourceUrl(sources: SourcesFile, backend: ModelBackend, path: string, baseUrlOverride?: string): string | undefined {
+export function sourceUrl(
+  sources: SourcesFile,
+  backend: ModelBackend,
+  path: string,
+  baseUrlOverride?: string,
+): string | undefined {
   const entry = sources[backend];
   const config = typeof entry === 'object' && entry ? entry : {};
   const explicit = config.files?.[path];
@@ -341,13 +381,17 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   const size = (await stat(partial)).size;
   if (typeof options.bytes === 'number' && size !== options.bytes) {
     await rm(partial, { force: true });
-    throw new DownloadError(`${url} gave ${size} bytes, expected ${options.bytes}; the download was removed, run the command again.`);
+    throw new DownloadError(
+      `${url} gave ${size} bytes, expected ${options.bytes}; the download was removed, run the command again.`,
+    );
   }
   if (options.sha256) {
     const actual = await sha256File(partial);
     if (actual !== options.sha256.toLowerCase()) {
       await rm(partial, { force: true });
-      throw new DownloadError(`${url} does not match its checksum: sha256 ${actual}, expected ${options.sha256}. The download was removed; check the source and run the command again.`);
+      throw new DownloadError(
+        `${url} does not match its checksum: sha256 ${actual}, expected ${options.sha256}. The download was removed; check the source and run the command again.`,
+      );
     }
   }
   await rename(partial, dest);
@@ -387,7 +431,12 @@ function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
-async function fetchCommand(argv: string[], io: ModelsCommandIo, defaultDir: string, defaultBaseUrl: string | undefined): Promise<number> {
+async function fetchCommand(
+  argv: string[],
+  io: ModelsCommandIo,
+  defaultDir: string,
+  defaultBaseUrl: string | undefined,
+): Promise<number> {
   const { positional, flags } = parseArgs(argv, ['backend', 'dir', 'base-url', 'sources', 'retries', 'manifest']);
   if (positional.length > 0) throw new UsageError(`models fetch takes no folder argument; use --dir ${positional[0]}.`);
   const dir = flags.get('dir') ?? defaultDir;
@@ -413,7 +462,9 @@ async function fetchCommand(argv: string[], io: ModelsCommandIo, defaultDir: str
       }
       if (!url) {
         if (file.required) {
-          io.stderr.write(`  no URL   ${file.path}: set a baseUrl for ${backend} in ${sourcesPath}, MODELS_BASE_URL, or --base-url\n`);
+          io.stderr.write(
+            `  no URL   ${file.path}: set a baseUrl for ${backend} in ${sourcesPath}, MODELS_BASE_URL, or --base-url\n`,
+          );
           failed++;
         }
         continue;
@@ -429,10 +480,14 @@ async function fetchCommand(argv: string[], io: ModelsCommandIo, defaultDir: str
             if (now - lastShown < 1000 && received !== total) return;
             lastShown = now;
             const share = total ? ` ${Math.floor((received / total) * 100)}%` : '';
-            io.stderr.write(`  fetching ${file.path}${share} ${formatBytes(received)}${total ? ` / ${formatBytes(total)}` : ''}\n`);
+            io.stderr.write(
+              `  fetching ${file.path}${share} ${formatBytes(received)}${total ? ` / ${formatBytes(total)}` : ''}\n`,
+            );
           },
         });
-        io.stderr.write(`  fetched  ${file.path}${file.sha256 ? ' (checksum verified)' : ' (unpinned: no checksum to verify)'}\n`);
+        io.stderr.write(
+          `  fetched  ${file.path}${file.sha256 ? ' (checksum verified)' : ' (unpinned: no checksum to verify)'}\n`,
+        );
       } catch (error) {
         if (!file.required && error instanceof DownloadError && error.status === 404) continue;
         io.stderr.write(`  failed   ${file.path}: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -440,6 +495,10 @@ async function fetchCommand(argv: string[], io: ModelsCommandIo, defaultDir: str
       }
     }
   }
-  io.stdout.write(failed === 0 ? `All files are in ${dir}. Run \`moodshift models check ${dir}\` to verify them.\n` : `${failed} file(s) could not be fetched; run the command again to resume.\n`);
+  io.stdout.write(
+    failed === 0
+      ? `All files are in ${dir}. Run \`moodshift models check ${dir}\` to verify them.\n`
+      : `${failed} file(s) could not be fetched; run the command again to resume.\n`,
+  );
   return failed === 0 ? 0 : 1;
 }

@@ -80,12 +80,20 @@ export function parsePlannerAnswer(text: string): PlannerAnswer | { problem: str
 }
 
 function tidy(text: string | undefined): string | undefined {
-  const trimmed = text?.replace(/\s+([.,;:!?])/g, '$1').replace(/[\s.;|]+$/, '').trim();
+  const trimmed = text
+    ?.replace(/\s+([.,;:!?])/g, '$1')
+    .replace(/[\s.;|]+$/, '')
+    .trim();
   if (!trimmed) return undefined;
   return trimmed[0]!.toUpperCase() + trimmed.slice(1) + '.';
 }
 
-const PLANNER_FILES = ['blip2/vision_encoder.onnx', 'blip2/qformer.onnx', 'blip2/embed_tokens.onnx', 'blip2/decoder_model_merged.onnx'] as const;
+const PLANNER_FILES = [
+  'blip2/vision_encoder.onnx',
+  'blip2/qformer.onnx',
+  'blip2/embed_tokens.onnx',
+  'blip2/decoder_model_merged.onnx',
+] as const;
 
 export class OnnxPlanner implements Planner {
   readonly name = 'onnx';
@@ -97,7 +105,13 @@ export class OnnxPlanner implements Planner {
     private readonly tokenizer: TextTokenizer,
     private readonly prompt: string,
     private readonly fallback: Planner,
-    private readonly settings: { maxNewTokens: number; beamWidth: number; modelsDir: string; ownsFallback: boolean; endTokenIds: number[] },
+    private readonly settings: {
+      maxNewTokens: number;
+      beamWidth: number;
+      modelsDir: string;
+      ownsFallback: boolean;
+      endTokenIds: number[];
+    },
     private readonly loaded: ManifestFile[],
     private readonly loadOptions: LoadSessionOptions,
     private readonly logger: Logger,
@@ -109,12 +123,18 @@ export class OnnxPlanner implements Planner {
     const maxNewTokens = options.maxNewTokens ?? 96;
     const beamWidth = options.beamWidth ?? 1;
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
-      throw new ConfigError(`The onnx planner's maxNewTokens must be a whole number of at least 1, not ${maxNewTokens}.`);
+      throw new ConfigError(
+        `The onnx planner's maxNewTokens must be a whole number of at least 1, not ${maxNewTokens}.`,
+      );
     if (!Number.isInteger(beamWidth) || beamWidth < 1 || beamWidth > 16)
-      throw new ConfigError(`The onnx planner's beamWidth must be a whole number from 1 (greedy) to 16, not ${beamWidth}.`);
+      throw new ConfigError(
+        `The onnx planner's beamWidth must be a whole number from 1 (greedy) to 16, not ${beamWidth}.`,
+      );
     const logger = options.logger ?? silentLogger;
     const prompt = await readFile(options.promptFile ?? DEFAULT_PLANNER_PROMPT, 'utf8').catch((error: unknown) => {
-      throw new ConfigError(`The onnx planner's prompt file ${options.promptFile ?? DEFAULT_PLANNER_PROMPT} cannot be read: ${String(error)}.`);
+      throw new ConfigError(
+        `The onnx planner's prompt file ${options.promptFile ?? DEFAULT_PLANNER_PROMPT} cannot be read: ${String(error)}.`,
+      );
     });
     const manifest = await loadManifest();
     const loadOptions: LoadSessionOptions = {
@@ -133,14 +153,25 @@ export class OnnxPlanner implements Planner {
         loaded.push(file);
         sessions.push(await session);
       }
-      const [visionEncoder, qformer, embedTokens, decoderSession] = sessions as [ort.InferenceSession, ort.InferenceSession, ort.InferenceSession, ort.InferenceSession];
+      const [visionEncoder, qformer, embedTokens, decoderSession] = sessions as [
+        ort.InferenceSession,
+        ort.InferenceSession,
+        ort.InferenceSession,
+        ort.InferenceSession,
+      ];
       const planner = new OnnxPlanner(
         { visionEncoder, qformer },
         new OptDecoder(decoderSession, embedTokens),
         tokenizer,
         prompt.trim(),
         options.fallback ?? new KnowledgePlanner(),
-        { maxNewTokens, beamWidth, modelsDir, ownsFallback: !options.fallback, endTokenIds: options.endTokenIds ?? (await plannerEndTokens(modelsDir, tokenizer)) },
+        {
+          maxNewTokens,
+          beamWidth,
+          modelsDir,
+          ownsFallback: !options.fallback,
+          endTokenIds: options.endTokenIds ?? (await plannerEndTokens(modelsDir, tokenizer)),
+        },
         loaded,
         loadOptions,
         logger,
@@ -155,7 +186,10 @@ export class OnnxPlanner implements Planner {
 
   /** The prompt for a plan, with its variables filled in. */
   promptFor(plan: Pick<EditPlan, 'instruction' | 'source' | 'target'>): string {
-    return this.prompt.replace(/\{(instruction|source|target)\}/g, (_, name: 'instruction' | 'source' | 'target') => plan[name]);
+    return this.prompt.replace(
+      /\{(instruction|source|target)\}/g,
+      (_, name: 'instruction' | 'source' | 'target') => plan[name],
+    );
   }
 
   async plan(request: PlanRequest): Promise<EditPlan> {
@@ -165,13 +199,17 @@ export class OnnxPlanner implements Planner {
     request.signal?.throwIfAborted();
     const { text, finished } = await this.answer(request, base);
     const fallBack = (reason: string): EditPlan => {
-      this.logger.warn({ reason, answer: text.slice(0, 300), target: request.target }, 'onnx planner answer unusable; using the fallback plan');
+      this.logger.warn(
+        { reason, answer: text.slice(0, 300), target: request.target },
+        'onnx planner answer unusable; using the fallback plan',
+      );
       return base;
     };
     if (!finished) return fallBack(`the answer ran past ${this.settings.maxNewTokens} tokens`);
     const parsed = parsePlannerAnswer(text);
     if ('problem' in parsed) return fallBack(parsed.problem);
-    if (parsed.emotion !== request.target) return fallBack(`the answer's emotion ${parsed.emotion} is not the requested ${request.target}`);
+    if (parsed.emotion !== request.target)
+      return fallBack(`the answer's emotion ${parsed.emotion} is not the requested ${request.target}`);
     return {
       ...base,
       caption: parsed.caption ?? base.caption,
@@ -186,7 +224,9 @@ export class OnnxPlanner implements Planner {
     const query = await blip2QueryEmbeddings(this.sessions.visionEncoder, this.sessions.qformer, request.image);
     const [, queries, width] = query.dims as [number, number, number];
     if (this.decoder.hiddenSize && width !== this.decoder.hiddenSize)
-      throw new ConfigError(`blip2/qformer.onnx returns width ${width} but the decoder takes ${this.decoder.hiddenSize}; export the Q-Former with its language projection.`);
+      throw new ConfigError(
+        `blip2/qformer.onnx returns width ${width} but the decoder takes ${this.decoder.hiddenSize}; export the Q-Former with its language projection.`,
+      );
     const promptIds = this.tokenizer.encode(this.promptFor(base));
     const promptEmbeds = await this.decoder.embed(promptIds);
     const prefix = new Float32Array(query.data.length + promptEmbeds.length);
@@ -224,11 +264,16 @@ export async function plannerEndTokens(modelsDir: string, tokenizer: TextTokeniz
     try {
       value = (JSON.parse(await readFile(path, 'utf8')) as { end_token_id?: unknown }).end_token_id;
     } catch (error) {
-      throw new ConfigError(`${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); export the planner again.`, { cause: error });
+      throw new ConfigError(
+        `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); export the planner again.`,
+        { cause: error },
+      );
     }
     const ids = typeof value === 'number' ? [value] : value;
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => Number.isInteger(id) && id >= 0))
-      throw new ConfigError(`${path} must give end_token_id as a token id or a list of them (BLIP-2 OPT: 50118), not ${JSON.stringify(value)}.`);
+      throw new ConfigError(
+        `${path} must give end_token_id as a token id or a list of them (BLIP-2 OPT: 50118), not ${JSON.stringify(value)}.`,
+      );
     return ids as number[];
   }
   return [...new Set([BLIP2_OPT_END_TOKEN, tokenizer.tokenId('</s>') ?? 2])];

@@ -8,7 +8,15 @@
 import * as ort from 'onnxruntime-node';
 import { ConfigError } from '../errors.ts';
 import { inputsOf } from './session-cache.ts';
-import { emptyTensor, floatTensor, intTensor, numericTensor, readFloats, type FloatType, type IntType } from './tensors.ts';
+import {
+  emptyTensor,
+  floatTensor,
+  intTensor,
+  numericTensor,
+  readFloats,
+  type FloatType,
+  type IntType,
+} from './tensors.ts';
 
 export interface DecodeOptions {
   /** Most tokens generated before giving up. */
@@ -75,7 +83,9 @@ export class OptDecoder {
     const first = inputs.get(this.layers[0]!.key)!;
     const [, heads, , headSize] = first.shape;
     if (typeof heads !== 'number' || typeof headSize !== 'number')
-      throw new ConfigError(`The decoder's ${first.name} must have a fixed number of heads and head size (found [${first.shape.join(', ')}]); export it with static head dimensions.`);
+      throw new ConfigError(
+        `The decoder's ${first.name} must have a fixed number of heads and head size (found [${first.shape.join(', ')}]); export it with static head dimensions.`,
+      );
     this.heads = heads;
     this.headSize = headSize;
     this.pastType = first.type as FloatType;
@@ -102,7 +112,15 @@ export class OptDecoder {
     const useCache = options.useCache ?? true;
     const endIds = new Set(typeof options.endTokenId === 'number' ? [options.endTokenId] : options.endTokenId);
     let beams: Beam[] = [
-      { tokens: [], pending: { data: prefix, length: prefixLength }, past: this.emptyPast(), seen: 0, score: 0, finished: false, stepLogits: [] },
+      {
+        tokens: [],
+        pending: { data: prefix, length: prefixLength },
+        past: this.emptyPast(),
+        seen: 0,
+        score: 0,
+        finished: false,
+        stepLogits: [],
+      },
     ];
     const done: Beam[] = [];
     for (let step = 0; step < options.maxNewTokens; step++) {
@@ -111,7 +129,8 @@ export class OptDecoder {
       for (const beam of beams) {
         const { logits, past } = useCache ? await this.runCached(beam) : await this.runFull(beam, prefix, prefixLength);
         const logProbs = logSoftmax(logits);
-        for (const token of topK(logProbs, beamWidth)) candidates.push({ beam, token, score: beam.score + logProbs[token]!, logits, past });
+        for (const token of topK(logProbs, beamWidth))
+          candidates.push({ beam, token, score: beam.score + logProbs[token]!, logits, past });
       }
       candidates.sort((a, b) => b.score - a.score);
       const next: Beam[] = [];
@@ -120,7 +139,8 @@ export class OptDecoder {
         const tokens = [...candidate.beam.tokens];
         const stepLogits = [...candidate.beam.stepLogits, candidate.logits];
         if (endIds.has(candidate.token)) {
-          if (done.length < beamWidth) done.push({ ...candidate.beam, tokens, stepLogits, score: candidate.score, finished: true });
+          if (done.length < beamWidth)
+            done.push({ ...candidate.beam, tokens, stepLogits, score: candidate.score, finished: true });
           continue;
         }
         tokens.push(candidate.token);
@@ -157,13 +177,21 @@ export class OptDecoder {
   private async runCached(beam: Beam): Promise<{ logits: Float32Array; past: Past }> {
     const total = beam.seen + beam.pending.length;
     const feeds: Record<string, ort.Tensor> = {
-      inputs_embeds: floatTensor(this.embedsType, beam.pending.data, [1, beam.pending.length, beam.pending.data.length / beam.pending.length]),
+      inputs_embeds: floatTensor(this.embedsType, beam.pending.data, [
+        1,
+        beam.pending.length,
+        beam.pending.data.length / beam.pending.length,
+      ]),
       attention_mask: intTensor(this.maskType, new Array<number>(total).fill(1), [1, total]),
     };
     for (const [name, tensor] of beam.past) feeds[name] = tensor;
     if (this.useCacheBranch) feeds.use_cache_branch = boolTensor(beam.seen > 0, this.useCacheBranch.rank);
     if (this.positionIdsType)
-      feeds.position_ids = intTensor(this.positionIdsType, Array.from({ length: beam.pending.length }, (_, i) => beam.seen + i), [1, beam.pending.length]);
+      feeds.position_ids = intTensor(
+        this.positionIdsType,
+        Array.from({ length: beam.pending.length }, (_, i) => beam.seen + i),
+        [1, beam.pending.length],
+      );
     const result = await this.decoder.run(feeds);
     const past: Past = new Map();
     for (const layer of this.layers) {
@@ -174,7 +202,11 @@ export class OptDecoder {
   }
 
   /** Without a cache: the whole sequence (prefix and generated tokens) from scratch. */
-  private async runFull(beam: Beam, prefix: Float32Array, prefixLength: number): Promise<{ logits: Float32Array; past: Past }> {
+  private async runFull(
+    beam: Beam,
+    prefix: Float32Array,
+    prefixLength: number,
+  ): Promise<{ logits: Float32Array; past: Past }> {
     const generated = beam.tokens.length > 0 ? await this.embed(beam.tokens) : new Float32Array(0);
     const data = new Float32Array(prefix.length + generated.length);
     data.set(prefix);

@@ -111,7 +111,12 @@ function roundHalfEven(x: number): number {
 }
 
 /** The inference timesteps for a spacing, as diffusers' `set_timesteps` computes them. */
-export function inferenceTimesteps(steps: number, spacing: TimestepSpacing, trainSteps = 1000, stepsOffset = 1): number[] {
+export function inferenceTimesteps(
+  steps: number,
+  spacing: TimestepSpacing,
+  trainSteps = 1000,
+  stepsOffset = 1,
+): number[] {
   if (spacing === 'leading') return leadingTimesteps(steps, trainSteps, stepsOffset);
   if (spacing === 'trailing') return trailingTimesteps(steps, trainSteps);
   return linspaceTimesteps(steps, trainSteps);
@@ -180,7 +185,10 @@ abstract class AffineScheduler implements Scheduler {
 }
 
 /** Timesteps and σ of the Euler schedulers (σ per step, then a final 0), as diffusers' `set_timesteps`. */
-function eulerSigmas(steps: number, options: NoiseScheduleOptions): { timesteps: number[]; sigmas: number[]; initNoiseSigma: number } {
+function eulerSigmas(
+  steps: number,
+  options: NoiseScheduleOptions,
+): { timesteps: number[]; sigmas: number[]; initNoiseSigma: number } {
   const schedule = scaledLinearSchedule(options);
   const spacing = options.timestepSpacing ?? 'linspace';
   const exact = inferenceTimesteps(steps, spacing, schedule.sigmas.length, options.stepsOffset ?? 1);
@@ -189,7 +197,8 @@ function eulerSigmas(steps: number, options: NoiseScheduleOptions): { timesteps:
   const timesteps = exact.map((t) => Math.fround(t));
   const maxSigma = Math.max(...sigmas);
   // diffusers' `init_noise_sigma`: σ_max for "linspace" and "trailing", √(σ_max² + 1) for "leading".
-  const initNoiseSigma = spacing === 'leading' ? Math.fround(Math.sqrt(Math.fround(Math.fround(maxSigma * maxSigma) + 1))) : maxSigma;
+  const initNoiseSigma =
+    spacing === 'leading' ? Math.fround(Math.sqrt(Math.fround(Math.fround(maxSigma * maxSigma) + 1))) : maxSigma;
   return { timesteps, sigmas, initNoiseSigma };
 }
 
@@ -219,7 +228,9 @@ export class EulerAncestralScheduler extends EulerBase {
   coefficients(stepIndex: number): StepCoefficients {
     const sigmaFrom = this.sigmas[stepIndex]!;
     const sigmaTo = this.sigmas[stepIndex + 1]!;
-    const sigmaUp = Math.sqrt((sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo)) / (sigmaFrom * sigmaFrom));
+    const sigmaUp = Math.sqrt(
+      (sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo)) / (sigmaFrom * sigmaFrom),
+    );
     const sigmaDown = Math.sqrt(sigmaTo * sigmaTo - sigmaUp * sigmaUp);
     // x0 = x − σ·ε; the derivative (x − x0)/σ is ε itself, so x' = x + ε·(σ_down − σ) + σ_up·z.
     return { sample: 1, prediction: sigmaDown - sigmaFrom, noise: sigmaUp };
@@ -250,7 +261,9 @@ export class DdimScheduler extends AffineScheduler {
     const spacing = options.timestepSpacing ?? 'leading';
     const trainSteps = schedule.alphasCumprod.length;
     // DDIM's timesteps are integers: "linspace" rounds (numpy's round, half to even).
-    this.timesteps = inferenceTimesteps(steps, spacing, trainSteps, options.stepsOffset ?? 1).map((t) => (spacing === 'linspace' ? roundHalfEven(t) : t));
+    this.timesteps = inferenceTimesteps(steps, spacing, trainSteps, options.stepsOffset ?? 1).map((t) =>
+      spacing === 'linspace' ? roundHalfEven(t) : t,
+    );
     this.stepRatio = Math.floor(schedule.alphasCumprod.length / steps);
   }
 

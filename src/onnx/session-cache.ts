@@ -38,7 +38,9 @@ export interface LoadSessionOptions extends ProviderTuning {
 }
 
 function metadataOf(list: readonly ort.InferenceSession.ValueMetadata[]): FoundTensor[] {
-  return list.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] }));
+  return list.map((m) =>
+    m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] },
+  );
 }
 
 /** The inputs of a session, by name (with type and shape). */
@@ -51,11 +53,16 @@ export function outputsOf(session: ort.InferenceSession): Map<string, FoundTenso
   return new Map(metadataOf(session.outputMetadata).map((t) => [t.name, t]));
 }
 
-async function createCheckedSession(path: string, file: ManifestFile, options: LoadSessionOptions): Promise<ort.InferenceSession> {
+async function createCheckedSession(
+  path: string,
+  file: ManifestFile,
+  options: LoadSessionOptions,
+): Promise<ort.InferenceSession> {
   if (!existsSync(path)) throw missingFileError(path, file, options.backend);
   const problems = await contentProblems(path, file, false);
   const expected = file.signature ? ` Expected ${describeSignature(file.signature)}.` : '';
-  if (problems.length > 0) throw new ConfigError(`Model file ${path} is not usable: ${problems.join('; ')}.${expected}`);
+  if (problems.length > 0)
+    throw new ConfigError(`Model file ${path} is not usable: ${problems.join('; ')}.${expected}`);
   assertProviderAvailable(options.provider);
   let session: ort.InferenceSession;
   try {
@@ -86,7 +93,11 @@ async function createCheckedSession(path: string, file: ManifestFile, options: L
  * The session for `file` under `modelsDir`, loading and checking it on first use. Each call
  * counts as one user; call `releaseSession` with the same arguments when done.
  */
-export function acquireSession(modelsDir: string, file: ManifestFile, options: LoadSessionOptions): Promise<ort.InferenceSession> {
+export function acquireSession(
+  modelsDir: string,
+  file: ManifestFile,
+  options: LoadSessionOptions,
+): Promise<ort.InferenceSession> {
   const path = join(modelsDir, file.path);
   const key = sessionKey(path, options);
   let entry = sessions.get(key);
@@ -105,7 +116,11 @@ function sessionKey(path: string, options: LoadSessionOptions): string {
 }
 
 /** Gives one use back; the last user's release frees the session. */
-export async function releaseSession(modelsDir: string, file: ManifestFile, options: LoadSessionOptions): Promise<void> {
+export async function releaseSession(
+  modelsDir: string,
+  file: ManifestFile,
+  options: LoadSessionOptions,
+): Promise<void> {
   const path = join(modelsDir, file.path);
   const key = sessionKey(path, options);
   const entry = sessions.get(key);

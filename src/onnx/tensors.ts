@@ -10,12 +10,19 @@ export type IntType = 'int32' | 'int64';
 
 /** A float tensor in the model's float type (float16 is passed as bit patterns). */
 export function floatTensor(type: FloatType, data: Float32Array, dims: readonly number[]): ort.Tensor {
-  return type === 'float16' ? new ort.Tensor('float16', toFloat16Array(data), dims) : new ort.Tensor('float32', data, dims);
+  return type === 'float16'
+    ? new ort.Tensor('float16', toFloat16Array(data), dims)
+    : new ort.Tensor('float32', data, dims);
 }
 
 /** An integer tensor in the model's integer type. */
 export function intTensor(type: IntType, values: ArrayLike<number>, dims: readonly number[]): ort.Tensor {
-  if (type === 'int64') return new ort.Tensor('int64', BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(v)), dims);
+  if (type === 'int64')
+    return new ort.Tensor(
+      'int64',
+      BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(v)),
+      dims,
+    );
   return new ort.Tensor('int32', Int32Array.from(values), dims);
 }
 

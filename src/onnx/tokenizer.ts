@@ -40,12 +40,17 @@ export class TextTokenizer {
       );
     }
     const configPath = join(dirname(path), 'tokenizer_config.json');
-    const config: TokenizerConfig = existsSync(configPath) ? (JSON.parse(await readFile(configPath, 'utf8')) as TokenizerConfig) : {};
+    const config: TokenizerConfig = existsSync(configPath)
+      ? (JSON.parse(await readFile(configPath, 'utf8')) as TokenizerConfig)
+      : {};
     let tokenizer: Tokenizer;
     try {
       tokenizer = new Tokenizer(json, config as object);
     } catch (error) {
-      throw new ConfigError(`Tokenizer file ${path} could not be read: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+      throw new ConfigError(
+        `Tokenizer file ${path} could not be read: ${error instanceof Error ? error.message : String(error)}.`,
+        { cause: error },
+      );
     }
     const idOf = (...tokens: string[]): number | undefined => {
       for (const token of tokens) {
@@ -58,7 +63,12 @@ export class TextTokenizer {
     // As transformers' tokenizers: tokenizer_config.json's pad_token first (SD 1.5's CLIP pads with
     // <|endoftext|>, SD 2's with "!"), then tokenizer.json's padding, then the usual names.
     const configPad = typeof config.pad_token === 'string' ? config.pad_token : config.pad_token?.content;
-    const padId = (configPad !== undefined ? idOf(configPad) : undefined) ?? json.padding?.pad_id ?? idOf('<pad>', '<|endoftext|>', '[PAD]') ?? endId ?? 0;
+    const padId =
+      (configPad !== undefined ? idOf(configPad) : undefined) ??
+      json.padding?.pad_id ??
+      idOf('<pad>', '<|endoftext|>', '[PAD]') ??
+      endId ??
+      0;
     return new TextTokenizer(tokenizer, endId, padId);
   }
 

@@ -51,7 +51,9 @@ export class KnowledgePlanner implements Planner {
       );
     }
     if (!Number.isInteger(this.factorsPerElement) || this.factorsPerElement < 1) {
-      throw new RangeError(`KnowledgePlanner factorsPerElement must be a whole number of at least 1, got ${this.factorsPerElement}.`);
+      throw new RangeError(
+        `KnowledgePlanner factorsPerElement must be a whole number of at least 1, got ${this.factorsPerElement}.`,
+      );
     }
   }
 
@@ -59,7 +61,10 @@ export class KnowledgePlanner implements Planner {
     request.signal?.throwIfAborted();
     const tone = await measureTone(request.image.bytes);
     // The tone estimator reads the same statistics: reuse them rather than decode twice.
-    const faceEstimate = !request.source && this.estimator instanceof VisionEstimator ? await this.estimator.estimateFaces(request.image) : undefined;
+    const faceEstimate =
+      !request.source && this.estimator instanceof VisionEstimator
+        ? await this.estimator.estimateFaces(request.image)
+        : undefined;
     const distribution = request.source
       ? undefined
       : this.estimator instanceof ToneEstimator
@@ -88,19 +93,32 @@ export class KnowledgePlanner implements Planner {
 
   private editedCaption(target: Emotion, elements: readonly Element[], intensity: number): string {
     const phrases = elements.flatMap((element) => this.factors[target][element].slice(0, this.factorsPerElement));
-    const strength = { subtle: 'a touch of', moderate: '', strong: 'strongly', maximum: 'overwhelmingly' }[describeIntensity(intensity)];
+    const strength = { subtle: 'a touch of', moderate: '', strong: 'strongly', maximum: 'overwhelmingly' }[
+      describeIntensity(intensity)
+    ];
     const feeling = EMOTION_TABLE[target].meaning.split(',')[0]!.trim();
-    const lead = strength ? `The picture feels ${strength === 'a touch of' ? 'a touch more' : strength} ${feeling}` : `The picture feels ${feeling}`;
+    const lead = strength
+      ? `The picture feels ${strength === 'a touch of' ? 'a touch more' : strength} ${feeling}`
+      : `The picture feels ${feeling}`;
     return `${lead}, with ${joinPhrases(phrases)}.`;
   }
 }
 
 /** What a picture looks like in colour and light terms, from its tone statistics. */
 export function describeTone(tone: ToneFeatures): string {
-  const light = tone.brightness < 0.25 ? 'dark' : tone.brightness < 0.4 ? 'dim' : tone.brightness > 0.6 ? 'bright' : 'evenly lit';
+  const light =
+    tone.brightness < 0.25 ? 'dark' : tone.brightness < 0.4 ? 'dim' : tone.brightness > 0.6 ? 'bright' : 'evenly lit';
   const temperature = tone.warmth > 0.12 ? 'warm' : tone.warmth < -0.02 ? 'cool' : 'neutral';
-  const colour = tone.saturation < 0.1 ? 'nearly colourless' : tone.saturation < 0.18 ? 'muted' : tone.saturation > 0.32 ? 'vivid' : 'naturally coloured';
-  const contrast = tone.contrast < 0.13 ? 'soft contrast' : tone.contrast > 0.26 ? 'hard contrast' : 'moderate contrast';
+  const colour =
+    tone.saturation < 0.1
+      ? 'nearly colourless'
+      : tone.saturation < 0.18
+        ? 'muted'
+        : tone.saturation > 0.32
+          ? 'vivid'
+          : 'naturally coloured';
+  const contrast =
+    tone.contrast < 0.13 ? 'soft contrast' : tone.contrast > 0.26 ? 'hard contrast' : 'moderate contrast';
   const cast = tone.tint > 0.03 ? ' and a green cast' : tone.tint < -0.08 ? ' and a magenta cast' : '';
   const article = /^[aeiou]/.test(light) ? 'An' : 'A';
   return `${article} ${light}, ${temperature}, ${colour} picture with ${contrast}${cast}.`;

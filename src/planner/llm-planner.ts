@@ -18,13 +18,32 @@ import { ELEMENTS, EMOTIONS, EMOTION_TABLE, dominantEmotion, type Element, type 
 import { ToneEstimator, type Estimator } from '../estimator/tone-estimator.ts';
 import { canonicalInstruction, describeIntensity } from '../intent.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { resolveLlmConnection, throwIfProblems, type LlmConfig, type LlmConnectionOptions, type ResolvedLlmConnection } from '../llm/llm-options.ts';
+import {
+  resolveLlmConnection,
+  throwIfProblems,
+  type LlmConfig,
+  type LlmConnectionOptions,
+  type ResolvedLlmConnection,
+} from '../llm/llm-options.ts';
 import { PROMPTS_DIR, fillTemplate, loadPromptTemplate, type PromptTemplate } from '../llm/prompt-file.ts';
-import { InvalidModelOutputError, LLM_FAILURE_REASONS, StructuredChat, type LlmFailureReason } from '../llm/structured-chat.ts';
+import {
+  InvalidModelOutputError,
+  LLM_FAILURE_REASONS,
+  StructuredChat,
+  type LlmFailureReason,
+} from '../llm/structured-chat.ts';
 import type { EditPlan, PlanRequest, Planner } from './planner.ts';
 
 /** The variables `prompts/plan.txt` is filled with. */
-export const PLAN_PROMPT_VARIABLES = ['emotions', 'elements', 'instruction', 'target', 'source', 'requested_elements', 'intensity'] as const;
+export const PLAN_PROMPT_VARIABLES = [
+  'emotions',
+  'elements',
+  'instruction',
+  'target',
+  'source',
+  'requested_elements',
+  'intensity',
+] as const;
 
 /** The longest caption accepted from the model, in characters. */
 const MAX_CAPTION_LENGTH = 600;
@@ -32,7 +51,9 @@ const MAX_CAPTION_LENGTH = 600;
 export const modelPlanSchema = z
   .object({
     caption: z.string().describe('What the picture shows now, in one sentence.'),
-    editedCaption: z.string().describe('What the same picture shows after the edit, changing only emotion-carrying elements.'),
+    editedCaption: z
+      .string()
+      .describe('What the same picture shows after the edit, changing only emotion-carrying elements.'),
     source: z.enum(EMOTIONS).nullable().describe('The emotion the picture evokes now.'),
     target: z.enum(EMOTIONS).describe('The target emotion of the instruction.'),
     elements: z.array(z.enum(ELEMENTS)).describe('The kinds of visual element the edited caption changes.'),
@@ -114,7 +135,9 @@ export class LlmPlanner implements Planner {
     this.maxImageSide = options.maxImageSide ?? 512;
     this.jpegQuality = options.jpegQuality ?? 80;
     if (!Number.isInteger(this.maxImageSide) || this.maxImageSide < 32 || this.maxImageSide > 4096) {
-      problems.push(`LlmPlanner: maxImageSide must be a whole number of pixels from 32 to 4096 (got ${this.maxImageSide}).`);
+      problems.push(
+        `LlmPlanner: maxImageSide must be a whole number of pixels from 32 to 4096 (got ${this.maxImageSide}).`,
+      );
     }
     if (!Number.isInteger(this.jpegQuality) || this.jpegQuality < 1 || this.jpegQuality > 100) {
       problems.push(`LlmPlanner: jpegQuality must be a whole number from 1 to 100 (got ${this.jpegQuality}).`);
@@ -143,7 +166,8 @@ export class LlmPlanner implements Planner {
       instruction: canonicalInstruction(request.target, request.source),
       target: request.target,
       source: request.source ?? 'not given: judge it from the picture',
-      requested_elements: named.length > 0 ? named.join(', ') : 'not given: choose the ones that carry the emotion best',
+      requested_elements:
+        named.length > 0 ? named.join(', ') : 'not given: choose the ones that carry the emotion best',
       intensity: describeIntensity(request.intensity),
     };
     const messages = [
@@ -162,7 +186,13 @@ export class LlmPlanner implements Planner {
     }
     this.counters.fallbacks[result.reason]++;
     this.logger.warn(
-      { reason: result.reason, status: result.status, detail: result.detail, ms: result.ms, model: this.connection.model },
+      {
+        reason: result.reason,
+        status: result.status,
+        detail: result.detail,
+        ms: result.ms,
+        model: this.connection.model,
+      },
       'the vision model gave no usable plan; the fallback planner planned instead',
     );
     return this.fallback.plan(request);
@@ -212,7 +242,8 @@ function checkedPlan(answer: ModelPlan, request: PlanRequest): CheckedModelPlan 
   if (caption.length > MAX_CAPTION_LENGTH || editedCaption.length > MAX_CAPTION_LENGTH) {
     throw new InvalidModelOutputError(`a caption is longer than ${MAX_CAPTION_LENGTH} characters`);
   }
-  if (caption.toLowerCase() === editedCaption.toLowerCase()) throw new InvalidModelOutputError('the edited caption changes nothing');
+  if (caption.toLowerCase() === editedCaption.toLowerCase())
+    throw new InvalidModelOutputError('the edited caption changes nothing');
   const named = uniqueElements(request.elements ?? []);
   const elements = named.length > 0 ? named : uniqueElements(answer.elements);
   if (elements.length === 0) throw new InvalidModelOutputError('the plan names no element to change');

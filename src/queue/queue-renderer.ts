@@ -18,7 +18,14 @@ import { QUEUE_SLOTS_PREFIX } from '../redis/keys.ts';
 import { RedisConnection } from '../redis/redis-connection.ts';
 import type { Renderer, RenderRequest, RenderResult } from '../renderer/renderer.ts';
 import type { PictureStore } from '../store/picture-store.ts';
-import { QUEUE_PREFIX, RENDER_QUEUE_NAME, delay, renderJobId, type RenderJobData, type RenderJobResult } from './render-queue.ts';
+import {
+  QUEUE_PREFIX,
+  RENDER_QUEUE_NAME,
+  delay,
+  renderJobId,
+  type RenderJobData,
+  type RenderJobResult,
+} from './render-queue.ts';
 
 export interface QueueRendererOptions {
   /** The Redis of the queue: a URL (the renderer opens its own connection and closes it). Needed unless `redis` is given. */
@@ -74,7 +81,8 @@ export class QueueRenderer implements Renderer {
   #eventsReady: Promise<unknown>;
 
   constructor(options: QueueRendererOptions) {
-    if (!options.redisUrl && !options.redis) throw new TypeError('QueueRenderer needs redisUrl (REDIS_URL) or a RedisConnection.');
+    if (!options.redisUrl && !options.redis)
+      throw new TypeError('QueueRenderer needs redisUrl (REDIS_URL) or a RedisConnection.');
     const { redis, redisUrl, ...rest } = options;
     this.#options = {
       maxJobsPerPerson: 2,
@@ -90,17 +98,28 @@ export class QueueRenderer implements Renderer {
     this.#ownsRedis = !redis;
     this.#redis =
       redis ??
-      new RedisConnection({ url: redisUrl!, unavailableAfterMs: this.#options.unavailableAfterMs, logger: this.#options.logger });
+      new RedisConnection({
+        url: redisUrl!,
+        unavailableAfterMs: this.#options.unavailableAfterMs,
+        logger: this.#options.logger,
+      });
     // BullMQ reads the server's version once, when the queue connects; if Redis drops during that
     // read, the queue stays broken for good. The version is checked with the other settings
     // (`RedisConnection.checkServer`) instead, so the queue recovers whenever Redis does.
     // The queue's commands share the fail-fast command connection; its prefix is a hash tag.
-    this.#queue = new Queue(RENDER_QUEUE_NAME, { connection: this.#redis.client, prefix: QUEUE_PREFIX, skipVersionCheck: true });
+    this.#queue = new Queue(RENDER_QUEUE_NAME, {
+      connection: this.#redis.client,
+      prefix: QUEUE_PREFIX,
+      skipVersionCheck: true,
+    });
     // Every waiting render listens for the queue's closing; hundreds may wait at once.
     this.#queue.setMaxListeners(0);
     this.#queue.on('error', (error) => this.#options.logger.warn({ err: error }, 'render queue: redis error'));
     // Blocking reads of queue events: BullMQ's own connection, `maxRetriesPerRequest: null`.
-    this.#events = new QueueEvents(RENDER_QUEUE_NAME, { connection: this.#redis.bullmqConnection() as ConnectionOptions, prefix: QUEUE_PREFIX });
+    this.#events = new QueueEvents(RENDER_QUEUE_NAME, {
+      connection: this.#redis.bullmqConnection() as ConnectionOptions,
+      prefix: QUEUE_PREFIX,
+    });
     this.#events.setMaxListeners(0);
     this.#events.on('error', (error) => this.#options.logger.warn({ err: error }, 'render queue events: redis error'));
     this.#events.on('progress', ({ jobId, data }) => this.#listeners.get(jobId)?.forEach((listener) => listener(data)));
@@ -112,11 +131,20 @@ export class QueueRenderer implements Renderer {
     const { pictures, logger } = this.#options;
     request.signal?.throwIfAborted();
     const imageHash = request.imageHash ?? (await this.#unavailableGuard(pictures.put(request.image)));
-    const jobId = renderJobId(request.jobKey ?? `${imageHash}:${request.plan.target}:${request.intensity}:${request.seed}`);
+    const jobId = renderJobId(
+      request.jobKey ?? `${imageHash}:${request.plan.target}:${request.intensity}:${request.seed}`,
+    );
     const ownerKey = request.owner ? `${QUEUE_SLOTS_PREFIX}${request.owner}` : undefined;
     if (ownerKey) {
       const slot = await this.#unavailableGuard(
-        () => this.#redis.client.eval(COUNT_SCRIPT, 1, ownerKey, this.#options.maxJobsPerPerson, this.#options.renderTimeoutSeconds * 3) as Promise<number>,
+        () =>
+          this.#redis.client.eval(
+            COUNT_SCRIPT,
+            1,
+            ownerKey,
+            this.#options.maxJobsPerPerson,
+            this.#options.renderTimeoutSeconds * 3,
+          ) as Promise<number>,
       );
       if (slot === 0) throw new UserError(ErrorCode.TooManyJobs, { limit: this.#options.maxJobsPerPerson });
     }
@@ -141,7 +169,10 @@ export class QueueRenderer implements Renderer {
       if (!image) throw new Error(`render job ${jobId} finished but its picture ${result.hash} is not in the store`);
       return image satisfies CheckedImage;
     } finally {
-      if (ownerKey) await this.#redis.client.eval(RELEASE_SCRIPT, 1, ownerKey).catch((error: unknown) => logger.warn({ err: error }, 'could not release a render slot'));
+      if (ownerKey)
+        await this.#redis.client
+          .eval(RELEASE_SCRIPT, 1, ownerKey)
+          .catch((error: unknown) => logger.warn({ err: error }, 'could not release a render slot'));
     }
   }
 
@@ -234,12 +265,21 @@ export class QueueRenderer implements Renderer {
     const graceful = Promise.allSettled([this.#events.close(), this.#queue.close()]).then(() => true);
     const inTime = await Promise.race([graceful, delay(this.#options.unavailableAfterMs, false)]);
     if (this.#ownsRedis) await this.#redis.close();
-    if (!inTime) await Promise.race([Promise.allSettled([this.#events.disconnect(), this.#queue.disconnect()]), delay(500, undefined)]);
+    if (!inTime)
+      await Promise.race([
+        Promise.allSettled([this.#events.disconnect(), this.#queue.disconnect()]),
+        delay(500, undefined),
+      ]);
   }
 }
 
 /** Factory the engine calls for `MOODSHIFT_RENDERER=queue`; with `redis`, the engine's shared connection. */
-export function createQueueRenderer(options: { config: AppConfig; pictures: PictureStore; redis?: RedisConnection; logger?: Logger }): QueueRenderer {
+export function createQueueRenderer(options: {
+  config: AppConfig;
+  pictures: PictureStore;
+  redis?: RedisConnection;
+  logger?: Logger;
+}): QueueRenderer {
   const { config } = options;
   if (!config.redisUrl && !options.redis) throw new TypeError('MOODSHIFT_RENDERER=queue needs REDIS_URL.');
   return new QueueRenderer({

@@ -123,7 +123,8 @@ export class RenderWorker {
       seed,
       signal: abort.signal,
       onProgress: (progress) => {
-        if (progress.stage === 'rendering') void job.updateProgress({ step: progress.step, steps: progress.steps }).catch(() => {});
+        if (progress.stage === 'rendering')
+          void job.updateProgress({ step: progress.step, steps: progress.steps }).catch(() => {});
       },
     };
     let timer: NodeJS.Timeout | undefined;
@@ -159,7 +160,8 @@ export class RenderWorker {
       () => true,
     );
     const renderDeadline = Date.now() + this.#options.renderTimeoutSeconds * 1000;
-    while (this.#rendering > 0 && Date.now() < renderDeadline) if (await Promise.race([closed, delay(100, false)])) return;
+    while (this.#rendering > 0 && Date.now() < renderDeadline)
+      if (await Promise.race([closed, delay(100, false)])) return;
     if (await Promise.race([closed, delay(CLOSE_GRACE_MS, false)])) return;
     this.#options.logger.warn('worker: Redis did not answer while closing; cutting the connections');
     await Promise.race([this.#worker.close(true).catch(() => {}), delay(1000, undefined)]);
@@ -188,7 +190,11 @@ export function slowRenderer(inner: Renderer, delayMs: number, steps = 5): Rende
 async function localRenderer(config: AppConfig, logger: Logger): Promise<Renderer> {
   if (config.workerRenderer === 'diffusion') {
     const { createDiffusionRenderer } = await import('../onnx/diffusion-renderer.ts');
-    return createDiffusionRenderer({ modelsDir: config.modelsDir, executionProvider: config.executionProvider, logger });
+    return createDiffusionRenderer({
+      modelsDir: config.modelsDir,
+      executionProvider: config.executionProvider,
+      logger,
+    });
   }
   return new ToneRenderer();
 }

@@ -40,9 +40,14 @@ export interface KeyMigrationResult {
 }
 
 /** Renames the old keys under `keyPrefix` (and the old render queue's) to their hash-tagged names. */
-export async function migrateRedisKeys(connection: MigratableConnection, keyPrefix: string = DEFAULT_KEY_PREFIX): Promise<KeyMigrationResult> {
+export async function migrateRedisKeys(
+  connection: MigratableConnection,
+  keyPrefix: string = DEFAULT_KEY_PREFIX,
+): Promise<KeyMigrationResult> {
   if (connection.client instanceof Cluster) {
-    throw new Error('migrate-redis runs on the single Redis the old keys are in; move them to the cluster afterwards (redis-cli --cluster import).');
+    throw new Error(
+      'migrate-redis runs on the single Redis the old keys are in; move them to the cluster afterwards (redis-cli --cluster import).',
+    );
   }
   const client = connection.client;
   await connection.ready('migrate the Redis keys', 10_000);
@@ -65,10 +70,16 @@ export async function migrateRedisKeys(connection: MigratableConnection, keyPref
 }
 
 /** Whether old (untagged) keys are still there: the one cheap look done at start-up. */
-export async function hasUnmigratedKeys(connection: Pick<MigratableConnection, 'client'>, keyPrefix: string = DEFAULT_KEY_PREFIX): Promise<boolean> {
+export async function hasUnmigratedKeys(
+  connection: Pick<MigratableConnection, 'client'>,
+  keyPrefix: string = DEFAULT_KEY_PREFIX,
+): Promise<boolean> {
   if (connection.client instanceof Cluster) return false;
   const client = connection.client;
-  const [budget, queue] = await Promise.all([client.exists(`${keyPrefix}imgs:bytes`), client.exists(`${LEGACY_QUEUE_PREFIX}:render:meta`, `${LEGACY_QUEUE_PREFIX}:render:id`)]);
+  const [budget, queue] = await Promise.all([
+    client.exists(`${keyPrefix}imgs:bytes`),
+    client.exists(`${LEGACY_QUEUE_PREFIX}:render:meta`, `${LEGACY_QUEUE_PREFIX}:render:id`),
+  ]);
   return budget + queue > 0;
 }
 

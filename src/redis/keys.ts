@@ -34,7 +34,9 @@ export const PICTURES_TAG = '{pictures}';
 /** Fails unless `prefix` is a string without `{` or `}` (the tags are placed after it). */
 export function requireKeyPrefix(owner: string, prefix: unknown): string {
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
-    throw new ConfigError(`${owner}: keyPrefix must be a string such as "moodshift:", without { or } (moodshift places the hash tags itself).`);
+    throw new ConfigError(
+      `${owner}: keyPrefix must be a string such as "moodshift:", without { or } (moodshift places the hash tags itself).`,
+    );
   }
   return prefix;
 }
@@ -51,7 +53,8 @@ export function storeKeys(prefix: string) {
   return {
     conversation: (key: { platform: string; chat: string; thread?: string; user: string }) =>
       `${prefix}conv:${chatTag(key.platform, key.chat)}:${part(key.thread ?? '')}:${part(key.user)}`,
-    link: (platform: string, chat: string, messageId: string) => `${prefix}msg:${chatTag(platform, chat)}:${part(messageId)}`,
+    link: (platform: string, chat: string, messageId: string) =>
+      `${prefix}msg:${chatTag(platform, chat)}:${part(messageId)}`,
     picture: (hash: string) => `${prefix}img:${PICTURES_TAG}:${hash}`,
     /** `picture(hash)` is `pictureBase + hash`, for scripts that build the names. */
     pictureBase: `${prefix}img:${PICTURES_TAG}:`,

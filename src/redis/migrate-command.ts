@@ -8,7 +8,10 @@ import { DEFAULT_KEY_PREFIX } from './keys.ts';
 import { migrateRedisKeys } from './key-migration.ts';
 import { RedisConnection } from './redis-connection.ts';
 
-export async function runMigrateRedisCommand(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+export async function runMigrateRedisCommand(
+  argv: string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
   const prefixIndex = argv.indexOf('--prefix');
   const keyPrefix = prefixIndex >= 0 ? argv[prefixIndex + 1] : DEFAULT_KEY_PREFIX;
   if (keyPrefix === undefined || keyPrefix === '') {
@@ -23,7 +26,9 @@ export async function runMigrateRedisCommand(argv: string[], io: { stdout: NodeJ
   const connection = new RedisConnection({ url: redisUrl });
   try {
     const { renamed, kept } = await migrateRedisKeys(connection, keyPrefix);
-    io.stdout.write(`Renamed ${renamed} key(s) to their 0.2 names.${kept ? ` ${kept} old key(s) kept: their new name already holds a value (look at them with redis-cli).` : ''}\n`);
+    io.stdout.write(
+      `Renamed ${renamed} key(s) to their 0.2 names.${kept ? ` ${kept} old key(s) kept: their new name already holds a value (look at them with redis-cli).` : ''}\n`,
+    );
     return 0;
   } catch (error) {
     io.stderr.write(`Nothing more renamed: ${(error as Error).message}\n`);

@@ -73,7 +73,10 @@ export const REDIS_CONNECTION_DEFAULTS = {
 export const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
 
 /** The reconnection back-off of every moodshift connection. */
-export function reconnectDelay(attempt: number, maxDelayMs: number = REDIS_CONNECTION_DEFAULTS.maxReconnectDelayMs): number {
+export function reconnectDelay(
+  attempt: number,
+  maxDelayMs: number = REDIS_CONNECTION_DEFAULTS.maxReconnectDelayMs,
+): number {
   return Math.min(50 * 2 ** Math.min(attempt, 10), maxDelayMs);
 }
 
@@ -130,7 +133,10 @@ export class RedisConnection {
   constructor(options: RedisConnectionOptions);
   /** Wraps a client someone else owns (it is never closed here); its own retry and time-out settings apply. */
   constructor(options: Omit<RedisConnectionOptions, 'url'> & { url?: undefined }, client: RedisClient);
-  constructor(options: RedisConnectionOptions | (Omit<RedisConnectionOptions, 'url'> & { url?: undefined }), client?: RedisClient) {
+  constructor(
+    options: RedisConnectionOptions | (Omit<RedisConnectionOptions, 'url'> & { url?: undefined }),
+    client?: RedisClient,
+  ) {
     this.options = {
       ...REDIS_CONNECTION_DEFAULTS,
       lazyConnect: false,
@@ -140,7 +146,10 @@ export class RedisConnection {
     } as ResolvedOptions;
     for (const name of ['unavailableAfterMs', 'commandTimeoutMs', 'maxReconnectDelayMs', 'closeTimeoutMs'] as const) {
       const value = this.options[name];
-      if (!Number.isInteger(value) || value < 1) throw new TypeError(`RedisConnection: ${name} must be a whole number of milliseconds, at least 1; got ${String(value)}.`);
+      if (!Number.isInteger(value) || value < 1)
+        throw new TypeError(
+          `RedisConnection: ${name} must be a whole number of milliseconds, at least 1; got ${String(value)}.`,
+        );
     }
     if (client) {
       this.client = client;
@@ -160,7 +169,10 @@ export class RedisConnection {
   }
 
   /** The connection for a client handed in from outside, shared by every part given that client. */
-  static wrap(client: RedisClient | RedisConnection, options: Omit<RedisConnectionOptions, 'url'> = {}): RedisConnection {
+  static wrap(
+    client: RedisClient | RedisConnection,
+    options: Omit<RedisConnectionOptions, 'url'> = {},
+  ): RedisConnection {
     if (client instanceof RedisConnection) return client;
     let connection = wrapped.get(client);
     if (!connection) {
@@ -295,7 +307,11 @@ export class RedisConnection {
    * `UnavailableError`. With `deadlineMs` the whole operation (waiting included) must finish in that
    * time, for operations made of several commands (BullMQ's).
    */
-  async run<T>(what: string, operation: (client: RedisClient) => Promise<T>, options: { deadlineMs?: number } = {}): Promise<T> {
+  async run<T>(
+    what: string,
+    operation: (client: RedisClient) => Promise<T>,
+    options: { deadlineMs?: number } = {},
+  ): Promise<T> {
     const attempt = async () => {
       await this.ready(what, options.deadlineMs ?? this.options.unavailableAfterMs);
       try {
@@ -311,7 +327,10 @@ export class RedisConnection {
     const running = attempt();
     running.catch(() => {});
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new UnavailableError(`Redis did not answer in time while trying to ${what}`, 'redis')), options.deadlineMs);
+      timer = setTimeout(
+        () => reject(new UnavailableError(`Redis did not answer in time while trying to ${what}`, 'redis')),
+        options.deadlineMs,
+      );
     });
     try {
       return await Promise.race([running, timedOut]);
@@ -323,7 +342,8 @@ export class RedisConnection {
   /** Whether Redis answers PING now (every primary of a cluster). */
   async ping(): Promise<boolean> {
     if (this.#closed) return false;
-    const clients: Array<{ ping(): Promise<string> }> = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    const clients: Array<{ ping(): Promise<string> }> =
+      this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
     if (clients.length === 0) return false;
     const replies = await Promise.all(clients.map((client) => client.ping().catch(() => '')));
     return replies.every((reply) => reply === 'PONG');
@@ -339,7 +359,9 @@ export class RedisConnection {
       try {
         await this.ready('check the Redis settings', waitMs);
       } catch {
-        this.options.logger.warn(`Redis at ${this.redactedUrl} is not reachable yet; it will be tried again in the background.`);
+        this.options.logger.warn(
+          `Redis at ${this.redactedUrl} is not reachable yet; it will be tried again in the background.`,
+        );
         this.#checked = undefined;
         return [];
       }

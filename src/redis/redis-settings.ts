@@ -13,14 +13,20 @@ export async function redisSettingsWarnings(redis: Redis): Promise<string[]> {
   const warnings: string[] = [];
   const version = /^redis_version:([\d.]+)/m.exec(await redis.info('server').catch(() => ''))?.[1];
   if (version && isOlderVersion(version, MINIMUM_REDIS_VERSION))
-    warnings.push(`Redis ${version} is older than ${MINIMUM_REDIS_VERSION}, which the render queue (BullMQ) needs: upgrade Redis.`);
+    warnings.push(
+      `Redis ${version} is older than ${MINIMUM_REDIS_VERSION}, which the render queue (BullMQ) needs: upgrade Redis.`,
+    );
   try {
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
     if (policy && policy !== 'noeviction')
-      warnings.push(`Redis has maxmemory-policy ${policy}: set it to noeviction, or Redis may drop queued renders and conversations under memory pressure.`);
+      warnings.push(
+        `Redis has maxmemory-policy ${policy}: set it to noeviction, or Redis may drop queued renders and conversations under memory pressure.`,
+      );
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as [string, string];
     if (appendonly === 'no')
-      warnings.push('Redis runs without the append-only file (appendonly no): set appendonly yes, or a restart loses queued renders and conversations.');
+      warnings.push(
+        'Redis runs without the append-only file (appendonly no): set appendonly yes, or a restart loses queued renders and conversations.',
+      );
   } catch {
     // CONFIG is disabled on some managed services; nothing to check then.
   }
@@ -35,7 +41,9 @@ export async function redisMemoryWarnings(redis: Redis): Promise<string[]> {
   try {
     const [, maxmemory] = (await redis.config('GET', 'maxmemory')) as [string, string];
     if (maxmemory === '0')
-      return ['Redis has no maxmemory: set one (for example --maxmemory 1gb) well above MOODSHIFT_PICTURE_BUDGET_MB, or Redis can take all of the host\'s memory.'];
+      return [
+        "Redis has no maxmemory: set one (for example --maxmemory 1gb) well above MOODSHIFT_PICTURE_BUDGET_MB, or Redis can take all of the host's memory.",
+      ];
   } catch {
     // CONFIG is disabled on some managed services; nothing to check then.
   }

@@ -71,7 +71,10 @@ export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
     saturation: [1.05, 0.92],
     contrast: [1.5, 1.22],
     crush: 0.05,
-    cast: [[0.76, 0.97, 1.2], [0.93, 1, 1.06]],
+    cast: [
+      [0.76, 0.97, 1.2],
+      [0.93, 1, 1.06],
+    ],
     sky: { colour: [0.12, 0.22, 0.38], amount: 0.6 },
     pool: { depth: 0.85, radius: 0.08, personShare: 0.7 },
     sideLight: { strength: 0.45, angle: 20 },
@@ -81,7 +84,10 @@ export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
     saturation: [0.4, 0.85],
     contrast: [0.72, 0.95],
     crush: 0,
-    cast: [[0.93, 0.98, 1.08], [0.98, 0.99, 1.02]],
+    cast: [
+      [0.93, 0.98, 1.08],
+      [0.98, 0.99, 1.02],
+    ],
     fog: { colour: [0.58, 0.63, 0.7], background: 0.42, sky: 0.55, person: 0.04 },
     sky: { colour: [0.7, 0.72, 0.75], amount: 0.8 },
     pool: { depth: 0.2, radius: 0.35, personShare: 0.3 },
@@ -91,7 +97,10 @@ export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
     saturation: [1.25, 1],
     contrast: [1.45, 1.12],
     crush: 0.1,
-    cast: [[1.25, 0.8, 0.58], [1.05, 0.98, 0.93]],
+    cast: [
+      [1.25, 0.8, 0.58],
+      [1.05, 0.98, 0.93],
+    ],
     sky: { colour: [0.7, 0.2, 0.06], amount: 0.75 },
     pool: { depth: 0.45, radius: 0.3, personShare: 0.35 },
     sideLight: { strength: 0.25, angle: 10 },
@@ -101,7 +110,10 @@ export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
     saturation: [0.7, 0.88],
     contrast: [0.88, 0.95],
     crush: 0.02,
-    cast: [[0.96, 1.06, 0.68], [0.98, 1.03, 0.88]],
+    cast: [
+      [0.96, 1.06, 0.68],
+      [0.98, 1.03, 0.88],
+    ],
     sky: { colour: [0.68, 0.7, 0.45], amount: 0.65 },
     grime: { amount: 0.4, colour: [0.3, 0.3, 0.12] },
     pool: { depth: 0.3, radius: 0.32, personShare: 0.3 },
@@ -111,7 +123,10 @@ export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
     saturation: [1.2, 1.02],
     contrast: [1.18, 1.04],
     crush: 0,
-    cast: [[1.12, 1.02, 0.8], [1.05, 1.01, 0.93]],
+    cast: [
+      [1.12, 1.02, 0.8],
+      [1.05, 1.01, 0.93],
+    ],
     sky: { colour: [1, 0.78, 0.45], amount: 0.55 },
     glow: { amount: 0.4, colour: [1, 0.86, 0.6] },
     sideLight: { strength: 0.15, angle: -60 },
@@ -121,7 +136,10 @@ export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
     saturation: [1.05, 1],
     contrast: [0.9, 0.95],
     crush: 0,
-    cast: [[1.1, 1.02, 0.84], [1.04, 1.01, 0.95]],
+    cast: [
+      [1.1, 1.02, 0.84],
+      [1.04, 1.01, 0.95],
+    ],
     sky: { colour: [1, 0.85, 0.66], amount: 0.35 },
     glow: { amount: 0.3, colour: [1, 0.9, 0.72] },
     sideLight: { strength: 0.1, angle: -40 },
@@ -131,7 +149,10 @@ export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
     saturation: [1.7, 1.18],
     contrast: [1.3, 1.12],
     crush: 0.03,
-    cast: [[1.06, 1, 0.96], [1.03, 1, 0.98]],
+    cast: [
+      [1.06, 1, 0.96],
+      [1.03, 1, 0.98],
+    ],
     sky: { colour: [0.1, 0.42, 0.95], amount: 0.45 },
     glow: { amount: 0.15, colour: [1, 0.95, 0.85] },
   },
@@ -140,7 +161,10 @@ export const ATMOSPHERES: Readonly<Record<Emotion, Atmosphere>> = {
     saturation: [1.3, 1.08],
     contrast: [1.05, 1],
     crush: 0,
-    cast: [[1.06, 1.02, 0.94], [1.03, 1.01, 0.98]],
+    cast: [
+      [1.06, 1.02, 0.94],
+      [1.03, 1.01, 0.98],
+    ],
     sky: { colour: [0.45, 0.72, 1], amount: 0.4 },
     glow: { amount: 0.12, colour: [1, 0.96, 0.88] },
   },
@@ -194,7 +218,10 @@ const FIELD_SIZE = 96;
  * Applies the target's atmosphere (see the module note), after `input.grade` when given.
  * Deterministic for a seed.
  */
-export async function applyAtmosphere(input: AtmosphereInput, tick: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve))): Promise<void> {
+export async function applyAtmosphere(
+  input: AtmosphereInput,
+  tick: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+): Promise<void> {
   const { pixels, grade, intensity, ...rest } = input;
   if (pixels.channels !== 3) throw new RangeError(`applyAtmosphere works on RGB, got ${pixels.channels} channels`);
   if (Math.max(0, Math.min(1, intensity)) === 0) {
@@ -234,7 +261,9 @@ export interface PreparedAtmosphere {
 const NO_GRADE = {};
 
 /** Prepares the atmosphere of `input.pixels` (which it reads, and does not change). */
-export async function prepareAtmosphere(input: Omit<AtmosphereInput, 'intensity' | 'grade'>): Promise<PreparedAtmosphere> {
+export async function prepareAtmosphere(
+  input: Omit<AtmosphereInput, 'intensity' | 'grade'>,
+): Promise<PreparedAtmosphere> {
   const { pixels, person, target, seed } = input;
   const { data, width, height, channels } = pixels;
   if (channels !== 3) throw new RangeError(`applyAtmosphere works on RGB, got ${channels} channels`);
@@ -293,7 +322,8 @@ export async function drawAtmosphere(
   tick: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
 ): Promise<void> {
   const { data, width, height } = pixels;
-  const { target, fw, fh, person, smallPerson, lightMask, grime, light, centre, diagonal, subjectRadius, fogDensity } = prepared;
+  const { target, fw, fh, person, smallPerson, lightMask, grime, light, centre, diagonal, subjectRadius, fogDensity } =
+    prepared;
   const s = Math.max(0, Math.min(1, intensity));
   if (s === 0) {
     if (grade) await gradePixels(pixels, person, grade, tick);
@@ -423,7 +453,12 @@ interface Kernel {
   grade: GradeTables | undefined;
   /** Whether the atmosphere is drawn (false: the grade only). */
   lit: boolean;
-  tables: { saturation: Float32Array; gain: readonly [Float32Array, Float32Array, Float32Array]; offset: Float32Array; glow: Float32Array };
+  tables: {
+    saturation: Float32Array;
+    gain: readonly [Float32Array, Float32Array, Float32Array];
+    offset: Float32Array;
+    glow: Float32Array;
+  };
   skyAmount: number;
   skyColour: Rgb;
   grimeAmount: number;
@@ -630,7 +665,15 @@ function shadeRows(k: Kernel, y0: number, y1: number): void {
 const JS_MAX_PIXELS = 128 * 128;
 
 /** `src` resized to `w2 × h2` with a Lanczos-3 kernel (sharp's default; with `local`, here). */
-async function resized(src: Uint8Array, w: number, h: number, channels: 1 | 3, w2: number, h2: number, local: boolean): Promise<Uint8Array> {
+async function resized(
+  src: Uint8Array,
+  w: number,
+  h: number,
+  channels: 1 | 3,
+  w2: number,
+  h2: number,
+  local: boolean,
+): Promise<Uint8Array> {
   if (local) return resizeSmall(src, w, h, channels, w2, h2);
   const pipeline = sharp(src, { raw: { width: w, height: h, channels } }).resize(w2, h2, { fit: 'fill' });
   // One band: without this, libvips hands back a resized mask as sRGB (three bands).
@@ -638,7 +681,14 @@ async function resized(src: Uint8Array, w: number, h: number, channels: 1 | 3, w
 }
 
 /** A small map (up to a few hundred pixels a side) resized with a Lanczos-3 kernel, here rather than by sharp. */
-export function resizeSmall(src: Uint8Array, w: number, h: number, channels: 1 | 3, w2: number, h2: number): Uint8Array {
+export function resizeSmall(
+  src: Uint8Array,
+  w: number,
+  h: number,
+  channels: 1 | 3,
+  w2: number,
+  h2: number,
+): Uint8Array {
   return lanczosLocal(lanczosLocal(src, w, h, channels, w2, h, true), w2, h, channels, w2, h2, false);
 }
 
@@ -646,7 +696,15 @@ export function resizeSmall(src: Uint8Array, w: number, h: number, channels: 1 |
  * One separable Lanczos-3 pass over a small map (pixel centres aligned, edges extended, the
  * kernel widened when shrinking), along rows (`horizontal`) or columns.
  */
-function lanczosLocal(src: Uint8Array, w: number, h: number, channels: 1 | 3, w2: number, h2: number, horizontal: boolean): Uint8Array {
+function lanczosLocal(
+  src: Uint8Array,
+  w: number,
+  h: number,
+  channels: 1 | 3,
+  w2: number,
+  h2: number,
+  horizontal: boolean,
+): Uint8Array {
   const [n, n2] = horizontal ? [w, w2] : [h, h2];
   const scale = Math.max(1, n / n2);
   const span = 2 * Math.ceil(3 * scale) + 1;
@@ -659,7 +717,12 @@ function lanczosLocal(src: Uint8Array, w: number, h: number, channels: 1 | 3, w2
     let total = 0;
     for (let k = 0; k < span; k++) {
       const t = (first + k - centre) / scale;
-      const value = t === 0 ? 1 : Math.abs(t) >= 3 ? 0 : (3 * Math.sin(Math.PI * t) * Math.sin((Math.PI * t) / 3)) / (Math.PI * Math.PI * t * t);
+      const value =
+        t === 0
+          ? 1
+          : Math.abs(t) >= 3
+            ? 0
+            : (3 * Math.sin(Math.PI * t) * Math.sin((Math.PI * t) / 3)) / (Math.PI * Math.PI * t * t);
       index[o * span + k] = Math.min(n - 1, Math.max(0, first + k));
       weight[o * span + k] = value;
       total += value;
@@ -735,7 +798,8 @@ const EMPTY_ROW = new Float32Array(0);
 const IDENTITY = Float64Array.of(1 / 255, 0, 0, 0, 1 / 255, 0, 0, 0, 1 / 255, 0, 0, 0);
 
 function gradeTables(grade: { background: PixelGrade; person: PixelGrade }, width: number): GradeTables {
-  const table = (g: PixelGrade) => Float64Array.from([...g.matrix.map((x) => x / 255), ...g.offset.map((x) => x / 255)]);
+  const table = (g: PixelGrade) =>
+    Float64Array.from([...g.matrix.map((x) => x / 255), ...g.offset.map((x) => x / 255)]);
   // The person's grade has no vignette (the background's carries it, as a grade of its own would).
   const { vignette, centre } = grade.background;
   const columnDistance = new Float64Array(width);
@@ -744,7 +808,13 @@ function gradeTables(grade: { background: PixelGrade; person: PixelGrade }, widt
 }
 
 /** A kernel that grades only (no atmosphere). */
-function gradeOnlyKernel(data: Uint8Array, width: number, height: number, person: Uint8Array | undefined, grade: { background: PixelGrade; person: PixelGrade }): Kernel {
+function gradeOnlyKernel(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  person: Uint8Array | undefined,
+  grade: { background: PixelGrade; person: PixelGrade },
+): Kernel {
   const none = new Float32Array(0);
   return {
     data,
@@ -787,12 +857,20 @@ export async function gradePixels(
  * Grades a small copy of a picture in place as the picture itself will be, the person's share
  * of each pixel read from the full-size mask at the pixel's centre.
  */
-function gradeSmallCopy(copy: RawPixels, person: Uint8Array | undefined, width: number, height: number, grade: { background: PixelGrade; person: PixelGrade }): void {
+function gradeSmallCopy(
+  copy: RawPixels,
+  person: Uint8Array | undefined,
+  width: number,
+  height: number,
+  grade: { background: PixelGrade; person: PixelGrade },
+): void {
   const mask = person ? new Uint8Array(copy.width * copy.height) : undefined;
   if (mask && person) {
     for (let y = 0; y < copy.height; y++) {
       const sy = Math.min(height - 1, Math.floor(((y + 0.5) * height) / copy.height));
-      for (let x = 0; x < copy.width; x++) mask[y * copy.width + x] = person[sy * width + Math.min(width - 1, Math.floor(((x + 0.5) * width) / copy.width))]!;
+      for (let x = 0; x < copy.width; x++)
+        mask[y * copy.width + x] =
+          person[sy * width + Math.min(width - 1, Math.floor(((x + 0.5) * width) / copy.width))]!;
     }
   }
   shadeRows(gradeOnlyKernel(copy.data, copy.width, copy.height, mask, grade), 0, copy.height);
@@ -803,7 +881,10 @@ function gradeSmallCopy(copy: RawPixels, person: Uint8Array | undefined, width: 
  * sky-coloured (blue; bright grey or white; bright sunset warm in the upper part), smooth, and
  * connected to the top edge through likely pixels.
  */
-export function estimateSky(image: { pixels: Uint8Array; width: number; height: number }, person?: Uint8Array): Float32Array {
+export function estimateSky(
+  image: { pixels: Uint8Array; width: number; height: number },
+  person?: Uint8Array,
+): Float32Array {
   const { pixels, width, height } = image;
   const n = width * height;
   const likely = new Float32Array(n);
@@ -873,7 +954,8 @@ export function estimateSky(image: { pixels: Uint8Array; width: number; height: 
     for (let x = 0; x < width; x++) {
       let best = 0;
       for (let yy = Math.max(0, y - 2); yy <= Math.min(height - 1, y + 2); yy++) {
-        for (let xx = Math.max(0, x - 2); xx <= Math.min(width - 1, x + 2); xx++) best = Math.max(best, found[yy * width + xx]!);
+        for (let xx = Math.max(0, x - 2); xx <= Math.min(width - 1, x + 2); xx++)
+          best = Math.max(best, found[yy * width + xx]!);
       }
       sky[y * width + x] = best;
     }
@@ -896,7 +978,10 @@ function valueNoise(width: number, height: number, seed: number): Float32Array {
       const tx = smoothstep(0, 1, x - ix);
       const ty = smoothstep(0, 1, y - iy);
       const at = (a: number, b: number) => lattice[Math.min(gh - 1, b) * gw + Math.min(gw - 1, a)]!;
-      return (1 - ty) * ((1 - tx) * at(ix, iy) + tx * at(ix + 1, iy)) + ty * ((1 - tx) * at(ix, iy + 1) + tx * at(ix + 1, iy + 1));
+      return (
+        (1 - ty) * ((1 - tx) * at(ix, iy) + tx * at(ix + 1, iy)) +
+        ty * ((1 - tx) * at(ix, iy + 1) + tx * at(ix + 1, iy + 1))
+      );
     };
   };
   const coarse = octave(6);

@@ -30,8 +30,21 @@ import { mulberry32 } from './seeded-random.ts';
 
 /** FACS action units this renderer can draw, plus two composite moves of its own. */
 export type ActionUnit =
-  | 'AU1' | 'AU2' | 'AU4' | 'AU5' | 'AU6' | 'AU7' | 'AU9' | 'AU10' | 'AU12' | 'AU15' | 'AU20' | 'AU23' | 'AU26'
-  | 'unsmile' | 'closeLips';
+  | 'AU1'
+  | 'AU2'
+  | 'AU4'
+  | 'AU5'
+  | 'AU6'
+  | 'AU7'
+  | 'AU9'
+  | 'AU10'
+  | 'AU12'
+  | 'AU15'
+  | 'AU20'
+  | 'AU23'
+  | 'AU26'
+  | 'unsmile'
+  | 'closeLips';
 
 /**
  * Landmark index (0–67), one of the two cheek points (68: the subject's right cheek, on the
@@ -49,31 +62,106 @@ type PairMove = [Point, Point, number, number];
  */
 export const ACTION_UNITS: Readonly<Record<Exclude<ActionUnit, 'unsmile' | 'closeLips'>, readonly PairMove[]>> = {
   /** Inner brow raiser. */
-  AU1: [[21, 22, 0.01, -0.13], [20, 23, 0, -0.08], [19, 24, 0, -0.035]],
+  AU1: [
+    [21, 22, 0.01, -0.13],
+    [20, 23, 0, -0.08],
+    [19, 24, 0, -0.035],
+  ],
   /** Outer brow raiser. */
-  AU2: [[17, 26, 0, -0.1], [18, 25, 0, -0.1], [19, 24, 0, -0.08], [20, 23, 0, -0.04]],
+  AU2: [
+    [17, 26, 0, -0.1],
+    [18, 25, 0, -0.1],
+    [19, 24, 0, -0.08],
+    [20, 23, 0, -0.04],
+  ],
   /** Brow lowerer: down and together. */
-  AU4: [[21, 22, -0.05, 0.08], [20, 23, -0.03, 0.065], [19, 24, -0.01, 0.045], [18, 25, 0, 0.03], [17, 26, 0, 0.02]],
+  AU4: [
+    [21, 22, -0.05, 0.08],
+    [20, 23, -0.03, 0.065],
+    [19, 24, -0.01, 0.045],
+    [18, 25, 0, 0.03],
+    [17, 26, 0, 0.02],
+  ],
   /** Upper lid raiser: eyes wider. */
-  AU5: [[37, 44, 0, -0.04], [38, 43, 0, -0.04]],
+  AU5: [
+    [37, 44, 0, -0.04],
+    [38, 43, 0, -0.04],
+  ],
   /** Cheek raiser: cheeks and lower lids up. */
-  AU6: [[41, 46, 0, -0.025], [40, 47, 0, -0.025], [68, 69, 0.01, -0.07], [36, 45, 0, -0.01]],
+  AU6: [
+    [41, 46, 0, -0.025],
+    [40, 47, 0, -0.025],
+    [68, 69, 0.01, -0.07],
+    [36, 45, 0, -0.01],
+  ],
   /** Lid tightener: lower lids up, upper lids a little down. */
-  AU7: [[41, 46, 0, -0.035], [40, 47, 0, -0.035], [37, 44, 0, 0.015], [38, 43, 0, 0.015]],
+  AU7: [
+    [41, 46, 0, -0.035],
+    [40, 47, 0, -0.035],
+    [37, 44, 0, 0.015],
+    [38, 43, 0, 0.015],
+  ],
   /** Nose wrinkler: nose wings and tip up, inner brows a little down. */
-  AU9: [[31, 35, 0.01, -0.06], [32, 34, 0, -0.045], [33, 33, 0, -0.04], [21, 22, -0.01, 0.035]],
+  AU9: [
+    [31, 35, 0.01, -0.06],
+    [32, 34, 0, -0.045],
+    [33, 33, 0, -0.04],
+    [21, 22, -0.01, 0.035],
+  ],
   /** Upper lip raiser. */
-  AU10: [[50, 52, 0, -0.07], [51, 51, 0, -0.06], [49, 53, 0, -0.045], [61, 63, 0, -0.06], [62, 62, 0, -0.055], [31, 35, 0, -0.02]],
+  AU10: [
+    [50, 52, 0, -0.07],
+    [51, 51, 0, -0.06],
+    [49, 53, 0, -0.045],
+    [61, 63, 0, -0.06],
+    [62, 62, 0, -0.055],
+    [31, 35, 0, -0.02],
+  ],
   /** Lip corner puller: corners out and up, and the skin just beyond them. */
-  AU12: [[48, 54, 0.06, -0.075], [60, 64, 0.045, -0.065], [70, 71, 0.045, -0.055], [49, 53, 0.02, -0.03], [59, 55, 0.02, -0.035], [68, 69, 0, -0.03]],
+  AU12: [
+    [48, 54, 0.06, -0.075],
+    [60, 64, 0.045, -0.065],
+    [70, 71, 0.045, -0.055],
+    [49, 53, 0.02, -0.03],
+    [59, 55, 0.02, -0.035],
+    [68, 69, 0, -0.03],
+  ],
   /** Lip corner depressor: corners down, and the skin just beyond them. */
-  AU15: [[48, 54, -0.01, 0.1], [60, 64, -0.01, 0.08], [70, 71, 0, 0.075], [49, 53, 0, 0.035], [59, 55, 0, 0.045]],
+  AU15: [
+    [48, 54, -0.01, 0.1],
+    [60, 64, -0.01, 0.08],
+    [70, 71, 0, 0.075],
+    [49, 53, 0, 0.035],
+    [59, 55, 0, 0.045],
+  ],
   /** Lip stretcher: corners sideways. */
-  AU20: [[48, 54, 0.08, 0.02], [60, 64, 0.07, 0.015], [70, 71, 0.06, 0.015], [49, 53, 0.04, 0], [59, 55, 0.04, 0]],
+  AU20: [
+    [48, 54, 0.08, 0.02],
+    [60, 64, 0.07, 0.015],
+    [70, 71, 0.06, 0.015],
+    [49, 53, 0.04, 0],
+    [59, 55, 0.04, 0],
+  ],
   /** Lip tightener: lips narrower and thinner. */
-  AU23: [[48, 54, -0.035, 0], [60, 64, -0.03, 0], [50, 52, 0, 0.015], [51, 51, 0, 0.015], [56, 58, 0, -0.015], [57, 57, 0, -0.015]],
+  AU23: [
+    [48, 54, -0.035, 0],
+    [60, 64, -0.03, 0],
+    [50, 52, 0, 0.015],
+    [51, 51, 0, 0.015],
+    [56, 58, 0, -0.015],
+    [57, 57, 0, -0.015],
+  ],
   /** Jaw drop: lower lip and chin down. */
-  AU26: [[56, 58, 0, 0.08], [57, 57, 0, 0.085], [65, 67, 0, 0.09], [66, 66, 0, 0.095], [7, 9, 0, 0.07], [8, 8, 0, 0.075], [6, 10, 0, 0.05], [5, 11, 0, 0.03]],
+  AU26: [
+    [56, 58, 0, 0.08],
+    [57, 57, 0, 0.085],
+    [65, 67, 0, 0.09],
+    [66, 66, 0, 0.095],
+    [7, 9, 0, 0.07],
+    [8, 8, 0, 0.075],
+    [6, 10, 0, 0.05],
+    [5, 11, 0, 0.03],
+  ],
 };
 
 /**
@@ -136,7 +224,13 @@ export interface FaceMotion {
 }
 
 /** Where a face's landmarks move for a target at an intensity (0–1). */
-export function faceMotion(gated: GatedFace, target: Emotion, intensity: number, random: () => number, options: FaceWarpOptions = {}): FaceMotion {
+export function faceMotion(
+  gated: GatedFace,
+  target: Emotion,
+  intensity: number,
+  random: () => number,
+  options: FaceWarpOptions = {},
+): FaceMotion {
   const o = { ...DEFAULTS, ...options };
   const { frame, face } = gated;
   const points = face.landmarks.map((p) => [p[0], p[1]] as [number, number]);
@@ -183,7 +277,14 @@ export function faceMotion(gated: GatedFace, target: Emotion, intensity: number,
       const down = (Math.max(0, lift) + CORNER_DROP[target] * smoothstep(0.02, 0.06, lift)) * Math.min(1, amount);
       const width = inFrame[54]![0] - inFrame[48]![0];
       const inward = Math.max(0, width - 0.8) * 0.45 * Math.min(1, amount);
-      for (const [l, r, share] of [[48, 54, 1], [60, 64, 0.95], [70, 71, 0.75], [49, 53, 0.5], [59, 55, 0.7], [58, 56, 0.35]] as const) {
+      for (const [l, r, share] of [
+        [48, 54, 1],
+        [60, 64, 0.95],
+        [70, 71, 0.75],
+        [49, 53, 0.5],
+        [59, 55, 0.7],
+        [58, 56, 0.35],
+      ] as const) {
         add(l, inward * share, down * share);
         add(r, -inward * share, down * share);
       }
@@ -191,7 +292,15 @@ export function faceMotion(gated: GatedFace, target: Emotion, intensity: number,
         // Flatten the smile's curve: the lower lip's middle comes up toward the lowered corners
         // (closing no more than a quarter of the gap between the lips).
         const flat = Math.min(0.5 * Math.max(0, lift), 0.25 * gap) * Math.min(1, amount);
-        for (const [i, share] of [[57, 1], [66, 1], [56, 0.6], [58, 0.6], [65, 0.75], [67, 0.75]] as const) add(i, 0, -flat * share);
+        for (const [i, share] of [
+          [57, 1],
+          [66, 1],
+          [56, 0.6],
+          [58, 0.6],
+          [65, 0.75],
+          [67, 0.75],
+        ] as const)
+          add(i, 0, -flat * share);
       }
       continue;
     }
@@ -243,7 +352,10 @@ export function faceMotion(gated: GatedFace, target: Emotion, intensity: number,
   const fixed = [...to];
   for (let k = 0; k < 24; k++) {
     const t = (2 * Math.PI * k) / 24;
-    const [ox, oy] = fromFrameOffset(frame, [(Math.cos(t) * ring.a) / frame.eyeDistance, (Math.sin(t) * ring.b) / frame.eyeDistance]);
+    const [ox, oy] = fromFrameOffset(frame, [
+      (Math.cos(t) * ring.a) / frame.eyeDistance,
+      (Math.sin(t) * ring.b) / frame.eyeDistance,
+    ]);
     const p: [number, number] = [ring.centre[0] + ox, ring.centre[1] + oy];
     from.push(p);
     fixed.push(p);
@@ -276,7 +388,8 @@ export async function warpFaces(
     // Only a broad open smile (lips apart over the teeth, corners well up): where the teeth are
     // together, or in a gentler smile between parted lips, the lips' colour is hard to tell from
     // the teeth's shadow, and painting over them dirties the teeth (the warp still narrows them).
-    if (motion.openSmile && motion.lift > 0.06 && shade > 0) shadeTeeth(pixels, motion.to, gated.frame.eyeDistance, shade);
+    if (motion.openSmile && motion.lift > 0.06 && shade > 0)
+      shadeTeeth(pixels, motion.to, gated.frame.eyeDistance, shade);
     result.warped++;
     if (motion.openSmile) result.openSmiles++;
     result.regions.push(region);
@@ -284,7 +397,13 @@ export async function warpFaces(
   return result;
 }
 
-async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFace, o: Required<FaceWarpOptions>, tick: () => Promise<void>) {
+async function applyMotion(
+  pixels: RawPixels,
+  motion: FaceMotion,
+  gated: GatedFace,
+  o: Required<FaceWarpOptions>,
+  tick: () => Promise<void>,
+) {
   const { width, height, channels, data } = pixels;
   const { frame } = gated;
   const { centre, a, b } = motion.ring;
@@ -294,7 +413,9 @@ async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFa
   const y0 = Math.max(0, Math.floor(centre[1] - reach));
   const y1 = Math.min(height, Math.ceil(centre[1] + reach));
   if (x1 <= x0 || y1 <= y0) return undefined;
-  const moving = motion.from.some((p, i) => Math.abs(p[0] - motion.to[i]![0]) + Math.abs(p[1] - motion.to[i]![1]) > 1e-3);
+  const moving = motion.from.some(
+    (p, i) => Math.abs(p[0] - motion.to[i]![0]) + Math.abs(p[1] - motion.to[i]![1]) > 1e-3,
+  );
   if (!moving) return undefined;
   // Backward map: for each output pixel, where in the source it comes from. MLS from the moved
   // points to the original ones, on a grid.
@@ -345,7 +466,13 @@ async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFa
         const pcy = pys / sw;
         const qcx = qxs / sw;
         const qcy = qys / sw;
-        let a00 = 0, a01 = 0, a11 = 0, b00 = 0, b01 = 0, b10 = 0, b11 = 0;
+        let a00 = 0,
+          a01 = 0,
+          a11 = 0,
+          b00 = 0,
+          b01 = 0,
+          b10 = 0,
+          b11 = 0;
         for (let i = 0; i < n; i++) {
           const w = weights[i]!;
           const px = P[i]![0] - pcx;
@@ -368,7 +495,9 @@ async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFa
           fy = vy + qcy - pcy;
         } else {
           // (v − p*) A⁻¹ B + q*, row vector times matrices.
-          const i00 = a11 / det, i01 = -a01 / det, i11 = a00 / det;
+          const i00 = a11 / det,
+            i01 = -a01 / det,
+            i11 = a00 / det;
           const tx = rx * i00 + ry * i01;
           const ty = rx * i01 + ry * i11;
           fx = tx * b00 + ty * b10 + qcx;
@@ -383,7 +512,11 @@ async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFa
   const rw = x1 - x0;
   const rh = y1 - y0;
   const source = new Uint8Array(rw * rh * channels);
-  for (let y = 0; y < rh; y++) source.set(data.subarray(((y0 + y) * width + x0) * channels, ((y0 + y) * width + x1) * channels), y * rw * channels);
+  for (let y = 0; y < rh; y++)
+    source.set(
+      data.subarray(((y0 + y) * width + x0) * channels, ((y0 + y) * width + x1) * channels),
+      y * rw * channels,
+    );
   const yieldEvery = Math.max(16, Math.floor(262_144 / rw));
   for (let y = y0; y < y1; y++) {
     if ((y - y0) % yieldEvery === yieldEvery - 1) await tick();
@@ -398,8 +531,11 @@ async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFa
       const k10 = k00 + 2;
       const k01 = k00 + gw * 2;
       const k11 = k01 + 2;
-      const dx = (1 - ty) * ((1 - tx) * field[k00]! + tx * field[k10]!) + ty * ((1 - tx) * field[k01]! + tx * field[k11]!);
-      const dy = (1 - ty) * ((1 - tx) * field[k00 + 1]! + tx * field[k10 + 1]!) + ty * ((1 - tx) * field[k01 + 1]! + tx * field[k11 + 1]!);
+      const dx =
+        (1 - ty) * ((1 - tx) * field[k00]! + tx * field[k10]!) + ty * ((1 - tx) * field[k01]! + tx * field[k11]!);
+      const dy =
+        (1 - ty) * ((1 - tx) * field[k00 + 1]! + tx * field[k10 + 1]!) +
+        ty * ((1 - tx) * field[k01 + 1]! + tx * field[k11 + 1]!);
       if (Math.abs(dx) < 1e-3 && Math.abs(dy) < 1e-3) continue;
       const sx = Math.min(rw - 1.001, Math.max(0, x + dx - x0));
       const sy = Math.min(rh - 1.001, Math.max(0, y + dy - y0));
@@ -413,7 +549,9 @@ async function applyMotion(pixels: RawPixels, motion: FaceMotion, gated: GatedFa
       const s11 = s01 + channels;
       const out = (y * width + x) * channels;
       for (let c = 0; c < channels; c++) {
-        const value = (1 - fy) * ((1 - fx) * source[s00 + c]! + fx * source[s10 + c]!) + fy * ((1 - fx) * source[s01 + c]! + fx * source[s11 + c]!);
+        const value =
+          (1 - fy) * ((1 - fx) * source[s00 + c]! + fx * source[s10 + c]!) +
+          fy * ((1 - fx) * source[s01 + c]! + fx * source[s11 + c]!);
         data[out + c] = Math.round(value);
       }
     }
@@ -462,7 +600,12 @@ export const TEETH_SHADE: Readonly<Record<Emotion, number>> = {
  * toward the seam where the lips meet, feathered at the outline. Only pixels inside the mouth's
  * box change.
  */
-export function shadeTeeth(pixels: RawPixels, points: readonly (readonly [number, number])[], eyeDistance: number, amount: number): void {
+export function shadeTeeth(
+  pixels: RawPixels,
+  points: readonly (readonly [number, number])[],
+  eyeDistance: number,
+  amount: number,
+): void {
   const { data, width, height, channels } = pixels;
   const inner = points.slice(60, 68);
   const outer = points.slice(48, 60);
@@ -497,8 +640,16 @@ export function shadeTeeth(pixels: RawPixels, points: readonly (readonly [number
   const soft = boxBlur(boxBlur(mouth, w, h, radius, true), w, h, radius, false);
   // The lips' seam: halfway between the inner upper and lower lip, and their half-gap, along x.
   const seam: [number, number, number][] = [[inner[0]![0], inner[0]![1], 0]];
-  for (const [u, l] of [[1, 7], [2, 6], [3, 5]] as const) {
-    seam.push([(inner[u]![0] + inner[l]![0]) / 2, (inner[u]![1] + inner[l]![1]) / 2, Math.abs(inner[l]![1] - inner[u]![1]) / 2]);
+  for (const [u, l] of [
+    [1, 7],
+    [2, 6],
+    [3, 5],
+  ] as const) {
+    seam.push([
+      (inner[u]![0] + inner[l]![0]) / 2,
+      (inner[u]![1] + inner[l]![1]) / 2,
+      Math.abs(inner[l]![1] - inner[u]![1]) / 2,
+    ]);
   }
   seam.push([inner[4]![0], inner[4]![1], 0]);
   seam.sort((a, b) => a[0] - b[0]);
@@ -526,7 +677,8 @@ export function shadeTeeth(pixels: RawPixels, points: readonly (readonly [number
       // Teeth: brighter than the lips and greyer; the lips themselves stay as they are.
       const luma = lumaOf(i);
       const chroma = Math.max(data[i]!, data[i + 1]!, data[i + 2]!) - Math.min(data[i]!, data[i + 1]!, data[i + 2]!);
-      const teeth = Math.max(0, Math.min(1, (luma - lipLuma - 8) / 35)) * Math.max(0, Math.min(1, (lipChroma - chroma + 15) / 30));
+      const teeth =
+        Math.max(0, Math.min(1, (luma - lipLuma - 8) / 35)) * Math.max(0, Math.min(1, (lipChroma - chroma + 15) / 30));
       const t = amount * m * teeth;
       if (t <= 0) continue;
       for (let c = 0; c < 3; c++) data[i + c] = Math.round(data[i + c]! + (lip[c]! * shade - data[i + c]!) * t);
@@ -552,7 +704,8 @@ function boxBlur(values: Float32Array, w: number, h: number, radius: number, hor
     for (let b = 0; b < innerCount; b++) {
       let sum = 0;
       let n = 0;
-      for (let k = Math.max(0, b - radius); k <= Math.min(innerCount - 1, b + radius); k++, n++) sum += values[horizontal ? a * w + k : k * w + a]!;
+      for (let k = Math.max(0, b - radius); k <= Math.min(innerCount - 1, b + radius); k++, n++)
+        sum += values[horizontal ? a * w + k : k * w + a]!;
       out[horizontal ? a * w + b : b * w + a] = sum / n;
     }
   }
@@ -560,7 +713,14 @@ function boxBlur(values: Float32Array, w: number, h: number, radius: number, hor
 }
 
 /** 1 well inside the ring, easing to 0 at it (smoothstep from 70 % to 100 % of its radius). */
-function ringFeather(x: number, y: number, centre: [number, number], a: number, b: number, ux: [number, number]): number {
+function ringFeather(
+  x: number,
+  y: number,
+  centre: [number, number],
+  a: number,
+  b: number,
+  ux: [number, number],
+): number {
   const dx = x - centre[0];
   const dy = y - centre[1];
   const u = (dx * ux[0] + dy * ux[1]) / a;
@@ -581,7 +741,10 @@ export function cornerLift(inFrame: readonly (readonly [number, number])[]): num
 
 /** The gap between the inner lips, in eye distances. */
 export function innerLipGap(inFrame: readonly (readonly [number, number])[]): number {
-  return Math.max(0, (inFrame[67]![1] - inFrame[61]![1] + inFrame[66]![1] - inFrame[62]![1] + inFrame[65]![1] - inFrame[63]![1]) / 3);
+  return Math.max(
+    0,
+    (inFrame[67]![1] - inFrame[61]![1] + inFrame[66]![1] - inFrame[62]![1] + inFrame[65]![1] - inFrame[63]![1]) / 3,
+  );
 }
 
 function smoothstep(low: number, high: number, x: number): number {

@@ -37,7 +37,9 @@ export class GatedRenderer implements Renderer {
   constructor(inner: Renderer, options: GatedRendererOptions = {}) {
     const { timeoutSeconds } = options;
     if (timeoutSeconds !== undefined && !(Number.isFinite(timeoutSeconds) && timeoutSeconds > 0)) {
-      throw new RangeError(`GatedRenderer: timeoutSeconds must be a positive number of seconds, got ${String(timeoutSeconds)}.`);
+      throw new RangeError(
+        `GatedRenderer: timeoutSeconds must be a positive number of seconds, got ${String(timeoutSeconds)}.`,
+      );
     }
     this.#inner = inner;
     this.#gate = options.gate ?? sharedDecodeGate;
@@ -52,7 +54,8 @@ export class GatedRenderer implements Renderer {
     try {
       release = await this.#gate.acquire(request.owner);
     } catch (error) {
-      if (error instanceof UserError && error.code === ErrorCode.ImageBusy) throw new UserError(ErrorCode.TooManyJobs, { limit: this.#gate.perOwner }, { cause: error });
+      if (error instanceof UserError && error.code === ErrorCode.ImageBusy)
+        throw new UserError(ErrorCode.TooManyJobs, { limit: this.#gate.perOwner }, { cause: error });
       throw error;
     }
     const stop = new AbortController();

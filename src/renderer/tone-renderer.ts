@@ -28,17 +28,37 @@
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { EMOTIONS, EMOTION_TABLE, type Element, type Emotion } from '../emotions.ts';
-import { standardiseTone, toneOfPixels, TONE_FEATURE_NAMES, type StandardTone, type ToneFeatures } from '../estimator/tone-features.ts';
+import {
+  standardiseTone,
+  toneOfPixels,
+  TONE_FEATURE_NAMES,
+  type StandardTone,
+  type ToneFeatures,
+} from '../estimator/tone-features.ts';
 import { distributionOfTone, toneScores } from '../estimator/tone-estimator.ts';
 import type { CheckedImage, OutputFormat } from '../image/image.ts';
-import { cachedThumbnail, shrinkThumbnail, thumbnailKey, thumbnailOf, thumbnailOfDecoded, type Thumbnail } from '../image/thumbnail-cache.ts';
+import {
+  cachedThumbnail,
+  shrinkThumbnail,
+  thumbnailKey,
+  thumbnailOf,
+  thumbnailOfDecoded,
+  type Thumbnail,
+} from '../image/thumbnail-cache.ts';
 import type { FaceNote, RenderRequest, RenderResult, Renderer } from './renderer.ts';
 import { ErrorCode, UserError } from '../errors.ts';
 import { acceptedFaces, gateFaces, type FaceGateOptions, type GatedFace } from '../vision/face-gate.ts';
 import { sharedVisionRuntime, type VisionLogger, type VisionRuntime } from '../vision/vision-runtime.ts';
 import type { PersonMask, VisionAnalysis } from '../vision/vision-types.ts';
 import { warpFaces, type FaceWarpOptions, type RawPixels } from './face-warp.ts';
-import { drawAtmosphere, gradePixels, prepareAtmosphere, resizeSmall, type PixelGrade, type Subject } from './atmosphere.ts';
+import {
+  drawAtmosphere,
+  gradePixels,
+  prepareAtmosphere,
+  resizeSmall,
+  type PixelGrade,
+  type Subject,
+} from './atmosphere.ts';
 import { mulberry32 } from './seeded-random.ts';
 
 export interface ToneRendererOptions {
@@ -116,7 +136,13 @@ export interface SceneGradeOptions {
   gradeWithAtmosphere?: number;
 }
 
-const SCENE_DEFAULTS: Required<SceneGradeOptions> = { personShare: 0.45, backgroundBoost: 1.5, openSmileBoost: 1.25, atmosphere: 1, gradeWithAtmosphere: 0.5 };
+const SCENE_DEFAULTS: Required<SceneGradeOptions> = {
+  personShare: 0.45,
+  backgroundBoost: 1.5,
+  openSmileBoost: 1.25,
+  atmosphere: 1,
+  gradeWithAtmosphere: 0.5,
+};
 
 /** Targets whose background also gets the low-key corners (a vignette): the dark, closed-in looks. */
 const LOW_KEY_TARGETS: ReadonlySet<Emotion> = new Set(['fear', 'sadness', 'anger', 'disgust']);
@@ -242,10 +268,20 @@ export class ToneRenderer implements Renderer {
     const { image, plan } = request;
     const intensity = clampUnit(request.intensity);
     request.onProgress?.({ stage: 'rendering', step: 1, steps });
-    const { data, info } = await sharp(image.bytes).timeout(timeout).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(image.bytes)
+      .timeout(timeout)
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
     const key = thumbnailKey(image.bytes);
-    const full = cachedThumbnail(key) ?? (await thumbnailOfDecoded(key, { data, width: info.width, height: info.height, channels: info.channels }));
-    const pixels: RawPixels = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
+    const full =
+      cachedThumbnail(key) ??
+      (await thumbnailOfDecoded(key, { data, width: info.width, height: info.height, channels: info.channels }));
+    const pixels: RawPixels = {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      channels: info.channels,
+    };
     let openSmiles = 0;
     let faceNote: FaceNote | undefined;
     if (plan.elements.includes('facial')) {
@@ -254,7 +290,14 @@ export class ToneRenderer implements Renderer {
       openSmiles = EMOTION_TABLE[plan.target].valence === 'negative' ? warp.openSmiles : 0;
       faceNote = warp.warped === 0 ? 'no-face' : openSmiles > 0 ? 'open-smile' : undefined;
       this.options.logger?.info(
-        { faces: analysis.faces.length, warped: warp.warped, openSmiles, refused: gateFaces(analysis.faces, analysis, this.options.faceGate).flatMap((g) => (g.refusal ? [g.refusal] : [])) },
+        {
+          faces: analysis.faces.length,
+          warped: warp.warped,
+          openSmiles,
+          refused: gateFaces(analysis.faces, analysis, this.options.faceGate).flatMap((g) =>
+            g.refusal ? [g.refusal] : [],
+          ),
+        },
         'facial edit',
       );
     }
@@ -267,17 +310,39 @@ export class ToneRenderer implements Renderer {
     const split = plan.elements.includes('scene') && analysis.personMask !== undefined && info.channels === 3;
     const wantsAtmosphere = plan.elements.includes('scene') && info.channels === 3 && this.options.scene.atmosphere > 0;
     // The person mask at the picture's size, once, for the split grade and the atmosphere.
-    const person = (split || wantsAtmosphere) && analysis.personMask ? await fullSizeMask(analysis.personMask, info.width, info.height, timeout) : undefined;
+    const person =
+      (split || wantsAtmosphere) && analysis.personMask
+        ? await fullSizeMask(analysis.personMask, info.width, info.height, timeout)
+        : undefined;
     const rgb = { data: pixels.data, width: info.width, height: info.height, channels: 3 };
     // Started now, so that sharp makes the small copies while the probes and the grades are
     // solved here (the atmosphere's intensity and the grade are only needed to draw it).
-    const subject = wantsAtmosphere ? subjectOf(acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate)), person, info.width, info.height) : undefined;
+    const subject = wantsAtmosphere
+      ? subjectOf(
+          acceptedFaces(gateFaces(analysis.faces, analysis, this.options.faceGate)),
+          person,
+          info.width,
+          info.height,
+        )
+      : undefined;
     const preparing = wantsAtmosphere
-      ? prepareAtmosphere({ pixels: rgb, ...(person ? { person } : {}), ...(subject ? { subject } : {}), target: plan.target, seed: request.seed })
+      ? prepareAtmosphere({
+          pixels: rgb,
+          ...(person ? { person } : {}),
+          ...(subject ? { subject } : {}),
+          target: plan.target,
+          seed: request.seed,
+        })
       : undefined;
     const thumbMasking = split
-      ? sharp(analysis.personMask!.alpha, { raw: { width: analysis.personMask!.width, height: analysis.personMask!.height, channels: 1 } })
-          .resize(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE).width, shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE).height, { fit: 'fill' })
+      ? sharp(analysis.personMask!.alpha, {
+          raw: { width: analysis.personMask!.width, height: analysis.personMask!.height, channels: 1 },
+        })
+          .resize(
+            shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE).width,
+            shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE).height,
+            { fit: 'fill' },
+          )
           .extractChannel(0)
           .raw()
           .toBuffer()
@@ -290,12 +355,27 @@ export class ToneRenderer implements Renderer {
     if (wantsAtmosphere) {
       const probes = ATMOSPHERE_PROBE_INTENSITIES.map((probe) => ({
         intensity: probe,
-        reference: solveGrade(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE), plan.target, probe * this.options.scene.gradeWithAtmosphere, request.seed, {
-          reach: this.options.reach,
-          vignette: false,
-        }),
+        reference: solveGrade(
+          shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE),
+          plan.target,
+          probe * this.options.scene.gradeWithAtmosphere,
+          request.seed,
+          {
+            reach: this.options.reach,
+            vignette: false,
+          },
+        ),
       }));
-      const scale = await atmosphereScale(full, probes, analysis.personMask, subject, info, plan.target, request.seed, timeout);
+      const scale = await atmosphereScale(
+        full,
+        probes,
+        analysis.personMask,
+        subject,
+        info,
+        plan.target,
+        request.seed,
+        timeout,
+      );
       if (scale > 0) atmosphere = { scale };
     }
     // With the atmosphere, the grade is gentler (the two would otherwise fight over brightness,
@@ -311,11 +391,20 @@ export class ToneRenderer implements Renderer {
         grade = { background: whole, person: whole };
       } else {
         const scene = this.options.scene;
-        const backgroundGrade = solveGrade(thumb, plan.target, gradeIntensity * boost * scene.backgroundBoost, request.seed, {
+        const backgroundGrade = solveGrade(
+          thumb,
+          plan.target,
+          gradeIntensity * boost * scene.backgroundBoost,
+          request.seed,
+          {
+            reach: this.options.reach,
+            vignette: this.options.vignette || LOW_KEY_TARGETS.has(plan.target),
+          },
+        );
+        const personGrade = solveGrade(thumb, plan.target, gradeIntensity * boost * scene.personShare, request.seed, {
           reach: this.options.reach,
-          vignette: this.options.vignette || LOW_KEY_TARGETS.has(plan.target),
+          vignette: false,
         });
-        const personGrade = solveGrade(thumb, plan.target, gradeIntensity * boost * scene.personShare, request.seed, { reach: this.options.reach, vignette: false });
         const whole = wholeGrade();
         const thumbMask = await thumbMasking!;
         // Grading the person and the background apart changes the picture's contrast and mix; on
@@ -331,7 +420,12 @@ export class ToneRenderer implements Renderer {
     if (atmosphere) {
       // The grade, then the light and the air of the scene (atmosphere.ts), in one pass over the pixels.
       request.signal?.throwIfAborted();
-      await drawAtmosphere(await preparing!, rgb, Math.min(1, intensity * boost * this.options.scene.atmosphere) * atmosphere.scale, pixelGrade);
+      await drawAtmosphere(
+        await preparing!,
+        rgb,
+        Math.min(1, intensity * boost * this.options.scene.atmosphere) * atmosphere.scale,
+        pixelGrade,
+      );
       graded = source();
     } else if (grade && grade.person !== grade.background) {
       // The person and the background graded apart, mixed by the mask, in one pass.
@@ -342,7 +436,9 @@ export class ToneRenderer implements Renderer {
     } else {
       graded = source();
     }
-    const { data: bytes, info: out } = await encode(graded, image.format, this.options).toBuffer({ resolveWithObject: true });
+    const { data: bytes, info: out } = await encode(graded, image.format, this.options).toBuffer({
+      resolveWithObject: true,
+    });
     request.onProgress?.({ stage: 'rendering', step: 3, steps });
     return { bytes, format: image.format, width: out.width, height: out.height, ...(faceNote ? { faceNote } : {}) };
   }
@@ -358,17 +454,32 @@ export class ToneRenderer implements Renderer {
     if (!full && image.width * image.height <= this.options.decodeOnceMaxPixels) {
       // Nobody has read this picture yet: decode it once, take the thumbnail from the decoded
       // pixels, and grade those same pixels, rather than decode the file twice.
-      const { data, info } = await sharp(image.bytes).timeout(timeout).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(image.bytes)
+        .timeout(timeout)
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true });
       const decoded = { data, width: info.width, height: info.height, channels: info.channels };
       full = await thumbnailOfDecoded(key, decoded);
-      source = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).timeout(timeout);
+      source = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).timeout(
+        timeout,
+      );
     } else {
       full ??= await thumbnailOf(image.bytes, key);
       source = sharp(image.bytes).timeout(timeout);
     }
     request.signal?.throwIfAborted();
-    const grade = solveGrade(shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE), plan.target, clampUnit(request.intensity), request.seed, this.options);
-    const { data, info } = await encode(await applyGrade(source, grade, image, full.channels), image.format, this.options).toBuffer({
+    const grade = solveGrade(
+      shrinkThumbnail(full, SOLVER_THUMBNAIL_SIZE),
+      plan.target,
+      clampUnit(request.intensity),
+      request.seed,
+      this.options,
+    );
+    const { data, info } = await encode(
+      await applyGrade(source, grade, image, full.channels),
+      image.format,
+      this.options,
+    ).toBuffer({
       resolveWithObject: true,
     });
     request.onProgress?.({ stage: 'rendering', step: 2, steps });
@@ -495,7 +606,9 @@ function gradeOf(params: readonly number[], vignette: number, vignetteCentre: [n
 }
 
 function clampParameters(params: readonly number[]): number[] {
-  return params.map((p, i) => clamp(p, PARAMETER_LIMITS[i]![0] / PARAMETER_UNITS[i]!, PARAMETER_LIMITS[i]![1] / PARAMETER_UNITS[i]!));
+  return params.map((p, i) =>
+    clamp(p, PARAMETER_LIMITS[i]![0] / PARAMETER_UNITS[i]!, PARAMETER_LIMITS[i]![1] / PARAMETER_UNITS[i]!),
+  );
 }
 
 /**
@@ -525,7 +638,8 @@ function stepDirection(
   previous?: readonly number[],
 ): number[] | undefined {
   // Chain rule: a score's gradient in parameters is Jᵀ × its gradient in statistics.
-  const inParameters = (g: readonly number[]) => jacobian.map((column) => column.reduce((sum, x, i) => sum + x * g[i]!, 0));
+  const inParameters = (g: readonly number[]) =>
+    jacobian.map((column) => column.reduce((sum, x, i) => sum + x * g[i]!, 0));
   const margins = EMOTIONS.filter((other) => other !== target).map((other) =>
     inParameters(gradients[target].map((g, i) => g - gradients[other][i]!)),
   );
@@ -534,7 +648,9 @@ function stepDirection(
     return norm > 1e-9 ? v.map((x) => x / norm) : undefined;
   };
   const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
-  let direction = previous ? [...previous] : unit(margins.reduce((sum, m) => sum.map((x, i) => x + m[i]!), [0, 0, 0, 0, 0]));
+  let direction = previous
+    ? [...previous]
+    : unit(margins.reduce((sum, m) => sum.map((x, i) => x + m[i]!), [0, 0, 0, 0, 0]));
   if (direction) {
     // Subgradient ascent on the smallest margin, on the unit sphere (from the last step's direction, which is close).
     const iterations = previous ? 40 : 100;
@@ -554,7 +670,9 @@ function stepDirection(
   const top = Math.max(...EMOTIONS.map((e) => scores[e]));
   const weights = EMOTIONS.map((e) => Math.exp(scores[e] - top));
   const total = weights.reduce((a, b) => a + b, 0);
-  const expected = TONE_FEATURE_NAMES.map((_, i) => EMOTIONS.reduce((sum, e, k) => sum + (weights[k]! / total) * gradients[e][i]!, 0));
+  const expected = TONE_FEATURE_NAMES.map((_, i) =>
+    EMOTIONS.reduce((sum, e, k) => sum + (weights[k]! / total) * gradients[e][i]!, 0),
+  );
   return unit(inParameters(gradients[target].map((g, i) => g - expected[i]!)));
 }
 
@@ -562,14 +680,30 @@ function stepDirection(
  * Whether the person/background split of two grades reads at least as much like the target, on
  * the thumbnail, as the original does and as the single grade `whole` would at half strength.
  */
-function splitReadsAsTarget(thumbnail: Thumbnail, person: ToneGrade, background: ToneGrade, mask: Uint8Array, target: Emotion, whole: ToneGrade): boolean {
+function splitReadsAsTarget(
+  thumbnail: Thumbnail,
+  person: ToneGrade,
+  background: ToneGrade,
+  mask: Uint8Array,
+  target: Emotion,
+  whole: ToneGrade,
+): boolean {
   const { pixels, width, height } = thumbnail;
   const mixed = new Uint8Array(pixels.length);
-  const gradePixel = (grade: ToneGrade, r: number, g: number, b: number, u: number, v: number): [number, number, number] => {
+  const gradePixel = (
+    grade: ToneGrade,
+    r: number,
+    g: number,
+    b: number,
+    u: number,
+    v: number,
+  ): [number, number, number] => {
     const m = saturationMatrix(grade.saturation);
     const o = channelOffsets(grade);
     const scale = grade.contrast * vignetteShade(grade, u, v);
-    return [0, 1, 2].map((k) => toByte(scale * (m[k]![0]! * r + m[k]![1]! * g + m[k]![2]! * b) + 127.5 * (1 - grade.contrast) + 255 * o[k]!)) as [number, number, number];
+    return [0, 1, 2].map((k) =>
+      toByte(scale * (m[k]![0]! * r + m[k]![1]! * g + m[k]![2]! * b) + 127.5 * (1 - grade.contrast) + 255 * o[k]!),
+    ) as [number, number, number];
   };
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i += 3) {
@@ -601,7 +735,10 @@ function gradeThumbnail(thumbnail: Thumbnail, grade: ToneGrade): Buffer {
     for (let x = 0; x < width; x++, i += 3) {
       const scale = grade.contrast * vignetteShade(grade, (x + 0.5) / width, (y + 0.5) / height);
       const [r, g, b] = [pixels[i]!, pixels[i + 1]!, pixels[i + 2]!];
-      for (let k = 0; k < 3; k++) out[i + k] = Math.round(toByte(scale * (m[k]![0]! * r + m[k]![1]! * g + m[k]![2]! * b) + 127.5 * (1 - grade.contrast) + 255 * o[k]!));
+      for (let k = 0; k < 3; k++)
+        out[i + k] = Math.round(
+          toByte(scale * (m[k]![0]! * r + m[k]![1]! * g + m[k]![2]! * b) + 127.5 * (1 - grade.contrast) + 255 * o[k]!),
+        );
     }
   }
   return out;
@@ -684,15 +821,27 @@ function toByte(value: number): number {
  * vignette) it runs as `recomb` (3 × 3) then `linear`, which keep alpha and leave room for the
  * composite.
  */
-async function applyGrade(pipeline: Sharp, grade: ToneGrade, image: CheckedImage, channels: number | undefined): Promise<Sharp> {
+async function applyGrade(
+  pipeline: Sharp,
+  grade: ToneGrade,
+  image: CheckedImage,
+  channels: number | undefined,
+): Promise<Sharp> {
   const offsets = channelOffsets(grade);
   const matrix = saturationMatrix(grade.saturation);
   const bases = offsets.map((offset) => 127.5 * (1 - grade.contrast) + 255 * offset);
   if (grade.vignette === 0 && channels === 3) {
     const c = grade.contrast;
-    const row = (k: number): [number, number, number, number] => [c * matrix[k]![0]!, c * matrix[k]![1]!, c * matrix[k]![2]!, bases[k]! / 255];
+    const row = (k: number): [number, number, number, number] => [
+      c * matrix[k]![0]!,
+      c * matrix[k]![1]!,
+      c * matrix[k]![2]!,
+      bases[k]! / 255,
+    ];
     return pipeline
-      .joinChannel(constantBand(image.width * image.height), { raw: { width: image.width, height: image.height, channels: 1 } })
+      .joinChannel(constantBand(image.width * image.height), {
+        raw: { width: image.width, height: image.height, channels: 1 },
+      })
       .recomb([row(0), row(1), row(2), [0, 0, 0, 1]])
       .removeAlpha();
   }
@@ -736,9 +885,13 @@ async function atmosphereScale(
 ): Promise<number> {
   const info = { width: original.width, height: original.height };
   // The person at the thumbnail's size, from the selfie mask softened as the full-size one is.
-  const smallPerson = personMask ? resizeSmall(await softMask(personMask, timeout), personMask.width, personMask.height, 1, info.width, info.height) : undefined;
+  const smallPerson = personMask
+    ? resizeSmall(await softMask(personMask, timeout), personMask.width, personMask.height, 1, info.width, info.height)
+    : undefined;
   const ratio = info.width / picture.width;
-  const smallSubject = subject ? { centre: [subject.centre[0] * ratio, subject.centre[1] * ratio] as [number, number], size: subject.size * ratio } : undefined;
+  const smallSubject = subject
+    ? { centre: [subject.centre[0] * ratio, subject.centre[1] * ratio] as [number, number], size: subject.size * ratio }
+    : undefined;
   // The tone estimator's own reading of the colour (a softmax over the eight emotions).
   const probability = (pixels: Uint8Array) => distributionOfTone(toneOfPixels(pixels, 3))[target];
   const before = probability(original.pixels);
@@ -754,7 +907,10 @@ async function atmosphereScale(
   const looks = new Map(
     probes.map((probe) => {
       const grade = pixelGradeOf(probe.reference);
-      return [probe, { grade: { background: grade, person: grade }, graded: probability(gradeThumbnail(original, probe.reference)) }] as const;
+      return [
+        probe,
+        { grade: { background: grade, person: grade }, graded: probability(gradeThumbnail(original, probe.reference)) },
+      ] as const;
     }),
   );
   const passes = async (scale: number, probe: { intensity: number; reference: ToneGrade }): Promise<boolean> => {
@@ -762,7 +918,13 @@ async function atmosphereScale(
     await new Promise((resolve) => setImmediate(resolve));
     const { grade, graded } = looks.get(probe)!;
     const copy = Uint8Array.from(original.pixels);
-    await drawAtmosphere(prepared, { data: copy, width: info.width, height: info.height, channels: 3 }, probe.intensity * scale, grade, async () => {});
+    await drawAtmosphere(
+      prepared,
+      { data: copy, width: info.width, height: info.height, channels: 3 },
+      probe.intensity * scale,
+      grade,
+      async () => {},
+    );
     // With room to spare (the full-size picture is graded apart and lit a little differently
     // from the thumbnail): it keeps at least half of what the grade alone gains.
     const lit = probability(copy);
@@ -783,7 +945,12 @@ async function atmosphereScale(
  * Where the light falls: the faces (their mean centre, the largest face's height), else the
  * person mask's centre of mass, else nowhere in particular (undefined).
  */
-function subjectOf(faces: readonly GatedFace[], person: Uint8Array | undefined, width: number, height: number): Subject | undefined {
+function subjectOf(
+  faces: readonly GatedFace[],
+  person: Uint8Array | undefined,
+  width: number,
+  height: number,
+): Subject | undefined {
   if (faces.length > 0) {
     const centre: [number, number] = [0, 0];
     for (const { face } of faces) {
@@ -825,7 +992,12 @@ const softMasks = new WeakMap<PersonMask, Promise<Buffer>>();
 function softMask(mask: PersonMask, timeout: { seconds: number }): Promise<Buffer> {
   let soft = softMasks.get(mask);
   if (!soft) {
-    soft = sharp(mask.alpha, { raw: { width: mask.width, height: mask.height, channels: 1 } }).timeout(timeout).blur(1.2).extractChannel(0).raw().toBuffer();
+    soft = sharp(mask.alpha, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+      .timeout(timeout)
+      .blur(1.2)
+      .extractChannel(0)
+      .raw()
+      .toBuffer();
     softMasks.set(mask, soft);
     soft.catch(() => softMasks.delete(mask));
   }
@@ -837,7 +1009,12 @@ function softMask(mask: PersonMask, timeout: { seconds: number }): Promise<Buffe
  * enlarged bilinearly (pixel centres aligned) a row at a time, letting the event loop run
  * between bands of rows (a 12-megapixel mask takes tens of milliseconds).
  */
-async function fullSizeMask(mask: PersonMask, width: number, height: number, timeout: { seconds: number }): Promise<Uint8Array> {
+async function fullSizeMask(
+  mask: PersonMask,
+  width: number,
+  height: number,
+  timeout: { seconds: number },
+): Promise<Uint8Array> {
   const soft = await softMask(mask, timeout);
   const { width: mw, height: mh } = mask;
   const out = new Uint8Array(width * height);
@@ -865,21 +1042,29 @@ async function fullSizeMask(mask: PersonMask, width: number, height: number, tim
   return out;
 }
 
-function encode(pipeline: Sharp, format: OutputFormat, options: Pick<ResolvedOptions, 'jpegQuality' | 'webpQuality' | 'pngCompressionLevel' | 'pngAdaptiveFiltering'>): Sharp {
+function encode(
+  pipeline: Sharp,
+  format: OutputFormat,
+  options: Pick<ResolvedOptions, 'jpegQuality' | 'webpQuality' | 'pngCompressionLevel' | 'pngAdaptiveFiltering'>,
+): Sharp {
   switch (format) {
     case 'jpeg':
       return pipeline.jpeg({ quality: options.jpegQuality });
     case 'webp':
       return pipeline.webp({ quality: options.webpQuality });
     case 'png':
-      return pipeline.png({ compressionLevel: options.pngCompressionLevel, adaptiveFiltering: options.pngAdaptiveFiltering });
+      return pipeline.png({
+        compressionLevel: options.pngCompressionLevel,
+        adaptiveFiltering: options.pngAdaptiveFiltering,
+      });
   }
 }
 
 /** A saturation change that keeps Rec. 601 luma: (1 − s) × luma + s × colour. */
 function saturationMatrix(s: number): [[number, number, number], [number, number, number], [number, number, number]] {
   const luma = [0.299, 0.587, 0.114];
-  const row = (c: number): [number, number, number] => [0, 1, 2].map((k) => (1 - s) * luma[k]! + (k === c ? s : 0)) as [number, number, number];
+  const row = (c: number): [number, number, number] =>
+    [0, 1, 2].map((k) => (1 - s) * luma[k]! + (k === c ? s : 0)) as [number, number, number];
   return [row(0), row(1), row(2)];
 }
 
@@ -906,15 +1091,18 @@ async function vignetteMask(grade: ToneGrade, width: number, height: number): Pr
   const size = 32;
   const small = Buffer.alloc(size * size);
   for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) small[y * size + x] = Math.round(255 * vignetteShade(grade, x / (size - 1), y / (size - 1)));
+    for (let x = 0; x < size; x++)
+      small[y * size + x] = Math.round(255 * vignetteShade(grade, x / (size - 1), y / (size - 1)));
   }
-  return sharp(small, { raw: { width: size, height: size, channels: 1 } })
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    // One band: without this, libvips hands back the resized mask as sRGB (three bands), and
-    // reading it as one band stripes the picture.
-    .extractChannel(0)
-    .raw()
-    .toBuffer();
+  return (
+    sharp(small, { raw: { width: size, height: size, channels: 1 } })
+      .resize(width, height, { fit: 'fill', kernel: 'linear' })
+      // One band: without this, libvips hands back the resized mask as sRGB (three bands), and
+      // reading it as one band stripes the picture.
+      .extractChannel(0)
+      .raw()
+      .toBuffer()
+  );
 }
 
 function clamp(value: number, low: number, high: number): number {
@@ -927,7 +1115,8 @@ function clampUnit(intensity: number): number {
 
 function requireRange(name: string, value: number, low: number, high: number, integer: boolean): void {
   if (!Number.isFinite(value) || value < low || value > high || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`ToneRenderer option ${name} must be ${integer ? 'an integer ' : 'a number '}from ${low} to ${high}, got ${value}.`);
+    throw new RangeError(
+      `ToneRenderer option ${name} must be ${integer ? 'an integer ' : 'a number '}from ${low} to ${high}, got ${value}.`,
+    );
   }
 }
-

@@ -50,10 +50,14 @@ export class VisionPictureClassifier implements PictureClassifier {
 
   constructor(options: VisionPictureClassifierOptions = {}) {
     this.model = options.model ?? 'MobileNetV2';
-    if (!SAFETY_MODELS.includes(this.model)) throw new RangeError(`Picture-safety model must be one of ${SAFETY_MODELS.join(', ')}; got ${String(this.model)}.`);
+    if (!SAFETY_MODELS.includes(this.model))
+      throw new RangeError(
+        `Picture-safety model must be one of ${SAFETY_MODELS.join(', ')}; got ${String(this.model)}.`,
+      );
     this.#vision = options.vision ?? sharedVisionRuntime();
     this.#maxSide = options.maxSide ?? 448;
-    if (!(this.#maxSide >= 64)) throw new RangeError(`Picture-safety maxSide must be at least 64 pixels; got ${this.#maxSide}.`);
+    if (!(this.#maxSide >= 64))
+      throw new RangeError(`Picture-safety maxSide must be at least 64 pixels; got ${this.#maxSide}.`);
   }
 
   /** Class scores of an encoded picture. Throws when the runtime cannot load or run the model. */
@@ -126,7 +130,8 @@ export class PictureSafety {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 120_000;
     if (!(this.timeoutMs > 0)) throw new RangeError(`Picture-safety timeoutMs must be above 0; got ${this.timeoutMs}.`);
-    if (!(this.loadTimeoutMs >= 0)) throw new RangeError(`Picture-safety loadTimeoutMs must be 0 or more; got ${this.loadTimeoutMs}.`);
+    if (!(this.loadTimeoutMs >= 0))
+      throw new RangeError(`Picture-safety loadTimeoutMs must be 0 or more; got ${this.loadTimeoutMs}.`);
   }
 
   /** Whether a classification has succeeded (the model is loaded). */
@@ -139,7 +144,10 @@ export class PictureSafety {
    * Under `block` a classifier that throws or takes longer than `timeoutMs` gives `unchecked`,
    * which the caller refuses (fail closed). Never throws.
    */
-  async check(bytes: Buffer, rule: { pictureRule: PictureRule; pictureThresholds: PictureThresholds }): Promise<PictureVerdict> {
+  async check(
+    bytes: Buffer,
+    rule: { pictureRule: PictureRule; pictureThresholds: PictureThresholds },
+  ): Promise<PictureVerdict> {
     if (rule.pictureRule === 'allow') return { verdict: 'allowed', checked: false };
     let timer: NodeJS.Timeout | undefined;
     const limit = this.timeoutMs + (this.#loaded ? 0 : this.loadTimeoutMs);
@@ -166,7 +174,9 @@ export class PictureSafety {
   warmUp(): Promise<string | undefined> {
     this.#warmUp ??= (async () => {
       try {
-        const grey = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } }).png().toBuffer();
+        const grey = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } })
+          .png()
+          .toBuffer();
         await this.classifier.classify(grey);
         this.#loaded = true;
         return undefined;
@@ -193,7 +203,12 @@ export function sharedPictureSafety(options: { model?: SafetyModel; timeoutMs?: 
   const key = `${model}:${timeoutMs}`;
   let safety = shared.get(key);
   if (!safety) {
-    const vision = new VisionRuntime({ callTimeoutMs: timeoutMs, loadTimeoutMs: 120_000, retryAfterMs: 5_000, cacheSize: 0 });
+    const vision = new VisionRuntime({
+      callTimeoutMs: timeoutMs,
+      loadTimeoutMs: 120_000,
+      retryAfterMs: 5_000,
+      cacheSize: 0,
+    });
     safety = new PictureSafety({ classifier: new VisionPictureClassifier({ vision, model }), timeoutMs });
     shared.set(key, safety);
   }

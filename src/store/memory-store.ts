@@ -74,7 +74,10 @@ export class MemoryConversationStore implements ConversationStore {
     this.ttlMs = common.ttlSeconds * 1000;
     this.maxEdits = common.maxEdits;
     this.picturesPerConversation = common.picturesPerConversation;
-    this.pictures = new MemoryPictureStore({ imageTtlSeconds: common.imageTtlSeconds, maxImageBytes: common.maxImageBytes });
+    this.pictures = new MemoryPictureStore({
+      imageTtlSeconds: common.imageTtlSeconds,
+      maxImageBytes: common.maxImageBytes,
+    });
     this.sweepTimer = setInterval(() => this.sweep(), sweepIntervalMs);
     this.sweepTimer.unref();
   }
@@ -145,7 +148,10 @@ export class MemoryConversationStore implements ConversationStore {
     // The links are what the edits say: every message id of every edit, living as long as the conversation.
     for (const edit of Object.values(draft.edits)) {
       for (const messageId of edit.messageIds) {
-        this.links.set(linkId(platform, chat, messageId), { value: { key: structuredClone(draft.key), editId: edit.id }, expiresAt });
+        this.links.set(linkId(platform, chat, messageId), {
+          value: { key: structuredClone(draft.key), editId: edit.id },
+          expiresAt,
+        });
       }
     }
   }
@@ -199,7 +205,10 @@ export class MemoryConversationStore implements ConversationStore {
  * made, only new ones are added, so a load or update costs one copy of the edit map instead of
  * a copy of the whole history; code that tried to change a stored edit in place would throw.
  */
-function draftOf(conversation: Conversation, edits: Record<string, EditRecord> = { ...conversation.edits }): Conversation {
+function draftOf(
+  conversation: Conversation,
+  edits: Record<string, EditRecord> = { ...conversation.edits },
+): Conversation {
   return { ...conversation, key: { ...conversation.key }, redo: [...conversation.redo], edits };
 }
 

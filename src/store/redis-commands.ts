@@ -19,18 +19,26 @@ export function storeCommand<T>(connection: RedisConnection, what: string, run: 
       return await run();
     } catch (error) {
       // Redis at `maxmemory` (noeviction): the person hears that space is short, not an apology for a bug.
-      if (isReplyError(error) && OUT_OF_MEMORY_REPLY.test(error.message)) throw new UserError(ErrorCode.PictureStorageFull, {}, { cause: error });
+      if (isReplyError(error) && OUT_OF_MEMORY_REPLY.test(error.message))
+        throw new UserError(ErrorCode.PictureStorageFull, {}, { cause: error });
       throw error;
     }
   });
 }
 
 /** `EVALSHA`, or `EVAL` when Redis has not seen the script yet (after a restart, or on a fresh server). */
-export async function runScript(client: RedisClient, script: string, sha: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+export async function runScript(
+  client: RedisClient,
+  script: string,
+  sha: string,
+  keys: string[],
+  args: (string | Buffer)[],
+): Promise<unknown> {
   try {
     return await client.evalsha(sha, keys.length, ...keys, ...args);
   } catch (error) {
-    if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return client.eval(script, keys.length, ...keys, ...args);
+    if (error instanceof Error && error.message.startsWith('NOSCRIPT'))
+      return client.eval(script, keys.length, ...keys, ...args);
     throw error;
   }
 }

@@ -145,26 +145,35 @@ export class RedisPictureStore implements PictureStore {
     const hash = imageContentHash(image.bytes);
     const key = this.#keys.picture(hash);
     // Already there: refreshing its time to live and last use is all; the bytes are not sent again.
-    const refreshed = await this.#command('store a picture', () => this.#connection.client.expire(key, this.#imageTtlSeconds));
+    const refreshed = await this.#command('store a picture', () =>
+      this.#connection.client.expire(key, this.#imageTtlSeconds),
+    );
     if (refreshed === 1) {
       await this.#touch(hash);
       return hash;
     }
     const stored = await this.#command('store a picture', () =>
-      runScript(this.#connection.client, PUT_IMAGE, PUT_IMAGE_SHA, [key, this.#keys.lru, this.#keys.sizes, this.#keys.bytes], [
-        hash,
-        Buffer.from(image.bytes),
-        image.format,
-        String(image.width),
-        String(image.height),
-        String(this.#imageTtlSeconds),
-        String(this.#maxImageBytes),
-        String(Date.now()),
-        this.#keys.pictureBase,
-        this.#keys.pinBase,
-      ]),
+      runScript(
+        this.#connection.client,
+        PUT_IMAGE,
+        PUT_IMAGE_SHA,
+        [key, this.#keys.lru, this.#keys.sizes, this.#keys.bytes],
+        [
+          hash,
+          Buffer.from(image.bytes),
+          image.format,
+          String(image.width),
+          String(image.height),
+          String(this.#imageTtlSeconds),
+          String(this.#maxImageBytes),
+          String(Date.now()),
+          this.#keys.pictureBase,
+          this.#keys.pinBase,
+        ],
+      ),
     );
-    if (stored !== 1) throw new UserError(ErrorCode.PictureStorageFull, { needed: image.bytes.length, budget: this.#maxImageBytes });
+    if (stored !== 1)
+      throw new UserError(ErrorCode.PictureStorageFull, { needed: image.bytes.length, budget: this.#maxImageBytes });
     return hash;
   }
 
@@ -172,7 +181,12 @@ export class RedisPictureStore implements PictureStore {
     if (!isImageContentHash(hash)) return undefined;
     const key = this.#keys.picture(hash);
     const replies = await this.#command('read a picture', () =>
-      this.#connection.client.multi().hgetallBuffer(key).expire(key, this.#imageTtlSeconds).exec().then(throwFirstTransactionError),
+      this.#connection.client
+        .multi()
+        .hgetallBuffer(key)
+        .expire(key, this.#imageTtlSeconds)
+        .exec()
+        .then(throwFirstTransactionError),
     );
     const fields = replies[0] as Record<string, Buffer>;
     if (fields.bytes) await this.#touch(hash);
@@ -191,7 +205,11 @@ export class RedisPictureStore implements PictureStore {
     if (pins.length === 0) return async () => undefined;
     const member = `hold:${randomUUID()}`;
     await this.#command('hold the pictures in use', () =>
-      runScript(this.#connection.client, HOLD_PICTURES, HOLD_PICTURES_SHA, pins, [member, String(Date.now() + leaseSeconds * 1000), String(leaseSeconds)]),
+      runScript(this.#connection.client, HOLD_PICTURES, HOLD_PICTURES_SHA, pins, [
+        member,
+        String(Date.now() + leaseSeconds * 1000),
+        String(leaseSeconds),
+      ]),
     );
     let released = false;
     return async () => {

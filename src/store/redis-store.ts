@@ -222,7 +222,9 @@ export class RedisConversationStore implements ConversationStore {
       this.connection = RedisConnection.wrap(redis, { unavailableAfterMs });
       this.ownsConnection = false;
     } else {
-      throw new ConfigError(`${OWNER}: the redis option must be a redis:// URL, a RedisConnection or an ioredis client.`);
+      throw new ConfigError(
+        `${OWNER}: the redis option must be a redis:// URL, a RedisConnection or an ioredis client.`,
+      );
     }
     this.pictures = new RedisPictureStore({
       redis: this.connection,
@@ -255,7 +257,8 @@ export class RedisConversationStore implements ConversationStore {
         key,
         (conversation) => {
           const edit = conversation.edits[editId];
-          if (edit && !edit.messageIds.includes(messageId)) conversation.edits[editId] = { ...edit, messageIds: [...edit.messageIds, messageId] };
+          if (edit && !edit.messageIds.includes(messageId))
+            conversation.edits[editId] = { ...edit, messageIds: [...edit.messageIds, messageId] };
         },
         false,
       ),
@@ -300,11 +303,17 @@ export class RedisConversationStore implements ConversationStore {
       conversation.updatedAt = Date.now();
       const dropped = pruneEdits(conversation, this.maxEdits);
       const { platform, chat } = conversation.key;
-      const linked = Object.values(conversation.edits).flatMap((edit) => edit.messageIds.map((messageId) => ({ editId: edit.id, messageId })));
+      const linked = Object.values(conversation.edits).flatMap((edit) =>
+        edit.messageIds.map((messageId) => ({ editId: edit.id, messageId })),
+      );
       const refresh = linked.map(({ messageId }) => this.keys.link(platform, chat, messageId));
-      const forget = dropped.flatMap((edit) => edit.messageIds.map((messageId) => this.keys.link(platform, chat, messageId)));
+      const forget = dropped.flatMap((edit) =>
+        edit.messageIds.map((messageId) => this.keys.link(platform, chat, messageId)),
+      );
       const pins = pinnedPictures(conversation);
-      const demote = surplusPictures(conversation, this.picturesPerConversation).filter((hash) => !surplusBefore.has(hash));
+      const demote = surplusPictures(conversation, this.picturesPerConversation).filter(
+        (hash) => !surplusBefore.has(hash),
+      );
       const marks = (drop: string[], set: string[], demoted: string[]) => [
         this.keys.pinBase,
         this.keys.lru,
@@ -319,14 +328,19 @@ export class RedisConversationStore implements ConversationStore {
       if (cluster && pins.length > 0) await this.markPictures(marks([], pins, []));
       const value = encodeConversation(conversation, this.compress);
       const written = await this.command('write a conversation', () =>
-        this.runScript(COMPARE_AND_SET, COMPARE_AND_SET_SHA, [storeKey, ...refresh, ...forget], [
-          raw === null ? '' : sha1(raw),
-          value,
-          String(this.ttlSeconds),
-          String(refresh.length),
-          ...linked.map(({ editId }) => encodeLink(key, editId)),
-          ...(cluster ? marks([], [], []) : marks(pinsBefore, pins, demote)),
-        ]),
+        this.runScript(
+          COMPARE_AND_SET,
+          COMPARE_AND_SET_SHA,
+          [storeKey, ...refresh, ...forget],
+          [
+            raw === null ? '' : sha1(raw),
+            value,
+            String(this.ttlSeconds),
+            String(refresh.length),
+            ...linked.map(({ editId }) => encodeLink(key, editId)),
+            ...(cluster ? marks([], [], []) : marks(pinsBefore, pins, demote)),
+          ],
+        ),
       );
       if (written !== 1) this.lastSeen.delete(storeKey);
       else this.remember(storeKey, value);
@@ -353,7 +367,9 @@ export class RedisConversationStore implements ConversationStore {
 
   /** The picture marks apart from the conversation (a cluster: the pictures' slot). */
   private async markPictures(args: string[]): Promise<void> {
-    await this.command('mark the pictures in use', () => this.runScript(PICTURE_MARKS, PICTURE_MARKS_SHA, [this.keys.lru], args));
+    await this.command('mark the pictures in use', () =>
+      this.runScript(PICTURE_MARKS, PICTURE_MARKS_SHA, [this.keys.lru], args),
+    );
   }
 
   private runScript(script: string, sha: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
@@ -369,7 +385,6 @@ export class RedisConversationStore implements ConversationStore {
   private serialise<T>(id: string, task: () => Promise<T>): Promise<T> {
     return this.serialiser.run(id, task);
   }
-
 }
 
 /** The first byte of a compressed conversation; plain JSON always starts with `{`. */
@@ -392,7 +407,9 @@ function encodeLink(key: ConversationKey, editId: string): string {
 
 function decodeLink(raw: string): MessageLink {
   if (raw.startsWith('{')) return JSON.parse(raw) as MessageLink;
-  const [editId = '', platform = '', chat = '', thread = '', user = ''] = raw.split(':').map((part) => decodeURIComponent(part));
+  const [editId = '', platform = '', chat = '', thread = '', user = ''] = raw
+    .split(':')
+    .map((part) => decodeURIComponent(part));
   const key: ConversationKey = thread === '' ? { platform, chat, user } : { platform, chat, thread, user };
   return { key, editId };
 }
@@ -407,7 +424,12 @@ function sha1(bytes: Buffer): string {
 }
 
 function isRedisClient(value: unknown): value is RedisClient {
-  return typeof value === 'object' && value !== null && typeof (value as { evalsha?: unknown }).evalsha === 'function' && 'status' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { evalsha?: unknown }).evalsha === 'function' &&
+    'status' in value
+  );
 }
 
 function sleep(ms: number): Promise<void> {

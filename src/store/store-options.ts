@@ -13,7 +13,10 @@ export function requireWholeNumber(owner: string, option: string, value: number,
 }
 
 /** The common store options with defaults spread in, validated. */
-export function resolveStoreOptions(owner: string, options: ConversationStoreOptions): Required<ConversationStoreOptions> {
+export function resolveStoreOptions(
+  owner: string,
+  options: ConversationStoreOptions,
+): Required<ConversationStoreOptions> {
   const resolved: Required<ConversationStoreOptions> = {
     ttlSeconds: options.ttlSeconds ?? DEFAULT_STORE_OPTIONS.ttlSeconds,
     imageTtlSeconds: options.imageTtlSeconds ?? DEFAULT_STORE_OPTIONS.imageTtlSeconds,

@@ -62,7 +62,10 @@ export function faceFrame(landmarks: readonly (readonly [number, number])[]): Fa
 export function toFrame(frame: FaceFrame, [x, y]: readonly [number, number]): [number, number] {
   const px = x - frame.origin[0];
   const py = y - frame.origin[1];
-  return [(px * frame.ux[0] + py * frame.ux[1]) / frame.eyeDistance, (px * frame.uy[0] + py * frame.uy[1]) / frame.eyeDistance];
+  return [
+    (px * frame.ux[0] + py * frame.ux[1]) / frame.eyeDistance,
+    (px * frame.uy[0] + py * frame.uy[1]) / frame.eyeDistance,
+  ];
 }
 
 /** A face-frame offset as a picture offset. */
@@ -85,7 +88,10 @@ export function gateFaces(
     const gated: GatedFace = { face, frame, area };
     const refuse = (why: string) => ({ ...gated, refusal: why });
     if (face.score < o.minScore) return refuse(`detector score ${face.score.toFixed(2)} < ${o.minScore}`);
-    const inside = (Math.max(0, Math.min(x + width, picture.width) - Math.max(x, 0)) * Math.max(0, Math.min(y + height, picture.height) - Math.max(y, 0))) / (width * height);
+    const inside =
+      (Math.max(0, Math.min(x + width, picture.width) - Math.max(x, 0)) *
+        Math.max(0, Math.min(y + height, picture.height) - Math.max(y, 0))) /
+      (width * height);
     if (inside < o.minInside) return refuse(`only ${(inside * 100).toFixed(0)}% of the face box is in the picture`);
     if (frame.eyeDistance < o.minEyeDistance) return refuse(`eyes ${frame.eyeDistance.toFixed(1)} px apart: too small`);
     const at = (i: number) => toFrame(frame, face.landmarks[i]!);
@@ -119,7 +125,11 @@ export function acceptedFaces(gated: readonly GatedFace[]): GatedFace[] {
 }
 
 /** Mean mask value (0–1) inside a box given in picture coordinates. */
-export function maskCover(mask: PersonMask, box: FaceReading['box'], picture: { width: number; height: number }): number {
+export function maskCover(
+  mask: PersonMask,
+  box: FaceReading['box'],
+  picture: { width: number; height: number },
+): number {
   const x0 = Math.max(0, Math.floor((box.x / picture.width) * mask.width));
   const x1 = Math.min(mask.width, Math.ceil(((box.x + box.width) / picture.width) * mask.width));
   const y0 = Math.max(0, Math.floor((box.y / picture.height) * mask.height));

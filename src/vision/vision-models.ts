@@ -20,7 +20,15 @@ import { join } from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfConverter from '@tensorflow/tfjs-converter';
 import { loadTfjs, packageDirectory, type Tf } from './tfjs-wasm.ts';
-import { EXPRESSIONS, SAFETY_CLASSES, type Expression, type FaceReading, type PersonMask, type RgbImage, type SafetyScores } from './vision-types.ts';
+import {
+  EXPRESSIONS,
+  SAFETY_CLASSES,
+  type Expression,
+  type FaceReading,
+  type PersonMask,
+  type RgbImage,
+  type SafetyScores,
+} from './vision-types.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -71,14 +79,18 @@ const faces: VisionModel<FaceInput, FaceReading[]> = {
     const tensor = tf.tensor3d(image.pixels, [image.height, image.width, 3], 'int32');
     try {
       const found = await api
-        .detectAllFaces(tensor as never, new api.SsdMobilenetv1Options({ minConfidence: minScore, maxResults: maxFaces }))
+        .detectAllFaces(
+          tensor as never,
+          new api.SsdMobilenetv1Options({ minConfidence: minScore, maxResults: maxFaces }),
+        )
         .withFaceLandmarks()
         .withFaceExpressions()
         .withFaceDescriptors();
       return found.map((face) => {
         const box = face.detection.box;
         const expressions = {} as Record<Expression, number>;
-        for (const name of EXPRESSIONS) expressions[name] = Number((face.expressions as unknown as Record<string, number>)[name] ?? 0);
+        for (const name of EXPRESSIONS)
+          expressions[name] = Number((face.expressions as unknown as Record<string, number>)[name] ?? 0);
         return {
           box: { x: box.x, y: box.y, width: box.width, height: box.height },
           score: face.detection.score,
@@ -124,7 +136,9 @@ async function localArtifacts(tf: Tf, dir: string, file: string): Promise<TfCore
     load: () =>
       tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);
-        const buffers = await Promise.all(manifest.flatMap((group) => group.paths.map((path) => readFile(join(dir, path)))));
+        const buffers = await Promise.all(
+          manifest.flatMap((group) => group.paths.map((path) => readFile(join(dir, path)))),
+        );
         const joined = Buffer.concat(buffers);
         return [specs, joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength)];
       }),
@@ -151,7 +165,10 @@ function safetyClassifier(definition: 'mobilenet_v2' | 'inception_v3'): VisionMo
       const json = (await def.modelJson()).default;
       const shards = new Map<string, Buffer>();
       for (let i = 0; i < def.numOfWeightBundles; i++) {
-        shards.set(`group1-shard${i + 1}of${def.numOfWeightBundles}`, Buffer.from((await def.weightBundles[i]!()).default, 'base64'));
+        shards.set(
+          `group1-shard${i + 1}of${def.numOfWeightBundles}`,
+          Buffer.from((await def.weightBundles[i]!()).default, 'base64'),
+        );
       }
       const manifest = json.weightsManifest ?? [];
       const joined = Buffer.concat(

@@ -89,10 +89,19 @@ export class VisionRuntime {
 
   constructor(options: VisionRuntimeOptions = {}) {
     const resolved = { ...DEFAULTS, ...options };
-    for (const name of ['callTimeoutMs', 'loadTimeoutMs', 'analysisMaxSide', 'maxFaces', 'retryAfterMs', 'cacheSize'] as const) {
-      if (!Number.isFinite(resolved[name]) || resolved[name] < 0) throw new RangeError(`VisionRuntime option ${name} must be a number of 0 or more, got ${resolved[name]}.`);
+    for (const name of [
+      'callTimeoutMs',
+      'loadTimeoutMs',
+      'analysisMaxSide',
+      'maxFaces',
+      'retryAfterMs',
+      'cacheSize',
+    ] as const) {
+      if (!Number.isFinite(resolved[name]) || resolved[name] < 0)
+        throw new RangeError(`VisionRuntime option ${name} must be a number of 0 or more, got ${resolved[name]}.`);
     }
-    if (!(resolved.minFaceScore >= 0 && resolved.minFaceScore <= 1)) throw new RangeError(`VisionRuntime option minFaceScore must be from 0 to 1, got ${resolved.minFaceScore}.`);
+    if (!(resolved.minFaceScore >= 0 && resolved.minFaceScore <= 1))
+      throw new RangeError(`VisionRuntime option minFaceScore must be from 0 to 1, got ${resolved.minFaceScore}.`);
     this.options = resolved;
   }
 
@@ -128,13 +137,21 @@ export class VisionRuntime {
       return await this.analyse(bytes);
     } catch (error) {
       if (!(error instanceof VisionUnavailable)) throw error;
-      if (this.options.enabled) this.options.logger?.warn({ reason: error.message, purpose }, `vision models unavailable; ${purpose} goes on without them`);
+      if (this.options.enabled)
+        this.options.logger?.warn(
+          { reason: error.message, purpose },
+          `vision models unavailable; ${purpose} goes on without them`,
+        );
       return undefined;
     }
   }
 
   /** Runs one model on the worker (loading it first if needed), within the time limit. */
-  run<N extends VisionModelName>(model: N, input: ModelInput<N>, transfer: ArrayBuffer[] = []): Promise<ModelOutput<N>> {
+  run<N extends VisionModelName>(
+    model: N,
+    input: ModelInput<N>,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<ModelOutput<N>> {
     const reason = this.unavailableReason;
     if (reason) return Promise.reject(new VisionUnavailable(reason));
     const worker = this.#ensureWorker();
@@ -173,7 +190,11 @@ export class VisionRuntime {
     const meta = await sharp(bytes).metadata();
     const fullWidth = meta.autoOrient?.width ?? meta.width ?? info.width;
     const fullHeight = meta.autoOrient?.height ?? meta.height ?? info.height;
-    const image: RgbImage = { width: info.width, height: info.height, pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    const image: RgbImage = {
+      width: info.width,
+      height: info.height,
+      pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
     const timings: Record<string, number> = {};
     const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
       const started = performance.now();
@@ -185,7 +206,9 @@ export class VisionRuntime {
     const personMask: PersonMask | undefined = this.options.personMask
       ? await timed('personMask', () => this.run('personMask', { ...image, pixels: image.pixels.slice() }))
       : undefined;
-    const faces = await timed('faces', () => this.run('faces', { image, minScore: this.options.minFaceScore, maxFaces: this.options.maxFaces }));
+    const faces = await timed('faces', () =>
+      this.run('faces', { image, minScore: this.options.minFaceScore, maxFaces: this.options.maxFaces }),
+    );
     const sx = fullWidth / info.width;
     const sy = fullHeight / info.height;
     return {
@@ -199,7 +222,9 @@ export class VisionRuntime {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL('./vision-worker-entry.mjs', import.meta.url), { workerData: this.options.paths ?? {} });
+    const worker = new Worker(new URL('./vision-worker-entry.mjs', import.meta.url), {
+      workerData: this.options.paths ?? {},
+    });
     worker.on('message', (response: WorkerResponse) => {
       const pending = this.#pending.get(response.id);
       if (!pending) return;

@@ -33,7 +33,13 @@ parentPort!.on('message', async (request: WorkerRequest) => {
     const loaded = performance.now();
     stage = 'run';
     const output = await model.run(request.input as never);
-    const response: WorkerResponse = { id: request.id, ok: true, output, loadMs: loaded - started, runMs: performance.now() - loaded };
+    const response: WorkerResponse = {
+      id: request.id,
+      ok: true,
+      output,
+      loadMs: loaded - started,
+      runMs: performance.now() - loaded,
+    };
     parentPort!.postMessage(response);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -6,7 +6,10 @@ import { freePort } from '../helpers/redis-server.ts';
 const root = new URL('../../', import.meta.url).pathname;
 
 /** Runs the real `moodshift` command as a newcomer would, with only the given variables beside PATH. */
-function moodshift(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
+function moodshift(
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['bin/moodshift.js', ...args], {
     cwd: root,
     encoding: 'utf8',
@@ -20,7 +23,8 @@ describe('moodshift audit without Redis', () => {
   it('lists --since, --scope and --limit in --help', () => {
     const help = moodshift(['--help']);
     assert.equal(help.code, 0);
-    for (const flag of ['--since', '--scope', '--limit']) assert.match(help.stdout, new RegExp(`audit .*${flag}`), `${flag} is in --help`);
+    for (const flag of ['--since', '--scope', '--limit'])
+      assert.match(help.stdout, new RegExp(`audit .*${flag}`), `${flag} is in --help`);
   });
 
   it('exits non-zero with one sentence when REDIS_URL is not set', () => {
@@ -35,7 +39,10 @@ describe('moodshift audit without Redis', () => {
     const result = moodshift(['audit'], { REDIS_URL: `redis://127.0.0.1:${port}` });
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '', 'nothing was exported');
-    assert.match(result.stderr, new RegExp(`^Nothing exported: Redis at redis://127\\.0\\.0\\.1:${port} is not answering.*Start Redis`));
+    assert.match(
+      result.stderr,
+      new RegExp(`^Nothing exported: Redis at redis://127\\.0\\.0\\.1:${port} is not answering.*Start Redis`),
+    );
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(result.stderr.trim().split('\n').length, 1, 'one line');
   });

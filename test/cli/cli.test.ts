@@ -38,16 +38,23 @@ describe('moodshift edit', () => {
         const output = join(out, `${photo}-${emotion}${photo.slice(photo.lastIndexOf('.'))}`);
         const result = await cli(['edit', input, `make it feel ${emotion}`, '-o', output]);
         assert.equal(result.code, 0, `${photo} → ${emotion}: ${result.stderr}`);
-        assert.match(result.stdout, new RegExp(`(^|→ |^more )${emotion}( than the original)? · moderate`, "m"));
+        assert.match(result.stdout, new RegExp(`(^|→ |^more )${emotion}( than the original)? · moderate`, 'm'));
         const [before, edited] = await Promise.all([sharp(input).metadata(), sharp(output).metadata()]);
         assert.equal(edited.width, before.width);
         assert.equal(edited.height, before.height);
         assert.equal(edited.format, before.format);
-        const [was, now] = await Promise.all([input, output].map(async (file) => {
-          const bytes = await sharp(file).toBuffer();
-          const meta = await sharp(bytes).metadata();
-          return estimator.estimate({ bytes, format: meta.format === 'jpeg' ? 'jpeg' : 'png', width: meta.width!, height: meta.height! });
-        }));
+        const [was, now] = await Promise.all(
+          [input, output].map(async (file) => {
+            const bytes = await sharp(file).toBuffer();
+            const meta = await sharp(bytes).metadata();
+            return estimator.estimate({
+              bytes,
+              format: meta.format === 'jpeg' ? 'jpeg' : 'png',
+              width: meta.width!,
+              height: meta.height!,
+            });
+          }),
+        );
         assert.ok(now![emotion] > was![emotion], `${photo} → ${emotion}: the picture reads more like ${emotion}`);
       }
     }
@@ -99,8 +106,15 @@ describe('moodshift parse', () => {
       '{"text": "go back"}',
       'not json',
     ].join('\n');
-    const run = spawnSync(process.execPath, [join(root, 'bin/moodshift.js'), 'parse', '--jsonl'], { input, encoding: 'utf8', cwd: root });
-    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { kind: string; target?: string; direction?: string });
+    const run = spawnSync(process.execPath, [join(root, 'bin/moodshift.js'), 'parse', '--jsonl'], {
+      input,
+      encoding: 'utf8',
+      cwd: root,
+    });
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; target?: string; direction?: string });
     assert.equal(lines.length, 4, 'one line out per line in, in order');
     assert.equal(lines[0]!.target, 'fear');
     assert.equal(lines[1]!.direction, 'more');
@@ -113,12 +127,16 @@ describe('moodshift parse', () => {
 describe('moodshift chat', () => {
   it('holds a conversation over one picture: edit, more, undo, redo, less', () => {
     const input = ['make it sadder', 'more', 'undo', 'redo', 'less', '/help', '/quit'].join('\n') + '\n';
-    const run = spawnSync(process.execPath, [join(root, 'bin/moodshift.js'), 'chat', join(fixtures, 'chelsea.png'), '--dir', out], {
-      input,
-      encoding: 'utf8',
-      cwd: root,
-      timeout: 120_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(root, 'bin/moodshift.js'), 'chat', join(fixtures, 'chelsea.png'), '--dir', out],
+      {
+        input,
+        encoding: 'utf8',
+        cwd: root,
+        timeout: 120_000,
+      },
+    );
     assert.equal(run.status, 0, run.stderr);
     const captions = run.stdout.split('\n').filter((line) => line.includes('→ sadness'));
     assert.deepEqual(
@@ -129,12 +147,15 @@ describe('moodshift chat', () => {
     assert.match(run.stdout, /Type \/quit or press Ctrl\+D to leave/);
     assert.match(run.stdout, /saved as picture-N/, 'the help speaks of numbered pictures');
     assert.doesNotMatch(run.stdout, /Reply to any of my pictures/, 'a terminal cannot reply to a picture');
-    const pictures = (run.stdout.match(/Picture \d+(?=:)/g) ?? []);
+    const pictures = run.stdout.match(/Picture \d+(?=:)/g) ?? [];
     assert.ok(pictures.length >= 5, run.stdout);
     const written = readdirSync(out).filter((name) => name.startsWith('picture-'));
     for (let n = 1; n <= pictures.length; n++) {
       assert.equal(pictures[n - 1], `Picture ${n}`);
-      assert.ok(written.some((name) => name.startsWith(`picture-${n}.`)), `Picture ${n} is written as picture-${n}.*`);
+      assert.ok(
+        written.some((name) => name.startsWith(`picture-${n}.`)),
+        `Picture ${n} is written as picture-${n}.*`,
+      );
     }
   });
 });
@@ -143,16 +164,23 @@ describe('moodshift edit without -o, and --help', () => {
   it('writes into ./moodshift-output/ of the current folder and says where', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'moodshift-cwd-'));
     try {
-      const run = spawnSync(process.execPath, [join(root, 'bin/moodshift.js'), 'edit', join(fixtures, 'coffee.png'), 'make it sadder'], {
-        encoding: 'utf8',
-        cwd,
-        timeout: 120_000,
-      });
+      const run = spawnSync(
+        process.execPath,
+        [join(root, 'bin/moodshift.js'), 'edit', join(fixtures, 'coffee.png'), 'make it sadder'],
+        {
+          encoding: 'utf8',
+          cwd,
+          timeout: 120_000,
+        },
+      );
       assert.equal(run.status, 0, run.stderr);
       const written = readdirSync(join(cwd, 'moodshift-output'));
       assert.equal(written.length, 1);
       assert.match(run.stdout, new RegExp(`wrote moodshift-output/${written[0]!.replace('.', '\\.')}`));
-      assert.ok(!readdirSync(fixtures).some((name) => name.startsWith('coffee-')), 'nothing is written beside the input');
+      assert.ok(
+        !readdirSync(fixtures).some((name) => name.startsWith('coffee-')),
+        'nothing is written beside the input',
+      );
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
@@ -161,7 +189,16 @@ describe('moodshift edit without -o, and --help', () => {
   it('lists the documented flags', async () => {
     const help = await cli(['--help']);
     assert.equal(help.code, 0);
-    for (const flag of ['-o OUT', '--dir DIR', '--since TIME', '--scope SCOPE', '--limit N', '--jsonl', '--current EMOTION', '--backend B'])
+    for (const flag of [
+      '-o OUT',
+      '--dir DIR',
+      '--since TIME',
+      '--scope SCOPE',
+      '--limit N',
+      '--jsonl',
+      '--current EMOTION',
+      '--backend B',
+    ])
       assert.ok(help.stdout.includes(flag), flag);
   });
 });

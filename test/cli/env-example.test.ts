@@ -22,7 +22,8 @@ it('.env.example shows the default that src/config.ts uses for each variable tha
   const shown = new Map([...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1]!, m[2]!.trim()]));
   const defaults = new Map<string, string>();
   // number(env, 'NAME', 8443, …), url(env, 'NAME', 'https://…', …), oneOf(env, 'NAME', [...] as const, 'tone', …), text(env, 'NAME') ?? 'x'
-  for (const m of source.matchAll(/number\(env, '([A-Z0-9_]+)', ([0-9_.]+),/g)) defaults.set(m[1]!, m[2]!.replaceAll('_', ''));
+  for (const m of source.matchAll(/number\(env, '([A-Z0-9_]+)', ([0-9_.]+),/g))
+    defaults.set(m[1]!, m[2]!.replaceAll('_', ''));
   for (const m of source.matchAll(/url\(env, '([A-Z0-9_]+)', '([^']+)'/g)) defaults.set(m[1]!, m[2]!);
   // oneOf reads its value case-insensitively ('MobileNetV2' is 'mobilenetv2').
   const caseless = new Set<string>();

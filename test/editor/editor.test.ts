@@ -58,7 +58,12 @@ class Person {
   }
   async say(
     text: string,
-    options: { image?: Buffer; replyTo?: string; action?: ButtonAction & { editId?: string }; progress?: Progress[] } = {},
+    options: {
+      image?: Buffer;
+      replyTo?: string;
+      action?: ButtonAction & { editId?: string };
+      progress?: Progress[];
+    } = {},
   ): Promise<Reply & { messageId?: string }> {
     const turn: Turn = {
       key: this.key,
@@ -83,7 +88,9 @@ class Person {
 }
 
 async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
-  const [x, y] = await Promise.all([a, b].map((img) => sharp(img).resize(32, 32, { fit: 'fill' }).removeAlpha().raw().toBuffer()));
+  const [x, y] = await Promise.all(
+    [a, b].map((img) => sharp(img).resize(32, 32, { fit: 'fill' }).removeAlpha().raw().toBuffer()),
+  );
   let sum = 0;
   for (let i = 0; i < x!.length; i++) sum += Math.abs(x![i]! - y![i]!);
   return sum / x!.length;
@@ -273,7 +280,11 @@ describe('Editor conversation semantics', () => {
     const sad = await person.say('make it sadder', { image: photo });
     const face = await person.say('make her face scarier');
     const edits = (await storeOf(person.editor).load(person.key))!.edits;
-    assert.deepEqual(edits[sad.editId!]!.elements, ['facial', 'scene', 'color'], 'the tone renderer with its vision models changes faces, scene, colour and light');
+    assert.deepEqual(
+      edits[sad.editId!]!.elements,
+      ['facial', 'scene', 'color'],
+      'the tone renderer with its vision models changes faces, scene, colour and light',
+    );
     assert.deepEqual(edits[face.editId!]!.elements, ['facial']);
   });
 
@@ -312,7 +323,11 @@ describe('Editor conversation semantics', () => {
     const sad = await alice.say('sadder', { image: photo });
     const scary = await bob.say('make it scary', { replyTo: sad.messageId });
     assert.match(scary.text, /→ fear/);
-    assert.equal((await storeOf(alice.editor).load(alice.key))!.cursor, sad.editId, "alice's conversation is untouched");
+    assert.equal(
+      (await storeOf(alice.editor).load(alice.key))!.cursor,
+      sad.editId,
+      "alice's conversation is untouched",
+    );
   });
 
   it('refuses what moderation refuses, with its message, and renders nothing', async () => {
@@ -322,7 +337,8 @@ describe('Editor conversation semantics', () => {
         throw new Error('unused');
       },
       checkRequest: async (_context, request) => {
-        if (request.target === 'fear') throw new UserError(ErrorCode.EmotionBlocked, { emotion: 'fear', where: 'this server' });
+        if (request.target === 'fear')
+          throw new UserError(ErrorCode.EmotionBlocked, { emotion: 'fear', where: 'this server' });
         return request.intensity;
       },
       checkPlan: async () => {},

@@ -22,7 +22,15 @@ const CAPTION = 'Her smile fades and her face falls.';
 const planner: Planner = {
   name: 'face-caption',
   async plan(request: PlanRequest): Promise<EditPlan> {
-    return { source: 'amusement', target: request.target, caption: 'A smiling woman.', editedCaption: CAPTION, elements: request.elements ?? ['facial', 'scene', 'color'], instruction: '', planner: 'face-caption' };
+    return {
+      source: 'amusement',
+      target: request.target,
+      caption: 'A smiling woman.',
+      editedCaption: CAPTION,
+      elements: request.elements ?? ['facial', 'scene', 'color'],
+      instruction: '',
+      planner: 'face-caption',
+    };
   },
 };
 
@@ -41,8 +49,16 @@ class NotingRenderer implements Renderer {
 describe('face notes in the edited caption', () => {
   it('ends the caption with what carries the feeling, once, and drops it when the face carried it', async () => {
     const renderer = new NotingRenderer();
-    const editor = new Editor({ store: new MemoryConversationStore(), normaliser: new RulesNormaliser(), planner, renderer: renderer as unknown as Renderer });
-    const photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url))).resize(128).png().toBuffer();
+    const editor = new Editor({
+      store: new MemoryConversationStore(),
+      normaliser: new RulesNormaliser(),
+      planner,
+      renderer: renderer as unknown as Renderer,
+    });
+    const photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url)))
+      .resize(128)
+      .png()
+      .toBuffer();
     const key = { platform: 'test', chat: 'c', user: 'u' };
     let n = 0;
     const say = async (text: string, image?: Buffer, action?: Turn['action']): Promise<Reply> => {

@@ -15,7 +15,10 @@ import type { ConversationKey, Reply, Turn } from '../../src/turn.ts';
 let photo: Buffer;
 
 before(async () => {
-  photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url))).resize(96).png().toBuffer();
+  photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url)))
+    .resize(96)
+    .png()
+    .toBuffer();
 });
 
 /** The tone renderer, counting the pictures it renders. */
@@ -34,7 +37,11 @@ function setUp() {
   const store = new MemoryConversationStore();
   const renderer = new CountingRenderer();
   const editor = new Editor({ store, normaliser: new RulesNormaliser(), planner: new KnowledgePlanner(), renderer });
-  const key: ConversationKey = { platform: 'test', chat: 'chat-17', user: `user-${Math.random().toString(36).slice(2)}` };
+  const key: ConversationKey = {
+    platform: 'test',
+    chat: 'chat-17',
+    user: `user-${Math.random().toString(36).slice(2)}`,
+  };
   let message = 0;
   const say = async (text: string, image?: Buffer, locale?: string): Promise<Reply> => {
     const turn: Turn = {
@@ -52,7 +59,11 @@ function setUp() {
   /** What an edit, undo, redo or reset would change. */
   const state = async () => {
     const conversation = await store.load(key);
-    return JSON.stringify({ edits: Object.keys(conversation?.edits ?? {}).sort(), cursor: conversation?.cursor, redo: conversation?.redo });
+    return JSON.stringify({
+      edits: Object.keys(conversation?.edits ?? {}).sort(),
+      cursor: conversation?.cursor,
+      redo: conversation?.redo,
+    });
   };
   return { say, state, renderer };
 }

@@ -20,7 +20,10 @@ import type { Reply, Turn } from '../../src/turn.ts';
 
 let photo: Buffer;
 before(async () => {
-  photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url))).resize(120).png().toBuffer();
+  photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url)))
+    .resize(120)
+    .png()
+    .toBuffer();
 });
 
 /** The rules normaliser, counting what it is asked to read. */
@@ -51,9 +54,18 @@ function moderationRecording(commands: ModeratorCommand[]): Moderation {
 
 function setUp(moderation?: Moderation) {
   const normaliser = new CountingNormaliser();
-  const editor = new Editor({ store: new MemoryConversationStore(), normaliser, planner: new KnowledgePlanner(), renderer: new ToneRenderer(), moderation });
+  const editor = new Editor({
+    store: new MemoryConversationStore(),
+    normaliser,
+    planner: new KnowledgePlanner(),
+    renderer: new ToneRenderer(),
+    moderation,
+  });
   let message = 0;
-  const say = async (text: string, extra: { command?: TurnCommand; image?: Buffer; moderator?: boolean } = {}): Promise<Reply> => {
+  const say = async (
+    text: string,
+    extra: { command?: TurnCommand; image?: Buffer; moderator?: boolean } = {},
+  ): Promise<Reply> => {
     const turn: Turn = {
       key: { platform: 'test', chat: 'c', user: 'u' },
       messageId: `m${++message}`,
@@ -72,7 +84,10 @@ function setUp(moderation?: Moderation) {
 describe('Editor: typed commands on the turn', () => {
   it('makes an edit from a typed emotion, intensity and element without reading any words', async () => {
     const { normaliser, say } = setUp();
-    const reply = await say('', { image: photo, command: { type: 'edit', emotion: 'fear', intensity: 'low', element: 'color' } });
+    const reply = await say('', {
+      image: photo,
+      command: { type: 'edit', emotion: 'fear', intensity: 'low', element: 'color' },
+    });
     assert.equal(reply.kind, 'edit', reply.text);
     assert.match(reply.text, /→ fear · subtle/, `the low intensity picked (${INTENSITY.low}) is the one used`);
     assert.deepEqual(normaliser.read, [], 'no words were read');
@@ -80,7 +95,10 @@ describe('Editor: typed commands on the turn', () => {
 
   it("reads only the person's own feeling words of a typed edit, at the intensity picked", async () => {
     const { normaliser, say } = setUp();
-    const reply = await say('make it very sad', { image: photo, command: { type: 'edit', feeling: 'make it very sad', intensity: 'low' } });
+    const reply = await say('make it very sad', {
+      image: photo,
+      command: { type: 'edit', feeling: 'make it very sad', intensity: 'low' },
+    });
     assert.match(reply.text, /→ sadness · subtle/, 'the picked intensity wins over "very"');
     assert.deepEqual(normaliser.read, ['make it very sad'], 'the feeling is read once, as the person wrote it');
   });
@@ -97,7 +115,12 @@ describe('Editor: typed commands on the turn', () => {
   it('passes a typed moderator command to moderation as it is: each argument whole, the channel flag set', async () => {
     const commands: ModeratorCommand[] = [];
     const { normaliser, say } = setUp(moderationRecording(commands));
-    const typed: TurnCommand = { type: 'moderator', name: 'words', args: ['add', 'say "cheese"', 'a dark omen'], channelOnly: true };
+    const typed: TurnCommand = {
+      type: 'moderator',
+      name: 'words',
+      args: ['add', 'say "cheese"', 'a dark omen'],
+      channelOnly: true,
+    };
     const reply = await say('', { command: typed, moderator: true });
     assert.equal(reply.private, true);
     assert.deepEqual(commands, [{ name: 'words', args: ['add', 'say "cheese"', 'a dark omen'], channelOnly: true }]);
@@ -110,7 +133,8 @@ describe('Editor: typed commands on the turn', () => {
   it('never makes a moderator command of free text, whatever the normaliser reads in it', async () => {
     const commands: ModeratorCommand[] = [];
     const { normaliser, say } = setUp(moderationRecording(commands));
-    for (const text of ['please block fear', 'block fear', 'words add gore', 'ban 1234', '/mood block fear']) await say(text, { moderator: true });
+    for (const text of ['please block fear', 'block fear', 'words add gore', 'ban 1234', '/mood block fear'])
+      await say(text, { moderator: true });
     assert.deepEqual(commands, [], 'free text never reaches the moderator commands');
     assert.ok(normaliser.read.length >= 4, 'the words went to the normaliser');
     assert.equal(parseCommand('/mood block fear')?.type, 'edit', 'words after /mood are a feeling, never a command');

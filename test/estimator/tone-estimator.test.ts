@@ -19,11 +19,14 @@ async function picture(r: number, g: number, b: number, noise = 20): Promise<Che
     pixels[i + 1] = Math.max(0, Math.min(255, g + jitter));
     pixels[i + 2] = Math.max(0, Math.min(255, b + jitter));
   }
-  const bytes = await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  const bytes = await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
   return { bytes, format: 'png', width, height };
 }
 
-const positive = (d: EmotionDistribution) => EMOTIONS.filter((e) => EMOTION_TABLE[e].valence === 'positive').reduce((s, e) => s + d[e], 0);
+const positive = (d: EmotionDistribution) =>
+  EMOTIONS.filter((e) => EMOTION_TABLE[e].valence === 'positive').reduce((s, e) => s + d[e], 0);
 
 describe('tone estimator', () => {
   it('gives a probability for each of the eight emotions, adding up to 1', async () => {

@@ -10,7 +10,8 @@ import { EXPRESSION_TO_EMOTION, VisionEstimator } from '../../src/estimator/visi
 import { ToneRenderer } from '../../src/renderer/tone-renderer.ts';
 import { VisionRuntime } from '../../src/vision/vision-runtime.ts';
 
-const fixture = async (name: string) => checkImage(readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url)));
+const fixture = async (name: string) =>
+  checkImage(readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url)));
 const positive = (d: EmotionDistribution) => d.amusement + d.awe + d.contentment + d.excitement;
 const top = (d: EmotionDistribution): Emotion => EMOTIONS.reduce((a, b) => (d[b] > d[a] ? b : a));
 
@@ -45,10 +46,21 @@ describe('vision estimator (real models)', () => {
   it('reads the sadness the facial edit put on a smiling face', async () => {
     const image = await fixture('portrait-jesper-smirk.jpg');
     const before = await estimator.estimate(image);
-    const plan = { source: 'amusement' as const, target: 'sadness' as const, caption: '', editedCaption: '', elements: ['facial' as const], instruction: '', planner: 'test' };
+    const plan = {
+      source: 'amusement' as const,
+      target: 'sadness' as const,
+      caption: '',
+      editedCaption: '',
+      elements: ['facial' as const],
+      instruction: '',
+      planner: 'test',
+    };
     const edited = await new ToneRenderer({ vision }).render({ image, plan, intensity: 0.8, seed: 1 });
     const after = await estimator.estimate(edited);
-    assert.ok(after.sadness > before.sadness + 0.2, `sadness ${before.sadness.toFixed(2)} → ${after.sadness.toFixed(2)}`);
+    assert.ok(
+      after.sadness > before.sadness + 0.2,
+      `sadness ${before.sadness.toFixed(2)} → ${after.sadness.toFixed(2)}`,
+    );
   });
 
   it('falls back to the colour estimate when the models cannot be loaded', async () => {
@@ -56,7 +68,10 @@ describe('vision estimator (real models)', () => {
     const broken = new VisionRuntime({ paths: { faceApiModels: empty, humanModels: empty } });
     try {
       const image = await fixture('astronaut.png');
-      assert.deepEqual(await new VisionEstimator({ vision: broken }).estimate(image), await new ToneEstimator().estimate(image));
+      assert.deepEqual(
+        await new VisionEstimator({ vision: broken }).estimate(image),
+        await new ToneEstimator().estimate(image),
+      );
     } finally {
       await broken.close();
     }

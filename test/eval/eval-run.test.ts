@@ -34,24 +34,44 @@ async function photo(path: string, hue: number): Promise<void> {
       rgb[i + 1] = (y * 3 + hue / 2) % 256;
       rgb[i + 2] = ((x + y) * 2) % 256;
     }
-  await sharp(rgb, { raw: { width, height, channels: 3 } }).png().toFile(path);
+  await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png()
+    .toFile(path);
 }
 
 /** Runs an evaluation of `folder` into `out` with the embedded defaults; counts the turns the editor handled. */
 async function evaluate(folder: string, out: string, emotions = ['sadness', 'awe'] as const) {
   const engine = await createEngine(loadConfig({}), { logger: silent });
   const learned = await LearnedMetrics.open({ modelsDir: join(dir, 'no-models') });
-  const stderr = { chunks: [] as string[], write(chunk: string) { this.chunks.push(chunk); return true; } };
+  const stderr = {
+    chunks: [] as string[],
+    write(chunk: string) {
+      this.chunks.push(chunk);
+      return true;
+    },
+  };
   try {
     const dataset = await loadDataset(folder, [...emotions]);
-    const outcome = await runEvaluation({ dataset, outDir: out, engine, learned, vision, stderr: stderr as unknown as NodeJS.WritableStream });
+    const outcome = await runEvaluation({
+      dataset,
+      outDir: out,
+      engine,
+      learned,
+      vision,
+      stderr: stderr as unknown as NodeJS.WritableStream,
+    });
     const report = await buildReport({
       dataset,
       results: outcome.results,
       outDir: out,
       availability: (m) => learned.availability(m),
       gEvalReason: 'not measured: no vision model configured',
-      backends: { renderer: engine.renderer.name, planner: engine.planner.name, normaliser: 'rules', modelsDir: join(dir, 'no-models') },
+      backends: {
+        renderer: engine.renderer.name,
+        planner: engine.planner.name,
+        normaliser: 'rules',
+        modelsDir: join(dir, 'no-models'),
+      },
     });
     await writeReport(out, report);
     return { outcome, report, turns: outcome.turns, progress: stderr.chunks.join('') };
@@ -73,7 +93,10 @@ describe('moodshift eval', () => {
     await mkdir(folder);
     await photo(join(folder, 'a.png'), 0);
     await photo(join(folder, 'b.png'), 120);
-    await writeFile(join(folder, 'corrupt.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(40, 7)]));
+    await writeFile(
+      join(folder, 'corrupt.jpg'),
+      Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(40, 7)]),
+    );
     first = await evaluate(folder, out);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -93,13 +116,19 @@ describe('moodshift eval', () => {
     assert.deepEqual(done.map((r) => r.id).sort(), ['a--awe', 'a--sadness', 'b--awe', 'b--sadness']);
     for (const r of done) {
       assert.ok(existsSync(join(out, r.editedFile!)), `${r.id}'s picture is kept`);
-      assert.ok(r.metrics.ssim! > 0 && r.metrics.ssim! < 1, `${r.id} changed the picture a little: SSIM ${r.metrics.ssim}`);
+      assert.ok(
+        r.metrics.ssim! > 0 && r.metrics.ssim! < 1,
+        `${r.id} changed the picture a little: SSIM ${r.metrics.ssim}`,
+      );
       assert.ok(r.timeMs! > 0);
       assert.equal(r.plan?.target, r.target);
     }
     const failed = results.filter((r) => r.status === 'failed');
     assert.equal(failed.length, 2);
-    assert.ok(failed.every((r) => r.photoName === 'corrupt.jpg' && r.error && r.code === 'image_corrupt'), 'the corrupt photo fails with the reason and code');
+    assert.ok(
+      failed.every((r) => r.photoName === 'corrupt.jpg' && r.error && r.code === 'image_corrupt'),
+      'the corrupt photo fails with the reason and code',
+    );
     assert.equal(first.turns, 5, 'four edits and one try of the corrupt photo');
     assert.equal(first.report.failures.length, 2);
     assert.match(first.progress, /6\/6/);
@@ -110,9 +139,15 @@ describe('moodshift eval', () => {
     assert.ok('value' in summary.SSIM && summary.SSIM.value > 0 && summary.SSIM.n === 4);
     assert.ok('value' in summary.Time && summary.Time.n === 4);
     assert.ok('notMeasured' in summary.LPIPS && !('value' in summary.LPIPS), 'no number for LPIPS');
-    assert.match((summary.LPIPS as { notMeasured: string }).notMeasured, /^not measured: file eval\/lpips\/model\.onnx missing/);
+    assert.match(
+      (summary.LPIPS as { notMeasured: string }).notMeasured,
+      /^not measured: file eval\/lpips\/model\.onnx missing/,
+    );
     assert.match((summary.FID as { notMeasured: string }).notMeasured, /eval\/inception\/model\.onnx missing/);
-    assert.equal((summary['Face-Expr'] as { notMeasured: string }).notMeasured, 'not measured: no face in the originals passed the face gate');
+    assert.equal(
+      (summary['Face-Expr'] as { notMeasured: string }).notMeasured,
+      'not measured: no face in the originals passed the face gate',
+    );
     assert.ok('notMeasured' in summary['Face-ID']);
     assert.equal(first.report.confusion.find((c) => c.judge === 'Estimator')!.counts.sadness.invalid, 0);
     assert.ok(first.report.machine.cores >= 1 && first.report.machine.cpu.length > 0);
@@ -137,9 +172,14 @@ describe('moodshift eval', () => {
     });
     const url = `file://${join(out, 'report.html')}`;
     await page.goto(url);
-    const images = await page.$$eval('img', (list) => list.map((img) => ({ ok: img.complete && img.naturalWidth > 0, src: img.src.slice(0, 22) })));
+    const images = await page.$$eval('img', (list) =>
+      list.map((img) => ({ ok: img.complete && img.naturalWidth > 0, src: img.src.slice(0, 22) })),
+    );
     assert.equal(images.length, 2 + 4, 'two originals and four edits');
-    assert.ok(images.every((i) => i.ok && i.src.startsWith('data:image/jpeg')), JSON.stringify(images));
+    assert.ok(
+      images.every((i) => i.ok && i.src.startsWith('data:image/jpeg')),
+      JSON.stringify(images),
+    );
     assert.deepEqual(requests, [url]);
     assert.equal(await page.locator('table.summary').count(), 1);
     assert.ok((await page.locator('svg').count()) >= 3, 'bar charts');
@@ -157,7 +197,9 @@ describe('moodshift eval', () => {
     const form = await writeHEvalForm(out, { seed: 7 });
     assert.equal(form.questions, 4);
     const html = await readFile(form.formPath, 'utf8');
-    const key = JSON.parse(await readFile(form.keyPath, 'utf8')) as { questions: Array<{ question: string; editId: string; target: string }> };
+    const key = JSON.parse(await readFile(form.keyPath, 'utf8')) as {
+      questions: Array<{ question: string; editId: string; target: string }>;
+    };
     assert.ok(!/a--|b--|\.png/.test(html), 'the form names no photo or edit');
     assert.ok(!html.includes('answer-key'), 'the form does not point at the key');
     const order = key.questions.map((q) => q.editId);
@@ -168,7 +210,13 @@ describe('moodshift eval', () => {
     const [q1, q2] = key.questions;
     await writeFile(join(dir, 'ann2.csv'), `question,answer\n${q1!.question},${q1!.target}\n${q2!.question},happy\n`);
     const scores = await scoreHEval(out, [join(dir, 'ann1.json'), join(dir, 'ann2.csv')]);
-    assert.deepEqual(scores.annotators.map((a) => [a.name, a.answered, a.correct]), [['one', 4, 4], ['ann2', 2, 1]]);
+    assert.deepEqual(
+      scores.annotators.map((a) => [a.name, a.answered, a.correct]),
+      [
+        ['one', 4, 4],
+        ['ann2', 2, 1],
+      ],
+    );
     assert.equal(scores.accuracy, 75);
     assert.equal(scores.confusion[q2!.target as 'awe'].invalid, 1);
     await applyHEvalScores(out, scores);
@@ -195,11 +243,17 @@ describe('L-AVC JSONL datasets', () => {
     assert.equal(items[0]!.reference, '/data/lavc/edited/cat-fear.jpg');
     assert.equal(items[0]!.element, 'scene');
     assert.notEqual(items[0]!.id, items[1]!.id);
-    assert.deepEqual(jsonlItems('/data/lavc/test.jsonl', line).map((i) => i.id), [items[0]!.id]);
+    assert.deepEqual(
+      jsonlItems('/data/lavc/test.jsonl', line).map((i) => i.id),
+      [items[0]!.id],
+    );
   });
 
   it('names every line that does not fit instead of evaluating half a dataset', () => {
     const text = `${JSON.stringify({ original_image: 'a.jpg', instruction: 'x', target_emotion: 'joy' })}\nnot json\n`;
-    assert.throws(() => jsonlItems('d.jsonl', text), /line 1: target_emotion must be one of[\s\S]*line 2: not a JSON object/);
+    assert.throws(
+      () => jsonlItems('d.jsonl', text),
+      /line 1: target_emotion must be one of[\s\S]*line 2: not a JSON object/,
+    );
   });
 });

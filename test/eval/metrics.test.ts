@@ -15,7 +15,9 @@ import { writeTinyEvalModels } from './tiny-eval-models.ts';
 
 let dir: string;
 const picture = (r: number, g: number, b: number) =>
-  sharp({ create: { width: 40, height: 30, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  sharp({ create: { width: 40, height: 30, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'moodshift-eval-metrics-'));
@@ -25,10 +27,18 @@ after(() => rm(dir, { recursive: true, force: true }));
 describe('learned metrics on ONNX Runtime', () => {
   it('says which file is missing instead of giving a number', async () => {
     const metrics = await LearnedMetrics.open({ modelsDir: join(dir, 'empty') });
-    for (const [metric, file] of [['LPIPS', 'eval/lpips/model.onnx'], ['FID', 'eval/inception/model.onnx'], ['CLIP-I', 'eval/clip-vision/model.onnx'], ['M-Eval', 'eval/emotion-classifier/model.onnx']] as const) {
+    for (const [metric, file] of [
+      ['LPIPS', 'eval/lpips/model.onnx'],
+      ['FID', 'eval/inception/model.onnx'],
+      ['CLIP-I', 'eval/clip-vision/model.onnx'],
+      ['M-Eval', 'eval/emotion-classifier/model.onnx'],
+    ] as const) {
       const a = metrics.availability(metric);
       assert.equal(a.measured, false);
-      assert.match((a as { reason: string }).reason, new RegExp(`^not measured: file ${file.replace(/\./g, '\\.')} missing in MODELS_DIR`));
+      assert.match(
+        (a as { reason: string }).reason,
+        new RegExp(`^not measured: file ${file.replace(/\./g, '\\.')} missing in MODELS_DIR`),
+      );
     }
     await metrics.close();
   });
@@ -38,7 +48,8 @@ describe('learned metrics on ONNX Runtime', () => {
     await writeTinyEvalModels(models);
     const metrics = await LearnedMetrics.open({ modelsDir: models });
     try {
-      for (const metric of ['CLIP-I', 'CLIP-T', 'LPIPS', 'FID', 'M-Eval'] as const) assert.deepEqual(metrics.availability(metric), { measured: true }, metric);
+      for (const metric of ['CLIP-I', 'CLIP-T', 'LPIPS', 'FID', 'M-Eval'] as const)
+        assert.deepEqual(metrics.availability(metric), { measured: true }, metric);
       const red = await picture(220, 30, 30);
       const blue = await picture(30, 30, 220);
       const redImage = await metrics.clipImage(red);
@@ -49,11 +60,13 @@ describe('learned metrics on ONNX Runtime', () => {
       assert.notDeepEqual(caption, await metrics.clipText('a bright sunny field'));
       assert.equal(await metrics.lpips(red, red), 0);
       // The tiny LPIPS is the mean absolute difference in [-1, 1]: red↔blue differs by 190/255·2 in two channels of three.
-      assert.ok(Math.abs((await metrics.lpips(red, blue)) - ((2 * 190) / 255) * 2 / 3) < 1e-3);
+      assert.ok(Math.abs((await metrics.lpips(red, blue)) - (((2 * 190) / 255) * 2) / 3) < 1e-3);
       const distribution = await metrics.classify(red);
       assert.deepEqual(Object.keys(distribution).sort(), [...EMOTIONS].sort());
       assert.ok(Math.abs(Object.values(distribution).reduce((a, b) => a + b, 0) - 1) < 1e-6);
-      const features = await Promise.all([red, blue, await picture(30, 200, 30)].map((p) => metrics.inceptionFeatures(p)));
+      const features = await Promise.all(
+        [red, blue, await picture(30, 200, 30)].map((p) => metrics.inceptionFeatures(p)),
+      );
       assert.equal(features[0]!.length, 6);
       assert.ok(frechetDistance(features, features) < 1e-9, 'FID of a set with itself is 0');
       assert.ok(frechetDistance(features.slice(0, 2), features.slice(1)) > 0);
@@ -68,7 +81,10 @@ describe('learned metrics on ONNX Runtime', () => {
     const metrics = await LearnedMetrics.open({ modelsDir: models });
     const a = metrics.availability('CLIP-I');
     assert.equal(a.measured, false);
-    assert.match((a as { reason: string }).reason, /^not measured: .*eval\/clip-vision\/model\.onnx.*no output named image_embeds/);
+    assert.match(
+      (a as { reason: string }).reason,
+      /^not measured: .*eval\/clip-vision\/model\.onnx.*no output named image_embeds/,
+    );
     assert.equal(metrics.availability('LPIPS').measured, true);
     await metrics.close();
   });
@@ -93,13 +109,26 @@ describe('face figures', () => {
       assert.deepEqual(same.figures.identityDistances, [0]);
       // face-api reads this portrait as mostly neutral (0.84).
       assert.deepEqual(same.figures.readings, ['neutral']);
-      const graded = await sharp(original).modulate({ brightness: 0.85, saturation: 0.6 }).jpeg({ quality: 90 }).toBuffer();
+      const graded = await sharp(original)
+        .modulate({ brightness: 0.85, saturation: 0.6 })
+        .jpeg({ quality: 90 })
+        .toBuffer();
       const edited = await measureFaces(vision, original, graded);
       assert.ok('figures' in edited);
       assert.equal(edited.figures.identityDistances.length, 1);
-      assert.ok(edited.figures.identityDistances[0]! > 0 && edited.figures.identityDistances[0]! < SAME_PERSON_DISTANCE, `distance ${edited.figures.identityDistances[0]}`);
-      const elsewhere = await measureFaces(vision, original, await sharp(original).extend({ left: 400, background: '#000' }).jpeg().toBuffer());
-      assert.ok('figures' in elsewhere && elsewhere.figures.readings.length === 0, 'a face that moved away is not matched');
+      assert.ok(
+        edited.figures.identityDistances[0]! > 0 && edited.figures.identityDistances[0]! < SAME_PERSON_DISTANCE,
+        `distance ${edited.figures.identityDistances[0]}`,
+      );
+      const elsewhere = await measureFaces(
+        vision,
+        original,
+        await sharp(original).extend({ left: 400, background: '#000' }).jpeg().toBuffer(),
+      );
+      assert.ok(
+        'figures' in elsewhere && elsewhere.figures.readings.length === 0,
+        'a face that moved away is not matched',
+      );
     } finally {
       await vision.close();
     }
@@ -146,15 +175,40 @@ describe('G-Eval', () => {
 
   it("asks the paper's question word for word with the picture, and validates and caches the answers", async () => {
     server.reset();
-    const judge = new GEvalJudge({ baseUrl: server.baseUrl, model: 'fake-vision', apiKey: 'k', cacheDir: join(dir, 'g-cache') });
-    const pictures = await Promise.all([[200, 0, 0], [0, 200, 0], [0, 0, 200], [90, 90, 90], [10, 10, 10]].map(([r, g, b]) => picture(r!, g!, b!)));
-    server.enqueue({ content: 'Sadness' }, { content: 'joy' }, { content: '' }, { status: 500 }, { content: 'fear, or maybe awe' });
+    const judge = new GEvalJudge({
+      baseUrl: server.baseUrl,
+      model: 'fake-vision',
+      apiKey: 'k',
+      cacheDir: join(dir, 'g-cache'),
+    });
+    const pictures = await Promise.all(
+      [
+        [200, 0, 0],
+        [0, 200, 0],
+        [0, 0, 200],
+        [90, 90, 90],
+        [10, 10, 10],
+      ].map(([r, g, b]) => picture(r!, g!, b!)),
+    );
+    server.enqueue(
+      { content: 'Sadness' },
+      { content: 'joy' },
+      { content: '' },
+      { status: 500 },
+      { content: 'fear, or maybe awe' },
+    );
     const answers = [];
     for (const p of pictures) answers.push(await judge.judge(p, 'image/png'));
-    assert.deepEqual(answers.map((a) => (a.valid ? a.emotion : a.reason)), ['sadness', 'off-list', 'malformed', 'error', 'ambiguous']);
+    assert.deepEqual(
+      answers.map((a) => (a.valid ? a.emotion : a.reason)),
+      ['sadness', 'off-list', 'malformed', 'error', 'ambiguous'],
+    );
     const request = server.requests[0]!;
     assert.equal(FakeOpenAiServer.textOf(request).trim(), G_EVAL_INSTRUCTION);
-    assert.equal(G_EVAL_INSTRUCTION, 'As an image emotion analysis assistant, please determine the emotion of this input image and choose the emotion from [amusement, awe, contentment, excitement, anger, disgust, sadness, fear]');
+    assert.equal(
+      G_EVAL_INSTRUCTION,
+      'As an image emotion analysis assistant, please determine the emotion of this input image and choose the emotion from [amusement, awe, contentment, excitement, anger, disgust, sadness, fear]',
+    );
     assert.equal(FakeOpenAiServer.imagesOf(request)[0], `data:image/png;base64,${pictures[0]!.toString('base64')}`);
     assert.equal(request.headers.authorization, 'Bearer k');
     // Asked again: model answers come from the cache; the failed request is asked again.
@@ -162,6 +216,9 @@ describe('G-Eval', () => {
     const again = [];
     for (const p of pictures) again.push(await judge.judge(p, 'image/png'));
     assert.equal(server.requests.length, 6);
-    assert.deepEqual(again.map((a) => (a.valid ? a.emotion : a.reason)), ['sadness', 'off-list', 'malformed', 'anger', 'ambiguous']);
+    assert.deepEqual(
+      again.map((a) => (a.valid ? a.emotion : a.reason)),
+      ['sadness', 'off-list', 'malformed', 'anger', 'ambiguous'],
+    );
   });
 });

@@ -14,7 +14,10 @@ interface Figures {
   psnr: number | null;
 }
 const expected = JSON.parse(await readFile(new URL('./fixtures/ssim-skimage.json', import.meta.url), 'utf8')) as {
-  photos: Record<string, { colourManaged: boolean; width: number; height: number; lumaMean: number; pairs: Record<string, Figures> }>;
+  photos: Record<
+    string,
+    { colourManaged: boolean; width: number; height: number; lumaMean: number; pairs: Record<string, Figures> }
+  >;
 };
 
 /**
@@ -26,7 +29,10 @@ const expected = JSON.parse(await readFile(new URL('./fixtures/ssim-skimage.json
  * LittleCMS builds that round a few pixel values differently (luma means differ by about 1e-3),
  * so there SSIM gets 1e-3 and MAE / PSNR 0.05.
  */
-const TOLERANCE = { exact: { luma: 1e-9, ssim: 1e-6, figure: 1e-6 }, colourManaged: { luma: 0.01, ssim: 1e-3, figure: 0.05 } };
+const TOLERANCE = {
+  exact: { luma: 1e-9, ssim: 1e-6, figure: 1e-6 },
+  colourManaged: { luma: 0.01, ssim: 1e-3, figure: 0.05 },
+};
 
 function plane(width: number, height: number, value: (x: number, y: number) => number): LuminancePlane {
   const values = new Float64Array(width * height);
@@ -73,8 +79,20 @@ describe('SSIM and pixel differences on luminance', () => {
 
   it('gives -1-ish for an inverted pattern and refuses pictures of different sizes', () => {
     const p = plane(30, 30, (x, y) => ((x + y) % 2 ? 255 : 0));
-    assert.ok(ssim(p, map(p, (v) => 255 - v)) < -0.9);
-    assert.throws(() => ssim(p, plane(31, 30, () => 0)), /differ in size/);
+    assert.ok(
+      ssim(
+        p,
+        map(p, (v) => 255 - v),
+      ) < -0.9,
+    );
+    assert.throws(
+      () =>
+        ssim(
+          p,
+          plane(31, 30, () => 0),
+        ),
+      /differ in size/,
+    );
   });
 
   for (const [name, photo] of Object.entries(expected.photos)) {
@@ -84,15 +102,28 @@ describe('SSIM and pixel differences on luminance', () => {
       assert.equal(y.width, photo.width);
       assert.equal(y.height, photo.height);
       const mean = y.values.reduce((sum, v) => sum + v, 0) / y.values.length;
-      assert.ok(Math.abs(mean - photo.lumaMean) < tolerance.luma, `decoders differ on ${name}: luma mean ${mean} vs Pillow ${photo.lumaMean}`);
+      assert.ok(
+        Math.abs(mean - photo.lumaMean) < tolerance.luma,
+        `decoders differ on ${name}: luma mean ${mean} vs Pillow ${photo.lumaMean}`,
+      );
       for (const [pair, [a, b]] of Object.entries(variants(y))) {
         const want = photo.pairs[pair]!;
         const got = ssim(a, b);
-        assert.ok(Math.abs(got - want.ssim) <= tolerance.ssim, `${name} ${pair}: SSIM ${got}, scikit-image ${want.ssim}`);
+        assert.ok(
+          Math.abs(got - want.ssim) <= tolerance.ssim,
+          `${name} ${pair}: SSIM ${got}, scikit-image ${want.ssim}`,
+        );
         const d = pixelDifference(a, b);
-        assert.ok(Math.abs(d.meanAbsoluteDifference - want.meanAbsoluteDifference) <= tolerance.figure, `${name} ${pair}: MAE`);
+        assert.ok(
+          Math.abs(d.meanAbsoluteDifference - want.meanAbsoluteDifference) <= tolerance.figure,
+          `${name} ${pair}: MAE`,
+        );
         if (want.psnr === null) assert.equal(d.psnr, Infinity);
-        else assert.ok(Math.abs(d.psnr - want.psnr) <= tolerance.figure, `${name} ${pair}: PSNR ${d.psnr} vs ${want.psnr}`);
+        else
+          assert.ok(
+            Math.abs(d.psnr - want.psnr) <= tolerance.figure,
+            `${name} ${pair}: PSNR ${d.psnr} vs ${want.psnr}`,
+          );
       }
     });
   }

@@ -24,7 +24,10 @@ export interface TinyEvalModelOptions {
 }
 
 export async function writeTinyEvalModels(dir: string, options: TinyEvalModelOptions = {}): Promise<void> {
-  await writeModel(join(dir, 'eval/clip-vision/model.onnx'), channelMeansProjected('pixel_values', options.wrongClipOutput ? 'embeds' : 'image_embeds', 4, 11));
+  await writeModel(
+    join(dir, 'eval/clip-vision/model.onnx'),
+    channelMeansProjected('pixel_values', options.wrongClipOutput ? 'embeds' : 'image_embeds', 4, 11),
+  );
 
   const text = new GraphBuilder();
   text.input('input_ids', 'int64', ['batch', 77]);
@@ -46,9 +49,15 @@ export async function writeTinyEvalModels(dir: string, options: TinyEvalModelOpt
   await writeModel(join(dir, 'eval/lpips/model.onnx'), lpips.encode('lpips'));
 
   await writeModel(join(dir, 'eval/inception/model.onnx'), channelMeansProjected('images', 'pool3', 6, 31));
-  await writeModel(join(dir, 'eval/emotion-classifier/model.onnx'), channelMeansProjected('pixel_values', 'logits', 8, 41));
+  await writeModel(
+    join(dir, 'eval/emotion-classifier/model.onnx'),
+    channelMeansProjected('pixel_values', 'logits', 8, 41),
+  );
   await writeFile(
     join(dir, 'eval/emotion-classifier/config.json'),
-    JSON.stringify({ labels: ['amusement', 'anger', 'awe', 'contentment', 'disgust', 'excitement', 'fear', 'sadness'], size: 32 }),
+    JSON.stringify({
+      labels: ['amusement', 'anger', 'awe', 'contentment', 'disgust', 'excitement', 'fear', 'sadness'],
+      size: 32,
+    }),
   );
 }

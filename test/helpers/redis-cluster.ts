@@ -33,7 +33,8 @@ export const REDIS_CLUSTER_SKIP_REASON =
 /** `{ skip: reason }` for `describe` when redis-server or redis-cli is missing outside CI; throws in CI. */
 export function redisClusterTestOptions(): { skip?: string } {
   if (findRedisServer() && findRedisCli()) return {};
-  if (process.env.CI === 'true') throw new Error('redis-server and redis-cli are required in CI but were not found on the PATH');
+  if (process.env.CI === 'true')
+    throw new Error('redis-server and redis-cli are required in CI but were not found on the PATH');
   console.warn(`\n*** ${REDIS_CLUSTER_SKIP_REASON} ***\n`);
   return { skip: REDIS_CLUSTER_SKIP_REASON };
 }
@@ -85,18 +86,30 @@ export async function startTestRedisCluster(options: { extraArgs?: string[] } = 
       const child = spawn(
         server,
         [
-          '--port', String(port),
-          '--bind', '127.0.0.1',
-          '--cluster-enabled', 'yes',
-          '--cluster-port', String(busPort),
-          '--cluster-config-file', join(dir, 'nodes.conf'),
-          '--cluster-node-timeout', '2000',
-          '--dir', dir,
-          '--save', '',
-          '--appendonly', 'no',
-          '--daemonize', 'no',
-          '--logfile', '',
-          '--loglevel', 'warning',
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(busPort),
+          '--cluster-config-file',
+          join(dir, 'nodes.conf'),
+          '--cluster-node-timeout',
+          '2000',
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--daemonize',
+          'no',
+          '--logfile',
+          '',
+          '--loglevel',
+          'warning',
           ...(options.extraArgs ?? []),
         ],
         { stdio: 'ignore' },
@@ -105,7 +118,13 @@ export async function startTestRedisCluster(options: { extraArgs?: string[] } = 
     }
     const { Redis } = await import('ioredis');
     const ping = async (port: number) => {
-      const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const client = new Redis({
+        port,
+        host: '127.0.0.1',
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       client.on('error', () => {});
       try {
         await client.connect();
@@ -125,7 +144,14 @@ export async function startTestRedisCluster(options: { extraArgs?: string[] } = 
         }
       }, `node ${port} did not answer`);
     }
-    const created = await run(cli, ['--cluster', 'create', ...nodes.map(({ port }) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+    const created = await run(cli, [
+      '--cluster',
+      'create',
+      ...nodes.map(({ port }) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     if (created.code !== 0) throw new Error(`redis-cli --cluster create failed: ${created.output}`);
     for (const { port } of nodes) {
       await waitFor(async () => {

@@ -136,11 +136,60 @@ export async function writeModel(path: string, bytes: Uint8Array): Promise<strin
 
 /** Words both tiny tokenizers know (anything else becomes the unknown token). */
 export const TINY_WORDS = [
-  'please', 'change', 'the', 'emotion', 'of', 'this', 'image', 'from', 'to', 'a', 'an', 'photo', 'picture',
-  'with', 'and', 'is', 'are', 'in', 'dark', 'bright', 'grey', 'gloomy', 'sky', 'cat', 'dog', 'person',
-  'flowers', 'withered', 'sunny', 'field', 'caption', 'edited', 'describe', 'then', 'write', 'answer',
-  'amusement', 'awe', 'contentment', 'excitement', 'anger', 'disgust', 'fear', 'sadness',
-  ':', '.', ',', ';', '|', '<', '>', '-', '(', ')',
+  'please',
+  'change',
+  'the',
+  'emotion',
+  'of',
+  'this',
+  'image',
+  'from',
+  'to',
+  'a',
+  'an',
+  'photo',
+  'picture',
+  'with',
+  'and',
+  'is',
+  'are',
+  'in',
+  'dark',
+  'bright',
+  'grey',
+  'gloomy',
+  'sky',
+  'cat',
+  'dog',
+  'person',
+  'flowers',
+  'withered',
+  'sunny',
+  'field',
+  'caption',
+  'edited',
+  'describe',
+  'then',
+  'write',
+  'answer',
+  'amusement',
+  'awe',
+  'contentment',
+  'excitement',
+  'anger',
+  'disgust',
+  'fear',
+  'sadness',
+  ':',
+  '.',
+  ',',
+  ';',
+  '|',
+  '<',
+  '>',
+  '-',
+  '(',
+  ')',
 ] as const;
 
 function wordPieceTokenizer(special: string[], unk: string, template: unknown): object {
@@ -171,7 +220,11 @@ function wordPieceTokenizer(special: string[], unk: string, template: unknown): 
 export function tinyClipTokenizerJson(): object {
   return wordPieceTokenizer(['<|startoftext|>', '<|endoftext|>', '<|unk|>'], '<|unk|>', {
     type: 'TemplateProcessing',
-    single: [{ SpecialToken: { id: '<|startoftext|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '<|endoftext|>', type_id: 0 } }],
+    single: [
+      { SpecialToken: { id: '<|startoftext|>', type_id: 0 } },
+      { Sequence: { id: 'A', type_id: 0 } },
+      { SpecialToken: { id: '<|endoftext|>', type_id: 0 } },
+    ],
     pair: [{ Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
     special_tokens: {
       '<|startoftext|>': { id: '<|startoftext|>', ids: [0], tokens: ['<|startoftext|>'] },
@@ -234,8 +287,14 @@ export const TINY_SEQUENCE = 16;
 export async function writeTinyDiffusionModels(dir: string, options: TinyDiffusionOptions = {}): Promise<void> {
   const floatType = options.floatType ?? 'float32';
   await writeModel(join(dir, 'text_encoder/model.onnx'), tinyTextEncoder(floatType));
-  await writeModel(join(dir, 'vae_encoder/model.onnx'), tinyVaeEncoder(floatType, options.vaeEncoderOutput ?? 'latent_sample'));
-  await writeModel(join(dir, 'unet/model.onnx'), tinyUnet(floatType, options.timestepType ?? 'int64', options.unet, options.unetBatch ?? 'batch'));
+  await writeModel(
+    join(dir, 'vae_encoder/model.onnx'),
+    tinyVaeEncoder(floatType, options.vaeEncoderOutput ?? 'latent_sample'),
+  );
+  await writeModel(
+    join(dir, 'unet/model.onnx'),
+    tinyUnet(floatType, options.timestepType ?? 'int64', options.unet, options.unetBatch ?? 'batch'),
+  );
   await writeModel(join(dir, 'vae_decoder/model.onnx'), tinyVaeDecoder(floatType));
   if (!options.skipTokenizer) {
     await mkdir(join(dir, 'tokenizer'), { recursive: true });
@@ -333,7 +392,9 @@ export function tinyVaeDecoder(floatType: 'float32' | 'float16' = 'float32'): Ui
   const latent = g.input('latent_sample', floatType, ['batch', 4, 'latent_height', 'latent_width']);
   const mixed = g.op('Conv', [latent, g.weights(tinyWeights(12, 37, 0.3), [3, 4, 1, 1])]);
   const scales = g.weights([1, 1, 8, 8], [4]);
-  const up = g.op('Resize', [mixed, '', floatType === 'float16' ? g.op('Cast', [scales], { to: 1 }) : scales], { mode: 'nearest' });
+  const up = g.op('Resize', [mixed, '', floatType === 'float16' ? g.op('Cast', [scales], { to: 1 }) : scales], {
+    mode: 'nearest',
+  });
   g.op('Tanh', [up], {}, 'sample');
   g.output('sample', floatType, ['batch', 3, 'height', 'width']);
   return g.encode('vae_decoder');
@@ -418,7 +479,12 @@ export function tinyQformer(floatType: 'float32' | 'float16' = 'float32'): Uint8
 export function tinyEmbedTokens(floatType: 'float32' | 'float16' = 'float32'): Uint8Array {
   const g = new GraphBuilder(floatType);
   const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
-  g.op('Gather', [g.weights(tinyWeights(TINY_VOCAB * TINY_HIDDEN, 59, 1), [TINY_VOCAB, TINY_HIDDEN]), ids], { axis: 0 }, 'inputs_embeds');
+  g.op(
+    'Gather',
+    [g.weights(tinyWeights(TINY_VOCAB * TINY_HIDDEN, 59, 1), [TINY_VOCAB, TINY_HIDDEN]), ids],
+    { axis: 0 },
+    'inputs_embeds',
+  );
   g.output('inputs_embeds', floatType, ['batch', 'sequence', TINY_HIDDEN]);
   return g.encode('embed_tokens');
 }
@@ -490,14 +556,22 @@ export function tinyDecoder(options: TinyDecoderOptions = {}): Uint8Array {
     };
     const query = project(100 + layer);
     const key = g.op('Concat', [pastNames[2 * layer]!, project(200 + layer)], { axis: 2 }, `present.${layer}.key`);
-    const value = g.op('Concat', [pastNames[2 * layer + 1]!, project(300 + layer)], { axis: 2 }, `present.${layer}.value`);
+    const value = g.op(
+      'Concat',
+      [pastNames[2 * layer + 1]!, project(300 + layer)],
+      { axis: 2 },
+      `present.${layer}.value`,
+    );
     g.output(`present.${layer}.key`, floatType, ['batch', 1, 'total', TINY_HIDDEN]);
     g.output(`present.${layer}.value`, floatType, ['batch', 1, 'total', TINY_HIDDEN]);
     const scores = g.op('Add', [g.op('MatMul', [query, g.op('Transpose', [key], { perm: [0, 1, 3, 2] })]), blocked]);
     const attended = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), value]); // [b,1,s,8]
     hidden = g.op('Add', [hidden, g.op('Squeeze', [attended, one])]);
   }
-  let logits = g.op('MatMul', [hidden, g.weights(tinyWeights(TINY_HIDDEN * TINY_VOCAB, 400, 1), [TINY_HIDDEN, TINY_VOCAB])]);
+  let logits = g.op('MatMul', [
+    hidden,
+    g.weights(tinyWeights(TINY_HIDDEN * TINY_VOCAB, 400, 1), [TINY_HIDDEN, TINY_VOCAB]),
+  ]);
   const table = new Array<number>(MAX_POSITIONS * TINY_VOCAB).fill(0);
   const start = options.scriptStart ?? 0;
   (options.script ?? []).forEach((token, index) => {
@@ -528,7 +602,8 @@ export async function writeTinyPlannerModels(dir: string, options: TinyPlannerOp
   await writeTinyBlip2VisionModels(dir, floatType);
   await writeModel(join(dir, 'blip2/embed_tokens.onnx'), tinyEmbedTokens(floatType));
   await writeModel(join(dir, 'blip2/decoder_model_merged.onnx'), tinyDecoder(options));
-  if (!options.skipTokenizer) await writeFile(join(dir, 'blip2/tokenizer.json'), JSON.stringify(tinyOptTokenizerJson()));
+  if (!options.skipTokenizer)
+    await writeFile(join(dir, 'blip2/tokenizer.json'), JSON.stringify(tinyOptTokenizerJson()));
 }
 
 /** Token ids of `text` in the tiny OPT tokenizer's vocabulary (no special tokens), plus `</s>` (2) at the end. */

@@ -35,7 +35,7 @@ async function noiseJpeg(width: number, height: number, options: JpegOptions = {
 /** The JPEG with its frame header (SOF) patched to claim `width` × `height`. */
 function withClaimedSize(jpeg: Buffer, width: number, height: number): Buffer {
   const forged = Buffer.from(jpeg);
-  for (let i = 2; i + 9 < forged.length; ) {
+  for (let i = 2; i + 9 < forged.length;) {
     const marker = forged[i + 1]!;
     if (marker === 0xc0 || marker === 0xc2) {
       forged.writeUInt16BE(height, i + 5);
@@ -70,7 +70,11 @@ describe('decode bombs', () => {
     // Repeat the last scan until the file has far more scans than any ordinary JPEG.
     const sos = progressive.lastIndexOf(Buffer.from([0xff, 0xda]));
     const lastScan = progressive.subarray(sos, progressive.length - 2);
-    const bomb = Buffer.concat([progressive.subarray(0, progressive.length - 2), ...Array(MAX_JPEG_SCANS).fill(lastScan), Buffer.from([0xff, 0xd9])]);
+    const bomb = Buffer.concat([
+      progressive.subarray(0, progressive.length - 2),
+      ...Array(MAX_JPEG_SCANS).fill(lastScan),
+      Buffer.from([0xff, 0xd9]),
+    ]);
     assert.ok(countJpegScans(bomb) > MAX_JPEG_SCANS);
     const error = await refusal(checkImage(bomb));
     assert.equal(error.code, ErrorCode.ImageTooSlow);
@@ -93,7 +97,14 @@ describe('decode bombs', () => {
     ]);
     for (const outcome of outcomes) assert.equal(outcome.status, 'rejected');
     const codes = outcomes.map((o) => (o as PromiseRejectedResult).reason.code);
-    assert.deepEqual(codes, [ErrorCode.ImageCorrupt, ErrorCode.ImageCorrupt, ErrorCode.ImageCorrupt, ErrorCode.ImageCorrupt, ErrorCode.ImageTooManyPixels, ErrorCode.ImageTooManyPixels]);
+    assert.deepEqual(codes, [
+      ErrorCode.ImageCorrupt,
+      ErrorCode.ImageCorrupt,
+      ErrorCode.ImageCorrupt,
+      ErrorCode.ImageCorrupt,
+      ErrorCode.ImageTooManyPixels,
+      ErrorCode.ImageTooManyPixels,
+    ]);
   });
 
   it('accepts a 48-megapixel JPEG, shrunk on load to within the pixel limit', async () => {
@@ -107,9 +118,13 @@ describe('decode bombs', () => {
   });
 
   it('refuses a JPEG over the shrinkable limit, and a PNG over the pixel limit', async () => {
-    const tooBig = await refusal(checkImage(await noiseJpeg(800, 600), { limits: { maxPixels: 100_000, maxShrinkablePixels: 400_000 } }));
+    const tooBig = await refusal(
+      checkImage(await noiseJpeg(800, 600), { limits: { maxPixels: 100_000, maxShrinkablePixels: 400_000 } }),
+    );
     assert.equal(tooBig.code, ErrorCode.ImageTooManyPixels);
-    const png = await refusal(checkImage(blackPng(800, 600), { limits: { maxPixels: 100_000, maxShrinkablePixels: 1_000_000 } }));
+    const png = await refusal(
+      checkImage(blackPng(800, 600), { limits: { maxPixels: 100_000, maxShrinkablePixels: 1_000_000 } }),
+    );
     assert.equal(png.code, ErrorCode.ImageTooManyPixels);
   });
 
@@ -126,7 +141,10 @@ describe('decode bombs', () => {
     assert.equal(checked.bytes.includes('TRAILING-SECRET'), false);
     assert.deepEqual([checked.width, checked.height], [64, 48]);
 
-    const rotated = await sharp(await noiseJpeg(64, 48)).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const rotated = await sharp(await noiseJpeg(64, 48))
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
     const turned = await checkImage(rotated);
     assert.deepEqual([turned.width, turned.height], [48, 64]);
     const meta = await sharp(turned.bytes).metadata();
@@ -177,7 +195,10 @@ describe('decode gate', () => {
   it('checkImage refuses a second picture from the same person while the first is decoding', async () => {
     const gate = new DecodeGate(2);
     const jpeg = await noiseJpeg(1200, 900);
-    const [first, second] = await Promise.allSettled([checkImage(jpeg, { gate, owner: 'p' }), checkImage(jpeg, { gate, owner: 'p' })]);
+    const [first, second] = await Promise.allSettled([
+      checkImage(jpeg, { gate, owner: 'p' }),
+      checkImage(jpeg, { gate, owner: 'p' }),
+    ]);
     assert.equal(first.status, 'fulfilled');
     assert.equal(second.status, 'rejected');
     assert.equal((second as PromiseRejectedResult).reason.code, ErrorCode.ImageBusy);

@@ -118,7 +118,8 @@ describe('input checks', () => {
   it('refuses a declared size over the limit before downloading', () => {
     assert.throws(
       () => checkDeclaredSize(25 * 1024 * 1024, DEFAULT_IMAGE_LIMITS),
-      (error: unknown) => error instanceof UserError && error.code === ErrorCode.ImageTooLarge && /20 MB/.test(userMessage(error)),
+      (error: unknown) =>
+        error instanceof UserError && error.code === ErrorCode.ImageTooLarge && /20 MB/.test(userMessage(error)),
     );
     assert.doesNotThrow(() => checkDeclaredSize(undefined, DEFAULT_IMAGE_LIMITS));
     assert.doesNotThrow(() => checkDeclaredSize(1024, DEFAULT_IMAGE_LIMITS));

@@ -15,11 +15,17 @@ import { MemoryConversationStore } from '../../src/store/memory-store.ts';
 import type { ButtonAction, Reply, Turn } from '../../src/turn.ts';
 
 async function photo(seed: number): Promise<Buffer> {
-  return sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 40 + seed, g: 120, b: 200 } } }).jpeg().toBuffer();
+  return sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 40 + seed, g: 120, b: 200 } } })
+    .jpeg()
+    .toBuffer();
 }
 
 let message = 0;
-function turn(user: string, text: string, options: { image?: Buffer; action?: ButtonAction & { editId?: string } } = {}): Turn {
+function turn(
+  user: string,
+  text: string,
+  options: { image?: Buffer; action?: ButtonAction & { editId?: string } } = {},
+): Turn {
   return {
     key: { platform: 'test', chat: 'gate', user },
     messageId: `m-${++message}`,
@@ -87,10 +93,27 @@ describe('local renders under the decode gate', () => {
   it('lets other people wait in line for a slot instead of refusing them', async () => {
     const gate = new DecodeGate(1);
     const releases: (() => void)[] = [];
-    const slow: Renderer = { name: 'slow', render: (request) => new Promise((resolve) => releases.push(() => resolve(request.image))) };
+    const slow: Renderer = {
+      name: 'slow',
+      render: (request) => new Promise((resolve) => releases.push(() => resolve(request.image))),
+    };
     const renderer = new GatedRenderer(slow, { gate });
     const image = { bytes: await photo(3), format: 'jpeg' as const, width: 96, height: 64 };
-    const request = (owner: string) => ({ image, plan: { source: 'awe' as const, target: 'fear' as const, caption: '', editedCaption: '', elements: [], instruction: '', planner: 't' }, intensity: 0.5, seed: 1, owner });
+    const request = (owner: string) => ({
+      image,
+      plan: {
+        source: 'awe' as const,
+        target: 'fear' as const,
+        caption: '',
+        editedCaption: '',
+        elements: [],
+        instruction: '',
+        planner: 't',
+      },
+      intensity: 0.5,
+      seed: 1,
+      owner,
+    });
     const first = renderer.render(request('test:a'));
     const second = renderer.render(request('test:b'));
     await new Promise((resolve) => setImmediate(resolve));
@@ -106,7 +129,10 @@ describe('local renders under the decode gate', () => {
   it('reads MOODSHIFT_MAX_CONCURRENT_DECODES and gates the configured tone renderer', async () => {
     assert.equal(loadConfig({}).maxConcurrentDecodes, 2);
     assert.equal(loadConfig({ MOODSHIFT_MAX_CONCURRENT_DECODES: '3' }).maxConcurrentDecodes, 3);
-    assert.throws(() => loadConfig({ MOODSHIFT_MAX_CONCURRENT_DECODES: '0' }), /MOODSHIFT_MAX_CONCURRENT_DECODES="0" must be a whole number from 1 to 64/);
+    assert.throws(
+      () => loadConfig({ MOODSHIFT_MAX_CONCURRENT_DECODES: '0' }),
+      /MOODSHIFT_MAX_CONCURRENT_DECODES="0" must be a whole number from 1 to 64/,
+    );
     const engine = await createEngine(loadConfig({}));
     try {
       assert.ok(engine.renderer instanceof GatedRenderer);

@@ -5,7 +5,9 @@ import { clearThumbnailCache, shrinkThumbnail, THUMBNAIL_SIZE, thumbnailOf } fro
 
 describe('thumbnail cache', () => {
   it('gives a small RGB thumbnail of a picture with its proportions', async () => {
-    const bytes = await sharp({ create: { width: 300, height: 150, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 1 } } })
+    const bytes = await sharp({
+      create: { width: 300, height: 150, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 1 } },
+    })
       .png()
       .toBuffer();
     const thumbnail = await thumbnailOf(bytes);
@@ -16,7 +18,9 @@ describe('thumbnail cache', () => {
 
   it('returns the same thumbnail for the same bytes, even in another buffer', async () => {
     clearThumbnailCache();
-    const bytes = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#123456' } }).png().toBuffer();
+    const bytes = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer();
     const first = await thumbnailOf(bytes);
     assert.equal(await thumbnailOf(Buffer.from(bytes)), first);
     clearThumbnailCache();

@@ -131,6 +131,9 @@ describe('time limits on decodes and local renders', () => {
   });
 
   it('refuses nonsense time limits', () => {
-    assert.throws(() => new GatedRenderer(new ToneRenderer({ vision: false }), { timeoutSeconds: 0 }), /timeoutSeconds must be a positive number/);
+    assert.throws(
+      () => new GatedRenderer(new ToneRenderer({ vision: false }), { timeoutSeconds: 0 }),
+      /timeoutSeconds must be a positive number/,
+    );
   });
 });

@@ -26,14 +26,20 @@ describe('moodshift audit', redisTestOptions(), () => {
     process.env.REDIS_URL = redis.url;
     const moderation = await createModeration({ redisUrl: redis.url });
     const context = { platform: 'discord', scope: { server: 'g1', channel: 'c1' }, chat: 'c1' };
-    await moderation.runCommand({ ...context, actor: { id: 'mod', name: 'Mo', isModerator: true } }, { name: 'block', args: ['fear'] });
+    await moderation.runCommand(
+      { ...context, actor: { id: 'mod', name: 'Mo', isModerator: true } },
+      { name: 'block', args: ['fear'] },
+    );
     await assert.rejects(
-      moderation.checkRequest({ ...context, actor: { id: 'u1', name: 'Ann', isModerator: false } }, {
-        text: 'make it scary',
-        target: 'fear',
-        intensity: 0.6,
-        startsNewEdit: true,
-      }),
+      moderation.checkRequest(
+        { ...context, actor: { id: 'u1', name: 'Ann', isModerator: false } },
+        {
+          text: 'make it scary',
+          target: 'fear',
+          intensity: 0.6,
+          startsNewEdit: true,
+        },
+      ),
     );
     await moderation.close?.();
   });
@@ -47,8 +53,14 @@ describe('moodshift audit', redisTestOptions(), () => {
   it('exports the policy change and the refusal of one server as JSON lines, oldest first', async () => {
     const result = await audit(['--scope', 'discord:g1']);
     assert.equal(result.code, 0, result.stderr);
-    const entries = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { kind: string; rule: string; actor: { id: string } });
-    assert.deepEqual(entries.map((e) => e.kind), ['policy_change', 'refusal']);
+    const entries = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; rule: string; actor: { id: string } });
+    assert.deepEqual(
+      entries.map((e) => e.kind),
+      ['policy_change', 'refusal'],
+    );
     assert.equal(entries[1]!.rule, ErrorCode.EmotionBlocked);
     assert.equal(entries[1]!.actor.id, 'u1');
     assert.match(result.stderr, /2 entries exported/);

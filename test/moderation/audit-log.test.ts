@@ -28,7 +28,13 @@ async function collect(iterable: AsyncIterable<AuditEntry>): Promise<AuditEntry[
   return all;
 }
 
-function auditLogSuite(name: string, skip: string | undefined, open: (options: AuditLogOptions) => Promise<AuditLog>, setUp = async () => {}, tearDown = async () => {}) {
+function auditLogSuite(
+  name: string,
+  skip: string | undefined,
+  open: (options: AuditLogOptions) => Promise<AuditLog>,
+  setUp = async () => {},
+  tearDown = async () => {},
+) {
   describe(`the ${name} audit log`, { skip }, () => {
     before(setUp);
     after(tearDown);
@@ -39,11 +45,26 @@ function auditLogSuite(name: string, skip: string | undefined, open: (options: A
       await log.append(entry('discord:a', start, 'first'));
       await log.append(entry('discord:b', start + 1, 'second'));
       await log.append(entry('discord:a', start + 2, 'third'));
-      assert.deepEqual((await log.latest('discord:a', 10)).map((e) => e.rule), ['third', 'first']);
-      assert.deepEqual((await log.latest('discord:a', 1)).map((e) => e.rule), ['third']);
-      assert.deepEqual((await collect(log.query({ since: start }))).map((e) => e.rule), ['first', 'second', 'third']);
-      assert.deepEqual((await collect(log.query({ since: start, limit: 2 }))).map((e) => e.rule), ['first', 'second']);
-      assert.deepEqual((await collect(log.query({ scope: 'discord:b' }))).map((e) => e.rule), ['second']);
+      assert.deepEqual(
+        (await log.latest('discord:a', 10)).map((e) => e.rule),
+        ['third', 'first'],
+      );
+      assert.deepEqual(
+        (await log.latest('discord:a', 1)).map((e) => e.rule),
+        ['third'],
+      );
+      assert.deepEqual(
+        (await collect(log.query({ since: start }))).map((e) => e.rule),
+        ['first', 'second', 'third'],
+      );
+      assert.deepEqual(
+        (await collect(log.query({ since: start, limit: 2 }))).map((e) => e.rule),
+        ['first', 'second'],
+      );
+      assert.deepEqual(
+        (await collect(log.query({ scope: 'discord:b' }))).map((e) => e.rule),
+        ['second'],
+      );
       assert.deepEqual(await log.latest('discord:nobody', 5), []);
     });
 
@@ -62,7 +83,10 @@ function auditLogSuite(name: string, skip: string | undefined, open: (options: A
       const log = await open({ retentionDays: 30, now: () => clock });
       await log.append(entry('discord:old', clock - 31 * DAY, 'too old'));
       await log.append(entry('discord:old', clock - 29 * DAY, 'recent'));
-      assert.deepEqual((await log.latest('discord:old', 10)).map((e) => e.rule), ['recent']);
+      assert.deepEqual(
+        (await log.latest('discord:old', 10)).map((e) => e.rule),
+        ['recent'],
+      );
       clock += 2 * DAY;
       assert.deepEqual(await log.latest('discord:old', 10), []);
       assert.deepEqual(await collect(log.query({ scope: 'discord:old' })), []);

@@ -109,7 +109,8 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       return { moderation: made, backends };
     }
 
-    const moderator = (place: { server?: string; channel?: string }) => context(place, { id: 'mod1', name: 'Ola', moderator: true });
+    const moderator = (place: { server?: string; channel?: string }) =>
+      context(place, { id: 'mod1', name: 'Ola', moderator: true });
 
     it('resolves global, then server, then channel policies', async () => {
       const place = ids();
@@ -140,7 +141,10 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       const { moderation } = await service();
       await moderation.runCommand(moderator(place), { name: 'block', args: ['fear'] });
       const member = context(place);
-      const error = await refusal(moderation.checkRequest(member, edit({ text: 'make it scary', target: 'fear' })), ErrorCode.EmotionBlocked);
+      const error = await refusal(
+        moderation.checkRequest(member, edit({ text: 'make it scary', target: 'fear' })),
+        ErrorCode.EmotionBlocked,
+      );
       assert.equal(userMessage(error), 'A moderator has blocked fear in this server. Try another feeling.');
       assert.equal(await moderation.checkRequest(member, edit({ target: 'sadness', text: 'sadder' })), 0.6);
 
@@ -165,7 +169,10 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       );
       assert.equal(error.details.where, 'this group');
       await moderation.runCommand(moderator(place), { name: 'block', args: ['anger', 'channel'] });
-      const inChannel = await refusal(moderation.checkRequest(context(place), edit({ target: 'anger' })), ErrorCode.EmotionBlocked);
+      const inChannel = await refusal(
+        moderation.checkRequest(context(place), edit({ target: 'anger' })),
+        ErrorCode.EmotionBlocked,
+      );
       assert.equal(inChannel.details.where, 'this channel');
     });
 
@@ -178,7 +185,10 @@ export function moderationSuite(kind: ModerationBackendKind): void {
         ErrorCode.ElementBlocked,
       );
       assert.match(userMessage(error), /blocked facial expression edits in this server/);
-      await refusal(moderation.checkPlan(context(place), plan({ elements: ['facial', 'color'] })), ErrorCode.ElementBlocked);
+      await refusal(
+        moderation.checkPlan(context(place), plan({ elements: ['facial', 'color'] })),
+        ErrorCode.ElementBlocked,
+      );
       await moderation.checkPlan(context(place), plan({ elements: ['color'] }));
       await moderation.runCommand(moderator(place), { name: 'unblock', args: ['facial'] });
       await moderation.checkPlan(context(place), plan({ elements: ['facial'] }));
@@ -187,14 +197,23 @@ export function moderationSuite(kind: ModerationBackendKind): void {
     it('refuses a moderator-blocked word without repeating it, and keeps it out of the audit log', async () => {
       const place = ids();
       const { moderation } = await service();
-      const added = await moderation.runCommand(moderator(place), { name: 'words', args: ['add', 'clown', '"wet', 'paint"'] });
+      const added = await moderation.runCommand(moderator(place), {
+        name: 'words',
+        args: ['add', 'clown', '"wet', 'paint"'],
+      });
       assert.match(added, /Added 2 words/);
       const error = await refusal(
-        moderation.checkRequest(context(place), edit({ text: 'make my brother look like a C L O W N', target: 'amusement' })),
+        moderation.checkRequest(
+          context(place),
+          edit({ text: 'make my brother look like a C L O W N', target: 'amusement' }),
+        ),
         ErrorCode.WordBlocked,
       );
       assert.equal(userMessage(error), "I can't make that edit: a word in it is not allowed in this server.");
-      await refusal(moderation.checkRequest(context(place), edit({ text: 'sadder, like wet-paint' })), ErrorCode.WordBlocked);
+      await refusal(
+        moderation.checkRequest(context(place), edit({ text: 'sadder, like wet-paint' })),
+        ErrorCode.WordBlocked,
+      );
       assert.equal(await moderation.checkRequest(context(place), edit({ text: 'make it wet and calm' })), 0.6);
 
       const entries = await moderation.readAudit(`discord:${place.server}`, 10);
@@ -212,7 +231,10 @@ export function moderationSuite(kind: ModerationBackendKind): void {
     it('blocks clearly harmful words by default, and not when the operator switches the list off', async () => {
       const place = ids();
       const { moderation } = await service();
-      const error = await refusal(moderation.checkRequest(context(place), edit({ text: 'make it G0RY', target: 'fear' })), ErrorCode.WordBlocked);
+      const error = await refusal(
+        moderation.checkRequest(context(place), edit({ text: 'make it G0RY', target: 'fear' })),
+        ErrorCode.WordBlocked,
+      );
       assert.equal(error.details.where, 'this chat');
       const [entry] = await moderation.readAudit(`discord:${place.server}`, 1);
       assert.match(entry!.detail!, /default list \(gore\)/);
@@ -256,7 +278,10 @@ export function moderationSuite(kind: ModerationBackendKind): void {
         0.6,
         'a Less press on an edit made before the cap was lowered comes down to the cap',
       );
-      await refusal(moderation.checkRequest(context(place), { ...more, currentIntensity: undefined }), ErrorCode.IntensityCapped);
+      await refusal(
+        moderation.checkRequest(context(place), { ...more, currentIntensity: undefined }),
+        ErrorCode.IntensityCapped,
+      );
       const [entry] = await moderation.readAudit(`discord:${place.server}`, 1);
       assert.equal(entry!.rule, ErrorCode.IntensityCapped);
     });
@@ -268,11 +293,17 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       const banned = context({ server: place.server, channel: place.other }, { id: '4242', name: 'Troll' });
       const error = await refusal(moderation.checkRequest(banned, edit()), ErrorCode.Banned);
       assert.equal(error.details.where, 'this server');
-      await refusal(moderation.checkRequest(banned, edit({ text: 'make it gory', startsNewEdit: false })), ErrorCode.Banned);
+      await refusal(
+        moderation.checkRequest(banned, edit({ text: 'make it gory', startsNewEdit: false })),
+        ErrorCode.Banned,
+      );
       const [entry] = await moderation.readAudit(`discord:${place.server}`, 1);
       assert.equal(entry!.request, 'make it ▇▇▇', 'a blocked word is masked in every refusal, not only word refusals');
       assert.equal(await moderation.checkRequest(context(place), edit()), 0.6);
-      assert.match(await moderation.runCommand(moderator(place), { name: 'unban', args: ['4242'] }), /can use the bot in this server again/);
+      assert.match(
+        await moderation.runCommand(moderator(place), { name: 'unban', args: ['4242'] }),
+        /can use the bot in this server again/,
+      );
       assert.equal(await moderation.checkRequest(banned, edit()), 0.6);
     });
 
@@ -286,8 +317,16 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       const error = await refusal(moderation.checkRequest(member, edit()), ErrorCode.RateLimited);
       assert.equal(error.details.seconds, 1);
       assert.match(userMessage(error), /try again in 1 s/);
-      assert.equal(await moderation.checkRequest(context(place, { id: 'member2' }), edit()), 0.6, 'others are not slowed down');
-      assert.equal(await moderation.checkRequest(context({ server: 'another', channel: 'x' }), edit()), 0.6, 'nor is the same person in another server');
+      assert.equal(
+        await moderation.checkRequest(context(place, { id: 'member2' }), edit()),
+        0.6,
+        'others are not slowed down',
+      );
+      assert.equal(
+        await moderation.checkRequest(context({ server: 'another', channel: 'x' }), edit()),
+        0.6,
+        'nor is the same person in another server',
+      );
       await backends.advance(WINDOW_MS + 50);
       assert.equal(await moderation.checkRequest(member, edit()), 0.6);
     });
@@ -297,7 +336,10 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       const { moderation } = await service({ globalPolicy: { perChatPerMinute: 3, perUserPerMinute: 0 } });
       for (const person of ['a', 'b', 'c']) await moderation.checkRequest(context(place, { id: person }), edit());
       await refusal(moderation.checkRequest(context(place, { id: 'd' }), edit()), ErrorCode.RateLimited);
-      assert.equal(await moderation.checkRequest(context({ server: place.server, channel: place.other }, { id: 'd' }), edit()), 0.6);
+      assert.equal(
+        await moderation.checkRequest(context({ server: place.server, channel: place.other }, { id: 'd' }), edit()),
+        0.6,
+      );
     });
 
     it('lets only moderators run moderator commands, and audits the attempt', async () => {
@@ -308,7 +350,10 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       const [entry] = await moderation.readAudit(`discord:${place.server}`, 1);
       assert.equal(entry!.rule, ErrorCode.NotModerator);
       assert.equal(entry!.request, '/block fear');
-      await refusal(moderation.runCommand(context(place), { name: 'words', args: ['remove', 'nudes'] }), ErrorCode.NotModerator);
+      await refusal(
+        moderation.runCommand(context(place), { name: 'words', args: ['remove', 'nudes'] }),
+        ErrorCode.NotModerator,
+      );
       const [latest] = await moderation.readAudit(`discord:${place.server}`, 1);
       assert.equal(latest!.request, '/words remove ▇▇▇');
     });
@@ -316,20 +361,39 @@ export function moderationSuite(kind: ModerationBackendKind): void {
     it('answers wrong usage with the usage, and an unknown emotion by name', async () => {
       const place = ids();
       const { moderation } = await service();
-      const bad = await refusal(moderation.runCommand(moderator(place), { name: 'block', args: [] }), ErrorCode.BadCommand);
+      const bad = await refusal(
+        moderation.runCommand(moderator(place), { name: 'block', args: [] }),
+        ErrorCode.BadCommand,
+      );
       assert.match(userMessage(bad), /Usage: \/block <emotion or element>/);
-      const unknown = await refusal(moderation.runCommand(moderator(place), { name: 'block', args: ['scary'] }), ErrorCode.UnknownEmotion);
+      const unknown = await refusal(
+        moderation.runCommand(moderator(place), { name: 'block', args: ['scary'] }),
+        ErrorCode.UnknownEmotion,
+      );
       assert.match(userMessage(unknown), /"scary" is not one of the emotions I know/);
-      await refusal(moderation.runCommand(moderator(place), { name: 'block', args: ['fear', 'scary'] }), ErrorCode.UnknownEmotion);
-      assert.equal(await moderation.checkRequest(context(place), edit({ target: 'fear' })), 0.6, 'nothing changes when one name is wrong');
+      await refusal(
+        moderation.runCommand(moderator(place), { name: 'block', args: ['fear', 'scary'] }),
+        ErrorCode.UnknownEmotion,
+      );
+      assert.equal(
+        await moderation.checkRequest(context(place), edit({ target: 'fear' })),
+        0.6,
+        'nothing changes when one name is wrong',
+      );
       await moderation.runCommand(moderator(place), { name: 'block', args: ['Fear', 'DISGUST', 'faces'] });
       assert.deepEqual((await moderation.effectivePolicy(context(place))).blockedEmotions, ['disgust', 'fear']);
       assert.deepEqual((await moderation.effectivePolicy(context(place))).blockedElements, ['facial']);
-      await refusal(moderation.runCommand(moderator(place), { name: 'maxintensity', args: ['1.5'] }), ErrorCode.BadCommand);
+      await refusal(
+        moderation.runCommand(moderator(place), { name: 'maxintensity', args: ['1.5'] }),
+        ErrorCode.BadCommand,
+      );
       await refusal(moderation.runCommand(moderator(place), { name: 'ratelimit', args: ['-1'] }), ErrorCode.BadCommand);
       await refusal(moderation.runCommand(moderator(place), { name: 'words', args: ['add'] }), ErrorCode.BadCommand);
       await refusal(moderation.runCommand(moderator(place), { name: 'audit', args: ['500'] }), ErrorCode.BadCommand);
-      await refusal(moderation.runCommand(moderator({ server: place.server }), { name: 'block', args: ['fear', 'channel'] }), ErrorCode.BadCommand);
+      await refusal(
+        moderation.runCommand(moderator({ server: place.server }), { name: 'block', args: ['fear', 'channel'] }),
+        ErrorCode.BadCommand,
+      );
     });
 
     it('shows the effective policy in words a moderator reads', async () => {
@@ -362,9 +426,10 @@ export function moderationSuite(kind: ModerationBackendKind): void {
       await moderation.runCommand(moderator(place), { name: 'block', args: ['fear'] });
       const deadline = Date.now() + 1000;
       for (;;) {
-        const blocked = await second
-          .checkRequest(context(place), edit({ target: 'fear', startsNewEdit: false }))
-          .then(() => false, (error: unknown) => error instanceof UserError && error.code === ErrorCode.EmotionBlocked);
+        const blocked = await second.checkRequest(context(place), edit({ target: 'fear', startsNewEdit: false })).then(
+          () => false,
+          (error: unknown) => error instanceof UserError && error.code === ErrorCode.EmotionBlocked,
+        );
         if (blocked) break;
         assert.ok(Date.now() < deadline, 'the second service still allowed fear a second after the change');
         await new Promise((resolve) => setTimeout(resolve, 10));
@@ -373,9 +438,15 @@ export function moderationSuite(kind: ModerationBackendKind): void {
 
     it('keeps the audit log bounded and readable newest first', async () => {
       const place = ids();
-      const { moderation } = await service({ auditMaxEntries: 5, globalPolicy: { blockedEmotions: ['fear'], perUserPerMinute: 0 } });
+      const { moderation } = await service({
+        auditMaxEntries: 5,
+        globalPolicy: { blockedEmotions: ['fear'], perUserPerMinute: 0 },
+      });
       for (let i = 0; i < 12; i++) {
-        await refusal(moderation.checkRequest(context(place), edit({ text: `scary ${i} ${'x'.repeat(300)}`, target: 'fear' })), ErrorCode.EmotionBlocked);
+        await refusal(
+          moderation.checkRequest(context(place), edit({ text: `scary ${i} ${'x'.repeat(300)}`, target: 'fear' })),
+          ErrorCode.EmotionBlocked,
+        );
       }
       const entries = await moderation.readAudit(`discord:${place.server}`, 50);
       // Redis trims whole stream nodes (`MAXLEN ~`); the test server keeps 5 entries per node.

@@ -27,28 +27,50 @@ describe('the operator policy file', () => {
   });
 
   it('loads YAML and applies it as the global policy', async () => {
-    const path = file('children.yaml', 'blockedEmotions: [fear, disgust]\nmaxIntensity: 0.6\nblockedWords: ["zombie"]\ndefaultWordList: false\n');
+    const path = file(
+      'children.yaml',
+      'blockedEmotions: [fear, disgust]\nmaxIntensity: 0.6\nblockedWords: ["zombie"]\ndefaultWordList: false\n',
+    );
     const moderation = await createModeration({ policyFile: path });
-    const context = { platform: 'telegram', scope: { server: '-100' }, actor: { id: '1', name: 'Kid', isModerator: false }, chat: '-100' };
+    const context = {
+      platform: 'telegram',
+      scope: { server: '-100' },
+      actor: { id: '1', name: 'Kid', isModerator: false },
+      chat: '-100',
+    };
     await assert.rejects(
       moderation.checkRequest(context, { text: 'scarier', target: 'fear', intensity: 0.6, startsNewEdit: true }),
-      (error: unknown) => error instanceof UserError && error.code === ErrorCode.EmotionBlocked && error.details.where === 'this chat',
+      (error: unknown) =>
+        error instanceof UserError && error.code === ErrorCode.EmotionBlocked && error.details.where === 'this chat',
     );
     await assert.rejects(
       moderation.checkRequest(context, { text: 'a Z0MBIE', target: 'sadness', intensity: 0.6, startsNewEdit: true }),
       (error: unknown) => error instanceof UserError && error.code === ErrorCode.WordBlocked,
     );
-    assert.equal(await moderation.checkRequest(context, { text: 'make it gory', target: 'sadness', intensity: 0.9, startsNewEdit: true }), 0.6);
+    assert.equal(
+      await moderation.checkRequest(context, {
+        text: 'make it gory',
+        target: 'sadness',
+        intensity: 0.9,
+        startsNewEdit: true,
+      }),
+      0.6,
+    );
     await moderation.close();
   });
 
   it('loads JSON', async () => {
-    const loaded = await loadPolicyFile(file('p.json', JSON.stringify({ blockedElements: ['facial'], banned: [12345] })));
+    const loaded = await loadPolicyFile(
+      file('p.json', JSON.stringify({ blockedElements: ['facial'], banned: [12345] })),
+    );
     assert.deepEqual(loaded.policy, { blockedElements: ['facial'], banned: ['12345'] });
   });
 
   it('names every bad field and what it must be', async () => {
-    const path = file('bad.yaml', 'blockedEmotions: [fear, scary]\nmaxIntensity: 2\nperUserPerMinute: -1\nmaxIntensty: 0.5\n');
+    const path = file(
+      'bad.yaml',
+      'blockedEmotions: [fear, scary]\nmaxIntensity: 2\nperUserPerMinute: -1\nmaxIntensty: 0.5\n',
+    );
     await assert.rejects(loadPolicyFile(path), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       assert.match(error.message, /MOODSHIFT_POLICY/);

@@ -29,7 +29,12 @@ describe('policy resolution', () => {
       [
         { blockedEmotions: ['disgust'], blockedElements: ['facial'] },
         { blockedEmotions: ['fear', 'anger'], banned: ['7'] },
-        { unblockedEmotions: ['fear', 'disgust'], blockedEmotions: ['sadness'], blockedElements: ['scene'], banned: ['8'] },
+        {
+          unblockedEmotions: ['fear', 'disgust'],
+          blockedEmotions: ['sadness'],
+          blockedElements: ['scene'],
+          banned: ['8'],
+        },
       ],
       { defaultWordList: false },
     );
@@ -43,7 +48,11 @@ describe('policy resolution', () => {
   it('keeps the lowest maximum intensity, and the innermost rate limits', () => {
     const resolved = resolvePolicy(
       refs,
-      [{ maxIntensity: 0.8, perUserPerMinute: 5 }, { maxIntensity: 0.5, perChatPerMinute: 0 }, { maxIntensity: 0.9, perUserPerMinute: 2 }],
+      [
+        { maxIntensity: 0.8, perUserPerMinute: 5 },
+        { maxIntensity: 0.5, perChatPerMinute: 0 },
+        { maxIntensity: 0.9, perUserPerMinute: 2 },
+      ],
       { defaultWordList: false },
     );
     assert.equal(resolved.policy.maxIntensity, 0.5);
@@ -54,9 +63,13 @@ describe('policy resolution', () => {
   });
 
   it('unites blocked words, says which scope a word comes from, and adds the default list to the global scope', () => {
-    const resolved = resolvePolicy(refs, [{ blockedWords: ['zombie'] }, { blockedWords: ['clown'] }, { blockedWords: ['clown'] }], {
-      defaultWordList: true,
-    });
+    const resolved = resolvePolicy(
+      refs,
+      [{ blockedWords: ['zombie'] }, { blockedWords: ['clown'] }, { blockedWords: ['clown'] }],
+      {
+        defaultWordList: true,
+      },
+    );
     assert.deepEqual(resolved.policy.blockedWords, ['clown', 'zombie']);
     assert.ok(resolved.defaultWordCount > 20);
     assert.equal(resolved.words.find('a CLOWN')?.entry.scopeId, 'discord:g:c');
@@ -66,7 +79,10 @@ describe('policy resolution', () => {
 
   it('gives a chat without server or channel a scope of its own', () => {
     assert.deepEqual(turnScope(undefined, '555'), { channel: '555' });
-    assert.deepEqual(scopeRefs('telegram', turnScope(undefined, '555')).map((ref) => ref.id), ['global', 'telegram::555']);
+    assert.deepEqual(
+      scopeRefs('telegram', turnScope(undefined, '555')).map((ref) => ref.id),
+      ['global', 'telegram::555'],
+    );
     assert.deepEqual(turnScope({ server: '-100' }, '-100'), { server: '-100' });
   });
 

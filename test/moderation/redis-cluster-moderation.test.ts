@@ -57,8 +57,16 @@ describe('moderation built from a redis+cluster:// URL', redisClusterTestOptions
     own = await startTestRedisCluster();
     const moderation = await createModeration({ redisUrl: own.url, keyPrefix: 'built:', redisTimeoutMs: 5000 });
     try {
-      const member = { platform: 'discord', scope: { server: 's', channel: 'c' }, actor: { id: 'm', name: 'M', isModerator: false }, chat: 'c' };
-      await moderation.runCommand({ ...member, actor: { id: 'mod', name: 'Mod', isModerator: true } }, { name: 'block', args: ['fear'] });
+      const member = {
+        platform: 'discord',
+        scope: { server: 's', channel: 'c' },
+        actor: { id: 'm', name: 'M', isModerator: false },
+        chat: 'c',
+      };
+      await moderation.runCommand(
+        { ...member, actor: { id: 'mod', name: 'Mod', isModerator: true } },
+        { name: 'block', args: ['fear'] },
+      );
       await assert.rejects(
         moderation.checkRequest(member, { text: 'make it scary', target: 'fear', intensity: 0.6, startsNewEdit: true }),
         (error: unknown) => error instanceof UserError && error.code === ErrorCode.EmotionBlocked,

@@ -22,7 +22,10 @@ const member = (server: string, id = 'member'): ModerationContext => ({
   actor: { id, name: 'Member', isModerator: false },
   chat: `${server}-general`,
 });
-const moderator = (server: string): ModerationContext => ({ ...member(server, 'mod'), actor: { id: 'mod', name: 'Mod', isModerator: true } });
+const moderator = (server: string): ModerationContext => ({
+  ...member(server, 'mod'),
+  actor: { id: 'mod', name: 'Mod', isModerator: true },
+});
 const scary: EditRequestCheck = { text: 'make it scary', target: 'fear', intensity: 0.6, startsNewEdit: true };
 
 describe('moderation on Redis', redisTestOptions(), () => {
@@ -57,7 +60,10 @@ describe('moderation on Redis', redisTestOptions(), () => {
         (error: unknown) => (error instanceof UserError ? error.code : String(error)),
       );
       if (outcome === ErrorCode.EmotionBlocked) break;
-      assert.ok(Date.now() - changedAt < 1000, 'fear was still allowed here a second after the other process blocked it');
+      assert.ok(
+        Date.now() - changedAt < 1000,
+        'fear was still allowed here a second after the other process blocked it',
+      );
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const [entry] = await moderation.readAudit('discord:g1', 1);
@@ -97,7 +103,10 @@ describe('moderation on Redis', redisTestOptions(), () => {
 
   it('refuses to start when Redis does not answer', async () => {
     const port = await freePort();
-    await assert.rejects(createModeration({ redisUrl: `redis://127.0.0.1:${port}`, redisTimeoutMs: 500 }), UnavailableError);
+    await assert.rejects(
+      createModeration({ redisUrl: `redis://127.0.0.1:${port}`, redisTimeoutMs: 500 }),
+      UnavailableError,
+    );
   });
 
   it('exports the audit log of every server as JSON lines, oldest first', async () => {
@@ -115,11 +124,16 @@ describe('moderation on Redis', redisTestOptions(), () => {
       },
     });
     assert.equal(await moderation.exportAudit({ since }, out), 4);
-    const entries = text.trim().split('\n').map((line) => JSON.parse(line) as { scope: string; kind: string; at: number });
-    assert.deepEqual(
-      entries.map((entry) => `${entry.scope} ${entry.kind}`).sort(),
-      ['discord:a policy_change', 'discord:a refusal', 'discord:b policy_change', 'discord:b refusal'],
-    );
+    const entries = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { scope: string; kind: string; at: number });
+    assert.deepEqual(entries.map((entry) => `${entry.scope} ${entry.kind}`).sort(), [
+      'discord:a policy_change',
+      'discord:a refusal',
+      'discord:b policy_change',
+      'discord:b refusal',
+    ]);
     assert.equal(`${entries[0]!.scope} ${entries[0]!.kind}`, 'discord:a policy_change');
     assert.ok(entries.every((entry, index) => index === 0 || entry.at >= entries[index - 1]!.at));
     text = '';

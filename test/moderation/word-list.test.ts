@@ -48,7 +48,7 @@ describe('the default word list', () => {
     'make this sadder',
     'grape',
     'Scunthorpe at night',
-    'the drapes in my therapist\'s office',
+    "the drapes in my therapist's office",
     'a skyscraper in Essex and Sussex',
     'a classic cocktail, spick and span',
     'make it dark and bloody scary, like a horror film',

@@ -17,8 +17,42 @@ function random(seed: number): () => number {
 }
 
 const PIECES = [
-  'make', 'it', 'not', 'sad', 'scarier', 'from', 'to', 'more', 'less', 'undo', '/', '@', '<@', '>', '😱', '\u0000', '\ud800', '\udc00',
-  '%', '0.', '/10', 'very', 'a bit', 'the sky', '!!!', '   ', '\n', 'é', '\u0301', '‍', '️', 'too', 'enough', 'instead of', '->', '→',
+  'make',
+  'it',
+  'not',
+  'sad',
+  'scarier',
+  'from',
+  'to',
+  'more',
+  'less',
+  'undo',
+  '/',
+  '@',
+  '<@',
+  '>',
+  '😱',
+  '\u0000',
+  '\ud800',
+  '\udc00',
+  '%',
+  '0.',
+  '/10',
+  'very',
+  'a bit',
+  'the sky',
+  '!!!',
+  '   ',
+  '\n',
+  'é',
+  '\u0301',
+  '‍',
+  '️',
+  'too',
+  'enough',
+  'instead of',
+  '->',
+  '→',
 ];
 
 function randomText(next: () => number): string {
@@ -27,7 +61,8 @@ function randomText(next: () => number): string {
   for (let i = 0; i < length; i++) {
     const r = next();
     if (r < 0.45) text += PIECES[Math.floor(next() * PIECES.length)] + (next() < 0.7 ? ' ' : '');
-    else if (r < 0.75) text += String.fromCharCode(Math.floor(next() * 0x10000)); // any UTF-16 unit, surrogates included
+    else if (r < 0.75)
+      text += String.fromCharCode(Math.floor(next() * 0x10000)); // any UTF-16 unit, surrogates included
     else if (r < 0.9) text += String.fromCodePoint(Math.floor(next() * 0x110000));
     else text += String.fromCharCode(Math.floor(next() * 32));
   }

@@ -53,12 +53,24 @@ describe('the evaluation set', () => {
 
   it('has at least 300 requests, every Intent kind, and at least 50 in other languages, each with its language', () => {
     assert.ok(evaluation.length >= 300, `only ${evaluation.length} evaluation requests`);
-    assert.ok(evaluation.every((i) => typeof i.lang === 'string' && /^[a-z]{2}$/.test(i.lang)), 'every item names its language');
+    assert.ok(
+      evaluation.every((i) => typeof i.lang === 'string' && /^[a-z]{2}$/.test(i.lang)),
+      'every item names its language',
+    );
     assert.ok(evaluation.filter((i) => i.lang !== 'en').length >= 50);
     assert.deepEqual([...new Set(evaluation.map((i) => i.expect.kind))].sort(), [...ALL_KINDS].sort());
-    assert.ok(evaluation.some((i) => i.current), 'follow-ups with a current emotion');
-    assert.ok(evaluation.some((i) => i.expect.elements), 'requests naming elements');
-    assert.ok(new Set(evaluation.map((i) => i.expect.intensity).filter((v) => v !== undefined)).size >= 3, 'several intensities');
+    assert.ok(
+      evaluation.some((i) => i.current),
+      'follow-ups with a current emotion',
+    );
+    assert.ok(
+      evaluation.some((i) => i.expect.elements),
+      'requests naming elements',
+    );
+    assert.ok(
+      new Set(evaluation.map((i) => i.expect.intensity).filter((v) => v !== undefined)).size >= 3,
+      'several intensities',
+    );
   });
 
   it('shares no request with the labelled set', () => {
@@ -71,7 +83,8 @@ describe('the evaluation set', () => {
 
 function describe_(item: LabelledRequest): string {
   const e = item.expect;
-  if (e.kind === 'edit') return `edit ${e.source ? `${e.source} → ` : ''}${e.target}${e.intensity ? ` at ${e.intensity}` : ''}${e.elements ? ` on ${e.elements.join('+')}` : ''}`;
+  if (e.kind === 'edit')
+    return `edit ${e.source ? `${e.source} → ` : ''}${e.target}${e.intensity ? ` at ${e.intensity}` : ''}${e.elements ? ` on ${e.elements.join('+')}` : ''}`;
   if (e.kind === 'refine') return `refine ${e.direction}`;
   return e.kind;
 }

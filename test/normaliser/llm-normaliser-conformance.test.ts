@@ -19,9 +19,25 @@ describe('language-model normaliser against a fake OpenAI-compatible server', ()
     await modelDown.close();
   });
   const create = (server: () => FakeOpenAiServer, mode: 'fallback' | 'always') => () =>
-    new LlmNormaliser({ fallback: new RulesNormaliser(), baseUrl: server().baseUrl, mode, maxRetries: 0, timeoutMs: 5000, env: {} });
+    new LlmNormaliser({
+      fallback: new RulesNormaliser(),
+      baseUrl: server().baseUrl,
+      mode,
+      maxRetries: 0,
+      timeoutMs: 5000,
+      env: {},
+    });
 
-  runNormaliserConformance('llm, fallback mode', create(() => modelUp, 'fallback'));
-  runNormaliserConformance('llm, always mode', create(() => modelUp, 'always'));
-  runNormaliserConformance('llm, model answering 500', create(() => modelDown, 'always'));
+  runNormaliserConformance(
+    'llm, fallback mode',
+    create(() => modelUp, 'fallback'),
+  );
+  runNormaliserConformance(
+    'llm, always mode',
+    create(() => modelUp, 'always'),
+  );
+  runNormaliserConformance(
+    'llm, model answering 500',
+    create(() => modelDown, 'always'),
+  );
 });

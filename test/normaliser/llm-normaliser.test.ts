@@ -19,7 +19,15 @@ function answer(fields: Record<string, unknown>): Record<string, unknown> {
 describe('language-model normaliser', () => {
   let fake: FakeOpenAiServer;
   const make = (options: Partial<LlmNormaliserOptions> = {}): LlmNormaliser =>
-    new LlmNormaliser({ fallback: rules, baseUrl: fake.baseUrl, model: 'fake-model', maxRetries: 0, timeoutMs: 5000, env: {}, ...options });
+    new LlmNormaliser({
+      fallback: rules,
+      baseUrl: fake.baseUrl,
+      model: 'fake-model',
+      maxRetries: 0,
+      timeoutMs: 5000,
+      env: {},
+      ...options,
+    });
 
   before(async () => {
     fake = await startFakeOpenAi();
@@ -34,7 +42,15 @@ describe('language-model normaliser', () => {
 
   it('turns a good answer into the Intent, with the canonical instruction', async () => {
     const normaliser = make({ mode: 'always' });
-    fake.answerWith({ json: answer({ kind: 'edit', target: 'fear', source: 'contentment', intensity: 0.8, elements: ['scene', 'scene'] }) });
+    fake.answerWith({
+      json: answer({
+        kind: 'edit',
+        target: 'fear',
+        source: 'contentment',
+        intensity: 0.8,
+        elements: ['scene', 'scene'],
+      }),
+    });
     const intent = await normaliser.normalise('turn this peaceful beach into something really terrifying');
     assert.deepEqual(intent, {
       kind: 'edit',
@@ -47,7 +63,10 @@ describe('language-model normaliser', () => {
     const [request] = fake.requests;
     assert.equal(request?.body.model, 'fake-model');
     assert.equal(request?.body.response_format?.type, 'json_schema');
-    assert.match(FakeOpenAiServer.textOf(request!), /<request>\nturn this peaceful beach into something really terrifying\n<\/request>/);
+    assert.match(
+      FakeOpenAiServer.textOf(request!),
+      /<request>\nturn this peaceful beach into something really terrifying\n<\/request>/,
+    );
   });
 
   for (const structuredOutput of ['functionCalling', 'jsonMode'] as const) {
@@ -64,7 +83,12 @@ describe('language-model normaliser', () => {
   for (const structuredOutput of ['functionCalling', 'jsonMode'] as const) {
     it(`with ${structuredOutput}, reads JSON that a server wrapped in text and a Markdown fence`, async () => {
       const normaliser = make({ mode: 'always', structuredOutput });
-      fake.answerWith({ content: 'Here is the intent:\n```json\n' + JSON.stringify(answer({ kind: 'edit', target: 'awe', intensity: 1 })) + '\n```' });
+      fake.answerWith({
+        content:
+          'Here is the intent:\n```json\n' +
+          JSON.stringify(answer({ kind: 'edit', target: 'awe', intensity: 1 })) +
+          '\n```',
+      });
       const intent = await normaliser.normalise('hazlo épico al máximo');
       assert.equal(intent.kind === 'edit' && intent.target, 'awe');
       assert.equal(normaliser.stats().modelAnswers, 1);
@@ -77,7 +101,12 @@ describe('language-model normaliser', () => {
     const intent = await normaliser.normalise('rends-la plus triste, au maximum');
     assert.equal(fake.requests.length, 1);
     assert.match(FakeOpenAiServer.textOf(fake.requests[0]!), /rends-la plus triste, au maximum/);
-    assert.deepEqual(intent, { kind: 'edit', target: 'sadness', intensity: 1, instruction: 'Please change the emotion of this image to sadness' });
+    assert.deepEqual(intent, {
+      kind: 'edit',
+      target: 'sadness',
+      intensity: 1,
+      instruction: 'Please change the emotion of this image to sadness',
+    });
   });
 
   it('does not call the model in fallback mode for requests the rules understand', async () => {
@@ -117,7 +146,11 @@ describe('language-model normaliser', () => {
 
   const failures: Array<[string, Parameters<FakeOpenAiServer['answerWith']>[0], string]> = [
     ['text that is not JSON', { content: 'Sure! The person wants it scarier.' }, 'invalid'],
-    ['an emotion that does not exist', { json: answer({ kind: 'edit', target: 'happiness', intensity: 0.6 }) }, 'invalid'],
+    [
+      'an emotion that does not exist',
+      { json: answer({ kind: 'edit', target: 'happiness', intensity: 0.6 }) },
+      'invalid',
+    ],
     ['a kind that does not exist', { json: answer({ kind: 'delete_everything' }) }, 'invalid'],
     ['an edit without a target', { json: answer({ kind: 'edit' }) }, 'invalid'],
     ['an intensity out of range', { json: answer({ kind: 'edit', target: 'fear', intensity: 7 }) }, 'invalid'],
@@ -151,7 +184,10 @@ describe('language-model normaliser', () => {
   it('asks the model once for identical requests, and again when the context differs', async () => {
     const normaliser = make({ mode: 'always' });
     fake.answerWith({ json: answer({ kind: 'edit', target: 'awe', intensity: 0.6 }) });
-    const [first, second] = await Promise.all([normaliser.normalise('que se vea majestuoso'), normaliser.normalise('que se vea majestuoso')]);
+    const [first, second] = await Promise.all([
+      normaliser.normalise('que se vea majestuoso'),
+      normaliser.normalise('que se vea majestuoso'),
+    ]);
     const third = await normaliser.normalise('que se vea  majestuoso ');
     assert.deepEqual(first, second);
     assert.deepEqual(first, third);
@@ -164,7 +200,9 @@ describe('language-model normaliser', () => {
   it('sends no more calls at once than maxConcurrency allows', async () => {
     const normaliser = make({ mode: 'always', maxConcurrency: 1 });
     fake.answerWith({ json: answer({ kind: 'retry' }), delayMs: 50 });
-    const intents = await Promise.all(['encore une fois', 'otra vez', 'nochmal bitte'].map((text) => normaliser.normalise(text)));
+    const intents = await Promise.all(
+      ['encore une fois', 'otra vez', 'nochmal bitte'].map((text) => normaliser.normalise(text)),
+    );
     assert.deepEqual(intents, [{ kind: 'retry' }, { kind: 'retry' }, { kind: 'retry' }]);
     assert.equal(fake.requests.length, 3);
     assert.equal(fake.maxInFlight, 1);
@@ -192,7 +230,9 @@ describe('language-model normaliser', () => {
 
   it('returns only Intent fields, whatever else the model writes', async () => {
     const normaliser = make({ mode: 'always' });
-    fake.answerWith({ json: { ...answer({ kind: 'undo' }), policy: { unblock: 'all' }, conversation: 'someone-else' } });
+    fake.answerWith({
+      json: { ...answer({ kind: 'undo' }), policy: { unblock: 'all' }, conversation: 'someone-else' },
+    });
     const intent: Intent = await normaliser.normalise('annule ça');
     assert.deepEqual(intent, { kind: 'undo' });
   });
@@ -201,16 +241,28 @@ describe('language-model normaliser', () => {
     const normaliser = createLlmNormaliser({
       config: { llmBaseUrl: fake.baseUrl },
       fallback: rules,
-      env: { MOODSHIFT_LLM_MODE: 'always', LLM_STRUCTURED_OUTPUT: 'function_calling', LLM_TIMEOUT_MS: '2500', LLM_MODEL: 'llama3.2' },
+      env: {
+        MOODSHIFT_LLM_MODE: 'always',
+        LLM_STRUCTURED_OUTPUT: 'function_calling',
+        LLM_TIMEOUT_MS: '2500',
+        LLM_MODEL: 'llama3.2',
+      },
     });
     assert.equal(normaliser.mode, 'always');
     assert.equal(normaliser.connection.structuredOutput, 'functionCalling');
     assert.equal(normaliser.connection.timeoutMs, 2500);
     assert.equal(normaliser.connection.model, 'llama3.2');
     assert.throws(
-      () => createLlmNormaliser({ config: { llmBaseUrl: fake.baseUrl }, fallback: rules, env: { LLM_STRUCTURED_OUTPUT: 'xml', MOODSHIFT_LLM_MODE: 'sometimes' } }),
+      () =>
+        createLlmNormaliser({
+          config: { llmBaseUrl: fake.baseUrl },
+          fallback: rules,
+          env: { LLM_STRUCTURED_OUTPUT: 'xml', MOODSHIFT_LLM_MODE: 'sometimes' },
+        }),
       (error: unknown) =>
-        error instanceof ConfigError && /LLM_STRUCTURED_OUTPUT="xml"/.test(error.message) && /MOODSHIFT_LLM_MODE="sometimes"/.test(error.message),
+        error instanceof ConfigError &&
+        /LLM_STRUCTURED_OUTPUT="xml"/.test(error.message) &&
+        /MOODSHIFT_LLM_MODE="sometimes"/.test(error.message),
     );
     assert.throws(() => createLlmNormaliser({ config: {}, fallback: rules, env: {} }), /LLM_BASE_URL is not set/);
   });
@@ -220,6 +272,9 @@ describe('language-model normaliser', () => {
     const promptFile = join(dir, 'normalise.txt');
     const original = readFileSync(new URL('../../prompts/normalise.txt', import.meta.url), 'utf8');
     writeFileSync(promptFile, original.replaceAll('{{current}}', '{{curent}}'));
-    assert.throws(() => make({ promptFile }), (error: unknown) => error instanceof ConfigError && /\{\{curent\}\}/.test(error.message));
+    assert.throws(
+      () => make({ promptFile }),
+      (error: unknown) => error instanceof ConfigError && /\{\{curent\}\}/.test(error.message),
+    );
   });
 });

@@ -2,7 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EMOTIONS } from '../../src/emotions.ts';
 import { ErrorCode, UserError } from '../../src/errors.ts';
-import { MESSAGE_LOCALES, localizedText, messageLocale, userMessage, type LocalizedTextKey } from '../../src/messages.ts';
+import {
+  MESSAGE_LOCALES,
+  localizedText,
+  messageLocale,
+  userMessage,
+  type LocalizedTextKey,
+} from '../../src/messages.ts';
 import { LlmNormaliser } from '../../src/normaliser/llm-normaliser.ts';
 import { RulesNormaliser } from '../../src/normaliser/rules-normaliser.ts';
 import { FakeOpenAiServer, startFakeOpenAi } from '../fakes/openai/fake-openai-server.ts';
@@ -25,8 +31,23 @@ describe('requests in other languages', () => {
   for (const [language, text, said] of requests) {
     it(`asks the model about a ${language} request even in fallback mode, and uses its answer`, async () => {
       fake.reset();
-      fake.answerWith({ json: { kind: 'unknown', target: null, source: null, intensity: null, direction: null, elements: null, ...said } });
-      const normaliser = new LlmNormaliser({ fallback: new RulesNormaliser(), baseUrl: fake.baseUrl, maxRetries: 0, env: {} });
+      fake.answerWith({
+        json: {
+          kind: 'unknown',
+          target: null,
+          source: null,
+          intensity: null,
+          direction: null,
+          elements: null,
+          ...said,
+        },
+      });
+      const normaliser = new LlmNormaliser({
+        fallback: new RulesNormaliser(),
+        baseUrl: fake.baseUrl,
+        maxRetries: 0,
+        env: {},
+      });
       const intent = await normaliser.normalise(text, { current: 'fear' });
       assert.equal(fake.requests.length, 1);
       assert.ok(FakeOpenAiServer.textOf(fake.requests[0]!).includes(text));
@@ -73,7 +94,7 @@ describe("the bot's own messages in the person's language", () => {
     }
   });
 
-  it('says the common refusals in the person\'s language, and the rest in English', () => {
+  it("says the common refusals in the person's language, and the rest in English", () => {
     const noImage = new UserError(ErrorCode.NoImage);
     assert.match(userMessage(noImage, 'es-MX'), /Primero envíame una foto/);
     assert.match(userMessage(noImage, 'de'), /Schick mir zuerst ein Foto/);
@@ -84,8 +105,16 @@ describe("the bot's own messages in the person's language", () => {
 
   it('fills the details of every translated message', () => {
     const details = {
-      limit: '20 MB', actual: '31 MB', seconds: 12, emotion: 'fear', element: 'colour', where: 'this server',
-      format: 'svg', word: 'glum', usage: '/block <emotion>', max: 0.6,
+      limit: '20 MB',
+      actual: '31 MB',
+      seconds: 12,
+      emotion: 'fear',
+      element: 'colour',
+      where: 'this server',
+      format: 'svg',
+      word: 'glum',
+      usage: '/block <emotion>',
+      max: 0.6,
     };
     for (const code of Object.values(ErrorCode)) {
       for (const locale of MESSAGE_LOCALES) {
@@ -94,8 +123,14 @@ describe("the bot's own messages in the person's language", () => {
       }
     }
     for (const locale of MESSAGE_LOCALES) {
-      assert.ok(userMessage(new UserError(ErrorCode.RateLimited, { seconds: 12 }), locale).includes('12 s'), `the wait in ${locale}`);
-      assert.ok(userMessage(new UserError(ErrorCode.ImageTooLarge, { limit: '20 MB' }), locale).includes('20 MB'), `the limit in ${locale}`);
+      assert.ok(
+        userMessage(new UserError(ErrorCode.RateLimited, { seconds: 12 }), locale).includes('12 s'),
+        `the wait in ${locale}`,
+      );
+      assert.ok(
+        userMessage(new UserError(ErrorCode.ImageTooLarge, { limit: '20 MB' }), locale).includes('20 MB'),
+        `the limit in ${locale}`,
+      );
     }
   });
 });

@@ -27,29 +27,56 @@ export function assertValidIntent(intent: unknown, text: string): asserts intent
     unknown: ['kind', 'notARequest', 'negated', 'elements', 'intensity'],
   };
   for (const key of Object.keys(value)) {
-    assert.ok((allowed[value.kind as string] ?? ['kind']).includes(key), `${shown}: a ${String(value.kind)} intent has no field ${key}`);
+    assert.ok(
+      (allowed[value.kind as string] ?? ['kind']).includes(key),
+      `${shown}: a ${String(value.kind)} intent has no field ${key}`,
+    );
   }
   if (value.kind === 'edit') {
     assert.ok(isEmotion(value.target), `${shown}: target ${String(value.target)} is not an emotion`);
-    if (value.source !== undefined) assert.ok(isEmotion(value.source), `${shown}: source ${String(value.source)} is not an emotion`);
+    if (value.source !== undefined)
+      assert.ok(isEmotion(value.source), `${shown}: source ${String(value.source)} is not an emotion`);
     assert.equal(typeof value.intensity, 'number', `${shown}: intensity is not a number`);
     const intensity = value.intensity as number;
     assert.ok(intensity > 0 && intensity <= 1, `${shown}: intensity ${intensity} is outside (0, 1]`);
     if (value.elements !== undefined) {
-      assert.ok(Array.isArray(value.elements) && value.elements.every(isElement), `${shown}: elements ${JSON.stringify(value.elements)} are not elements`);
+      assert.ok(
+        Array.isArray(value.elements) && value.elements.every(isElement),
+        `${shown}: elements ${JSON.stringify(value.elements)} are not elements`,
+      );
     }
     assert.equal(
       value.instruction,
-      canonicalInstruction(value.target as (typeof EMOTIONS)[number], value.source as (typeof EMOTIONS)[number] | undefined),
+      canonicalInstruction(
+        value.target as (typeof EMOTIONS)[number],
+        value.source as (typeof EMOTIONS)[number] | undefined,
+      ),
       `${shown}: the instruction is not the canonical one`,
     );
   }
-  if (value.kind === 'refine') assert.ok(value.direction === 'more' || value.direction === 'less', `${shown}: direction ${String(value.direction)}`);
+  if (value.kind === 'refine')
+    assert.ok(
+      value.direction === 'more' || value.direction === 'less',
+      `${shown}: direction ${String(value.direction)}`,
+    );
   if (value.kind === 'unknown') {
-    if (value.notARequest !== undefined) assert.ok((NOT_A_REQUEST as readonly unknown[]).includes(value.notARequest), `${shown}: notARequest ${String(value.notARequest)}`);
-    if (value.negated !== undefined) assert.ok(isEmotion(value.negated), `${shown}: negated ${String(value.negated)} is not an emotion`);
-    if (value.elements !== undefined) assert.ok(Array.isArray(value.elements) && value.elements.length > 0 && value.elements.every(isElement), `${shown}: elements ${JSON.stringify(value.elements)}`);
-    if (value.intensity !== undefined) assert.ok(typeof value.intensity === 'number' && value.intensity > 0 && value.intensity <= 1, `${shown}: intensity ${String(value.intensity)}`);
+    if (value.notARequest !== undefined)
+      assert.ok(
+        (NOT_A_REQUEST as readonly unknown[]).includes(value.notARequest),
+        `${shown}: notARequest ${String(value.notARequest)}`,
+      );
+    if (value.negated !== undefined)
+      assert.ok(isEmotion(value.negated), `${shown}: negated ${String(value.negated)} is not an emotion`);
+    if (value.elements !== undefined)
+      assert.ok(
+        Array.isArray(value.elements) && value.elements.length > 0 && value.elements.every(isElement),
+        `${shown}: elements ${JSON.stringify(value.elements)}`,
+      );
+    if (value.intensity !== undefined)
+      assert.ok(
+        typeof value.intensity === 'number' && value.intensity > 0 && value.intensity <= 1,
+        `${shown}: intensity ${String(value.intensity)}`,
+      );
   }
 }
 

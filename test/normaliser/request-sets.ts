@@ -36,7 +36,14 @@ export type RequestSetName = 'labelled' | 'held-out' | 'held-out-2' | 'eval' | '
  * nine more languages) is tuned on; `real-chat-held-out` was written with it, before the rules
  * that read it, and is never tuned on.
  */
-export const REQUEST_SETS: readonly RequestSetName[] = ['labelled', 'held-out', 'held-out-2', 'eval', 'real-chat', 'real-chat-held-out'];
+export const REQUEST_SETS: readonly RequestSetName[] = [
+  'labelled',
+  'held-out',
+  'held-out-2',
+  'eval',
+  'real-chat',
+  'real-chat-held-out',
+];
 
 export function requestSetPath(name: RequestSetName): URL {
   return new URL(`../fixtures/normaliser/${name}.jsonl`, import.meta.url);
@@ -73,7 +80,10 @@ function canonical(json: Omit<IntentJson, 'instruction'>): string {
 }
 
 /** `notARequest` and `negated` are judged only where the item names them (the older sets do not). */
-function canonicalUnknownDetails(json: Omit<IntentJson, 'instruction'>, expected: Omit<IntentJson, 'instruction'>): string {
+function canonicalUnknownDetails(
+  json: Omit<IntentJson, 'instruction'>,
+  expected: Omit<IntentJson, 'instruction'>,
+): string {
   if (json.kind !== 'unknown' || expected.kind !== 'unknown') return '';
   const value: Record<string, unknown> = {};
   if ('notARequest' in expected) value.notARequest = json.notARequest ?? null;

@@ -18,12 +18,18 @@ describe('RulesNormaliser', () => {
   it('is named "rules" and answers like normaliseText', async () => {
     const normaliser = new RulesNormaliser();
     assert.equal(normaliser.name, 'rules');
-    assert.deepEqual(await normaliser.normalise('much scarier', { current: 'awe' }), normaliseText('much scarier', { current: 'awe' }));
+    assert.deepEqual(
+      await normaliser.normalise('much scarier', { current: 'awe' }),
+      normaliseText('much scarier', { current: 'awe' }),
+    );
     assert.deepEqual(normaliser.normaliseSync('undo'), { kind: 'undo' });
   });
 
   it('refuses options that make no sense, saying what to change', () => {
-    assert.throws(() => new RulesNormaliser({ maxInputLength: 0 }), (error: unknown) => error instanceof ConfigError && /maxInputLength/.test(error.message));
+    assert.throws(
+      () => new RulesNormaliser({ maxInputLength: 0 }),
+      (error: unknown) => error instanceof ConfigError && /maxInputLength/.test(error.message),
+    );
     assert.throws(() => new RulesNormaliser({ maxInputLength: 2.5 }), ConfigError);
     assert.throws(() => new RulesNormaliser({ typoTolerance: 'yes' as unknown as boolean }), ConfigError);
   });
@@ -44,12 +50,21 @@ describe('RulesNormaliser', () => {
   it('forgives one typo in a long emotion word unless told not to', () => {
     assert.equal(edit('make it terrifiyng').target, 'fear');
     assert.equal(edit('make it melancholik').target, 'sadness');
-    assert.deepEqual(new RulesNormaliser({ typoTolerance: false }).normaliseSync('make it terrifiyng'), { kind: 'unknown' });
+    assert.deepEqual(new RulesNormaliser({ typoTolerance: false }).normaliseSync('make it terrifiyng'), {
+      kind: 'unknown',
+    });
   });
 
   it('never turns a real English word into an emotion as if it were a typo', () => {
     // Each is one letter away from an emotion word: bitter, violent, lonely, gross, mellow, weeping.
-    for (const text of ['make it better', 'make it violet', 'lovely', 'make the grass green', 'make it yellow', 'keeping it real']) {
+    for (const text of [
+      'make it better',
+      'make it violet',
+      'lovely',
+      'make the grass green',
+      'make it yellow',
+      'keeping it real',
+    ]) {
       assert.notEqual(normaliseText(text).kind, 'edit', `${JSON.stringify(text)} is not an emotion request`);
     }
   });

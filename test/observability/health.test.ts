@@ -24,7 +24,12 @@ describe('health and metrics server', redisTestOptions(), () => {
 
   it('answers /healthz, and /readyz with 503 naming Redis while it is down', async () => {
     const { registry } = createMetrics({ defaultMetrics: false });
-    const server = await startHealthServer({ port: 0, host: '127.0.0.1', registry, checks: { redis: redisPingCheck(client) } });
+    const server = await startHealthServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry,
+      checks: { redis: redisPingCheck(client) },
+    });
     try {
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
       const ready = await fetch(`${server.url}/readyz`);
@@ -43,7 +48,10 @@ describe('health and metrics server', redisTestOptions(), () => {
 
   it("counts the bot's turns by outcome on /metrics", async () => {
     const engine: Engine = await createEngine(loadConfig({}));
-    const observed = await startBotObservability(engine, [{ name: 'web', isReady: () => true, stop: async () => {} }], { port: 0, host: '127.0.0.1' });
+    const observed = await startBotObservability(engine, [{ name: 'web', isReady: () => true, stop: async () => {} }], {
+      port: 0,
+      host: '127.0.0.1',
+    });
     try {
       const turn = (text: string) => ({
         key: { platform: 'test', chat: 'c', user: 'u' },

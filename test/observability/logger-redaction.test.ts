@@ -25,7 +25,10 @@ log.info({ token: 'SECRET-bare-token', request: { headers: { authorization: 'Bea
 
 describe('the logger', () => {
   it('redacts tokens, secrets, keys, picture bytes and authorization headers', () => {
-    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     assert.match(output, /"msg":"configuration"/, output);
     assert.match(output, /\[redacted\]/);
     assert.doesNotMatch(output, /SECRET-/, output);

@@ -8,7 +8,13 @@ import sharp from 'sharp';
 import type { CheckedImage } from '../../src/image/image.ts';
 import type { EditPlan } from '../../src/planner/planner.ts';
 import type { Progress } from '../../src/turn.ts';
-import { combineGuidance, createDiffusionRenderer, guidanceScales, GuidedUnet, perConditioning } from '../../src/onnx/diffusion-renderer.ts';
+import {
+  combineGuidance,
+  createDiffusionRenderer,
+  guidanceScales,
+  GuidedUnet,
+  perConditioning,
+} from '../../src/onnx/diffusion-renderer.ts';
 import { GaussianNoise } from '../../src/onnx/noise.ts';
 import { DdimScheduler, EulerAncestralScheduler } from '../../src/onnx/schedulers.ts';
 import { tinyUnet, writeTinyDiffusionModels } from '../helpers/tiny-onnx.ts';
@@ -56,7 +62,13 @@ describe('three-way classifier-free guidance', () => {
   // The probe UNet returns, for every batch row, image latent + mean of the text embedding.
   // Rows (text, v), (∅, v), (∅, 0) with v = 1, text = 2, ∅ = 5 predict 3, 6 and 5, so the guided
   // noise is 5 + 7.5·(3 − 6) + 1.5·(6 − 5) = −16. Any other row order or scale order differs.
-  const probe = tinyUnet('float32', 'int64', { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) });
+  const probe = tinyUnet('float32', 'int64', {
+    noise: 0,
+    image: 1,
+    text: 1,
+    timestep: 0,
+    textProjection: new Array(32).fill(1 / 8),
+  });
   const imageLatent = { data: new Float32Array(4 * 8 * 8).fill(1), dims: [1, 4, 8, 8] };
   const conditioning = {
     data: Float32Array.from({ length: 3 * 16 * 8 }, (_, i) => (i < 16 * 8 ? 2 : 5)),
@@ -67,7 +79,9 @@ describe('three-way classifier-free guidance', () => {
   function withFixedBatchOfOne(session: ort.InferenceSession): ort.InferenceSession {
     return Object.create(session, {
       inputMetadata: {
-        value: session.inputMetadata.map((m) => (m.name === 'sample' && m.isTensor ? { ...m, shape: [1, 8, 'height', 'width'] } : m)),
+        value: session.inputMetadata.map((m) =>
+          m.name === 'sample' && m.isTensor ? { ...m, shape: [1, 8, 'height', 'width'] } : m,
+        ),
       },
       run: { value: session.run.bind(session) },
     }) as ort.InferenceSession;
@@ -93,15 +107,32 @@ describe('three-way classifier-free guidance', () => {
 
   it('feeds an export with a batch fixed at 2 two rows per call, never one', async () => {
     // The graph itself fixes the batch: ONNX Runtime refuses any other.
-    const fixedTwo = tinyUnet('float32', 'int64', { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) }, 2);
+    const fixedTwo = tinyUnet(
+      'float32',
+      'int64',
+      { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) },
+      2,
+    );
     const session = await ort.InferenceSession.create(fixedTwo);
     const batches: number[] = [];
     const recording = Object.create(session, {
       run: { value: (feeds: Record<string, ort.Tensor>) => (batches.push(feeds.sample!.dims[0]!), session.run(feeds)) },
     }) as ort.InferenceSession;
     for (const half of [false, true]) {
-      const target = half ? await ort.InferenceSession.create(tinyUnet('float16', 'int64', { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) }, 2)) : recording;
-      const guided = await new GuidedUnet(target, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(new Float32Array(4 * 8 * 8), 901);
+      const target = half
+        ? await ort.InferenceSession.create(
+            tinyUnet(
+              'float16',
+              'int64',
+              { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) },
+              2,
+            ),
+          )
+        : recording;
+      const guided = await new GuidedUnet(target, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(
+        new Float32Array(4 * 8 * 8),
+        901,
+      );
       for (const value of guided) assert.ok(Math.abs(value + 16) < (half ? 0.05 : 1e-4), `expected -16, got ${value}`);
     }
     assert.deepEqual(batches, [2, 2]);
@@ -116,13 +147,16 @@ describe('three-way classifier-free guidance', () => {
       run: {
         value: (feeds: Record<string, ort.Tensor>) => {
           batches.push(feeds.sample!.dims[0]!);
-          if (feeds.sample!.dims[0]! > 1) return Promise.reject(new Error('Too many storage buffers in shader. Current: 25, Max is 16'));
+          if (feeds.sample!.dims[0]! > 1)
+            return Promise.reject(new Error('Too many storage buffers in shader. Current: 25, Max is 16'));
           return session.run(feeds);
         },
       },
     }) as ort.InferenceSession;
     const reasons: string[] = [];
-    const unet = new GuidedUnet(limited, imageLatent, conditioning, { text: 7.5, image: 1.5 }, (reason) => reasons.push(reason));
+    const unet = new GuidedUnet(limited, imageLatent, conditioning, { text: 7.5, image: 1.5 }, (reason) =>
+      reasons.push(reason),
+    );
     for (let step = 0; step < 2; step++) {
       const guided = await unet.predict(new Float32Array(4 * 8 * 8), 901);
       for (const value of guided) assert.ok(Math.abs(value + 16) < 1e-4, `expected -16, got ${value}`);
@@ -131,33 +165,55 @@ describe('three-way classifier-free guidance', () => {
     assert.equal(reasons.length, 1);
     assert.match(reasons[0]!, /storage buffers/);
     // A fixed-batch export is never fed another batch: the error stands.
-    const fixedThree = await ort.InferenceSession.create(tinyUnet('float32', 'int64', { noise: 0, image: 1, text: 1, timestep: 0 }, 3));
-    const failing = Object.create(fixedThree, { run: { value: () => Promise.reject(new Error('Too many storage buffers in shader')) } }) as ort.InferenceSession;
-    await assert.rejects(new GuidedUnet(failing, imageLatent, conditioning, { text: 7.5, image: 1.5 }).run(901), /storage buffers/);
+    const fixedThree = await ort.InferenceSession.create(
+      tinyUnet('float32', 'int64', { noise: 0, image: 1, text: 1, timestep: 0 }, 3),
+    );
+    const failing = Object.create(fixedThree, {
+      run: { value: () => Promise.reject(new Error('Too many storage buffers in shader')) },
+    }) as ort.InferenceSession;
+    await assert.rejects(
+      new GuidedUnet(failing, imageLatent, conditioning, { text: 7.5, image: 1.5 }).run(901),
+      /storage buffers/,
+    );
     await Promise.all([session.release(), fixedThree.release()]);
   });
 
   it('feeds an export with a batch fixed at 3 in one call, and refuses a batch it cannot serve', async () => {
     const probeWeights = { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) };
     const three = await ort.InferenceSession.create(tinyUnet('float32', 'int64', probeWeights, 3));
-    const guided = await new GuidedUnet(three, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(new Float32Array(4 * 8 * 8), 901);
+    const guided = await new GuidedUnet(three, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(
+      new Float32Array(4 * 8 * 8),
+      901,
+    );
     for (const value of guided) assert.ok(Math.abs(value + 16) < 1e-4);
     const four = await ort.InferenceSession.create(tinyUnet('float32', 'int64', probeWeights, 4));
-    assert.throws(() => new GuidedUnet(four, imageLatent, conditioning, { text: 7.5, image: 1.5 }), (error: Error) => {
-      assert.equal(error.name, 'ConfigError');
-      assert.match(error.message, /unet\/model\.onnx takes a fixed batch of 4 rows/);
-      assert.match(error.message, /free batch axis, or with batch 3/);
-      return true;
-    });
+    assert.throws(
+      () => new GuidedUnet(four, imageLatent, conditioning, { text: 7.5, image: 1.5 }),
+      (error: Error) => {
+        assert.equal(error.name, 'ConfigError');
+        assert.match(error.message, /unet\/model\.onnx takes a fixed batch of 4 rows/);
+        assert.match(error.message, /free batch axis, or with batch 3/);
+        return true;
+      },
+    );
     await Promise.all([three.release(), four.release()]);
   });
 
   it('gives the same guidance from a float16 UNet, batched or one row at a time', async () => {
-    const halfProbe = tinyUnet('float16', 'int64', { noise: 0, image: 1, text: 1, timestep: 0, textProjection: new Array(32).fill(1 / 8) });
+    const halfProbe = tinyUnet('float16', 'int64', {
+      noise: 0,
+      image: 1,
+      text: 1,
+      timestep: 0,
+      textProjection: new Array(32).fill(1 / 8),
+    });
     const session = await ort.InferenceSession.create(halfProbe);
     const fixed = withFixedBatchOfOne(session);
     for (const target of [session, fixed]) {
-      const guided = await new GuidedUnet(target, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(new Float32Array(4 * 8 * 8), 901);
+      const guided = await new GuidedUnet(target, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(
+        new Float32Array(4 * 8 * 8),
+        901,
+      );
       for (const value of guided) assert.ok(Math.abs(value + 16) < 0.05, `expected -16, got ${value}`);
     }
     await session.release();
@@ -165,7 +221,9 @@ describe('three-way classifier-free guidance', () => {
 
   it('guides, steps and writes the next input in one pass, as the separate functions do', async () => {
     // A UNet that returns its noisy-latent input shows what advance wrote for the next step.
-    const echo = await ort.InferenceSession.create(tinyUnet('float32', 'int64', { noise: 1, image: 0, text: 0, timestep: 0 }));
+    const echo = await ort.InferenceSession.create(
+      tinyUnet('float32', 'int64', { noise: 1, image: 0, text: 0, timestep: 0 }),
+    );
     const rowLength = 4 * 8 * 8;
     const noise = new GaussianNoise(3);
     const prediction = noise.fill(3 * rowLength);
@@ -177,13 +235,24 @@ describe('three-way classifier-free guidance', () => {
       const coefficients = scheduler.coefficients(2);
       const fresh = new GaussianNoise(11).fill(rowLength, coefficients.noise);
       const latent = start.slice();
-      unet.advance(prediction, latent, coefficients, coefficients.noise === 0 ? new Float32Array(rowLength) : fresh, scheduler.inputScale(3));
-      latent.forEach((value, i) => assert.ok(Math.abs(value - expected[i]!) < 1e-4, `${scheduler.kind} element ${i}: ${value} vs ${expected[i]}`));
+      unet.advance(
+        prediction,
+        latent,
+        coefficients,
+        coefficients.noise === 0 ? new Float32Array(rowLength) : fresh,
+        scheduler.inputScale(3),
+      );
+      latent.forEach((value, i) =>
+        assert.ok(Math.abs(value - expected[i]!) < 1e-4, `${scheduler.kind} element ${i}: ${value} vs ${expected[i]}`),
+      );
       const nextInput = await unet.run(scheduler.timesteps[3]!);
       const scaled = scheduler.scaleModelInput(expected, 3);
       for (let row = 0; row < 3; row++)
         for (let i = 0; i < rowLength; i++)
-          assert.ok(Math.abs(nextInput[row * rowLength + i]! - scaled[i]!) < 1e-4, `${scheduler.kind} row ${row} element ${i}`);
+          assert.ok(
+            Math.abs(nextInput[row * rowLength + i]! - scaled[i]!) < 1e-4,
+            `${scheduler.kind} row ${row} element ${i}`,
+          );
     }
     await echo.release();
   });
@@ -203,7 +272,13 @@ describe('diffusion renderer on tiny models', () => {
     const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('basic'), steps: 3 });
     try {
       const progress: Progress[] = [];
-      const first = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 7, onProgress: (p) => progress.push(p) });
+      const first = await renderer.render({
+        image: picture,
+        plan,
+        intensity: 0.6,
+        seed: 7,
+        onProgress: (p) => progress.push(p),
+      });
       const again = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 7 });
       const otherSeed = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 8 });
       assert.equal(first.width, 64);
@@ -212,7 +287,10 @@ describe('diffusion renderer on tiny models', () => {
       assert.ok(first.bytes.equals(again.bytes), 'same seed, same picture');
       assert.ok(!first.bytes.equals(otherSeed.bytes), 'another seed, another picture');
       assert.ok((await meanAbsoluteDifference(first.bytes, picture.bytes)) > 1, 'the picture changed');
-      assert.deepEqual(progress, [1, 2, 3].map((step) => ({ stage: 'rendering', step, steps: 3 })));
+      assert.deepEqual(
+        progress,
+        [1, 2, 3].map((step) => ({ stage: 'rendering', step, steps: 3 })),
+      );
     } finally {
       await renderer.close();
     }
@@ -232,7 +310,7 @@ describe('diffusion renderer on tiny models', () => {
     }
   });
 
-  it('keeps a transparent picture\'s alpha channel as it was', async () => {
+  it("keeps a transparent picture's alpha channel as it was", async () => {
     const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('alpha'), steps: 2 });
     try {
       // A 90×50 cut-out: opaque disc, transparent corners, a soft edge between.
@@ -240,11 +318,22 @@ describe('diffusion renderer on tiny models', () => {
         '<svg xmlns="http://www.w3.org/2000/svg" width="90" height="50"><defs><radialGradient id="g"><stop offset="0.7" stop-color="#fff"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs><ellipse cx="45" cy="25" rx="45" ry="25" fill="url(#g)"/></svg>',
       );
       const alpha = await sharp(mask).extractChannel('alpha').raw().toBuffer();
-      const rgb = await sharp('test/fixtures/images/chelsea.png').resize(90, 50, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+      const rgb = await sharp('test/fixtures/images/chelsea.png')
+        .resize(90, 50, { fit: 'fill' })
+        .removeAlpha()
+        .raw()
+        .toBuffer();
       for (const format of ['png', 'webp'] as const) {
-        const joined = sharp(rgb, { raw: { width: 90, height: 50, channels: 3 } }).joinChannel(alpha, { raw: { width: 90, height: 50, channels: 1 } });
+        const joined = sharp(rgb, { raw: { width: 90, height: 50, channels: 3 } }).joinChannel(alpha, {
+          raw: { width: 90, height: 50, channels: 1 },
+        });
         const bytes = await (format === 'png' ? joined.png() : joined.webp({ lossless: true })).toBuffer();
-        const result = await renderer.render({ image: { bytes, format, width: 90, height: 50 }, plan, intensity: 0.6, seed: 1 });
+        const result = await renderer.render({
+          image: { bytes, format, width: 90, height: 50 },
+          plan,
+          intensity: 0.6,
+          seed: 1,
+        });
         const metadata = await sharp(result.bytes).metadata();
         assert.equal(metadata.hasAlpha, true, `${format} keeps its alpha channel`);
         const resultAlpha = await sharp(result.bytes).extractChannel('alpha').raw().toBuffer();
@@ -297,7 +386,10 @@ describe('diffusion renderer on tiny models', () => {
 
   it("reads Optimum's latent_parameters as the latent's mean", async () => {
     const diffusers = await createDiffusionRenderer({ modelsDir: await modelsDir('latent-sample'), steps: 2 });
-    const optimum = await createDiffusionRenderer({ modelsDir: await modelsDir('latent-parameters', { vaeEncoderOutput: 'latent_parameters' }), steps: 2 });
+    const optimum = await createDiffusionRenderer({
+      modelsDir: await modelsDir('latent-parameters', { vaeEncoderOutput: 'latent_parameters' }),
+      steps: 2,
+    });
     try {
       // The tiny encoders share the mean's weights; reading the log-variance half would shift everything by 5.
       const a = await diffusers.render({ image: picture, plan, intensity: 0.6, seed: 5 });
@@ -311,7 +403,11 @@ describe('diffusion renderer on tiny models', () => {
 
   it('runs float16 exports with a float timestep close to the float32 result', async () => {
     const full = await createDiffusionRenderer({ modelsDir: await modelsDir('fp32'), steps: 2, scheduler: 'ddim' });
-    const half = await createDiffusionRenderer({ modelsDir: await modelsDir('fp16', { floatType: 'float16', timestepType: 'float16' }), steps: 2, scheduler: 'ddim' });
+    const half = await createDiffusionRenderer({
+      modelsDir: await modelsDir('fp16', { floatType: 'float16', timestepType: 'float16' }),
+      steps: 2,
+      scheduler: 'ddim',
+    });
     try {
       const a = await full.render({ image: picture, plan, intensity: 0.6, seed: 9 });
       const b = await half.render({ image: picture, plan, intensity: 0.6, seed: 9 });
@@ -322,7 +418,7 @@ describe('diffusion renderer on tiny models', () => {
     }
   });
 
-  it('starts from given initial latents scaled by the initial noise sigma, as diffusers\' prepare_latents', async () => {
+  it("starts from given initial latents scaled by the initial noise sigma, as diffusers' prepare_latents", async () => {
     const renderer = await createDiffusionRenderer({ modelsDir: await modelsDir('hook'), steps: 2, scheduler: 'ddim' });
     try {
       const latents = new GaussianNoise(99).fill(4 * 8 * 8);
@@ -331,7 +427,10 @@ describe('diffusion renderer on tiny models', () => {
       const seeded = await renderer.render({ image: picture, plan, intensity: 0.6, seed: 99 });
       assert.ok(a.bytes.equals(b.bytes), 'the seed no longer matters');
       assert.ok(a.bytes.equals(seeded.bytes), "seed 99's own first draw is the same latent (DDIM draws nothing else)");
-      await assert.rejects(renderer.render({ image: picture, plan, intensity: 0.6, seed: 1 }, { initialLatents: new Float32Array(3) }), /initialLatents has 3 values/);
+      await assert.rejects(
+        renderer.render({ image: picture, plan, intensity: 0.6, seed: 1 }, { initialLatents: new Float32Array(3) }),
+        /initialLatents has 3 values/,
+      );
     } finally {
       await renderer.close();
     }
@@ -387,7 +486,7 @@ describe("EPEM's PER contract", () => {
     assert.ok(!h.data.some((value) => value === 0), 'no zero padding vectors');
   });
 
-  it('without PER parts is CLIP\'s text and empty-prompt embeddings', () => {
+  it("without PER parts is CLIP's text and empty-prompt embeddings", () => {
     const h = perConditioning(text, empty);
     assert.deepEqual(h.dims, [3, 2, 3]);
     assert.deepEqual([...h.data], [...text.data, ...empty.data, ...empty.data]);
@@ -395,8 +494,24 @@ describe("EPEM's PER contract", () => {
 
   it('refuses an adapter or EAI output of the wrong shape', () => {
     const good = { data: new Float32Array(6), dims: [1, 2, 3] };
-    assert.throws(() => perConditioning(text, empty, { textAdapted: { data: new Float32Array(3), dims: [1, 1, 3] }, emptyAdapted: good, qPrime: { data: new Float32Array(3), dims: [1, 1, 3] } }), /per\/adapter\.onnx returns f of shape \[1, 1, 3\]/);
-    assert.throws(() => perConditioning(text, empty, { textAdapted: good, emptyAdapted: good, qPrime: { data: new Float32Array(4), dims: [1, 1, 4] } }), /q_prime of shape \[1, 1, 4\]; its width must be the text encoder's, 3/);
+    assert.throws(
+      () =>
+        perConditioning(text, empty, {
+          textAdapted: { data: new Float32Array(3), dims: [1, 1, 3] },
+          emptyAdapted: good,
+          qPrime: { data: new Float32Array(3), dims: [1, 1, 3] },
+        }),
+      /per\/adapter\.onnx returns f of shape \[1, 1, 3\]/,
+    );
+    assert.throws(
+      () =>
+        perConditioning(text, empty, {
+          textAdapted: good,
+          emptyAdapted: good,
+          qPrime: { data: new Float32Array(4), dims: [1, 1, 4] },
+        }),
+      /q_prime of shape \[1, 1, 4\]; its width must be the text encoder's, 3/,
+    );
   });
 
   it("reduces exactly to plain InstructPix2Pix at the paper's zero initialisation (f = 0, no q′ rows)", async () => {
@@ -451,7 +566,10 @@ describe('diffusion renderer start-up checks', () => {
     const dir = await modelsDir('truncated');
     const bytes = tinyUnet();
     await writeFile(join(dir, 'unet/model.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
-    await assert.rejects(createDiffusionRenderer({ modelsDir: dir }), /unet\/model\.onnx .*could not be loaded.*truncated/s);
+    await assert.rejects(
+      createDiffusionRenderer({ modelsDir: dir }),
+      /unet\/model\.onnx .*could not be loaded.*truncated/s,
+    );
   });
 
   it('refuses a model with the wrong signature, saying what was expected and found', async () => {
@@ -469,7 +587,10 @@ describe('diffusion renderer start-up checks', () => {
   });
 
   it('refuses a bad option with a sentence saying what to change', async () => {
-    await assert.rejects(createDiffusionRenderer({ modelsDir: root, steps: 0 }), /steps must be a whole number from 1 to 1000/);
+    await assert.rejects(
+      createDiffusionRenderer({ modelsDir: root, steps: 0 }),
+      /steps must be a whole number from 1 to 1000/,
+    );
   });
 });
 

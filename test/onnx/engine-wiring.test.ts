@@ -20,7 +20,12 @@ describe('an engine configured with MODELS_DIR, MOODSHIFT_RENDERER=diffusion and
     await writeTinyDiffusionModels(dir);
     await writeTinyPlannerModels(dir);
     photo = await sharp('test/fixtures/images/astronaut.png').resize(120, 90, { fit: 'fill' }).png().toBuffer();
-    const config = loadConfig({ MODELS_DIR: dir, MOODSHIFT_RENDERER: 'diffusion', MOODSHIFT_PLANNER: 'onnx', ORT_EXECUTION_PROVIDER: 'cpu' });
+    const config = loadConfig({
+      MODELS_DIR: dir,
+      MOODSHIFT_RENDERER: 'diffusion',
+      MOODSHIFT_PLANNER: 'onnx',
+      ORT_EXECUTION_PROVIDER: 'cpu',
+    });
     engine = await createEngine(config, { logger: silentLogger });
   });
   after(async () => {
@@ -56,15 +61,19 @@ describe('an engine configured with MODELS_DIR, MOODSHIFT_RENDERER=diffusion and
   });
 });
 
-describe('an engine asked for CUDA on a host without the CUDA provider', { skip: cudaProviderInstalled() && 'this host has the CUDA provider' }, () => {
-  it('refuses to start and says how to install it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'moodshift-engine-cuda-'));
-    try {
-      await writeTinyDiffusionModels(dir);
-      const config = loadConfig({ MODELS_DIR: dir, MOODSHIFT_RENDERER: 'diffusion', ORT_EXECUTION_PROVIDER: 'cuda' });
-      await assert.rejects(createEngine(config, { logger: silentLogger }), /ONNXRUNTIME_NODE_INSTALL=cuda12/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
+describe(
+  'an engine asked for CUDA on a host without the CUDA provider',
+  { skip: cudaProviderInstalled() && 'this host has the CUDA provider' },
+  () => {
+    it('refuses to start and says how to install it', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'moodshift-engine-cuda-'));
+      try {
+        await writeTinyDiffusionModels(dir);
+        const config = loadConfig({ MODELS_DIR: dir, MOODSHIFT_RENDERER: 'diffusion', ORT_EXECUTION_PROVIDER: 'cuda' });
+        await assert.rejects(createEngine(config, { logger: silentLogger }), /ONNXRUNTIME_NODE_INSTALL=cuda12/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { float16BitsToFloat32, float32ToFloat16Bits, fromFloat16Array, toFloat16Array } from '../../src/onnx/float16.ts';
+import {
+  float16BitsToFloat32,
+  float32ToFloat16Bits,
+  fromFloat16Array,
+  toFloat16Array,
+} from '../../src/onnx/float16.ts';
 import {
   assertProviderAvailable,
   cudaProviderInstalled,
@@ -25,7 +30,11 @@ describe('float16 conversion', () => {
 
   it('rounds to the nearest float16, ties to even', () => {
     assert.equal(float16BitsToFloat32(float32ToFloat16Bits(0.1)), 0.0999755859375);
-    assert.equal(float32ToFloat16Bits(1 + 2 ** -11), 0x3c00, 'halfway between 1 and the next float16 rounds to even (1)');
+    assert.equal(
+      float32ToFloat16Bits(1 + 2 ** -11),
+      0x3c00,
+      'halfway between 1 and the next float16 rounds to even (1)',
+    );
     assert.equal(float32ToFloat16Bits(1 + 3 * 2 ** -11), 0x3c02, 'halfway to an odd mantissa rounds up to even');
   });
 
@@ -37,7 +46,9 @@ describe('float16 conversion', () => {
   });
 
   it('maps every float16 value to float32 and back to the same bits', () => {
-    const all = Uint16Array.from({ length: 0x10000 }, (_, i) => i).filter((bits) => (bits & 0x7c00) !== 0x7c00 || (bits & 0x3ff) === 0);
+    const all = Uint16Array.from({ length: 0x10000 }, (_, i) => i).filter(
+      (bits) => (bits & 0x7c00) !== 0x7c00 || (bits & 0x3ff) === 0,
+    );
     assert.deepEqual(toFloat16Array(fromFloat16Array(all)), all);
   });
 
@@ -51,13 +62,24 @@ describe('float16 conversion', () => {
       const exponent = 96 + (random() % 64);
       words[i] = ((random() & 1) << 31) | (exponent << 23) | (random() & 0x7fffff);
     }
-    const edges = [0x38800000, 0x387fffff, 0x477fefff, 0x477ff000, 0x477fffff, 0x47800000, 0x3f801000, 0x3f803000, 0x7f800000, 0x7fc00000, 0, 0x80000000];
+    const edges = [
+      0x38800000, 0x387fffff, 0x477fefff, 0x477ff000, 0x477fffff, 0x47800000, 0x3f801000, 0x3f803000, 0x7f800000,
+      0x7fc00000, 0, 0x80000000,
+    ];
     const values = new Float32Array(new Uint32Array([...words, ...edges]).buffer);
     const halves = toFloat16Array(values);
-    values.forEach((value, i) => assert.equal(halves[i], float32ToFloat16Bits(value), `float32 bits 0x${new Uint32Array(values.buffer)[i]!.toString(16)}`));
+    values.forEach((value, i) =>
+      assert.equal(
+        halves[i],
+        float32ToFloat16Bits(value),
+        `float32 bits 0x${new Uint32Array(values.buffer)[i]!.toString(16)}`,
+      ),
+    );
     const every = Uint16Array.from({ length: 0x10000 }, (_, i) => i);
     const widened = fromFloat16Array(every);
-    every.forEach((bits, i) => assert.ok(Object.is(widened[i], Math.fround(float16BitsToFloat32(bits))), `float16 bits 0x${bits.toString(16)}`));
+    every.forEach((bits, i) =>
+      assert.ok(Object.is(widened[i], Math.fround(float16BitsToFloat32(bits))), `float16 bits 0x${bits.toString(16)}`),
+    );
   });
 
   it('converts whole arrays both ways', () => {
@@ -72,25 +94,40 @@ describe('execution provider', () => {
     assert.equal(parseExecutionProvider(undefined), 'cpu');
     assert.equal(parseExecutionProvider(' CUDA '), 'cuda');
     assert.equal(parseExecutionProvider('webgpu'), 'webgpu');
-    assert.throws(() => parseExecutionProvider('gpu'), /ORT_EXECUTION_PROVIDER must be "cpu", "cuda" or "webgpu", not "gpu"/);
+    assert.throws(
+      () => parseExecutionProvider('gpu'),
+      /ORT_EXECUTION_PROVIDER must be "cpu", "cuda" or "webgpu", not "gpu"/,
+    );
   });
 
   it('explains a CUDA library that fails to load, and leaves CPU errors alone', () => {
-    const failure = new Error('Failed to load library libonnxruntime_providers_cuda.so with error: libcublasLt.so.12: cannot open shared object file');
+    const failure = new Error(
+      'Failed to load library libonnxruntime_providers_cuda.so with error: libcublasLt.so.12: cannot open shared object file',
+    );
     const explained = explainProviderFailure('cuda', 'unet/model.onnx', failure);
     assert.equal(explained?.name, 'ConfigError');
-    assert.match(explained!.message, /Could not start CUDA for unet\/model\.onnx: .*libcublasLt\.so\.12.*LD_LIBRARY_PATH/s);
+    assert.match(
+      explained!.message,
+      /Could not start CUDA for unet\/model\.onnx: .*libcublasLt\.so\.12.*LD_LIBRARY_PATH/s,
+    );
     assert.equal(explainProviderFailure('cpu', 'unet/model.onnx', failure), undefined);
   });
 
-  it('tells the operator how to install the CUDA provider when it is missing', { skip: cudaProviderInstalled() && 'this host has the CUDA provider' }, async () => {
-    assert.throws(() => assertProviderAvailable('cuda'), (error: Error) => {
-      assert.equal(error.name, 'ConfigError');
-      assert.match(error.message, /ONNXRUNTIME_NODE_INSTALL=cuda12 npm install/);
-      assert.match(error.message, /allowScripts/);
-      return true;
-    });
-  });
+  it(
+    'tells the operator how to install the CUDA provider when it is missing',
+    { skip: cudaProviderInstalled() && 'this host has the CUDA provider' },
+    async () => {
+      assert.throws(
+        () => assertProviderAvailable('cuda'),
+        (error: Error) => {
+          assert.equal(error.name, 'ConfigError');
+          assert.match(error.message, /ONNXRUNTIME_NODE_INSTALL=cuda12 npm install/);
+          assert.match(error.message, /allowScripts/);
+          return true;
+        },
+      );
+    },
+  );
 });
 
 describe('sessions', () => {
@@ -114,7 +151,14 @@ describe('sessions', () => {
     assert.equal(openSessionCount(), before, 'freed with the last user');
   });
 
-  it('fail at start on CUDA without the provider, before running anything', { skip: cudaProviderInstalled() && 'this host has the CUDA provider' }, async () => {
-    await assert.rejects(createDiffusionRenderer({ modelsDir: dir, executionProvider: 'cuda' }), /CUDA provider library is not installed/);
-  });
+  it(
+    'fail at start on CUDA without the provider, before running anything',
+    { skip: cudaProviderInstalled() && 'this host has the CUDA provider' },
+    async () => {
+      await assert.rejects(
+        createDiffusionRenderer({ modelsDir: dir, executionProvider: 'cuda' }),
+        /CUDA provider library is not installed/,
+      );
+    },
+  );
 });

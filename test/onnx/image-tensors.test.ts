@@ -1,10 +1,20 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { CLIP_MEAN, CLIP_STD, fullLayout, renderLayout, vaeInput, vaeOutputToImage, visionInput } from '../../src/onnx/image-tensors.ts';
+import {
+  CLIP_MEAN,
+  CLIP_STD,
+  fullLayout,
+  renderLayout,
+  vaeInput,
+  vaeOutputToImage,
+  visionInput,
+} from '../../src/onnx/image-tensors.ts';
 
 async function flat(width: number, height: number, rgb: [number, number, number]) {
-  const bytes = await sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+  const bytes = await sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .png()
+    .toBuffer();
   return { bytes, format: 'png' as const, width, height };
 }
 
@@ -20,21 +30,34 @@ describe('pictures as model inputs', () => {
     assert.deepEqual(size(3000, 600), [512, 128, 512, 102]);
     assert.deepEqual(size(20, 10), [64, 64, 20, 10], 'never below one latent tile, never scaled up');
     assert.deepEqual(renderLayout(90, 50, 512).content, { left: 19, top: 7, width: 90, height: 50 }, 'centred');
-    for (const [w, h] of [[1000, 700], [3000, 600], [777, 1333], [90, 50]] as const) {
+    for (const [w, h] of [
+      [1000, 700],
+      [3000, 600],
+      [777, 1333],
+      [90, 50],
+    ] as const) {
       const { content } = renderLayout(w, h, 512);
       // Rounding each scaled side to a whole pixel is the only change of aspect: under half a pixel per side.
-      assert.ok(Math.abs(content.width / content.height - w / h) <= (0.5 / content.height) * (w / h) + 0.5 / content.height, `${w}×${h}`);
+      assert.ok(
+        Math.abs(content.width / content.height - w / h) <= (0.5 / content.height) * (w / h) + 0.5 / content.height,
+        `${w}×${h}`,
+      );
     }
   });
 
   it('keeps a round disc round in what the VAE sees, and puts it back at the original size', async () => {
     // A 128×64 picture (aspect 2) with a disc of radius 24 rendered at maxSide 64: the old
     // stretch to 64×64 made the disc twice as tall as wide.
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="128" height="64"><rect width="128" height="64" fill="#000"/><circle cx="64" cy="32" r="24" fill="#fff"/></svg>');
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="128" height="64"><rect width="128" height="64" fill="#000"/><circle cx="64" cy="32" r="24" fill="#fff"/></svg>',
+    );
     const bytes = await sharp(svg).png().toBuffer();
     const picture = { bytes, format: 'png' as const, width: 128, height: 64 };
     const layout = renderLayout(128, 64, 64);
-    assert.deepEqual([layout.width, layout.height, layout.content.width, layout.content.height, layout.content.top], [64, 64, 64, 32, 16]);
+    assert.deepEqual(
+      [layout.width, layout.height, layout.content.width, layout.content.height, layout.content.top],
+      [64, 64, 64, 32, 16],
+    );
     const pixels = await vaeInput(picture, layout);
     const red = (x: number, y: number): number => pixels[y * 64 + x]!;
     let rows = 0;

@@ -63,7 +63,10 @@ describe('moodshift models check', () => {
     await writeFile(join(dir, 'unet/model.onnx'), bytes.subarray(0, bytes.length - 40));
     const result = await run('check', dir, '--backend', 'diffusion');
     assert.equal(result.code, 1);
-    assert.match(result.out, /wrong +diffusion +unet\/model\.onnx\n.*cannot be loaded as an ONNX model \(\d+ bytes; truncated/);
+    assert.match(
+      result.out,
+      /wrong +diffusion +unet\/model\.onnx\n.*cannot be loaded as an ONNX model \(\d+ bytes; truncated/,
+    );
   });
 
   it('catches a model with the wrong signature and says what it found', async () => {
@@ -104,7 +107,11 @@ describe('moodshift models check', () => {
 
   it("checks EPEM's PER files against the contract, naming the file, the expected and the found signature", async () => {
     const dir = await diffusionDir({ withPer: true });
-    assert.equal((await run('check', dir, '--backend', 'diffusion')).code, 0, 'the tiny PER blocks follow the contract');
+    assert.equal(
+      (await run('check', dir, '--backend', 'diffusion')).code,
+      0,
+      'the tiny PER blocks follow the contract',
+    );
     // An adapter from the old contract: emotion_embeds in, adapter_hidden_states out, no text features.
     const { GraphBuilder, writeModel } = await import('../helpers/tiny-onnx.ts');
     const g = new GraphBuilder();
@@ -117,8 +124,14 @@ describe('moodshift models check', () => {
     assert.match(result.out, /wrong +diffusion +per\/adapter\.onnx/);
     assert.match(result.out, /no input named text_embeds/);
     assert.match(result.out, /no output named f\b/);
-    assert.match(result.out, /expected inputs: text_embeds float32\|float16 rank 3; v_prime float32\|float16 rank 3\. outputs: f float32\|float16 rank 3/);
-    assert.match(result.out, /found inputs: emotion_embeds float32 \[batch, queries, 8\]\. outputs: adapter_hidden_states/);
+    assert.match(
+      result.out,
+      /expected inputs: text_embeds float32\|float16 rank 3; v_prime float32\|float16 rank 3\. outputs: f float32\|float16 rank 3/,
+    );
+    assert.match(
+      result.out,
+      /found inputs: emotion_embeds float32 \[batch, queries, 8\]\. outputs: adapter_hidden_states/,
+    );
   });
 
   it("reads the planner export's export.json, and reports one that is not JSON", async () => {
@@ -140,7 +153,10 @@ describe('moodshift models check', () => {
       JSON.stringify({
         version: 1,
         backends: {
-          diffusion: { description: 'test', files: [{ path: 'unet/model.onnx', kind: 'onnx', required: true, sha256: '0'.repeat(64) }] },
+          diffusion: {
+            description: 'test',
+            files: [{ path: 'unet/model.onnx', kind: 'onnx', required: true, sha256: '0'.repeat(64) }],
+          },
           onnx: { description: 'test', files: [] },
         },
       }),
@@ -156,7 +172,10 @@ describe('moodshift models check', () => {
     assert.equal(result.code, 0);
     const pins = JSON.parse(result.out) as Record<string, { sha256: string; bytes: number }>;
     const unet = await readFile(join(dir, 'unet/model.onnx'));
-    assert.deepEqual(pins['unet/model.onnx'], { sha256: createHash('sha256').update(unet).digest('hex'), bytes: unet.length });
+    assert.deepEqual(pins['unet/model.onnx'], {
+      sha256: createHash('sha256').update(unet).digest('hex'),
+      bytes: unet.length,
+    });
     assert.equal(pins['per/eai.onnx'], undefined, 'absent files are not listed');
   });
 
@@ -230,9 +249,23 @@ describe('moodshift models fetch', () => {
     await mkdir(join(dir, 'unet'), { recursive: true });
     await writeFile(join(dir, 'unet/model.onnx_data.partial'), payload.subarray(0, 123_456));
     requests.length = 0;
-    const result = await run('fetch', '--backend', 'diffusion', '--dir', dir, '--base-url', baseUrl, '--manifest', await manifestWith(sha));
+    const result = await run(
+      'fetch',
+      '--backend',
+      'diffusion',
+      '--dir',
+      dir,
+      '--base-url',
+      baseUrl,
+      '--manifest',
+      await manifestWith(sha),
+    );
     assert.equal(result.code, 0, result.err);
-    assert.equal(requests.find((r) => r.path === 'unet/model.onnx_data')?.range, 'bytes=123456-', 'only the rest was asked for');
+    assert.equal(
+      requests.find((r) => r.path === 'unet/model.onnx_data')?.range,
+      'bytes=123456-',
+      'only the rest was asked for',
+    );
     assert.ok((await readFile(join(dir, 'unet/model.onnx_data'))).equals(payload));
     assert.ok(!existsSync(join(dir, 'unet/model.onnx_data.partial')));
     assert.match(result.err, /fetched +unet\/model\.onnx_data \(checksum verified\)/);
@@ -243,11 +276,33 @@ describe('moodshift models fetch', () => {
     const dir = join(root, `fetch-${counter++}`);
     const manifest = await manifestWith(sha);
     cutNext = 1;
-    const first = await run('fetch', '--backend', 'diffusion', '--dir', dir, '--base-url', baseUrl, '--manifest', manifest, '--retries', '0');
+    const first = await run(
+      'fetch',
+      '--backend',
+      'diffusion',
+      '--dir',
+      dir,
+      '--base-url',
+      baseUrl,
+      '--manifest',
+      manifest,
+      '--retries',
+      '0',
+    );
     assert.equal(first.code, 1, first.err);
     assert.match(first.err, /failed +unet\/model\.onnx_data/);
     assert.ok(!existsSync(join(dir, 'unet/model.onnx_data')), 'nothing half-written is put in place');
-    const second = await run('fetch', '--backend', 'diffusion', '--dir', dir, '--base-url', baseUrl, '--manifest', manifest);
+    const second = await run(
+      'fetch',
+      '--backend',
+      'diffusion',
+      '--dir',
+      dir,
+      '--base-url',
+      baseUrl,
+      '--manifest',
+      manifest,
+    );
     assert.equal(second.code, 0, second.err);
     assert.ok((await readFile(join(dir, 'unet/model.onnx_data'))).equals(payload));
     assert.ok((await readFile(join(dir, 'unet/model.onnx'))).equals(unet));
@@ -257,14 +312,34 @@ describe('moodshift models fetch', () => {
   it('retries a broken connection by itself, resuming where it stopped', async () => {
     const dir = join(root, `fetch-${counter++}`);
     cutNext = 2;
-    const result = await run('fetch', '--backend', 'diffusion', '--dir', dir, '--base-url', baseUrl, '--manifest', await manifestWith(sha));
+    const result = await run(
+      'fetch',
+      '--backend',
+      'diffusion',
+      '--dir',
+      dir,
+      '--base-url',
+      baseUrl,
+      '--manifest',
+      await manifestWith(sha),
+    );
     assert.equal(result.code, 0, result.err);
     assert.ok((await readFile(join(dir, 'unet/model.onnx_data'))).equals(payload));
   });
 
   it('refuses a download whose checksum differs and removes it', async () => {
     const dir = join(root, `fetch-${counter++}`);
-    const result = await run('fetch', '--backend', 'diffusion', '--dir', dir, '--base-url', baseUrl, '--manifest', await manifestWith('f'.repeat(64)));
+    const result = await run(
+      'fetch',
+      '--backend',
+      'diffusion',
+      '--dir',
+      dir,
+      '--base-url',
+      baseUrl,
+      '--manifest',
+      await manifestWith('f'.repeat(64)),
+    );
     assert.equal(result.code, 1);
     assert.match(result.err, /does not match its checksum: sha256 [0-9a-f]{64}, expected f{64}/);
     assert.ok(!existsSync(join(dir, 'unet/model.onnx_data')));
@@ -276,7 +351,17 @@ describe('moodshift models fetch', () => {
     await mkdir(dir, { recursive: true });
     const sources = join(root, `sources-${counter++}.json`);
     await writeFile(sources, JSON.stringify({ diffusion: { baseUrl: null, files: {} } }));
-    const result = await run('fetch', '--backend', 'diffusion', '--dir', dir, '--sources', sources, '--manifest', await manifestWith(sha));
+    const result = await run(
+      'fetch',
+      '--backend',
+      'diffusion',
+      '--dir',
+      dir,
+      '--sources',
+      sources,
+      '--manifest',
+      await manifestWith(sha),
+    );
     assert.equal(result.code, 1);
     assert.match(result.err, /no URL +unet\/model\.onnx: set a baseUrl for diffusion/);
   });
@@ -289,8 +374,14 @@ describe("moodshift models check: moodshift eval's optional files", () => {
     const result = await run('check', dir);
     assert.equal(result.code, 0, result.out);
     assert.match(result.out, /CLIP-I +not measured \(missing: eval\/clip-vision\/model\.onnx\)/);
-    assert.match(result.out, /CLIP-T +not measured \(missing: eval\/clip-vision\/model\.onnx, eval\/clip-text\/model\.onnx, eval\/clip-text\/tokenizer\.json\)/);
-    assert.match(result.out, /M-Eval +not measured \(missing: eval\/emotion-classifier\/model\.onnx, eval\/emotion-classifier\/config\.json\)/);
+    assert.match(
+      result.out,
+      /CLIP-T +not measured \(missing: eval\/clip-vision\/model\.onnx, eval\/clip-text\/model\.onnx, eval\/clip-text\/tokenizer\.json\)/,
+    );
+    assert.match(
+      result.out,
+      /M-Eval +not measured \(missing: eval\/emotion-classifier\/model\.onnx, eval\/emotion-classifier\/config\.json\)/,
+    );
   });
 
   it('reports every metric as measured when its tiny files are there, and only those with --backend eval', async () => {
@@ -299,7 +390,8 @@ describe("moodshift models check: moodshift eval's optional files", () => {
     await writeTinyEvalModels(dir);
     const result = await run('check', dir, '--backend', 'eval');
     assert.equal(result.code, 0, result.out);
-    for (const metric of ['CLIP-I', 'CLIP-T', 'LPIPS', 'FID', 'M-Eval']) assert.match(result.out, new RegExp(`${metric} +measured\\n`));
+    for (const metric of ['CLIP-I', 'CLIP-T', 'LPIPS', 'FID', 'M-Eval'])
+      assert.match(result.out, new RegExp(`${metric} +measured\\n`));
     assert.doesNotMatch(result.out, /diffusion:|onnx:/);
   });
 

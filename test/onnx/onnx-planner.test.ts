@@ -11,7 +11,12 @@ import type { CheckedImage } from '../../src/image/image.ts';
 import { canonicalInstruction } from '../../src/intent.ts';
 import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
 import type { Planner } from '../../src/planner/planner.ts';
-import { createOnnxPlanner, DEFAULT_PLANNER_PROMPT, parsePlannerAnswer, plannerEndTokens } from '../../src/onnx/onnx-planner.ts';
+import {
+  createOnnxPlanner,
+  DEFAULT_PLANNER_PROMPT,
+  parsePlannerAnswer,
+  plannerEndTokens,
+} from '../../src/onnx/onnx-planner.ts';
 import { OptDecoder } from '../../src/onnx/opt-decoder.ts';
 import { TextTokenizer } from '../../src/onnx/tokenizer.ts';
 import { runPlannerConformance } from '../planner/planner.conformance.ts';
@@ -31,7 +36,10 @@ let photo: CheckedImage;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'moodshift-planner-'));
-  const { data, info } = await sharp('test/fixtures/images/coffee.png').resize(96, 96, { fit: 'inside' }).png().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp('test/fixtures/images/coffee.png')
+    .resize(96, 96, { fit: 'inside' })
+    .png()
+    .toBuffer({ resolveWithObject: true });
   photo = { bytes: data, format: 'png', width: info.width, height: info.height };
 });
 after(() => rm(root, { recursive: true, force: true }));
@@ -55,7 +63,12 @@ async function answerStart(dir: string, source: 'contentment', target: string): 
 async function scriptedPlanner(
   answer: string,
   target = 'sadness',
-  options: { maxNewTokens?: number; beamWidth?: number; floatType?: 'float32' | 'float16'; optimumExtras?: boolean } = {},
+  options: {
+    maxNewTokens?: number;
+    beamWidth?: number;
+    floatType?: 'float32' | 'float16';
+    optimumExtras?: boolean;
+  } = {},
 ) {
   const probe = await plannerModels();
   const { floatType, optimumExtras, ...plannerOptions } = options;
@@ -66,7 +79,10 @@ async function scriptedPlanner(
     ...(optimumExtras ? { optimumExtras } : {}),
   });
   const lines: string[] = [];
-  const logger = pino({ level: 'warn' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
+  const logger = pino(
+    { level: 'warn' },
+    new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }),
+  );
   const planner = await createOnnxPlanner({ modelsDir: dir, logger, ...plannerOptions });
   return { planner, lines };
 }
@@ -83,7 +99,9 @@ describe('OPT decoding with a key-value cache', () => {
     assert.deepEqual(cached.tokens, uncached.tokens);
     assert.ok(new Set(cached.tokens).size > 1, 'the tiny decoder writes more than one distinct token');
     cached.stepLogits.forEach((logits, step) =>
-      logits.forEach((value, i) => assert.ok(Math.abs(value - uncached.stepLogits[step]![i]!) < 1e-3, `step ${step} logit ${i}`)),
+      logits.forEach((value, i) =>
+        assert.ok(Math.abs(value - uncached.stepLogits[step]![i]!) < 1e-3, `step ${step} logit ${i}`),
+      ),
     );
     await decoderSession.release();
     await embedSession.release();
@@ -108,7 +126,12 @@ describe('OPT decoding with a key-value cache', () => {
     const decoder = new OptDecoder(decoderSession, embedSession);
     const prefix = Float32Array.from(tinyWeights(5 * TINY_HIDDEN, 78, 1));
     const beam = await decoder.generate(prefix, 5, { maxNewTokens: 5, endTokenId: 2, beamWidth: 3 });
-    const beamUncached = await decoder.generate(prefix, 5, { maxNewTokens: 5, endTokenId: 2, beamWidth: 3, useCache: false });
+    const beamUncached = await decoder.generate(prefix, 5, {
+      maxNewTokens: 5,
+      endTokenId: 2,
+      beamWidth: 3,
+      useCache: false,
+    });
     assert.deepEqual(beam.tokens, beamUncached.tokens);
     const greedy = await decoder.generate(prefix, 5, { maxNewTokens: 5, endTokenId: 2 });
     const oneBeam = await decoder.generate(prefix, 5, { maxNewTokens: 5, endTokenId: 2, beamWidth: 1 });
@@ -120,27 +143,38 @@ describe('OPT decoding with a key-value cache', () => {
 
 describe('reading the planner model answer', () => {
   it('reads caption, edited caption and emotion', () => {
-    assert.deepEqual(parsePlannerAnswer('caption : a cat in a field . edited : a cat in a grey field . emotion : sadness'), {
-      caption: 'A cat in a field.',
-      editedCaption: 'A cat in a grey field.',
-      emotion: 'sadness',
-    });
-    assert.deepEqual(parsePlannerAnswer('Edited caption: The flowers are withered, with rotten parts on petals; Emotion: Disgust'), {
-      editedCaption: 'The flowers are withered, with rotten parts on petals.',
-      emotion: 'disgust',
-    });
+    assert.deepEqual(
+      parsePlannerAnswer('caption : a cat in a field . edited : a cat in a grey field . emotion : sadness'),
+      {
+        caption: 'A cat in a field.',
+        editedCaption: 'A cat in a grey field.',
+        emotion: 'sadness',
+      },
+    );
+    assert.deepEqual(
+      parsePlannerAnswer('Edited caption: The flowers are withered, with rotten parts on petals; Emotion: Disgust'),
+      {
+        editedCaption: 'The flowers are withered, with rotten parts on petals.',
+        emotion: 'disgust',
+      },
+    );
   });
 
   it('says why an answer is unusable', () => {
     assert.match((parsePlannerAnswer('a cat a cat a cat') as { problem: string }).problem, /names no emotion/);
-    assert.match((parsePlannerAnswer('edited: a dark cat. emotion: gloomy') as { problem: string }).problem, /"gloomy" is not one of the eight/);
+    assert.match(
+      (parsePlannerAnswer('edited: a dark cat. emotion: gloomy') as { problem: string }).problem,
+      /"gloomy" is not one of the eight/,
+    );
     assert.match((parsePlannerAnswer('emotion: fear') as { problem: string }).problem, /no edited caption/);
   });
 });
 
 describe('onnx planner on tiny models', () => {
   it("writes the plan from the model's answer", async () => {
-    const { planner, lines } = await scriptedPlanner('Caption: a cat in a sunny field. Edited: a cat in a grey gloomy field. Emotion: sadness');
+    const { planner, lines } = await scriptedPlanner(
+      'Caption: a cat in a sunny field. Edited: a cat in a grey gloomy field. Emotion: sadness',
+    );
     try {
       const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
       assert.equal(plan.planner, 'onnx');
@@ -156,7 +190,9 @@ describe('onnx planner on tiny models', () => {
   });
 
   it('finds the same answer with beam search', async () => {
-    const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', { beamWidth: 2 });
+    const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', {
+      beamWidth: 2,
+    });
     try {
       const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
       assert.equal(plan.editedCaption, 'A dark dog.');
@@ -166,7 +202,9 @@ describe('onnx planner on tiny models', () => {
   });
 
   it('follows position_ids on an export that takes them', async () => {
-    const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', { optimumExtras: true });
+    const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', {
+      optimumExtras: true,
+    });
     try {
       const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
       assert.equal(plan.planner, 'onnx');
@@ -177,7 +215,9 @@ describe('onnx planner on tiny models', () => {
   });
 
   it('runs a float16 export', async () => {
-    const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', { floatType: 'float16' });
+    const { planner } = await scriptedPlanner('Caption: a dog. Edited: a dark dog. Emotion: sadness', 'sadness', {
+      floatType: 'float16',
+    });
     try {
       const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
       assert.equal(plan.planner, 'onnx');
@@ -200,13 +240,16 @@ describe('onnx planner on tiny models', () => {
     }
   });
 
-  it("stops on the export's end token (BLIP-2 OPT's \"\\n\"), not only on </s>", async () => {
+  it('stops on the export\'s end token (BLIP-2 OPT\'s "\\n"), not only on </s>', async () => {
     // The decoder writes the answer, then the export's end token (here "|", standing in for 50118),
     // then more words and never </s>: stopping on </s> alone runs to the limit and falls back.
     const probe = await plannerModels();
     const answer = tinyOptIds('Caption: a dog. Edited: a dark dog. Emotion: sadness').slice(0, -1);
     const endId = tinyOptIds('|')[0]!;
-    const dir = await plannerModels({ script: [...answer, endId, ...new Array<number>(30).fill(tinyOptIds('cat')[0]!)], scriptStart: await answerStart(probe, 'contentment', 'sadness') });
+    const dir = await plannerModels({
+      script: [...answer, endId, ...new Array<number>(30).fill(tinyOptIds('cat')[0]!)],
+      scriptStart: await answerStart(probe, 'contentment', 'sadness'),
+    });
     await writeFile(join(dir, 'blip2/export.json'), JSON.stringify({ format: 1, end_token_id: endId }));
     for (const beamWidth of [1, 3]) {
       const planner = await createOnnxPlanner({ modelsDir: dir, maxNewTokens: answer.length + 8, beamWidth });
@@ -227,11 +270,18 @@ describe('onnx planner on tiny models', () => {
     await writeFile(join(dir, 'blip2/export.json'), JSON.stringify({ end_token_id: [50118, 2] }));
     assert.deepEqual(await plannerEndTokens(dir, tokenizer), [50118, 2]);
     await writeFile(join(dir, 'blip2/export.json'), JSON.stringify({ end_token_id: 'newline' }));
-    await assert.rejects(createOnnxPlanner({ modelsDir: dir }), /export\.json must give end_token_id as a token id or a list of them \(BLIP-2 OPT: 50118\), not "newline"/);
+    await assert.rejects(
+      createOnnxPlanner({ modelsDir: dir }),
+      /export\.json must give end_token_id as a token id or a list of them \(BLIP-2 OPT: 50118\), not "newline"/,
+    );
   });
 
   it('falls back when the answer runs past the token limit', async () => {
-    const { planner, lines } = await scriptedPlanner('Caption: a cat in a sunny field. Edited: a cat in a grey gloomy field. Emotion: sadness', 'sadness', { maxNewTokens: 6 });
+    const { planner, lines } = await scriptedPlanner(
+      'Caption: a cat in a sunny field. Edited: a cat in a grey gloomy field. Emotion: sadness',
+      'sadness',
+      { maxNewTokens: 6 },
+    );
     try {
       const plan = await planner.plan({ image: photo, target: 'sadness', source: 'contentment', intensity: 0.6 });
       assert.equal(plan.planner, 'knowledge');
@@ -268,7 +318,13 @@ describe('onnx planner on tiny models', () => {
     const planner = await createOnnxPlanner({ modelsDir: await plannerModels(), fallback });
     try {
       await assert.rejects(
-        planner.plan({ image: photo, target: 'fear', source: 'contentment', intensity: 0.6, signal: controller.signal }),
+        planner.plan({
+          image: photo,
+          target: 'fear',
+          source: 'contentment',
+          intensity: 0.6,
+          signal: controller.signal,
+        }),
         { name: 'AbortError' },
       );
     } finally {

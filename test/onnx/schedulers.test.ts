@@ -19,14 +19,19 @@ function assertClose(actual: number, expected: number, tolerance: number, what: 
 describe('schedulers for Stable Diffusion 1.5', () => {
   it('spaces 10 steps "leading" from 901 down to 1', () => {
     assert.deepEqual(leadingTimesteps(10), [901, 801, 701, 601, 501, 401, 301, 201, 101, 1]);
-    assert.deepEqual(new EulerAncestralScheduler(10, { timestepSpacing: 'leading' }).timesteps, [901, 801, 701, 601, 501, 401, 301, 201, 101, 1]);
+    assert.deepEqual(
+      new EulerAncestralScheduler(10, { timestepSpacing: 'leading' }).timesteps,
+      [901, 801, 701, 601, 501, 401, 301, 201, 101, 1],
+    );
     assert.deepEqual(new DdimScheduler(10).timesteps, [901, 801, 701, 601, 501, 401, 301, 201, 101, 1]);
   });
 
   it('matches the reference Euler sigmas and initial noise sigma with "leading" spacing', () => {
     const scheduler = new EulerAncestralScheduler(10, { timestepSpacing: 'leading' });
     // diffusers 0.35.2, EulerAncestralDiscreteScheduler(SD 1.5 betas, steps_offset=1, timestep_spacing="leading").set_timesteps(10).
-    const expected = [8.390687, 5.134433, 3.347765, 2.292855, 1.623693, 1.168216, 0.835653, 0.574051, 0.346187, 0.041314, 0];
+    const expected = [
+      8.390687, 5.134433, 3.347765, 2.292855, 1.623693, 1.168216, 0.835653, 0.574051, 0.346187, 0.041314, 0,
+    ];
     assert.equal(scheduler.sigmas.length, expected.length);
     scheduler.sigmas.forEach((sigma, i) => assertClose(sigma, expected[i]!, 2e-6, `sigma ${i}`));
     // "leading": init_noise_sigma = √(σ_max² + 1).
@@ -39,20 +44,27 @@ describe('schedulers for Stable Diffusion 1.5', () => {
     assertClose(scaledLinearSchedule().alphasCumprod[999]!, 0.00466009508818388, 1e-12, 'alphas_cumprod[999]');
   });
 
-  it("Euler-ancestral defaults to diffusers' \"linspace\" spacing: t from 999, σ_max = 14.6146, first noise scaled by σ_max", () => {
+  it('Euler-ancestral defaults to diffusers\' "linspace" spacing: t from 999, σ_max = 14.6146, first noise scaled by σ_max', () => {
     // diffusers EulerAncestralDiscreteScheduler.set_timesteps, timestep_spacing="linspace" (its default):
     //   timesteps = np.linspace(0, num_train_timesteps - 1, num_inference_steps, dtype=np.float32)[::-1]
     //   sigmas = np.interp(timesteps, np.arange(len(sigmas)), sigmas); sigmas = concat([sigmas, [0.0]])
     //   init_noise_sigma = sigmas.max() for "linspace" / "trailing" (√(σ_max² + 1) only for "leading").
     const schedule = scaledLinearSchedule();
     const steps = 20;
-    const expectedTimesteps = Array.from({ length: steps }, (_, i) => Math.fround(i === steps - 1 ? 999 : (i * 999) / (steps - 1))).reverse();
+    const expectedTimesteps = Array.from({ length: steps }, (_, i) =>
+      Math.fround(i === steps - 1 ? 999 : (i * 999) / (steps - 1)),
+    ).reverse();
     for (const scheduler of [new EulerAncestralScheduler(steps), new EulerScheduler(steps)]) {
       assert.equal(scheduler.timesteps[0], 999, `${scheduler.kind} starts at t=999`);
-      scheduler.timesteps.forEach((t, i) => assertClose(t, expectedTimesteps[i]!, 1e-9, `${scheduler.kind} timestep ${i}`));
+      scheduler.timesteps.forEach((t, i) =>
+        assertClose(t, expectedTimesteps[i]!, 1e-9, `${scheduler.kind} timestep ${i}`),
+      );
       scheduler.timesteps.forEach((t, i) => {
         const low = Math.floor(t);
-        const interpolated = low >= 999 ? schedule.sigmas[999]! : schedule.sigmas[low]! + (schedule.sigmas[low + 1]! - schedule.sigmas[low]!) * (t - low);
+        const interpolated =
+          low >= 999
+            ? schedule.sigmas[999]!
+            : schedule.sigmas[low]! + (schedule.sigmas[low + 1]! - schedule.sigmas[low]!) * (t - low);
         assertClose(scheduler.sigmas[i]!, interpolated, 1e-5, `${scheduler.kind} sigma ${i}`);
       });
       assert.equal(scheduler.sigmas[steps], 0);
@@ -60,8 +72,13 @@ describe('schedulers for Stable Diffusion 1.5', () => {
       assertClose(scheduler.initNoiseSigma, scheduler.sigmas[0]!, 0, 'init_noise_sigma = σ_max');
     }
     // The numbers diffusers 0.35.2 gives for the same call (20 steps), to a float32 rounding.
-    const reference = [14.614647, 10.74685, 8.081536, 6.204952, 4.855665, 3.865384, 3.123769, 2.557168, 2.115662, 1.764825, 1.480583, 1.245815, 1.048143, 0.87843, 0.72972, 0.596435, 0.473586, 0.355547, 0.232168, 0.029168, 0];
-    new EulerAncestralScheduler(20).sigmas.forEach((sigma, i) => assertClose(sigma, reference[i]!, 2e-6 * Math.max(1, sigma), `reference sigma ${i}`));
+    const reference = [
+      14.614647, 10.74685, 8.081536, 6.204952, 4.855665, 3.865384, 3.123769, 2.557168, 2.115662, 1.764825, 1.480583,
+      1.245815, 1.048143, 0.87843, 0.72972, 0.596435, 0.473586, 0.355547, 0.232168, 0.029168, 0,
+    ];
+    new EulerAncestralScheduler(20).sigmas.forEach((sigma, i) =>
+      assertClose(sigma, reference[i]!, 2e-6 * Math.max(1, sigma), `reference sigma ${i}`),
+    );
   });
 
   it('spaces "linspace" and "trailing" timesteps as numpy does in diffusers', () => {
@@ -75,7 +92,10 @@ describe('schedulers for Stable Diffusion 1.5', () => {
     // diffusers DDIMScheduler.set_timesteps, "leading" (its default) with steps_offset=1:
     //   timesteps = (np.arange(0, n) * (1000 // n)).round()[::-1] + steps_offset
     const scheduler = new DdimScheduler(20);
-    assert.deepEqual(scheduler.timesteps, Array.from({ length: 20 }, (_, i) => (19 - i) * 50 + 1));
+    assert.deepEqual(
+      scheduler.timesteps,
+      Array.from({ length: 20 }, (_, i) => (19 - i) * 50 + 1),
+    );
     // DDIMScheduler.step with eta=0: prev_t = t - 1000 // n, α_prev = ᾱ[prev_t] (ᾱ[0] when prev_t < 0:
     // set_alpha_to_one=False), x0 = (x − √(1−ᾱ_t)·ε)/√ᾱ_t, x_prev = √α_prev·x0 + √(1−α_prev)·ε.
     const { alphasCumprod } = scaledLinearSchedule();
@@ -88,7 +108,12 @@ describe('schedulers for Stable Diffusion 1.5', () => {
       const out = scheduler.step(eps, index, x);
       x.forEach((xi, i) => {
         const x0 = (xi - Math.sqrt(1 - alpha) * eps[i]!) / Math.sqrt(alpha);
-        assertClose(out[i]!, Math.sqrt(alphaPrev) * x0 + Math.sqrt(1 - alphaPrev) * eps[i]!, 1e-5, `DDIM step ${index} element ${i}`);
+        assertClose(
+          out[i]!,
+          Math.sqrt(alphaPrev) * x0 + Math.sqrt(1 - alphaPrev) * eps[i]!,
+          1e-5,
+          `DDIM step ${index} element ${i}`,
+        );
       });
     }
   });
@@ -100,8 +125,15 @@ describe('schedulers for Stable Diffusion 1.5', () => {
     const euler = scheduler as EulerScheduler;
     for (const index of [0, 10, 19]) {
       const out = scheduler.step(eps, index, x);
-      x.forEach((xi, i) => assertClose(out[i]!, xi + (euler.sigmas[index + 1]! - euler.sigmas[index]!) * eps[i]!, 1e-5, `step ${index}`));
-      assertClose(scheduler.inputScale(index), 1 / Math.sqrt(euler.sigmas[index]! ** 2 + 1), 1e-12, 'scale_model_input');
+      x.forEach((xi, i) =>
+        assertClose(out[i]!, xi + (euler.sigmas[index + 1]! - euler.sigmas[index]!) * eps[i]!, 1e-5, `step ${index}`),
+      );
+      assertClose(
+        scheduler.inputScale(index),
+        1 / Math.sqrt(euler.sigmas[index]! ** 2 + 1),
+        1e-12,
+        'scale_model_input',
+      );
     }
   });
 
@@ -125,11 +157,16 @@ describe('schedulers for Stable Diffusion 1.5', () => {
     const scheduler = new DdimScheduler(10);
     const clean = Float32Array.from([0.3, -0.7, 1.2]);
     const eps = Float32Array.from([1, -0.5, 0.2]);
-    let latent: Float32Array = Float32Array.from(clean, (x, i) => Math.sqrt(schedule.alphasCumprod[901]!) * x + Math.sqrt(1 - schedule.alphasCumprod[901]!) * eps[i]!);
+    let latent: Float32Array = Float32Array.from(
+      clean,
+      (x, i) => Math.sqrt(schedule.alphasCumprod[901]!) * x + Math.sqrt(1 - schedule.alphasCumprod[901]!) * eps[i]!,
+    );
     for (let step = 0; step < 10; step++) latent = scheduler.step(eps, step, latent);
     // After the last step the latent sits at ᾱ_0, so x = √ᾱ_0·x0 + √(1−ᾱ_0)·ε.
     const a0 = schedule.alphasCumprod[0]!;
-    latent.forEach((value, i) => assertClose(value, Math.sqrt(a0) * clean[i]! + Math.sqrt(1 - a0) * eps[i]!, 1e-4, `element ${i}`));
+    latent.forEach((value, i) =>
+      assertClose(value, Math.sqrt(a0) * clean[i]! + Math.sqrt(1 - a0) * eps[i]!, 1e-4, `element ${i}`),
+    );
   });
 });
 
@@ -177,6 +214,19 @@ function normalCdf(x: number): number {
   const t = 1 / (1 + 0.5 * z);
   const erfc =
     t *
-    Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return x >= 0 ? 1 - erfc / 2 : erfc / 2;
 }

@@ -17,7 +17,15 @@ import { createDiffusionRenderer, GuidedUnet } from '../../src/onnx/diffusion-re
 import { explainProviderFailure, sessionOptionsFor, WEBGPU_INSTALL_HINT } from '../../src/onnx/execution-provider.ts';
 import { GaussianNoise } from '../../src/onnx/noise.ts';
 import { OptDecoder } from '../../src/onnx/opt-decoder.ts';
-import { TINY_HIDDEN, tinyDecoder, tinyEmbedTokens, tinyUnet, tinyVaeDecoder, tinyWeights, writeTinyDiffusionModels } from '../helpers/tiny-onnx.ts';
+import {
+  TINY_HIDDEN,
+  tinyDecoder,
+  tinyEmbedTokens,
+  tinyUnet,
+  tinyVaeDecoder,
+  tinyWeights,
+  writeTinyDiffusionModels,
+} from '../helpers/tiny-onnx.ts';
 
 /** Why WebGPU cannot run here, or undefined when it can. */
 async function webgpuUnavailable(): Promise<string | undefined> {
@@ -76,15 +84,28 @@ describe('the WebGPU execution provider', { skip }, () => {
       const b = await new GuidedUnet(gpu, imageLatent, conditioning, { text: 7.5, image: 1.5 }).predict(latent, 901);
       const worst = worstDifference(a, b);
       assert.ok(worst < tolerance * 10, `webgpu and cpu differ by up to ${worst}`);
-      assert.ok(a.some((v) => Math.abs(v) > 0.1), 'the prediction is not trivially zero');
+      assert.ok(
+        a.some((v) => Math.abs(v) > 0.1),
+        'the prediction is not trivially zero',
+      );
       await Promise.all([cpu.release(), gpu.release()]);
     });
 
     it(`renders the tiny diffusion export as the CPU provider does (${floatType}, with EPEM's PER blocks)`, async () => {
       const dir = join(root, `diffusion-${floatType}`);
       await writeTinyDiffusionModels(dir, { floatType, withPer: true });
-      const cpu = await createDiffusionRenderer({ modelsDir: dir, steps: 3, scheduler: 'ddim', executionProvider: 'cpu' });
-      const gpu = await createDiffusionRenderer({ modelsDir: dir, steps: 3, scheduler: 'ddim', executionProvider: 'webgpu' });
+      const cpu = await createDiffusionRenderer({
+        modelsDir: dir,
+        steps: 3,
+        scheduler: 'ddim',
+        executionProvider: 'cpu',
+      });
+      const gpu = await createDiffusionRenderer({
+        modelsDir: dir,
+        steps: 3,
+        scheduler: 'ddim',
+        executionProvider: 'webgpu',
+      });
       try {
         assert.equal(gpu.usesEmotionBlocks, true);
         const latents = new GaussianNoise(21).fill(4 * 16 * 8);
@@ -93,7 +114,10 @@ describe('the WebGPU execution provider', { skip }, () => {
         const [x, y] = await Promise.all([sharp(a.bytes).raw().toBuffer(), sharp(b.bytes).raw().toBuffer()]);
         const worst = worstDifference(x, y);
         // 8-bit pixels: a float difference far below one level may still round across one.
-        assert.ok(worst <= (floatType === 'float32' ? 1 : 3), `webgpu and cpu pictures differ by up to ${worst} levels`);
+        assert.ok(
+          worst <= (floatType === 'float32' ? 1 : 3),
+          `webgpu and cpu pictures differ by up to ${worst} levels`,
+        );
       } finally {
         await cpu.close();
         await gpu.close();
@@ -104,13 +128,28 @@ describe('the WebGPU execution provider', { skip }, () => {
       const decoderBytes = tinyDecoder({ floatType });
       const embedBytes = tinyEmbedTokens(floatType);
       const sessions = await Promise.all(
-        (['cpu', 'webgpu'] as const).flatMap((provider) => [decoderBytes, embedBytes].map((bytes) => ort.InferenceSession.create(bytes, sessionOptionsFor(provider)))),
+        (['cpu', 'webgpu'] as const).flatMap((provider) =>
+          [decoderBytes, embedBytes].map((bytes) => ort.InferenceSession.create(bytes, sessionOptionsFor(provider))),
+        ),
       );
-      const [cpuDecoder, cpuEmbed, gpuDecoder, gpuEmbed] = sessions as [ort.InferenceSession, ort.InferenceSession, ort.InferenceSession, ort.InferenceSession];
+      const [cpuDecoder, cpuEmbed, gpuDecoder, gpuEmbed] = sessions as [
+        ort.InferenceSession,
+        ort.InferenceSession,
+        ort.InferenceSession,
+        ort.InferenceSession,
+      ];
       const prefix = Float32Array.from(tinyWeights(9 * TINY_HIDDEN, 77, 1));
       for (const beamWidth of [1, 3]) {
-        const a = await new OptDecoder(cpuDecoder, cpuEmbed).generate(prefix, 9, { maxNewTokens: 8, endTokenId: -1, beamWidth });
-        const b = await new OptDecoder(gpuDecoder, gpuEmbed).generate(prefix, 9, { maxNewTokens: 8, endTokenId: -1, beamWidth });
+        const a = await new OptDecoder(cpuDecoder, cpuEmbed).generate(prefix, 9, {
+          maxNewTokens: 8,
+          endTokenId: -1,
+          beamWidth,
+        });
+        const b = await new OptDecoder(gpuDecoder, gpuEmbed).generate(prefix, 9, {
+          maxNewTokens: 8,
+          endTokenId: -1,
+          beamWidth,
+        });
         assert.deepEqual(b.tokens, a.tokens, `beam ${beamWidth}`);
         a.stepLogits.forEach((logits, step) => {
           const worst = worstDifference(logits, b.stepLogits[step]!);
@@ -125,6 +164,9 @@ describe('the WebGPU execution provider', { skip }, () => {
     const failure = new Error('webgpu_context.cc:136 Failed to get a WebGPU adapter: No supported adapters');
     const explained = explainProviderFailure('webgpu', 'unet/model.onnx', failure);
     assert.equal(explained?.name, 'ConfigError');
-    assert.match(explained!.message, /Could not start WebGPU for unet\/model\.onnx: .*No supported adapters.*mesa-vulkan-drivers/s);
+    assert.match(
+      explained!.message,
+      /Could not start WebGPU for unet\/model\.onnx: .*No supported adapters.*mesa-vulkan-drivers/s,
+    );
   });
 });

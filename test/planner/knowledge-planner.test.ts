@@ -11,7 +11,9 @@ import { runPlannerConformance } from './planner.conformance.ts';
 runPlannerConformance('knowledge', () => new KnowledgePlanner());
 
 async function flat(r: number, g: number, b: number): Promise<CheckedImage> {
-  const bytes = await sharp({ create: { width: 24, height: 16, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  const bytes = await sharp({ create: { width: 24, height: 16, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
   return { bytes, format: 'png', width: 24, height: 16 };
 }
 
@@ -32,7 +34,11 @@ const awed = Object.fromEntries(EMOTIONS.map((e) => [e, e === 'awe' ? 0.9 : 0.1 
 describe('knowledge planner', () => {
   it('takes the source from the estimator when the person named none', async () => {
     const estimator = fixedEstimator(awed);
-    const plan = await new KnowledgePlanner({ estimator }).plan({ image: await flat(90, 90, 90), target: 'sadness', intensity: 0.6 });
+    const plan = await new KnowledgePlanner({ estimator }).plan({
+      image: await flat(90, 90, 90),
+      target: 'sadness',
+      intensity: 0.6,
+    });
     assert.equal(plan.source, 'awe');
     assert.equal(plan.instruction, 'Please change the emotion of this image from awe to sadness');
     assert.deepEqual(plan.sourceDistribution, awed);
@@ -41,7 +47,12 @@ describe('knowledge planner', () => {
 
   it('does not consult the estimator when the person named the source', async () => {
     const estimator = fixedEstimator(awed);
-    const plan = await new KnowledgePlanner({ estimator }).plan({ image: await flat(90, 90, 90), target: 'anger', source: 'contentment', intensity: 0.6 });
+    const plan = await new KnowledgePlanner({ estimator }).plan({
+      image: await flat(90, 90, 90),
+      target: 'anger',
+      source: 'contentment',
+      intensity: 0.6,
+    });
     assert.equal(plan.source, 'contentment');
     assert.equal(estimator.calls, 0);
   });
@@ -61,7 +72,12 @@ describe('knowledge planner', () => {
     const sad = await planner.plan({ image: await flat(200, 150, 90), target: 'sadness', intensity: 0.6 });
     assert.deepEqual(sad.elements, ['scene', 'color'], 'scene and colour by default');
     assert.match(sad.editedCaption, /overcast sky/);
-    const disgust = await planner.plan({ image: await flat(200, 150, 90), target: 'disgust', elements: ['object'], intensity: 0.6 });
+    const disgust = await planner.plan({
+      image: await flat(200, 150, 90),
+      target: 'disgust',
+      elements: ['object'],
+      intensity: 0.6,
+    });
     assert.match(disgust.editedCaption, /mould/);
     assert.doesNotMatch(disgust.editedCaption, /sickly/, 'colour factors only when colour is chosen');
   });
@@ -78,7 +94,12 @@ describe('knowledge planner', () => {
   it('gives the same plan for the same picture and request', async () => {
     const planner = new KnowledgePlanner();
     const image = await flat(60, 140, 200);
-    const request = { image, target: 'excitement' as const, intensity: 0.8, elements: ['action' as const, 'color' as const] };
+    const request = {
+      image,
+      target: 'excitement' as const,
+      intensity: 0.8,
+      elements: ['action' as const, 'color' as const],
+    };
     assert.deepEqual(await planner.plan(request), await planner.plan({ ...request }));
   });
 
@@ -90,7 +111,10 @@ describe('knowledge planner', () => {
 
   it('writes a caption for extreme pictures', () => {
     assert.match(describeTone({ brightness: 0, saturation: 0, warmth: 0, contrast: 0, tint: 0 }), /^A dark/);
-    assert.match(describeTone({ brightness: 0.5, saturation: 0.2, warmth: 0.05, contrast: 0.2, tint: 0 }), /^An evenly lit/);
+    assert.match(
+      describeTone({ brightness: 0.5, saturation: 0.2, warmth: 0.05, contrast: 0.2, tint: 0 }),
+      /^An evenly lit/,
+    );
   });
 
   it('refuses options that make no sense, saying what to change', () => {

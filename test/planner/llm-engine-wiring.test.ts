@@ -32,8 +32,16 @@ describe('an engine configured with LLM_BASE_URL and MOODSHIFT_NORMALISER / MOOD
   before(async () => {
     fake = await startFakeOpenAi();
     fake.answerWith(fakeModel);
-    photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url))).resize(160).png().toBuffer();
-    const config = loadConfig({ MOODSHIFT_NORMALISER: 'llm', MOODSHIFT_PLANNER: 'llm', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'fake-model' });
+    photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url)))
+      .resize(160)
+      .png()
+      .toBuffer();
+    const config = loadConfig({
+      MOODSHIFT_NORMALISER: 'llm',
+      MOODSHIFT_PLANNER: 'llm',
+      LLM_BASE_URL: fake.baseUrl,
+      LLM_MODEL: 'fake-model',
+    });
     engine = await createEngine(config, { logger: silentLogger });
   });
   after(async () => {

@@ -7,7 +7,12 @@ import type { CheckedImage } from '../../src/image/image.ts';
 import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
 import { LlmPlanner, createLlmPlanner, type LlmPlannerOptions } from '../../src/planner/llm-planner.ts';
 import type { PlanRequest } from '../../src/planner/planner.ts';
-import { FakeOpenAiServer, startFakeOpenAi, type FakeAnswer, type RecordedRequest } from '../fakes/openai/fake-openai-server.ts';
+import {
+  FakeOpenAiServer,
+  startFakeOpenAi,
+  type FakeAnswer,
+  type RecordedRequest,
+} from '../fakes/openai/fake-openai-server.ts';
 import { runPlannerConformance } from './planner.conformance.ts';
 
 const knowledge = new KnowledgePlanner();
@@ -44,7 +49,15 @@ describe('vision planner', () => {
   let fake: FakeOpenAiServer;
   let coffee: CheckedImage;
   const make = (options: Partial<LlmPlannerOptions> = {}): LlmPlanner =>
-    new LlmPlanner({ fallback: knowledge, baseUrl: fake.baseUrl, model: 'fake-vision', maxRetries: 0, timeoutMs: 5000, env: {}, ...options });
+    new LlmPlanner({
+      fallback: knowledge,
+      baseUrl: fake.baseUrl,
+      model: 'fake-vision',
+      maxRetries: 0,
+      timeoutMs: 5000,
+      env: {},
+      ...options,
+    });
 
   before(async () => {
     fake = await startFakeOpenAi();
@@ -89,7 +102,11 @@ describe('vision planner', () => {
 
   it('works with function calling too', async () => {
     fake.answerWith({ json: GOOD_PLAN });
-    const plan = await make({ structuredOutput: 'functionCalling' }).plan({ image: coffee, target: 'disgust', intensity: 0.6 });
+    const plan = await make({ structuredOutput: 'functionCalling' }).plan({
+      image: coffee,
+      target: 'disgust',
+      intensity: 0.6,
+    });
     assert.equal(plan.editedCaption, GOOD_PLAN.editedCaption);
     assert.equal(fake.requests[0]!.body.tools?.[0]?.function.name, 'edit_plan');
   });
@@ -103,9 +120,15 @@ describe('vision planner', () => {
     assert.equal(plan.editedCaption, GOOD_PLAN.editedCaption);
   });
 
-  it('keeps the source and elements the person named over the model\'s', async () => {
+  it("keeps the source and elements the person named over the model's", async () => {
     fake.answerWith({ json: GOOD_PLAN });
-    const plan = await make().plan({ image: coffee, target: 'disgust', source: 'awe', elements: ['scene'], intensity: 0.6 });
+    const plan = await make().plan({
+      image: coffee,
+      target: 'disgust',
+      source: 'awe',
+      elements: ['scene'],
+      intensity: 0.6,
+    });
     assert.equal(plan.source, 'awe');
     assert.deepEqual(plan.elements, ['scene']);
     assert.match(FakeOpenAiServer.textOf(fake.requests[0]!), /Source emotion: awe[\s\S]*Elements to change: scene/);
@@ -130,7 +153,10 @@ describe('vision planner', () => {
       assert.deepEqual(plan, await knowledge.plan(request));
       assert.equal(fake.requests.length, 1);
       const stats = planner.stats();
-      assert.equal(Object.values(stats.fallbacks).reduce((a, b) => a + b, 0), 1);
+      assert.equal(
+        Object.values(stats.fallbacks).reduce((a, b) => a + b, 0),
+        1,
+      );
     });
   }
 
@@ -144,10 +170,19 @@ describe('vision planner', () => {
 
   it('explains a bad setting', () => {
     assert.throws(
-      () => createLlmPlanner({ config: { llmBaseUrl: fake.baseUrl }, fallback: knowledge, env: { LLM_PLANNER_TIMEOUT_MS: 'soon' } }),
+      () =>
+        createLlmPlanner({
+          config: { llmBaseUrl: fake.baseUrl },
+          fallback: knowledge,
+          env: { LLM_PLANNER_TIMEOUT_MS: 'soon' },
+        }),
       (error: unknown) => error instanceof ConfigError && /LLM_PLANNER_TIMEOUT_MS="soon"/.test(error.message),
     );
-    const planner = createLlmPlanner({ config: { llmBaseUrl: fake.baseUrl, llmModel: 'text-model' }, fallback: knowledge, env: { LLM_VISION_MODEL: 'llava' } });
+    const planner = createLlmPlanner({
+      config: { llmBaseUrl: fake.baseUrl, llmModel: 'text-model' },
+      fallback: knowledge,
+      env: { LLM_VISION_MODEL: 'llava' },
+    });
     assert.equal(planner.connection.model, 'llava');
   });
 
@@ -160,12 +195,14 @@ describe('vision planner', () => {
     after(async () => {
       await server.close();
     });
-    runPlannerConformance('llm (fake vision model)', () =>
-      new LlmPlanner({ fallback: knowledge, baseUrl: server.baseUrl, maxRetries: 0, timeoutMs: 5000, env: {} }),
+    runPlannerConformance(
+      'llm (fake vision model)',
+      () => new LlmPlanner({ fallback: knowledge, baseUrl: server.baseUrl, maxRetries: 0, timeoutMs: 5000, env: {} }),
     );
     it('plans all eight targets with the model, not the fallback', async () => {
       const planner = new LlmPlanner({ fallback: knowledge, baseUrl: server.baseUrl, maxRetries: 0, env: {} });
-      for (const target of EMOTIONS) assert.equal((await planner.plan({ image: coffee, target, intensity: 0.6 })).planner, 'llm');
+      for (const target of EMOTIONS)
+        assert.equal((await planner.plan({ image: coffee, target, intensity: 0.6 })).planner, 'llm');
     });
   });
 });

@@ -35,7 +35,13 @@ describe('render queue on BullMQ on a Redis Cluster', redisClusterTestOptions(),
   const jobKey = () => `test:cluster:${Date.now()}-${++jobCounter}`;
 
   const renderer = (options: Partial<ConstructorParameters<typeof QueueRenderer>[0]> = {}) => {
-    const made = new QueueRenderer({ redisUrl: cluster.url, pictures: store.pictures, positionIntervalMs: 100, unavailableAfterMs: 10_000, ...options });
+    const made = new QueueRenderer({
+      redisUrl: cluster.url,
+      pictures: store.pictures,
+      positionIntervalMs: 100,
+      unavailableAfterMs: 10_000,
+      ...options,
+    });
     renderers.push(made);
     return made;
   };
@@ -56,7 +62,10 @@ describe('render queue on BullMQ on a Redis Cluster', redisClusterTestOptions(),
     cluster = await startTestRedisCluster();
     connection = new RedisConnection({ url: cluster.url, unavailableAfterMs: 5000 });
     store = createConversationStore({ redis: connection });
-    const bytes = await sharp(readFileSync(new URL('../fixtures/images/coffee.png', import.meta.url))).resize(96).png().toBuffer();
+    const bytes = await sharp(readFileSync(new URL('../fixtures/images/coffee.png', import.meta.url)))
+      .resize(96)
+      .png()
+      .toBuffer();
     const meta = await sharp(bytes).metadata();
     image = { bytes, format: 'png', width: meta.width!, height: meta.height! };
     imageHash = await store.pictures.put(image);
@@ -77,7 +86,15 @@ describe('render queue on BullMQ on a Redis Cluster', redisClusterTestOptions(),
     const queue = renderer();
     const results = await Promise.all(
       [1, 2, 3, 4].map((seed) =>
-        queue.render({ image, imageHash, plan, intensity: 0.6, seed, jobKey: jobKey(), onProgress: seed === 1 ? (p) => progress.push(p) : undefined }),
+        queue.render({
+          image,
+          imageHash,
+          plan,
+          intensity: 0.6,
+          seed,
+          jobKey: jobKey(),
+          onProgress: seed === 1 ? (p) => progress.push(p) : undefined,
+        }),
       ),
     );
     for (const result of results) {
@@ -85,7 +102,11 @@ describe('render queue on BullMQ on a Redis Cluster', redisClusterTestOptions(),
       assert.ok(!result.bytes.equals(image.bytes), 'the picture was edited');
     }
     const steps = progress.filter((p) => p.stage === 'rendering').map((p) => (p as { step: number }).step);
-    assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'rendering steps arrive in order');
+    assert.deepEqual(
+      steps,
+      [...steps].sort((a, b) => a - b),
+      'rendering steps arrive in order',
+    );
     assert.equal(await completions(workers, 4), 4, 'each render ran exactly once');
   });
 
@@ -105,7 +126,15 @@ describe('render queue on BullMQ on a Redis Cluster', redisClusterTestOptions(),
   it('limits the renders one person may have running, with a friendly refusal', async () => {
     await worker({ MOODSHIFT_TEST_RENDER_DELAY_MS: '1500' });
     const queue = renderer({ maxJobsPerPerson: 1 });
-    const first = queue.render({ image, imageHash, plan, intensity: 0.6, seed: 1, jobKey: jobKey(), owner: 'test:carol' });
+    const first = queue.render({
+      image,
+      imageHash,
+      plan,
+      intensity: 0.6,
+      seed: 1,
+      jobKey: jobKey(),
+      owner: 'test:carol',
+    });
     // The second asks only once the first holds the person's slot (a fixed wait loses that race on a loaded machine).
     for (let waited = 0; (await connection.client.get(`${QUEUE_SLOTS_PREFIX}test:carol`)) !== '1'; waited += 20) {
       assert.ok(waited < 10_000, 'the first render took its slot');

@@ -24,7 +24,12 @@ describe('queue renderer (BullMQ, a real worker process)', redisTestOptions(), (
       throw error;
     }
     // A loaded test machine makes Redis slow; the 1.5 s "unavailable" answer is the queue suite's to test.
-    const queue = new QueueRenderer({ redisUrl: redis.url, pictures, positionIntervalMs: 100, unavailableAfterMs: 10_000 });
+    const queue = new QueueRenderer({
+      redisUrl: redis.url,
+      pictures,
+      positionIntervalMs: 100,
+      unavailableAfterMs: 10_000,
+    });
     return {
       name: queue.name,
       render: (request) => queue.render(request),

@@ -31,7 +31,13 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
 
   const renderer = (options: Partial<ConstructorParameters<typeof QueueRenderer>[0]> = {}) => {
     // Redis is slow on a loaded test machine; only the outage test asks for the 2-second answer.
-    const made = new QueueRenderer({ redisUrl: redis.url, pictures: store.pictures, positionIntervalMs: 100, unavailableAfterMs: 10_000, ...options });
+    const made = new QueueRenderer({
+      redisUrl: redis.url,
+      pictures: store.pictures,
+      positionIntervalMs: 100,
+      unavailableAfterMs: 10_000,
+      ...options,
+    });
     renderers.push(made);
     return made;
   };
@@ -57,11 +63,13 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
   const renderOnceRedisIsBack = async (queue: QueueRenderer, seed: number): Promise<CheckedImage> => {
     const backAt = Date.now();
     while (Date.now() - backAt < 15_000) {
-      const result = await queue.render({ image, imageHash, plan, intensity: 0.6, seed, jobKey: jobKey() }).catch(async (error: unknown) => {
-        if (!(error instanceof UnavailableError)) throw error;
-        await new Promise((r) => setTimeout(r, 250));
-        return undefined;
-      });
+      const result = await queue
+        .render({ image, imageHash, plan, intensity: 0.6, seed, jobKey: jobKey() })
+        .catch(async (error: unknown) => {
+          if (!(error instanceof UnavailableError)) throw error;
+          await new Promise((r) => setTimeout(r, 250));
+          return undefined;
+        });
       if (result) return result;
     }
     assert.fail(`renders are still refused ${Date.now() - backAt} ms after Redis came back`);
@@ -70,7 +78,10 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
   before(async () => {
     redis = await startTestRedis({ appendOnly: true });
     store = createConversationStore({ redisUrl: redis.url });
-    const bytes = await sharp(readFileSync(new URL('../fixtures/images/coffee.png', import.meta.url))).resize(96).png().toBuffer();
+    const bytes = await sharp(readFileSync(new URL('../fixtures/images/coffee.png', import.meta.url)))
+      .resize(96)
+      .png()
+      .toBuffer();
     const meta = await sharp(bytes).metadata();
     image = { bytes, format: 'png', width: meta.width!, height: meta.height! };
     imageHash = await store.pictures.put(image);
@@ -92,7 +103,15 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
     const queue = renderer();
     const results = await Promise.all(
       [1, 2, 3, 4].map((seed) =>
-        queue.render({ image, imageHash, plan, intensity: 0.6, seed, jobKey: jobKey(), onProgress: seed === 1 ? (p) => progress.push(p) : undefined }),
+        queue.render({
+          image,
+          imageHash,
+          plan,
+          intensity: 0.6,
+          seed,
+          jobKey: jobKey(),
+          onProgress: seed === 1 ? (p) => progress.push(p) : undefined,
+        }),
       ),
     );
     for (const result of results) {
@@ -101,7 +120,11 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
       assert.ok(!result.bytes.equals(image.bytes), 'the picture was edited');
     }
     const steps = progress.filter((p) => p.stage === 'rendering').map((p) => (p as { step: number }).step);
-    assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'rendering steps arrive in order');
+    assert.deepEqual(
+      steps,
+      [...steps].sort((a, b) => a - b),
+      'rendering steps arrive in order',
+    );
     assert.equal(await completions(workers, 4), 4, 'each render ran exactly once');
     await stopWorkers();
   });
@@ -111,7 +134,15 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
     const first = await worker(slow);
     const progress: Progress[] = [];
     const queue = renderer();
-    const pending = queue.render({ image, imageHash, plan, intensity: 0.8, seed: 7, jobKey: jobKey(), onProgress: (p) => progress.push(p) });
+    const pending = queue.render({
+      image,
+      imageHash,
+      plan,
+      intensity: 0.8,
+      seed: 7,
+      jobKey: jobKey(),
+      onProgress: (p) => progress.push(p),
+    });
     // Wait until the first worker is rendering, then kill it without warning.
     while (!progress.some((p) => p.stage === 'rendering')) await new Promise((r) => setTimeout(r, 50));
     first.child.kill('SIGKILL');
@@ -140,7 +171,15 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
   it('limits the renders one person may have running, with a friendly refusal', async () => {
     await worker({ MOODSHIFT_TEST_RENDER_DELAY_MS: '1500' });
     const queue = renderer({ maxJobsPerPerson: 1 });
-    const first = queue.render({ image, imageHash, plan, intensity: 0.6, seed: 1, jobKey: jobKey(), owner: 'test:alice' });
+    const first = queue.render({
+      image,
+      imageHash,
+      plan,
+      intensity: 0.6,
+      seed: 1,
+      jobKey: jobKey(),
+      owner: 'test:alice',
+    });
     await new Promise((r) => setTimeout(r, 200));
     await assert.rejects(
       queue.render({ image, imageHash, plan, intensity: 0.6, seed: 2, jobKey: jobKey(), owner: 'test:alice' }),
@@ -158,7 +197,15 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
     const only = await worker({ MOODSHIFT_TEST_RENDER_DELAY_MS: '2000' });
     const progress: Progress[] = [];
     const queue = renderer();
-    const pending = queue.render({ image, imageHash, plan, intensity: 0.6, seed: 11, jobKey: jobKey(), onProgress: (p) => progress.push(p) });
+    const pending = queue.render({
+      image,
+      imageHash,
+      plan,
+      intensity: 0.6,
+      seed: 11,
+      jobKey: jobKey(),
+      onProgress: (p) => progress.push(p),
+    });
     while (!progress.some((p) => p.stage === 'rendering')) await new Promise((r) => setTimeout(r, 50));
     only.child.kill('SIGTERM');
     const result = await pending;
@@ -170,7 +217,9 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
 
   it('loses no waiting job when Redis is killed and restarted with append-only persistence', async () => {
     const queue = renderer({ unavailableAfterMs: 5000 });
-    const pending = [21, 22, 23].map((seed) => queue.render({ image, imageHash, plan, intensity: 0.6, seed, jobKey: jobKey() }));
+    const pending = [21, 22, 23].map((seed) =>
+      queue.render({ image, imageHash, plan, intensity: 0.6, seed, jobKey: jobKey() }),
+    );
     // No worker yet: the jobs wait in Redis. Give the submissions a moment to land.
     await new Promise((r) => setTimeout(r, 500));
     await redis.kill();
@@ -188,8 +237,14 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
     await redis.stop();
     try {
       const startedAt = Date.now();
-      const closed = await Promise.race([queue.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 8000))]);
-      assert.ok(closed && Date.now() - startedAt < 5000, closed ? `closed after ${Date.now() - startedAt} ms` : 'still closing after 8 s');
+      const closed = await Promise.race([
+        queue.close().then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), 8000)),
+      ]);
+      assert.ok(
+        closed && Date.now() - startedAt < 5000,
+        closed ? `closed after ${Date.now() - startedAt} ms` : 'still closing after 8 s',
+      );
     } finally {
       await redis.restart();
     }
@@ -200,7 +255,10 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
     await redis.stop();
     try {
       idle.child.kill('SIGTERM');
-      const code = await Promise.race([idle.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 15_000))]);
+      const code = await Promise.race([
+        idle.exited,
+        new Promise<'running'>((r) => setTimeout(() => r('running'), 15_000)),
+      ]);
       assert.equal(code, 0, 'the worker exited cleanly');
     } finally {
       await redis.restart();
@@ -220,7 +278,11 @@ describe('render queue on BullMQ', redisTestOptions(), () => {
       assert.equal(warnings.length, 2, warnings.join(' / '));
       assert.match(warnings[0]!, /maxmemory-policy allkeys-lru: set it to noeviction/);
       assert.match(warnings[1]!, /appendonly yes/);
-      assert.deepEqual(await redisSettingsWarnings(careful), [], 'the suite\'s Redis (append-only, noeviction, a recent version) is fine');
+      assert.deepEqual(
+        await redisSettingsWarnings(careful),
+        [],
+        "the suite's Redis (append-only, noeviction, a recent version) is fine",
+      );
     } finally {
       client.disconnect();
       careful.disconnect();

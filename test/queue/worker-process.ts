@@ -10,7 +10,10 @@ export interface WorkerProcess {
   child: ChildProcess;
   /** Parsed JSON log lines of the worker. */
   logs: Array<Record<string, unknown>>;
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   exited: Promise<number | null>;
 }
 
@@ -29,7 +32,10 @@ export function startWorker(redisUrl: string, env: Record<string, string> = {}):
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
+  const waiters: Array<{
+    predicate: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }> = [];
   let buffer = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -80,4 +86,3 @@ export async function completions(workers: WorkerProcess[], count: number): Prom
 
 export const started = (line: Record<string, unknown>) => line.msg === 'worker started';
 export const completed = (line: Record<string, unknown>) => line.msg === 'render completed';
-

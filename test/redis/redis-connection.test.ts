@@ -34,13 +34,22 @@ describe('REDIS_URL', () => {
   });
 
   it('refuses what is not a Redis URL without repeating it (it may hold a password)', () => {
-    for (const bad of ['localhost:6379', 'http://h:1', 'redis://:pw@a:1,b:2', 'redis+cluster://h:7000/3', 'redis://h:99999']) {
-      assert.throws(() => parseRedisUrl(bad), (error: unknown) => {
-        assert.ok(error instanceof ConfigError, bad);
-        assert.match(error.message, /REDIS_URL/);
-        assert.doesNotMatch(error.message, /pw/);
-        return true;
-      });
+    for (const bad of [
+      'localhost:6379',
+      'http://h:1',
+      'redis://:pw@a:1,b:2',
+      'redis+cluster://h:7000/3',
+      'redis://h:99999',
+    ]) {
+      assert.throws(
+        () => parseRedisUrl(bad),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError, bad);
+          assert.match(error.message, /REDIS_URL/);
+          assert.doesNotMatch(error.message, /pw/);
+          return true;
+        },
+      );
     }
     assert.equal(redactRedisUrl('redis://me:secret@h:1'), 'redis://me:***@h:1');
   });
@@ -59,12 +68,15 @@ describe('RedisConnection', redisTestOptions(), () => {
     const connection = new RedisConnection({ url: `redis://127.0.0.1:${await freePort()}`, unavailableAfterMs: 300 });
     try {
       const startedAt = Date.now();
-      await assert.rejects(connection.run('read something', (client) => client.get('k')), (error: unknown) => {
-        assert.ok(error instanceof UnavailableError, String(error));
-        assert.equal(error.dependency, 'redis');
-        assert.match(error.message, /read something/);
-        return true;
-      });
+      await assert.rejects(
+        connection.run('read something', (client) => client.get('k')),
+        (error: unknown) => {
+          assert.ok(error instanceof UnavailableError, String(error));
+          assert.equal(error.dependency, 'redis');
+          assert.match(error.message, /read something/);
+          return true;
+        },
+      );
       assert.ok(Date.now() - startedAt < 3000, 'no long hang');
       assert.equal(await connection.ping(), false);
     } finally {
@@ -76,17 +88,23 @@ describe('RedisConnection', redisTestOptions(), () => {
     const connection = new RedisConnection({ url: redis.url });
     try {
       await connection.run('write', (client) => client.set('a-string', 'x'));
-      await assert.rejects(connection.run('misuse', (client) => client.lpush('a-string', 'y')), (error: unknown) => {
-        assert.ok(!(error instanceof UnavailableError));
-        assert.match(String(error), /WRONGTYPE/);
-        return true;
-      });
+      await assert.rejects(
+        connection.run('misuse', (client) => client.lpush('a-string', 'y')),
+        (error: unknown) => {
+          assert.ok(!(error instanceof UnavailableError));
+          assert.match(String(error), /WRONGTYPE/);
+          return true;
+        },
+      );
       assert.equal(await connection.ping(), true);
     } finally {
       await connection.close();
       await connection.close();
     }
-    await assert.rejects(connection.run('after close', (client) => client.get('a-string')), /closed/);
+    await assert.rejects(
+      connection.run('after close', (client) => client.get('a-string')),
+      /closed/,
+    );
   });
 
   it('never closes a client it was handed, and shares one wrapper per client', async () => {
@@ -104,7 +122,11 @@ describe('RedisConnection', redisTestOptions(), () => {
     const options = connection.bullmqConnection() as { maxRetriesPerRequest: unknown; port: number };
     assert.equal(options.maxRetriesPerRequest, null);
     assert.equal(options.port, redis.port);
-    assert.equal((connection.client as Redis).options.maxRetriesPerRequest, 0, 'the command connection sends each command once');
+    assert.equal(
+      (connection.client as Redis).options.maxRetriesPerRequest,
+      0,
+      'the command connection sends each command once',
+    );
     void connection.close();
   });
 });

@@ -58,8 +58,18 @@ describe('scene atmosphere (real person mask)', () => {
   const lit = async (target: Emotion, intensity: number, seed: number) => {
     const data = Buffer.from(astronaut.data);
     // The light falls on the face, as the renderer places it.
-    const subject = { centre: [faceBox.x + faceBox.width / 2, faceBox.y + faceBox.height / 2] as [number, number], size: faceBox.height };
-    await applyAtmosphere({ pixels: { data, width: astronaut.width, height: astronaut.height, channels: 3 }, person, subject, target, intensity, seed });
+    const subject = {
+      centre: [faceBox.x + faceBox.width / 2, faceBox.y + faceBox.height / 2] as [number, number],
+      size: faceBox.height,
+    };
+    await applyAtmosphere({
+      pixels: { data, width: astronaut.width, height: astronaut.height, channels: 3 },
+      person,
+      subject,
+      target,
+      intensity,
+      seed,
+    });
     return data;
   };
 
@@ -80,7 +90,12 @@ describe('scene atmosphere (real person mask)', () => {
     const face = (p: number) => {
       const x = p % astronaut.width;
       const y = Math.floor(p / astronaut.width);
-      return x > faceBox.x + 0.25 * faceBox.width && x < faceBox.x + 0.75 * faceBox.width && y > faceBox.y + 0.3 * faceBox.height && y < faceBox.y + 0.8 * faceBox.height;
+      return (
+        x > faceBox.x + 0.25 * faceBox.width &&
+        x < faceBox.x + 0.75 * faceBox.width &&
+        y > faceBox.y + 0.3 * faceBox.height &&
+        y < faceBox.y + 0.8 * faceBox.height
+      );
     };
     for (const target of EMOTIONS) {
       const out = await lit(target, 0.8, 1);
@@ -99,13 +114,22 @@ describe('scene atmosphere (real person mask)', () => {
       const was = [r0, g0, b0].map((v) => Math.round(v / n));
       const now = [r1, g1, b1].map((v) => Math.round(v / n));
       assert.ok(was[0]! > was[1]! && was[1]! > was[2]!, `the face box is not skin: ${was}`);
-      assert.ok(now[0]! > now[1]! && now[1]! > now[2]!, `${target}: the face's mean colour ${now} is no longer skin-like (was ${was})`);
+      assert.ok(
+        now[0]! > now[1]! && now[1]! > now[2]!,
+        `${target}: the face's mean colour ${now} is no longer skin-like (was ${was})`,
+      );
       // The light may dim or brighten it (a low-key light for fear), but its hue stays: each
       // channel's share of the sum moves by at most 0.03.
       const share = (rgb: number[]) => rgb.map((v) => v / (rgb[0]! + rgb[1]! + rgb[2]!));
       const [before, after] = [share(was), share(now)];
-      assert.ok(after.every((v, c) => Math.abs(v - before[c]!) <= 0.03), `${target}: the face's mean colour moved from ${was} to ${now}`);
-      assert.ok(Math.abs(now[1]! - was[1]!) <= 0.35 * was[1]!, `${target}: the face's brightness moved from ${was} to ${now}`);
+      assert.ok(
+        after.every((v, c) => Math.abs(v - before[c]!) <= 0.03),
+        `${target}: the face's mean colour moved from ${was} to ${now}`,
+      );
+      assert.ok(
+        Math.abs(now[1]! - was[1]!) <= 0.35 * was[1]!,
+        `${target}: the face's brightness moved from ${was} to ${now}`,
+      );
     }
   });
 
@@ -117,8 +141,14 @@ describe('scene atmosphere (real person mask)', () => {
       assert.ok(first.equals(again), `${target}: the same seed gave other bytes`);
       const variant = difference(first, other);
       assert.ok(variant > 1, `${target}: another seed moved the picture only ${variant.toFixed(2)} levels`);
-      const [gentle, strong] = [difference(astronaut.data, await lit(target, 0.4, 3)), difference(astronaut.data, await lit(target, 0.9, 3))];
-      assert.ok(strong > 1.5 * gentle, `${target}: intensity 0.4 moved ${gentle.toFixed(1)} levels, 0.9 moved ${strong.toFixed(1)}`);
+      const [gentle, strong] = [
+        difference(astronaut.data, await lit(target, 0.4, 3)),
+        difference(astronaut.data, await lit(target, 0.9, 3)),
+      ];
+      assert.ok(
+        strong > 1.5 * gentle,
+        `${target}: intensity 0.4 moved ${gentle.toFixed(1)} levels, 0.9 moved ${strong.toFixed(1)}`,
+      );
     }
   });
 
@@ -149,7 +179,8 @@ describe('sky estimate', () => {
     const sky = estimateSky({ pixels, width, height }, person);
     const mean = (pick: (x: number, y: number) => boolean) => {
       let [sum, count] = [0, 0];
-      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (pick(x, y)) [sum, count] = [sum + sky[y * width + x]!, count + 1];
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) if (pick(x, y)) [sum, count] = [sum + sky[y * width + x]!, count + 1];
       return sum / count;
     };
     assert.ok(mean((x, y) => y < 14 && Math.abs(x - 30) > 9) > 0.8, 'the sky is found');
@@ -162,7 +193,11 @@ describe('sky estimate', () => {
       t.skip(`SKIPPED: ${SHARED_SKY} is not on this machine (the shared fixtures are not in the repository)`);
       return;
     }
-    const { data, info } = await sharp(readFileSync(SHARED_SKY)).resize(96, 72, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(readFileSync(SHARED_SKY))
+      .resize(96, 72, { fit: 'fill' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const sky = estimateSky({ pixels: data, width: info.width, height: info.height });
     const rowMean = (y0: number, y1: number) => {
       let sum = 0;
@@ -179,7 +214,10 @@ describe('scene edit when the person-mask model cannot be loaded', () => {
   it('renders the tone-only edit and logs why', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'no-selfie-'));
     const warnings: string[] = [];
-    const logger = { warn: (fields: object, message: string) => void warnings.push(`${message} ${JSON.stringify(fields)}`), info: () => {} };
+    const logger = {
+      warn: (fields: object, message: string) => void warnings.push(`${message} ${JSON.stringify(fields)}`),
+      info: () => {},
+    };
     // Only the selfie model's folder is missing; face-api's weights are where they always are.
     const broken = new VisionRuntime({ paths: { humanModels: empty }, logger });
     try {
@@ -189,7 +227,10 @@ describe('scene edit when the person-mask model cannot be loaded', () => {
       const toneOnly = await new ToneRenderer({ vision: false }).render(request);
       // The same pixels (the PNG's header may differ: the tone path reads the file itself the
       // first time a picture is seen, and its colour profile with it).
-      const [a, b] = await Promise.all([sharp(withBroken.bytes).raw().toBuffer(), sharp(toneOnly.bytes).raw().toBuffer()]);
+      const [a, b] = await Promise.all([
+        sharp(withBroken.bytes).raw().toBuffer(),
+        sharp(toneOnly.bytes).raw().toBuffer(),
+      ]);
       assert.ok(a.equals(b), 'the fallback is exactly the tone edit');
       assert.equal(warnings.length, 1);
       assert.match(warnings[0]!, /vision models unavailable; the edit goes on without them.*failed to load.*selfie/);

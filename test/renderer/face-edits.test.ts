@@ -19,7 +19,13 @@ import { VisionRuntime } from '../../src/vision/vision-runtime.ts';
 import { descriptorDistance, type Expression, type FaceReading } from '../../src/vision/vision-types.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url));
-const PORTRAITS = ['astronaut.png', 'portrait-grace-hopper.jpg', 'portrait-jesper-smirk.jpg', 'portrait-anne-helene-smile.jpg', 'group-couple-toast.jpg'];
+const PORTRAITS = [
+  'astronaut.png',
+  'portrait-grace-hopper.jpg',
+  'portrait-jesper-smirk.jpg',
+  'portrait-anne-helene-smile.jpg',
+  'group-couple-toast.jpg',
+];
 
 /** The face-api expression each target should raise. */
 const TARGET_EXPRESSION: Record<Emotion, Expression> = {
@@ -45,7 +51,11 @@ async function rawOf(bytes: Buffer) {
 function sameFace(face: FaceReading, others: readonly FaceReading[]): FaceReading | undefined {
   const cx = face.box.x + face.box.width / 2;
   const cy = face.box.y + face.box.height / 2;
-  return others.find((o) => Math.abs(o.box.x + o.box.width / 2 - cx) < face.box.width / 2 && Math.abs(o.box.y + o.box.height / 2 - cy) < face.box.height / 2);
+  return others.find(
+    (o) =>
+      Math.abs(o.box.x + o.box.width / 2 - cx) < face.box.width / 2 &&
+      Math.abs(o.box.y + o.box.height / 2 - cy) < face.box.height / 2,
+  );
 }
 
 describe('facial edits (real models)', () => {
@@ -53,7 +63,8 @@ describe('facial edits (real models)', () => {
   const renderer = new ToneRenderer({ vision });
   const images = new Map<string, CheckedImage>();
   before(async () => {
-    for (const name of [...PORTRAITS, 'chelsea.png', 'animal-dog.jpg', 'portrait-cameraman-gray.png']) images.set(name, await checkImage(fixture(name)));
+    for (const name of [...PORTRAITS, 'chelsea.png', 'animal-dog.jpg', 'portrait-cameraman-gray.png'])
+      images.set(name, await checkImage(fixture(name)));
   });
   after(() => vision.close());
 
@@ -76,14 +87,18 @@ describe('facial edits (real models)', () => {
           const distance = descriptorDistance(face.descriptor, match.descriptor);
           assert.ok(distance < 0.45, `${name} → ${target}: identity descriptor moved ${distance.toFixed(2)}`);
           const wanted = TARGET_EXPRESSION[target];
-          const source = (Object.entries(face.expressions) as [Expression, number][]).sort((a, b) => b[1] - a[1])[0]![0];
+          const source = (Object.entries(face.expressions) as [Expression, number][]).sort(
+            (a, b) => b[1] - a[1],
+          )[0]![0];
           const rise = match.expressions[wanted] - face.expressions[wanted];
           const fall = source === wanted ? 0 : face.expressions[source] - match.expressions[source];
           // Toward the target: its expression rises, or the source's falls; a face already at
           // the target's expression (a broad smile asked for amusement) stays there.
           const ok = rise >= 0.02 || fall >= 0.05 || (source === wanted && match.expressions[wanted] >= 0.95);
           if (ok) moved[target]++;
-          rows.push(`${ok ? ' ' : '✗'} ${name} → ${target}: ${wanted} ${face.expressions[wanted].toFixed(2)}→${match.expressions[wanted].toFixed(2)}, ${source} ${face.expressions[source].toFixed(2)}→${match.expressions[source].toFixed(2)}, identity ${distance.toFixed(2)}`);
+          rows.push(
+            `${ok ? ' ' : '✗'} ${name} → ${target}: ${wanted} ${face.expressions[wanted].toFixed(2)}→${match.expressions[wanted].toFixed(2)}, ${source} ${face.expressions[source].toFixed(2)}→${match.expressions[source].toFixed(2)}, identity ${distance.toFixed(2)}`,
+          );
         }
       }
     }
@@ -93,8 +108,13 @@ describe('facial edits (real models)', () => {
     // smile is taken out. Every target must still move at least a third of the faces, and
     // sadness, disgust and the positive targets at least two thirds.
     for (const target of EMOTIONS) {
-      const needed = ['sadness', 'disgust', 'amusement', 'contentment', 'excitement'].includes(target) ? (2 / 3) * faceCount : faceCount / 3;
-      assert.ok(moved[target] >= needed, `${target}: moved ${moved[target]} of ${faceCount} faces, expected at least ${Math.ceil(needed)}`);
+      const needed = ['sadness', 'disgust', 'amusement', 'contentment', 'excitement'].includes(target)
+        ? (2 / 3) * faceCount
+        : faceCount / 3;
+      assert.ok(
+        moved[target] >= needed,
+        `${target}: moved ${moved[target]} of ${faceCount} faces, expected at least ${Math.ceil(needed)}`,
+      );
     }
   });
 
@@ -111,12 +131,21 @@ describe('facial edits (real models)', () => {
   it('edits a face at the picture edge, a tiny face and a profile without crashing or distorting them', async () => {
     const astronaut = images.get('astronaut.png')!;
     // The face cut by the left edge, and the whole picture shrunk until the face is a few pixels.
-    const edgeBytes = await sharp(astronaut.bytes).extract({ left: 215, top: 0, width: 297, height: 512 }).png().toBuffer();
+    const edgeBytes = await sharp(astronaut.bytes)
+      .extract({ left: 215, top: 0, width: 297, height: 512 })
+      .png()
+      .toBuffer();
     const tinyBytes = await sharp(astronaut.bytes).resize(72, 72).png().toBuffer();
     const cases: [string, CheckedImage][] = [
       ['edge', { bytes: edgeBytes, format: 'png', width: 297, height: 512 }],
       ['tiny', { bytes: tinyBytes, format: 'png', width: 72, height: 72 }],
-      ['profile', { ...images.get('portrait-cameraman-gray.png')!, bytes: await sharp(images.get('portrait-cameraman-gray.png')!.bytes).png().toBuffer() }],
+      [
+        'profile',
+        {
+          ...images.get('portrait-cameraman-gray.png')!,
+          bytes: await sharp(images.get('portrait-cameraman-gray.png')!.bytes).png().toBuffer(),
+        },
+      ],
     ];
     for (const [label, image] of cases) {
       const analysis = await vision.analyse(image.bytes);
@@ -136,7 +165,11 @@ describe('facial edits (real models)', () => {
           const p = Math.floor(i / channels);
           const x = p % width;
           const y = Math.floor(p / width);
-          assert.ok(Math.abs(x - (box.x + box.width / 2)) < 1.6 * box.width && Math.abs(y - (box.y + box.height / 2)) < 1.6 * box.height, `${label}: pixel ${x},${y} changed far from the face`);
+          assert.ok(
+            Math.abs(x - (box.x + box.width / 2)) < 1.6 * box.width &&
+              Math.abs(y - (box.y + box.height / 2)) < 1.6 * box.height,
+            `${label}: pixel ${x},${y} changed far from the face`,
+          );
         }
       }
     }
@@ -146,7 +179,11 @@ describe('facial edits (real models)', () => {
   });
 
   it('leaves every pixel outside the faces unchanged for a facial-only plan, on a picture with two faces', async () => {
-    const image = { ...images.get('group-couple-toast.jpg')!, bytes: await sharp(images.get('group-couple-toast.jpg')!.bytes).png().toBuffer(), format: 'png' as const };
+    const image = {
+      ...images.get('group-couple-toast.jpg')!,
+      bytes: await sharp(images.get('group-couple-toast.jpg')!.bytes).png().toBuffer(),
+      format: 'png' as const,
+    };
     const analysis = await vision.analyse(image.bytes);
     const faces = acceptedFaces(gateFaces(analysis.faces, analysis));
     assert.equal(faces.length, 2);
@@ -159,35 +196,54 @@ describe('facial edits (real models)', () => {
       if (before.data.subarray(i, i + channels).equals(afterRaw.data.subarray(i, i + channels))) continue;
       const x = (i / channels) % width;
       const y = Math.floor(i / channels / width);
-      const near = faces.some(({ face: { box } }) => Math.abs(x - (box.x + box.width / 2)) < 1.6 * box.width && Math.abs(y - (box.y + box.height / 2)) < 1.6 * box.height);
+      const near = faces.some(
+        ({ face: { box } }) =>
+          Math.abs(x - (box.x + box.width / 2)) < 1.6 * box.width &&
+          Math.abs(y - (box.y + box.height / 2)) < 1.6 * box.height,
+      );
       assert.ok(near, `pixel ${x},${y} changed away from both faces`);
       faces.forEach(({ face: { box } }, k) => {
         if (x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height) changedIn[k]!++;
       });
     }
     const changedNear = changedIn;
-    assert.ok(changedNear[0]! > 100 && changedNear[1]! > 100, `both faces are edited (${changedNear.join(', ')} pixels changed)`);
+    assert.ok(
+      changedNear[0]! > 100 && changedNear[1]! > 100,
+      `both faces are edited (${changedNear.join(', ')} pixels changed)`,
+    );
   });
 
   it('makes "more" visibly stronger on the face than the moderate edit, both from the original', async () => {
-    const image = { ...images.get('portrait-grace-hopper.jpg')!, bytes: await sharp(images.get('portrait-grace-hopper.jpg')!.bytes).png().toBuffer(), format: 'png' as const };
+    const image = {
+      ...images.get('portrait-grace-hopper.jpg')!,
+      bytes: await sharp(images.get('portrait-grace-hopper.jpg')!.bytes).png().toBuffer(),
+      format: 'png' as const,
+    };
     const analysis = await vision.analyse(image.bytes);
     const box = acceptedFaces(gateFaces(analysis.faces, analysis))[0]!.face.box;
     const before = await rawOf(image.bytes);
     const faceChange = async (intensity: number) => {
-      const edited = await rawOf((await renderer.render({ image, plan: plan('sadness', ['facial']), intensity, seed: 1 })).bytes);
+      const edited = await rawOf(
+        (await renderer.render({ image, plan: plan('sadness', ['facial']), intensity, seed: 1 })).bytes,
+      );
       let sum = 0;
       let count = 0;
       const { width, channels } = before.info;
       for (let y = Math.round(box.y); y < box.y + box.height; y++) {
         for (let x = Math.round(box.x); x < box.x + box.width; x++, count++) {
-          for (let c = 0; c < 3; c++) sum += Math.abs(edited.data[(y * width + x) * channels + c]! - before.data[(y * width + x) * channels + c]!);
+          for (let c = 0; c < 3; c++)
+            sum += Math.abs(
+              edited.data[(y * width + x) * channels + c]! - before.data[(y * width + x) * channels + c]!,
+            );
         }
       }
       return sum / count / 3;
     };
     const [moderate, strong] = [await faceChange(0.6), await faceChange(0.9)];
-    assert.ok(strong > 1.25 * moderate, `the face moved ${moderate.toFixed(2)} levels at 0.6 and ${strong.toFixed(2)} at 0.9`);
+    assert.ok(
+      strong > 1.25 * moderate,
+      `the face moved ${moderate.toFixed(2)} levels at 0.6 and ${strong.toFixed(2)} at 0.9`,
+    );
   });
 
   it('gives the same bytes for the same seed and a different edit for another seed ("try again")', async () => {
@@ -205,7 +261,10 @@ describe('facial edits (real models)', () => {
     const analysis = await vision.analyse(image.bytes);
     const request = { image, intensity: 0.8, seed: 1 };
     const scene = await renderer.render({ ...request, plan: plan('sadness', ['scene', 'color']) });
-    const colourOnly = await new ToneRenderer({ vision: false }).render({ ...request, plan: plan('sadness', ['color']) });
+    const colourOnly = await new ToneRenderer({ vision: false }).render({
+      ...request,
+      plan: plan('sadness', ['color']),
+    });
     const before = await rawOf(image.bytes);
     const mask = analysis.personMask!;
     const { width, height, channels } = before.info;
@@ -214,7 +273,8 @@ describe('facial edits (real models)', () => {
       const sums = { person: [0, 0], background: [0, 0] };
       for (let y = 0; y < height; y += 2) {
         for (let x = 0; x < width; x += 2) {
-          const m = mask.alpha[Math.floor((y / height) * mask.height) * mask.width + Math.floor((x / width) * mask.width)]!;
+          const m =
+            mask.alpha[Math.floor((y / height) * mask.height) * mask.width + Math.floor((x / width) * mask.width)]!;
           const where = m > 230 ? sums.person : m < 25 ? sums.background : undefined;
           if (!where) continue;
           const i = (y * width + x) * channels;
@@ -244,19 +304,44 @@ describe('facial edits (real models)', () => {
       const y0 = Math.max(0, Math.min(...faces.map((f) => f.face.box.y - 0.35 * f.face.box.height)));
       const x1 = Math.min(image.width, Math.max(...faces.map((f) => f.face.box.x + 1.35 * f.face.box.width)));
       const y1 = Math.min(image.height, Math.max(...faces.map((f) => f.face.box.y + 1.35 * f.face.box.height)));
-      const crop = { left: Math.round(x0), top: Math.round(y0), width: Math.round(x1 - x0), height: Math.round(y1 - y0) };
+      const crop = {
+        left: Math.round(x0),
+        top: Math.round(y0),
+        width: Math.round(x1 - x0),
+        height: Math.round(y1 - y0),
+      };
       for (const [k, column] of columns.entries()) {
         const bytes =
-          column === 'original' ? image.bytes : (await renderer.render({ image, plan: plan(column as Emotion, ['facial', 'scene', 'color']), intensity: 0.6, seed: 1 })).bytes;
-        const tile = await sharp(bytes).extract(crop).resize(cell, cell, { fit: 'contain', background: '#111' }).png().toBuffer();
+          column === 'original'
+            ? image.bytes
+            : (
+                await renderer.render({
+                  image,
+                  plan: plan(column as Emotion, ['facial', 'scene', 'color']),
+                  intensity: 0.6,
+                  seed: 1,
+                })
+              ).bytes;
+        const tile = await sharp(bytes)
+          .extract(crop)
+          .resize(cell, cell, { fit: 'contain', background: '#111' })
+          .png()
+          .toBuffer();
         tiles.push({ input: tile, left: k * cell, top: 24 + row * cell });
       }
       row++;
     }
     const labels = columns
-      .map((label, k) => `<text x="${k * cell + 8}" y="17" font-size="15" fill="white" font-family="sans-serif">${label}${k > 0 && EMOTION_TABLE[label as Emotion].valence === 'negative' ? ' (−)' : ''}</text>`)
+      .map(
+        (label, k) =>
+          `<text x="${k * cell + 8}" y="17" font-size="15" fill="white" font-family="sans-serif">${label}${k > 0 && EMOTION_TABLE[label as Emotion].valence === 'negative' ? ' (−)' : ''}</text>`,
+      )
       .join('');
-    tiles.push({ input: Buffer.from(`<svg width="${columns.length * cell}" height="24">${labels}</svg>`), left: 0, top: 0 });
+    tiles.push({
+      input: Buffer.from(`<svg width="${columns.length * cell}" height="24">${labels}</svg>`),
+      left: 0,
+      top: 0,
+    });
     mkdirSync(new URL('../../test-results/', import.meta.url), { recursive: true });
     // The face crops; scripts/vision-grid.ts writes the whole pictures to vision-grid.png.
     const path = new URL('../../test-results/vision-grid-faces.png', import.meta.url).pathname;
@@ -273,7 +358,10 @@ describe('facial edits when the models are missing', () => {
   it('renders the tone-only edit and logs why', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'no-models-'));
     const warnings: string[] = [];
-    const logger = { warn: (fields: object, message: string) => void warnings.push(`${message} ${JSON.stringify(fields)}`), info: () => {} };
+    const logger = {
+      warn: (fields: object, message: string) => void warnings.push(`${message} ${JSON.stringify(fields)}`),
+      info: () => {},
+    };
     const broken = new VisionRuntime({ paths: { faceApiModels: empty, humanModels: empty }, logger });
     try {
       const image = await checkImage(fixture('astronaut.png'));

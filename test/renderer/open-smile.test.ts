@@ -23,7 +23,9 @@ describe('open smiles toward negative targets (real face model)', () => {
   let image: CheckedImage;
   let face: FaceReading;
   before(async () => {
-    const png = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url))).png().toBuffer();
+    const png = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url)))
+      .png()
+      .toBuffer();
     image = { ...(await checkImage(png)), bytes: png };
     const analysis = await vision.analyse(image.bytes);
     face = acceptedFaces(gateFaces(analysis.faces, analysis))[0]!.face;
@@ -46,7 +48,21 @@ describe('open smiles toward negative targets (real face model)', () => {
     }
     return count;
   };
-  const edit = (target: Emotion) => renderer.render({ image, plan: { source: 'amusement', target, caption: '', editedCaption: '', elements: ['facial'], instruction: '', planner: 'test' }, intensity: 0.6, seed: 1 });
+  const edit = (target: Emotion) =>
+    renderer.render({
+      image,
+      plan: {
+        source: 'amusement',
+        target,
+        caption: '',
+        editedCaption: '',
+        elements: ['facial'],
+        instruction: '',
+        planner: 'test',
+      },
+      intensity: 0.6,
+      seed: 1,
+    });
 
   it('closes the lips over most of the teeth for sadness and anger, and leaves them for amusement', async () => {
     const original = await teethIn(image.bytes);
@@ -65,7 +81,20 @@ describe('open smiles toward negative targets (real face model)', () => {
     assert.equal((await edit('sadness')).faceNote, 'open-smile');
     assert.equal((await edit('amusement')).faceNote, undefined);
     const cat = await checkImage(readFileSync(new URL('../fixtures/images/chelsea.png', import.meta.url)));
-    const onCat = await renderer.render({ image: cat, plan: { source: 'contentment', target: 'sadness', caption: '', editedCaption: '', elements: ['facial', 'color'], instruction: '', planner: 'test' }, intensity: 0.6, seed: 1 });
+    const onCat = await renderer.render({
+      image: cat,
+      plan: {
+        source: 'contentment',
+        target: 'sadness',
+        caption: '',
+        editedCaption: '',
+        elements: ['facial', 'color'],
+        instruction: '',
+        planner: 'test',
+      },
+      intensity: 0.6,
+      seed: 1,
+    });
     assert.equal(onCat.faceNote, 'no-face');
   });
 });
@@ -91,14 +120,40 @@ describe('smiles toward negative targets: the mouth corners come down (real face
     it(`${name}: fear and sadness bring the mouth corners down to under a third of their lift above the lips' middle, anger and disgust under half; amusement lifts them`, async () => {
       const image = await checkImage(readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url)));
       const edit = async (target: Emotion) =>
-        (await renderer.render({ image, plan: { source: 'amusement', target, caption: '', editedCaption: '', elements: ['facial'], instruction: '', planner: 'test' }, intensity: 0.6, seed: 1 })).bytes;
+        (
+          await renderer.render({
+            image,
+            plan: {
+              source: 'amusement',
+              target,
+              caption: '',
+              editedCaption: '',
+              elements: ['facial'],
+              instruction: '',
+              planner: 'test',
+            },
+            intensity: 0.6,
+            seed: 1,
+          })
+        ).bytes;
       const before = await liftIn(image.bytes);
-      assert.ok(before > 0.04, `the original smiles: corners ${before.toFixed(3)} eye distances above the lips' middle`);
+      assert.ok(
+        before > 0.04,
+        `the original smiles: corners ${before.toFixed(3)} eye distances above the lips' middle`,
+      );
       const rows: string[] = [];
-      for (const [target, share] of [['fear', 0.3], ['sadness', 0.3], ['anger', 0.45], ['disgust', 0.45]] as const) {
+      for (const [target, share] of [
+        ['fear', 0.3],
+        ['sadness', 0.3],
+        ['anger', 0.45],
+        ['disgust', 0.45],
+      ] as const) {
         const after = await liftIn(await edit(target));
         rows.push(`${target} ${after.toFixed(3)}`);
-        assert.ok(after < share * before, `${target}: corner lift ${before.toFixed(3)} → ${after.toFixed(3)}, above ${share} of it (${rows.join(', ')})`);
+        assert.ok(
+          after < share * before,
+          `${target}: corner lift ${before.toFixed(3)} → ${after.toFixed(3)}, above ${share} of it (${rows.join(', ')})`,
+        );
       }
       const amused = await liftIn(await edit('amusement'));
       assert.ok(amused > before, `amusement: corner lift ${before.toFixed(3)} → ${amused.toFixed(3)}`);

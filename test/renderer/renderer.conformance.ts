@@ -34,13 +34,26 @@ export function conformancePlan(target: Emotion, source: Emotion = 'contentment'
 
 /** A small picture of a real photo in the given format. */
 async function photoAs(format: OutputFormat, longSide: number): Promise<CheckedImage> {
-  const pipeline = sharp(new URL('../fixtures/images/chelsea.png', import.meta.url).pathname).resize(longSide, longSide, { fit: 'inside' });
-  const encoded = format === 'jpeg' ? pipeline.jpeg({ quality: 90 }) : format === 'webp' ? pipeline.webp({ quality: 90 }) : pipeline.png();
+  const pipeline = sharp(new URL('../fixtures/images/chelsea.png', import.meta.url).pathname).resize(
+    longSide,
+    longSide,
+    { fit: 'inside' },
+  );
+  const encoded =
+    format === 'jpeg'
+      ? pipeline.jpeg({ quality: 90 })
+      : format === 'webp'
+        ? pipeline.webp({ quality: 90 })
+        : pipeline.png();
   const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
   return { bytes: data, format, width: info.width, height: info.height };
 }
 
-export function runRendererConformance(name: string, create: () => Promise<Renderer> | Renderer, options: RendererConformanceOptions = {}): void {
+export function runRendererConformance(
+  name: string,
+  create: () => Promise<Renderer> | Renderer,
+  options: RendererConformanceOptions = {},
+): void {
   const size = options.size ?? 96;
   describe(`Renderer conformance: ${name}`, () => {
     let renderer: Renderer;
@@ -74,14 +87,32 @@ export function runRendererConformance(name: string, create: () => Promise<Rende
     });
 
     it('changes the picture', async () => {
-      const result = await renderer.render({ image: pictures.png, plan: conformancePlan('excitement'), intensity: 0.8, seed: 3 });
+      const result = await renderer.render({
+        image: pictures.png,
+        plan: conformancePlan('excitement'),
+        intensity: 0.8,
+        seed: 3,
+      });
       assert.ok(!result.bytes.equals(pictures.png.bytes));
-      assert.ok((await meanAbsoluteDifference(result.bytes, pictures.png.bytes)) > 0.5, 'a person can see a difference');
+      assert.ok(
+        (await meanAbsoluteDifference(result.bytes, pictures.png.bytes)) > 0.5,
+        'a person can see a difference',
+      );
     });
 
     it('gives a different picture for a different target', async () => {
-      const sad = await renderer.render({ image: pictures.png, plan: conformancePlan('sadness'), intensity: 0.8, seed: 5 });
-      const amused = await renderer.render({ image: pictures.png, plan: conformancePlan('amusement'), intensity: 0.8, seed: 5 });
+      const sad = await renderer.render({
+        image: pictures.png,
+        plan: conformancePlan('sadness'),
+        intensity: 0.8,
+        seed: 5,
+      });
+      const amused = await renderer.render({
+        image: pictures.png,
+        plan: conformancePlan('amusement'),
+        intensity: 0.8,
+        seed: 5,
+      });
       assert.ok((await meanAbsoluteDifference(sad.bytes, amused.bytes)) > 0.5);
     });
 
@@ -89,14 +120,26 @@ export function runRendererConformance(name: string, create: () => Promise<Rende
       const controller = new AbortController();
       controller.abort();
       await assert.rejects(
-        renderer.render({ image: pictures.jpeg, plan: conformancePlan('awe'), intensity: 0.6, seed: 1, signal: controller.signal }),
+        renderer.render({
+          image: pictures.jpeg,
+          plan: conformancePlan('awe'),
+          intensity: 0.6,
+          seed: 1,
+          signal: controller.signal,
+        }),
         (error: unknown) => error instanceof Error && (error.name === 'AbortError' || /abort/i.test(error.message)),
       );
     });
 
     it('reports rendering progress', async () => {
       const events: Progress[] = [];
-      await renderer.render({ image: pictures.jpeg, plan: conformancePlan('anger'), intensity: 0.6, seed: 1, onProgress: (p) => events.push(p) });
+      await renderer.render({
+        image: pictures.jpeg,
+        plan: conformancePlan('anger'),
+        intensity: 0.6,
+        seed: 1,
+        onProgress: (p) => events.push(p),
+      });
       const rendering = events.filter((e) => e.stage === 'rendering');
       assert.ok(rendering.length >= 1, 'at least one rendering step is reported');
       for (const event of rendering) {

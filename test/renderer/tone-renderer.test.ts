@@ -36,7 +36,8 @@ describe('tone renderer', () => {
       const before = await estimateEmotion(image);
       const failures: string[] = [];
       for (const target of EMOTIONS) {
-        const render = (intensity: number) => renderer.render({ image, plan: conformancePlan(target), intensity, seed: 7 });
+        const render = (intensity: number) =>
+          renderer.render({ image, plan: conformancePlan(target), intensity, seed: 7 });
         const [gentle, strong] = await Promise.all([render(0.4), render(0.9)]);
         for (const result of [gentle, strong]) {
           assert.deepEqual([result.width, result.height, result.format], [image.width, image.height, image.format]);
@@ -47,7 +48,8 @@ describe('tone renderer', () => {
           meanAbsoluteDifference(gentle.bytes, image.bytes),
           meanAbsoluteDifference(strong.bytes, image.bytes),
         ]);
-        if (!(strongMove > gentleMove)) failures.push(`${target}: intensity 0.9 moved ${strongMove}, 0.4 moved ${gentleMove}`);
+        if (!(strongMove > gentleMove))
+          failures.push(`${target}: intensity 0.9 moved ${strongMove}, 0.4 moved ${gentleMove}`);
       }
       assert.deepEqual(failures, []);
     });
@@ -60,7 +62,10 @@ describe('tone renderer', () => {
       const target = targets[index]!;
       const result = await renderer.render({ image, plan: conformancePlan(target), intensity: 0.6, seed: 1 });
       assert.deepEqual([result.width, result.height, result.format], [image.width, image.height, image.format]);
-      assert.ok((await estimateEmotion(result))[target] > (await estimateEmotion(image))[target], `${name} → ${target}`);
+      assert.ok(
+        (await estimateEmotion(result))[target] > (await estimateEmotion(image))[target],
+        `${name} → ${target}`,
+      );
     }
   });
 
@@ -73,7 +78,9 @@ describe('tone renderer', () => {
   });
 
   it('edits a picture with transparency and keeps it', async () => {
-    const rgba = await sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 200, g: 120, b: 60, alpha: 0.5 } } })
+    const rgba = await sharp({
+      create: { width: 40, height: 30, channels: 4, background: { r: 200, g: 120, b: 60, alpha: 0.5 } },
+    })
       .png()
       .toBuffer();
     const image = await checkImage(rgba);
@@ -87,7 +94,12 @@ describe('tone renderer', () => {
   it('edits a single-channel greyscale picture and keeps its size and format', async () => {
     const bytes = await sharp(small.get('chelsea.png')!.bytes).toColourspace('b-w').png().toBuffer();
     assert.equal((await sharp(bytes).metadata()).channels, 1);
-    const image: CheckedImage = { bytes, format: 'png', width: small.get('chelsea.png')!.width, height: small.get('chelsea.png')!.height };
+    const image: CheckedImage = {
+      bytes,
+      format: 'png',
+      width: small.get('chelsea.png')!.width,
+      height: small.get('chelsea.png')!.height,
+    };
     const result = await renderer.render({ image, plan: conformancePlan('anger'), intensity: 0.8, seed: 1 });
     assert.deepEqual([result.width, result.height, result.format], [image.width, image.height, 'png']);
     assert.ok((await meanAbsoluteDifference(result.bytes, bytes)) > 1);
@@ -96,17 +108,33 @@ describe('tone renderer', () => {
   it('darkens the corners against the centre when the vignette is on', async () => {
     const image = small.get('chelsea.png')!;
     // Colour and light only: with the vision models, the scene grade gives fear's background low-key corners anyway.
-    const plain = await new ToneRenderer({ vision: false }).render({ image, plan: conformancePlan('fear'), intensity: 1, seed: 1 });
-    const vignetted = await new ToneRenderer({ vignette: true, vision: false }).render({ image, plan: conformancePlan('fear'), intensity: 1, seed: 1 });
+    const plain = await new ToneRenderer({ vision: false }).render({
+      image,
+      plan: conformancePlan('fear'),
+      intensity: 1,
+      seed: 1,
+    });
+    const vignetted = await new ToneRenderer({ vignette: true, vision: false }).render({
+      image,
+      plan: conformancePlan('fear'),
+      intensity: 1,
+      seed: 1,
+    });
     const mean = async (bytes: Buffer, left: number, top: number) => {
-      const { data } = await sharp(bytes).extract({ left, top, width: 16, height: 16 }).raw().toBuffer({ resolveWithObject: true });
+      const { data } = await sharp(bytes)
+        .extract({ left, top, width: 16, height: 16 })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       return data.reduce((sum, v) => sum + v, 0) / data.length;
     };
     const centreLeft = Math.floor(image.width / 2) - 8;
     const centreTop = Math.floor(image.height / 2) - 8;
     const fall = async (bytes: Buffer) => (await mean(bytes, centreLeft, centreTop)) - (await mean(bytes, 0, 0));
     const [plainFall, vignettedFall] = [await fall(plain.bytes), await fall(vignetted.bytes)];
-    assert.ok(vignettedFall > plainFall + 5, `corner falls ${vignettedFall} below the centre with the vignette, ${plainFall} without`);
+    assert.ok(
+      vignettedFall > plainFall + 5,
+      `corner falls ${vignettedFall} below the centre with the vignette, ${plainFall} without`,
+    );
   });
 
   it('refuses options that make no sense, saying what to change', () => {

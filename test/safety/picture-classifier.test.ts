@@ -49,7 +49,10 @@ describe('picture-safety classifier (real NSFWJS MobileNetV2 on the tfjs-wasm vi
   it('fails with VisionUnavailable, not a wrong answer, when the model cannot load', async () => {
     const broken = new VisionRuntime({ paths: { safetyLoadError: 'test: the weights are missing' } });
     try {
-      await assert.rejects(new VisionPictureClassifier({ vision: broken }).classify(fixture('rocket.jpg')), /weights are missing/);
+      await assert.rejects(
+        new VisionPictureClassifier({ vision: broken }).classify(fixture('rocket.jpg')),
+        /weights are missing/,
+      );
     } finally {
       await broken.close();
     }

@@ -35,7 +35,11 @@ describe('picture refusals in /metrics and the logs', () => {
     const logger = pino({ level: 'debug' }, sink);
     const classifier = new VisionPictureClassifier({ vision });
     const scores = await classifier.classify(rocket);
-    const moderation = await createModeration({ logger, pictureSafety: new PictureSafety({ classifier }), globalPolicy: { pictureThresholds: { Drawing: 0.5 } } });
+    const moderation = await createModeration({
+      logger,
+      pictureSafety: new PictureSafety({ classifier }),
+      globalPolicy: { pictureThresholds: { Drawing: 0.5 } },
+    });
     const engine = await createEngine(loadConfig({}), { logger, moderation });
     const observability = await startBotObservability(engine, [], { port: 0, host: '127.0.0.1' });
     try {
@@ -50,11 +54,17 @@ describe('picture refusals in /metrics and the logs', () => {
       const [reply] = await engine.editor.handle(turn);
       assert.equal(reply!.code, ErrorCode.PictureBlocked);
       const metrics = await (await fetch(`${observability.url}/metrics`)).text();
-      assert.match(metrics, /moodshift_picture_refusals_total\{stage="incoming",class="Drawing",scope="global",platform="telegram"\} 1/);
+      assert.match(
+        metrics,
+        /moodshift_picture_refusals_total\{stage="incoming",class="Drawing",scope="global",platform="telegram"\} 1/,
+      );
       const logged = lines.join('');
       assert.ok(logged.includes('"msg":"turn"'), 'the turn was logged');
       assert.doesNotMatch(logged, /ivy-private-holiday/, 'no file name in the logs');
-      assert.ok(!logged.includes(rocket.subarray(0, 64).toString('base64').slice(0, 24)), 'no picture bytes in the logs');
+      assert.ok(
+        !logged.includes(rocket.subarray(0, 64).toString('base64').slice(0, 24)),
+        'no picture bytes in the logs',
+      );
       for (const value of Object.values(scores)) {
         assert.ok(!logged.includes(String(value).slice(0, 7)), `the score ${value} is not in the logs`);
       }

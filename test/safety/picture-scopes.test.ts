@@ -10,7 +10,14 @@ import { parsePolicyFile } from '../../src/moderation/policy-file.ts';
 import { pictureScopesFor, resolvePolicy, scopeRefs } from '../../src/moderation/policy-resolution.ts';
 import { exceededClass } from '../../src/safety/picture-safety.ts';
 
-const scores = (over: Partial<Record<'Drawing' | 'Hentai' | 'Neutral' | 'Porn' | 'Sexy', number>>) => ({ Drawing: 0, Hentai: 0, Neutral: 1, Porn: 0, Sexy: 0, ...over });
+const scores = (over: Partial<Record<'Drawing' | 'Hentai' | 'Neutral' | 'Porn' | 'Sexy', number>>) => ({
+  Drawing: 0,
+  Hentai: 0,
+  Neutral: 1,
+  Porn: 0,
+  Sexy: 0,
+  ...over,
+});
 
 describe('picture rule across scopes', () => {
   it('reads where moderators may change it: nowhere in a DM, only stricter in a Discord channel that is not age-restricted', () => {
@@ -24,10 +31,18 @@ describe('picture rule across scopes', () => {
 
   it('lets the innermost scope decide within those limits, and names who set each part', () => {
     const refs = scopeRefs('discord', { server: 'g', channel: 'c' });
-    const overrides = [{}, { pictureRule: 'allow' as const, pictureThresholds: { Porn: 0.95 } }, { pictureThresholds: { Sexy: 0.5 } }];
+    const overrides = [
+      {},
+      { pictureRule: 'allow' as const, pictureThresholds: { Porn: 0.95 } },
+      { pictureThresholds: { Sexy: 0.5 } },
+    ];
     const strict = resolvePolicy(refs, overrides, { defaultWordList: false, pictureScopes: 'tighten' });
     assert.equal(strict.policy.pictureRule, 'block', 'allow is ignored outside an age-restricted channel');
-    assert.deepEqual(strict.policy.pictureThresholds, { Porn: 0.7, Hentai: 0.7, Sexy: 0.5 }, 'only the lower threshold counts');
+    assert.deepEqual(
+      strict.policy.pictureThresholds,
+      { Porn: 0.7, Hentai: 0.7, Sexy: 0.5 },
+      'only the lower threshold counts',
+    );
     assert.equal(strict.pictureThresholdSources.get('Sexy'), 'discord:g:c');
     assert.equal(strict.pictureThresholdSources.get('Porn'), 'global');
     const open = resolvePolicy(refs, overrides, { defaultWordList: false, pictureScopes: 'all' });
@@ -48,9 +63,18 @@ describe('picture rule across scopes', () => {
   });
 
   it('reads the operator file picture fields and explains a wrong one', () => {
-    assert.deepEqual(parsePolicyFile({ pictureRule: 'allow', pictureThresholds: { Porn: 0.5 } }, 'test').policy, { pictureRule: 'allow', pictureThresholds: { Porn: 0.5 } });
-    assert.throws(() => parsePolicyFile({ pictureRule: 'maybe' }, 'test'), /pictureRule is "maybe"; it must be "block" or "allow"/);
-    assert.throws(() => parsePolicyFile({ pictureThresholds: { Porn: 2 } }, 'test'), /pictureThresholds\.Porn is 2; it must be a map from Porn, Hentai, Sexy, Drawing/);
+    assert.deepEqual(parsePolicyFile({ pictureRule: 'allow', pictureThresholds: { Porn: 0.5 } }, 'test').policy, {
+      pictureRule: 'allow',
+      pictureThresholds: { Porn: 0.5 },
+    });
+    assert.throws(
+      () => parsePolicyFile({ pictureRule: 'maybe' }, 'test'),
+      /pictureRule is "maybe"; it must be "block" or "allow"/,
+    );
+    assert.throws(
+      () => parsePolicyFile({ pictureThresholds: { Porn: 2 } }, 'test'),
+      /pictureThresholds\.Porn is 2; it must be a map from Porn, Hentai, Sexy, Drawing/,
+    );
     assert.throws(() => parsePolicyFile({ pictureThresholds: { Neutral: 0.5 } }, 'test'), /problem/);
   });
 
@@ -58,7 +82,11 @@ describe('picture rule across scopes', () => {
     assert.deepEqual(ageRestriction({ nsfw: true, isThread: () => false }), { ageRestricted: true });
     assert.deepEqual(ageRestriction({ nsfw: false, isThread: () => false }), {});
     assert.deepEqual(ageRestriction({ isThread: () => true, parent: { nsfw: true } }), { ageRestricted: true });
-    assert.deepEqual(ageRestriction({ isThread: () => true, parent: null }), {}, 'an unknown parent counts as not age-restricted');
+    assert.deepEqual(
+      ageRestriction({ isThread: () => true, parent: null }),
+      {},
+      'an unknown parent counts as not age-restricted',
+    );
     assert.deepEqual(ageRestriction(null), {});
   });
 });

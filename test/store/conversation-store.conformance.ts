@@ -132,7 +132,9 @@ export function runConversationStoreConformance(name: string, create: CreateStor
     it('starts an update of a missing conversation from an empty one', async () => {
       const store = await open();
       const key = freshKey();
-      const seen = await store.update(key, (c) => structuredClone({ key: c.key, edits: c.edits, redo: c.redo, cursor: c.cursor }));
+      const seen = await store.update(key, (c) =>
+        structuredClone({ key: c.key, edits: c.edits, redo: c.redo, cursor: c.cursor }),
+      );
       assert.deepEqual(seen, { key, edits: {}, redo: [], cursor: undefined });
       const loaded = await store.load(key);
       assert.ok(loaded, 'the empty conversation was stored');
@@ -165,7 +167,12 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       assert.deepEqual(await store.load(key), before);
 
       const neverStored = freshKey();
-      await assert.rejects(store.update(neverStored, () => { throw new RangeError('nope'); }), RangeError);
+      await assert.rejects(
+        store.update(neverStored, () => {
+          throw new RangeError('nope');
+        }),
+        RangeError,
+      );
       assert.equal(await store.load(neverStored), undefined);
     });
 
@@ -282,7 +289,10 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       assert.ok(read, 'the picture is there');
       assert.ok(Buffer.isBuffer(read.bytes), 'bytes come back as a Buffer');
       assert.ok(read.bytes.equals(bytes), 'the bytes are the ones stored');
-      assert.deepEqual({ format: read.format, width: read.width, height: read.height }, { format: 'png', width: 4, height: 3 });
+      assert.deepEqual(
+        { format: read.format, width: read.width, height: read.height },
+        { format: 'png', width: 4, height: 3 },
+      );
 
       const other = await store.pictures.put({ bytes: await tinyPicture(10), format: 'png', width: 4, height: 3 });
       assert.notEqual(other, hash);
@@ -293,9 +303,20 @@ export function runConversationStoreConformance(name: string, create: CreateStor
 
     describe('within a picture budget', () => {
       /** A stand-in picture of exactly 100 bytes: the budget counts bytes, whatever they are. */
-      const picture = (name: string) => ({ bytes: Buffer.from(name.padEnd(100, '.')), format: 'png' as const, width: 1, height: 1 });
+      const picture = (name: string) => ({
+        bytes: Buffer.from(name.padEnd(100, '.')),
+        format: 'png' as const,
+        width: 1,
+        height: 1,
+      });
       /** Stores a picture and makes it the conversation's new current edit (a root when `parent` is absent). */
-      const editWith = async (store: ConversationStore, key: ConversationKey, name: string, original: string, parent?: string) => {
+      const editWith = async (
+        store: ConversationStore,
+        key: ConversationKey,
+        name: string,
+        original: string,
+        parent?: string,
+      ) => {
         const hash = await store.pictures.put(picture(name));
         const originalHash = parent === undefined ? hash : original;
         await store.update(key, (c) => addEdit(c, makeEdit(name, parent, { imageHash: hash, originalHash })));
@@ -317,11 +338,13 @@ export function runConversationStoreConformance(name: string, create: CreateStor
         const b0 = await editWith(store, bob, 'b0', '');
         const x = await store.pictures.put(picture('x')); // 500 bytes > 450: one picture must go
         assert.equal(await store.pictures.get(a1), undefined, 'the picture of an edit that is no longer current goes');
-        for (const kept of [a0, a2, b0, x]) assert.ok(await store.pictures.get(kept), 'current edits, their originals and the new picture stay');
+        for (const kept of [a0, a2, b0, x])
+          assert.ok(await store.pictures.get(kept), 'current edits, their originals and the new picture stay');
         // Everything stored is now needed by a current edit: a new picture is refused, plainly.
         await store.update(bob, (c) => addEdit(c, makeEdit('bx', 'b0', { imageHash: x, originalHash: b0 })));
         await assert.rejects(store.pictures.put(picture('y')), isStorageFull);
-        for (const kept of [a0, a2, b0, x]) assert.ok(await store.pictures.get(kept), 'a refused put evicts nothing that is needed');
+        for (const kept of [a0, a2, b0, x])
+          assert.ok(await store.pictures.get(kept), 'a refused put evicts nothing that is needed');
         assert.ok(await store.pictures.put(picture('a2')), 'a picture already stored is no new bytes, and is accepted');
       });
 
@@ -330,7 +353,7 @@ export function runConversationStoreConformance(name: string, create: CreateStor
         await assert.rejects(store.pictures.put(picture('big')), isStorageFull);
       });
 
-      it('frees a long conversation\'s older pictures before other conversations\' pictures', async () => {
+      it("frees a long conversation's older pictures before other conversations' pictures", async () => {
         const store = await open({ maxImageBytes: 700, picturesPerConversation: 1 });
         const bob = freshKey();
         const alice = freshKey();
@@ -401,7 +424,11 @@ export function runConversationStoreConformance(name: string, create: CreateStor
       assert.deepEqual(Object.keys(loaded.edits).sort(), ['a', 'b', 'c', 'root']);
       assert.equal(loaded.cursor, 'b');
       assert.deepEqual(loaded.redo, ['c']);
-      assert.equal(await store.findMessage(key.platform, key.chat, 'm-old'), undefined, 'links to dropped edits go too');
+      assert.equal(
+        await store.findMessage(key.platform, key.chat, 'm-old'),
+        undefined,
+        'links to dropped edits go too',
+      );
 
       // A new edit from the cursor: the oldest edit off the path (c, no longer in redo) makes room.
       await store.update(key, (c) => addEdit(c, makeEdit('d', 'b')));

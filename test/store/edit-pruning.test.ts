@@ -23,10 +23,16 @@ describe('keeping an edit tree within maxEdits', () => {
   it('trims an old branch from its tip inwards, so no edit loses its parent', () => {
     const conversation = branchyConversation();
     const dropped = pruneEdits(conversation, 4);
-    assert.deepEqual(dropped.map((edit) => edit.id), ['old-tip']);
+    assert.deepEqual(
+      dropped.map((edit) => edit.id),
+      ['old-tip'],
+    );
     assert.deepEqual(Object.keys(conversation.edits).sort(), ['a', 'b', 'old', 'root']);
 
-    assert.deepEqual(pruneEdits(conversation, 3).map((edit) => edit.id), ['old']);
+    assert.deepEqual(
+      pruneEdits(conversation, 3).map((edit) => edit.id),
+      ['old'],
+    );
     assert.deepEqual(Object.keys(conversation.edits).sort(), ['a', 'b', 'root']);
   });
 
@@ -44,6 +50,9 @@ describe('keeping an edit tree within maxEdits', () => {
     addEdit(conversation, makeEdit('root'));
     for (const id of ['first', 'second', 'third']) conversation.edits[id] = makeEdit(id, 'root');
     conversation.cursor = 'root';
-    assert.deepEqual(pruneEdits(conversation, 2).map((edit) => edit.id), ['first', 'second']);
+    assert.deepEqual(
+      pruneEdits(conversation, 2).map((edit) => edit.id),
+      ['first', 'second'],
+    );
   });
 });

@@ -23,11 +23,14 @@ runConversationStoreConformance('memory', async (options) => {
 
 describe('memory conversation store', () => {
   it('refuses options that make no sense, saying which one to change', () => {
-    assert.throws(() => new MemoryConversationStore({ ttlSeconds: 0 }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /ttlSeconds must be a whole number of at least 1/);
-      return true;
-    });
+    assert.throws(
+      () => new MemoryConversationStore({ ttlSeconds: 0 }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /ttlSeconds must be a whole number of at least 1/);
+        return true;
+      },
+    );
     assert.throws(() => new MemoryConversationStore({ maxEdits: 2.5 }), /maxEdits/);
     assert.throws(() => new MemoryConversationStore({ imageTtlSeconds: -1 }), /imageTtlSeconds/);
     assert.throws(() => new MemoryConversationStore({ maxImageBytes: 0 }), /maxImageBytes/);
@@ -48,8 +51,16 @@ describe('memory conversation store', () => {
 
   it('tells the person plainly when a picture their conversation lists was evicted, and keeps their current edit', async () => {
     const store = new MemoryConversationStore({ maxImageBytes: 2 * 1024 * 1024 });
-    const editor = new Editor({ store, normaliser: new RulesNormaliser(), planner: new KnowledgePlanner(), renderer: new ToneRenderer() });
-    const photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url))).resize(160).png().toBuffer();
+    const editor = new Editor({
+      store,
+      normaliser: new RulesNormaliser(),
+      planner: new KnowledgePlanner(),
+      renderer: new ToneRenderer(),
+    });
+    const photo = await sharp(readFileSync(new URL('../fixtures/images/astronaut.png', import.meta.url)))
+      .resize(160)
+      .png()
+      .toBuffer();
     const key = { platform: 'test', chat: 'chat-1', user: 'alice' };
     let n = 0;
     const say = async (text: string, image?: Buffer) => {
@@ -66,7 +77,8 @@ describe('memory conversation store', () => {
     assert.ok((await say('make it sadder', photo)).image);
     assert.ok((await say('make it scarier')).image); // the sadder picture is now history, not current
     // Others fill the budget: the pictures nobody's current edit needs make way, oldest first.
-    for (let i = 0; i < 12; i++) await store.pictures.put({ bytes: randomBytes(300_000), format: 'png', width: 1, height: 1 });
+    for (let i = 0; i < 12; i++)
+      await store.pictures.put({ bytes: randomBytes(300_000), format: 'png', width: 1, height: 1 });
 
     const undone = await say('undo');
     assert.equal(undone.kind, 'error');
@@ -122,10 +134,13 @@ describe('memory conversation store', () => {
     const store = createConversationStore({ redisUrl: 'redis://127.0.0.1:1', keyPrefix: 'x:' });
     assert.ok(store instanceof RedisConversationStore);
     await store.close();
-    assert.throws(() => createConversationStore({ redisUrl: 'localhost:6379' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /redis:\/\/host:6379/);
-      return true;
-    });
+    assert.throws(
+      () => createConversationStore({ redisUrl: 'localhost:6379' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /redis:\/\/host:6379/);
+        return true;
+      },
+    );
   });
 });

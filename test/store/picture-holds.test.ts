@@ -22,10 +22,17 @@ import { redisTestOptions, startTestRedis, type TestRedis } from '../helpers/red
 import { addEdit, freshKey, makeEdit } from './conversation-store.conformance.ts';
 
 /** A stand-in picture of exactly 100 bytes. */
-const picture = (name: string) => ({ bytes: Buffer.from(name.padEnd(100, '.')), format: 'png' as const, width: 1, height: 1 });
+const picture = (name: string) => ({
+  bytes: Buffer.from(name.padEnd(100, '.')),
+  format: 'png' as const,
+  width: 1,
+  height: 1,
+});
 
 async function photo(shade: number): Promise<Buffer> {
-  return sharp({ create: { width: 48, height: 32, channels: 3, background: { r: shade, g: 255 - shade, b: 90 } } }).png().toBuffer();
+  return sharp({ create: { width: 48, height: 32, channels: 3, background: { r: shade, g: 255 - shade, b: 90 } } })
+    .png()
+    .toBuffer();
 }
 
 function holdSuite(name: string, open: (options: ConversationStoreOptions) => Promise<ConversationStore>): void {
@@ -49,7 +56,10 @@ function holdSuite(name: string, open: (options: ConversationStoreOptions) => Pr
       assert.ok(await store.pictures.get(current));
       // With nothing else to drop, a new picture is refused plainly rather than the held one dropped.
       await store.pictures.hold([imageContentHash(picture('someone else 2').bytes)], 60);
-      await assert.rejects(store.pictures.put(picture('someone else 3')), (error: unknown) => error instanceof UserError && error.code === ErrorCode.PictureStorageFull);
+      await assert.rejects(
+        store.pictures.put(picture('someone else 3')),
+        (error: unknown) => error instanceof UserError && error.code === ErrorCode.PictureStorageFull,
+      );
       assert.ok(await store.pictures.get(old));
       await release();
       await release(); // a second release does nothing
@@ -59,7 +69,7 @@ function holdSuite(name: string, open: (options: ConversationStoreOptions) => Pr
       await store.close();
     });
 
-    it("never drops the original a long branch render needs, so More works on the branch afterwards", async () => {
+    it('never drops the original a long branch render needs, so More works on the branch afterwards', async () => {
       // Alice's four pictures and a few of Bob's: his forty photos and edits cannot all fit.
       const store = await open({ maxImageBytes: (await photo(10)).length * 14 });
       const tone = new ToneRenderer({ vision: false });
@@ -77,17 +87,31 @@ function holdSuite(name: string, open: (options: ConversationStoreOptions) => Pr
           return tone.render(request);
         },
       };
-      const editor = new Editor({ store, normaliser: new RulesNormaliser(), planner: new KnowledgePlanner(), renderer: slowWhenAsked });
+      const editor = new Editor({
+        store,
+        normaliser: new RulesNormaliser(),
+        planner: new KnowledgePlanner(),
+        renderer: slowWhenAsked,
+      });
       let n = 0;
       const say = async (user: string, text: string, extra: Partial<Turn> = {}): Promise<Reply> => {
-        const turn: Turn = { key: { platform: 'test', chat: `holds-${name}`, user }, messageId: `m-${++n}`, text, images: [], actor: { id: user, name: user, isModerator: false }, ...extra };
+        const turn: Turn = {
+          key: { platform: 'test', chat: `holds-${name}`, user },
+          messageId: `m-${++n}`,
+          text,
+          images: [],
+          actor: { id: user, name: user, isModerator: false },
+          ...extra,
+        };
         const [reply] = await editor.handle(turn, { send: async (sent) => (sent.image ? `bot-${n}` : undefined) });
         return { ...reply!, messageId: `bot-${n}` } as Reply;
       };
       const withPhoto = (bytes: Buffer) => ({ images: [{ declaredBytes: bytes.length, fetch: async () => bytes }] });
 
       const alice = `alice-${randomUUID()}`;
-      const firstEdit = (await say(alice, 'make it sadder', withPhoto(await photo(10)))) as Reply & { messageId: string };
+      const firstEdit = (await say(alice, 'make it sadder', withPhoto(await photo(10)))) as Reply & {
+        messageId: string;
+      };
       assert.equal(firstEdit.kind, 'edit');
       const second = await say(alice, 'make it scarier', withPhoto(await photo(200)));
       assert.equal(second.kind, 'edit');
@@ -96,7 +120,10 @@ function holdSuite(name: string, open: (options: ConversationStoreOptions) => Pr
       // which no current edit pins. The render waits while Bob fills the picture budget.
       holding = new Promise<void>((resolve) => (letGo = resolve));
       const branch = say(alice, 'make it calmer', { replyTo: firstEdit.messageId });
-      await Promise.race([renderStarted, branch.then((reply) => assert.fail(`the branch answered before rendering: ${reply.text}`))]);
+      await Promise.race([
+        renderStarted,
+        branch.then((reply) => assert.fail(`the branch answered before rendering: ${reply.text}`)),
+      ]);
       const bob = `bob-${randomUUID()}`;
       for (let i = 0; i < 40; i++) {
         const reply = await say(bob, 'make it sadder', withPhoto(await photo(20 + i * 5)));
@@ -126,11 +153,13 @@ describe('picture holds on Redis', redisTestOptions(), () => {
   after(async () => {
     await redis?.dispose();
   });
-  holdSuite('redis', async (options) =>
-    new RedisConversationStore({
-      redis: redis.url,
-      keyPrefix: `test:${randomUUID()}:`,
-      ...options,
-    }),
+  holdSuite(
+    'redis',
+    async (options) =>
+      new RedisConversationStore({
+        redis: redis.url,
+        keyPrefix: `test:${randomUUID()}:`,
+        ...options,
+      }),
   );
 });

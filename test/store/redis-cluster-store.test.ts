@@ -26,7 +26,12 @@ describe('redis conversation store on a Redis Cluster', redisClusterTestOptions(
 
   runConversationStoreConformance('redis (cluster)', async (options) => {
     // Each store opens its own cluster client from the URL, as a bot process does.
-    const store = new RedisConversationStore({ redis: cluster.url, keyPrefix: `test:${randomUUID()}:`, unavailableAfterMs: 5000, ...options });
+    const store = new RedisConversationStore({
+      redis: cluster.url,
+      keyPrefix: `test:${randomUUID()}:`,
+      unavailableAfterMs: 5000,
+      ...options,
+    });
     return { store, cleanup: () => store.close() };
   });
 
@@ -45,14 +50,20 @@ describe('redis conversation store on a Redis Cluster', redisClusterTestOptions(
       await store.update(key, (c) => addEdit(c, makeEdit('sadder', 'root')));
       await store.linkMessage(key, 'root', '1');
       await store.linkMessage(key, 'sadder', '2');
-      const hash = await store.pictures.put({ bytes: Buffer.from(`picture ${randomUUID()}`), format: 'png', width: 1, height: 1 });
+      const hash = await store.pictures.put({
+        bytes: Buffer.from(`picture ${randomUUID()}`),
+        format: 'png',
+        width: 1,
+        height: 1,
+      });
       const client = connection.client as Cluster;
       const slot = (name: string) => client.cluster('KEYSLOT', name) as Promise<number>;
       const conversationSlot = await slot(keys.conversation(key));
       assert.equal(await slot(keys.link(key.platform, key.chat, '1')), conversationSlot);
       assert.equal(await slot(keys.link(key.platform, key.chat, '2')), conversationSlot);
       const pictureSlot = await slot(keys.picture(hash));
-      for (const name of [keys.lru, keys.sizes, keys.bytes, keys.pin('a'.repeat(64))]) assert.equal(await slot(name), pictureSlot, name);
+      for (const name of [keys.lru, keys.sizes, keys.bytes, keys.pin('a'.repeat(64))])
+        assert.equal(await slot(name), pictureSlot, name);
       // What a cluster client sees: the links lead back, the picture reads, the current edit's picture is pinned.
       assert.deepEqual(await store.findMessage(key.platform, key.chat, '2'), { key, editId: 'sadder' });
       assert.ok(await store.pictures.get(hash));
@@ -60,7 +71,9 @@ describe('redis conversation store on a Redis Cluster', redisClusterTestOptions(
       assert.equal(await client.zcard(keys.pin('a'.repeat(64))), 1);
       // A new photo becomes the current edit: its picture is pinned, the earlier ones are let go.
       const other = 'b'.repeat(64);
-      await store.update(key, (c) => addEdit(c, makeEdit('new-photo', undefined, { originalHash: other, imageHash: other })));
+      await store.update(key, (c) =>
+        addEdit(c, makeEdit('new-photo', undefined, { originalHash: other, imageHash: other })),
+      );
       assert.equal((await store.load(key))!.cursor, 'new-photo');
       assert.equal(await client.zcard(keys.pin(other)), 1);
       assert.equal(await client.zcard(keys.pin('a'.repeat(64))), 0, 'the old original is no longer pinned');

@@ -42,7 +42,12 @@ describe('migrating the Redis keys of moodshift 0.1', redisTestOptions(), () => 
         addEdit(c, makeEdit('sadder', 'root'));
       });
       await store.linkMessage(key, 'sadder', '55');
-      const hash = await store.pictures.put({ bytes: Buffer.from('a picture of 0.1'), format: 'webp', width: 2, height: 2 });
+      const hash = await store.pictures.put({
+        bytes: Buffer.from('a picture of 0.1'),
+        format: 'webp',
+        width: 2,
+        height: 2,
+      });
       const before = await store.load(key);
       // The names 0.1 wrote (its own test's list), as a running deployment has them.
       const chat = encodeURIComponent(key.chat);
@@ -68,9 +73,17 @@ describe('migrating the Redis keys of moodshift 0.1', redisTestOptions(), () => 
         assert.deepEqual(await store.load(key), before);
         assert.deepEqual(await store.findMessage(key.platform, key.chat, '55'), { key, editId: 'sadder' });
         assert.ok((await store.pictures.get(hash))!.bytes.equals(Buffer.from('a picture of 0.1')));
-        assert.equal(await probe.get(`${prefix}imgs:{pictures}:bytes`), String('a picture of 0.1'.length), 'the budget came along');
+        assert.equal(
+          await probe.get(`${prefix}imgs:{pictures}:bytes`),
+          String('a picture of 0.1'.length),
+          'the budget came along',
+        );
         assert.ok((await probe.ttl(current)) > 0, 'the time to live came along');
-        assert.deepEqual(await migrateRedisKeys(connection, prefix), { renamed: 0, kept: 0 }, 'a second run changes nothing');
+        assert.deepEqual(
+          await migrateRedisKeys(connection, prefix),
+          { renamed: 0, kept: 0 },
+          'a second run changes nothing',
+        );
       } finally {
         await connection.close();
       }
@@ -80,7 +93,10 @@ describe('migrating the Redis keys of moodshift 0.1', redisTestOptions(), () => 
   });
 
   it('moves jobs waiting in the old render queue under the {moodshift} prefix, from the command line', async () => {
-    const old = new Queue('render', { connection: { host: '127.0.0.1', port: redis.port }, prefix: LEGACY_QUEUE_PREFIX });
+    const old = new Queue('render', {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: LEGACY_QUEUE_PREFIX,
+    });
     await old.add('render', { imageHash: 'f'.repeat(64), intensity: 0.6, seed: 1 }, { jobId: 'waiting-job' });
     await old.close();
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'migrate-redis'], {

@@ -67,7 +67,12 @@ describe('redis conversation store', skip, () => {
 
   it('keeps its keys under the prefix, with the time to live it was given', async () => {
     const prefix = `test:${randomUUID()}:`;
-    const store = new RedisConversationStore({ redis: redis.url, keyPrefix: prefix, ttlSeconds: 300, imageTtlSeconds: 600 });
+    const store = new RedisConversationStore({
+      redis: redis.url,
+      keyPrefix: prefix,
+      ttlSeconds: 300,
+      imageTtlSeconds: 600,
+    });
     const key = freshKey({ chat: '-100123' });
     await store.update(key, (c) => addEdit(c, makeEdit('root')));
     await store.linkMessage(key, 'root', '55');
@@ -76,18 +81,21 @@ describe('redis conversation store', skip, () => {
     const probe = new Redis(redis.url);
     try {
       const keys = (await probe.keys(`${prefix}*`)).sort();
-      assert.deepEqual(keys, [
-        // A conversation and its message links share the chat's hash tag; pictures share {pictures}.
-        `${prefix}conv:{telegram:${encodeURIComponent(key.chat)}}::${encodeURIComponent(key.user)}`,
-        `${prefix}img:{pictures}:${hash}`,
-        // The current edit pins its picture (here the root's original, 'a' * 64) for as long as the conversation lives.
-        `${prefix}imgpin:{pictures}:${'a'.repeat(64)}`,
-        // The picture budget's bookkeeping: bounded by the pictures stored, so it needs no time to live.
-        `${prefix}imgs:{pictures}:bytes`,
-        `${prefix}imgs:{pictures}:lru`,
-        `${prefix}imgs:{pictures}:size`,
-        `${prefix}msg:{telegram:-100123}:55`,
-      ].sort());
+      assert.deepEqual(
+        keys,
+        [
+          // A conversation and its message links share the chat's hash tag; pictures share {pictures}.
+          `${prefix}conv:{telegram:${encodeURIComponent(key.chat)}}::${encodeURIComponent(key.user)}`,
+          `${prefix}img:{pictures}:${hash}`,
+          // The current edit pins its picture (here the root's original, 'a' * 64) for as long as the conversation lives.
+          `${prefix}imgpin:{pictures}:${'a'.repeat(64)}`,
+          // The picture budget's bookkeeping: bounded by the pictures stored, so it needs no time to live.
+          `${prefix}imgs:{pictures}:bytes`,
+          `${prefix}imgs:{pictures}:lru`,
+          `${prefix}imgs:{pictures}:size`,
+          `${prefix}msg:{telegram:-100123}:55`,
+        ].sort(),
+      );
       assert.equal(await probe.get(`${prefix}imgs:{pictures}:bytes`), String('picture'.length));
       for (const k of keys.filter((k) => !k.includes(':imgs:'))) {
         const ttl = await probe.ttl(k);
@@ -110,9 +118,11 @@ describe('redis conversation store', skip, () => {
       const first = await store.pictures.put({ bytes: randomBytes(200_000), format: 'png', width: 1, height: 1 });
       let refusal: unknown;
       for (let i = 0; i < 40 && refusal === undefined; i++) {
-        await store.pictures.put({ bytes: randomBytes(200_000), format: 'png', width: 1, height: 1 }).catch((error: unknown) => {
-          refusal = error;
-        });
+        await store.pictures
+          .put({ bytes: randomBytes(200_000), format: 'png', width: 1, height: 1 })
+          .catch((error: unknown) => {
+            refusal = error;
+          });
       }
       assert.ok(refusal instanceof UserError, `a UserError, not ${String(refusal)}`);
       assert.equal(refusal.code, ErrorCode.PictureStorageFull);
@@ -179,7 +189,8 @@ describe('redis conversation store', skip, () => {
     const contested = new Proxy(client, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver);
-        if (property !== 'evalsha' && property !== 'eval') return typeof value === 'function' ? value.bind(target) : value;
+        if (property !== 'evalsha' && property !== 'eval')
+          return typeof value === 'function' ? value.bind(target) : value;
         return async (...args: unknown[]) => {
           rivalWrites += 1;
           await rival.update(key, (c) => addEdit(c, makeEdit(`rival-${rivalWrites}`, 'root')));
@@ -228,11 +239,14 @@ describe('redis conversation store', skip, () => {
   });
 
   it('refuses options that make no sense, saying which one to change', () => {
-    assert.throws(() => new RedisConversationStore({ redis: 'localhost:6379' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /redis:\/\/host:6379/);
-      return true;
-    });
+    assert.throws(
+      () => new RedisConversationStore({ redis: 'localhost:6379' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /redis:\/\/host:6379/);
+        return true;
+      },
+    );
     assert.throws(() => new RedisConversationStore({ redis: redis.url, maxUpdateRetries: 0 }), /maxUpdateRetries/);
     assert.throws(() => new RedisConversationStore({ redis: redis.url, ttlSeconds: 0.5 }), /ttlSeconds/);
   });

@@ -10,7 +10,14 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/images/${nam
 
 function recordingLogger() {
   const lines: { fields: Record<string, unknown>; message: string }[] = [];
-  return { lines, logger: { warn: (fields: object, message: string) => void lines.push({ fields: fields as Record<string, unknown>, message }), info: () => {} } };
+  return {
+    lines,
+    logger: {
+      warn: (fields: object, message: string) =>
+        void lines.push({ fields: fields as Record<string, unknown>, message }),
+      info: () => {},
+    },
+  };
 }
 
 describe('vision runtime (real face-api and selfie models on tfjs-wasm, in a worker thread)', () => {
@@ -39,7 +46,10 @@ describe('vision runtime (real face-api and selfie models on tfjs-wasm, in a wor
 
   it('refuses the "face" the detector finds on a cat, and finds none on the dog', async () => {
     const cat = await vision.analyse(fixture('chelsea.png'));
-    assert.ok(cat.faces.length >= 1, 'the detector is expected to fire on the cat; if it no longer does, this test needs a new decoy');
+    assert.ok(
+      cat.faces.length >= 1,
+      'the detector is expected to fire on the cat; if it no longer does, this test needs a new decoy',
+    );
     const gated = gateFaces(cat.faces, cat);
     assert.deepEqual(acceptedFaces(gated), []);
     assert.match(gated[0]!.refusal!, /landmarks|picture/);

@@ -222,7 +222,14 @@ function addMine({ text, fileUrl, fileName, note }) {
     );
     item.append(button);
   } else if (fileName) {
-    item.append(h('span', { class: 'file-chip' }, svgIcon('M8 12.5l6.2-6.2a3 3 0 1 1 4.2 4.2L10 18.9a5 5 0 0 1-7-7L10.5 4.4'), fileName));
+    item.append(
+      h(
+        'span',
+        { class: 'file-chip' },
+        svgIcon('M8 12.5l6.2-6.2a3 3 0 1 1 4.2 4.2L10 18.9a5 5 0 0 1-7-7L10.5 4.4'),
+        fileName,
+      ),
+    );
   }
   if (note) bubble.append(h('span', { class: 'action-note' }, note));
   if (text) bubble.append(text);
@@ -239,7 +246,12 @@ function addPending() {
   const item = h(
     'li',
     { class: 'msg bot pending', 'aria-busy': 'true' },
-    h('div', { class: 'bubble' }, h('div', { class: 'pending-line' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), text), meter),
+    h(
+      'div',
+      { class: 'bubble' },
+      h('div', { class: 'pending-line' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), text),
+      meter,
+    ),
   );
   log.append(item);
   scrollToEnd();
@@ -258,7 +270,11 @@ function showProgress(event) {
 }
 
 function addBotText(reply) {
-  const item = h('li', { class: `msg bot ${reply.kind === 'error' ? 'error' : ''}` }, h('div', { class: 'bubble' }, reply.text));
+  const item = h(
+    'li',
+    { class: `msg bot ${reply.kind === 'error' ? 'error' : ''}` },
+    h('div', { class: 'bubble' }, reply.text),
+  );
   if (reply.kind === 'ask' && reply.emotions?.length && reply.editId) {
     item.append(emotionChips(reply, 'ask-chips'));
   }
@@ -269,7 +285,9 @@ function addBotText(reply) {
 
 function emotionChips(reply, extraClass = '') {
   const group = h('div', { class: `chips ${extraClass}`, role: 'group', 'aria-label': 'Pick a feeling' });
-  group.append(h('p', { class: 'chips-label' }, reply.kind === 'ask' ? 'Pick a feeling:' : 'Or give it another feeling:'));
+  group.append(
+    h('p', { class: 'chips-label' }, reply.kind === 'ask' ? 'Pick a feeling:' : 'Or give it another feeling:'),
+  );
   const names = meta.emotions.length ? meta.emotions.map((e) => e.name) : reply.emotions;
   for (const name of names) {
     const info = emotionInfo(name);
@@ -287,7 +305,11 @@ function emotionChips(reply, extraClass = '') {
           'aria-current': current ? 'true' : undefined,
           disabled: !offered,
           title: info.meaning || undefined,
-          onclick: () => sendTurn({ action: { kind: 'emotion', emotion: name, editId: reply.editId }, note: `Make it feel ${name}` }),
+          onclick: () =>
+            sendTurn({
+              action: { kind: 'emotion', emotion: name, editId: reply.editId },
+              note: `Make it feel ${name}`,
+            }),
         },
         h('span', { class: 'dot', 'aria-hidden': 'true' }),
         name,
@@ -301,9 +323,15 @@ function captionOf(reply) {
   const [title, ...rest] = reply.text.split('\n');
   const titleElement = h('div', { class: 'caption-title' });
   const parts = title.split(' → ');
-  if (parts.length === 2) titleElement.append(parts[0], h('span', { class: 'arrow', 'aria-label': 'to' }, ' → '), parts[1]);
+  if (parts.length === 2)
+    titleElement.append(parts[0], h('span', { class: 'arrow', 'aria-label': 'to' }, ' → '), parts[1]);
   else titleElement.append(title);
-  return h('div', { class: 'caption' }, titleElement, rest.length ? h('div', { class: 'caption-text' }, rest.join('\n')) : undefined);
+  return h(
+    'div',
+    { class: 'caption' },
+    titleElement,
+    rest.length ? h('div', { class: 'caption-text' }, rest.join('\n')) : undefined,
+  );
 }
 
 function actionButtons(reply, number) {
@@ -361,7 +389,11 @@ function showAgain(reply, shown) {
       `Back to picture ${shown.number} (${shown.what}), marked Current above. `,
       h(
         'button',
-        { type: 'button', class: 'link', onclick: () => shown.card.scrollIntoView({ block: 'center', behavior: 'smooth' }) },
+        {
+          type: 'button',
+          class: 'link',
+          onclick: () => shown.card.scrollIntoView({ block: 'center', behavior: 'smooth' }),
+        },
         `Show picture ${shown.number}`,
       ),
     ),
@@ -435,7 +467,14 @@ function addPicture(reply) {
     ),
   );
 
-  card.append(h('span', { class: 'picture-number' }, `Picture ${number}`), frame, captionOf(reply), actions, tools, emotionChips(reply));
+  card.append(
+    h('span', { class: 'picture-number' }, `Picture ${number}`),
+    frame,
+    captionOf(reply),
+    actions,
+    tools,
+    emotionChips(reply),
+  );
   const item = h('li', { class: 'msg bot' }, card);
   log.append(item);
   if (reply.editId) {
@@ -512,7 +551,10 @@ async function sendTurn({ text = '', file, fileUrl, replyTo, action, note }) {
       const accepted = body.replies.every((reply) => reply.kind !== 'error');
       if (fileUrl && accepted && body.messageId) makeOwnPhotoPickable(mine, body.messageId, fileUrl);
     } else {
-      addBotText({ kind: 'error', text: body?.error?.message ?? `Something went wrong (HTTP ${response.status}). Please try again.` });
+      addBotText({
+        kind: 'error',
+        text: body?.error?.message ?? `Something went wrong (HTTP ${response.status}). Please try again.`,
+      });
     }
   } catch {
     state.pending.bubble.item.remove();
@@ -550,7 +592,9 @@ function listenForProgress() {
   events.addEventListener('error', () => {
     // The browser retries on its own after a dropped connection, but not after a refusal.
     connection.textContent =
-      events.readyState === EventSource.CLOSED ? 'Live progress is off; reload the page to turn it on.' : 'Reconnecting…';
+      events.readyState === EventSource.CLOSED
+        ? 'Live progress is off; reload the page to turn it on.'
+        : 'Reconnecting…';
   });
 }
 
@@ -575,7 +619,8 @@ async function restore() {
     const mine = addMine({ text: exchange.text, fileUrl: exchange.photo?.url, note: noteOf(exchange.action) });
     if (exchange.photo) makeOwnPhotoPickable(mine, exchange.messageId, exchange.photo.url);
     for (const reply of exchange.replies) {
-      if (reply.kind === 'edit' && !reply.image) addBotText({ kind: 'info', text: `${reply.text}\n(This picture is no longer kept.)` });
+      if (reply.kind === 'edit' && !reply.image)
+        addBotText({ kind: 'info', text: `${reply.text}\n(This picture is no longer kept.)` });
       else showReplies([reply]);
     }
   }

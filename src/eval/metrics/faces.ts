@@ -50,12 +50,18 @@ function iou(a: FaceReading['box'], b: FaceReading['box']): number {
 function scaled(analysis: VisionAnalysis, width: number): FaceReading[] {
   const s = width / analysis.width;
   if (s === 1) return analysis.faces;
-  return analysis.faces.map((f) => ({ ...f, box: { x: f.box.x * s, y: f.box.y * s, width: f.box.width * s, height: f.box.height * s } }));
+  return analysis.faces.map((f) => ({
+    ...f,
+    box: { x: f.box.x * s, y: f.box.y * s, width: f.box.width * s, height: f.box.height * s },
+  }));
 }
 
 /** What one face reads as: `neutral`, or the emotion its top expression maps to. */
 export function readFace(face: FaceReading, analysis: { width: number; height: number }): Emotion | 'neutral' {
-  const top = EXPRESSIONS.reduce((best, e) => (face.expressions[e] > face.expressions[best] ? e : best), EXPRESSIONS[0]);
+  const top = EXPRESSIONS.reduce(
+    (best, e) => (face.expressions[e] > face.expressions[best] ? e : best),
+    EXPRESSIONS[0],
+  );
   if (top === 'neutral') return 'neutral';
   const [gated] = gateFaces([face], analysis);
   return dominantEmotion(emotionsOfExpressions(gated!));
@@ -65,7 +71,8 @@ export function readFace(face: FaceReading, analysis: { width: number; height: n
 export async function measureFaces(vision: VisionRuntime, original: Buffer, edited: Buffer): Promise<FaceOutcome> {
   const before = await vision.tryAnalyse(original, 'the evaluation');
   const after = before && (await vision.tryAnalyse(edited, 'the evaluation'));
-  if (!before || !after) return { unavailable: VISION_UNAVAILABLE(vision.unavailableReason ?? 'the models could not be loaded') };
+  if (!before || !after)
+    return { unavailable: VISION_UNAVAILABLE(vision.unavailableReason ?? 'the models could not be loaded') };
   const originals = acceptedFaces(gateFaces(before.faces, before)).map((g) => g.face);
   const candidates = scaled(after, before.width);
   const figures: FaceFigures = { found: originals.length, readings: [], identityDistances: [] };

@@ -57,7 +57,13 @@ export class GEvalJudge {
 
   /** The judge's reading of one picture. */
   async judge(bytes: Buffer, mime: string): Promise<GEvalAnswer> {
-    const key = createHash('sha256').update(this.model).update('\0').update(G_EVAL_INSTRUCTION).update('\0').update(bytes).digest('hex');
+    const key = createHash('sha256')
+      .update(this.model)
+      .update('\0')
+      .update(G_EVAL_INSTRUCTION)
+      .update('\0')
+      .update(bytes)
+      .digest('hex');
     const cached = await this.#cached(key);
     if (cached) return cached;
     let raw: string;
@@ -69,7 +75,10 @@ export class GEvalJudge {
     const answer = readGEvalAnswer(raw);
     if (this.#options.cacheDir) {
       await mkdir(this.#options.cacheDir, { recursive: true });
-      await writeFile(join(this.#options.cacheDir, `${key}.json`), JSON.stringify({ model: this.model, answer }) + '\n');
+      await writeFile(
+        join(this.#options.cacheDir, `${key}.json`),
+        JSON.stringify({ model: this.model, answer }) + '\n',
+      );
     }
     return answer;
   }
@@ -77,7 +86,9 @@ export class GEvalJudge {
   async #cached(key: string): Promise<GEvalAnswer | undefined> {
     if (!this.#options.cacheDir) return undefined;
     try {
-      return (JSON.parse(await readFile(join(this.#options.cacheDir, `${key}.json`), 'utf8')) as { answer: GEvalAnswer }).answer;
+      return (
+        JSON.parse(await readFile(join(this.#options.cacheDir, `${key}.json`), 'utf8')) as { answer: GEvalAnswer }
+      ).answer;
     } catch {
       return undefined;
     }
@@ -118,7 +129,11 @@ export class GEvalJudge {
     const content = (body as { choices?: Array<{ message?: { content?: unknown } }> }).choices?.[0]?.message?.content;
     if (typeof content === 'string') return content;
     if (Array.isArray(content))
-      return content.map((part) => (typeof part === 'object' && part && 'text' in part ? String((part as { text: unknown }).text) : '')).join('');
+      return content
+        .map((part) =>
+          typeof part === 'object' && part && 'text' in part ? String((part as { text: unknown }).text) : '',
+        )
+        .join('');
     return '';
   }
 }

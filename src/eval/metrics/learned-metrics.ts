@@ -69,7 +69,12 @@ interface ClassifierConfig {
 }
 
 /** NCHW float input of one picture: `size`×`size`, each value mapped by `scale(v / 255, channel)`. */
-async function pictureTensor(bytes: Buffer, size: number, fit: 'cover' | 'fill', scale: (v: number, c: number) => number): Promise<ort.Tensor> {
+async function pictureTensor(
+  bytes: Buffer,
+  size: number,
+  fit: 'cover' | 'fill',
+  scale: (v: number, c: number) => number,
+): Promise<ort.Tensor> {
   const rgb = await sharp(bytes)
     .rotate()
     .removeAlpha()
@@ -127,13 +132,18 @@ export class LearnedMetrics {
     for (const file of model.files) {
       const path = join(this.modelsDir, file.path);
       if (!existsSync(path))
-        return { measured: false, reason: `not measured: file ${file.path} missing in MODELS_DIR (${this.modelsDir}). ${file.note ?? ''}`.trim() };
+        return {
+          measured: false,
+          reason:
+            `not measured: file ${file.path} missing in MODELS_DIR (${this.modelsDir}). ${file.note ?? ''}`.trim(),
+        };
     }
     try {
       for (const file of model.files) {
         if (file.kind === 'onnx') await this.#sessionFor(file);
         if (file === CLIP_TOKENIZER) this.#tokenizer ??= await TextTokenizer.fromFile(join(this.modelsDir, file.path));
-        if (file === EMOTION_CLASSIFIER_CONFIG) this.#classifier ??= await readClassifierConfig(join(this.modelsDir, file.path));
+        if (file === EMOTION_CLASSIFIER_CONFIG)
+          this.#classifier ??= await readClassifierConfig(join(this.modelsDir, file.path));
       }
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
@@ -171,7 +181,9 @@ export class LearnedMetrics {
     const type = session.inputMetadata.find((m) => m.name === 'input_ids');
     const int32 = type?.isTensor && type.type === 'int32';
     const tensor = (values: number[]) =>
-      int32 ? new ort.Tensor('int32', Int32Array.from(values), [1, CLIP_TEXT_LENGTH]) : new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, CLIP_TEXT_LENGTH]);
+      int32
+        ? new ort.Tensor('int32', Int32Array.from(values), [1, CLIP_TEXT_LENGTH])
+        : new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, CLIP_TEXT_LENGTH]);
     const mask = ids.map((_, i) => (i < tokens ? 1 : 0));
     return unit(await this.#run(CLIP_TEXT, { input_ids: tensor(ids), attention_mask: tensor(mask) }, 'text_embeds'));
   }
@@ -179,7 +191,10 @@ export class LearnedMetrics {
   /** LPIPS distance between two pictures. */
   async lpips(a: Buffer, b: Buffer): Promise<number> {
     const toSigned = (v: number) => v * 2 - 1;
-    const [in0, in1] = await Promise.all([pictureTensor(a, 256, 'fill', toSigned), pictureTensor(b, 256, 'fill', toSigned)]);
+    const [in0, in1] = await Promise.all([
+      pictureTensor(a, 256, 'fill', toSigned),
+      pictureTensor(b, 256, 'fill', toSigned),
+    ]);
     const out = await this.#run(LPIPS, { in0, in1 }, 'distance');
     return out.reduce((sum, v) => sum + v, 0) / out.length;
   }
@@ -213,7 +228,9 @@ async function readClassifierConfig(path: string): Promise<ClassifierConfig> {
   const json = JSON.parse(await readFile(path, 'utf8')) as Partial<ClassifierConfig>;
   const labels = json.labels;
   if (!Array.isArray(labels) || labels.length !== 8 || !labels.every(isEmotion) || new Set(labels).size !== 8)
-    throw new Error(`${EMOTION_CLASSIFIER_CONFIG.path} must list the eight emotions once each in "labels", in the classifier's output order`);
+    throw new Error(
+      `${EMOTION_CLASSIFIER_CONFIG.path} must list the eight emotions once each in "labels", in the classifier's output order`,
+    );
   return { labels, size: json.size ?? 224, mean: json.mean ?? IMAGENET_MEAN, std: json.std ?? IMAGENET_STD };
 }
 
@@ -252,7 +269,9 @@ export function frechetDistance(first: readonly Float64Array[], second: readonly
   // B = A1 A2ᵀ (n1 × n2); BBᵀ (n1 × n1) is symmetric positive semi-definite.
   const cross = a.rows.map((r) => b.rows.map((s) => dot(r, s)));
   const n = first.length;
-  const gram = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => cross[i]!.reduce((s, v, k) => s + v * cross[j]![k]!, 0)));
+  const gram = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => cross[i]!.reduce((s, v, k) => s + v * cross[j]![k]!, 0)),
+  );
   const nuclear = symmetricEigenvalues(gram).reduce((s, e) => s + Math.sqrt(Math.max(0, e)), 0);
   const traceSqrt = nuclear / Math.sqrt((first.length - 1) * (second.length - 1));
   return Math.max(0, meanTerm + traceA + traceB - 2 * traceSqrt);
@@ -265,7 +284,15 @@ export function symmetricEigenvalues(matrix: number[][]): number[] {
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p]![q]! ** 2;
-    if (off < 1e-22 * Math.max(1, m.reduce((s, r, i) => s + r[i]! ** 2, 0))) break;
+    if (
+      off <
+      1e-22 *
+        Math.max(
+          1,
+          m.reduce((s, r, i) => s + r[i]! ** 2, 0),
+        )
+    )
+      break;
     for (let p = 0; p < n; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = m[p]![q]!;

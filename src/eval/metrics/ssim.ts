@@ -70,7 +70,12 @@ export function ssim(a: LuminancePlane, b: LuminancePlane, options: SsimOptions 
   const windowSum = (table: Float64Array, top: number, left: number): number => {
     const bottom = top + windowSize;
     const right = left + windowSize;
-    return table[bottom * stride + right]! - table[top * stride + right]! - table[bottom * stride + left]! + table[top * stride + left]!;
+    return (
+      table[bottom * stride + right]! -
+      table[top * stride + right]! -
+      table[bottom * stride + left]! +
+      table[top * stride + left]!
+    );
   };
   let total = 0;
   let count = 0;

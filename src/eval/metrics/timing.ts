@@ -31,7 +31,12 @@ export function median(values: readonly number[]): number {
 
 export function summariseTimes(ms: readonly number[]): TimeSummary | undefined {
   if (ms.length === 0) return undefined;
-  return { edits: ms.length, medianMs: median(ms), p90Ms: percentile(ms, 90), meanMs: ms.reduce((a, b) => a + b, 0) / ms.length };
+  return {
+    edits: ms.length,
+    medianMs: median(ms),
+    p90Ms: percentile(ms, 90),
+    meanMs: ms.reduce((a, b) => a + b, 0) / ms.length,
+  };
 }
 
 export interface Machine {

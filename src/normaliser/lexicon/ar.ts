@@ -36,7 +36,11 @@ export const ARABIC: LanguageLexicon = {
     help: ['مساعدة'],
     emotions: ['ما المشاعر'],
   },
-  followUps: { otherWay: ['العكس', 'بالعكس', 'عكس ذلك'], warmer: ['أدفأ', 'أكثر دفئا'], colder: ['أبرد', 'أكثر برودة'] },
+  followUps: {
+    otherWay: ['العكس', 'بالعكس', 'عكس ذلك'],
+    warmer: ['أدفأ', 'أكثر دفئا'],
+    colder: ['أبرد', 'أكثر برودة'],
+  },
   aboutOneself: { openers: ['أنا', 'أشعر'], fillers: ['اليوم', 'الآن', 'حقا'] },
   talk: {
     pictureWords: ['صور*', 'الصور*', 'اجعل*'],

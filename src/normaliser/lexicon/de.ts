@@ -33,7 +33,16 @@ export const GERMAN: SharedRulesLexicon = {
   but: ['aber'],
   to: ['zu', 'in'],
   intensity: {
-    low: ['ein bisschen', 'ein wenig', 'etwas', 'leicht', 'ein Hauch', 'Hauch', 'ein klein wenig', 'ein kleines bisschen'],
+    low: [
+      'ein bisschen',
+      'ein wenig',
+      'etwas',
+      'leicht',
+      'ein Hauch',
+      'Hauch',
+      'ein klein wenig',
+      'ein kleines bisschen',
+    ],
     high: ['sehr', 'viel', 'richtig', 'echt'],
     max: ['extrem', 'sehr sehr'],
     adjacentOnly: ['viel'],
@@ -56,12 +65,18 @@ export const GERMAN: SharedRulesLexicon = {
     warmer: [],
     colder: ['kälter'],
   },
-  aboutOneself: { openers: ['ich bin', 'ich fühle mich', 'ich habe', 'bin ich', 'fühle ich mich'], fillers: ['ganz', 'heute'] },
+  aboutOneself: {
+    openers: ['ich bin', 'ich fühle mich', 'ich habe', 'bin ich', 'fühle ich mich'],
+    fillers: ['ganz', 'heute'],
+  },
   talk: {
     pictureWords: ['Foto', 'Bild', 'mach', 'mache', 'macht', 'verwandle', 'ändere', 'gib'],
     questionWords: ['wie', 'warum', 'wieso', 'weshalb', 'wann', 'wo', 'wer'],
     topicWords: ['ich', 'mich', 'mir', 'mein', 'meine', 'meinen', 'Leute', 'man'],
-    injection: { verbs: ['ignoriere', 'ignorier', 'vergiss', 'vergesst'], nouns: ['Anweisungen', 'Anweisung', 'Instruktionen', 'Prompt', 'Regeln'] },
+    injection: {
+      verbs: ['ignoriere', 'ignorier', 'vergiss', 'vergesst'],
+      nouns: ['Anweisungen', 'Anweisung', 'Instruktionen', 'Prompt', 'Regeln'],
+    },
     writing: { verbs: ['schreib', 'schreibe', 'dichte'], nouns: ['Gedicht', 'Geschichte', 'Lied', 'Brief', 'Märchen'] },
     crisis: ['ich will sterben', 'ich möchte sterben', 'mich umbringen', 'nicht mehr leben'],
   },

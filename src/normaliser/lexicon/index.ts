@@ -27,7 +27,17 @@ import { CHINESE } from './zh.ts';
 export type { LanguageLexicon } from './types.ts';
 
 /** Every lexicon of this folder. */
-export const LANGUAGE_LEXICONS: readonly LanguageLexicon[] = [DUTCH, JAPANESE, CHINESE, KOREAN, RUSSIAN, POLISH, TURKISH, ARABIC, HINDI];
+export const LANGUAGE_LEXICONS: readonly LanguageLexicon[] = [
+  DUTCH,
+  JAPANESE,
+  CHINESE,
+  KOREAN,
+  RUSSIAN,
+  POLISH,
+  TURKISH,
+  ARABIC,
+  HINDI,
+];
 
 interface StemEntry {
   emotion: LexiconEmotion;
@@ -61,7 +71,10 @@ for (const language of LANGUAGE_LEXICONS) {
     return key;
   };
   const endings = (language.comparativeEndings ?? []).map(foldText);
-  for (const [form, table] of [['base', language.emotions], ['comparative', language.comparatives ?? {}]] as const) {
+  for (const [form, table] of [
+    ['base', language.emotions],
+    ['comparative', language.comparatives ?? {}],
+  ] as const) {
     for (const [emotion, words] of Object.entries(table) as [LexiconEmotion, readonly string[]][]) {
       for (const word of words) {
         const key = remember(word);
@@ -80,8 +93,12 @@ for (const language of LANGUAGE_LEXICONS) {
     else negatorsAfter.add(key);
   }
   for (const word of language.so ?? []) so.add(remember(word));
-  for (const level of ['low', 'high', 'max'] as const) for (const word of language.intensity[level]) intensity.set(remember(word), level);
-  for (const [kind, words] of Object.entries(language.commands) as [keyof LanguageLexicon['commands'], readonly string[] | undefined][]) {
+  for (const level of ['low', 'high', 'max'] as const)
+    for (const word of language.intensity[level]) intensity.set(remember(word), level);
+  for (const [kind, words] of Object.entries(language.commands) as [
+    keyof LanguageLexicon['commands'],
+    readonly string[] | undefined,
+  ][]) {
     const intent: Intent = kind === 'more' || kind === 'less' ? { kind: 'refine', direction: kind } : { kind };
     for (const word of words ?? []) commands.set(remember(word), intent);
   }
@@ -92,7 +109,13 @@ for (const language of LANGUAGE_LEXICONS) {
   if (language.aboutOneself) {
     for (const opener of language.aboutOneself.openers) selfOpeners.push(remember(opener).split(' '));
     for (const ending of language.aboutOneself.endings ?? []) selfEndings.push(foldText(ending));
-    const oneWord = [...(language.aboutOneself.fillers ?? []), ...(language.so ?? []), ...language.intensity.low, ...language.intensity.high, ...language.intensity.max];
+    const oneWord = [
+      ...(language.aboutOneself.fillers ?? []),
+      ...(language.so ?? []),
+      ...language.intensity.low,
+      ...language.intensity.high,
+      ...language.intensity.max,
+    ];
     for (const word of oneWord) {
       const key = remember(word);
       if (!key.includes(' ')) selfFillers.add(key);
@@ -166,7 +189,7 @@ const SEGMENT_LENGTHS = [...new Set([...segmentWords].map((w) => w.length))].sor
 export function segmentUnspaced(run: string): string[] {
   const parts: string[] = [];
   let pending = '';
-  for (let i = 0; i < run.length; ) {
+  for (let i = 0; i < run.length;) {
     let matched = 0;
     for (const length of SEGMENT_LENGTHS) {
       if (i + length <= run.length && segmentWords.has(run.slice(i, i + length))) {

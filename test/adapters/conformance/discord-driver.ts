@@ -13,10 +13,27 @@ import { loadConfig } from '../../../src/config.ts';
 import { EMOTIONS } from '../../../src/emotions.ts';
 import { createEngine, type Engine } from '../../../src/engine.ts';
 import { startDiscord } from '../../../adapters/discord/index.ts';
-import { FakeDiscord, Permission, type FakeInteraction, type FakeMessage, type FakeUser } from '../../fakes/discord/fake-discord.ts';
+import {
+  FakeDiscord,
+  Permission,
+  type FakeInteraction,
+  type FakeMessage,
+  type FakeUser,
+} from '../../fakes/discord/fake-discord.ts';
 import type { GatewaySession } from '../../fakes/discord/fake-gateway.ts';
 import { environmentFor } from '../discord/harness.ts';
-import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, type DriverCapabilities, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
+import {
+  ACTION_LABELS,
+  PROGRESS_TEXT,
+  actionsIn,
+  emotionsIn,
+  type AdapterDriver,
+  type Answer,
+  type DriverCapabilities,
+  moderatorCommandText,
+  type ModeratorCommand,
+  type Person,
+} from './driver.ts';
 
 const EPHEMERAL = 1 << 6;
 const LOADING = 1 << 7;
@@ -36,14 +53,22 @@ export interface DiscordDriverOptions {
 }
 
 /** Moderators' answers are private: ephemeral after a slash command, in a DM after a message. */
-export const DISCORD_CAPABILITIES: DriverCapabilities = { moderators: 'some', privateModeratorAnswers: true, bans: true, sharedPlace: true };
+export const DISCORD_CAPABILITIES: DriverCapabilities = {
+  moderators: 'some',
+  privateModeratorAnswers: true,
+  bans: true,
+  sharedPlace: true,
+};
 
 export async function discordDriver(options: DiscordDriverOptions): Promise<AdapterDriver> {
   const bySlash = (options.surface ?? 'slash') === 'slash';
   const fake = await new FakeDiscord().start();
   const { guild, channel } = fake.addGuild('Conformance server');
   const managers = fake.addRole(guild, 'Managers', Permission.ManageGuild);
-  const env = environmentFor(fake, { DISCORD_MESSAGE_CONTENT: 'true', ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}) });
+  const env = environmentFor(fake, {
+    DISCORD_MESSAGE_CONTENT: 'true',
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+  });
   let engine: Engine | undefined;
   let adapter: RunningAdapter | undefined;
   let session: GatewaySession;
@@ -74,7 +99,8 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
   };
   const userOf = (as: Person) => (as as DiscordPerson).user;
   const messageOf = (on: Answer) => (on as DiscordAnswer).message;
-  const isAnswer = (m: FakeMessage) => !(m.flags & LOADING) && (m.attachments.length > 0 || (m.content !== '' && !PROGRESS_TEXT.test(m.content)));
+  const isAnswer = (m: FakeMessage) =>
+    !(m.flags & LOADING) && (m.attachments.length > 0 || (m.content !== '' && !PROGRESS_TEXT.test(m.content)));
 
   const read = (message: FakeMessage, progressSeen: boolean): DiscordAnswer => {
     const parts = message.components.flatMap((row) => row.components);
@@ -90,7 +116,8 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
       private: Boolean(message.flags & EPHEMERAL),
     };
   };
-  const shownProgress = (messages: FakeMessage[]) => messages.some((m) => m.history.some((state) => PROGRESS_TEXT.test(state.content)));
+  const shownProgress = (messages: FakeMessage[]) =>
+    messages.some((m) => m.history.some((state) => PROGRESS_TEXT.test(state.content)));
 
   /** The first response of an interaction that is an answer (its deferred reply once edited, or a follow-up). */
   const answerTo = async (interaction: FakeInteraction, what: string): Promise<DiscordAnswer> => {
@@ -98,13 +125,20 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
     return read(message, shownProgress(fake.responsesOf(interaction)));
   };
   /** Posts a message and reads the bot's first answer: a reply to it, or a new message in the person's DM. */
-  const answerToMessage = async (as: Person, post: Parameters<FakeDiscord['postMessage']>[0], what: string): Promise<DiscordAnswer> => {
+  const answerToMessage = async (
+    as: Person,
+    post: Parameters<FakeDiscord['postMessage']>[0],
+    what: string,
+  ): Promise<DiscordAnswer> => {
     const dm = fake.dmChannel(userOf(as));
     const before = new Set(fake.messages.keys());
     const posted = fake.postMessage({ ...post, via: session });
     const replies = () =>
       [...fake.messages.values()].filter(
-        (m) => m.author.id === fake.bot.id && !m.deleted && (m.replyTo === posted.id || (m.channel_id === dm.id && !before.has(m.id))),
+        (m) =>
+          m.author.id === fake.bot.id &&
+          !m.deleted &&
+          (m.replyTo === posted.id || (m.channel_id === dm.id && !before.has(m.id))),
       );
     const message = await fake.waitFor(() => replies().find(isAnswer), 20_000, what);
     const answer = read(message, shownProgress(replies()));
@@ -114,7 +148,13 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
   const mention = (as: Person, content: string, file?: { bytes: Buffer; name: string; type: string }) =>
     answerToMessage(
       as,
-      { user: userOf(as), channel, content, mentionBot: true, attachments: file ? [fake.uploadFile(file.bytes, file.name, file.type)] : [] },
+      {
+        user: userOf(as),
+        channel,
+        content,
+        mentionBot: true,
+        attachments: file ? [fake.uploadFile(file.bytes, file.name, file.type)] : [],
+      },
       `the answer to the message "${content}"`,
     );
   const commandText = (command: ModeratorCommand) => moderatorCommandText(command, (p) => userOf(p).id);
@@ -124,7 +164,10 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
       channel,
       command: 'mood',
       subcommand: 'edit',
-      options: { ...(fields.photo ? { image: { attachment: fields.photo } } : {}), ...(fields.feeling !== undefined ? { feeling: fields.feeling } : {}) },
+      options: {
+        ...(fields.photo ? { image: { attachment: fields.photo } } : {}),
+        ...(fields.feeling !== undefined ? { feeling: fields.feeling } : {}),
+      },
       via: session,
     });
   const moderatorOptions = (command: ModeratorCommand): Parameters<FakeDiscord['slashCommand']>[0]['options'] => {
@@ -141,13 +184,32 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
   };
 
   const slash: Pick<AdapterDriver, 'sendPhoto' | 'sendFile' | 'sendText' | 'help' | 'moderate'> = {
-    sendPhoto: (as, photo, text) => answerTo(edit(as, { photo: fake.uploadFile(photo, 'photo.jpg', 'image/jpeg'), feeling: text }), 'the answer to /mood edit with a photo'),
-    sendFile: (as, file, text) => answerTo(edit(as, { photo: fake.uploadFile(file.bytes, file.name, file.type), feeling: text }), 'the answer to /mood edit with a file'),
+    sendPhoto: (as, photo, text) =>
+      answerTo(
+        edit(as, { photo: fake.uploadFile(photo, 'photo.jpg', 'image/jpeg'), feeling: text }),
+        'the answer to /mood edit with a photo',
+      ),
+    sendFile: (as, file, text) =>
+      answerTo(
+        edit(as, { photo: fake.uploadFile(file.bytes, file.name, file.type), feeling: text }),
+        'the answer to /mood edit with a file',
+      ),
     sendText: (as, text) => answerTo(edit(as, { feeling: text }), `the answer to /mood edit feeling:${text}`),
-    help: (as) => answerTo(fake.slashCommand({ user: userOf(as), channel, command: 'mood', subcommand: 'help', via: session }), 'the help text'),
+    help: (as) =>
+      answerTo(
+        fake.slashCommand({ user: userOf(as), channel, command: 'mood', subcommand: 'help', via: session }),
+        'the help text',
+      ),
     moderate: (as, command) =>
       answerTo(
-        fake.slashCommand({ user: userOf(as), channel, command: 'moodmod', subcommand: command.name, options: moderatorOptions(command), via: session }),
+        fake.slashCommand({
+          user: userOf(as),
+          channel,
+          command: 'moodmod',
+          subcommand: command.name,
+          options: moderatorOptions(command),
+          via: session,
+        }),
         `the answer to /moodmod ${command.name}`,
       ),
   };
@@ -167,9 +229,21 @@ export async function discordDriver(options: DiscordDriverOptions): Promise<Adap
     moderator: (name) => person(name, [managers.id]),
     ...(bySlash ? slash : messages),
     press: (as, on, action) =>
-      answerTo(fake.pressButton({ user: userOf(as), message: messageOf(on), label: ACTION_LABELS[action], via: session }), `the answer to ${action}`),
-    choose: (as, on, emotion) => answerTo(fake.pickFromMenu({ user: userOf(as), message: messageOf(on), option: emotion, via: session }), `the answer to ${emotion}`),
-    replyTo: (as, on, text) => answerToMessage(as, { user: userOf(as), channel, content: text, replyTo: messageOf(on) }, `the answer to the reply "${text}"`),
+      answerTo(
+        fake.pressButton({ user: userOf(as), message: messageOf(on), label: ACTION_LABELS[action], via: session }),
+        `the answer to ${action}`,
+      ),
+    choose: (as, on, emotion) =>
+      answerTo(
+        fake.pickFromMenu({ user: userOf(as), message: messageOf(on), option: emotion, via: session }),
+        `the answer to ${emotion}`,
+      ),
+    replyTo: (as, on, text) =>
+      answerToMessage(
+        as,
+        { user: userOf(as), channel, content: text, replyTo: messageOf(on) },
+        `the answer to the reply "${text}"`,
+      ),
     async restart() {
       if (!options.redisUrl) throw new Error('a restart keeps the conversations only with Redis');
       await stopBot();

@@ -8,6 +8,10 @@ import { runAdapterConformance } from './stories.ts';
 
 // The file's own suite holds the shared stories, so that the test reporter files them under this file.
 describe('Discord', () => {
-  runAdapterConformance('discord (slash commands)', DISCORD_CAPABILITIES, (options) => discordDriver({ ...options, surface: 'slash' }));
-  runAdapterConformance('discord (messages)', DISCORD_CAPABILITIES, (options) => discordDriver({ ...options, surface: 'messages' }));
+  runAdapterConformance('discord (slash commands)', DISCORD_CAPABILITIES, (options) =>
+    discordDriver({ ...options, surface: 'slash' }),
+  );
+  runAdapterConformance('discord (messages)', DISCORD_CAPABILITIES, (options) =>
+    discordDriver({ ...options, surface: 'messages' }),
+  );
 });

@@ -14,7 +14,13 @@ import type { Emotion } from '../../../src/emotions.ts';
 export type Action = 'more' | 'less' | 'undo' | 'redo' | 'retry';
 
 /** The label a person reads on each button (the same on Discord, Telegram and the web page). */
-export const ACTION_LABELS: Record<Action, string> = { more: 'More', less: 'Less', undo: 'Undo', redo: 'Redo', retry: 'Try again' };
+export const ACTION_LABELS: Record<Action, string> = {
+  more: 'More',
+  less: 'Less',
+  undo: 'Undo',
+  redo: 'Redo',
+  retry: 'Try again',
+};
 
 /** A person on the platform, made by the driver; opaque to the stories. */
 export interface Person {
@@ -38,7 +44,8 @@ export interface Answer {
 }
 
 /** A moderator tool, as the engine's command table names it; each driver writes it the platform's way. */
-export type ModeratorCommand = { name: 'block' | 'unblock'; emotion: Emotion } | { name: 'ban' | 'unban'; person: Person } | { name: 'policy' };
+export type ModeratorCommand =
+  { name: 'block' | 'unblock'; emotion: Emotion } | { name: 'ban' | 'unban'; person: Person } | { name: 'policy' };
 
 export interface DriverCapabilities {
   /**

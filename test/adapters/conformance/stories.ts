@@ -20,7 +20,10 @@ const fixtures = new URL('../../fixtures/images/', import.meta.url);
 
 /** A small JPEG of a test photo (small keeps the stories quick on a shared machine). */
 export async function storyPhoto(name = 'chelsea.png', width = 96): Promise<Buffer> {
-  return sharp(readFileSync(new URL(name, fixtures))).resize({ width }).jpeg({ quality: 88 }).toBuffer();
+  return sharp(readFileSync(new URL(name, fixtures)))
+    .resize({ width })
+    .jpeg({ quality: 88 })
+    .toBuffer();
 }
 
 /** Mean absolute difference of two pictures, 0–255 per channel, on a 64-pixel downscale. */
@@ -74,11 +77,19 @@ export function runAdapterConformance(platform: string, capabilities: DriverCapa
       assert.match(sad.text, /sadness/);
       assert.ok(sad.progressSeen, 'progress was shown before the picture');
       const [input, output] = await Promise.all([sharp(photo).metadata(), sharp(edited).metadata()]);
-      assert.ok(Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02, 'the aspect ratio is kept');
+      assert.ok(
+        Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02,
+        'the aspect ratio is kept',
+      );
       assert.ok((await difference(photo, edited)) > 1, 'the picture changed');
-      for (const action of ['more', 'less', 'undo', 'retry'] as const) assert.ok(sad.actions.includes(action), `offers ${action}: ${sad.actions.join(', ')}`);
+      for (const action of ['more', 'less', 'undo', 'retry'] as const)
+        assert.ok(sad.actions.includes(action), `offers ${action}: ${sad.actions.join(', ')}`);
       assert.ok(!sad.actions.includes('redo'), 'nothing to redo yet');
-      assert.deepEqual([...sad.emotions].sort(), EMOTIONS.filter((e) => e !== 'sadness').sort(), 'the seven other emotions');
+      assert.deepEqual(
+        [...sad.emotions].sort(),
+        EMOTIONS.filter((e) => e !== 'sadness').sort(),
+        'the seven other emotions',
+      );
     });
 
     it('asks how a photo sent alone should feel, offering every emotion, and edits toward the one picked', async () => {
@@ -98,8 +109,14 @@ export function runAdapterConformance(platform: string, capabilities: DriverCapa
       assert.match(sad.text, /sadness · moderate/);
       const stronger = await d.press(carol, sad, 'more');
       assert.match(stronger.text, /sadness · strong/);
-      const [moderate, strong] = await Promise.all([difference(photo, picture(sad, 'the first edit')), difference(photo, picture(stronger, 'the stronger edit'))]);
-      assert.ok(strong > moderate, `the stronger edit moves further from the original (${strong.toFixed(2)} > ${moderate.toFixed(2)})`);
+      const [moderate, strong] = await Promise.all([
+        difference(photo, picture(sad, 'the first edit')),
+        difference(photo, picture(stronger, 'the stronger edit')),
+      ]);
+      assert.ok(
+        strong > moderate,
+        `the stronger edit moves further from the original (${strong.toFixed(2)} > ${moderate.toFixed(2)})`,
+      );
 
       const undone = await d.press(carol, stronger, 'undo');
       assert.match(undone.text, /sadness · moderate/);
@@ -118,8 +135,15 @@ export function runAdapterConformance(platform: string, capabilities: DriverCapa
       assert.match(stronger.text, /sadness · strong/);
       picture(stronger, 'the stronger edit');
       const subtler = await d.replyTo(dave, sad, 'less');
-      assert.match(subtler.text, /sadness · subtle/, 'less of the picture replied to (moderate), not of the latest (strong)');
-      assert.ok((await difference(photo, picture(subtler, 'the subtler edit'))) < (await difference(photo, sad.image!)), 'closer to the original');
+      assert.match(
+        subtler.text,
+        /sadness · subtle/,
+        'less of the picture replied to (moderate), not of the latest (strong)',
+      );
+      assert.ok(
+        (await difference(photo, picture(subtler, 'the subtler edit'))) < (await difference(photo, sad.image!)),
+        'closer to the original',
+      );
     });
 
     it('makes another picture with the same feeling and strength with Try again', async () => {
@@ -147,8 +171,14 @@ export function runAdapterConformance(platform: string, capabilities: DriverCapa
       const wide = await storyPhoto('coffee.png', 120);
       const fresh = await d.sendPhoto(pia, wide, 'make this sadder');
       assert.match(fresh.text, /sadness · moderate/, 'a new edit, not "more" of the earlier one');
-      const [input, output] = await Promise.all([sharp(wide).metadata(), sharp(picture(fresh, 'the new edit')).metadata()]);
-      assert.ok(Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02, 'made from the new photo');
+      const [input, output] = await Promise.all([
+        sharp(wide).metadata(),
+        sharp(picture(fresh, 'the new edit')).metadata(),
+      ]);
+      assert.ok(
+        Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02,
+        'made from the new photo',
+      );
     });
 
     it('edits toward another emotion picked under a picture', async () => {
@@ -161,17 +191,21 @@ export function runAdapterConformance(platform: string, capabilities: DriverCapa
     });
 
     // Only where other people see the pictures (a Discord channel, a Telegram group).
-    storyWhere(capabilities.sharedPlace, "acts for the one who presses a button under someone else's picture, leaving the owner's conversation as it was", async () => {
-      const owner = member('olga');
-      const other = member('oscar');
-      const sad = await d.sendPhoto(owner, photo, 'make this sadder');
-      const theirs = await d.press(other, sad, 'more');
-      assert.match(theirs.text, /sadness · strong/);
-      picture(theirs, "the other person's edit");
-      // Had the press moved the owner's current edit to the strong one, "more" would go past it.
-      const owners = await d.sendText(owner, 'more');
-      assert.match(owners.text, /sadness · strong/, "the owner's current edit is still the moderate one");
-    });
+    storyWhere(
+      capabilities.sharedPlace,
+      "acts for the one who presses a button under someone else's picture, leaving the owner's conversation as it was",
+      async () => {
+        const owner = member('olga');
+        const other = member('oscar');
+        const sad = await d.sendPhoto(owner, photo, 'make this sadder');
+        const theirs = await d.press(other, sad, 'more');
+        assert.match(theirs.text, /sadness · strong/);
+        picture(theirs, "the other person's edit");
+        // Had the press moved the owner's current edit to the strong one, "more" would go past it.
+        const owners = await d.sendText(owner, 'more');
+        assert.match(owners.text, /sadness · strong/, "the owner's current edit is still the moderate one");
+      },
+    );
 
     it('asks for a photo when a feeling comes without one in a fresh conversation', async () => {
       const answer = await d.sendText(member('frank'), 'make it scarier');
@@ -187,13 +221,24 @@ export function runAdapterConformance(platform: string, capabilities: DriverCapa
 
     it('refuses a file that is not a picture, and a broken picture, each with a clear message and no picture', async () => {
       const hank = member('hank');
-      const text = await d.sendFile(hank, { bytes: Buffer.from('hello, this is not a picture\n'), name: 'notes.txt', type: 'text/plain' }, 'make it sadder');
+      const text = await d.sendFile(
+        hank,
+        { bytes: Buffer.from('hello, this is not a picture\n'), name: 'notes.txt', type: 'text/plain' },
+        'make it sadder',
+      );
       // Telegram names the kind from the file's declared type ("text files"); Discord and the web, which
       // sniff the bytes, say "that kind of file". The promise shared by all: which pictures to send instead.
-      assert.match(text.text, /^I can't edit (text files|that kind of file)\. Please send a JPEG, PNG, WebP, GIF or TIFF picture\.$/);
+      assert.match(
+        text.text,
+        /^I can't edit (text files|that kind of file)\. Please send a JPEG, PNG, WebP, GIF or TIFF picture\.$/,
+      );
       noPicture(text, 'the refusal of a text file');
       const png = await sharp(photo).png().toBuffer();
-      const broken = await d.sendFile(hank, { bytes: png.subarray(0, Math.floor(png.length / 2)), name: 'cat.png', type: 'image/png' }, 'make it sadder');
+      const broken = await d.sendFile(
+        hank,
+        { bytes: png.subarray(0, Math.floor(png.length / 2)), name: 'cat.png', type: 'image/png' },
+        'make it sadder',
+      );
       assert.match(broken.text, /broken or incomplete/);
       noPicture(broken, 'the refusal of a broken picture');
     });
@@ -206,59 +251,78 @@ export function runAdapterConformance(platform: string, capabilities: DriverCapa
     });
 
     // Moderation: the stories each platform can tell (`capabilities.moderators`).
-    storyWhere(capabilities.moderators !== 'nobody', 'lets a moderator block an emotion, refuses a member asking for it without a picture, and allows it again once unblocked', async () => {
-      const mod = d.moderator('mona');
-      const jack = member('jack');
-      const blocked = await d.moderate(mod, { name: 'block', emotion: 'fear' });
-      assert.match(blocked.text, /fear/i);
-      assert.doesNotMatch(blocked.text, /Only moderators/);
-      assert.equal(blocked.private, d.capabilities.privateModeratorAnswers, 'the answer is private exactly where the platform says so');
-      try {
-        const refusal = await d.sendPhoto(jack, photo, 'make it scary');
-        assert.match(refusal.text, /A moderator has blocked fear/);
-        noPicture(refusal, 'the refusal');
-        const policy = await d.moderate(mod, { name: 'policy' });
-        assert.match(policy.text, /Moderation policy/);
-        assert.match(policy.text, /Blocked feelings: fear/);
-      } finally {
-        const unblocked = await d.moderate(mod, { name: 'unblock', emotion: 'fear' });
-        assert.doesNotMatch(unblocked.text, /Only moderators/);
-      }
-      const scary = await d.sendPhoto(jack, photo, 'make it scary');
-      picture(scary, 'the scary edit once fear is allowed again');
-      assert.match(scary.text, /fear/);
-    });
+    storyWhere(
+      capabilities.moderators !== 'nobody',
+      'lets a moderator block an emotion, refuses a member asking for it without a picture, and allows it again once unblocked',
+      async () => {
+        const mod = d.moderator('mona');
+        const jack = member('jack');
+        const blocked = await d.moderate(mod, { name: 'block', emotion: 'fear' });
+        assert.match(blocked.text, /fear/i);
+        assert.doesNotMatch(blocked.text, /Only moderators/);
+        assert.equal(
+          blocked.private,
+          d.capabilities.privateModeratorAnswers,
+          'the answer is private exactly where the platform says so',
+        );
+        try {
+          const refusal = await d.sendPhoto(jack, photo, 'make it scary');
+          assert.match(refusal.text, /A moderator has blocked fear/);
+          noPicture(refusal, 'the refusal');
+          const policy = await d.moderate(mod, { name: 'policy' });
+          assert.match(policy.text, /Moderation policy/);
+          assert.match(policy.text, /Blocked feelings: fear/);
+        } finally {
+          const unblocked = await d.moderate(mod, { name: 'unblock', emotion: 'fear' });
+          assert.doesNotMatch(unblocked.text, /Only moderators/);
+        }
+        const scary = await d.sendPhoto(jack, photo, 'make it scary');
+        picture(scary, 'the scary edit once fear is allowed again');
+        assert.match(scary.text, /fear/);
+      },
+    );
 
     // Only where a person can be named to ban (not the web chat's anonymous sessions).
-    storyWhere(capabilities.moderators === 'some' && capabilities.bans, 'refuses everything to a person a moderator banned, and serves them again once unbanned', async () => {
-      const mod = d.moderator('max');
-      const quinn = member('quinn');
-      const sad = await d.sendPhoto(quinn, photo, 'make this sadder');
-      const banned = await d.moderate(mod, { name: 'ban', person: quinn });
-      assert.doesNotMatch(banned.text, /Only moderators|Usage/);
-      try {
-        for (const refusal of [await d.sendPhoto(quinn, photo, 'make this sadder'), await d.press(quinn, sad, 'more')]) {
-          assert.match(refusal.text, /A moderator has stopped you from using the bot/);
-          noPicture(refusal, 'the refusal');
+    storyWhere(
+      capabilities.moderators === 'some' && capabilities.bans,
+      'refuses everything to a person a moderator banned, and serves them again once unbanned',
+      async () => {
+        const mod = d.moderator('max');
+        const quinn = member('quinn');
+        const sad = await d.sendPhoto(quinn, photo, 'make this sadder');
+        const banned = await d.moderate(mod, { name: 'ban', person: quinn });
+        assert.doesNotMatch(banned.text, /Only moderators|Usage/);
+        try {
+          for (const refusal of [
+            await d.sendPhoto(quinn, photo, 'make this sadder'),
+            await d.press(quinn, sad, 'more'),
+          ]) {
+            assert.match(refusal.text, /A moderator has stopped you from using the bot/);
+            noPicture(refusal, 'the refusal');
+          }
+        } finally {
+          const unbanned = await d.moderate(mod, { name: 'unban', person: quinn });
+          assert.doesNotMatch(unbanned.text, /Only moderators|Usage/);
         }
-      } finally {
-        const unbanned = await d.moderate(mod, { name: 'unban', person: quinn });
-        assert.doesNotMatch(unbanned.text, /Only moderators|Usage/);
-      }
-      const stronger = await d.press(quinn, sad, 'more');
-      assert.match(stronger.text, /sadness · strong/);
-    });
+        const stronger = await d.press(quinn, sad, 'more');
+        assert.match(stronger.text, /sadness · strong/);
+      },
+    );
 
     // Not where everyone who reaches the page moderates it (the local web chat).
-    storyWhere(capabilities.moderators !== 'everyone', 'refuses the moderator tools to a member, and the policy stays as it was', async () => {
-      const kim = member('kim');
-      const refusal = await d.moderate(kim, { name: 'block', emotion: 'sadness' });
-      assert.match(refusal.text, /Only moderators can use that command/);
-      noPicture(refusal, 'the refusal');
-      const sad = await d.sendPhoto(kim, photo, 'make this sadder');
-      picture(sad, 'the sad edit');
-      assert.match(sad.text, /sadness/);
-    });
+    storyWhere(
+      capabilities.moderators !== 'everyone',
+      'refuses the moderator tools to a member, and the policy stays as it was',
+      async () => {
+        const kim = member('kim');
+        const refusal = await d.moderate(kim, { name: 'block', emotion: 'sadness' });
+        assert.match(refusal.text, /Only moderators can use that command/);
+        noPicture(refusal, 'the refusal');
+        const sad = await d.sendPhoto(kim, photo, 'make this sadder');
+        picture(sad, 'the sad edit');
+        assert.match(sad.text, /sadness/);
+      },
+    );
   });
 
   describe(`Adapter conformance with Redis: ${platform}, a restart between two turns`, redisTestOptions(), () => {

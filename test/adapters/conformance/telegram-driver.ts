@@ -8,8 +8,26 @@
  */
 import { EMOTIONS } from '../../../src/emotions.ts';
 import type { FakeChat, FakeMessage, FakeUser } from '../../fakes/telegram/fake-bot-api.ts';
-import { button, buttonsOf, isAnswerText, isPicture, pictureBytes, startHarness } from '../telegram/telegram-harness.ts';
-import { ACTION_LABELS, PROGRESS_TEXT, actionsIn, emotionsIn, type AdapterDriver, type Answer, type DriverCapabilities, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
+import {
+  button,
+  buttonsOf,
+  isAnswerText,
+  isPicture,
+  pictureBytes,
+  startHarness,
+} from '../telegram/telegram-harness.ts';
+import {
+  ACTION_LABELS,
+  PROGRESS_TEXT,
+  actionsIn,
+  emotionsIn,
+  type AdapterDriver,
+  type Answer,
+  type DriverCapabilities,
+  moderatorCommandText,
+  type ModeratorCommand,
+  type Person,
+} from './driver.ts';
 
 const MENTION = '@moodshift_test_bot';
 
@@ -30,7 +48,12 @@ export interface TelegramDriverOptions {
 /** In a group the answers come in the group (its moderators never wrote to the bot privately); a private chat has no moderators. */
 export function telegramCapabilities(place: 'group' | 'private'): DriverCapabilities {
   const inGroup = place === 'group';
-  return { moderators: inGroup ? 'some' : 'nobody', privateModeratorAnswers: false, bans: inGroup, sharedPlace: inGroup };
+  return {
+    moderators: inGroup ? 'some' : 'nobody',
+    privateModeratorAnswers: false,
+    bans: inGroup,
+    sharedPlace: inGroup,
+  };
 }
 
 export async function telegramDriver(options: TelegramDriverOptions): Promise<AdapterDriver> {
@@ -60,7 +83,12 @@ export async function telegramDriver(options: TelegramDriverOptions): Promise<Ad
     const labels = [...buttonsOf(message).keys()];
     const progressSeen = h.fake.calls
       .slice(since)
-      .some((c) => /^(sendMessage|editMessageText)$/i.test(c.method) && Number(c.params.chat_id) === chat.id && PROGRESS_TEXT.test(String(c.params.text)));
+      .some(
+        (c) =>
+          /^(sendMessage|editMessageText)$/i.test(c.method) &&
+          Number(c.params.chat_id) === chat.id &&
+          PROGRESS_TEXT.test(String(c.params.text)),
+      );
     return {
       message,
       text: message.caption ?? message.text ?? '',
@@ -85,23 +113,65 @@ export async function telegramDriver(options: TelegramDriverOptions): Promise<Ad
     member: (name) => person(name, 'member'),
     moderator: (name) => person(name, 'administrator'),
     sendPhoto: (as, photo, text) =>
-      answer(as, () => h.fake.userSendsPhoto(photo, { chat: chatOf(as), user: userOf(as), ...(text === undefined ? (inGroup ? { caption: MENTION } : {}) : { caption: addressed(text) }) }), 'the answer to a photo'),
+      answer(
+        as,
+        () =>
+          h.fake.userSendsPhoto(photo, {
+            chat: chatOf(as),
+            user: userOf(as),
+            ...(text === undefined ? (inGroup ? { caption: MENTION } : {}) : { caption: addressed(text) }),
+          }),
+        'the answer to a photo',
+      ),
     sendFile: (as, file, text) =>
       answer(
         as,
-        () => h.fake.userSendsDocument(file.bytes, { chat: chatOf(as), user: userOf(as), fileName: file.name, mimeType: file.type, caption: addressed(text) }),
+        () =>
+          h.fake.userSendsDocument(file.bytes, {
+            chat: chatOf(as),
+            user: userOf(as),
+            fileName: file.name,
+            mimeType: file.type,
+            caption: addressed(text),
+          }),
         'the answer to a file',
       ),
-    sendText: (as, text) => answer(as, () => h.fake.userSendsText(addressed(text), { chat: chatOf(as), user: userOf(as) }), `the answer to "${text}"`),
+    sendText: (as, text) =>
+      answer(
+        as,
+        () => h.fake.userSendsText(addressed(text), { chat: chatOf(as), user: userOf(as) }),
+        `the answer to "${text}"`,
+      ),
     press: (as, on, action) =>
-      answer(as, () => h.fake.userPressesButton(messageOf(on), button(messageOf(on), ACTION_LABELS[action]), { user: userOf(as) }), `the answer to ${action}`),
+      answer(
+        as,
+        () =>
+          h.fake.userPressesButton(messageOf(on), button(messageOf(on), ACTION_LABELS[action]), { user: userOf(as) }),
+        `the answer to ${action}`,
+      ),
     choose: (as, on, emotion) =>
-      answer(as, () => h.fake.userPressesButton(messageOf(on), button(messageOf(on), emotionLabel(on, emotion)), { user: userOf(as) }), `the answer to ${emotion}`),
+      answer(
+        as,
+        () =>
+          h.fake.userPressesButton(messageOf(on), button(messageOf(on), emotionLabel(on, emotion)), {
+            user: userOf(as),
+          }),
+        `the answer to ${emotion}`,
+      ),
     replyTo: (as, on, text) =>
-      answer(as, () => h.fake.userSendsText(text, { chat: chatOf(as), user: userOf(as), replyTo: messageOf(on) }), `the answer to the reply "${text}"`),
-    help: (as) => answer(as, () => h.fake.userSendsText('/help', { chat: chatOf(as), user: userOf(as) }), 'the help text'),
+      answer(
+        as,
+        () => h.fake.userSendsText(text, { chat: chatOf(as), user: userOf(as), replyTo: messageOf(on) }),
+        `the answer to the reply "${text}"`,
+      ),
+    help: (as) =>
+      answer(as, () => h.fake.userSendsText('/help', { chat: chatOf(as), user: userOf(as) }), 'the help text'),
     moderate: (as, command) =>
-      answer(as, () => h.fake.userSendsText(commandText(command), { chat: chatOf(as), user: userOf(as) }), `the answer to ${commandText(command)}`),
+      answer(
+        as,
+        () => h.fake.userSendsText(commandText(command), { chat: chatOf(as), user: userOf(as) }),
+        `the answer to ${commandText(command)}`,
+      ),
     async restart() {
       if (!options.redisUrl) throw new Error('a restart keeps the conversations only with Redis');
       await h.stopBot();

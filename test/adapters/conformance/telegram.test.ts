@@ -8,6 +8,10 @@ import { telegramCapabilities, telegramDriver } from './telegram-driver.ts';
 
 // The file's own suite holds the shared stories, so that the test reporter files them under this file.
 describe('Telegram', () => {
-  runAdapterConformance('telegram (group)', telegramCapabilities('group'), (options) => telegramDriver({ ...options, place: 'group' }));
-  runAdapterConformance('telegram (private chat)', telegramCapabilities('private'), (options) => telegramDriver({ ...options, place: 'private' }));
+  runAdapterConformance('telegram (group)', telegramCapabilities('group'), (options) =>
+    telegramDriver({ ...options, place: 'group' }),
+  );
+  runAdapterConformance('telegram (private chat)', telegramCapabilities('private'), (options) =>
+    telegramDriver({ ...options, place: 'private' }),
+  );
 });

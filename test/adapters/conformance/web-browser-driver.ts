@@ -15,7 +15,15 @@ import { EMOTIONS, type Emotion } from '../../../src/emotions.ts';
 import type { Engine } from '../../../src/engine.ts';
 import { createTestEngine } from '../web/web-test-engine.ts';
 import { WEB_CAPABILITIES } from './web-driver.ts';
-import { PROGRESS_TEXT, type Action, type AdapterDriver, type Answer, moderatorCommandText, type ModeratorCommand, type Person } from './driver.ts';
+import {
+  PROGRESS_TEXT,
+  type Action,
+  type AdapterDriver,
+  type Answer,
+  moderatorCommandText,
+  type ModeratorCommand,
+  type Person,
+} from './driver.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SKIP_REASON = `SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it`;
@@ -93,7 +101,15 @@ export async function webBrowserDriver(options: { redisUrl?: string }): Promise<
   const port = Number(new URL(web.url).port);
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
@@ -110,7 +126,11 @@ export async function webBrowserDriver(options: { redisUrl?: string }): Promise<
       // (415, 403…) is logged by the browser as a failed load: that is the story, not a problem.
       page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
       page.on('console', (m) => {
-        if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push(`${name}: ${m.text()}`);
+        if (
+          m.type() === 'error' &&
+          !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
+        )
+          problems.push(`${name}: ${m.text()}`);
       });
       await page.goto(web.url);
       await page.waitForSelector('body[data-ready="true"]');
@@ -123,7 +143,9 @@ export async function webBrowserDriver(options: { redisUrl?: string }): Promise<
   /** Does `act` on the page, waits for the turn to finish, and reads the answer it added to the log. */
   const answer = async (as: Person, act: (page: Page) => Promise<void>): Promise<BrowserAnswer> => {
     const page = await pageOf(as);
-    const before = (await page.evaluate(`({ items: document.querySelectorAll('#log > li').length, progress: window.__progress.length })`)) as { items: number; progress: number };
+    const before = (await page.evaluate(
+      `({ items: document.querySelectorAll('#log > li').length, progress: window.__progress.length })`,
+    )) as { items: number; progress: number };
     await act(page);
     // Polled from here: the page's Content-Security-Policy forbids the eval that waitForFunction needs.
     const done = `!document.querySelector('.pending') && Array.from(document.querySelectorAll('#log > li')).slice(${before.items}).some((li) => li.matches('.msg.bot'))`;
@@ -176,7 +198,8 @@ export async function webBrowserDriver(options: { redisUrl?: string }): Promise<
         await send(page, text);
       }),
     sendText: (as, text) => answer(as, (page) => send(page, text)),
-    press: (as, on, action) => answer(as, (page) => card(page, on).locator(`.actions button[data-turn="${action}"]`).click()),
+    press: (as, on, action) =>
+      answer(as, (page) => card(page, on).locator(`.actions button[data-turn="${action}"]`).click()),
     choose: (as, on, emotion) =>
       answer(as, async (page) => {
         const where = handleOf(on).editId ? card(page, on) : page.locator('#log > li').nth(handleOf(on).item);

@@ -9,7 +9,15 @@ import { startWeb } from '../../../adapters/web/index.ts';
 import { EMOTIONS, type Emotion } from '../../../src/emotions.ts';
 import type { Engine } from '../../../src/engine.ts';
 import { createTestEngine, Session, type TurnBody } from '../web/web-test-engine.ts';
-import { moderatorCommandText, type Action, type AdapterDriver, type Answer, type DriverCapabilities, type ModeratorCommand, type Person } from './driver.ts';
+import {
+  moderatorCommandText,
+  type Action,
+  type AdapterDriver,
+  type Answer,
+  type DriverCapabilities,
+  type ModeratorCommand,
+  type Person,
+} from './driver.ts';
 
 interface WebAnswer extends Answer {
   reply: TurnBody['replies'][number];
@@ -50,7 +58,8 @@ class WebPerson implements Person {
             buffer = buffer.slice(end + 2);
             if (/^event: ready/m.test(block)) markReady();
             const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (/^event: progress/m.test(block) && data) this.events.push(JSON.parse(data) as WebPerson['events'][number]);
+            if (/^event: progress/m.test(block) && data)
+              this.events.push(JSON.parse(data) as WebPerson['events'][number]);
           }
         }
       })();
@@ -72,7 +81,12 @@ class WebPerson implements Person {
 }
 
 /** Everyone who reaches the local page moderates it; visitors are anonymous sessions nobody can name to ban; nobody else sees a person's pictures. */
-export const WEB_CAPABILITIES: DriverCapabilities = { moderators: 'everyone', privateModeratorAnswers: false, bans: false, sharedPlace: false };
+export const WEB_CAPABILITIES: DriverCapabilities = {
+  moderators: 'everyone',
+  privateModeratorAnswers: false,
+  bans: false,
+  sharedPlace: false,
+};
 
 export async function webDriver(options: { redisUrl?: string }): Promise<AdapterDriver> {
   const env: Record<string, string> = options.redisUrl ? { REDIS_URL: options.redisUrl } : {};
@@ -91,7 +105,8 @@ export async function webDriver(options: { redisUrl?: string }): Promise<Adapter
     if (!reply) throw new Error(`the turn got no reply: ${JSON.stringify(body)}`);
     // An edit pushes progress while it runs; its last event ("done") may trail the answer a little.
     const deadline = Date.now() + (reply.image ? 2000 : 0);
-    while (!me.events.some((e) => e.turnId === body.turnId && e.progress.stage === 'done') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!me.events.some((e) => e.turnId === body.turnId && e.progress.stage === 'done') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     let image: Buffer | undefined;
     if (reply.image) {
       const response = await me.session.request(reply.image.url);
@@ -123,11 +138,15 @@ export async function webDriver(options: { redisUrl?: string }): Promise<Adapter
     capabilities: WEB_CAPABILITIES,
     member: newPerson,
     moderator: newPerson,
-    sendPhoto: (as, photo, text) => answer(as, () => person(as).session.upload(photo, text ?? '', { type: 'image/jpeg', name: 'photo.jpg' })),
-    sendFile: (as, file, text) => answer(as, () => person(as).session.upload(file.bytes, text, { type: file.type, name: file.name })),
+    sendPhoto: (as, photo, text) =>
+      answer(as, () => person(as).session.upload(photo, text ?? '', { type: 'image/jpeg', name: 'photo.jpg' })),
+    sendFile: (as, file, text) =>
+      answer(as, () => person(as).session.upload(file.bytes, text, { type: file.type, name: file.name })),
     sendText: (as, text) => answer(as, () => person(as).session.say({ text })),
-    press: (as, on, action) => answer(as, () => person(as).session.say({ action: { kind: action, editId: replyOf(on).editId } })),
-    choose: (as, on, emotion) => answer(as, () => person(as).session.say({ action: { kind: 'emotion', emotion, editId: replyOf(on).editId } })),
+    press: (as, on, action) =>
+      answer(as, () => person(as).session.say({ action: { kind: action, editId: replyOf(on).editId } })),
+    choose: (as, on, emotion) =>
+      answer(as, () => person(as).session.say({ action: { kind: 'emotion', emotion, editId: replyOf(on).editId } })),
     replyTo: (as, on, text) => answer(as, () => person(as).session.say({ text, replyTo: replyOf(on).id })),
     help: (as) => answer(as, () => person(as).session.say({ text: '/help' })),
     moderate: (as, command) => answer(as, () => person(as).session.say({ text: commandText(command) })),

@@ -90,7 +90,10 @@ const fixtures = new URL('../../fixtures/images/', import.meta.url);
 
 /** A test photo, scaled down (the point of these tests is the platform, not the pixels). */
 export async function smallPhoto(name = 'chelsea.png', width = 96): Promise<Buffer> {
-  return sharp(readFileSync(new URL(name, fixtures))).resize({ width }).png().toBuffer();
+  return sharp(readFileSync(new URL(name, fixtures)))
+    .resize({ width })
+    .png()
+    .toBuffer();
 }
 
 /** Uploads a photo to the fake as a person's attachment. */
@@ -140,7 +143,10 @@ export function moodEdit(h: Harness, edit: MoodEdit): FakeInteraction {
 }
 
 /** Uploads a test photo, runs `/mood edit` with it (see `moodEdit`), and waits for the edited picture. */
-export async function editWithPhoto(h: Harness, edit: Omit<MoodEdit, 'photo'>): Promise<{ interaction: FakeInteraction; picture: FakeMessage }> {
+export async function editWithPhoto(
+  h: Harness,
+  edit: Omit<MoodEdit, 'photo'>,
+): Promise<{ interaction: FakeInteraction; picture: FakeMessage }> {
   const interaction = moodEdit(h, { ...edit, photo: await uploadPhoto(h.fake) });
   return { interaction, picture: await h.fake.waitForPicture(interaction) };
 }
@@ -148,7 +154,11 @@ export async function editWithPhoto(h: Harness, edit: Omit<MoodEdit, 'photo'>): 
 /** Mean absolute difference of two pictures of the same size, 0–255 per channel. */
 export async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
   const first = await sharp(a).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const second = await sharp(b).removeAlpha().resize(first.info.width, first.info.height, { fit: 'fill' }).raw().toBuffer();
+  const second = await sharp(b)
+    .removeAlpha()
+    .resize(first.info.width, first.info.height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
   let total = 0;
   for (let i = 0; i < first.data.length; i += 1) total += Math.abs(first.data[i]! - second[i]!);
   return total / first.data.length;

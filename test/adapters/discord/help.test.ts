@@ -11,11 +11,14 @@ import { MODERATOR_COMMANDS } from '../../../src/commands.ts';
 import { editWithPhoto, newModerator, startHarness, type Harness } from './harness.ts';
 
 /** The `/command subcommand` pairs a help text names. */
-const commandsIn = (text: string): string[] => [...text.matchAll(/\/(mood|moodmod) ([a-z_]+)/g)].map((m) => `${m[1]} ${m[2]}`);
+const commandsIn = (text: string): string[] =>
+  [...text.matchAll(/\/(mood|moodmod) ([a-z_]+)/g)].map((m) => `${m[1]} ${m[2]}`);
 
 /** What is registered with Discord: `command subcommand`. */
 const registered = new Set(
-  slashCommandDefinitions().flatMap((command) => (command.options ?? []).map((option) => `${command.name} ${option.name}`)),
+  slashCommandDefinitions().flatMap((command) =>
+    (command.options ?? []).map((option) => `${command.name} ${option.name}`),
+  ),
 );
 
 describe('Discord: /mood help and captions', () => {
@@ -35,7 +38,11 @@ describe('Discord: /mood help and captions', () => {
     const named = commandsIn(text);
     assert.ok(named.length >= 6, `names the /mood commands: ${text}`);
     for (const command of named) assert.ok(registered.has(command), `/${command} is registered`);
-    assert.deepEqual(named.filter((command) => command.startsWith('moodmod')), [], 'no moderator commands for a member');
+    assert.deepEqual(
+      named.filter((command) => command.startsWith('moodmod')),
+      [],
+      'no moderator commands for a member',
+    );
     assert.doesNotMatch(text, /Moderators:/);
     assert.doesNotMatch(text, /(^|[\s,])\/(undo|redo|reset|emotions)\b/, 'no bare /undo: on Discord it is /mood undo');
   });
@@ -57,6 +64,9 @@ describe('Discord: /mood help and captions', () => {
     const undone = await h.fake.waitForPicture(h.fake.pressButton({ user: h.alice, message: picture, label: 'Undo' }));
     assert.match(undone.content, /^Undo: back to the picture before this one, shown again \(nothing new was made\)\./);
     const redone = await h.fake.waitForPicture(h.fake.pressButton({ user: h.alice, message: undone, label: 'Redo' }));
-    assert.match(redone.content, /^Redo: the picture you undid, shown again \(nothing new was made\)\.\nmore contentment than the original/);
+    assert.match(
+      redone.content,
+      /^Redo: the picture you undid, shown again \(nothing new was made\)\.\nmore contentment than the original/,
+    );
   });
 });

@@ -41,15 +41,27 @@ describe('Discord: progress and a graceful stop', () => {
   before(async () => {
     h = await startHarness({ parts: { renderer }, adapter: { progressIntervalMs: 100 } });
     renderer.shown = (text) =>
-      h.fake.waitFor(() => [...h.fake.messages.values()].some((m) => m.history.some((s) => s.content === text)), 20_000, `"${text}" on Discord`);
+      h.fake.waitFor(
+        () => [...h.fake.messages.values()].some((m) => m.history.some((s) => s.content === text)),
+        20_000,
+        `"${text}" on Discord`,
+      );
   });
   after(() => h.close());
 
   it('edits the deferred reply through each stage, the picture last', async () => {
     const { picture } = await editWithPhoto(h, { feeling: 'sadder' });
     const texts = picture.history.map((s) => s.content);
-    const order = ['Planning the edit…', 'Queued: 2 ahead of you…', 'Rendering: step 1 of 2…', 'Rendering: step 2 of 2…'].map((t) => texts.indexOf(t));
-    assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)), `stages in order: ${JSON.stringify(texts)}`);
+    const order = [
+      'Planning the edit…',
+      'Queued: 2 ahead of you…',
+      'Rendering: step 1 of 2…',
+      'Rendering: step 2 of 2…',
+    ].map((t) => texts.indexOf(t));
+    assert.ok(
+      order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)),
+      `stages in order: ${JSON.stringify(texts)}`,
+    );
     assert.equal(picture.history.at(-1)!.attachments.length, 1, 'the picture is the last state');
   });
 

@@ -17,7 +17,10 @@ describe('Discord: messages that mention or reply to the bot', () => {
 
   const replyTo = (message: FakeMessage) =>
     h.fake.waitFor(
-      () => [...h.fake.messages.values()].find((m) => m.replyTo === message.id && m.author.id === h.fake.bot.id && m.attachments.length > 0),
+      () =>
+        [...h.fake.messages.values()].find(
+          (m) => m.replyTo === message.id && m.author.id === h.fake.bot.id && m.attachments.length > 0,
+        ),
       20_000,
       `a picture in reply to message ${message.id}`,
     );
@@ -37,21 +40,44 @@ describe('Discord: messages that mention or reply to the bot', () => {
 
   it('edits the picture of a message that mentions the bot, replying to it after showing progress', async () => {
     const photo = h.fake.uploadFile(input, 'coffee.png', 'image/png');
-    const ignored = h.fake.postMessage({ user: h.alice, channel: h.channel, content: 'make this sadder', attachments: [photo] });
-    const asked = h.fake.postMessage({ user: h.alice, channel: h.channel, content: 'make this scarier', attachments: [photo], mentionBot: true });
+    const ignored = h.fake.postMessage({
+      user: h.alice,
+      channel: h.channel,
+      content: 'make this sadder',
+      attachments: [photo],
+    });
+    const asked = h.fake.postMessage({
+      user: h.alice,
+      channel: h.channel,
+      content: 'make this scarier',
+      attachments: [photo],
+      mentionBot: true,
+    });
     scary = await replyTo(asked);
     assert.match(scary.content, /→ fear/);
-    assert.ok(scary.history.some((s) => /Planning|Rendering/.test(s.content)), 'progress came first');
+    assert.ok(
+      scary.history.some((s) => /Planning|Rendering/.test(s.content)),
+      'progress came first',
+    );
     const output = await sharp(scary.attachments[0]!.bytes).metadata();
-    assert.equal(output.width! / output.height!, (await sharp(input).metadata()).width! / (await sharp(input).metadata()).height!);
-    assert.ok(![...h.fake.messages.values()].some((m) => m.replyTo === ignored.id), 'a message not meant for the bot gets no answer');
+    assert.equal(
+      output.width! / output.height!,
+      (await sharp(input).metadata()).width! / (await sharp(input).metadata()).height!,
+    );
+    assert.ok(
+      ![...h.fake.messages.values()].some((m) => m.replyTo === ignored.id),
+      'a message not meant for the bot gets no answer',
+    );
   });
 
   it('acts on the edit a reply points at: "more" makes it stronger', async () => {
     const more = h.fake.postMessage({ user: h.alice, channel: h.channel, content: 'more', replyTo: scary });
     const stronger = await replyTo(more);
     assert.match(stronger.content, /fear · strong/);
-    assert.ok((await meanDifference(input, stronger.attachments[0]!.bytes)) > (await meanDifference(input, scary.attachments[0]!.bytes)));
+    assert.ok(
+      (await meanDifference(input, stronger.attachments[0]!.bytes)) >
+        (await meanDifference(input, scary.attachments[0]!.bytes)),
+    );
   });
 
   it('lets the buttons of a message-started picture work too', async () => {
@@ -66,12 +92,27 @@ describe('Discord: messages that mention or reply to the bot', () => {
     try {
       const big = await smallPhoto('astronaut.png', 400);
       const photo = h.fake.uploadFile(big, 'astronaut.png', 'image/png');
-      const asked = h.fake.postMessage({ user: h.alice, channel: h.channel, content: 'make it awe-inspiring', attachments: [photo], mentionBot: true });
+      const asked = h.fake.postMessage({
+        user: h.alice,
+        channel: h.channel,
+        content: 'make it awe-inspiring',
+        attachments: [photo],
+        mentionBot: true,
+      });
       const answer = await replyTo(asked);
       assert.ok(answer.attachments[0]!.size <= 60 * 1024, `it fits (${answer.attachments[0]!.size} bytes)`);
-      assert.ok(h.fake.requests.some((r) => r.status === 413), 'Discord refused the first upload');
-      const [input, output] = await Promise.all([sharp(big).metadata(), sharp(answer.attachments[0]!.bytes).metadata()]);
-      assert.ok(Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02, 'the aspect ratio is kept');
+      assert.ok(
+        h.fake.requests.some((r) => r.status === 413),
+        'Discord refused the first upload',
+      );
+      const [input, output] = await Promise.all([
+        sharp(big).metadata(),
+        sharp(answer.attachments[0]!.bytes).metadata(),
+      ]);
+      assert.ok(
+        Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02,
+        'the aspect ratio is kept',
+      );
     } finally {
       h.fake.options.channelUploadLimit = limit;
     }
@@ -100,7 +141,13 @@ describe('Discord: messages that mention or reply to the bot', () => {
 
   it('asks for the feeling when the picture comes alone, and edits when the person answers', async () => {
     const photo = h.fake.uploadFile(input, 'coffee.png', 'image/png');
-    const alone = h.fake.postMessage({ user: h.alice, channel: h.channel, content: '', attachments: [photo], mentionBot: true });
+    const alone = h.fake.postMessage({
+      user: h.alice,
+      channel: h.channel,
+      content: '',
+      attachments: [photo],
+      mentionBot: true,
+    });
     const question = await h.fake.waitFor(
       () => [...h.fake.messages.values()].find((m) => m.replyTo === alone.id && /How should it feel/.test(m.content)),
       20_000,

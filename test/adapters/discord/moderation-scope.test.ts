@@ -20,7 +20,11 @@ describe('moderationChannelId', () => {
 
   it('is the channel itself for a channel that is not a thread, even one in a category', () => {
     assert.equal(moderationChannelId(ART, notThread()), ART);
-    assert.equal(moderationChannelId(ART, notThread('1100000000000000009')), ART, 'a category is not where rules come from');
+    assert.equal(
+      moderationChannelId(ART, notThread('1100000000000000009')),
+      ART,
+      'a category is not where rules come from',
+    );
   });
 
   it('is the channel itself for a DM, which has no parent', () => {

@@ -22,7 +22,13 @@ describe('Discord: moderators', () => {
   after(() => h.close());
 
   it('lets a member with Manage Server block fear, after which "make it scary" is refused with a message', async () => {
-    const block = h.fake.slashCommand({ user: moderator, channel: h.channel, command: 'moodmod', subcommand: 'block', options: { emotion: 'fear' } });
+    const block = h.fake.slashCommand({
+      user: moderator,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'block',
+      options: { emotion: 'fear' },
+    });
     const confirmation = await h.fake.waitForText(block, /fear/i);
     assert.ok(confirmation.flags & 64, 'the moderator answer is private');
     assert.doesNotMatch(confirmation.content, /Only moderators/);
@@ -33,7 +39,13 @@ describe('Discord: moderators', () => {
   });
 
   it('refuses /moodmod block from a member without Manage Server, and the policy stays as it was', async () => {
-    const block = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'moodmod', subcommand: 'block', options: { emotion: 'sadness' } });
+    const block = h.fake.slashCommand({
+      user: h.alice,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'block',
+      options: { emotion: 'sadness' },
+    });
     await h.fake.waitForText(block, /Only moderators/);
 
     const { picture } = await editWithPhoto(h, { feeling: 'sadder' });
@@ -41,12 +53,24 @@ describe('Discord: moderators', () => {
   });
 
   it('also refuses the moderator subcommands under /mood for members', async () => {
-    const block = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'mood', subcommand: 'block', options: { emotion: 'sadness' } });
+    const block = h.fake.slashCommand({
+      user: h.alice,
+      channel: h.channel,
+      command: 'mood',
+      subcommand: 'block',
+      options: { emotion: 'sadness' },
+    });
     await h.fake.waitForText(block, /Only moderators/);
   });
 
   it('treats members of the configured moderator role as moderators', async () => {
-    const unblock = h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'unblock', options: { emotion: 'fear' } });
+    const unblock = h.fake.slashCommand({
+      user: roleHolder,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'unblock',
+      options: { emotion: 'fear' },
+    });
     const answer = await h.fake.waitForText(unblock, /fear/i);
     assert.doesNotMatch(answer.content, /Only moderators/);
 
@@ -55,19 +79,46 @@ describe('Discord: moderators', () => {
   });
 
   it('lets the moderator role use the other tools too, and reads them back in /moodmod policy', async () => {
-    const cap = h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'maxintensity', options: { level: 'high' } });
+    const cap = h.fake.slashCommand({
+      user: roleHolder,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'maxintensity',
+      options: { level: 'high' },
+    });
     await h.fake.waitForText(cap, /Edits in this server now go up to/);
-    const words = h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'words', options: { action: 'add', text: 'spooky' } });
+    const words = h.fake.slashCommand({
+      user: roleHolder,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'words',
+      options: { action: 'add', text: 'spooky' },
+    });
     await h.fake.waitForText(words, /Added 1 word/);
-    const policy = await h.fake.waitForText(h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'policy' }), /Moderation policy/);
+    const policy = await h.fake.waitForText(
+      h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'policy' }),
+      /Moderation policy/,
+    );
     assert.match(policy.content, /Strongest edit: 0\.\d+/);
     assert.match(policy.content, /Blocked words: 1 added/);
     await h.fake.waitForText(
-      h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'maxintensity', options: { level: 'max' } }),
+      h.fake.slashCommand({
+        user: roleHolder,
+        channel: h.channel,
+        command: 'moodmod',
+        subcommand: 'maxintensity',
+        options: { level: 'max' },
+      }),
       /now go up to 1/,
     );
     await h.fake.waitForText(
-      h.fake.slashCommand({ user: roleHolder, channel: h.channel, command: 'moodmod', subcommand: 'words', options: { action: 'remove', text: 'spooky' } }),
+      h.fake.slashCommand({
+        user: roleHolder,
+        channel: h.channel,
+        command: 'moodmod',
+        subcommand: 'words',
+        options: { action: 'remove', text: 'spooky' },
+      }),
       /Removed 1 word/,
     );
   });
@@ -91,7 +142,13 @@ describe('Discord: moderators', () => {
 
   it('has no moderators in a DM, whatever the permissions field says', async () => {
     const dm = h.fake.dmChannel(moderator);
-    const block = h.fake.slashCommand({ user: moderator, channel: dm, command: 'mood', subcommand: 'block', options: { emotion: 'fear' } });
+    const block = h.fake.slashCommand({
+      user: moderator,
+      channel: dm,
+      command: 'mood',
+      subcommand: 'block',
+      options: { emotion: 'fear' },
+    });
     await h.fake.waitForText(block, /Only moderators/);
   });
 });

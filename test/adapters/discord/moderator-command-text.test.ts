@@ -21,7 +21,9 @@ function options(values: Record<string, string | number | boolean | { id: string
 
 describe('Discord: /moodmod options as a typed command', () => {
   it('writes each tool the way the engine reads it', () => {
-    const cases: Array<[Parameters<typeof moderatorCommand>[0], Record<string, string | number | boolean | { id: string }>, string]> = [
+    const cases: Array<
+      [Parameters<typeof moderatorCommand>[0], Record<string, string | number | boolean | { id: string }>, string]
+    > = [
       ['policy', {}, '/policy'],
       ['block', { emotion: 'fear' }, '/block fear'],
       ['block', { element: 'facial', channel_only: true }, '/block facial channel'],
@@ -44,7 +46,12 @@ describe('Discord: /moodmod options as a typed command', () => {
   });
 
   it('leaves a missing emotion out, so the engine answers with the usage instead of guessing', () => {
-    assert.deepEqual(moderatorCommand('block', options({})), { type: 'moderator', name: 'block', args: [], channelOnly: false });
+    assert.deepEqual(moderatorCommand('block', options({})), {
+      type: 'moderator',
+      name: 'block',
+      args: [],
+      channelOnly: false,
+    });
     assert.deepEqual(moderatorCommand('block', options({})), parseCommand('/block'));
   });
 
@@ -54,6 +61,10 @@ describe('Discord: /moodmod options as a typed command', () => {
     assert.deepEqual(phrasesOf('“a” "b"'), ['“a” "b"'], 'a phrase holding every kind of quote mark loses none of them');
     assert.deepEqual(phrasesOf(''), []);
     const words = moderatorCommand('words', options({ action: 'add', text: 'say "cheese", channel' }));
-    assert.deepEqual(words, { type: 'moderator', name: 'words', args: ['add', 'say "cheese"', 'channel'], channelOnly: false }, 'the word "channel" is a phrase, not the channel flag');
+    assert.deepEqual(
+      words,
+      { type: 'moderator', name: 'words', args: ['add', 'say "cheese"', 'channel'], channelOnly: false },
+      'the word "channel" is a phrase, not the channel flag',
+    );
   });
 });

@@ -29,10 +29,17 @@ describe('Discord: every /moodmod tool, end to end', () => {
   after(() => h.close());
 
   const member = (name: string): FakeUser => newMember(h, name);
-  const moodmod = (user: FakeUser, subcommand: string, options: Record<string, string | number | boolean | { user: FakeUser }> = {}): FakeInteraction =>
-    h.fake.slashCommand({ user, channel: h.channel, command: 'moodmod', subcommand, options });
+  const moodmod = (
+    user: FakeUser,
+    subcommand: string,
+    options: Record<string, string | number | boolean | { user: FakeUser }> = {},
+  ): FakeInteraction => h.fake.slashCommand({ user, channel: h.channel, command: 'moodmod', subcommand, options });
   /** A moderator's command and its private answer. */
-  const moderate = async (subcommand: string, options: Parameters<typeof moodmod>[2], expected: RegExp): Promise<FakeMessage> => {
+  const moderate = async (
+    subcommand: string,
+    options: Parameters<typeof moodmod>[2],
+    expected: RegExp,
+  ): Promise<FakeMessage> => {
     const answer = await h.fake.waitForText(moodmod(moderator, subcommand, options), expected);
     assert.ok(answer.flags & EPHEMERAL, `the answer to /moodmod ${subcommand} is ephemeral`);
     assert.doesNotMatch(answer.content, /Only moderators|Usage:/);
@@ -67,8 +74,14 @@ describe('Discord: every /moodmod tool, end to end', () => {
       ['pictures', { rule: 'allow' }],
       ['picturethreshold', { class: 'Porn', score: 'off' }],
     ];
-    assert.deepEqual(tries.map(([name]) => name), [...MODERATOR_SUBCOMMANDS], 'every subcommand is tried');
-    const refusals = await Promise.all(tries.map(([name, options]) => h.fake.waitForText(moodmod(alice, name, options), /Only moderators/)));
+    assert.deepEqual(
+      tries.map(([name]) => name),
+      [...MODERATOR_SUBCOMMANDS],
+      'every subcommand is tried',
+    );
+    const refusals = await Promise.all(
+      tries.map(([name, options]) => h.fake.waitForText(moodmod(alice, name, options), /Only moderators/)),
+    );
     for (const refusal of refusals) assert.ok(refusal.flags & EPHEMERAL, 'the refusal is private');
 
     const policy = await moderate('policy', {}, /Moderation policy in this server/);
@@ -89,7 +102,10 @@ describe('Discord: every /moodmod tool, end to end', () => {
     const notModerator = lines.filter((line) => /refused \(not_moderator\)/.test(line));
     assert.equal(notModerator.length, MODERATOR_SUBCOMMANDS.length, 'each refused subcommand is audited');
     assert.ok(notModerator.every((line) => line.includes(`(${alice.id})`)));
-    assert.ok(lines.some((line) => /mod \(\d+\) · changed: block fear/.test(line)), 'the change itself is audited');
+    assert.ok(
+      lines.some((line) => /mod \(\d+\) · changed: block fear/.test(line)),
+      'the change itself is audited',
+    );
   });
 
   it('refuses a request that disguises a word of the built-in list, without repeating it anywhere', async () => {
@@ -111,14 +127,22 @@ describe('Discord: every /moodmod tool, end to end', () => {
   });
 
   it('adds words through /moodmod words and catches them with look-alike letters', async () => {
-    await moderate('words', { action: 'add', text: 'blood, dark omen' }, /Added 2 words to the list of this server; it now holds 2 words/);
+    await moderate(
+      'words',
+      { action: 'add', text: 'blood, dark omen' },
+      /Added 2 words to the list of this server; it now holds 2 words/,
+    );
     const list = await moderate('words', { action: 'list' }, /Blocked words of this server \(2\)/);
     assert.match(list.content, /"blood", "dark omen"/);
     const carol = member('carol');
     const request = edit(carol, 'sadder with bl00d everywhere');
     const refusal = await h.fake.waitForText(request, /a word in it is not allowed/);
     assert.doesNotMatch(refusal.content, /bl[o0]{2}d/i);
-    await moderate('words', { action: 'remove', text: 'blood, dark omen' }, /Removed 2 words from the list of this server; it now holds 0 words/);
+    await moderate(
+      'words',
+      { action: 'remove', text: 'blood, dark omen' },
+      /Removed 2 words from the list of this server; it now holds 0 words/,
+    );
     const allowed = await h.fake.waitForPicture(edit(carol, 'sadder with bl00d everywhere'));
     assert.match(allowed.content, /→ sadness/);
   });
@@ -147,7 +171,11 @@ describe('Discord: every /moodmod tool, end to end', () => {
   });
 
   it('refuses a second new edit within the minute after /moodmod ratelimit per_person:1, saying when to try again', async () => {
-    await moderate('ratelimit', { per_person: 1, per_chat: 30 }, /Rate limits in this server: 1 new edits per person and 30 per chat per minute/);
+    await moderate(
+      'ratelimit',
+      { per_person: 1, per_chat: 30 },
+      /Rate limits in this server: 1 new edits per person and 30 per chat per minute/,
+    );
     const frank = member('frank');
     await h.fake.waitForPicture(edit(frank, 'sadder'));
     const second = edit(frank, 'calmer');

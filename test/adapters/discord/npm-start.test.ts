@@ -28,7 +28,13 @@ function startBot(env: Record<string, string>): { child: ChildProcess; output: (
 
 async function editIn(fake: FakeDiscord, user: FakeUser, channel: FakeChannel): Promise<string> {
   const photo = await uploadPhoto(fake);
-  const interaction = fake.slashCommand({ user, channel, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo }, feeling: 'make this sadder' } });
+  const interaction = fake.slashCommand({
+    user,
+    channel,
+    command: 'mood',
+    subcommand: 'edit',
+    options: { image: { attachment: photo }, feeling: 'make this sadder' },
+  });
   return (await fake.waitForPicture(interaction, 30_000)).content;
 }
 
@@ -76,7 +82,11 @@ describe('Discord: npm start with DISCORD_SHARDS=2', () => {
     }
     bot = startBot(environmentFor(fake, { DISCORD_SHARDS: '2' }));
     await fake
-      .waitFor(() => fake.gateway.sessions.filter((s) => fake.gateway.isConnected(s)).length === 2, 90_000, 'two shard sessions')
+      .waitFor(
+        () => fake.gateway.sessions.filter((s) => fake.gateway.isConnected(s)).length === 2,
+        90_000,
+        'two shard sessions',
+      )
       .catch((error: Error) => {
         throw new Error(`${error.message}\nits output:\n${bot.output()}`);
       });
@@ -87,7 +97,10 @@ describe('Discord: npm start with DISCORD_SHARDS=2', () => {
   });
 
   it('identifies one session per shard and answers in the guilds of both', async () => {
-    assert.deepEqual(fake.gateway.sessions.map((s) => s.shard).sort(), [[0, 2], [1, 2]]);
+    assert.deepEqual(fake.gateway.sessions.map((s) => s.shard).sort(), [
+      [0, 2],
+      [1, 2],
+    ]);
     const alice = fake.addUser('alice');
     for (const channel of channels) fake.addMember(fake.guilds.get(channel.guild_id!)!, alice);
     const answers = await Promise.all(channels.map((channel) => editIn(fake, alice, channel)));

@@ -13,18 +13,30 @@ import { FakeDiscord } from '../../fakes/discord/fake-discord.ts';
 import { environmentFor } from './harness.ts';
 
 describe('Discord adapter options', () => {
-  it('takes its settings from the configuration, Discord\'s own file hosts always allowed', async () => {
+  it("takes its settings from the configuration, Discord's own file hosts always allowed", async () => {
     const { allowedAttachmentHosts } = await import('../../../adapters/discord/options.ts');
     const options = resolveDiscordOptions(
-      loadConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '123456789', DISCORD_ATTACHMENT_HOSTS: 'files.example.org', DISCORD_MESSAGE_CONTENT: 'yes' }),
+      loadConfig({
+        DISCORD_TOKEN: 't',
+        DISCORD_APPLICATION_ID: '123456789',
+        DISCORD_ATTACHMENT_HOSTS: 'files.example.org',
+        DISCORD_MESSAGE_CONTENT: 'yes',
+      }),
     );
     assert.equal(options.apiRoot, 'https://discord.com/api');
     assert.equal(options.messageContent, true);
-    assert.deepEqual(allowedAttachmentHosts(options), ['cdn.discordapp.com', 'media.discordapp.net', 'files.example.org']);
+    assert.deepEqual(allowedAttachmentHosts(options), [
+      'cdn.discordapp.com',
+      'media.discordapp.net',
+      'files.example.org',
+    ]);
   });
 
   it('says which variable is missing', () => {
-    assert.throws(() => resolveDiscordOptions(loadConfig({})), (error: Error) => error instanceof ConfigError && /DISCORD_TOKEN/.test(error.message));
+    assert.throws(
+      () => resolveDiscordOptions(loadConfig({})),
+      (error: Error) => error instanceof ConfigError && /DISCORD_TOKEN/.test(error.message),
+    );
     assert.throws(
       () => resolveDiscordOptions(loadConfig({}), { token: 't' }),
       (error: Error) => error instanceof ConfigError && /DISCORD_APPLICATION_ID/.test(error.message),

@@ -13,7 +13,15 @@ import { startDiscord } from '../../../adapters/discord/index.ts';
 import type { GatewaySession } from '../../fakes/discord/fake-gateway.ts';
 import { Permission } from '../../fakes/discord/fake-discord.ts';
 import { redisTestOptions, startTestRedis, type TestRedis } from '../../helpers/redis-server.ts';
-import { editWithPhoto, environmentFor, moodEdit, newMember, startHarness, uploadPhoto, type Harness } from './harness.ts';
+import {
+  editWithPhoto,
+  environmentFor,
+  moodEdit,
+  newMember,
+  startHarness,
+  uploadPhoto,
+  type Harness,
+} from './harness.ts';
 
 describe('Discord with Redis: any process serves any conversation', redisTestOptions(), () => {
   let redis: TestRedis;

@@ -30,7 +30,11 @@ describe('Discord: safety and resilience', () => {
   it('resumes the same gateway session after the connection drops, and the next command still works', async () => {
     const session = h.fake.gateway.sessions[0]!;
     assert.equal(h.fake.gateway.dropConnections(), 1);
-    await h.fake.waitFor(() => session.resumes === 1 && h.fake.gateway.isConnected(session), 20_000, 'the session to be resumed');
+    await h.fake.waitFor(
+      () => session.resumes === 1 && h.fake.gateway.isConnected(session),
+      20_000,
+      'the session to be resumed',
+    );
     assert.equal(h.fake.gateway.stats.identifies, 1, 'the bot resumed rather than identifying again');
     assert.ok(h.fake.gateway.stats.resumeUrlConnections >= 1, 'it reconnected to resume_gateway_url');
 
@@ -46,7 +50,12 @@ describe('Discord: safety and resilience', () => {
     try {
       h.fake.gateway.dropConnections({ terminate: true });
       await h.fake.waitFor(() => !h.fake.gateway.isConnected(session), 5_000, 'the socket to close');
-      const interaction = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'mood', subcommand: 'undo' });
+      const interaction = h.fake.slashCommand({
+        user: h.alice,
+        channel: h.channel,
+        command: 'mood',
+        subcommand: 'undo',
+      });
       await h.fake.waitFor(() => session.resumes === 2, 20_000, 'the second resume');
       const answer = await h.fake.waitForPicture(interaction);
       assert.match(answer.content, /original photo/i);
@@ -56,7 +65,12 @@ describe('Discord: safety and resilience', () => {
   });
 
   it('waits out a REST 429 and still delivers the picture', async () => {
-    h.fake.rateLimit({ method: 'PATCH', path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, count: 1, retryAfterSeconds: 0.4 });
+    h.fake.rateLimit({
+      method: 'PATCH',
+      path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/,
+      count: 1,
+      retryAfterSeconds: 0.4,
+    });
     const { interaction, picture } = await editWithPhoto(h, { feeling: 'angrier' });
     assert.match(picture.content, /→ anger/);
     const patches = h.fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes(interaction.token));
@@ -64,18 +78,35 @@ describe('Discord: safety and resilience', () => {
     assert.ok(limited >= 0, 'the fake answered 429 once');
     const retry = patches[limited + 1];
     assert.ok(retry && retry.status === 200, 'the same request was sent again and accepted');
-    assert.ok(retry.at - patches[limited]!.at >= 400, `the retry came after Retry-After (${retry.at - patches[limited]!.at} ms)`);
+    assert.ok(
+      retry.at - patches[limited]!.at >= 400,
+      `the retry came after Retry-After (${retry.at - patches[limited]!.at} ms)`,
+    );
   });
 
-  it('waits out a global 429 on the acknowledgement itself, within Discord\'s 3 seconds', async () => {
-    h.fake.rateLimit({ method: 'POST', path: /^\/interactions\/\d+\/[^/]+\/callback$/, count: 1, retryAfterSeconds: 0.3, global: true });
-    const interaction = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'mood', subcommand: 'emotions' });
+  it("waits out a global 429 on the acknowledgement itself, within Discord's 3 seconds", async () => {
+    h.fake.rateLimit({
+      method: 'POST',
+      path: /^\/interactions\/\d+\/[^/]+\/callback$/,
+      count: 1,
+      retryAfterSeconds: 0.3,
+      global: true,
+    });
+    const interaction = h.fake.slashCommand({
+      user: h.alice,
+      channel: h.channel,
+      command: 'mood',
+      subcommand: 'emotions',
+    });
     await h.fake.waitForText(interaction, /I can make a picture feel/);
     assert.equal(interaction.callbackType, 5);
-    assert.ok(h.fake.requests.some((r) => r.rateLimited && r.path.includes(interaction.id)), 'the first try was refused');
+    assert.ok(
+      h.fake.requests.some((r) => r.rateLimited && r.path.includes(interaction.id)),
+      'the first try was refused',
+    );
   });
 
-  it('re-encodes a picture that is over the interaction\'s upload limit, keeping its shape', async () => {
+  it("re-encodes a picture that is over the interaction's upload limit, keeping its shape", async () => {
     const big = await smallPhoto('astronaut.png', 400);
     const limit = 40 * 1024;
     assert.ok(big.length > limit, 'the test picture starts over the limit');
@@ -86,7 +117,10 @@ describe('Discord: safety and resilience', () => {
     assert.ok(file.size <= limit, `the upload fits (${file.size} bytes)`);
     const [input, output] = await Promise.all([sharp(big).metadata(), sharp(file.bytes).metadata()]);
     assert.equal(output.format, 'jpeg');
-    assert.ok(Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02, 'the aspect ratio is kept');
+    assert.ok(
+      Math.abs(output.width! / output.height! - input.width! / input.height!) < 0.02,
+      'the aspect ratio is kept',
+    );
     assert.match(picture.content, /Re-encoded/);
   });
 
@@ -94,8 +128,17 @@ describe('Discord: safety and resilience', () => {
     const session = h.fake.gateway.sessions[0]!;
     const resumes = session.resumes;
     h.fake.gateway.requestReconnect();
-    await h.fake.waitFor(() => session.resumes === resumes + 1 && h.fake.gateway.isConnected(session), 20_000, 'the resume after op 7');
-    const interaction = h.fake.slashCommand({ user: h.alice, channel: h.channel, command: 'mood', subcommand: 'emotions' });
+    await h.fake.waitFor(
+      () => session.resumes === resumes + 1 && h.fake.gateway.isConnected(session),
+      20_000,
+      'the resume after op 7',
+    );
+    const interaction = h.fake.slashCommand({
+      user: h.alice,
+      channel: h.channel,
+      command: 'mood',
+      subcommand: 'emotions',
+    });
     await h.fake.waitForText(interaction, /I can make a picture feel/);
   });
 });
@@ -137,7 +180,10 @@ describe('Discord: slow and failing turns', () => {
     renderer.delayMs = 0;
     assert.ok(late.content.startsWith(`<@${h.alice.id}>`), `the person is mentioned: ${late.content}`);
     assert.match(late.content, /→ sadness/);
-    assert.ok(h.fake.responsesOf(interaction).every((m) => m.attachments.length === 0), 'the expired reply got no picture');
+    assert.ok(
+      h.fake.responsesOf(interaction).every((m) => m.attachments.length === 0),
+      'the expired reply got no picture',
+    );
 
     // The late message is linked to its edit like any other: its buttons work.
     const press = h.fake.pressButton({ user: h.alice, message: late, label: 'More' });

@@ -38,7 +38,8 @@ async function started(fake: FakeDiscord, bot: BotProcess): Promise<void> {
     throw new Error(`${error.message}\nits output:\n${bot.output()}`);
   });
   for (let waited = 0; !bot.output().includes('"msg":"moodshift started"'); waited += 50) {
-    if (waited > 30_000 || bot.child.exitCode !== null) throw new Error(`the bot did not say it started:\n${bot.output()}`);
+    if (waited > 30_000 || bot.child.exitCode !== null)
+      throw new Error(`the bot did not say it started:\n${bot.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -50,8 +51,18 @@ async function editInFlight(fake: FakeDiscord): Promise<void> {
   fake.addMember(guild, alice);
   const photo = await uploadPhoto(fake);
   fake.hangRest = true;
-  const interaction = fake.slashCommand({ user: alice, channel, command: 'mood', subcommand: 'edit', options: { image: { attachment: photo }, feeling: 'make this sadder' } });
-  await fake.waitFor(() => fake.requests.some((r) => r.path.includes(`/interactions/${interaction.id}/`)), 30_000, 'the deferral of the interaction');
+  const interaction = fake.slashCommand({
+    user: alice,
+    channel,
+    command: 'mood',
+    subcommand: 'edit',
+    options: { image: { attachment: photo }, feeling: 'make this sadder' },
+  });
+  await fake.waitFor(
+    () => fake.requests.some((r) => r.path.includes(`/interactions/${interaction.id}/`)),
+    30_000,
+    'the deferral of the interaction',
+  );
 }
 
 describe('Discord: SIGTERM while Discord misbehaves', { timeout: 400_000 }, () => {
@@ -134,9 +145,15 @@ describe('Discord: SIGTERM while Discord misbehaves', { timeout: 400_000 }, () =
       bot.child.kill('SIGTERM');
       assert.equal(await bot.exited, 1, bot.output());
       // The shard process is gone too: its gateway connection closes (no orphan bot serving on).
-      await fake.waitFor(() => !fake.gateway.sessions.some((s) => fake.gateway.isConnected(s)), 20_000, 'the shard to disconnect').catch((error: Error) => {
-        throw new Error(`${error.message}: the shard process lives on after npm start exited\n${bot.output()}`);
-      });
+      await fake
+        .waitFor(
+          () => !fake.gateway.sessions.some((s) => fake.gateway.isConnected(s)),
+          20_000,
+          'the shard to disconnect',
+        )
+        .catch((error: Error) => {
+          throw new Error(`${error.message}: the shard process lives on after npm start exited\n${bot.output()}`);
+        });
     } finally {
       if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
       await fake.close();

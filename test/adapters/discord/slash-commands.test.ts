@@ -29,7 +29,9 @@ describe('Discord: /mood edit and the buttons under the picture', () => {
     assert.equal(interaction.callbackType, 5, 'the command is acknowledged with a deferred reply');
     assert.equal(firstEdit.id, interaction.originalMessageId, 'the picture replaces the deferred reply');
     assert.ok(
-      firstEdit.history.some((state) => /Planning|Rendering|Queued/.test(state.content) && state.attachments.length === 0),
+      firstEdit.history.some(
+        (state) => /Planning|Rendering|Queued/.test(state.content) && state.attachments.length === 0,
+      ),
       `progress was shown before the picture: ${JSON.stringify(firstEdit.history)}`,
     );
     assert.match(firstEdit.content, /→ sadness/);
@@ -71,7 +73,10 @@ describe('Discord: /mood edit and the buttons under the picture', () => {
     const press = h.fake.pressButton({ user: h.alice, message: strongerEdit, label: 'Undo' });
     const restored = await h.fake.waitForPicture(press);
     assert.match(restored.content, /sadness · moderate/);
-    assert.ok(restored.attachments[0]!.bytes.equals(firstEdit.attachments[0]!.bytes), 'the same picture as the first edit');
+    assert.ok(
+      restored.attachments[0]!.bytes.equals(firstEdit.attachments[0]!.bytes),
+      'the same picture as the first edit',
+    );
     const labels = restored.components.flatMap((r) => r.components).map((c) => (c.type === 2 ? c.label : 'menu'));
     assert.ok(labels.includes('Redo'), `Redo is offered after an undo (${labels.join(', ')})`);
   });
@@ -82,7 +87,7 @@ describe('Discord: /mood edit and the buttons under the picture', () => {
     assert.match(picked.content, /→ excitement/);
   });
 
-  it('acts on the picture of someone else when they press its button, without touching the owner\'s conversation', async () => {
+  it("acts on the picture of someone else when they press its button, without touching the owner's conversation", async () => {
     const bob = newMember(h, 'bob');
     const alicesKey = { platform: 'discord', chat: h.channel.id, user: h.alice.id };
     const alicesCursor = (await h.engine.store.load(alicesKey))?.cursor;

@@ -17,7 +17,10 @@ describe('Discord: npm start when the gateway or the REST API can not be used', 
     const fake = await new FakeDiscord().start();
     fake.gateway.refuseIdentify = true;
     try {
-      assertFailedWith(await runBot(environmentFor(fake), { startTimeoutS: 60 }), /Discord refused the bot token: copy DISCORD_TOKEN again/);
+      assertFailedWith(
+        await runBot(environmentFor(fake), { startTimeoutS: 60 }),
+        /Discord refused the bot token: copy DISCORD_TOKEN again/,
+      );
       assert.ok(fake.gateway.stats.connections > 0, 'the bot did reach the gateway');
     } finally {
       await fake.close();
@@ -28,7 +31,10 @@ describe('Discord: npm start when the gateway or the REST API can not be used', 
     const fake = await new FakeDiscord().start();
     fake.gatewayUrl = `ws://127.0.0.1:${await freePort()}/gateway`;
     try {
-      assertFailedWith(await runBot(environmentFor(fake)), /Could not reach Discord at http:\/\/127\.0\.0\.1:\d+\/api.*: check the network/);
+      assertFailedWith(
+        await runBot(environmentFor(fake)),
+        /Could not reach Discord at http:\/\/127\.0\.0\.1:\d+\/api.*: check the network/,
+      );
     } finally {
       await fake.close();
     }
@@ -38,7 +44,10 @@ describe('Discord: npm start when the gateway or the REST API can not be used', 
     const fake = await new FakeDiscord().start();
     fake.gateway.silent = true;
     try {
-      assertFailedWith(await runBot(environmentFor(fake)), /Could not reach Discord at http:\/\/127\.0\.0\.1:\d+\/api within 3 s/);
+      assertFailedWith(
+        await runBot(environmentFor(fake)),
+        /Could not reach Discord at http:\/\/127\.0\.0\.1:\d+\/api within 3 s/,
+      );
     } finally {
       await fake.close();
     }
@@ -48,7 +57,10 @@ describe('Discord: npm start when the gateway or the REST API can not be used', 
     const fake = await new FakeDiscord().start();
     fake.hangRest = true;
     try {
-      assertFailedWith(await runBot(environmentFor(fake)), /Could not reach Discord at http:\/\/127\.0\.0\.1:\d+\/api within 3 s/);
+      assertFailedWith(
+        await runBot(environmentFor(fake)),
+        /Could not reach Discord at http:\/\/127\.0\.0\.1:\d+\/api within 3 s/,
+      );
       assert.ok(fake.requests.length > 0, 'the bot did call the REST API');
     } finally {
       await fake.close();

@@ -30,7 +30,9 @@ describe('Discord: npm start when Discord can not be used', { timeout: 120_000 }
   it('exits 1 saying Discord refused the token', async () => {
     const fake = await new FakeDiscord().start();
     try {
-      const { code, output } = await runBot(environmentFor(fake, { DISCORD_TOKEN: 'not-the-token.of-this-bot.abcdefghijklmnop' }));
+      const { code, output } = await runBot(
+        environmentFor(fake, { DISCORD_TOKEN: 'not-the-token.of-this-bot.abcdefghijklmnop' }),
+      );
       assert.equal(code, 1, output);
       assert.match(output, /Discord refused the bot token/, output);
       assert.doesNotMatch(output, /\n\s+at /, output);

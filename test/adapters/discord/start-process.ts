@@ -23,12 +23,22 @@ export async function runBot(
     startTimeoutS = 3,
     killAfterMs = 120_000,
     whileRunning,
-  }: { startTimeoutS?: number; killAfterMs?: number; whileRunning?: (child: ChildProcess, output: () => string) => void } = {},
+  }: {
+    startTimeoutS?: number;
+    killAfterMs?: number;
+    whileRunning?: (child: ChildProcess, output: () => string) => void;
+  } = {},
 ): Promise<{ code: number | null; signal: string | null; output: string }> {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'warn', PLATFORM_START_TIMEOUT_S: String(startTimeoutS) },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...env,
+      LOG_LEVEL: 'warn',
+      PLATFORM_START_TIMEOUT_S: String(startTimeoutS),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -45,7 +55,10 @@ export async function runBot(
 }
 
 /** Exit code 1, the sentence, and nothing that looks like a stack trace or an unhandled rejection. */
-export function assertFailedWith(run: { code: number | null; signal: string | null; output: string }, sentence: RegExp): void {
+export function assertFailedWith(
+  run: { code: number | null; signal: string | null; output: string },
+  sentence: RegExp,
+): void {
   assert.equal(run.signal, null, run.output);
   assert.equal(run.code, 1, run.output);
   assert.match(run.output, sentence, run.output);
@@ -59,7 +72,8 @@ export function processesFor(fake: FakeDiscord): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`DISCORD_API_ROOT=${fake.apiRoot}`)) found.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`DISCORD_API_ROOT=${fake.apiRoot}`))
+        found.push(Number(entry));
     } catch {
       // gone, or not ours
     }

@@ -11,7 +11,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DiscordAdapter } from '../../../adapters/discord/index.ts';
-import { ChannelType, type FakeAttachment, type FakeChannel, type FakeMessage, type FakeUser } from '../../fakes/discord/fake-discord.ts';
+import {
+  ChannelType,
+  type FakeAttachment,
+  type FakeChannel,
+  type FakeMessage,
+  type FakeUser,
+} from '../../fakes/discord/fake-discord.ts';
 import { moodEdit, newMember, newModerator, startHarness, uploadPhoto, type Harness } from './harness.ts';
 
 describe('Discord: threads follow their parent channel’s moderation', () => {
@@ -36,7 +42,13 @@ describe('Discord: threads follow their parent channel’s moderation', () => {
   const client = () => (h.adapter as DiscordAdapter).client;
   const member = (name: string): FakeUser => newMember(h, name);
   const blockChannelOnly = async (channel: FakeChannel, emotion: string): Promise<FakeMessage> => {
-    const block = h.fake.slashCommand({ user: moderator, channel, command: 'moodmod', subcommand: 'block', options: { emotion, channel_only: true } });
+    const block = h.fake.slashCommand({
+      user: moderator,
+      channel,
+      command: 'moodmod',
+      subcommand: 'block',
+      options: { emotion, channel_only: true },
+    });
     return h.fake.waitForText(block, new RegExp(emotion));
   };
   const edit = (user: FakeUser, channel: FakeChannel, feeling: string, withPhoto = true) =>
@@ -55,7 +67,13 @@ describe('Discord: threads follow their parent channel’s moderation', () => {
   });
 
   it('refuses a message that mentions the bot in the thread too', async () => {
-    const asked = h.fake.postMessage({ user: member('message-member'), channel: critique, content: 'make it scary', attachments: [photo], mentionBot: true });
+    const asked = h.fake.postMessage({
+      user: member('message-member'),
+      channel: critique,
+      content: 'make it scary',
+      attachments: [photo],
+      mentionBot: true,
+    });
     const refusal = await h.fake.waitFor(
       () => h.fake.botMessagesIn(critique).find((m) => m.replyTo === asked.id && /blocked fear/.test(m.content)),
       20_000,
@@ -93,14 +111,24 @@ describe('Discord: threads follow their parent channel’s moderation', () => {
 
   it('looks up the parent of a thread it was never told of when a message arrives there', async () => {
     const hidden = h.fake.addThread(art, 'quiet corner', { type: ChannelType.PrivateThread, announce: false });
-    const asked = h.fake.postMessage({ user: member('hidden-message-member'), channel: hidden, content: 'make it scary', attachments: [photo], mentionBot: true });
+    const asked = h.fake.postMessage({
+      user: member('hidden-message-member'),
+      channel: hidden,
+      content: 'make it scary',
+      attachments: [photo],
+      mentionBot: true,
+    });
     const refusal = await h.fake.waitFor(
       () => h.fake.botMessagesIn(hidden).find((m) => m.replyTo === asked.id && /blocked fear/.test(m.content)),
       20_000,
       `#art's block of fear in reply to message ${asked.id}`,
     );
     assert.equal(refusal.attachments.length, 0);
-    assert.equal((client().channels.cache.get(hidden.id) as { parentId?: string } | undefined)?.parentId, art.id, 'the parent is known from now on');
+    assert.equal(
+      (client().channels.cache.get(hidden.id) as { parentId?: string } | undefined)?.parentId,
+      art.id,
+      'the parent is known from now on',
+    );
   });
 
   it('keeps the thread a conversation of its own: a picture edited in #art is not the thread’s picture', async () => {
@@ -137,7 +165,13 @@ describe('Discord: a thread that was active before the bot connected', () => {
     assert.equal(cached.parentId, art.id);
 
     const moderator = newModerator(h);
-    const block = h.fake.slashCommand({ user: moderator, channel: art, command: 'moodmod', subcommand: 'block', options: { emotion: 'disgust', channel_only: true } });
+    const block = h.fake.slashCommand({
+      user: moderator,
+      channel: art,
+      command: 'moodmod',
+      subcommand: 'block',
+      options: { emotion: 'disgust', channel_only: true },
+    });
     await h.fake.waitForText(block, /disgust/);
     const photo = await uploadPhoto(h.fake, 'chelsea.png', 64);
     const edit = moodEdit(h, { channel: critique, photo, feeling: 'more disgusting' });

@@ -7,7 +7,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { slashCommandDefinitions } from '../../../adapters/discord/slash-commands.ts';
-import { describeIntensity, INTENSITY, type Intent, type NormaliseContext, type Normaliser } from '../../../src/intent.ts';
+import {
+  describeIntensity,
+  INTENSITY,
+  type Intent,
+  type NormaliseContext,
+  type Normaliser,
+} from '../../../src/intent.ts';
 import { RulesNormaliser } from '../../../src/normaliser/rules-normaliser.ts';
 import type { Turn } from '../../../src/turn.ts';
 import { newModerator, startHarness, uploadPhoto, type Harness } from './harness.ts';
@@ -26,7 +32,8 @@ class CountingNormaliser implements Normaliser {
 /** The option names a registered subcommand takes. */
 function registeredOptions(command: string, subcommand: string): string[] {
   const definition = slashCommandDefinitions().find((c) => c.name === command);
-  const sub = definition?.options?.find((o) => o.name === subcommand) as { options?: Array<{ name: string }> } | undefined;
+  const sub = definition?.options?.find((o) => o.name === subcommand) as
+    { options?: Array<{ name: string }> } | undefined;
   return (sub?.options ?? []).map((o) => o.name);
 }
 
@@ -48,7 +55,8 @@ describe('Discord: slash options reach the engine as a typed command', () => {
   after(() => h.close());
 
   it('gives /mood edit with a picked emotion and intensity to the Editor as an edit command, and no words are read', async () => {
-    for (const option of ['image', 'emotion', 'intensity']) assert.ok(registeredOptions('mood', 'edit').includes(option), `/mood edit registers ${option}:`);
+    for (const option of ['image', 'emotion', 'intensity'])
+      assert.ok(registeredOptions('mood', 'edit').includes(option), `/mood edit registers ${option}:`);
     const photo = await uploadPhoto(h.fake, 'chelsea.png', 64);
     const interaction = h.fake.slashCommand({
       user: h.alice,
@@ -77,9 +85,17 @@ describe('Discord: slash options reach the engine as a typed command', () => {
       options: { image: { attachment: photo }, feeling: 'very sad', intensity: 'low' },
     });
     const picture = await h.fake.waitForPicture(interaction);
-    assert.match(picture.content, new RegExp(`→ sadness · ${describeIntensity(INTENSITY.low)}`), 'the intensity picked wins over "very"');
+    assert.match(
+      picture.content,
+      new RegExp(`→ sadness · ${describeIntensity(INTENSITY.low)}`),
+      'the intensity picked wins over "very"',
+    );
     assert.deepEqual(turns.at(-1)!.command, { type: 'edit', feeling: 'very sad', intensity: 'low' });
-    assert.deepEqual(normaliser.read, ['very sad'], 'the words as the person wrote them, once ("slightly" was never added)');
+    assert.deepEqual(
+      normaliser.read,
+      ['very sad'],
+      'the words as the person wrote them, once ("slightly" was never added)',
+    );
   });
 
   it('gives /mood undo and /moodmod words as typed commands; a phrase with every kind of quote mark stays whole', async () => {
@@ -90,11 +106,29 @@ describe('Discord: slash options reach the engine as a typed command', () => {
 
     const moderator = newModerator(h);
     const phrase = `it's "so" “grim”`;
-    for (const option of ['action', 'text', 'channel_only']) assert.ok(registeredOptions('moodmod', 'words').includes(option));
-    const add = h.fake.slashCommand({ user: moderator, channel: h.channel, command: 'moodmod', subcommand: 'words', options: { action: 'add', text: `${phrase}, gore`, channel_only: true } });
+    for (const option of ['action', 'text', 'channel_only'])
+      assert.ok(registeredOptions('moodmod', 'words').includes(option));
+    const add = h.fake.slashCommand({
+      user: moderator,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'words',
+      options: { action: 'add', text: `${phrase}, gore`, channel_only: true },
+    });
     await h.fake.waitForText(add, /Added 2 words/);
-    assert.deepEqual(turns.at(-1)!.command, { type: 'moderator', name: 'words', args: ['add', phrase, 'gore'], channelOnly: true });
-    const list = h.fake.slashCommand({ user: moderator, channel: h.channel, command: 'moodmod', subcommand: 'words', options: { action: 'list', channel_only: true } });
+    assert.deepEqual(turns.at(-1)!.command, {
+      type: 'moderator',
+      name: 'words',
+      args: ['add', phrase, 'gore'],
+      channelOnly: true,
+    });
+    const list = h.fake.slashCommand({
+      user: moderator,
+      channel: h.channel,
+      command: 'moodmod',
+      subcommand: 'words',
+      options: { action: 'list', channel_only: true },
+    });
     const listed = await h.fake.waitForText(list, /Blocked words of/);
     assert.ok(listed.content.includes(`"${phrase.toLowerCase()}"`), `the phrase is kept whole: ${listed.content}`);
     assert.equal(normaliser.read.length, read, 'none of these was read as words');

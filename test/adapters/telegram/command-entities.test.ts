@@ -12,7 +12,14 @@ import type { Intent, NormaliseContext, Normaliser } from '../../../src/intent.t
 import { RulesNormaliser } from '../../../src/normaliser/rules-normaliser.ts';
 import type { Turn } from '../../../src/turn.ts';
 import type { FakeChat } from '../../fakes/telegram/fake-bot-api.ts';
-import { answerToPhoto, botAnswers, isAnswerText, isPicture, startPrivateChat, type Harness } from './telegram-harness.ts';
+import {
+  answerToPhoto,
+  botAnswers,
+  isAnswerText,
+  isPicture,
+  startPrivateChat,
+  type Harness,
+} from './telegram-harness.ts';
 
 const bot: BotIdentity = { id: 42, username: 'MoodShiftBot' };
 const group = { id: -100, type: 'supergroup', title: 'Club' } as const;
@@ -32,33 +39,63 @@ function commandOf(m: Message) {
 
 describe('Telegram: command entities as typed commands', () => {
   it('reads the command the entity marks, with the words after it as arguments', () => {
-    assert.deepEqual(commandOf(message('/block@MoodShiftBot fear channel')), { type: 'moderator', name: 'block', args: ['fear'], channelOnly: true });
-    assert.deepEqual(commandOf(message('/words add "a dark omen" gore')), { type: 'moderator', name: 'words', args: ['add', 'a dark omen', 'gore'], channelOnly: false });
+    assert.deepEqual(commandOf(message('/block@MoodShiftBot fear channel')), {
+      type: 'moderator',
+      name: 'block',
+      args: ['fear'],
+      channelOnly: true,
+    });
+    assert.deepEqual(commandOf(message('/words add "a dark omen" gore')), {
+      type: 'moderator',
+      name: 'words',
+      args: ['add', 'a dark omen', 'gore'],
+      channelOnly: false,
+    });
     assert.deepEqual(commandOf(message('/undo')), { type: 'person', name: 'undo', args: [] });
     assert.deepEqual(commandOf(message('/back')), { type: 'person', name: 'undo', args: [] }, 'an alias of the table');
     assert.deepEqual(commandOf(message('/mood much scarier')), { type: 'edit', feeling: 'much scarier' });
     // The typed command is what the strict parser makes of the same text.
-    for (const text of ['/block@MoodShiftBot fear channel', '/words add "a dark omen" gore', '/undo', '/mood much scarier', '/ratelimit 3 20']) {
+    for (const text of [
+      '/block@MoodShiftBot fear channel',
+      '/words add "a dark omen" gore',
+      '/undo',
+      '/mood much scarier',
+      '/ratelimit 3 20',
+    ]) {
       assert.deepEqual(commandOf(message(text)), parseCommand(text), text);
     }
   });
 
   it('takes the bot mention out of the arguments', () => {
     const text = '/block fear @MoodShiftBot';
-    const m = message(text, { entities: [{ type: 'bot_command', offset: 0, length: 6 }, { type: 'mention', offset: text.indexOf('@'), length: 13 }] });
+    const m = message(text, {
+      entities: [
+        { type: 'bot_command', offset: 0, length: 6 },
+        { type: 'mention', offset: text.indexOf('@'), length: 13 },
+      ],
+    });
     assert.deepEqual(commandOf(m), { type: 'moderator', name: 'block', args: ['fear'], channelOnly: false });
   });
 
   it('reads the command of a caption', () => {
     const photo = [{ file_id: 'p', file_unique_id: 'p', width: 10, height: 10, file_size: 100 }];
-    const m = message('', { text: undefined, entities: undefined, photo, caption: '/mood sadder', caption_entities: [{ type: 'bot_command', offset: 0, length: 5 }] });
+    const m = message('', {
+      text: undefined,
+      entities: undefined,
+      photo,
+      caption: '/mood sadder',
+      caption_entities: [{ type: 'bot_command', offset: 0, length: 5 }],
+    });
     const reading = readMessage(m, bot);
     assert.ok(reading.kind === 'turn' && reading.image, 'the photo is kept');
     assert.deepEqual(reading.command, { type: 'edit', feeling: 'sadder' });
   });
 
   it('gives no command for words without an entity, or a command the table does not know', () => {
-    assert.equal(commandOf(message('/undo', { chat: { id: 7, type: 'private', first_name: 'Ann' }, entities: [] })), undefined);
+    assert.equal(
+      commandOf(message('/undo', { chat: { id: 7, type: 'private', first_name: 'Ann' }, entities: [] })),
+      undefined,
+    );
     const unknown = readMessage(message('/frobnicate now'), bot);
     assert.ok(unknown.kind === 'turn');
     assert.ok(!('command' in unknown), 'no command key at all');
@@ -96,14 +133,27 @@ describe('Telegram: a command reaches the Editor typed, end to end', () => {
   after(() => h.close());
 
   it('answers /emotions from its entity, reading no words', async () => {
-    const answer = await botAnswers(h.fake, chat, () => h.fake.userSendsText('/emotions'), isAnswerText, 'the emotion list');
+    const answer = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsText('/emotions'),
+      isAnswerText,
+      'the emotion list',
+    );
     assert.match(answer.text ?? '', /sadness/);
     assert.deepEqual(turns.at(-1)!.command, { type: 'person', name: 'emotions', args: [] });
     assert.deepEqual(normaliser.read, []);
   });
 
   it('edits a photo captioned /mood sadder, reading only "sadder"', async () => {
-    const { answer } = await answerToPhoto(h.fake, chat, photo, { caption: '/mood sadder' }, isPicture, 'the edited picture');
+    const { answer } = await answerToPhoto(
+      h.fake,
+      chat,
+      photo,
+      { caption: '/mood sadder' },
+      isPicture,
+      'the edited picture',
+    );
     assert.match(answer.caption ?? '', /→ sadness/);
     assert.deepEqual(turns.at(-1)!.command, { type: 'edit', feeling: 'sadder' });
     assert.deepEqual(normaliser.read, ['sadder']);

@@ -23,7 +23,13 @@ const photo = [
 
 describe('reading a Telegram message', () => {
   it('takes every private message as meant for the bot', () => {
-    assert.deepEqual(readMessage(message({ text: 'make it sadder' }), bot), { kind: 'turn', text: 'make it sadder', image: undefined, replyTo: undefined, mediaGroupId: undefined });
+    assert.deepEqual(readMessage(message({ text: 'make it sadder' }), bot), {
+      kind: 'turn',
+      text: 'make it sadder',
+      image: undefined,
+      replyTo: undefined,
+      mediaGroupId: undefined,
+    });
   });
 
   it('ignores group chatter that does not address the bot', () => {
@@ -32,16 +38,31 @@ describe('reading a Telegram message', () => {
 
   it('answers a group message that mentions the bot, without the mention in the words', () => {
     const text = '@moodshiftbot, make it sadder';
-    const reading = readMessage(message({ chat: group, text, entities: [{ type: 'mention', offset: 0, length: 13 }] }), bot);
+    const reading = readMessage(
+      message({ chat: group, text, entities: [{ type: 'mention', offset: 0, length: 13 }] }),
+      bot,
+    );
     assert.equal(reading.kind === 'turn' && reading.text, 'make it sadder');
   });
 
   it('answers a group reply to the bot and commands, but not commands for another bot', () => {
-    const reply = message({ chat: group, text: 'more', reply_to_message: message({ message_id: 3, from: { id: 42, is_bot: true, first_name: 'bot' } }) });
+    const reply = message({
+      chat: group,
+      text: 'more',
+      reply_to_message: message({ message_id: 3, from: { id: 42, is_bot: true, first_name: 'bot' } }),
+    });
     assert.equal(readMessage(reply, bot).kind, 'turn');
-    const own = message({ chat: group, text: '/undo@MoodShiftBot', entities: [{ type: 'bot_command', offset: 0, length: 18 }] });
+    const own = message({
+      chat: group,
+      text: '/undo@MoodShiftBot',
+      entities: [{ type: 'bot_command', offset: 0, length: 18 }],
+    });
     assert.equal(readMessage(own, bot).kind, 'turn');
-    const other = message({ chat: group, text: '/undo@OtherBot', entities: [{ type: 'bot_command', offset: 0, length: 14 }] });
+    const other = message({
+      chat: group,
+      text: '/undo@OtherBot',
+      entities: [{ type: 'bot_command', offset: 0, length: 14 }],
+    });
     assert.deepEqual(readMessage(other, bot), { kind: 'ignore' });
   });
 
@@ -54,28 +75,49 @@ describe('reading a Telegram message', () => {
   });
 
   it('takes a picture sent as a file, and explains a file that is not a picture', () => {
-    const png = readMessage(message({ document: { file_id: 'd', file_unique_id: 'd', file_name: 'cat.png', mime_type: 'image/png', file_size: 5 } }), bot);
+    const png = readMessage(
+      message({
+        document: { file_id: 'd', file_unique_id: 'd', file_name: 'cat.png', mime_type: 'image/png', file_size: 5 },
+      }),
+      bot,
+    );
     assert.equal(png.kind === 'turn' && png.image?.fileId, 'd');
-    const text = readMessage(message({ document: { file_id: 't', file_unique_id: 't', file_name: 'notes.txt', mime_type: 'text/plain' } }), bot);
+    const text = readMessage(
+      message({ document: { file_id: 't', file_unique_id: 't', file_name: 'notes.txt', mime_type: 'text/plain' } }),
+      bot,
+    );
     assert.equal(text.kind, 'explain');
     assert.match(text.kind === 'explain' ? text.text : '', /text files/);
   });
 
   it('explains stickers and voice messages', () => {
-    const sticker = readMessage(message({ sticker: { file_id: 's', file_unique_id: 's', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false } }), bot);
+    const sticker = readMessage(
+      message({
+        sticker: {
+          file_id: 's',
+          file_unique_id: 's',
+          type: 'regular',
+          width: 512,
+          height: 512,
+          is_animated: false,
+          is_video: false,
+        },
+      }),
+      bot,
+    );
     assert.match(sticker.kind === 'explain' ? sticker.text : '', /stickers/);
     const voice = readMessage(message({ voice: { file_id: 'v', file_unique_id: 'v', duration: 1 } }), bot);
     assert.match(voice.kind === 'explain' ? voice.text : '', /voice messages/);
   });
 
-  it('uses the photo a message replies to when it has none, unless that photo is the bot\'s', () => {
+  it("uses the photo a message replies to when it has none, unless that photo is the bot's", () => {
     const theirs = message({ message_id: 5, from: { id: 8, is_bot: false, first_name: 'Bo' }, photo });
     const reading = readMessage(message({ text: 'calmer', reply_to_message: theirs }), bot);
     assert.equal(reading.kind === 'turn' && reading.image?.fileId, 'large');
     const ours = message({ message_id: 6, from: { id: 42, is_bot: true, first_name: 'bot' }, photo });
     const onOurs = readMessage(message({ text: 'calmer', reply_to_message: ours }), bot);
     assert.ok(onOurs.kind === 'turn');
-    assert.equal(onOurs.image, undefined, 'a reply to the bot\'s picture acts on its edit instead');
+    assert.equal(onOurs.image, undefined, "a reply to the bot's picture acts on its edit instead");
     assert.equal(onOurs.replyTo, 6);
   });
 

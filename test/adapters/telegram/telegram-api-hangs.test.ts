@@ -15,7 +15,10 @@ import { FakeBotApi } from '../../fakes/telegram/fake-bot-api.ts';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A TCP proxy to `target` (or to nowhere) that can be switched to accept and swallow every byte, answering nothing. */
-async function startSwallowingProxy(target?: { host: string; port: number }): Promise<{ url: string; polls: () => number; swallow(): void; close(): Promise<void> }> {
+async function startSwallowingProxy(target?: {
+  host: string;
+  port: number;
+}): Promise<{ url: string; polls: () => number; swallow(): void; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   /** getUpdates requests sent on to the fake. */
   let polls = 0;
@@ -56,7 +59,11 @@ async function startSwallowingProxy(target?: { host: string; port: number }): Pr
   };
 }
 
-function startBot(env: Record<string, string>): { exited: Promise<[number | null, string | null]>; output: () => string; kill: () => void } {
+function startBot(env: Record<string, string>): {
+  exited: Promise<[number | null, string | null]>;
+  output: () => string;
+  kill: () => void;
+} {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
     cwd: root,
@@ -81,11 +88,20 @@ describe('Telegram: npm start when the Bot API never answers', { timeout: 300_00
   it('exits 1 at PLATFORM_START_TIMEOUT_S saying it could not reach the API, without a stack trace', async () => {
     const proxy = await startSwallowingProxy();
     try {
-      const bot = startBot({ TELEGRAM_BOT_TOKEN: '123456:TEST-token-for-the-fake-server', TELEGRAM_API_ROOT: proxy.url, PLATFORM_START_TIMEOUT_S: '3', LOG_LEVEL: 'warn' });
+      const bot = startBot({
+        TELEGRAM_BOT_TOKEN: '123456:TEST-token-for-the-fake-server',
+        TELEGRAM_API_ROOT: proxy.url,
+        PLATFORM_START_TIMEOUT_S: '3',
+        LOG_LEVEL: 'warn',
+      });
       const [code, signal] = await bot.exited;
       assert.equal(signal, null, bot.output());
       assert.equal(code, 1, bot.output());
-      assert.match(bot.output(), new RegExp(`Could not reach the Telegram Bot API at ${proxy.url.replace(/\./g, '\\.')} within 3 s`), bot.output());
+      assert.match(
+        bot.output(),
+        new RegExp(`Could not reach the Telegram Bot API at ${proxy.url.replace(/\./g, '\\.')} within 3 s`),
+        bot.output(),
+      );
       assert.doesNotMatch(bot.output(), /TEST-token-for-the-fake-server/, 'the token must not be printed');
       assert.doesNotMatch(bot.output(), /\n\s+at |"stack"/, bot.output());
     } finally {

@@ -6,7 +6,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { FakeChat, FakeMessage } from '../../fakes/telegram/fake-bot-api.ts';
-import { answerToPhoto, botAnswers, button, buttonsOf, isAnswerText, isPicture, pictureBytes, smallPhoto, startPrivateChat, type Harness } from './telegram-harness.ts';
+import {
+  answerToPhoto,
+  botAnswers,
+  button,
+  buttonsOf,
+  isAnswerText,
+  isPicture,
+  pictureBytes,
+  smallPhoto,
+  startPrivateChat,
+  type Harness,
+} from './telegram-harness.ts';
 
 describe('Telegram: editing a photo in a private chat', () => {
   let h: Harness;
@@ -20,15 +31,26 @@ describe('Telegram: editing a photo in a private chat', () => {
   after(() => h.close());
 
   it('answers a photo with "make this sadder" with an edited photo replying to it', async () => {
-    const { sent, answer } = await answerToPhoto(h.fake, chat, photo, { caption: 'make this sadder' }, isPicture, 'the sadder picture');
+    const { sent, answer } = await answerToPhoto(
+      h.fake,
+      chat,
+      photo,
+      { caption: 'make this sadder' },
+      isPicture,
+      'the sadder picture',
+    );
     sadder = answer;
     assert.ok(sadder.photo, 'sent as a photo');
     assert.equal(sadder.reply_to_message?.message_id, sent.message_id);
     assert.match(sadder.caption ?? '', /sadness/);
     assert.notDeepEqual(pictureBytes(h.fake, sadder), photo, 'the picture changed');
     const labels = [...buttonsOf(sadder).keys()];
-    for (const label of ['More', 'Less', 'Undo', 'Try again']) assert.ok(labels.includes(label), `has ${label}: ${labels.join(', ')}`);
-    assert.ok(labels.some((l) => l.includes('fear')), 'offers other emotions');
+    for (const label of ['More', 'Less', 'Undo', 'Try again'])
+      assert.ok(labels.includes(label), `has ${label}: ${labels.join(', ')}`);
+    assert.ok(
+      labels.some((l) => l.includes('fear')),
+      'offers other emotions',
+    );
     assert.ok(!labels.some((l) => l.includes('sadness')), 'not the emotion it already has');
   });
 
@@ -71,13 +93,23 @@ describe('Telegram: editing a photo in a private chat', () => {
     assert.ok(answered.sequence < photoSent.sequence, 'answered before the picture was sent');
     assert.match(undone.caption ?? '', /sadness · moderate/);
     assert.deepEqual(pictureBytes(h.fake, undone), pictureBytes(h.fake, sadder), 'the same picture as before');
-    assert.equal(undone.reply_to_message?.message_id, latest.message_id, 'replies to the message whose button was pressed');
+    assert.equal(
+      undone.reply_to_message?.message_id,
+      latest.message_id,
+      'replies to the message whose button was pressed',
+    );
     assert.ok(buttonsOf(undone).has('Redo'), 'offers Redo after an undo');
   });
 
   it('starts a new edit when another photo comes with "make this sadder" after a sad edit', async () => {
     const other = await smallPhoto('coffee.png');
-    const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(other, { caption: 'make this sadder' }), (m) => isPicture(m) || isAnswerText(m), 'the answer');
+    const edited = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsPhoto(other, { caption: 'make this sadder' }),
+      (m) => isPicture(m) || isAnswerText(m),
+      'the answer',
+    );
     assert.ok(isPicture(edited), `an edited picture, not: ${edited.text}`);
     assert.match(edited.caption ?? '', /sadness · moderate/);
   });
@@ -122,13 +154,21 @@ describe('Telegram: editing a photo in a private chat', () => {
     assert.match(answer.caption ?? '', /first picture/);
     // One answer for the whole album: nothing more comes after a later message is answered.
     const next = await botAnswers(h.fake, chat, () => h.fake.userSendsText('/help'), isAnswerText, 'the help text');
-    const pictures = h.fake.botMessages(chat).filter((m) => isPicture(m) && m.message_id > answer.message_id && m.message_id < next.message_id);
+    const pictures = h.fake
+      .botMessages(chat)
+      .filter((m) => isPicture(m) && m.message_id > answer.message_id && m.message_id < next.message_id);
     assert.deepEqual(pictures, [], 'the second picture of the album got no answer');
   });
 
   it('explains that stickers, videos and voice messages can not be edited', async () => {
     for (const kind of ['sticker', 'video', 'voice'] as const) {
-      const answer = await botAnswers(h.fake, chat, () => h.fake.userSendsMedia(kind), isAnswerText, `the answer to a ${kind}`);
+      const answer = await botAnswers(
+        h.fake,
+        chat,
+        () => h.fake.userSendsMedia(kind),
+        isAnswerText,
+        `the answer to a ${kind}`,
+      );
       assert.match(answer.text ?? '', /can't edit/);
     }
   });

@@ -23,17 +23,27 @@ describe('Telegram: group chats', () => {
   after(() => h.close());
 
   /** `user` asks the bot, mentioning it, to edit the photo in the group. */
-  const ask = (user: FakeUser, request: string) => () => h.fake.userSendsPhoto(photo, { chat: group, user, caption: `${mention} ${request}` });
+  const ask = (user: FakeUser, request: string) => () =>
+    h.fake.userSendsPhoto(photo, { chat: group, user, caption: `${mention} ${request}` });
 
   it('answers only when mentioned, replied to, or commanded', async () => {
     const ignoredPhoto = await h.fake.userSendsPhoto(photo, { chat: group, caption: 'make this sadder' });
     h.fake.userSendsText('make it scarier', { chat: group, user: h.fake.bob });
     h.fake.userSendsText('/help@some_other_bot', { chat: group });
     // The command below is answered; nothing before it was.
-    const help = await botAnswers(h.fake, group, () => h.fake.userSendsText('/help', { chat: group }), isAnswerText, 'the help text');
+    const help = await botAnswers(
+      h.fake,
+      group,
+      () => h.fake.userSendsText('/help', { chat: group }),
+      isAnswerText,
+      'the help text',
+    );
     assert.match(help.text ?? '', /Send me a photo/);
     assert.deepEqual(
-      h.fake.botMessages(group).filter((m) => m.message_id !== help.message_id).map((m) => m.text ?? m.caption),
+      h.fake
+        .botMessages(group)
+        .filter((m) => m.message_id !== help.message_id)
+        .map((m) => m.text ?? m.caption),
       [],
       'nothing else was answered',
     );
@@ -47,7 +57,13 @@ describe('Telegram: group chats', () => {
       'the edit asked with a mention',
     );
     assert.match(edited.caption ?? '', /sadness/);
-    const stronger = await botAnswers(h.fake, group, () => h.fake.userSendsText('more', { chat: group, replyTo: edited }), isPicture, 'the edit asked by a reply');
+    const stronger = await botAnswers(
+      h.fake,
+      group,
+      () => h.fake.userSendsText('more', { chat: group, replyTo: edited }),
+      isPicture,
+      'the edit asked by a reply',
+    );
     assert.match(stronger.caption ?? '', /strong/);
     assert.deepEqual(
       h.fake
@@ -72,12 +88,24 @@ describe('Telegram: group chats', () => {
   });
 
   it('refuses /block from someone who is not an administrator', async () => {
-    const answer = await botAnswers(h.fake, group, () => h.fake.userSendsText('/block fear', { chat: group, user: h.fake.bob }), isAnswerText, 'the refusal');
+    const answer = await botAnswers(
+      h.fake,
+      group,
+      () => h.fake.userSendsText('/block fear', { chat: group, user: h.fake.bob }),
+      isAnswerText,
+      'the refusal',
+    );
     assert.match(answer.text ?? '', /Only moderators/);
   });
 
   it('lets an administrator /block fear, then refuses "make it scary" with a message', async () => {
-    const confirmation = await botAnswers(h.fake, group, () => h.fake.userSendsText('/block fear', { chat: group }), isAnswerText, 'the confirmation');
+    const confirmation = await botAnswers(
+      h.fake,
+      group,
+      () => h.fake.userSendsText('/block fear', { chat: group }),
+      isAnswerText,
+      'the confirmation',
+    );
     // Alice never wrote to the bot privately, so the answer comes in the group.
     assert.match(confirmation.text ?? '', /fear/i);
     assert.doesNotMatch(confirmation.text ?? '', /Only moderators/);
@@ -89,7 +117,13 @@ describe('Telegram: group chats', () => {
   it('sends a moderator the answer privately when they have a private chat with the bot', async () => {
     const privateChat = h.fake.privateChat(h.fake.alice);
     await botAnswers(h.fake, privateChat, () => h.fake.userSendsText('/start'), isAnswerText, 'the start text');
-    const note = await botAnswers(h.fake, group, () => h.fake.userSendsText('/policy', { chat: group }), isAnswerText, 'the note in the group');
+    const note = await botAnswers(
+      h.fake,
+      group,
+      () => h.fake.userSendsText('/policy', { chat: group }),
+      isAnswerText,
+      'the note in the group',
+    );
     assert.match(note.text ?? '', /private message/);
     const policy = h.fake.botMessages(privateChat).at(-1)!;
     assert.match(policy.text ?? '', /fear/, 'the policy, with fear blocked, came privately');
@@ -104,7 +138,13 @@ describe('Telegram: group chats', () => {
       'the answer to the anonymous administrator',
     );
     assert.doesNotMatch(answer.text ?? '', /Only moderators/);
-    const scary = await botAnswers(h.fake, group, ask(h.fake.bob, 'make it scary'), isPicture, 'the scary edit once fear is allowed again');
+    const scary = await botAnswers(
+      h.fake,
+      group,
+      ask(h.fake.bob, 'make it scary'),
+      isPicture,
+      'the scary edit once fear is allowed again',
+    );
     assert.match(scary.caption ?? '', /fear/);
   });
 
@@ -118,14 +158,26 @@ describe('Telegram: group chats', () => {
       'the edit in the topic',
     );
     assert.equal(edited.message_thread_id, 77);
-    const other = await botAnswers(h.fake, forum, () => h.fake.userSendsText(`${mention} more`, { chat: forum, threadId: 78 }), isAnswerText, 'the answer in another topic');
+    const other = await botAnswers(
+      h.fake,
+      forum,
+      () => h.fake.userSendsText(`${mention} more`, { chat: forum, threadId: 78 }),
+      isAnswerText,
+      'the answer in another topic',
+    );
     assert.equal(other.message_thread_id, 78);
     assert.match(other.text ?? '', /no edit|Send me a photo/, 'another topic is another conversation');
   });
 
   it('makes nobody a moderator in a private chat', async () => {
     const chat = h.fake.privateChat(h.fake.alice);
-    const answer = await botAnswers(h.fake, chat, () => h.fake.userSendsText('/block fear'), isAnswerText, 'the refusal');
+    const answer = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsText('/block fear'),
+      isAnswerText,
+      'the refusal',
+    );
     assert.match(answer.text ?? '', /Only moderators/);
   });
 });

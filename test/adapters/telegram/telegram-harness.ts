@@ -60,7 +60,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /** A harness, Alice's private chat with the bot, and the test photo she sends there. */
-export async function startPrivateChat(options: HarnessOptions = {}): Promise<{ h: Harness; chat: FakeChat; photo: Buffer }> {
+export async function startPrivateChat(
+  options: HarnessOptions = {},
+): Promise<{ h: Harness; chat: FakeChat; photo: Buffer }> {
   const h = await startHarness(options);
   return { h, chat: h.fake.privateChat(), photo: await smallPhoto() };
 }
@@ -69,7 +71,10 @@ const fixtures = new URL('../../fixtures/images/', import.meta.url);
 
 /** A small JPEG of a test photo (small keeps the tests quick on a shared machine). */
 export async function smallPhoto(name = 'chelsea.png', width = 96): Promise<Buffer> {
-  return sharp(readFileSync(new URL(name, fixtures))).resize({ width }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(readFileSync(new URL(name, fixtures)))
+    .resize({ width })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 /** A PNG whose header claims `width × height` pixels but whose data is tiny: a decompression bomb. */
@@ -107,21 +112,26 @@ function crc32(bytes: Buffer): number {
 /** The buttons of a bot message, by label. */
 export function buttonsOf(message: FakeMessage): Map<string, string> {
   const buttons = new Map<string, string>();
-  for (const row of message.reply_markup?.inline_keyboard ?? []) for (const b of row) if (b.callback_data) buttons.set(b.text, b.callback_data);
+  for (const row of message.reply_markup?.inline_keyboard ?? [])
+    for (const b of row) if (b.callback_data) buttons.set(b.text, b.callback_data);
   return buttons;
 }
 
 /** The callback data of a button, failing loudly when the message lacks it. */
 export function button(message: FakeMessage, label: string): string {
   const data = buttonsOf(message).get(label);
-  if (!data) throw new Error(`no "${label}" button on message ${message.message_id}; it has ${[...buttonsOf(message).keys()].join(', ')}`);
+  if (!data)
+    throw new Error(
+      `no "${label}" button on message ${message.message_id}; it has ${[...buttonsOf(message).keys()].join(', ')}`,
+    );
   if (!decodeButton(data)) throw new Error(`button "${label}" carries data the engine can't read: ${data}`);
   return data;
 }
 
 export const isPicture = (m: FakeMessage): boolean => Boolean(m.photo || m.document);
 /** A text answer, not a progress status message. */
-export const isAnswerText = (m: FakeMessage): boolean => m.text !== undefined && !/^(Planning|Rendering|Queued)/.test(m.text);
+export const isAnswerText = (m: FakeMessage): boolean =>
+  m.text !== undefined && !/^(Planning|Rendering|Queued)/.test(m.text);
 
 /**
  * Does what a person does (`act`) and waits for the bot's answer in that chat: its first new

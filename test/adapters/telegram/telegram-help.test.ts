@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MODERATOR_COMMANDS, PERSON_COMMANDS, parseCommand } from '../../../src/commands.ts';
 import type { FakeChat, FakeUser } from '../../fakes/telegram/fake-bot-api.ts';
-import { answerToPhoto, botAnswers, button, isAnswerText, isPicture, smallPhoto, startHarness, type Harness } from './telegram-harness.ts';
+import {
+  answerToPhoto,
+  botAnswers,
+  button,
+  isAnswerText,
+  isPicture,
+  smallPhoto,
+  startHarness,
+  type Harness,
+} from './telegram-harness.ts';
 
 /** The commands a help text names: every `/word`. */
 const commandsIn = (text: string): string[] => [...text.matchAll(/(?<![\w/])\/([a-z_]+)/g)].map((m) => m[1]!);
@@ -28,20 +37,25 @@ describe('Telegram: /help and captions', () => {
   after(() => h.close());
 
   const help = async (chat: FakeChat, user: FakeUser): Promise<string> =>
-    (await botAnswers(h.fake, chat, () => h.fake.userSendsText('/help', { chat, user }), isAnswerText, 'the help text')).text ?? '';
+    (await botAnswers(h.fake, chat, () => h.fake.userSendsText('/help', { chat, user }), isAnswerText, 'the help text'))
+      .text ?? '';
 
   it("lists a member's commands, each one the bot takes, and no moderator command", async () => {
-    for (const [where, chat] of [['private chat', h.fake.privateChat(member)], ['group', group]] as const) {
+    for (const [where, chat] of [
+      ['private chat', h.fake.privateChat(member)],
+      ['group', group],
+    ] as const) {
       const text = await help(chat, member);
       assert.match(text, /Reply to any of my pictures/, `${where}: Telegram people reply to pictures`);
       const named = commandsIn(text);
       assert.deepEqual(new Set(named), new Set(PERSON_COMMANDS), `${where}: every person command, and only those`);
-      for (const name of named) assert.equal(parseCommand(`/${name}`)?.type, 'person', `${where}: /${name} is a command the bot takes`);
+      for (const name of named)
+        assert.equal(parseCommand(`/${name}`)?.type, 'person', `${where}: /${name} is a command the bot takes`);
       assert.doesNotMatch(text, /Moderators:/, `${where}: no moderator commands for a member`);
     }
   });
 
-  it('lists all moderator commands to a group administrator, each in the administrators\' menu', async () => {
+  it("lists all moderator commands to a group administrator, each in the administrators' menu", async () => {
     const text = await help(group, admin);
     const moderatorLine = text.split('\n').find((line) => line.startsWith('Moderators:')) ?? '';
     assert.deepEqual(new Set(commandsIn(moderatorLine)), new Set(MODERATOR_COMMANDS), 'all of them');
@@ -55,15 +69,40 @@ describe('Telegram: /help and captions', () => {
   it('captions a picture that already showed the feeling "more X", never "X → X"', async () => {
     const chat = h.fake.privateChat(member);
     // The shared photo of the cat reads as contentment; "make it calm" asks for contentment again.
-    const { answer } = await answerToPhoto(h.fake, chat, await smallPhoto(), { chat, user: member, caption: 'make it calm' }, isPicture, 'the picture');
+    const { answer } = await answerToPhoto(
+      h.fake,
+      chat,
+      await smallPhoto(),
+      { chat, user: member, caption: 'make it calm' },
+      isPicture,
+      'the picture',
+    );
     assert.match(answer.caption ?? '', /^more contentment than the original · moderate/);
     assert.doesNotMatch(answer.caption ?? '', /(\w+) → \1\b/);
 
     // Undo and Redo send a picture already shown: its caption says so.
-    const undone = await botAnswers(h.fake, chat, () => h.fake.userPressesButton(answer, button(answer, 'Undo'), { user: member }), (m) => isPicture(m) || isAnswerText(m), 'the undone picture');
+    const undone = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userPressesButton(answer, button(answer, 'Undo'), { user: member }),
+      (m) => isPicture(m) || isAnswerText(m),
+      'the undone picture',
+    );
     assert.ok(isPicture(undone), `a picture, not: ${undone.text}`);
-    assert.match(undone.caption ?? '', /^Undo: back to the picture before this one, shown again \(nothing new was made\)\./);
-    const redone = await botAnswers(h.fake, chat, () => h.fake.userPressesButton(undone, button(undone, 'Redo'), { user: member }), isPicture, 'the redone picture');
-    assert.match(redone.caption ?? '', /^Redo: the picture you undid, shown again \(nothing new was made\)\.\nmore contentment than the original/);
+    assert.match(
+      undone.caption ?? '',
+      /^Undo: back to the picture before this one, shown again \(nothing new was made\)\./,
+    );
+    const redone = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userPressesButton(undone, button(undone, 'Redo'), { user: member }),
+      isPicture,
+      'the redone picture',
+    );
+    assert.match(
+      redone.caption ?? '',
+      /^Redo: the picture you undid, shown again \(nothing new was made\)\.\nmore contentment than the original/,
+    );
   });
 });

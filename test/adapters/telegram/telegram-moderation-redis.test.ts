@@ -86,7 +86,12 @@ describe('Telegram with Redis: a moderator change reaches every bot process', re
     const ports = [await freePort(), await freePort()];
     forwarder = new Forwarder(ports);
     const url = await forwarder.listen();
-    const webhook = (port: number): TelegramAdapterOptions => ({ webhookUrl: url, webhookPort: port, webhookHost: '127.0.0.1', webhookSecret: SECRET });
+    const webhook = (port: number): TelegramAdapterOptions => ({
+      webhookUrl: url,
+      webhookPort: port,
+      webhookHost: '127.0.0.1',
+      webhookSecret: SECRET,
+    });
     h = await startHarness({ env: { REDIS_URL: redis.url }, adapter: webhook(ports[0]!) });
     secondEngine = await createEngine(
       // Picture checks off, as in the harness's engine (test/fixtures/policies/pictures-not-checked.yaml says why).
@@ -112,12 +117,19 @@ describe('Telegram with Redis: a moderator change reaches every bot process', re
     await redis?.dispose();
   });
 
-  const ask = (user: FakeUser, request: string) => () => h.fake.userSendsPhoto(photo, { chat: group, user, caption: `${MENTION} ${request}` });
+  const ask = (user: FakeUser, request: string) => () =>
+    h.fake.userSendsPhoto(photo, { chat: group, user, caption: `${MENTION} ${request}` });
   const command = (text: string) => () => h.fake.userSendsText(text, { chat: group, user: moderator });
 
   it('refuses fear on the second process within a second of a /block through the first', async () => {
     forwarder.target = SECOND;
-    const before = await botAnswers(h.fake, group, ask(bob, 'make it scary'), isPicture, 'the scary edit before the block');
+    const before = await botAnswers(
+      h.fake,
+      group,
+      ask(bob, 'make it scary'),
+      isPicture,
+      'the scary edit before the block',
+    );
     assert.match(before.caption ?? '', /fear/, 'the second process has read (and cached) the policy');
 
     forwarder.target = FIRST;
@@ -133,7 +145,13 @@ describe('Telegram with Redis: a moderator change reaches every bot process', re
 
   it('refuses a person on the first process after a /ban through the second', async () => {
     forwarder.target = FIRST;
-    const picture = await botAnswers(h.fake, group, ask(bob, 'sadder'), isPicture, 'an edit that warms the first process');
+    const picture = await botAnswers(
+      h.fake,
+      group,
+      ask(bob, 'sadder'),
+      isPicture,
+      'an edit that warms the first process',
+    );
     assert.match(picture.caption ?? '', /sadness/);
 
     forwarder.target = SECOND;

@@ -19,13 +19,25 @@ describe('Telegram: npm start with the two variables', () => {
 
   before(async () => {
     fake = await FakeBotApi.start();
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, LOG_LEVEL: 'warn' };
-    child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      LOG_LEVEL: 'warn',
+    };
+    child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await fake.waitFor(() => fake.callsOf('deleteWebhook').length > 0, 'the bot to start', 60_000).catch((error: Error) => {
-      throw new Error(`${error.message}\nits output:\n${output}`);
-    });
+    await fake
+      .waitFor(() => fake.callsOf('deleteWebhook').length > 0, 'the bot to start', 60_000)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nits output:\n${output}`);
+      });
   });
   after(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -35,7 +47,14 @@ describe('Telegram: npm start with the two variables', () => {
   it('edits a photo, then stops on SIGTERM with exit code 0', async () => {
     const chat = fake.privateChat();
     // The first picture of a fresh process waits for the picture-safety model, which loads in the background from start-up.
-    const edited = await botAnswers(fake, chat, async () => fake.userSendsPhoto(await smallPhoto(), { caption: 'make this sadder' }), isPicture, 'the edit', 90_000);
+    const edited = await botAnswers(
+      fake,
+      chat,
+      async () => fake.userSendsPhoto(await smallPhoto(), { caption: 'make this sadder' }),
+      isPicture,
+      'the edit',
+      90_000,
+    );
     assert.match(edited.caption ?? '', /sadness/);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');

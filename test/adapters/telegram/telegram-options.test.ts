@@ -13,7 +13,12 @@ const token = '123456:ABCdefGHIjklMNOpqr';
 describe('Telegram adapter options', () => {
   it('takes the token, API root and webhook settings from the configuration', () => {
     const options = resolveTelegramOptions(
-      loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/', TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/hook', TELEGRAM_WEBHOOK_PORT: '9000' }),
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: token,
+        TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/',
+        TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/hook',
+        TELEGRAM_WEBHOOK_PORT: '9000',
+      }),
     );
     assert.equal(options.token, token);
     assert.equal(options.apiRoot, 'http://127.0.0.1:8081');
@@ -23,7 +28,10 @@ describe('Telegram adapter options', () => {
   });
 
   it('refuses a missing token and a webhook secret Telegram would refuse, naming the variables', () => {
-    assert.throws(() => resolveTelegramOptions(loadConfig({})), (error: Error) => error instanceof ConfigError && /TELEGRAM_BOT_TOKEN/.test(error.message));
+    assert.throws(
+      () => resolveTelegramOptions(loadConfig({})),
+      (error: Error) => error instanceof ConfigError && /TELEGRAM_BOT_TOKEN/.test(error.message),
+    );
     assert.throws(
       () => resolveTelegramOptions(loadConfig({ TELEGRAM_BOT_TOKEN: token }), { webhookSecret: 'has spaces!' }),
       (error: Error) => error instanceof ConfigError && /TELEGRAM_WEBHOOK_SECRET/.test(error.message),
@@ -44,7 +52,10 @@ describe('Telegram limits', () => {
   it('cuts captions and splits long texts by characters, not bytes', () => {
     assert.equal([...truncateText('😢'.repeat(2000), 1024)].length, 1024);
     const parts = splitText(`${'a'.repeat(3000)}\n${'b'.repeat(3000)}`, 4096);
-    assert.deepEqual(parts.map((p) => p.length), [3000, 3000]);
+    assert.deepEqual(
+      parts.map((p) => p.length),
+      [3000, 3000],
+    );
     assert.ok(splitText('x'.repeat(9000)).every((p) => p.length <= 4096));
   });
 });

@@ -15,7 +15,18 @@ import { loadConfig } from '../../../src/config.ts';
 import { createEngine } from '../../../src/engine.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { FakeBotApi, type FakeChat } from '../../fakes/telegram/fake-bot-api.ts';
-import { answerToPhoto, botAnswers, button, isAnswerText, isPicture, pixelBombPng, smallPhoto, startHarness, startPrivateChat, type Harness } from './telegram-harness.ts';
+import {
+  answerToPhoto,
+  botAnswers,
+  button,
+  isAnswerText,
+  isPicture,
+  pixelBombPng,
+  smallPhoto,
+  startHarness,
+  startPrivateChat,
+  type Harness,
+} from './telegram-harness.ts';
 
 /** The tone renderer, with a hook the test controls before each render. */
 class HookedRenderer implements Renderer {
@@ -72,19 +83,45 @@ describe('Telegram: pictures the bot can not use', () => {
 
   it('answers a text file, a truncated PNG, a pixel bomb and an oversized file each with a clear message, and keeps serving', async () => {
     const cases = [
-      { what: 'a text file', send: () => h.fake.userSendsDocument(Buffer.from('just some notes\n'), { fileName: 'notes.txt', mimeType: 'text/plain', caption: 'sadder' }), expect: /can't edit text files/ },
+      {
+        what: 'a text file',
+        send: () =>
+          h.fake.userSendsDocument(Buffer.from('just some notes\n'), {
+            fileName: 'notes.txt',
+            mimeType: 'text/plain',
+            caption: 'sadder',
+          }),
+        expect: /can't edit text files/,
+      },
       {
         what: 'a truncated PNG',
         send: async () => {
-          const png = await smallPhoto('coffee.png', 200).then((jpeg) => import('sharp').then(({ default: sharp }) => sharp(jpeg).png().toBuffer()));
-          return h.fake.userSendsDocument(png.subarray(0, Math.floor(png.length / 2)), { fileName: 'half.png', mimeType: 'image/png', caption: 'sadder' });
+          const png = await smallPhoto('coffee.png', 200).then((jpeg) =>
+            import('sharp').then(({ default: sharp }) => sharp(jpeg).png().toBuffer()),
+          );
+          return h.fake.userSendsDocument(png.subarray(0, Math.floor(png.length / 2)), {
+            fileName: 'half.png',
+            mimeType: 'image/png',
+            caption: 'sadder',
+          });
         },
         expect: /broken or incomplete/,
       },
-      { what: 'a pixel bomb', send: () => h.fake.userSendsDocument(pixelBombPng(), { fileName: 'bomb.png', mimeType: 'image/png', caption: 'sadder' }), expect: /too many pixels/ },
+      {
+        what: 'a pixel bomb',
+        send: () =>
+          h.fake.userSendsDocument(pixelBombPng(), { fileName: 'bomb.png', mimeType: 'image/png', caption: 'sadder' }),
+        expect: /too many pixels/,
+      },
       {
         what: 'a file declared larger than Telegram lets bots download',
-        send: () => h.fake.userSendsDocument(Buffer.alloc(16), { fileName: 'huge.png', mimeType: 'image/png', declaredSize: 30 * 1024 * 1024, caption: 'sadder' }),
+        send: () =>
+          h.fake.userSendsDocument(Buffer.alloc(16), {
+            fileName: 'huge.png',
+            mimeType: 'image/png',
+            declaredSize: 30 * 1024 * 1024,
+            caption: 'sadder',
+          }),
         expect: /too big/,
       },
     ];
@@ -92,7 +129,13 @@ describe('Telegram: pictures the bot can not use', () => {
       const answer = await botAnswers(h.fake, chat, send, isAnswerText, `the answer to ${what}`);
       assert.match(answer.text ?? '', expect, what);
     }
-    const fine = await botAnswers(h.fake, chat, async () => h.fake.userSendsPhoto(await smallPhoto(), { caption: 'sadder' }), isPicture, 'an edit after the bad files');
+    const fine = await botAnswers(
+      h.fake,
+      chat,
+      async () => h.fake.userSendsPhoto(await smallPhoto(), { caption: 'sadder' }),
+      isPicture,
+      'an edit after the bad files',
+    );
     assert.match(fine.caption ?? '', /sadness/);
   });
 });
@@ -109,40 +152,88 @@ describe('Telegram: Bot API faults', () => {
   it('retries an upload refused with 429 after retry_after', async () => {
     h.fake.failNext('sendPhoto', { kind: 'rate_limit', retryAfterSeconds: 1 });
     const before = h.fake.callsOf('sendPhoto').length;
-    const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo, { caption: 'sadder' }), isPicture, 'the picture after a 429');
+    const edited = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsPhoto(photo, { caption: 'sadder' }),
+      isPicture,
+      'the picture after a 429',
+    );
     assert.match(edited.caption ?? '', /sadness/);
     const uploads = h.fake.callsOf('sendPhoto').slice(before);
-    assert.deepEqual(uploads.map((c) => c.fault?.kind ?? 'served'), ['rate_limit', 'served']);
+    assert.deepEqual(
+      uploads.map((c) => c.fault?.kind ?? 'served'),
+      ['rate_limit', 'served'],
+    );
   });
 
   it('retries an upload that failed with a server error', async () => {
     h.fake.failNext('sendPhoto', { kind: 'server_error', status: 502 });
-    const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo, { caption: 'calmer' }), isPicture, 'the picture after a 502');
+    const edited = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsPhoto(photo, { caption: 'calmer' }),
+      isPicture,
+      'the picture after a 502',
+    );
     assert.match(edited.caption ?? '', /contentment/);
   });
 
   it('retries a download whose connection dropped, and keeps polling after a dropped getUpdates', async () => {
     h.fake.failNext('getFile', { kind: 'drop_connection' });
-    const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo, { caption: 'scarier' }), isPicture, 'the picture after a dropped getFile');
+    const edited = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsPhoto(photo, { caption: 'scarier' }),
+      isPicture,
+      'the picture after a dropped getFile',
+    );
     assert.match(edited.caption ?? '', /fear/);
     h.fake.failNext('getUpdates', { kind: 'drop_connection' });
     await botAnswers(h.fake, chat, () => h.fake.userSendsText('/help'), isAnswerText, 'the first help');
-    const again = await botAnswers(h.fake, chat, () => h.fake.userSendsText('/emotions'), isAnswerText, 'the answer after a dropped getUpdates');
+    const again = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsText('/emotions'),
+      isAnswerText,
+      'the answer after a dropped getUpdates',
+    );
     assert.match(again.text ?? '', /amusement/);
   });
 
   it('sends the picture as a document when Telegram refuses it as a photo', async () => {
     h.fake.failNext('sendPhoto', { kind: 'error', status: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' });
-    const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo, { caption: 'sadder' }), isPicture, 'the picture as a document');
+    const edited = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsPhoto(photo, { caption: 'sadder' }),
+      isPicture,
+      'the picture as a document',
+    );
     assert.ok(edited.document);
     assert.match(edited.caption ?? '', /sadness/);
   });
 
   it('apologises when an update fails, and serves the next one', async () => {
-    h.fake.failNext('sendPhoto', { kind: 'error', status: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' });
-    const { sent: failed, answer: apology } = await answerToPhoto(h.fake, chat, photo, { caption: 'sadder' }, isAnswerText, 'the apology');
+    h.fake.failNext('sendPhoto', {
+      kind: 'error',
+      status: 400,
+      description: 'Bad Request: wrong file identifier/HTTP URL specified',
+    });
+    const { sent: failed, answer: apology } = await answerToPhoto(
+      h.fake,
+      chat,
+      photo,
+      { caption: 'sadder' },
+      isAnswerText,
+      'the apology',
+    );
     assert.match(apology.text ?? '', /Sorry, something went wrong/);
-    assert.equal(apology.reply_to_message?.message_id, failed.message_id, 'the apology answers the message that failed');
+    assert.equal(
+      apology.reply_to_message?.message_id,
+      failed.message_id,
+      'the apology answers the message that failed',
+    );
     const edited = await botAnswers(h.fake, chat, () => h.fake.userSendsText('sadder'), isPicture, 'the next edit');
     assert.match(edited.caption ?? '', /sadness/);
   });
@@ -168,13 +259,24 @@ describe('Telegram: progress and a graceful stop', () => {
       onProgress({ stage: 'rendering', step: 3, steps: 3 });
       await h.fake.waitFor(statusWith('step 3 of 3'), 'the status message at step 3');
     };
-    const { sent: request, answer: edited } = await answerToPhoto(h.fake, chat, photo, { caption: 'sadder' }, isPicture, 'the picture');
+    const { sent: request, answer: edited } = await answerToPhoto(
+      h.fake,
+      chat,
+      photo,
+      { caption: 'sadder' },
+      isPicture,
+      'the picture',
+    );
     renderer.beforeRender = undefined;
     assert.ok(
-      h.fake.callsOf('sendChatAction').some((c) => c.params.action === 'upload_photo' && Number(c.params.chat_id) === chat.id),
+      h.fake
+        .callsOf('sendChatAction')
+        .some((c) => c.params.action === 'upload_photo' && Number(c.params.chat_id) === chat.id),
       'the upload_photo chat action was shown',
     );
-    const statusSends = h.fake.callsOf('sendMessage').filter((c) => /^(Planning|Rendering|Queued)/.test(String(c.params.text)));
+    const statusSends = h.fake
+      .callsOf('sendMessage')
+      .filter((c) => /^(Planning|Rendering|Queued)/.test(String(c.params.text)));
     assert.equal(statusSends.length, 1, 'one status message');
     const status = statusSends[0]!.result as { message_id: number; reply_to_message?: { message_id: number } };
     assert.equal(status.reply_to_message?.message_id, request.message_id);
@@ -183,7 +285,9 @@ describe('Telegram: progress and a graceful stop', () => {
     assert.ok(!edits.some((c) => String(c.params.text).includes('step 2 of 3')), 'step 2 was never shown on its own');
     await h.fake.waitFor(() => h.fake.isDeleted(chat, status.message_id), 'the status message to be deleted');
     const deletion = h.fake.callsOf('deleteMessage').find((c) => Number(c.params.message_id) === status.message_id)!;
-    const upload = h.fake.callsOf('sendPhoto').find((c) => (c.result as { message_id?: number } | undefined)?.message_id === edited.message_id)!;
+    const upload = h.fake
+      .callsOf('sendPhoto')
+      .find((c) => (c.result as { message_id?: number } | undefined)?.message_id === edited.message_id)!;
     assert.ok(deletion.sequence > upload.sequence, 'deleted after the picture was sent');
   });
 
@@ -196,7 +300,12 @@ describe('Telegram: progress and a graceful stop', () => {
     await h.fake.waitFor(() => h.fake.wasAnswered(queryId), 'the button press to be answered while the edit is held');
     renderer.beforeRender = undefined;
     release();
-    const stronger = await h.fake.waitForBotMessage(chat, earlier.message_id, (m) => isPicture(m) && m.reply_to_message?.message_id === earlier.message_id, 'the edit of the pressed button');
+    const stronger = await h.fake.waitForBotMessage(
+      chat,
+      earlier.message_id,
+      (m) => isPicture(m) && m.reply_to_message?.message_id === earlier.message_id,
+      'the edit of the pressed button',
+    );
     assert.match(stronger.caption ?? '', /sadness · strong/);
   });
 
@@ -205,18 +314,37 @@ describe('Telegram: progress and a graceful stop', () => {
     const held = await h.fake.userSendsPhoto(photo, { caption: 'make it scary' });
     await rendering;
     const bobChat = h.fake.privateChat(h.fake.bob);
-    const bobs = await botAnswers(h.fake, bobChat, () => h.fake.userSendsPhoto(photo, { user: h.fake.bob, caption: 'make it calm' }), isPicture, "Bob's edit while Alice's is held");
+    const bobs = await botAnswers(
+      h.fake,
+      bobChat,
+      () => h.fake.userSendsPhoto(photo, { user: h.fake.bob, caption: 'make it calm' }),
+      isPicture,
+      "Bob's edit while Alice's is held",
+    );
     assert.match(bobs.caption ?? '', /contentment/);
-    assert.equal(h.fake.botMessages(chat).filter((m) => m.reply_to_message?.message_id === held.message_id && isPicture(m)).length, 0, "Alice's edit is still held");
+    assert.equal(
+      h.fake.botMessages(chat).filter((m) => m.reply_to_message?.message_id === held.message_id && isPicture(m)).length,
+      0,
+      "Alice's edit is still held",
+    );
     release();
-    const alices = await h.fake.waitForBotMessage(chat, held.message_id, (m) => isPicture(m) && m.reply_to_message?.message_id === held.message_id, "Alice's edit");
+    const alices = await h.fake.waitForBotMessage(
+      chat,
+      held.message_id,
+      (m) => isPicture(m) && m.reply_to_message?.message_id === held.message_id,
+      "Alice's edit",
+    );
     assert.match(alices.caption ?? '', /fear/);
   });
 
   it('finishes an edit in flight on stop, confirms its update, and does not handle it again after a restart', async () => {
     const { rendering, release } = renderer.hold();
     // Long polls after this one fail, so only the confirmation at stop can confirm the photo's update.
-    h.fake.failNext('getUpdates', { kind: 'drop_connection' }, { times: 1000, when: (params) => Number(params.timeout ?? 0) > 0 });
+    h.fake.failNext(
+      'getUpdates',
+      { kind: 'drop_connection' },
+      { times: 1000, when: (params) => Number(params.timeout ?? 0) > 0 },
+    );
     const request = await h.fake.userSendsPhoto(photo, { caption: 'make it scary' });
     await rendering;
     let stopped = false;
@@ -227,14 +355,18 @@ describe('Telegram: progress and a graceful stop', () => {
     await stopping;
     h.fake.clearFaults();
     renderer.beforeRender = undefined;
-    const answers = () => h.fake.botMessages(chat).filter((m) => isPicture(m) && m.reply_to_message?.message_id === request.message_id);
+    const answers = () =>
+      h.fake.botMessages(chat).filter((m) => isPicture(m) && m.reply_to_message?.message_id === request.message_id);
     assert.equal(answers().length, 1, 'the edit in flight was sent before the bot stopped');
     assert.deepEqual(h.fake.unconfirmedUpdates, [], 'every update handled was confirmed');
 
     await h.engine.close();
     const later = h.fake.userSendsText('/help');
     await h.startBot();
-    await h.fake.waitFor(() => h.fake.botMessages(chat).find((m) => m.reply_to_message?.message_id === later.message_id), 'the answer after the restart');
+    await h.fake.waitFor(
+      () => h.fake.botMessages(chat).find((m) => m.reply_to_message?.message_id === later.message_id),
+      'the answer after the restart',
+    );
     assert.equal(answers().length, 1, 'the photo was not handled a second time');
   });
 });
@@ -246,7 +378,12 @@ describe('Telegram: webhook mode', () => {
   before(async () => {
     port = await freePort();
     h = await startHarness({
-      adapter: { webhookUrl: `http://127.0.0.1:${port}/telegram/hook`, webhookPort: port, webhookHost: '127.0.0.1', webhookSecret: secret },
+      adapter: {
+        webhookUrl: `http://127.0.0.1:${port}/telegram/hook`,
+        webhookPort: port,
+        webhookHost: '127.0.0.1',
+        webhookSecret: secret,
+      },
     });
   });
   after(() => h.close());
@@ -255,7 +392,13 @@ describe('Telegram: webhook mode', () => {
     assert.equal(h.adapter.mode, 'webhook');
     assert.equal(h.fake.webhook?.secretToken, secret);
     const chat = h.fake.privateChat();
-    const edited = await botAnswers(h.fake, chat, async () => h.fake.userSendsPhoto(await smallPhoto(), { caption: 'sadder' }), isPicture, 'the picture');
+    const edited = await botAnswers(
+      h.fake,
+      chat,
+      async () => h.fake.userSendsPhoto(await smallPhoto(), { caption: 'sadder' }),
+      isPicture,
+      'the picture',
+    );
     assert.match(edited.caption ?? '', /sadness/);
     assert.equal(h.fake.callsOf('getUpdates').length, 0, 'no long polling');
   });
@@ -264,7 +407,10 @@ describe('Telegram: webhook mode', () => {
     const response = await fetch(`http://127.0.0.1:${port}/telegram/hook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' },
-      body: JSON.stringify({ update_id: 1, message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/help' } }),
+      body: JSON.stringify({
+        update_id: 1,
+        message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/help' },
+      }),
     });
     assert.equal(response.status, 401);
   });
@@ -272,14 +418,24 @@ describe('Telegram: webhook mode', () => {
   it('refuses a body over 1 MB, a body that is no update, other paths and methods, and still takes the next update', async () => {
     const hook = `http://127.0.0.1:${port}/telegram/hook`;
     const post = (body: string, path = hook) =>
-      fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body });
+      fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+        body,
+      });
     // Answered before the whole body is read, so with node:http, which reads the answer while it still writes.
     const tooLarge = await new Promise<number | undefined>((resolve, reject) => {
-      const request = httpRequest(hook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret } }, (response) => {
-        response.resume();
-        resolve(response.statusCode);
-      });
-      request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+      const request = httpRequest(
+        hook,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+      );
       request.end(JSON.stringify({ update_id: 9_000_001, padding: 'x'.repeat(1024 * 1024) }));
     });
     assert.equal(tooLarge, 413);
@@ -289,7 +445,10 @@ describe('Telegram: webhook mode', () => {
     assert.equal((await fetch(hook, { headers: { 'x-telegram-bot-api-secret-token': secret } })).status, 404);
     const chat = h.fake.privateChat();
     const sent = h.fake.userSendsText('/help', { chat });
-    await h.fake.waitFor(() => h.fake.botMessages(chat).find((m) => m.reply_to_message?.message_id === sent.message_id), 'the answer to /help');
+    await h.fake.waitFor(
+      () => h.fake.botMessages(chat).find((m) => m.reply_to_message?.message_id === sent.message_id),
+      'the answer to /help',
+    );
   });
 });
 
@@ -302,7 +461,12 @@ describe('Telegram: webhook mode, an edit in flight and a graceful stop', () => 
     port = await freePort();
     h = await startHarness({
       parts: { renderer },
-      adapter: { webhookUrl: `http://127.0.0.1:${port}/telegram/hook`, webhookPort: port, webhookHost: '127.0.0.1', webhookSecret: secret },
+      adapter: {
+        webhookUrl: `http://127.0.0.1:${port}/telegram/hook`,
+        webhookPort: port,
+        webhookHost: '127.0.0.1',
+        webhookSecret: secret,
+      },
     });
   });
   after(() => h.close());
@@ -314,18 +478,35 @@ describe('Telegram: webhook mode, an edit in flight and a graceful stop', () => 
     await rendering;
     // The fake delivers one update at a time and waits for each answer: the next one arrives while the edit is held.
     const help = h.fake.userSendsText('/help', { user: h.fake.bob });
-    await h.fake.waitFor(() => h.fake.botMessages(h.fake.privateChat(h.fake.bob)).find((m) => m.reply_to_message?.message_id === help.message_id), "Bob's answer while the edit is held");
+    await h.fake.waitFor(
+      () =>
+        h.fake
+          .botMessages(h.fake.privateChat(h.fake.bob))
+          .find((m) => m.reply_to_message?.message_id === help.message_id),
+      "Bob's answer while the edit is held",
+    );
     let stopped = false;
     const stopping = h.adapter.stop().then(() => (stopped = true));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(h.adapter.isReady(), false);
     // A new connection (the fake's own keep-alive one was closed as idle when the stop began).
     const late = await new Promise<number | undefined>((resolve, reject) => {
-      const body = JSON.stringify({ update_id: 9_100_000, message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/help' } });
-      const call = httpRequest(`http://127.0.0.1:${port}/telegram/hook`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret } }, (response) => {
-        response.resume();
-        resolve(response.statusCode);
+      const body = JSON.stringify({
+        update_id: 9_100_000,
+        message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/help' },
       });
+      const call = httpRequest(
+        `http://127.0.0.1:${port}/telegram/hook`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
       call.on('error', reject);
       call.end(body);
     });
@@ -335,6 +516,10 @@ describe('Telegram: webhook mode, an edit in flight and a graceful stop', () => 
     renderer.beforeRender = undefined;
     await stopping;
     const sent = await request;
-    assert.equal(h.fake.botMessages(chat).filter((m) => isPicture(m) && m.reply_to_message?.message_id === sent.message_id).length, 1, 'the edit in flight was sent before the bot stopped');
+    assert.equal(
+      h.fake.botMessages(chat).filter((m) => isPicture(m) && m.reply_to_message?.message_id === sent.message_id).length,
+      1,
+      'the edit in flight was sent before the bot stopped',
+    );
   });
 });

@@ -19,7 +19,13 @@ describe('Telegram with Redis: a restart between two turns', redisTestOptions(),
   before(async () => {
     redis = await startTestRedis();
     ({ h, chat, photo } = await startPrivateChat({ env: { REDIS_URL: redis.url } }));
-    sadder = await botAnswers(h.fake, chat, () => h.fake.userSendsPhoto(photo, { caption: 'make this sadder' }), isPicture, 'the first edit');
+    sadder = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsPhoto(photo, { caption: 'make this sadder' }),
+      isPicture,
+      'the first edit',
+    );
     await h.stopBot();
     await h.startBot();
   });
@@ -34,13 +40,25 @@ describe('Telegram with Redis: a restart between two turns', redisTestOptions(),
   });
 
   it('still answers a button on a picture sent before the restart', async () => {
-    const original = await botAnswers(h.fake, chat, () => h.fake.userPressesButton(sadder, button(sadder, 'Undo')), isPicture, 'the undone picture');
+    const original = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userPressesButton(sadder, button(sadder, 'Undo')),
+      isPicture,
+      'the undone picture',
+    );
     assert.match(original.caption ?? '', /original photo/);
     assert.notDeepEqual(pictureBytes(h.fake, original), pictureBytes(h.fake, sadder));
   });
 
   it('still acts on the edit a reply points at', async () => {
-    const branch = await botAnswers(h.fake, chat, () => h.fake.userSendsText('less', { replyTo: sadder }), isPicture, 'the weaker edit');
+    const branch = await botAnswers(
+      h.fake,
+      chat,
+      () => h.fake.userSendsText('less', { replyTo: sadder }),
+      isPicture,
+      'the weaker edit',
+    );
     assert.match(branch.caption ?? '', /sadness · subtle/);
   });
 });

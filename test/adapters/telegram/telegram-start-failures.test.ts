@@ -30,9 +30,16 @@ describe('Telegram: npm start when the Bot API can not be used', { timeout: 120_
   it('exits 1 saying it could not reach the API root, without a stack trace', async () => {
     const port = await freePort();
     const apiRoot = `http://127.0.0.1:${port}`;
-    const { code, output } = await runBot({ TELEGRAM_BOT_TOKEN: '123456:TEST-token-for-the-fake-server', TELEGRAM_API_ROOT: apiRoot });
+    const { code, output } = await runBot({
+      TELEGRAM_BOT_TOKEN: '123456:TEST-token-for-the-fake-server',
+      TELEGRAM_API_ROOT: apiRoot,
+    });
     assert.equal(code, 1, output);
-    assert.match(output, new RegExp(`Could not reach the Telegram Bot API at ${apiRoot.replace(/\./g, '\\.')}`), output);
+    assert.match(
+      output,
+      new RegExp(`Could not reach the Telegram Bot API at ${apiRoot.replace(/\./g, '\\.')}`),
+      output,
+    );
     assert.doesNotMatch(output, /TEST-token-for-the-fake-server/, 'the token must not be printed');
     assert.doesNotMatch(output, /\n\s+at /, output);
   });
@@ -40,7 +47,10 @@ describe('Telegram: npm start when the Bot API can not be used', { timeout: 120_
   it('exits 1 saying Telegram refused the token when getMe answers 401', async () => {
     const fake = await FakeBotApi.start();
     try {
-      const { code, output } = await runBot({ TELEGRAM_BOT_TOKEN: '999999:not-the-token-of-this-bot', TELEGRAM_API_ROOT: fake.apiRoot });
+      const { code, output } = await runBot({
+        TELEGRAM_BOT_TOKEN: '999999:not-the-token-of-this-bot',
+        TELEGRAM_API_ROOT: fake.apiRoot,
+      });
       assert.equal(code, 1, output);
       assert.match(output, /Telegram refused the bot token \(401/, output);
       assert.doesNotMatch(output, /\n\s+at /, output);
@@ -56,7 +66,14 @@ describe('Telegram: SIGTERM after the Bot API went away', { timeout: 120_000 }, 
     let output = '';
     const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_S: '3', TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        LOG_LEVEL: 'info',
+        SHUTDOWN_TIMEOUT_S: '3',
+        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -23,10 +23,20 @@ export function spawnNpmStart(env: Record<string, string> = {}): NpmStartProcess
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', WEB_PORT: '0', WEB_HOST: '127.0.0.1', SHUTDOWN_TIMEOUT_S: '30', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'info',
+      WEB_PORT: '0',
+      WEB_HOST: '127.0.0.1',
+      SHUTDOWN_TIMEOUT_S: '30',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const listeners = new Set<() => void>();
   const read = (chunk: Buffer) => {
     output += chunk.toString();

@@ -7,7 +7,9 @@ import { fixture, GatedRenderer, Session, startTestWeb, type TestWeb } from './w
 
 /** A real PNG whose header claims 30 000 × 30 000 pixels (900 megapixels) in under 100 bytes. */
 async function pixelBomb(): Promise<Buffer> {
-  const png = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#808080' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#808080' } })
+    .png()
+    .toBuffer();
   const bomb = Buffer.from(png);
   // IHDR data starts after the 8-byte signature, 4-byte length and 4-byte type.
   bomb.writeUInt32BE(30_000, 16);
@@ -54,7 +56,10 @@ describe('web chat API over HTTP', () => {
       assert.deepEqual([edited.width, edited.height], [original.width, original.height]);
       assert.notDeepEqual(bytes, photo, 'the edited picture differs from the upload');
       const download = await me.request(reply.image!.downloadUrl);
-      assert.match(download.headers.get('content-disposition') ?? '', /^attachment; filename="moodshift-sadness\.(png|jpg)"$/);
+      assert.match(
+        download.headers.get('content-disposition') ?? '',
+        /^attachment; filename="moodshift-sadness\.(png|jpg)"$/,
+      );
     });
   }
 
@@ -106,11 +111,14 @@ describe('web chat API over HTTP', () => {
 
   it('branches when a button names an earlier picture', async () => {
     const me = new Session(t.web.url);
-    const first = (await me.upload(await smallPhoto('chelsea.png'), 'make it calm', { type: 'image/jpeg' })).body.replies[0]!;
+    const first = (await me.upload(await smallPhoto('chelsea.png'), 'make it calm', { type: 'image/jpeg' })).body
+      .replies[0]!;
     await me.say({ text: 'make it scary' });
     const chip = await me.say({ action: { kind: 'emotion', emotion: 'anger', editId: first.editId } });
     assert.equal(chip.status, 200);
-    const tree = (await (await me.request('/api/conversation')).json()) as { edits: Array<{ id: string; parent?: string }> };
+    const tree = (await (await me.request('/api/conversation')).json()) as {
+      edits: Array<{ id: string; parent?: string }>;
+    };
     assert.equal(tree.edits.find((edit) => edit.id === chip.body.replies[0]!.editId)?.parent, first.editId);
   });
 
@@ -215,9 +223,17 @@ describe('web chat API over HTTP', () => {
 
   it('refuses other content types, bad JSON and cross-site posts', async () => {
     const me = new Session(t.web.url);
-    const text = await me.request('/api/turns', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'sadder' });
+    const text = await me.request('/api/turns', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'sadder',
+    });
     assert.equal(text.status, 415);
-    const bad = await me.request('/api/turns', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const bad = await me.request('/api/turns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
     assert.equal(bad.status, 400);
     const wrongAction = await me.say({ action: { kind: 'delete-everything' } });
     assert.equal(wrongAction.status, 400);
@@ -249,8 +265,16 @@ describe('web chat API over HTTP', () => {
     assert.match(cookie, /SameSite=Strict/);
     const html = await page.text();
     assert.doesNotMatch(html, /<script>|<style>|\sstyle=|\son[a-z]+=/, 'no inline scripts or styles');
-    for (const asset of ['/app.js', '/style.css', '/icon.svg']) assert.equal((await me.request(asset)).status, 200, asset);
-    for (const path of ['/../package.json', '/%2e%2e/package.json', '/app.js/../../src/engine.ts', '/public/app.js', '/index.ts', '/%2e%2e%2fapp.ts']) {
+    for (const asset of ['/app.js', '/style.css', '/icon.svg'])
+      assert.equal((await me.request(asset)).status, 200, asset);
+    for (const path of [
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/app.js/../../src/engine.ts',
+      '/public/app.js',
+      '/index.ts',
+      '/%2e%2e%2fapp.ts',
+    ]) {
       const response = await me.request(path);
       assert.equal(response.status, 404, path);
     }
@@ -346,7 +370,7 @@ describe('web chat limits', () => {
     const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
     const turn = me.upload(await smallPhoto('coffee.png', 400), 'make it sadder', { type: 'image/jpeg' });
     // Stop only once the turn is surely in the engine's hands.
-    for (let seen = ''; !seen.includes('"stage":"planning"'); ) {
+    for (let seen = ''; !seen.includes('"stage":"planning"');) {
       const { value, done } = await reader.read();
       if (done) throw new Error('event stream ended early');
       seen += value;

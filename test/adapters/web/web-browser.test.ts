@@ -24,7 +24,15 @@ describe('web chat in a real Chromium', browserTestOptions(), () => {
     t = await startTestWeb();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     mkdirSync(RESULTS, { recursive: true });
   });
@@ -75,7 +83,11 @@ describe('web chat in a real Chromium', browserTestOptions(), () => {
     await second.getByRole('button', { name: 'Undo', exact: true }).click();
     await page.locator('.msg.moved').getByText('Back to picture 1').waitFor();
     assert.equal(await cards(page).count(), 2, 'Undo adds no copy of a picture already shown');
-    assert.equal(await first.getAttribute('aria-current'), 'true', 'Undo moves the Current marker to the earlier picture');
+    assert.equal(
+      await first.getAttribute('aria-current'),
+      'true',
+      'Undo moves the Current marker to the earlier picture',
+    );
     assert.equal(await second.getAttribute('aria-current'), null);
 
     // The before/after view of the second picture.
@@ -84,7 +96,11 @@ describe('web chat in a real Chromium', browserTestOptions(), () => {
     await slider.waitFor();
     await second.locator('.compare img.before').evaluate((img: HTMLImageElement) => img.decode());
 
-    await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture\n') });
+    await page.setInputFiles('#file', {
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('not a picture\n'),
+    });
     await page.locator('#message').fill('make it happier');
     await page.locator('#message').press('Enter');
     const error = page.locator('.msg.error').last();
@@ -133,7 +149,11 @@ describe('web chat in a real Chromium', browserTestOptions(), () => {
     await card.locator('img.result').evaluate((img: HTMLImageElement) => img.decode());
     const width = await card.evaluate((element) => element.getBoundingClientRect().width);
     assert.ok(width <= 390, `the picture card fits the screen (${width}px)`);
-    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scrolling');
+    assert.equal(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+      true,
+      'no sideways scrolling',
+    );
 
     // Tab to the picture itself and pick it with Enter: the next request will act on it.
     await card.locator('button.pick').focus();

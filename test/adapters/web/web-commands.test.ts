@@ -6,7 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { describeIntensity, INTENSITY, type Intent, type NormaliseContext, type Normaliser } from '../../../src/intent.ts';
+import {
+  describeIntensity,
+  INTENSITY,
+  type Intent,
+  type NormaliseContext,
+  type Normaliser,
+} from '../../../src/intent.ts';
 import { RulesNormaliser } from '../../../src/normaliser/rules-normaliser.ts';
 import { fixture, Session, startTestWeb, type TestWeb, type TurnBody } from './web-test-engine.ts';
 
@@ -21,8 +27,15 @@ class CountingNormaliser implements Normaliser {
   }
 }
 
-async function command(session: Session, payload: Record<string, unknown>): Promise<{ status: number; body: TurnBody }> {
-  const response = await session.request('/api/turns', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ command: payload }) });
+async function command(
+  session: Session,
+  payload: Record<string, unknown>,
+): Promise<{ status: number; body: TurnBody }> {
+  const response = await session.request('/api/turns', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ command: payload }),
+  });
   return { status: response.status, body: (await response.json()) as TurnBody };
 }
 
@@ -75,16 +88,27 @@ describe('web chat: commands as JSON', () => {
 
   it("runs a moderator's command with each argument whole", async () => {
     const session = new Session(moderator.web.url);
-    const added = await command(session, { type: 'command', name: 'words', args: ['add', 'say "cheese"', `it's “grim”`] });
+    const added = await command(session, {
+      type: 'command',
+      name: 'words',
+      args: ['add', 'say "cheese"', `it's “grim”`],
+    });
     assert.match(added.body.replies[0]!.text, /Added 2 words/);
     const listed = await command(session, { type: 'command', name: 'words', args: ['list'] });
-    assert.ok(listed.body.replies[0]!.text.includes('"say "cheese""') && listed.body.replies[0]!.text.includes(`"it's “grim”"`), listed.body.replies[0]!.text);
+    assert.ok(
+      listed.body.replies[0]!.text.includes('"say "cheese""') && listed.body.replies[0]!.text.includes(`"it's “grim”"`),
+      listed.body.replies[0]!.text,
+    );
   });
 
   it('answers a command the table does not know, or a malformed one, as a bad request', async () => {
     const session = new Session(member.web.url);
     assert.equal((await command(session, { type: 'command', name: 'frobnicate' })).status, 400);
     assert.equal((await command(session, { type: 'edit', emotion: 'glee' })).status, 400);
-    assert.equal((await command(session, { type: 'command', name: 'edit', args: ['sadder'] })).status, 400, 'the edit comes as an edit command');
+    assert.equal(
+      (await command(session, { type: 'command', name: 'edit', args: ['sadder'] })).status,
+      400,
+      'the edit comes as an edit command',
+    );
   });
 });

@@ -30,17 +30,31 @@ interface RawResponse {
 }
 
 /** One request with exactly the headers given (Host included), as a script, not a browser, would send it. */
-function raw(base: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+function raw(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const request = httpRequest(
-      { host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false, setHost: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        agent: false,
+        setHost: false,
+      },
       (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
         response.on('end', () => {
-          const cookie = (response.headers['set-cookie'] ?? []).map((line) => line.split(';')[0]!).find((line) => line.startsWith('moodshift_session='));
+          const cookie = (response.headers['set-cookie'] ?? [])
+            .map((line) => line.split(';')[0]!)
+            .find((line) => line.startsWith('moodshift_session='));
           resolve({ status: response.statusCode ?? 0, headers: response.headers, text, ...(cookie ? { cookie } : {}) });
         });
         response.on('error', reject);
@@ -53,7 +67,11 @@ function raw(base: string, path: string, options: { method?: string; headers?: R
 }
 
 /** A JSON turn with the given headers. */
-function rawTurn(base: string, text: string, headers: Record<string, string>): Promise<RawResponse & { body: TurnBody }> {
+function rawTurn(
+  base: string,
+  text: string,
+  headers: Record<string, string>,
+): Promise<RawResponse & { body: TurnBody }> {
   return raw(base, '/api/turns', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -80,13 +98,28 @@ describe('web chat: host names', () => {
     assert.match(error.message, /WEB_ALLOWED_HOSTS/);
     // Every path, not only the page; the request target cannot stand in for the Host either.
     assert.equal((await raw(t.web.url, '/api/meta', { headers: { host: `rebind.evil.example:${port}` } })).status, 421);
-    assert.equal((await raw(t.web.url, `http://rebind.evil.example:${port}/`, { headers: { host: `127.0.0.1:${port}` } })).status, 421);
+    assert.equal(
+      (await raw(t.web.url, `http://rebind.evil.example:${port}/`, { headers: { host: `127.0.0.1:${port}` } })).status,
+      421,
+    );
     assert.equal((await raw(t.web.url, '/', { headers: { host: `0.0.0.0:${port}` } })).status, 421);
-    assert.equal((await raw(t.web.url, '/', { headers: { host: 'lan.example:9999' } })).status, 421, 'a listed port is the only port');
+    assert.equal(
+      (await raw(t.web.url, '/', { headers: { host: 'lan.example:9999' } })).status,
+      421,
+      'a listed port is the only port',
+    );
   });
 
   it('answers the loopback names on any port, the listen address and the listed names', async () => {
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost', `[::1]:${port}`, 'chat.example.com', `CHAT.example.com:${port}`, 'lan.example:8443']) {
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      'localhost',
+      `[::1]:${port}`,
+      'chat.example.com',
+      `CHAT.example.com:${port}`,
+      'lan.example:8443',
+    ]) {
       assert.equal((await raw(t.web.url, '/', { headers: { host } })).status, 200, host);
     }
     // Health checks (a container's probe uses the pod address) answer whatever the host.
@@ -134,7 +167,10 @@ describe('web chat: cross-site posts and moderator rights', () => {
     });
     assert.equal(proxied.body.replies[0]!.code, 'not_moderator');
     // Nor through one that sets no forwarding headers: the browser's Origin is the public name.
-    const plainProxy = await rawTurn(t.web.url, '/block amusement', { host: `127.0.0.1:${port}`, origin: 'https://chat.example.com' });
+    const plainProxy = await rawTurn(t.web.url, '/block amusement', {
+      host: `127.0.0.1:${port}`,
+      origin: 'https://chat.example.com',
+    });
     assert.equal(plainProxy.status, 403);
     assert.equal(plainProxy.body.replies[0]!.code, 'not_moderator');
     // Amusement is still allowed for everyone.
@@ -142,7 +178,10 @@ describe('web chat: cross-site posts and moderator rights', () => {
     const funny = await visitor.upload(await smallPhoto(), 'make it funny', { type: 'image/jpeg' });
     assert.equal(funny.body.replies[0]!.kind, 'edit', JSON.stringify(funny.body));
     // The operator at the page on this machine still has them.
-    const operator = await rawTurn(t.web.url, '/block amusement', { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` });
+    const operator = await rawTurn(t.web.url, '/block amusement', {
+      host: `127.0.0.1:${port}`,
+      origin: `http://127.0.0.1:${port}`,
+    });
     assert.equal(operator.status, 200, operator.text);
     assert.equal(operator.body.replies[0]!.kind, 'info');
   });
@@ -160,7 +199,11 @@ describe('web chat: cross-site posts and moderator rights', () => {
     for (const [name, headers] of cases) {
       const response = await rawTurn(t.web.url, 'undo', headers);
       assert.equal(response.status, 403, name);
-      assert.equal(response.body.replies?.[0]?.code ?? (JSON.parse(response.text) as { error: { code: string } }).error.code, 'cross_site', name);
+      assert.equal(
+        response.body.replies?.[0]?.code ?? (JSON.parse(response.text) as { error: { code: string } }).error.code,
+        'cross_site',
+        name,
+      );
     }
     // The page's own posts: Origin of the page, or same-origin fetch metadata without Origin.
     const fromPage: Array<Record<string, string>> = [
@@ -187,7 +230,9 @@ describe('web chat: session cookies', () => {
       assert.notEqual(page.cookie.split('=')[1]!.split('.')[0], 'AAAAAAAAAAAAAAAAAAAAAA');
       // A real id with a forged signature that names no conversation is not taken either.
       const realId = page.cookie.split('=')[1]!.split('.')[0]!;
-      const forged = await raw(first.url, '/', { headers: { host, cookie: `moodshift_session=${realId}.${'x'.repeat(43)}` } });
+      const forged = await raw(first.url, '/', {
+        headers: { host, cookie: `moodshift_session=${realId}.${'x'.repeat(43)}` },
+      });
       assert.ok(forged.cookie);
       assert.notEqual(forged.cookie.split('=')[1]!.split('.')[0], realId);
 
@@ -200,7 +245,10 @@ describe('web chat: session cookies', () => {
       const again = new Session(first.url);
       again.cookie = me.cookie;
       const tree = (await (await again.request('/api/conversation')).json()) as { edits: Array<{ id: string }> };
-      assert.ok(tree.edits.some((edit) => edit.id === sad.editId), 'the conversation survived the restart');
+      assert.ok(
+        tree.edits.some((edit) => edit.id === sad.editId),
+        'the conversation survived the restart',
+      );
       assert.notEqual(again.cookie, me.cookie, 'and its cookie is signed again with the new key');
       assert.equal((await again.request(sad.image!.url)).status, 200);
     } finally {
@@ -354,7 +402,9 @@ describe('web chat: event streams', () => {
   });
 
   const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  const noChromium = existsSync(chromiumPath) ? undefined : `SKIPPED: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+  const noChromium = existsSync(chromiumPath)
+    ? undefined
+    : `SKIPPED: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
   if (noChromium) console.warn(`\n*** ${noChromium} ***\n`);
   it('lets the page reconnect by itself after an idle stream ended', { skip: noChromium ?? false }, async () => {
     const t = await startTestWeb({ streamIdleMs: 500 });
@@ -372,7 +422,8 @@ describe('web chat: event streams', () => {
       await page.goto(t.web.url);
       await page.waitForSelector('body[data-ready="true"]');
       // The first stream ends after half a second without progress; EventSource opens another.
-      for (let attempt = 0; attempt < 3000 && streams < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let attempt = 0; attempt < 3000 && streams < 2; attempt += 1)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       assert.ok(streams >= 2, `the page opened ${streams} stream(s)`);
       await page.waitForFunction(() => document.getElementById('connection')?.textContent === '');
       assert.doesNotMatch((await page.textContent('#connection')) ?? '', /off/);
@@ -426,14 +477,20 @@ describe('web chat with Redis down', redisTestOptions(), () => {
     }
     assert.equal(healthy, 200);
     const tree = (await (await me.request('/api/conversation')).json()) as { edits: Array<{ id: string }> };
-    assert.ok(tree.edits.some((edit) => edit.id === sad.editId), 'nothing was lost');
+    assert.ok(
+      tree.edits.some((edit) => edit.id === sad.editId),
+      'nothing was lost',
+    );
   });
 });
 
 describe('web chat: uploads that stop half-way', () => {
   it('logs an aborted upload at debug level, not as an error', async () => {
     const lines: Array<{ level: number; msg: string; err?: unknown }> = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({ write: (chunk, _encoding, done) => (lines.push(JSON.parse(String(chunk))), done()) }),
+    );
     const t = await startTestWeb({}, {}, { logger });
     try {
       const url = new URL(t.web.url);
@@ -448,10 +505,15 @@ describe('web chat: uploads that stop half-way', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       socket.destroy();
       const went = (): boolean => lines.some((line) => /client went away/.test(line.msg));
-      for (let attempt = 0; attempt < 500 && !went(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let attempt = 0; attempt < 500 && !went(); attempt += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       assert.ok(went(), JSON.stringify(lines));
       assert.equal(lines.find((line) => /client went away/.test(line.msg))!.level, 20, 'debug');
-      assert.deepEqual(lines.filter((line) => line.level >= 50), [], 'no error lines');
+      assert.deepEqual(
+        lines.filter((line) => line.level >= 50),
+        [],
+        'no error lines',
+      );
       // And the server goes on serving.
       assert.equal((await new Session(t.web.url).say({ text: 'hello' })).status, 200);
     } finally {

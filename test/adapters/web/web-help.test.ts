@@ -36,7 +36,8 @@ describe('web chat: /help and captions', () => {
     assert.doesNotMatch(text, /[Rr]eply to/, 'the web chat has no replies');
     const named = commandsIn(text);
     assert.deepEqual(new Set(named), new Set(PERSON_COMMANDS.filter((name) => name !== 'start')));
-    for (const name of named) assert.equal(parseCommand(`/${name}`)?.type, 'person', `/${name} is a command the chat takes`);
+    for (const name of named)
+      assert.equal(parseCommand(`/${name}`)?.type, 'person', `/${name} is a command the chat takes`);
     assert.doesNotMatch(text, /Moderators:/, 'no moderator commands without moderator rights');
     for (const name of MODERATOR_COMMANDS) assert.ok(!named.includes(name), `/${name} is not shown`);
   });

@@ -111,7 +111,11 @@ describe('web chat: npm start on Redis, stopped with SIGTERM', { ...redisTestOpt
     assert.equal(edit.kind, 'edit', JSON.stringify(answer.body));
     assert.equal(edit.target, 'sadness');
     // The answer came after the stop began: the stop waited for it.
-    assert.match(outputAtAnswer, /stopping: finishing the work in flight/, 'the edit was still in flight when SIGTERM came');
+    assert.match(
+      outputAtAnswer,
+      /stopping: finishing the work in flight/,
+      'the edit was still in flight when SIGTERM came',
+    );
     assert.equal(await web.exited, 0, web.output());
     assertNoStackTrace(web.output());
 
@@ -120,8 +124,13 @@ describe('web chat: npm start on Redis, stopped with SIGTERM', { ...redisTestOpt
     try {
       const sameBrowser = new Session(again.url);
       sameBrowser.cookie = visitor.cookie;
-      const tree = (await (await sameBrowser.request('/api/conversation')).json()) as { edits: Array<{ id: string; target?: string }> };
-      assert.ok(tree.edits.some((node) => node.id === edit.editId && node.target === 'sadness'), JSON.stringify(tree));
+      const tree = (await (await sameBrowser.request('/api/conversation')).json()) as {
+        edits: Array<{ id: string; target?: string }>;
+      };
+      assert.ok(
+        tree.edits.some((node) => node.id === edit.editId && node.target === 'sadness'),
+        JSON.stringify(tree),
+      );
       const picture = await sameBrowser.request(edit.image!.url);
       assert.equal(picture.status, 200);
       assert.ok((await picture.arrayBuffer()).byteLength > 0);

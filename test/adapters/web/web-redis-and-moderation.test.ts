@@ -25,7 +25,10 @@ describe('web chat moderation', () => {
       assert.equal(refused.body.replies[0]!.code, 'emotion_blocked');
       // Moderators read the refusals in the audit log, but never a session's secret cookie.
       const audit = await t.engine.moderation.readAudit('web:local', 20);
-      assert.ok(audit.some((entry) => entry.kind === 'refusal' && entry.rule === 'emotion_blocked'), JSON.stringify(audit));
+      assert.ok(
+        audit.some((entry) => entry.kind === 'refusal' && entry.rule === 'emotion_blocked'),
+        JSON.stringify(audit),
+      );
       for (const session of [operator, visitor]) {
         const secret = session.cookie!.split('=')[1]!;
         assert.ok(!JSON.stringify(audit).includes(secret));

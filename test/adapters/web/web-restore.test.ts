@@ -38,7 +38,9 @@ async function whatIsShown(page: Page) {
         number: card.dataset.picture,
         src: card.querySelector('img.result')?.getAttribute('src'),
         caption: (card.querySelector('.caption') as HTMLElement).innerText,
-        offered: Array.from(card.querySelectorAll<HTMLButtonElement>('.actions button')).filter((b) => b.dataset.offered === 'true').map((b) => b.textContent),
+        offered: Array.from(card.querySelectorAll<HTMLButtonElement>('.actions button'))
+          .filter((b) => b.dataset.offered === 'true')
+          .map((b) => b.textContent),
         current: card.getAttribute('aria-current') === 'true',
       })),
       moved: Array.from(document.querySelectorAll('.msg.moved')).map((item) => item.textContent ?? ''),
@@ -55,7 +57,15 @@ describe('web chat: a reload shows the whole conversation', browserTestOptions()
     t = await startTestWeb();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     mkdirSync(RESULTS, { recursive: true });
   });
@@ -77,8 +87,10 @@ describe('web chat: a reload shows the whole conversation', browserTestOptions()
       await page.locator('#message').fill(text);
       await page.locator('#message').press('Enter');
     };
-    const waitForCards = (n: number) => page.waitForFunction((count) => document.querySelectorAll('.card').length === count, n);
-    const waitForMoves = (n: number) => page.waitForFunction((count) => document.querySelectorAll('.msg.moved').length === count, n);
+    const waitForCards = (n: number) =>
+      page.waitForFunction((count) => document.querySelectorAll('.card').length === count, n);
+    const waitForMoves = (n: number) =>
+      page.waitForFunction((count) => document.querySelectorAll('.msg.moved').length === count, n);
     const idle = () => page.waitForFunction(() => !document.querySelector('.pending'));
 
     await page.goto(t.web.url);
@@ -102,7 +114,11 @@ describe('web chat: a reload shows the whole conversation', browserTestOptions()
     await idle();
     assert.equal(await cards.count(), 3, 'Undo adds no card');
     assert.equal(await card(2).getAttribute('aria-current'), 'true');
-    assert.equal(await card(2).getByRole('button', { name: 'Redo', exact: true }).isEnabled(), true, 'Redo is offered where the marker is');
+    assert.equal(
+      await card(2).getByRole('button', { name: 'Redo', exact: true }).isEnabled(),
+      true,
+      'Redo is offered where the marker is',
+    );
     assert.match((await whatIsShown(page)).moved[0]!, /Back to picture 2/);
 
     // 5. Redo: back to picture 3, still no copy.
@@ -113,7 +129,10 @@ describe('web chat: a reload shows the whole conversation', browserTestOptions()
 
     // 6. Pick picture 1 and give it another feeling: the label says what really happens.
     await card(1).locator('button.pick').click();
-    assert.match(await page.locator('#target-text').innerText(), /picture 1 .*a new feeling starts from the original photo/);
+    assert.match(
+      await page.locator('#target-text').innerText(),
+      /picture 1 .*a new feeling starts from the original photo/,
+    );
     await send('make it calm');
     await waitForCards(4);
     await idle();
@@ -125,7 +144,11 @@ describe('web chat: a reload shows the whole conversation', browserTestOptions()
     await idle();
     assert.equal(await card(1).getAttribute('aria-current'), 'true');
 
-    await Promise.all((await page.locator('img').all()).map((img) => img.evaluate((element: HTMLImageElement) => element.decode().catch(() => {}))));
+    await Promise.all(
+      (await page.locator('img').all()).map((img) =>
+        img.evaluate((element: HTMLImageElement) => element.decode().catch(() => {})),
+      ),
+    );
     const before = await whatIsShown(page);
     assert.equal(before.pictures.length, 4);
     assert.deepEqual(
@@ -142,14 +165,28 @@ describe('web chat: a reload shows the whole conversation', browserTestOptions()
     assert.deepEqual(restored.mine, before.mine, "the person's messages, and their photo");
     assert.ok(restored.mine[0]!.photo, 'the photo the person sent is shown');
     assert.ok(
-      await page.locator('.msg.mine .mine-photo img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 512),
+      await page
+        .locator('.msg.mine .mine-photo img')
+        .first()
+        .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 512),
       'the photo loads: the 512-pixel astronaut',
     );
-    assert.deepEqual(restored.pictures, before.pictures, 'every picture with its number, caption, buttons and the Current marker');
-    assert.deepEqual(restored.pictures.filter((p) => p.current).map((p) => p.number), ['1'], 'picture 1 is current, as the server says');
+    assert.deepEqual(
+      restored.pictures,
+      before.pictures,
+      'every picture with its number, caption, buttons and the Current marker',
+    );
+    assert.deepEqual(
+      restored.pictures.filter((p) => p.current).map((p) => p.number),
+      ['1'],
+      'picture 1 is current, as the server says',
+    );
     assert.equal(restored.moved.length, 3, 'the three Undo/Redo moves are told again');
     for (const picture of await cards.locator('img.result').all()) {
-      assert.ok(await picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'each picture loads');
+      assert.ok(
+        await picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+        'each picture loads',
+      );
     }
     assert.ok(restored.scrollable, 'the conversation is longer than the window');
     assert.equal(restored.atEnd, true, 'scrolled to the end');

@@ -37,7 +37,14 @@ export function fixture(name: string): Buffer {
 /** The real engine with the embedded defaults (memory store, rules, knowledge, tone); `env` adds variables such as REDIS_URL. */
 export async function createTestEngine(env: Record<string, string> = {}, parts: EngineParts = {}): Promise<Engine> {
   // Tiny test photos: the picture-safety classifier is tested on its own (fixture's comment).
-  return createEngine(loadConfig({ LOG_LEVEL: 'silent', MOODSHIFT_POLICY: new URL('../../fixtures/policies/pictures-not-checked.yaml', import.meta.url).pathname, ...env }), parts);
+  return createEngine(
+    loadConfig({
+      LOG_LEVEL: 'silent',
+      MOODSHIFT_POLICY: new URL('../../fixtures/policies/pictures-not-checked.yaml', import.meta.url).pathname,
+      ...env,
+    }),
+    parts,
+  );
 }
 
 export interface TestWeb {
@@ -51,7 +58,11 @@ export interface TestWeb {
  * so the limit on new conversations per address is raised unless `options` sets it (the
  * hardening tests check the real default).
  */
-export async function startTestWeb(options: WebAdapterOptions = {}, env: Record<string, string> = {}, parts: EngineParts = {}): Promise<TestWeb> {
+export async function startTestWeb(
+  options: WebAdapterOptions = {},
+  env: Record<string, string> = {},
+  parts: EngineParts = {},
+): Promise<TestWeb> {
   const engine = await createTestEngine(env, parts);
   const web = await startWeb(engine, { port: 0, host: '127.0.0.1', newSessionsPerMinute: 10_000, ...options });
   return {
@@ -90,7 +101,8 @@ export class Session {
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookie) headers.set('cookie', this.cookie);
-    if (init.method && init.method !== 'GET' && init.method !== 'HEAD' && !headers.has('origin')) headers.set('origin', new URL(this.baseUrl).origin);
+    if (init.method && init.method !== 'GET' && init.method !== 'HEAD' && !headers.has('origin'))
+      headers.set('origin', new URL(this.baseUrl).origin);
     const response = await fetch(new URL(path, this.baseUrl), { ...init, headers });
     const set = response.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0];
@@ -98,17 +110,30 @@ export class Session {
   }
 
   /** Sends a turn with a picture (multipart), as the page does. */
-  async upload(image: Buffer, text: string, options: { name?: string; type?: string; replyTo?: string } = {}): Promise<{ status: number; body: TurnBody }> {
+  async upload(
+    image: Buffer,
+    text: string,
+    options: { name?: string; type?: string; replyTo?: string } = {},
+  ): Promise<{ status: number; body: TurnBody }> {
     const form = new FormData();
     form.set('text', text);
     if (options.replyTo) form.set('replyTo', options.replyTo);
-    form.set('image', new Blob([new Uint8Array(image)], { type: options.type ?? 'image/png' }), options.name ?? 'photo.png');
+    form.set(
+      'image',
+      new Blob([new Uint8Array(image)], { type: options.type ?? 'image/png' }),
+      options.name ?? 'photo.png',
+    );
     const response = await this.request('/api/turns', { method: 'POST', body: form });
     return { status: response.status, body: (await response.json()) as TurnBody };
   }
 
   /** Sends a text or button turn as JSON. */
-  async say(payload: { text?: string; replyTo?: string; turnId?: string; action?: { kind: string; emotion?: string; editId?: string } }): Promise<{ status: number; body: TurnBody }> {
+  async say(payload: {
+    text?: string;
+    replyTo?: string;
+    turnId?: string;
+    action?: { kind: string; emotion?: string; editId?: string };
+  }): Promise<{ status: number; body: TurnBody }> {
     const response = await this.request('/api/turns', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

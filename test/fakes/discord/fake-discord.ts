@@ -36,9 +36,20 @@ export const Permission = {
 const MEMBER_PERMISSIONS = Permission.ViewChannel | Permission.SendMessages | Permission.AttachFiles;
 
 /** Channel types (Discord API v10). */
-export const ChannelType = { GuildText: 0, DM: 1, AnnouncementThread: 10, PublicThread: 11, PrivateThread: 12 } as const;
-export type ThreadType = typeof ChannelType.AnnouncementThread | typeof ChannelType.PublicThread | typeof ChannelType.PrivateThread;
-const THREAD_TYPES: readonly number[] = [ChannelType.AnnouncementThread, ChannelType.PublicThread, ChannelType.PrivateThread];
+export const ChannelType = {
+  GuildText: 0,
+  DM: 1,
+  AnnouncementThread: 10,
+  PublicThread: 11,
+  PrivateThread: 12,
+} as const;
+export type ThreadType =
+  typeof ChannelType.AnnouncementThread | typeof ChannelType.PublicThread | typeof ChannelType.PrivateThread;
+const THREAD_TYPES: readonly number[] = [
+  ChannelType.AnnouncementThread,
+  ChannelType.PublicThread,
+  ChannelType.PrivateThread,
+];
 
 /** Interaction and component types (Discord API v10). */
 const InteractionType = { ApplicationCommand: 2, MessageComponent: 3 } as const;
@@ -205,7 +216,14 @@ const invalidForm = (problem: string) =>
 
 export class FakeDiscord {
   readonly applicationId = newSnowflake();
-  readonly bot: FakeUser = { id: this.applicationId, username: 'moodshift', global_name: null, discriminator: '0', avatar: null, bot: true };
+  readonly bot: FakeUser = {
+    id: this.applicationId,
+    username: 'moodshift',
+    global_name: null,
+    discriminator: '0',
+    avatar: null,
+    bot: true,
+  };
   readonly guilds = new Map<string, FakeGuild>();
   readonly channels = new Map<string, FakeChannel>();
   readonly users = new Map<string, FakeUser>();
@@ -325,9 +343,14 @@ export class FakeDiscord {
    * like a private thread it was not added to: it learns of the thread only from the
    * interactions sent in it.
    */
-  addThread(parent: FakeChannel, name: string, options: { owner?: FakeUser; type?: ThreadType; announce?: boolean } = {}): FakeChannel {
+  addThread(
+    parent: FakeChannel,
+    name: string,
+    options: { owner?: FakeUser; type?: ThreadType; announce?: boolean } = {},
+  ): FakeChannel {
     const guild = parent.guild_id ? this.guilds.get(parent.guild_id) : undefined;
-    if (!guild || parent.type !== ChannelType.GuildText) throw new Error(`Threads start in a guild text channel; channel ${parent.id} is of type ${parent.type}`);
+    if (!guild || parent.type !== ChannelType.GuildText)
+      throw new Error(`Threads start in a guild text channel; channel ${parent.id} is of type ${parent.type}`);
     const thread: FakeChannel = {
       id: newSnowflake(),
       type: options.type ?? ChannelType.PublicThread,
@@ -341,7 +364,11 @@ export class FakeDiscord {
     this.channels.set(thread.id, thread);
     if (thread.announced) {
       guild.threads.push(thread);
-      this.gateway.dispatch('THREAD_CREATE', { ...this.#channelPayload(thread), newly_created: true }, { guildId: guild.id, requiredIntents: Intent.Guilds });
+      this.gateway.dispatch(
+        'THREAD_CREATE',
+        { ...this.#channelPayload(thread), newly_created: true },
+        { guildId: guild.id, requiredIntents: Intent.Guilds },
+      );
     }
     return thread;
   }
@@ -349,7 +376,11 @@ export class FakeDiscord {
   addRole(guild: FakeGuild, name: string, permissions = 0n): FakeRole {
     const role: FakeRole = { id: newSnowflake(), name, permissions: String(permissions), position: guild.roles.length };
     guild.roles.push(role);
-    this.gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: guild.id, role: this.#rolePayload(role) }, { guildId: guild.id });
+    this.gateway.dispatch(
+      'GUILD_ROLE_CREATE',
+      { guild_id: guild.id, role: this.#rolePayload(role) },
+      { guildId: guild.id },
+    );
     return role;
   }
 
@@ -375,7 +406,15 @@ export class FakeDiscord {
     const id = newSnowflake();
     const path = `/attachments/${id}/${randomBytes(4).toString('hex')}/${encodeURIComponent(filename)}`;
     const url = `http://${host ?? `127.0.0.1:${this.#port}`}${path}`;
-    const attachment: FakeAttachment = { id, filename, size: bytes.length, url, proxy_url: url, content_type: contentType, bytes };
+    const attachment: FakeAttachment = {
+      id,
+      filename,
+      size: bytes.length,
+      url,
+      proxy_url: url,
+      content_type: contentType,
+      bytes,
+    };
     this.#files.set(path, attachment);
     return attachment;
   }
@@ -406,7 +445,8 @@ export class FakeDiscord {
     const options = Object.entries(input.options ?? {}).map(([name, value]) => {
       if (typeof value === 'string') return { type: 3, name, value };
       if (typeof value === 'number') {
-        if (!Number.isInteger(value)) throw new Error(`option ${name}: Discord integer options take whole numbers, not ${value}`);
+        if (!Number.isInteger(value))
+          throw new Error(`option ${name}: Discord integer options take whole numbers, not ${value}`);
         return { type: 4, name, value };
       }
       if (typeof value === 'boolean') return { type: 5, name, value };
@@ -415,7 +455,16 @@ export class FakeDiscord {
         this.users.set(value.user.id, value.user);
         resolvedUsers[value.user.id] = value.user;
         const roles = guild?.members.get(value.user.id);
-        if (roles) resolvedMembers[value.user.id] = { roles, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, pending: false, permissions: String(this.memberPermissions(guild!, value.user)) };
+        if (roles)
+          resolvedMembers[value.user.id] = {
+            roles,
+            joined_at: new Date(0).toISOString(),
+            deaf: false,
+            mute: false,
+            flags: 0,
+            pending: false,
+            permissions: String(this.memberPermissions(guild!, value.user)),
+          };
         return { type: 6, name, value: value.user.id };
       }
       resolvedAttachments[value.attachment.id] = this.#attachmentPayload(value.attachment);
@@ -437,12 +486,20 @@ export class FakeDiscord {
   }
 
   /** A person presses a button on one of the bot's messages. */
-  pressButton(input: { user: FakeUser; message: FakeMessage; label: string; permissions?: bigint; via?: GatewaySession }): FakeInteraction {
+  pressButton(input: {
+    user: FakeUser;
+    message: FakeMessage;
+    label: string;
+    permissions?: bigint;
+    via?: GatewaySession;
+  }): FakeInteraction {
     const button = input.message.components
       .flatMap((row) => row.components)
       .find((c): c is ButtonComponent => c.type === 2 && c.label === input.label);
     if (!button?.custom_id) {
-      const labels = input.message.components.flatMap((r) => r.components).map((c) => (c.type === 2 ? c.label : `menu ${c.custom_id}`));
+      const labels = input.message.components
+        .flatMap((r) => r.components)
+        .map((c) => (c.type === 2 ? c.label : `menu ${c.custom_id}`));
       throw new Error(`The message has no "${input.label}" button; it has: ${labels.join(', ') || 'no components'}`);
     }
     const channel = this.channels.get(input.message.channel_id)!;
@@ -454,8 +511,16 @@ export class FakeDiscord {
   }
 
   /** A person picks an option (by its label) from the message's select menu. */
-  pickFromMenu(input: { user: FakeUser; message: FakeMessage; option: string; permissions?: bigint; via?: GatewaySession }): FakeInteraction {
-    const menu = input.message.components.flatMap((row) => row.components).find((c): c is SelectComponent => c.type === 3);
+  pickFromMenu(input: {
+    user: FakeUser;
+    message: FakeMessage;
+    option: string;
+    permissions?: bigint;
+    via?: GatewaySession;
+  }): FakeInteraction {
+    const menu = input.message.components
+      .flatMap((row) => row.components)
+      .find((c): c is SelectComponent => c.type === 3);
     const picked = menu?.options.find((o) => o.label.toLowerCase().includes(input.option.toLowerCase()));
     if (!menu || !picked) throw new Error(`The message has no menu option "${input.option}"`);
     const channel = this.channels.get(input.message.channel_id)!;
@@ -508,7 +573,8 @@ export class FakeDiscord {
     const required = isDm ? Intent.DirectMessages : Intent.GuildMessages;
     const session = input.via ?? this.gateway.sessions.find((s) => (s.intents & required) === required);
     if (session) {
-      const visible = isDm || input.mentionBot || (input.replyTo?.author.id === this.bot.id) || (session.intents & Intent.MessageContent);
+      const visible =
+        isDm || input.mentionBot || input.replyTo?.author.id === this.bot.id || session.intents & Intent.MessageContent;
       this.gateway.dispatch('MESSAGE_CREATE', visible ? payload : { ...payload, content: '', attachments: [] }, {
         guildId: input.channel.guild_id,
         requiredIntents: required,
@@ -521,7 +587,14 @@ export class FakeDiscord {
   #interact(
     type: number,
     data: Record<string, unknown>,
-    input: { user: FakeUser; channel: FakeChannel; permissions?: bigint; attachmentSizeLimit?: number; message?: FakeMessage; via?: GatewaySession },
+    input: {
+      user: FakeUser;
+      channel: FakeChannel;
+      permissions?: bigint;
+      attachmentSizeLimit?: number;
+      message?: FakeMessage;
+      via?: GatewaySession;
+    },
   ): FakeInteraction {
     this.users.set(input.user.id, input.user);
     const guild = input.channel.guild_id ? this.guilds.get(input.channel.guild_id) : undefined;
@@ -547,7 +620,10 @@ export class FakeDiscord {
       version: 1,
       data,
       channel_id: input.channel.id,
-      channel: this.#interactionChannelPayload(input.channel, guild ? String(input.permissions ?? this.memberPermissions(guild, input.user)) : undefined),
+      channel: this.#interactionChannelPayload(
+        input.channel,
+        guild ? String(input.permissions ?? this.memberPermissions(guild, input.user)) : undefined,
+      ),
       locale: 'en-GB',
       app_permissions: String(MEMBER_PERMISSIONS),
       entitlements: [],
@@ -601,7 +677,9 @@ export class FakeDiscord {
 
   /** Messages the bot posted in a channel (not interaction responses), oldest first. */
   botMessagesIn(channel: FakeChannel): FakeMessage[] {
-    return [...this.messages.values()].filter((m) => m.channel_id === channel.id && m.author.id === this.bot.id && !m.interactionId && !m.deleted);
+    return [...this.messages.values()].filter(
+      (m) => m.channel_id === channel.id && m.author.id === this.bot.id && !m.interactionId && !m.deleted,
+    );
   }
 
   /** Resolves when `check` returns a value (re-checked after every change), or rejects after `timeoutMs`. */
@@ -655,7 +733,13 @@ export class FakeDiscord {
    * Makes the next `count` requests matching `method` and `path` answer 429 with
    * `Retry-After: retryAfterSeconds`.
    */
-  rateLimit(rule: { method: string; path: RegExp; count?: number; retryAfterSeconds?: number; global?: boolean }): void {
+  rateLimit(rule: {
+    method: string;
+    path: RegExp;
+    count?: number;
+    retryAfterSeconds?: number;
+    global?: boolean;
+  }): void {
     this.#rateLimits.push({
       method: rule.method.toUpperCase(),
       path: rule.path,
@@ -666,7 +750,10 @@ export class FakeDiscord {
   }
 
   /** Waits until a session is connected and READY (or RESUMED). */
-  waitForSession(predicate: (session: GatewaySession) => boolean = () => true, timeoutMs?: number): Promise<GatewaySession> {
+  waitForSession(
+    predicate: (session: GatewaySession) => boolean = () => true,
+    timeoutMs?: number,
+  ): Promise<GatewaySession> {
     return this.waitFor(
       () => this.gateway.sessions.find((s) => this.gateway.isConnected(s) && predicate(s)),
       timeoutMs,
@@ -726,7 +813,11 @@ export class FakeDiscord {
           headers['x-ratelimit-reset-after'] = String(limited.retryAfterSeconds);
           headers['x-ratelimit-bucket'] = 'fakebucket';
         }
-        send(429, { message: 'You are being rate limited.', retry_after: limited.retryAfterSeconds, global: limited.global }, headers);
+        send(
+          429,
+          { message: 'You are being rate limited.', retry_after: limited.retryAfterSeconds, global: limited.global },
+          headers,
+        );
         return;
       }
       const result = await this.#route(method, path, url.searchParams, request, body);
@@ -743,10 +834,17 @@ export class FakeDiscord {
   }
 
   #requireBot(request: IncomingMessage): void {
-    if (request.headers.authorization !== `Bot ${BOT_TOKEN}`) throw new HttpError(401, { message: '401: Unauthorized', code: 0 });
+    if (request.headers.authorization !== `Bot ${BOT_TOKEN}`)
+      throw new HttpError(401, { message: '401: Unauthorized', code: 0 });
   }
 
-  async #route(method: string, path: string, query: URLSearchParams, request: IncomingMessage, body: RequestBody): Promise<unknown> {
+  async #route(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    request: IncomingMessage,
+    body: RequestBody,
+  ): Promise<unknown> {
     let m: RegExpExecArray | null;
     if (method === 'GET' && (path === '/gateway/bot' || path === '/gateway')) {
       if (path === '/gateway/bot') this.#requireBot(request);
@@ -772,7 +870,12 @@ export class FakeDiscord {
       if (method === 'PUT') {
         const list = body.json as Array<Record<string, unknown>>;
         if (!Array.isArray(list)) throw invalidForm('the body must be a list of commands');
-        const stored = list.map((command) => ({ ...command, id: newSnowflake(), application_id: this.applicationId, version: newSnowflake() }));
+        const stored = list.map((command) => ({
+          ...command,
+          id: newSnowflake(),
+          application_id: this.applicationId,
+          version: newSnowflake(),
+        }));
         this.commands.set(key, stored);
         return stored;
       }
@@ -804,7 +907,14 @@ export class FakeDiscord {
       const guild = this.guilds.get(m[1]!);
       const roles = guild?.members.get(m[2]!);
       if (!guild || !roles) throw unknown('Member', 10007);
-      return { user: this.users.get(m[2]!) ?? this.bot, roles, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 };
+      return {
+        user: this.users.get(m[2]!) ?? this.bot,
+        roles,
+        joined_at: new Date(0).toISOString(),
+        deaf: false,
+        mute: false,
+        flags: 0,
+      };
     }
     if (method === 'POST' && path === '/users/@me/channels') {
       this.#requireBot(request);
@@ -831,7 +941,14 @@ export class FakeDiscord {
         const flags = Number(data?.flags ?? 0) & MessageFlag.Ephemeral;
         const message =
           type === Callback.ChannelMessage
-            ? this.#createFromPayload(interaction.channelId, data ?? {}, body.files, interaction.attachmentSizeLimit, interaction.id, flags)
+            ? this.#createFromPayload(
+                interaction.channelId,
+                data ?? {},
+                body.files,
+                interaction.attachmentSizeLimit,
+                interaction.id,
+                flags,
+              )
             : this.#storeMessage({
                 channel_id: interaction.channelId,
                 guild_id: interaction.guildId,
@@ -848,10 +965,19 @@ export class FakeDiscord {
       }
       case Callback.DeferredUpdate:
       case Callback.UpdateMessage: {
-        if (!isComponent) throw new HttpError(400, { message: 'Interaction callback type is not valid for this interaction', code: 40_000 });
+        if (!isComponent)
+          throw new HttpError(400, {
+            message: 'Interaction callback type is not valid for this interaction',
+            code: 40_000,
+          });
         interaction.originalMessageId = interaction.componentMessageId;
         if (type === Callback.UpdateMessage) {
-          this.#editFromPayload(this.messages.get(interaction.componentMessageId!)!, data ?? {}, body.files, interaction.attachmentSizeLimit);
+          this.#editFromPayload(
+            this.messages.get(interaction.componentMessageId!)!,
+            data ?? {},
+            body.files,
+            interaction.attachmentSizeLimit,
+          );
         }
         break;
       }
@@ -862,14 +988,26 @@ export class FakeDiscord {
     if (query.get('with_response') === 'true') {
       const message = interaction.originalMessageId ? this.messages.get(interaction.originalMessageId) : undefined;
       return {
-        interaction: { id: interaction.id, type: interaction.type, response_message_id: message?.id, response_message_loading: type === 5, response_message_ephemeral: false },
+        interaction: {
+          id: interaction.id,
+          type: interaction.type,
+          response_message_id: message?.id,
+          response_message_loading: type === 5,
+          response_message_ephemeral: false,
+        },
         resource: message ? { type, message: this.#messagePayload(message) } : { type },
       };
     }
     return undefined;
   }
 
-  #webhook(method: string, applicationId: string, token: string, messageRef: string | undefined, body: RequestBody): unknown {
+  #webhook(
+    method: string,
+    applicationId: string,
+    token: string,
+    messageRef: string | undefined,
+    body: RequestBody,
+  ): unknown {
     const interaction = [...this.interactions.values()].find((i) => i.token === token);
     if (applicationId !== this.applicationId || !interaction) throw unknown('Webhook', 10015);
     if (Date.now() - interaction.createdAt > this.options.tokenLifetimeMs) {
@@ -880,13 +1018,21 @@ export class FakeDiscord {
     if (messageRef === undefined) {
       if (method !== 'POST') throw unknown('route', 0);
       const data = body.json as Record<string, unknown>;
-      const message = this.#createFromPayload(interaction.channelId, data, body.files, limit, interaction.id, Number(data.flags ?? 0) & MessageFlag.Ephemeral);
+      const message = this.#createFromPayload(
+        interaction.channelId,
+        data,
+        body.files,
+        limit,
+        interaction.id,
+        Number(data.flags ?? 0) & MessageFlag.Ephemeral,
+      );
       interaction.followUpIds.push(message.id);
       return this.#messagePayload(message);
     }
     const messageId = messageRef === '@original' ? interaction.originalMessageId : messageRef;
     const message = messageId ? this.messages.get(messageId) : undefined;
-    const belongs = message && (messageId === interaction.originalMessageId || interaction.followUpIds.includes(messageId!));
+    const belongs =
+      message && (messageId === interaction.originalMessageId || interaction.followUpIds.includes(messageId!));
     if (!message || !belongs || message.deleted) throw unknown('Message', 10008);
     if (method === 'GET') return this.#messagePayload(message);
     if (method === 'DELETE') {
@@ -906,7 +1052,14 @@ export class FakeDiscord {
     if (messageId === undefined && method === 'POST') {
       const data = body.json as Record<string, unknown>;
       const reference = data.message_reference as { message_id?: string } | undefined;
-      const message = this.#createFromPayload(channelId, data, body.files, this.options.channelUploadLimit, undefined, 0);
+      const message = this.#createFromPayload(
+        channelId,
+        data,
+        body.files,
+        this.options.channelUploadLimit,
+        undefined,
+        0,
+      );
       if (reference?.message_id) message.replyTo = reference.message_id;
       return this.#messagePayload(message);
     }
@@ -914,7 +1067,8 @@ export class FakeDiscord {
     if (!message || message.channel_id !== channelId || message.deleted) throw unknown('Message', 10008);
     if (method === 'GET') return this.#messagePayload(message);
     if (method === 'PATCH') {
-      if (message.author.id !== this.bot.id) throw new HttpError(403, { message: 'Cannot edit a message authored by another user', code: 50005 });
+      if (message.author.id !== this.bot.id)
+        throw new HttpError(403, { message: 'Cannot edit a message authored by another user', code: 50005 });
       this.#editFromPayload(message, body.json as Record<string, unknown>, body.files, this.options.channelUploadLimit);
       return this.#messagePayload(message);
     }
@@ -934,7 +1088,14 @@ export class FakeDiscord {
     return message;
   }
 
-  #createFromPayload(channelId: string, data: Record<string, unknown>, files: UploadedFile[], limit: number, interactionId: string | undefined, flags: number): FakeMessage {
+  #createFromPayload(
+    channelId: string,
+    data: Record<string, unknown>,
+    files: UploadedFile[],
+    limit: number,
+    interactionId: string | undefined,
+    flags: number,
+  ): FakeMessage {
     const channel = this.channels.get(channelId);
     if (!channel) throw unknown('Channel', 10003);
     const uploads = this.#acceptUploads(data, files, limit);
@@ -976,7 +1137,12 @@ export class FakeDiscord {
     return uploads;
   }
 
-  #applyPayload(message: FakeMessage, data: Record<string, unknown>, uploads: Map<string, FakeAttachment>, creating: boolean): void {
+  #applyPayload(
+    message: FakeMessage,
+    data: Record<string, unknown>,
+    uploads: Map<string, FakeAttachment>,
+    creating: boolean,
+  ): void {
     if (data.content !== undefined && data.content !== null) {
       const content = String(data.content);
       if (content.length > 2000) throw invalidForm('content: must be 2000 or fewer in length');
@@ -995,7 +1161,11 @@ export class FakeDiscord {
     } else if (uploads.size > 0) {
       message.attachments = [...message.attachments, ...uploads.values()];
     }
-    const empty = !message.content && message.attachments.length === 0 && message.components.length === 0 && !(data.embeds as unknown[] | undefined)?.length;
+    const empty =
+      !message.content &&
+      message.attachments.length === 0 &&
+      message.components.length === 0 &&
+      !(data.embeds as unknown[] | undefined)?.length;
     if (empty && (creating || !(message.flags & MessageFlag.Loading))) {
       throw new HttpError(400, { message: 'Cannot send an empty message', code: 50006 });
     }
@@ -1005,7 +1175,14 @@ export class FakeDiscord {
   }
 
   #attachmentPayload(a: FakeAttachment): Record<string, unknown> {
-    return { id: a.id, filename: a.filename, size: a.size, url: a.url, proxy_url: a.proxy_url, content_type: a.content_type };
+    return {
+      id: a.id,
+      filename: a.filename,
+      size: a.size,
+      url: a.url,
+      proxy_url: a.proxy_url,
+      content_type: a.content_type,
+    };
   }
 
   #messagePayload(message: FakeMessage): Record<string, unknown> {
@@ -1028,19 +1205,39 @@ export class FakeDiscord {
       pinned: false,
       flags: message.flags,
       components: message.components,
-      ...(message.replyTo ? { message_reference: { type: 0, message_id: message.replyTo, channel_id: message.channel_id, guild_id: message.guild_id } } : {}),
+      ...(message.replyTo
+        ? {
+            message_reference: {
+              type: 0,
+              message_id: message.replyTo,
+              channel_id: message.channel_id,
+              guild_id: message.guild_id,
+            },
+          }
+        : {}),
       ...(interaction
         ? {
             webhook_id: this.applicationId,
             application_id: this.applicationId,
-            interaction_metadata: { id: interaction.id, type: interaction.type, user: interaction.user, authorizing_integration_owners: {} },
+            interaction_metadata: {
+              id: interaction.id,
+              type: interaction.type,
+              user: interaction.user,
+              authorizing_integration_owners: {},
+            },
           }
         : {}),
     };
   }
 
   #channelPayload(channel: FakeChannel): Record<string, unknown> {
-    if (channel.type === ChannelType.DM) return { id: channel.id, type: 1, recipients: channel.recipient ? [channel.recipient] : [], last_message_id: null };
+    if (channel.type === ChannelType.DM)
+      return {
+        id: channel.id,
+        type: 1,
+        recipients: channel.recipient ? [channel.recipient] : [],
+        last_message_id: null,
+      };
     if (THREAD_TYPES.includes(channel.type)) {
       return {
         id: channel.id,
@@ -1058,7 +1255,16 @@ export class FakeDiscord {
         thread_metadata: this.#threadMetadata(channel),
       };
     }
-    return { id: channel.id, type: 0, guild_id: channel.guild_id, name: channel.name, position: 0, permission_overwrites: [], nsfw: false, parent_id: null };
+    return {
+      id: channel.id,
+      type: 0,
+      guild_id: channel.guild_id,
+      name: channel.name,
+      position: 0,
+      permission_overwrites: [],
+      nsfw: false,
+      parent_id: null,
+    };
   }
 
   #threadMetadata(thread: FakeChannel): Record<string, unknown> {
@@ -1095,7 +1301,17 @@ export class FakeDiscord {
   }
 
   #rolePayload(role: FakeRole): Record<string, unknown> {
-    return { id: role.id, name: role.name, permissions: role.permissions, position: role.position, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 };
+    return {
+      id: role.id,
+      name: role.name,
+      permissions: role.permissions,
+      position: role.position,
+      color: 0,
+      hoist: false,
+      managed: false,
+      mentionable: false,
+      flags: 0,
+    };
   }
 
   #guildPayload(guild: FakeGuild): Record<string, unknown> {
@@ -1111,7 +1327,9 @@ export class FakeDiscord {
       joined_at: new Date(0).toISOString(),
       roles: guild.roles.map((r) => this.#rolePayload(r)),
       channels: guild.channels.map((c) => this.#channelPayload(c)),
-      members: [{ user: this.bot, roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 }],
+      members: [
+        { user: this.bot, roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 },
+      ],
       threads: guild.threads.map((t) => this.#channelPayload(t)),
       presences: [],
       voice_states: [],
@@ -1158,14 +1376,19 @@ async function readBody(request: IncomingMessage): Promise<RequestBody> {
     const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
     const files: UploadedFile[] = [];
     let json: unknown = {};
-    const entries: Array<[string, string | Blob & { name: string }]> = [];
+    const entries: Array<[string, string | (Blob & { name: string })]> = [];
     form.forEach((value, field) => entries.push([field, value as string | (Blob & { name: string })]));
     for (const [field, value] of entries) {
       if (typeof value === 'string') {
         if (field === 'payload_json') json = JSON.parse(value);
         else throw invalidForm(`unexpected multipart field ${field}`);
       } else {
-        files.push({ field, filename: value.name, contentType: value.type || undefined, bytes: Buffer.from(await value.arrayBuffer()) });
+        files.push({
+          field,
+          filename: value.name,
+          contentType: value.type || undefined,
+          bytes: Buffer.from(await value.arrayBuffer()),
+        });
       }
     }
     return { json, files };
@@ -1184,9 +1407,11 @@ function validateComponents(value: unknown): ActionRow[] {
   const ids = new Set<string>();
   const rows = value as ActionRow[];
   for (const row of rows) {
-    if (row.type !== 1 || !Array.isArray(row.components) || row.components.length === 0) throw invalidForm('components: each must be an action row with components');
+    if (row.type !== 1 || !Array.isArray(row.components) || row.components.length === 0)
+      throw invalidForm('components: each must be an action row with components');
     const selects = row.components.filter((c) => c.type === 3).length;
-    if (selects > 0 && row.components.length > 1) throw invalidForm('components: a select menu must be alone in its row');
+    if (selects > 0 && row.components.length > 1)
+      throw invalidForm('components: a select menu must be alone in its row');
     if (row.components.length > 5) throw invalidForm('components: a row holds at most 5 buttons');
     for (const component of row.components) {
       const customId = component.custom_id;
@@ -1197,7 +1422,8 @@ function validateComponents(value: unknown): ActionRow[] {
       }
       if (component.type === 2) {
         if (!customId && !component.url) throw invalidForm('button: needs a custom_id or url');
-        if (!component.label || component.label.length > 80) throw invalidForm('button label: must be 1 to 80 characters');
+        if (!component.label || component.label.length > 80)
+          throw invalidForm('button label: must be 1 to 80 characters');
         if (component.style < 1 || component.style > 5) throw invalidForm('button style: must be 1 to 5');
       } else if (component.type === 3) {
         const options = component.options ?? [];

@@ -221,7 +221,8 @@ export class FakeGateway {
             send({ op: Op.InvalidSession, d: false, s: null, t: null });
             return;
           }
-          if (found.socket && found.socket !== ws && found.socket.readyState === found.socket.OPEN) found.socket.terminate();
+          if (found.socket && found.socket !== ws && found.socket.readyState === found.socket.OPEN)
+            found.socket.terminate();
           session = found;
           session.socket = ws;
           session.resumes += 1;
@@ -257,12 +258,17 @@ export class FakeGateway {
    * session that identified for that shard, or the session named. A session whose socket is
    * down keeps the event and replays it when resumed. Returns the session used, if any.
    */
-  dispatch(t: string, d: unknown, target: { guildId?: string; sessionId?: string; requiredIntents?: number } = {}): GatewaySession | undefined {
+  dispatch(
+    t: string,
+    d: unknown,
+    target: { guildId?: string; sessionId?: string; requiredIntents?: number } = {},
+  ): GatewaySession | undefined {
     const session = target.sessionId
       ? this.#sessions.get(target.sessionId)
       : this.sessions.find((s) => shardOf(target.guildId, s.shard[1]) === s.shard[0]);
     if (!session) return undefined;
-    if (target.requiredIntents && (session.intents & target.requiredIntents) !== target.requiredIntents) return undefined;
+    if (target.requiredIntents && (session.intents & target.requiredIntents) !== target.requiredIntents)
+      return undefined;
     this.#dispatchTo(session, t, d);
     return session;
   }

@@ -106,7 +106,9 @@ export class FakeOpenAiServer {
       typeof m.content === 'string'
         ? []
         : m.content.flatMap((part) =>
-            part.type === 'image_url' && part.image_url ? [typeof part.image_url === 'string' ? part.image_url : part.image_url.url] : [],
+            part.type === 'image_url' && part.image_url
+              ? [typeof part.image_url === 'string' ? part.image_url : part.image_url.url]
+              : [],
           ),
     );
   }
@@ -149,7 +151,11 @@ export class FakeOpenAiServer {
       if (res.destroyed) return;
     }
     if ('status' in answer) {
-      return send(res, answer.status, answer.body ?? { error: { message: `fake error ${answer.status}`, type: 'server_error' } });
+      return send(
+        res,
+        answer.status,
+        answer.body ?? { error: { message: `fake error ${answer.status}`, type: 'server_error' } },
+      );
     }
     send(res, 200, completion(body, 'json' in answer ? { json: answer.json } : { content: answer.content }));
   }
@@ -162,7 +168,9 @@ function completion(body: RecordedRequest['body'], answer: { json: unknown } | {
       ? {
           role: 'assistant',
           content: null,
-          tool_calls: [{ id: 'call_fake_1', type: 'function', function: { name: tool, arguments: JSON.stringify(answer.json) } }],
+          tool_calls: [
+            { id: 'call_fake_1', type: 'function', function: { name: tool, arguments: JSON.stringify(answer.json) } },
+          ],
         }
       : { role: 'assistant', content: 'json' in answer ? JSON.stringify(answer.json) : answer.content };
   return {

@@ -7,7 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { FakeBotApi } from './fake-bot-api.ts';
 
 /** The answers these tests read: a list of updates, a message, or the bot. */
-type Result = Array<{ update_id: number; message: { text: string; message_id: number } }> & { message_id: number; username: string };
+type Result = Array<{ update_id: number; message: { text: string; message_id: number } }> & {
+  message_id: number;
+  username: string;
+};
 interface Answer {
   ok: boolean;
   result: Result;
@@ -62,7 +65,10 @@ describe('the fake Telegram Bot API server', () => {
     form.set('document', new Blob([Buffer.from('%PDF-1.4 tiny')]), 'report "v1".pdf');
     form.set('reply_markup', JSON.stringify({ inline_keyboard: [[{ text: 'More', callback_data: 'ms:more:x' }]] }));
     const response = await fetch(`${fake.apiRoot}/bot${fake.token}/sendDocument`, { method: 'POST', body: form });
-    const body = (await response.json()) as { ok: boolean; result: { document: { file_id: string; file_name: string }; reply_markup: unknown } };
+    const body = (await response.json()) as {
+      ok: boolean;
+      result: { document: { file_id: string; file_name: string }; reply_markup: unknown };
+    };
     assert.equal(body.ok, true);
     assert.equal(body.result.document.file_name, 'report "v1".pdf');
     assert.equal(fake.fileBytes(body.result.document.file_id).toString(), '%PDF-1.4 tiny');
@@ -73,14 +79,21 @@ describe('the fake Telegram Bot API server', () => {
     const chat_id = fake.alice.id;
     assert.equal((await call('sendMessage', { chat_id, text: 'x'.repeat(4097) })).status, 400);
     const long = { inline_keyboard: [[{ text: 'b', callback_data: 'x'.repeat(65) }]] };
-    assert.equal((await call('sendMessage', { chat_id, text: 'hi', reply_markup: long })).body.description, 'Bad Request: BUTTON_DATA_INVALID');
+    assert.equal(
+      (await call('sendMessage', { chat_id, text: 'hi', reply_markup: long })).body.description,
+      'Bad Request: BUTTON_DATA_INVALID',
+    );
     const sent = await call('sendMessage', { chat_id, text: 'same' });
     const edit = await call('editMessageText', { chat_id, message_id: sent.body.result.message_id, text: 'same' });
     assert.match(edit.body.description ?? '', /message is not modified/);
     const stranger = await call('sendMessage', { chat_id: 424242, text: 'hello?' });
     assert.equal(stranger.status, 400, 'unknown chat');
     fake.privateChat({ id: 434343, is_bot: false, first_name: 'Quiet' });
-    assert.equal((await call('sendMessage', { chat_id: 434343, text: 'hello?' })).status, 403, 'a person who never wrote to the bot');
+    assert.equal(
+      (await call('sendMessage', { chat_id: 434343, text: 'hello?' })).status,
+      403,
+      'a person who never wrote to the bot',
+    );
   });
 
   it('injects a 429 with retry_after, a 500 and a dropped connection, once each', async () => {

@@ -92,7 +92,16 @@ export interface FakeMessage {
   caption_entities?: FakeEntity[];
   photo?: FakePhotoSize[];
   document?: FakeDocument;
-  sticker?: { file_id: string; file_unique_id: string; width: number; height: number; is_animated: boolean; is_video: boolean; type: string; emoji?: string };
+  sticker?: {
+    file_id: string;
+    file_unique_id: string;
+    width: number;
+    height: number;
+    is_animated: boolean;
+    is_video: boolean;
+    type: string;
+    emoji?: string;
+  };
   video?: { file_id: string; file_unique_id: string; width: number; height: number; duration: number };
   voice?: { file_id: string; file_unique_id: string; duration: number };
   reply_markup?: ReplyMarkup;
@@ -224,7 +233,12 @@ const CHAT_ACTIONS = new Set([
   'upload_video_note',
 ]);
 /** Telegram's GroupAnonymousBot, the sender of messages by anonymous group administrators. */
-export const GROUP_ANONYMOUS_BOT: FakeUser = { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
+export const GROUP_ANONYMOUS_BOT: FakeUser = {
+  id: 1087968824,
+  is_bot: true,
+  first_name: 'Group',
+  username: 'GroupAnonymousBot',
+};
 
 export class FakeBotApi {
   readonly token: string;
@@ -268,7 +282,8 @@ export class FakeBotApi {
     this.#events.setMaxListeners(100);
     this.#server = createServer((req, res) => {
       this.#route(req, res).catch((error: unknown) => {
-        if (!res.headersSent) this.#json(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${String(error)}` });
+        if (!res.headersSent)
+          this.#json(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${String(error)}` });
       });
     });
   }
@@ -302,8 +317,13 @@ export class FakeBotApi {
   }
 
   /** A group chat (a supergroup by default, as most groups are today). */
-  group(id = -1001234567890, title = 'Test group', options: { isForum?: boolean; type?: 'group' | 'supergroup' } = {}): FakeChat {
-    return this.#chat({ id, type: options.type ?? 'supergroup', title, ...(options.isForum ? { is_forum: true } : {}) }).chat;
+  group(
+    id = -1001234567890,
+    title = 'Test group',
+    options: { isForum?: boolean; type?: 'group' | 'supergroup' } = {},
+  ): FakeChat {
+    return this.#chat({ id, type: options.type ?? 'supergroup', title, ...(options.isForum ? { is_forum: true } : {}) })
+      .chat;
   }
 
   /** Sets a person's status in a group, as getChatMember reports it (default `member`). */
@@ -328,7 +348,10 @@ export class FakeBotApi {
   }
 
   /** A person sends a compressed photo; the fake offers three sizes like Telegram, all with the same bytes. */
-  async userSendsPhoto(bytes: Buffer, as: SendAs & { caption?: string; mediaGroupId?: string } = {}): Promise<FakeMessage> {
+  async userSendsPhoto(
+    bytes: Buffer,
+    as: SendAs & { caption?: string; mediaGroupId?: string } = {},
+  ): Promise<FakeMessage> {
     const { width, height } = await dimensions(bytes);
     const sizes: FakePhotoSize[] = [0.1, 0.4, 1].map((scale) => {
       const file = this.addFile(bytes, 'photos');
@@ -368,7 +391,17 @@ export class FakeBotApi {
     const file = this.addFile(randomBytes(64), kind);
     switch (kind) {
       case 'sticker':
-        return this.#userSends(as, { sticker: { ...file, width: 512, height: 512, is_animated: false, is_video: false, type: 'regular', emoji: '😀' } });
+        return this.#userSends(as, {
+          sticker: {
+            ...file,
+            width: 512,
+            height: 512,
+            is_animated: false,
+            is_video: false,
+            type: 'regular',
+            emoji: '😀',
+          },
+        });
       case 'video':
         return this.#userSends(as, { video: { ...file, width: 640, height: 360, duration: 3 } });
       case 'voice':
@@ -460,7 +493,9 @@ export class FakeBotApi {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the bot's last calls: ${this.#lastCalls()}`));
+        reject(
+          new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the bot's last calls: ${this.#lastCalls()}`),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -506,7 +541,8 @@ export class FakeBotApi {
     if (fileMatch) return this.#serveFile(res, fileMatch[1]!, decodeURIComponent(fileMatch[2]!));
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (!match) return this.#json(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
-    if (match[1] !== this.token) return this.#json(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    if (match[1] !== this.token)
+      return this.#json(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const method = match[2]!;
     let params: Record<string, unknown>;
     try {
@@ -567,7 +603,11 @@ export class FakeBotApi {
           parameters: { retry_after: fault.retryAfterSeconds },
         });
       case 'server_error':
-        return this.#json(res, fault.status ?? 500, { ok: false, error_code: fault.status ?? 500, description: 'Internal Server Error' });
+        return this.#json(res, fault.status ?? 500, {
+          ok: false,
+          error_code: fault.status ?? 500,
+          description: 'Internal Server Error',
+        });
       case 'error':
         return this.#json(res, fault.status, { ok: false, error_code: fault.status, description: fault.description });
       case 'drop_connection':
@@ -603,7 +643,8 @@ export class FakeBotApi {
       return finish(409, {
         ok: false,
         error_code: 409,
-        description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+        description:
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
       });
     }
     const offset = Number(params.offset ?? 0);
@@ -628,7 +669,12 @@ export class FakeBotApi {
       },
       terminate: () => {
         clearTimeout(timer);
-        finish(409, { ok: false, error_code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
+        finish(409, {
+          ok: false,
+          error_code: 409,
+          description:
+            'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+        });
       },
     };
     this.#poll = poll;
@@ -702,13 +748,19 @@ export class FakeBotApi {
   async #call(method: string, params: Record<string, unknown>): Promise<unknown> {
     switch (method) {
       case 'getme':
-        return { ...this.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+        return {
+          ...this.bot,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        };
       case 'logout':
       case 'close':
         return true;
       case 'deletewebhook':
         this.webhook = undefined;
-        if (params.drop_pending_updates === true || params.drop_pending_updates === 'true') this.#confirmBelow(this.#nextUpdateId);
+        if (params.drop_pending_updates === true || params.drop_pending_updates === 'true')
+          this.#confirmBelow(this.#nextUpdateId);
         this.#wakePoll();
         return true;
       case 'setwebhook': {
@@ -725,7 +777,11 @@ export class FakeBotApi {
         return true;
       }
       case 'getwebhookinfo':
-        return { url: this.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: this.#pendingUpdates(1000).length };
+        return {
+          url: this.webhook?.url ?? '',
+          has_custom_certificate: false,
+          pending_update_count: this.#pendingUpdates(1000).length,
+        };
       case 'getfile': {
         const fileId = requireString(params, 'file_id');
         const file = this.#files.get(fileId);
@@ -749,7 +805,12 @@ export class FakeBotApi {
         const caption = optionalCaption(params);
         const file = this.addFile(upload.bytes, 'documents');
         return this.#botSends(chat, params, {
-          document: { ...file, file_name: upload.filename, mime_type: mimeOf(upload.bytes), file_size: upload.bytes.length },
+          document: {
+            ...file,
+            file_name: upload.filename,
+            mime_type: mimeOf(upload.bytes),
+            file_size: upload.bytes.length,
+          },
           ...caption,
         });
       }
@@ -785,7 +846,8 @@ export class FakeBotApi {
       case 'editmessagemedia': {
         const stored = this.#ownMessage(params, 'message to edit not found');
         const media = params.media as { type?: string; media?: unknown; caption?: string } | undefined;
-        if (!media || (media.type !== 'photo' && media.type !== 'document')) throw new ApiError(400, 'Bad Request: media type is not supported here');
+        if (!media || (media.type !== 'photo' && media.type !== 'document'))
+          throw new ApiError(400, 'Bad Request: media type is not supported here');
         const upload = this.#upload(media.media, media.type);
         const file = this.addFile(upload.bytes, media.type === 'photo' ? 'photos' : 'documents');
         delete stored.message.photo;
@@ -795,7 +857,12 @@ export class FakeBotApi {
           const { width, height } = await dimensions(upload.bytes);
           stored.message.photo = [{ ...file, width, height, file_size: upload.bytes.length }];
         } else {
-          stored.message.document = { ...file, file_name: upload.filename, mime_type: mimeOf(upload.bytes), file_size: upload.bytes.length };
+          stored.message.document = {
+            ...file,
+            file_name: upload.filename,
+            mime_type: mimeOf(upload.bytes),
+            file_size: upload.bytes.length,
+          };
         }
         if (media.caption !== undefined) stored.message.caption = media.caption;
         setMarkup(stored.message, this.#markup(params));
@@ -815,18 +882,21 @@ export class FakeBotApi {
         const query = this.#openQueries.get(id);
         if (!query || query.answered)
           throw new ApiError(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
-        if (params.text !== undefined && [...String(params.text)].length > 200) throw new ApiError(400, 'Bad Request: MESSAGE_TOO_LONG');
+        if (params.text !== undefined && [...String(params.text)].length > 200)
+          throw new ApiError(400, 'Bad Request: MESSAGE_TOO_LONG');
         query.answered = true;
         return true;
       }
       case 'sendchataction': {
         this.#writableChat(params.chat_id);
-        if (!CHAT_ACTIONS.has(String(params.action))) throw new ApiError(400, 'Bad Request: wrong parameter action in request');
+        if (!CHAT_ACTIONS.has(String(params.action)))
+          throw new ApiError(400, 'Bad Request: wrong parameter action in request');
         return true;
       }
       case 'setmycommands': {
         const commands = params.commands as Array<{ command: string; description: string }> | undefined;
-        if (!Array.isArray(commands) || commands.length > 100) throw new ApiError(400, 'Bad Request: commands must be an array of at most 100');
+        if (!Array.isArray(commands) || commands.length > 100)
+          throw new ApiError(400, 'Bad Request: commands must be an array of at most 100');
         for (const c of commands) {
           if (!/^[a-z0-9_]{1,32}$/.test(c.command)) throw new ApiError(400, 'Bad Request: BOT_COMMAND_INVALID');
           if (typeof c.description !== 'string' || c.description.length < 1 || c.description.length > 256)
@@ -845,7 +915,8 @@ export class FakeBotApi {
         const userId = Number(params.user_id);
         const state = this.#chats.get(chatId);
         if (!state) throw new ApiError(400, 'Bad Request: chat not found');
-        const status = state.chat.type === 'private' ? 'member' : (this.#members.get(`${chatId}:${userId}`) ?? 'member');
+        const status =
+          state.chat.type === 'private' ? 'member' : (this.#members.get(`${chatId}:${userId}`) ?? 'member');
         return {
           status,
           user: { id: userId, is_bot: false, first_name: `User ${userId}` },
@@ -865,7 +936,10 @@ export class FakeBotApi {
     const caption = optionalCaption(params);
     const { width, height } = await dimensions(upload.bytes);
     const file = this.addFile(upload.bytes, 'photos');
-    return this.#botSends(chat, params, { photo: [{ ...file, width, height, file_size: upload.bytes.length }], ...caption });
+    return this.#botSends(chat, params, {
+      photo: [{ ...file, width, height, file_size: upload.bytes.length }],
+      ...caption,
+    });
   }
 
   /** The bytes of an upload parameter: an uploaded file (multipart) or the file_id of a known file. */
@@ -874,7 +948,8 @@ export class FakeBotApi {
     if (typeof value === 'string' && this.#files.has(value)) {
       return { filename: what, contentType: 'application/octet-stream', bytes: this.#files.get(value)!.bytes };
     }
-    if (typeof value === 'string' && /^https?:/.test(value)) throw new ApiError(400, 'Bad Request: failed to get HTTP URL content');
+    if (typeof value === 'string' && /^https?:/.test(value))
+      throw new ApiError(400, 'Bad Request: failed to get HTTP URL content');
     throw new ApiError(400, `Bad Request: there is no ${what} in the request`);
   }
 
@@ -884,7 +959,10 @@ export class FakeBotApi {
     for (const row of markup.inline_keyboard ?? []) {
       for (const button of row) {
         if (!button.text) throw new ApiError(400, 'Bad Request: text buttons are unallowed in the inline keyboard');
-        if (button.callback_data !== undefined && (Buffer.byteLength(button.callback_data) > CALLBACK_DATA_MAX_BYTES || button.callback_data === ''))
+        if (
+          button.callback_data !== undefined &&
+          (Buffer.byteLength(button.callback_data) > CALLBACK_DATA_MAX_BYTES || button.callback_data === '')
+        )
           throw new ApiError(400, 'Bad Request: BUTTON_DATA_INVALID');
       }
     }
@@ -910,8 +988,11 @@ export class FakeBotApi {
   }
 
   #replyTarget(chat: FakeChat, params: Record<string, unknown>): FakeMessage | undefined {
-    const parameters = params.reply_parameters as { message_id?: number; allow_sending_without_reply?: boolean } | undefined;
-    const id = parameters?.message_id ?? (params.reply_to_message_id === undefined ? undefined : Number(params.reply_to_message_id));
+    const parameters = params.reply_parameters as
+      { message_id?: number; allow_sending_without_reply?: boolean } | undefined;
+    const id =
+      parameters?.message_id ??
+      (params.reply_to_message_id === undefined ? undefined : Number(params.reply_to_message_id));
     if (id === undefined) return undefined;
     const stored = this.#stored(chat.id, Number(id));
     if (stored && !stored.deleted) return stored.message;
@@ -961,7 +1042,9 @@ export class FakeBotApi {
       from: user,
       ...(as.senderChat ? { sender_chat: as.senderChat } : {}),
       ...(as.threadId !== undefined ? { message_thread_id: as.threadId, is_topic_message: true } : {}),
-      ...(as.replyTo ? { reply_to_message: shallow(this.#stored(chat.id, as.replyTo.message_id)?.message ?? as.replyTo) } : {}),
+      ...(as.replyTo
+        ? { reply_to_message: shallow(this.#stored(chat.id, as.replyTo.message_id)?.message ?? as.replyTo) }
+        : {}),
       ...content,
     };
     state.messages.set(message.message_id, { message, deleted: false });
