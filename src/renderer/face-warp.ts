@@ -22,6 +22,10 @@
  *   jaw no further. A broad grin still reads as a forced, strained smile rather than a
  *   sad face at moderate intensity; the light (tone and scene grade) carries the rest, and
  *   {@link FaceWarpResult.openSmiles} tells the caller so.
+ * - Teeth toward a negative target: the warp squeezes a toothy smile's teeth into a band that
+ *   comes to points at the corners (fangs); {@link coverTeeth} covers them smoothly with the lips'
+ *   colour or the mouth's shadow. A grin broader than {@link BROAD_GRIN} keeps the partial
+ *   {@link shadeTeeth} (covering it all moves face-api's identity descriptor too far).
  * - The seed varies each action unit's amplitude by ±10 %, so "try again" differs a little.
  */
 import type { Emotion } from '../emotions.ts';
@@ -385,10 +389,18 @@ export async function warpFaces(
     const region = await applyMotion(pixels, motion, gated, o, tick);
     if (!region) continue;
     const shade = TEETH_SHADE[target] * Math.max(0, Math.min(1, 0.4 + intensity));
-    // Only a broad open smile (lips apart over the teeth, corners well up): where the teeth are
-    // together, or in a gentler smile between parted lips, the lips' colour is hard to tell from
-    // the teeth's shadow, and painting over them dirties the teeth (the warp still narrows them).
-    if (motion.openSmile && motion.lift > 0.06 && shade > 0)
+    // Toward a negative target, any smile (corners raised) that shows teeth has them covered
+    // smoothly (coverTeeth); a broad grin keeps the partial shading below.
+    const cover = COVER_TEETH[target] * Math.max(0, Math.min(1, 0.4 + intensity));
+    const covered =
+      cover > 0 &&
+      motion.lift > 0.035 &&
+      coverTeeth(pixels, motion.to, gated.frame.eyeDistance, cover, MOUTH_SHADOW[target], BROAD_GRIN);
+    // Otherwise only a broad open smile (lips apart over the teeth, corners well up): where the
+    // teeth are together, or in a gentler smile between parted lips, the lips' colour is hard to
+    // tell from the teeth's shadow, and painting over them dirties the teeth (the warp still
+    // narrows them).
+    if (!covered && motion.openSmile && motion.lift > 0.06 && shade > 0)
       shadeTeeth(pixels, motion.to, gated.frame.eyeDistance, shade);
     result.warped++;
     if (motion.openSmile) result.openSmiles++;
@@ -684,6 +696,179 @@ export function shadeTeeth(
       for (let c = 0; c < 3; c++) data[i + c] = Math.round(data[i + c]! + (lip[c]! * shade - data[i + c]!) * t);
     }
   }
+}
+
+/** The share of the mouth's outline that is teeth above which {@link coverTeeth} leaves a grin to {@link shadeTeeth}. */
+export const BROAD_GRIN = 0.33;
+
+/**
+ * How much of the teeth {@link coverTeeth} covers toward each negative target (at intensity 0.6
+ * and above): all of them for sadness, anger and fear, most for disgust.
+ */
+export const COVER_TEETH: Readonly<Record<Emotion, number>> = {
+  sadness: 1,
+  anger: 1,
+  fear: 1,
+  disgust: 0.9,
+  awe: 0,
+  contentment: 0,
+  amusement: 0,
+  excitement: 0,
+};
+
+/**
+ * How dark what covers the teeth is, per target (0: the lips' colour with a darker seam, closed
+ * lips; 1: the shadow inside an open mouth): fear's tense mouth hangs open, disgust's raised lip
+ * shows a dark gap, sadness and anger close the lips.
+ */
+export const MOUTH_SHADOW: Readonly<Record<Emotion, number>> = {
+  sadness: 0.25,
+  anger: 0,
+  fear: 0.8,
+  disgust: 0.45,
+  awe: 0,
+  contentment: 0,
+  amusement: 0,
+  excitement: 0,
+};
+
+/**
+ * Covers the teeth of a smile turned toward a negative target, smoothly: the warp squeezes the
+ * teeth into a band between the lips that comes to points at the corners (they read as fangs),
+ * and the pixels left there, with the gaps between teeth and the fragments at the corners, go
+ * under the lips' colour (closed lips, a darker seam between them) or into the mouth's shadow
+ * (`shadow`, an open mouth). The cover is a blurred teeth map inside the (warped) outer lip
+ * outline, feathered, so it has no tooth's outline. Returns false, changing nothing, where no
+ * teeth show (closed lips, whose highlights are paler than the lips, come to about a tenth of the
+ * mouth; a smile's teeth to a fifth and more) or where more than `broadest` of the mouth is
+ * teeth (a broad grin: covering that much moves face-api's identity descriptor too far).
+ */
+export function coverTeeth(
+  pixels: RawPixels,
+  points: readonly (readonly [number, number])[],
+  eyeDistance: number,
+  amount: number,
+  shadow: number,
+  broadest: number,
+): boolean {
+  const { data, width, height, channels } = pixels;
+  const inner = points.slice(60, 68);
+  const outer = points.slice(48, 60);
+  const margin = Math.max(2, Math.ceil(0.06 * eyeDistance));
+  const x0 = Math.max(0, Math.floor(Math.min(...outer.map((p) => p[0]))) - margin);
+  const x1 = Math.min(width, Math.ceil(Math.max(...outer.map((p) => p[0]))) + margin);
+  const y0 = Math.max(0, Math.floor(Math.min(...outer.map((p) => p[1]))) - margin);
+  const y1 = Math.min(height, Math.ceil(Math.max(...outer.map((p) => p[1]))) + margin);
+  const w = x1 - x0;
+  const h = y1 - y0;
+  if (w <= 2 || h <= 2) return false;
+  // Inside the outer lip outline (1); the lips' colour from its darker, redder pixels (teeth are
+  // brighter and greyer than lips).
+  const mouth = new Float32Array(w * h);
+  const ring: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!insidePolygon(x0 + x + 0.5, y0 + y + 0.5, outer)) continue;
+      mouth[y * w + x] = 1;
+      if (!insidePolygon(x0 + x + 0.5, y0 + y + 0.5, inner)) ring.push(((y0 + y) * width + x0 + x) * channels);
+    }
+  }
+  if (ring.length === 0) return false;
+  const lumaOf = (i: number) => 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+  const ringLuma = ring.reduce((sum, i) => sum + lumaOf(i), 0) / ring.length;
+  const chromaOf = (i: number) =>
+    Math.max(data[i]!, data[i + 1]!, data[i + 2]!) - Math.min(data[i]!, data[i + 1]!, data[i + 2]!);
+  const ringChroma = ring.reduce((sum, i) => sum + chromaOf(i), 0) / ring.length;
+  const darker = ring.filter((i) => lumaOf(i) <= ringLuma);
+  const redder = darker.filter((i) => chromaOf(i) >= ringChroma);
+  const lipPixels = redder.length >= 8 ? redder : darker;
+  const lip = [0, 1, 2].map((c) => lipPixels.reduce((sum, i) => sum + data[i + c]!, 0) / Math.max(1, lipPixels.length));
+  const lipLuma = 0.299 * lip[0]! + 0.587 * lip[1]! + 0.114 * lip[2]!;
+  const lipChroma = Math.max(...lip) - Math.min(...lip);
+  const lipSaturation = lipChroma / Math.max(1, ...lip);
+  // The lips' seam: halfway between the inner upper and lower lip, and their half-gap, along x.
+  const seam: [number, number, number][] = [[inner[0]![0], inner[0]![1], 0]];
+  for (const [u, l] of [
+    [1, 7],
+    [2, 6],
+    [3, 5],
+  ] as const) {
+    seam.push([
+      (inner[u]![0] + inner[l]![0]) / 2,
+      (inner[u]![1] + inner[l]![1]) / 2,
+      Math.abs(inner[l]![1] - inner[u]![1]) / 2,
+    ]);
+  }
+  seam.push([inner[4]![0], inner[4]![1], 0]);
+  seam.sort((a, b) => a[0] - b[0]);
+  const seamAt = (x: number): [number, number] => {
+    if (x <= seam[0]![0]) return [seam[0]![1], seam[0]![2]];
+    for (let k = 1; k < seam.length; k++) {
+      const [xa, ya, ha] = seam[k - 1]!;
+      const [xb, yb, hb] = seam[k]!;
+      if (x <= xb) {
+        const t = (x - xa) / Math.max(1e-6, xb - xa);
+        return [ya + (yb - ya) * t, ha + (hb - ha) * t];
+      }
+    }
+    return [seam.at(-1)![1], seam.at(-1)![2]];
+  };
+  // What is covered: the lips' outline, a little beyond it (the outline is a few pixels out on
+  // a small face), feathered.
+  const reach = Math.max(1, Math.round(0.03 * eyeDistance));
+  const cover = boxBlur(boxBlur(mouth, w, h, reach, true), w, h, reach, false);
+  // Teeth: brighter than the lips and greyer. The map is blurred and raised, so that the gaps
+  // between teeth and the small bright fragments the warp leaves at the corners go with the
+  // teeth next to them, and what covers them has soft edges rather than a tooth's outline.
+  const teethRaw = new Float32Array(w * h);
+  let teethSum = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (cover[y * w + x]! <= 0.01) continue;
+      const i = ((y0 + y) * width + x0 + x) * channels;
+      const luma = lumaOf(i);
+      const chroma = chromaOf(i);
+      const bright = Math.max(0, Math.min(1, (luma - lipLuma - 8) / 30));
+      teethRaw[y * w + x] = bright * Math.max(0, Math.min(1, (lipChroma - chroma + 15) / 30));
+      // Whether teeth show at all is told more strictly (greyer than the lips by a share).
+      const saturation = chroma / Math.max(1, data[i]!, data[i + 1]!, data[i + 2]!);
+      if (mouth[y * w + x]! > 0)
+        teethSum += bright * Math.max(0, Math.min(1, (0.8 * lipSaturation - saturation) / (0.25 * lipSaturation)));
+    }
+  }
+  const spread = Math.max(1, Math.round(0.045 * eyeDistance));
+  // Teeth show: a share of the mouth's outline that is bright and grey (closed lips, whose
+  // highlights are paler, come to about a tenth; a smile's teeth to a fifth and more).
+  let inMouth = 0;
+  for (let k = 0; k < w * h; k++) if (mouth[k]! > 0) inMouth++;
+  const share = teethSum / Math.max(1, inMouth);
+  const shown = smoothstep(0.11, 0.16, share);
+  if (shown <= 0 || share > broadest) return false;
+  const teethSoft = boxBlur(boxBlur(teethRaw, w, h, spread, true), w, h, spread, false);
+  // The mouth's shadow: the lips' colour, darker.
+  const dark = lip.map((c) => 0.3 * c);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      // Full up to the outline (teeth right under a lip's edge are covered too), feathered beyond.
+      const m = Math.min(1, 1.7 * cover[y * w + x]!);
+      if (m <= 0.01) continue;
+      const teeth = Math.min(1, Math.max(teethRaw[y * w + x]!, 2.5 * teethSoft[y * w + x]!));
+      const t = amount * shown * m * teeth;
+      if (t <= 0) continue;
+      const i = ((y0 + y) * width + x0 + x) * channels;
+      const [sy, half] = seamAt(x0 + x + 0.5);
+      // Closed lips: the lips' colour, darker toward the seam between them; an open mouth: its
+      // shadow, lighter toward the lips.
+      const fromSeam = Math.min(1, Math.abs(y0 + y + 0.5 - sy) / Math.max(1, 0.03 * eyeDistance, half));
+      const shade = 0.95 - 0.5 * Math.exp(-((fromSeam / 0.35) ** 2));
+      const open = shadow * Math.exp(-((fromSeam / 0.6) ** 2));
+      for (let c = 0; c < 3; c++) {
+        const target = lip[c]! * shade * (1 - open) + dark[c]! * open;
+        data[i + c] = Math.round(data[i + c]! + (target - data[i + c]!) * t);
+      }
+    }
+  }
+  return true;
 }
 
 function insidePolygon(x: number, y: number, polygon: readonly (readonly [number, number])[]): boolean {

@@ -1,7 +1,7 @@
 /**
  * Open, toothy smiles toward a negative target: the lips close over the teeth (`shadeTeeth` in
  * `face-warp.ts`), against the real face model on astronaut.png (a broad grin, teeth apart from
- * the lips).
+ * the lips), and the teeth left at the mouth corners are covered (`coverTeeth`).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -157,6 +157,110 @@ describe('smiles toward negative targets: the mouth corners come down (real face
       }
       const amused = await liftIn(await edit('amusement'));
       assert.ok(amused > before, `amusement: corner lift ${before.toFixed(3)} → ${amused.toFixed(3)}`);
+    });
+  }
+});
+
+describe('toothy smiles toward negative targets: no teeth left at the mouth corners (real face model)', () => {
+  const vision = new VisionRuntime({ cacheSize: 32 });
+  const renderer = new ToneRenderer({ vision });
+  after(() => vision.close());
+
+  const insidePolygon = (x: number, y: number, polygon: readonly (readonly [number, number])[]) => {
+    let inside = false;
+    for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+      const [xi, yi] = polygon[i]!;
+      const [xj, yj] = polygon[j]!;
+      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  };
+  const lumaAndSaturation = (data: Buffer, i: number) => {
+    const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+    return [0.299 * r + 0.587 * g + 0.114 * b, (Math.max(r, g, b) - Math.min(r, g, b)) / Math.max(1, r, g, b)] as const;
+  };
+  const outerLips = async (bytes: Buffer) => {
+    const analysis = await vision.analyse(bytes);
+    const gated = acceptedFaces(gateFaces(analysis.faces, analysis))[0];
+    assert.ok(gated, 'face-api still finds the face');
+    return gated.face.landmarks;
+  };
+  /**
+   * Teeth-coloured pixels (brighter than the original's lips by 20 and under 0.7 of their
+   * saturation) inside the outer lip outline (48–59) that face-api finds on `bytes`, in the outer
+   * 30 % of the mouth's width on each side: where the warp squeezes a grin's teeth into points.
+   */
+  const cornerTeeth = async (bytes: Buffer, lip: { luma: number; saturation: number }) => {
+    const outer = (await outerLips(bytes)).slice(48, 60);
+    const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const xs = outer.map((p) => p[0]);
+    const ys = outer.map((p) => p[1]);
+    const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+    let count = 0;
+    for (let y = Math.floor(Math.min(...ys)); y < Math.max(...ys); y++) {
+      for (let x = Math.floor(x0); x < x1; x++) {
+        const across = (x + 0.5 - x0) / (x1 - x0);
+        if ((across > 0.3 && across < 0.7) || !insidePolygon(x + 0.5, y + 0.5, outer)) continue;
+        const [luma, saturation] = lumaAndSaturation(data, (y * info.width + x) * 3);
+        if (luma > lip.luma + 20 && saturation < 0.7 * lip.saturation) count++;
+      }
+    }
+    return count;
+  };
+  /** The original's lips: the median luma and saturation between its outer and inner lip outlines. */
+  const lipsOf = async (bytes: Buffer) => {
+    const landmarks = await outerLips(bytes);
+    const [outer, inner] = [landmarks.slice(48, 60), landmarks.slice(60, 68)];
+    const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const lumas: number[] = [];
+    const saturations: number[] = [];
+    const xs = outer.map((p) => p[0]);
+    const ys = outer.map((p) => p[1]);
+    for (let y = Math.floor(Math.min(...ys)); y < Math.max(...ys); y++) {
+      for (let x = Math.floor(Math.min(...xs)); x < Math.max(...xs); x++) {
+        if (!insidePolygon(x + 0.5, y + 0.5, outer) || insidePolygon(x + 0.5, y + 0.5, inner)) continue;
+        const [luma, saturation] = lumaAndSaturation(data, (y * info.width + x) * 3);
+        lumas.push(luma);
+        saturations.push(saturation);
+      }
+    }
+    const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
+    return { luma: median(lumas), saturation: median(saturations) };
+  };
+  // A toothy smile whose corners the warp squeezed into two pointed teeth (fangs) toward
+  // sadness. (The astronaut's broader grin keeps the partial shading: covering it all moves
+  // face-api's identity descriptor past 0.45 at full intensity.)
+  for (const name of ['portrait-anne-helene-smile.jpg']) {
+    it(`${name}: toward sadness, fear, anger and disgust the teeth at the mouth corners go (under a quarter of the original's); amusement keeps them`, async () => {
+      const image = await checkImage(readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url)));
+      const edit = async (target: Emotion) =>
+        (
+          await renderer.render({
+            image,
+            plan: {
+              source: 'amusement',
+              target,
+              caption: '',
+              editedCaption: '',
+              elements: ['facial'],
+              instruction: '',
+              planner: 'test',
+            },
+            intensity: 0.6,
+            seed: 1,
+          })
+        ).bytes;
+      const lip = await lipsOf(image.bytes);
+      const original = await cornerTeeth(image.bytes, lip);
+      assert.ok(original >= 15, `the original shows ${original} teeth pixels at the corners`);
+      const rows: string[] = [];
+      for (const target of ['sadness', 'fear', 'anger', 'disgust'] as const) {
+        const left = await cornerTeeth(await edit(target), lip);
+        rows.push(`${target} ${left}`);
+        assert.ok(left < 0.25 * original, `${target}: corner teeth pixels ${original} → ${left} (${rows.join(', ')})`);
+      }
+      const amused = await cornerTeeth(await edit('amusement'), lip);
+      assert.ok(amused > 0.6 * original, `amusement: corner teeth pixels ${original} → ${amused}`);
     });
   }
 });
