@@ -74,10 +74,26 @@ export interface DecodedPicture {
 }
 
 /**
- * The thumbnail of a picture someone has already decoded in full (the same pixels as decoding
- * `key`'s bytes), remembered under `key`. Saves decoding the picture a second time.
+ * Whether shrinking a picture's fully decoded 8-bit pixels gives exactly the thumbnail that
+ * {@link thumbnailOf} reads from its bytes: true for PNGs of 8 bits or fewer per channel. A JPEG
+ * or WebP is shrunk while it is decoded (shrink-on-load: other pixels, sometimes another height),
+ * and a 16-bit PNG is shrunk before its cast to 8 bits, so theirs differ by a few levels.
  */
-export async function thumbnailOfDecoded(key: string, decoded: DecodedPicture): Promise<Thumbnail> {
+export function decodedThumbnailMatches(bytes: Buffer): boolean {
+  const png = bytes.length > 25 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a;
+  // IHDR is the first chunk: its bit depth is byte 24.
+  return png && bytes.toString('latin1', 12, 16) === 'IHDR' && bytes[24]! <= 8;
+}
+
+/**
+ * The thumbnail of a picture someone has already decoded in full (`decoded`: `bytes` decoded to
+ * 8 bits a channel), remembered under `key`. It is always the thumbnail {@link thumbnailOf} gives,
+ * whoever reads the picture first (the estimator, or the renderer on a cold cache), so that an
+ * edit is the same for a seed in every process: from the decoded pixels where that is the same
+ * (saves decoding a PNG a second time), else from the bytes (a JPEG's shrink-on-load is cheap).
+ */
+export async function thumbnailOfDecoded(key: string, decoded: DecodedPicture, bytes: Buffer): Promise<Thumbnail> {
+  if (!decodedThumbnailMatches(bytes)) return thumbnailOf(bytes, key);
   const { data, info } = await sharp(decoded.data, {
     raw: { width: decoded.width, height: decoded.height, channels: decoded.channels },
   })

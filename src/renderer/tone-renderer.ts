@@ -275,7 +275,11 @@ export class ToneRenderer implements Renderer {
     const key = thumbnailKey(image.bytes);
     const full =
       cachedThumbnail(key) ??
-      (await thumbnailOfDecoded(key, { data, width: info.width, height: info.height, channels: info.channels }));
+      (await thumbnailOfDecoded(
+        key,
+        { data, width: info.width, height: info.height, channels: info.channels },
+        image.bytes,
+      ));
     const pixels: RawPixels = {
       data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       width: info.width,
@@ -459,7 +463,7 @@ export class ToneRenderer implements Renderer {
         .raw({ depth: 'uchar' })
         .toBuffer({ resolveWithObject: true });
       const decoded = { data, width: info.width, height: info.height, channels: info.channels };
-      full = await thumbnailOfDecoded(key, decoded);
+      full = await thumbnailOfDecoded(key, decoded, image.bytes);
       source = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).timeout(
         timeout,
       );
