@@ -24,12 +24,15 @@
  *   {@link FaceWarpResult.openSmiles} tells the caller so.
  * - Teeth toward a negative target: the warp squeezes a toothy smile's teeth into a band that
  *   comes to points at the corners (fangs); {@link coverTeeth} covers them smoothly with the lips'
- *   colour or the mouth's shadow. A grin broader than {@link BROAD_GRIN} keeps the partial
- *   {@link shadeTeeth} (covering it all moves face-api's identity descriptor too far).
+ *   colour or the mouth's shadow. A broad grin (corners more than {@link BROAD_GRIN_LIFT} above
+ *   the lips' middle, lips apart) toward sadness, anger or fear has its lips closed instead
+ *   ({@link closeMouth}: the lips' own pixels stretched over the teeth, a darker seam between
+ *   them; painting that much mouth a flat colour moves face-api's identity descriptor past 0.45),
+ *   and spends less of the identity budget on the brows ({@link BROAD_GRIN_UNITS}).
  * - The seed varies each action unit's amplitude by ±10 %, so "try again" differs a little.
  */
 import type { Emotion } from '../emotions.ts';
-import { fromFrameOffset, toFrame, type GatedFace } from '../vision/face-gate.ts';
+import { fromFrameOffset, toFrame, type FaceFrame, type GatedFace } from '../vision/face-gate.ts';
 import { mulberry32 } from './seeded-random.ts';
 
 /** FACS action units this renderer can draw, plus two composite moves of its own. */
@@ -185,6 +188,38 @@ export const EMOTION_ACTION_UNITS: Readonly<Record<Emotion, Partial<Record<Actio
   contentment: { AU6: 0.5, AU12: 0.6, closeLips: 0.3 },
 };
 
+/**
+ * How far above the lips' middle the corners of an open smile sit (eye distances) for it to be a
+ * broad grin: the astronaut's grin lifts them 0.12; a smile with the teeth together between
+ * parted lips (portrait-anne-helene-smile) 0.05.
+ */
+export const BROAD_GRIN_LIFT = 0.06;
+
+/**
+ * Toward a negative target, a broad grin's action units are scaled by these (the others stay):
+ * closing its lips (which is what stops it reading as a smile) costs much of face-api's identity
+ * budget, so the brows move less (0.6: still visibly raised), and the lips are not stretched
+ * further sideways (AU20: a grin's mouth is wide already). Measured on astronaut.png at intensity
+ * 1, descriptor distance toward sadness 0.45 → 0.42, toward fear 0.49 → 0.42, with the lips closed.
+ */
+export const BROAD_GRIN_UNITS: Readonly<Partial<Record<ActionUnit, number>>> = { AU1: 0.6, AU2: 0.6, AU20: 0 };
+
+/**
+ * How far {@link closeMouth} closes a broad grin's lips toward each target (at intensity 0.6 and
+ * above): sadness, anger and fear close them (a still, pressed or tense mouth). Disgust's raised
+ * upper lip shows teeth anyway; the positive targets keep the smile.
+ */
+export const CLOSE_MOUTH: Readonly<Record<Emotion, number>> = {
+  sadness: 1,
+  anger: 1,
+  fear: 1,
+  disgust: 0,
+  awe: 0,
+  contentment: 0,
+  amusement: 0,
+  excitement: 0,
+};
+
 export interface FaceWarpOptions {
   /** Multiplies every displacement (1 is the table as written, at intensity 1). @defaultValue 1.25 */
   strength?: number;
@@ -225,6 +260,8 @@ export interface FaceMotion {
   openSmile: boolean;
   /** How far the corners sat above the middle of the lips before the edit, in eye distances. */
   lift: number;
+  /** An open smile with the corners more than {@link BROAD_GRIN_LIFT} up. */
+  broadGrin: boolean;
 }
 
 /** Where a face's landmarks move for a target at an intensity (0–1). */
@@ -270,10 +307,13 @@ export function faceMotion(
   // together between parted lips.
   const openSmile = lift > 0.035 && gap > 0.08;
   const negative = CORNER_DROP[target] > 0;
+  const broadGrin = openSmile && lift > BROAD_GRIN_LIFT;
   for (const [unit, weight] of Object.entries(units) as [ActionUnit, number][]) {
     // A mouth already open in a smile drops its jaw no further toward a negative target (that
-    // deepens the smile's curve).
-    const damped = unit === 'AU26' && openSmile && negative ? 0.3 : 1;
+    // deepens the smile's curve); a broad grin spends less on the brows (its lips close).
+    const damped =
+      (unit === 'AU26' && openSmile && negative ? 0.3 : 1) *
+      (broadGrin && negative ? (BROAD_GRIN_UNITS[unit] ?? 1) : 1);
     const amount = weight * damped * scale * (0.9 + 0.2 * random());
     if (unit === 'unsmile') {
       // Bring the corners down to where a relaxed mouth has them (level with the middle of the
@@ -364,7 +404,7 @@ export function faceMotion(
     from.push(p);
     fixed.push(p);
   }
-  return { from, to: fixed, ring, openSmile, lift };
+  return { from, to: fixed, ring, openSmile, lift, broadGrin };
 }
 
 /**
@@ -390,17 +430,23 @@ export async function warpFaces(
     if (!region) continue;
     const shade = TEETH_SHADE[target] * Math.max(0, Math.min(1, 0.4 + intensity));
     // Toward a negative target, any smile (corners raised) that shows teeth has them covered
-    // smoothly (coverTeeth); a broad grin keeps the partial shading below.
+    // smoothly (coverTeeth); a broad grin has its lips closed over them, and what teeth are left
+    // between the lips (at the seam and the corners) covered at half strength.
     const cover = COVER_TEETH[target] * Math.max(0, Math.min(1, 0.4 + intensity));
+    const close = CLOSE_MOUTH[target] * Math.max(0, Math.min(1, 0.4 + intensity));
+    const closed = close > 0 && motion.broadGrin;
+    if (closed) closeMouth(pixels, motion.to, gated.frame, close);
     const covered =
       cover > 0 &&
       motion.lift > 0.035 &&
-      coverTeeth(pixels, motion.to, gated.frame.eyeDistance, cover, MOUTH_SHADOW[target], BROAD_GRIN);
+      (closed
+        ? coverTeeth(pixels, motion.to, gated.frame.eyeDistance, 0.5 * cover, MOUTH_SHADOW[target], 1, true)
+        : coverTeeth(pixels, motion.to, gated.frame.eyeDistance, cover, MOUTH_SHADOW[target], BROAD_GRIN));
     // Otherwise only a broad open smile (lips apart over the teeth, corners well up): where the
     // teeth are together, or in a gentler smile between parted lips, the lips' colour is hard to
     // tell from the teeth's shadow, and painting over them dirties the teeth (the warp still
     // narrows them).
-    if (!covered && motion.openSmile && motion.lift > 0.06 && shade > 0)
+    if (!closed && !covered && motion.openSmile && motion.lift > 0.06 && shade > 0)
       shadeTeeth(pixels, motion.to, gated.frame.eyeDistance, shade);
     result.warped++;
     if (motion.openSmile) result.openSmiles++;
@@ -742,6 +788,8 @@ export const MOUTH_SHADOW: Readonly<Record<Emotion, number>> = {
  * teeth show (closed lips, whose highlights are paler than the lips, come to about a tenth of the
  * mouth; a smile's teeth to a fifth and more) or where more than `broadest` of the mouth is
  * teeth (a broad grin: covering that much moves face-api's identity descriptor too far).
+ * `always` covers whatever teeth the map finds, however few or many (what is left between lips
+ * that {@link closeMouth} closed).
  */
 export function coverTeeth(
   pixels: RawPixels,
@@ -750,6 +798,7 @@ export function coverTeeth(
   amount: number,
   shadow: number,
   broadest: number,
+  always = false,
 ): boolean {
   const { data, width, height, channels } = pixels;
   const inner = points.slice(60, 68);
@@ -842,7 +891,7 @@ export function coverTeeth(
   let inMouth = 0;
   for (let k = 0; k < w * h; k++) if (mouth[k]! > 0) inMouth++;
   const share = teethSum / Math.max(1, inMouth);
-  const shown = smoothstep(0.11, 0.16, share);
+  const shown = always ? 1 : smoothstep(0.11, 0.16, share);
   if (shown <= 0 || share > broadest) return false;
   const teethSoft = boxBlur(boxBlur(teethRaw, w, h, spread, true), w, h, spread, false);
   // The mouth's shadow: the lips' colour, darker.
@@ -869,6 +918,105 @@ export function coverTeeth(
     }
   }
   return true;
+}
+
+/** Piecewise-linear y of a polyline (sorted by x) at x. */
+function along(poly: readonly (readonly [number, number])[], x: number): number {
+  if (x <= poly[0]![0]) return poly[0]![1];
+  for (let k = 1; k < poly.length; k++) {
+    const [xa, ya] = poly[k - 1]!;
+    const [xb, yb] = poly[k]!;
+    if (x <= xb) return ya + ((yb - ya) * (x - xa)) / Math.max(1e-6, xb - xa);
+  }
+  return poly.at(-1)![1];
+}
+
+/** How much darker the seam where {@link closeMouth}'s lips meet is, at its middle. */
+const SEAM_DARK = 0.4;
+
+/**
+ * Closes a grin's lips over its teeth (in place): along the mouth, in the face's frame, each
+ * column between the (warped) outer lip outline, a little beyond it, is remapped so that the
+ * upper lip's own pixels stretch down and the lower lip's up to meet at the middle of the gap
+ * between the inner lips (`amount` 1: closed; less leaves a share of the gap), with a darker seam
+ * where they meet. The lips keep their texture and shading (a flat colour over that much mouth
+ * reads painted, and moves face-api's identity descriptor further). The gap narrows to nothing
+ * at the outer corners (48 and 54 close both inner lip lines), so nothing changes beyond them.
+ */
+export function closeMouth(
+  pixels: RawPixels,
+  points: readonly (readonly [number, number])[],
+  frame: FaceFrame,
+  amount: number,
+): void {
+  const { data, width, height, channels } = pixels;
+  const f = points.map((p) => toFrame(frame, p));
+  const line = (idx: number[]) => idx.map((i) => f[i]!).sort((p, q) => p[0] - q[0]);
+  const upperOuter = line([48, 49, 50, 51, 52, 53, 54]);
+  const lowerOuter = line([54, 55, 56, 57, 58, 59, 48]);
+  const upperInner = line([48, 60, 61, 62, 63, 64, 54]);
+  const lowerInner = line([54, 64, 65, 66, 67, 60, 48]);
+  const uMin = f[48]![0];
+  const uMax = f[54]![0];
+  // Beyond the outer lip outline by this many eye distances (the landmarks sit a pixel or two
+  // inside a small face's lips), the skin stays put.
+  const margin = 0.04;
+  const outer = points.slice(48, 60);
+  const pad = Math.ceil(0.1 * frame.eyeDistance) + 2;
+  const x0 = Math.max(0, Math.floor(Math.min(...outer.map((p) => p[0]))) - pad);
+  const x1 = Math.min(width, Math.ceil(Math.max(...outer.map((p) => p[0]))) + pad);
+  const y0 = Math.max(0, Math.floor(Math.min(...outer.map((p) => p[1]))) - pad);
+  const y1 = Math.min(height, Math.ceil(Math.max(...outer.map((p) => p[1]))) + pad);
+  const rw = x1 - x0;
+  const rh = y1 - y0;
+  if (rw <= 2 || rh <= 2) return;
+  const source = new Uint8Array(rw * rh * channels);
+  for (let y = 0; y < rh; y++)
+    source.set(
+      data.subarray(((y0 + y) * width + x0) * channels, ((y0 + y) * width + x1) * channels),
+      y * rw * channels,
+    );
+  const seamWidth = Math.max(0.012, 1 / frame.eyeDistance);
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const [u, v] = toFrame(frame, [x + 0.5, y + 0.5]);
+      if (u <= uMin || u >= uMax) continue;
+      const a = along(upperInner, u);
+      const b = along(lowerInner, u);
+      const gap = b - a;
+      if (gap <= 0) continue;
+      const top = along(upperOuter, u) - margin;
+      const bottom = along(lowerOuter, u) + margin;
+      if (v <= top || v >= bottom) continue;
+      const c = Math.min(1, amount);
+      const s = (a + b) / 2;
+      const a2 = a + c * (s - a);
+      const b2 = b - c * (b - s);
+      let vs: number;
+      if (v < a2) vs = top + ((v - top) * (a - top)) / Math.max(1e-6, a2 - top);
+      else if (v > b2) vs = bottom - ((bottom - v) * (bottom - b)) / Math.max(1e-6, bottom - b2);
+      else vs = b2 > a2 ? a + ((v - a2) * (b - a)) / (b2 - a2) : s;
+      const [dx, dy] = fromFrameOffset(frame, [u, vs]);
+      const sx = Math.min(rw - 1.001, Math.max(0, frame.origin[0] + dx - 0.5 - x0));
+      const sy = Math.min(rh - 1.001, Math.max(0, frame.origin[1] + dy - 0.5 - y0));
+      const ix = Math.floor(sx);
+      const iy = Math.floor(sy);
+      const fx = sx - ix;
+      const fy = sy - iy;
+      const s00 = (iy * rw + ix) * channels;
+      const s10 = s00 + channels;
+      const s01 = s00 + rw * channels;
+      const s11 = s01 + channels;
+      const seam = 1 - SEAM_DARK * c * smoothstep(0, 0.03, gap) * Math.exp(-(((v - (a2 + b2) / 2) / seamWidth) ** 2));
+      const out = (y * width + x) * channels;
+      for (let ch = 0; ch < Math.min(3, channels); ch++) {
+        const value =
+          (1 - fy) * ((1 - fx) * source[s00 + ch]! + fx * source[s10 + ch]!) +
+          fy * ((1 - fx) * source[s01 + ch]! + fx * source[s11 + ch]!);
+        data[out + ch] = Math.round(value * seam);
+      }
+    }
+  }
 }
 
 function insidePolygon(x: number, y: number, polygon: readonly (readonly [number, number])[]): boolean {

@@ -1,5 +1,5 @@
 /**
- * Open, toothy smiles toward a negative target: the lips close over the teeth (`shadeTeeth` in
+ * Open, toothy smiles toward a negative target: the lips close over the teeth (`closeMouth` in
  * `face-warp.ts`), against the real face model on astronaut.png (a broad grin, teeth apart from
  * the lips), and the teeth left at the mouth corners are covered (`coverTeeth`).
  */
@@ -64,11 +64,11 @@ describe('open smiles toward negative targets (real face model)', () => {
       seed: 1,
     });
 
-  it('closes the lips over most of the teeth for sadness and anger, and leaves them for amusement', async () => {
+  it('closes the lips over most of the teeth for sadness, anger and fear, and leaves them for amusement', async () => {
     const original = await teethIn(image.bytes);
     assert.ok(original > 80, `the original grin shows ${original} teeth pixels`);
     const rows: string[] = [];
-    for (const target of ['sadness', 'anger'] as const) {
+    for (const target of ['sadness', 'anger', 'fear'] as const) {
       const left = await teethIn((await edit(target)).bytes);
       rows.push(`${target}: ${original} → ${left}`);
       assert.ok(left < 0.4 * original, `${target}: teeth pixels ${original} → ${left}`);
@@ -228,8 +228,8 @@ describe('toothy smiles toward negative targets: no teeth left at the mouth corn
     return { luma: median(lumas), saturation: median(saturations) };
   };
   // A toothy smile whose corners the warp squeezed into two pointed teeth (fangs) toward
-  // sadness. (The astronaut's broader grin keeps the partial shading: covering it all moves
-  // face-api's identity descriptor past 0.45 at full intensity.)
+  // sadness. (The astronaut's broader grin has its lips closed over the teeth instead, closeMouth;
+  // the test above.)
   for (const name of ['portrait-anne-helene-smile.jpg']) {
     it(`${name}: toward sadness, fear, anger and disgust the teeth at the mouth corners go (under a quarter of the original's); amusement keeps them`, async () => {
       const image = await checkImage(readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url)));
