@@ -86,7 +86,9 @@ export interface ToneRendererOptions {
    * When no one has read a picture yet (no cached thumbnail), pictures up to this many pixels
    * are decoded once into memory (3–4 bytes a pixel) and both measured and graded from there,
    * instead of being decoded twice. Larger ones are decoded twice (a JPEG's thumbnail decode is
-   * cheap) to bound memory. @defaultValue 16 000 000
+   * cheap) to bound memory. A JPEG's or WebP's thumbnail is always read from its bytes (shrunk
+   * while decoded, as the estimator reads it), so that an edit does not depend on who read the
+   * picture first. @defaultValue 16 000 000
    */
   decodeOnceMaxPixels?: number;
   /**
