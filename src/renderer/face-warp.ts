@@ -220,6 +220,23 @@ export const CLOSE_MOUTH: Readonly<Record<Emotion, number>> = {
   excitement: 0,
 };
 
+/**
+ * Whether {@link closeMouth} closes the gap the pixels show teeth in (where the landmarks' gap is
+ * narrower), per target: fear (the lips meet cleanly, no grey teeth left along the seam; on
+ * astronaut.png at intensity 1 the identity distance stays 0.40–0.42 over seeds 1–4). Sadness and
+ * anger follow the landmarks only: stretching their lips further moves it to 0.43–0.46.
+ */
+export const FOLLOW_TEETH: Readonly<Record<Emotion, boolean>> = {
+  sadness: false,
+  anger: false,
+  fear: true,
+  disgust: false,
+  awe: false,
+  contentment: false,
+  amusement: false,
+  excitement: false,
+};
+
 export interface FaceWarpOptions {
   /** Multiplies every displacement (1 is the table as written, at intensity 1). @defaultValue 1.25 */
   strength?: number;
@@ -435,7 +452,7 @@ export async function warpFaces(
     const cover = COVER_TEETH[target] * Math.max(0, Math.min(1, 0.4 + intensity));
     const close = CLOSE_MOUTH[target] * Math.max(0, Math.min(1, 0.4 + intensity));
     const closed = close > 0 && motion.broadGrin;
-    if (closed) closeMouth(pixels, motion.to, gated.frame, close);
+    if (closed) closeMouth(pixels, motion.to, gated.frame, close, FOLLOW_TEETH[target]);
     const covered =
       cover > 0 &&
       motion.lift > 0.035 &&
@@ -934,6 +951,38 @@ function along(poly: readonly (readonly [number, number])[], x: number): number 
 /** How much darker the seam where {@link closeMouth}'s lips meet is, at its middle. */
 const SEAM_DARK = 0.4;
 
+/** The lips' luma and saturation (of their darker, redder part), between the outer (48–59) and inner (60–67) lip outlines. */
+function lipColour(
+  data: Uint8Array,
+  width: number,
+  channels: number,
+  points: readonly (readonly [number, number])[],
+): { luma: number; saturation: number } | undefined {
+  const outer = points.slice(48, 60);
+  const inner = points.slice(60, 68);
+  const lumas: number[] = [];
+  const saturations: number[] = [];
+  const height = data.length / channels / width;
+  const x0 = Math.max(0, Math.floor(Math.min(...outer.map((p) => p[0]))));
+  const x1 = Math.min(width, Math.ceil(Math.max(...outer.map((p) => p[0]))));
+  const y0 = Math.max(0, Math.floor(Math.min(...outer.map((p) => p[1]))));
+  const y1 = Math.min(height, Math.ceil(Math.max(...outer.map((p) => p[1]))));
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      if (!insidePolygon(x + 0.5, y + 0.5, outer) || insidePolygon(x + 0.5, y + 0.5, inner)) continue;
+      const i = (y * width + x) * channels;
+      const high = Math.max(data[i]!, data[i + 1]!, data[i + 2]!);
+      lumas.push(0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!);
+      saturations.push((high - Math.min(data[i]!, data[i + 1]!, data[i + 2]!)) / Math.max(1, high));
+    }
+  }
+  if (lumas.length < 8) return undefined;
+  // The ring holds teeth too where the warp moved the inner outline over them: the lips are its
+  // darker, more saturated part.
+  const quantile = (values: number[], q: number) => values.sort((p, r) => p - r)[Math.floor(q * (values.length - 1))]!;
+  return { luma: quantile(lumas, 0.3), saturation: quantile(saturations, 0.7) };
+}
+
 /**
  * Closes a grin's lips over its teeth (in place): along the mouth, in the face's frame, each
  * column between the (warped) outer lip outline, a little beyond it, is remapped so that the
@@ -942,12 +991,14 @@ const SEAM_DARK = 0.4;
  * where they meet. The lips keep their texture and shading (a flat colour over that much mouth
  * reads painted, and moves face-api's identity descriptor further). The gap narrows to nothing
  * at the outer corners (48 and 54 close both inner lip lines), so nothing changes beyond them.
+ * `followTeeth` closes the gap the pixels show teeth in, where it is wider than the landmarks'.
  */
 export function closeMouth(
   pixels: RawPixels,
   points: readonly (readonly [number, number])[],
   frame: FaceFrame,
   amount: number,
+  followTeeth = false,
 ): void {
   const { data, width, height, channels } = pixels;
   const f = points.map((p) => toFrame(frame, p));
@@ -976,20 +1027,63 @@ export function closeMouth(
       data.subarray(((y0 + y) * width + x0) * channels, ((y0 + y) * width + x1) * channels),
       y * rw * channels,
     );
+  // `followTeeth`: the teeth between the lips, column by column. The warp moves the inner lip
+  // landmarks over the teeth, not the teeth with them, so the gap to close is where the pixels
+  // are teeth (brighter than the lips and greyer), or the landmarks' gap where that is wider.
+  const lip = lipColour(data, width, channels, points);
+  const step = 1 / frame.eyeDistance;
+  const columns = Math.max(1, Math.ceil((uMax - uMin) / step));
+  const teethTop = new Float32Array(columns + 1).fill(Infinity);
+  const teethBottom = new Float32Array(columns + 1).fill(-Infinity);
+  if (lip && followTeeth) {
+    for (let k = 0; k <= columns; k++) {
+      const u = uMin + k * step;
+      const upper = along(upperOuter, u);
+      const lower = along(lowerOuter, u);
+      for (let v = upper; v <= lower; v += step) {
+        const [dx, dy] = fromFrameOffset(frame, [u, v]);
+        const x = Math.round(frame.origin[0] + dx - 0.5);
+        const y = Math.round(frame.origin[1] + dy - 0.5);
+        if (x < 0 || y < 0 || x >= width || y >= height) continue;
+        const i = (y * width + x) * channels;
+        const luma = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+        const high = Math.max(data[i]!, data[i + 1]!, data[i + 2]!);
+        const saturation = (high - Math.min(data[i]!, data[i + 1]!, data[i + 2]!)) / Math.max(1, high);
+        if (luma < lip.luma + 12 || saturation > 0.75 * lip.saturation) continue;
+        teethTop[k] = Math.min(teethTop[k]!, v - step);
+        teethBottom[k] = Math.max(teethBottom[k]!, v + step);
+      }
+    }
+  }
+  // Widened by their neighbours (two pixels each side), so the closed gap has no steps.
+  const widen = (values: Float32Array, pick: (p: number, q: number) => number) =>
+    values.map((_, k) => {
+      let out = values[k]!;
+      for (let j = Math.max(0, k - 2); j <= Math.min(columns, k + 2); j++) out = pick(out, values[j]!);
+      return out;
+    });
+  const wideTop = widen(teethTop, Math.min);
+  const wideBottom = widen(teethBottom, Math.max);
   const seamWidth = Math.max(0.012, 1 / frame.eyeDistance);
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const [u, v] = toFrame(frame, [x + 0.5, y + 0.5]);
       if (u <= uMin || u >= uMax) continue;
-      const a = along(upperInner, u);
-      const b = along(lowerInner, u);
+      const upper = along(upperOuter, u);
+      const lower = along(lowerOuter, u);
+      const k = Math.min(columns, Math.max(0, Math.round((u - uMin) / step)));
+      const innerA = along(upperInner, u);
+      const innerB = along(lowerInner, u);
+      // Some of each lip is left to stretch (a quarter of it at least).
+      const a = Math.max(Math.min(innerA, wideTop[k]!), upper + 0.25 * Math.max(0, innerA - upper));
+      const b = Math.min(Math.max(innerB, wideBottom[k]!), lower - 0.25 * Math.max(0, lower - innerB));
       const gap = b - a;
       if (gap <= 0) continue;
-      const top = along(upperOuter, u) - margin;
-      const bottom = along(lowerOuter, u) + margin;
+      const top = upper - margin;
+      const bottom = lower + margin;
       if (v <= top || v >= bottom) continue;
       const c = Math.min(1, amount);
-      const s = (a + b) / 2;
+      const s = Math.min(b, Math.max(a, (innerA + innerB) / 2));
       const a2 = a + c * (s - a);
       const b2 = b - c * (b - s);
       let vs: number;
