@@ -51,7 +51,8 @@ export type ActionUnit =
   | 'AU23'
   | 'AU26'
   | 'unsmile'
-  | 'closeLips';
+  | 'closeLips'
+  | 'sneer';
 
 /**
  * Landmark index (0–67), one of the two cheek points (68: the subject's right cheek, on the
@@ -67,7 +68,9 @@ type PairMove = [Point, Point, number, number];
  * point of each pair. Amplitudes are this project's choice, set by eye on the shared portraits
  * so that each unit is visible at intensity 1 without changing who the person is.
  */
-export const ACTION_UNITS: Readonly<Record<Exclude<ActionUnit, 'unsmile' | 'closeLips'>, readonly PairMove[]>> = {
+export const ACTION_UNITS: Readonly<
+  Record<Exclude<ActionUnit, 'unsmile' | 'closeLips' | 'sneer'>, readonly PairMove[]>
+> = {
   /** Inner brow raiser. */
   AU1: [
     [21, 22, 0.01, -0.13],
@@ -181,7 +184,7 @@ export const EMOTION_ACTION_UNITS: Readonly<Record<Emotion, Partial<Record<Actio
   sadness: { AU1: 1, AU4: 0.45, AU15: 1, unsmile: 1.7, closeLips: 1.7, AU6: -0.7 },
   anger: { AU4: 1, AU5: 0.45, AU7: 0.85, AU23: 0.9, unsmile: 1.7, closeLips: 1.7, AU6: -0.5 },
   fear: { AU1: 1, AU2: 0.8, AU4: 0.45, AU5: 0.9, AU20: 0.5, AU26: 0.6, unsmile: 1.5, closeLips: 0.6, AU6: -0.3 },
-  disgust: { AU9: 0.6, AU10: 0.45, AU4: 0.4, AU15: 0.3, unsmile: 1.1 },
+  disgust: { AU9: 0.6, AU10: 0.45, AU4: 0.4, AU15: 0.3, unsmile: 1.1, sneer: 1 },
   awe: { AU1: 0.8, AU2: 1, AU5: 0.9, AU26: 0.7, unsmile: 1 },
   amusement: { AU6: 1, AU12: 1.1, AU26: 0.15 },
   excitement: { AU1: 0.35, AU2: 0.6, AU5: 0.6, AU6: 0.8, AU12: 0.9, AU26: 0.45 },
@@ -205,15 +208,47 @@ export const BROAD_GRIN_LIFT = 0.06;
 export const BROAD_GRIN_UNITS: Readonly<Partial<Record<ActionUnit, number>>> = { AU1: 0.6, AU2: 0.6, AU20: 0 };
 
 /**
+ * A broad grin toward disgust, after {@link BROAD_GRIN_UNITS}: its lips close too
+ * ({@link CLOSE_MOUTH}), so the brows spend less (AU4); the upper lip rises on one side (a sneer,
+ * `sneer`) rather than both (AU10, which would bare the teeth it closed over again), and the nose
+ * wrinkle is shaded ({@link wrinkleNose}) rather than warped (AU9: moving the nose costs face-api's
+ * identity about 0.1). Measured on astronaut.png at intensity 1, seeds 1–4: descriptor distance
+ * 0.41–0.43 (the grin warp alone was 0.43 at seed 1; sneer 1 instead of 0.7: 0.43–0.45).
+ */
+export const BROAD_GRIN_DISGUST_UNITS: Readonly<Partial<Record<ActionUnit, number>>> = {
+  AU4: 0.3,
+  AU9: 0,
+  AU10: 0,
+  sneer: 0.7,
+};
+
+/**
+ * One side of the upper lip and the nose wing above it raised (AU10 unilateral, with AU9 on that
+ * side: a sneer), on the picture's left; landmarks in eye distances, `[point, along, down]`.
+ */
+export const SNEER: readonly (readonly [Point, number, number])[] = [
+  [49, 0, -0.075],
+  [50, 0, -0.07],
+  [51, 0, -0.03],
+  [60, 0, -0.03],
+  [61, 0, -0.065],
+  [62, 0, -0.03],
+  [31, 0, -0.05],
+  [32, 0, -0.03],
+];
+
+/**
  * How far {@link closeMouth} closes a broad grin's lips toward each target (at intensity 0.6 and
- * above): sadness, anger and fear close them (a still, pressed or tense mouth). Disgust's raised
- * upper lip shows teeth anyway; the positive targets keep the smile.
+ * above): sadness, anger and fear close them (a still, pressed or tense mouth), disgust too (a
+ * grin's teeth between raised corners read as a smile, not as a raised upper lip: its lips close
+ * and one side of the upper lip rises, {@link BROAD_GRIN_DISGUST_UNITS}); the positive targets
+ * keep the smile.
  */
 export const CLOSE_MOUTH: Readonly<Record<Emotion, number>> = {
   sadness: 1,
   anger: 1,
   fear: 1,
-  disgust: 0,
+  disgust: 1,
   awe: 0,
   contentment: 0,
   amusement: 0,
@@ -330,7 +365,10 @@ export function faceMotion(
     // deepens the smile's curve); a broad grin spends less on the brows (its lips close).
     const damped =
       (unit === 'AU26' && openSmile && negative ? 0.3 : 1) *
-      (broadGrin && negative ? (BROAD_GRIN_UNITS[unit] ?? 1) : 1);
+      (broadGrin && negative ? (BROAD_GRIN_UNITS[unit] ?? 1) : 1) *
+      (broadGrin && target === 'disgust' ? (BROAD_GRIN_DISGUST_UNITS[unit] ?? 1) : 1);
+    // The sneer is a broad grin's only (other faces keep their seeded amplitudes as they were).
+    if (unit === 'sneer' && !(broadGrin && target === 'disgust')) continue;
     const amount = weight * damped * scale * (0.9 + 0.2 * random());
     if (unit === 'unsmile') {
       // Bring the corners down to where a relaxed mouth has them (level with the middle of the
@@ -363,6 +401,10 @@ export function faceMotion(
         ] as const)
           add(i, 0, -flat * share);
       }
+      continue;
+    }
+    if (unit === 'sneer') {
+      for (const [i, du, dv] of SNEER) add(i, du * amount, dv * amount);
       continue;
     }
     if (unit === 'closeLips') {
@@ -453,11 +495,21 @@ export async function warpFaces(
     const close = CLOSE_MOUTH[target] * Math.max(0, Math.min(1, 0.4 + intensity));
     const closed = close > 0 && motion.broadGrin;
     if (closed) closeMouth(pixels, motion.to, gated.frame, close, FOLLOW_TEETH[target]);
+    if (closed && target === 'disgust')
+      wrinkleNose(pixels, motion.to, gated.frame, Math.max(0, Math.min(1, 0.4 + intensity)));
     const covered =
       cover > 0 &&
       motion.lift > 0.035 &&
       (closed
-        ? coverTeeth(pixels, motion.to, gated.frame.eyeDistance, 0.5 * cover, MOUTH_SHADOW[target], 1, true)
+        ? coverTeeth(
+            pixels,
+            motion.to,
+            gated.frame.eyeDistance,
+            0.5 * cover,
+            target === 'disgust' ? 0 : MOUTH_SHADOW[target],
+            1,
+            true,
+          )
         : coverTeeth(pixels, motion.to, gated.frame.eyeDistance, cover, MOUTH_SHADOW[target], BROAD_GRIN));
     // Otherwise only a broad open smile (lips apart over the teeth, corners well up): where the
     // teeth are together, or in a gentler smile between parted lips, the lips' colour is hard to
@@ -1109,6 +1161,76 @@ export function closeMouth(
           fy * ((1 - fx) * source[s01 + ch]! + fx * source[s11 + ch]!);
         data[out + ch] = Math.round(value * seam);
       }
+    }
+  }
+}
+
+/**
+ * The creases of a nose wrinkle and a sneer (AU9, AU10 on one side), shaded in place: three short
+ * lines across the root of the nose (landmarks 27–29), each with a lighter ridge just above it,
+ * and the fold from the nose wing down past the mouth corner on the picture's left (the side
+ * {@link SNEER} raises), darker nearer the wing. `amount` 1: creases about a fifth darker.
+ * The warp cannot draw these (moving the nose itself costs face-api's identity descriptor much:
+ * AU9 alone about 0.1 on astronaut.png).
+ */
+export function wrinkleNose(
+  pixels: RawPixels,
+  points: readonly (readonly [number, number])[],
+  frame: FaceFrame,
+  amount: number,
+): void {
+  const { data, width, height, channels } = pixels;
+  const f = points.map((p) => toFrame(frame, p));
+  const segments: [number, number, number, number, number, number][] = [];
+  // Across the nose root: u half-width, at three heights between 27 and 29.
+  const [ru, rv] = f[27]!;
+  const [, bv] = f[29]!;
+  for (const [t, half, depth] of [
+    [0.2, 0.09, 0.8],
+    [0.5, 0.1, 0.6],
+  ] as const) {
+    const v = rv + t * (bv - rv);
+    segments.push([ru - half, v + 0.008, ru + half, v - 0.008, depth, 0.022]);
+  }
+  // The fold on the sneer's side: from beside the nose wing (31) down and out past the corner (48).
+  const [wu, wv] = f[31]!;
+  const [cu, cv] = f[48]!;
+  segments.push([wu - 0.04, wv - 0.04, cu - 0.05, cv - 0.02, 1, 0.03]);
+  const us = segments.flatMap((g) => [g[0], g[2]]);
+  const vs = segments.flatMap((g) => [g[1], g[3]]);
+  const pad = 0.08;
+  const corners = [
+    [Math.min(...us) - pad, Math.min(...vs) - pad],
+    [Math.max(...us) + pad, Math.min(...vs) - pad],
+    [Math.min(...us) - pad, Math.max(...vs) + pad],
+    [Math.max(...us) + pad, Math.max(...vs) + pad],
+  ].map(([u, v]) => {
+    const [dx, dy] = fromFrameOffset(frame, [u!, v!]);
+    return [frame.origin[0] + dx, frame.origin[1] + dy];
+  });
+  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[0]!))));
+  const x1 = Math.min(width, Math.ceil(Math.max(...corners.map((c) => c[0]!))));
+  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]!))));
+  const y1 = Math.min(height, Math.ceil(Math.max(...corners.map((c) => c[1]!))));
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const [u, v] = toFrame(frame, [x + 0.5, y + 0.5]);
+      let gain = 1;
+      for (const [ua, va, ub, vb, depth, sigma] of segments) {
+        const du = ub - ua;
+        const dv = vb - va;
+        const t = Math.max(0, Math.min(1, ((u - ua) * du + (v - va) * dv) / (du * du + dv * dv)));
+        // Signed distance across the segment (positive below it), the ends faded.
+        const across = ((u - ua) * dv - (v - va) * du) / Math.hypot(du, dv);
+        const along = Math.sin(Math.PI * t);
+        const crease = Math.exp(-((across / sigma) ** 2));
+        const ridge = Math.exp(-(((across - 1.6 * sigma * Math.sign(du)) / sigma) ** 2));
+        gain *= 1 - amount * along * depth * (0.14 * crease - 0.05 * ridge);
+      }
+      if (gain === 1) continue;
+      const i = (y * width + x) * channels;
+      for (let c = 0; c < Math.min(3, channels); c++)
+        data[i + c] = Math.max(0, Math.min(255, Math.round(data[i + c]! * gain)));
     }
   }
 }
