@@ -766,32 +766,7 @@ export function shadeTeeth(
   const radius = Math.max(1, Math.round(0.03 * eyeDistance));
   const soft = boxBlur(boxBlur(mouth, w, h, radius, true), w, h, radius, false);
   // The lips' seam: halfway between the inner upper and lower lip, and their half-gap, along x.
-  const seam: [number, number, number][] = [[inner[0]![0], inner[0]![1], 0]];
-  for (const [u, l] of [
-    [1, 7],
-    [2, 6],
-    [3, 5],
-  ] as const) {
-    seam.push([
-      (inner[u]![0] + inner[l]![0]) / 2,
-      (inner[u]![1] + inner[l]![1]) / 2,
-      Math.abs(inner[l]![1] - inner[u]![1]) / 2,
-    ]);
-  }
-  seam.push([inner[4]![0], inner[4]![1], 0]);
-  seam.sort((a, b) => a[0] - b[0]);
-  const seamAt = (x: number): [number, number] => {
-    if (x <= seam[0]![0]) return [seam[0]![1], seam[0]![2]];
-    for (let k = 1; k < seam.length; k++) {
-      const [xa, ya, ha] = seam[k - 1]!;
-      const [xb, yb, hb] = seam[k]!;
-      if (x <= xb) {
-        const t = (x - xa) / Math.max(1e-6, xb - xa);
-        return [ya + (yb - ya) * t, ha + (hb - ha) * t];
-      }
-    }
-    return [seam.at(-1)![1], seam.at(-1)![2]];
-  };
+  const seamAt = lipSeam(inner);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const m = soft[y * w + x]!;
@@ -905,32 +880,7 @@ export function coverTeeth(
   const lipChroma = Math.max(...lip) - Math.min(...lip);
   const lipSaturation = lipChroma / Math.max(1, ...lip);
   // The lips' seam: halfway between the inner upper and lower lip, and their half-gap, along x.
-  const seam: [number, number, number][] = [[inner[0]![0], inner[0]![1], 0]];
-  for (const [u, l] of [
-    [1, 7],
-    [2, 6],
-    [3, 5],
-  ] as const) {
-    seam.push([
-      (inner[u]![0] + inner[l]![0]) / 2,
-      (inner[u]![1] + inner[l]![1]) / 2,
-      Math.abs(inner[l]![1] - inner[u]![1]) / 2,
-    ]);
-  }
-  seam.push([inner[4]![0], inner[4]![1], 0]);
-  seam.sort((a, b) => a[0] - b[0]);
-  const seamAt = (x: number): [number, number] => {
-    if (x <= seam[0]![0]) return [seam[0]![1], seam[0]![2]];
-    for (let k = 1; k < seam.length; k++) {
-      const [xa, ya, ha] = seam[k - 1]!;
-      const [xb, yb, hb] = seam[k]!;
-      if (x <= xb) {
-        const t = (x - xa) / Math.max(1e-6, xb - xa);
-        return [ya + (yb - ya) * t, ha + (hb - ha) * t];
-      }
-    }
-    return [seam.at(-1)![1], seam.at(-1)![2]];
-  };
+  const seamAt = lipSeam(inner);
   // What is covered: the lips' outline, a little beyond it (the outline is a few pixels out on
   // a small face), feathered.
   const reach = Math.max(1, Math.round(0.03 * eyeDistance));
@@ -1299,4 +1249,37 @@ export function innerLipGap(inFrame: readonly (readonly [number, number])[]): nu
 function smoothstep(low: number, high: number, x: number): number {
   const t = Math.max(0, Math.min(1, (x - low) / (high - low)));
   return t * t * (3 - 2 * t);
+}
+
+/**
+ * The lips' seam along x: for a column, the y halfway between the inner upper and lower lip
+ * (landmarks 60–67, `inner[0..7]`) and their half-gap there, linear between the landmarks.
+ */
+function lipSeam(inner: readonly (readonly [number, number])[]): (x: number) => [number, number] {
+  const seam: [number, number, number][] = [[inner[0]![0], inner[0]![1], 0]];
+  for (const [u, l] of [
+    [1, 7],
+    [2, 6],
+    [3, 5],
+  ] as const) {
+    seam.push([
+      (inner[u]![0] + inner[l]![0]) / 2,
+      (inner[u]![1] + inner[l]![1]) / 2,
+      Math.abs(inner[l]![1] - inner[u]![1]) / 2,
+    ]);
+  }
+  seam.push([inner[4]![0], inner[4]![1], 0]);
+  seam.sort((a, b) => a[0] - b[0]);
+  return (x: number): [number, number] => {
+    if (x <= seam[0]![0]) return [seam[0]![1], seam[0]![2]];
+    for (let k = 1; k < seam.length; k++) {
+      const [xa, ya, ha] = seam[k - 1]!;
+      const [xb, yb, hb] = seam[k]!;
+      if (x <= xb) {
+        const t = (x - xa) / Math.max(1e-6, xb - xa);
+        return [ya + (yb - ya) * t, ha + (hb - ha) * t];
+      }
+    }
+    return [seam.at(-1)![1], seam.at(-1)![2]];
+  };
 }
