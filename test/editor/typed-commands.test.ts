@@ -10,13 +10,13 @@ import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { parseCommand, type TurnCommand } from '../../src/commands.ts';
 import { Editor } from '../../src/editor.ts';
-import { INTENSITY, type Intent, type NormaliseContext, type Normaliser } from '../../src/intent.ts';
+import { INTENSITY } from '../../src/intent.ts';
 import type { Moderation, ModeratorCommand } from '../../src/moderation/moderation.ts';
-import { RulesNormaliser } from '../../src/normaliser/rules-normaliser.ts';
 import { KnowledgePlanner } from '../../src/planner/knowledge-planner.ts';
 import { ToneRenderer } from '../../src/renderer/tone-renderer.ts';
 import { MemoryConversationStore } from '../../src/store/memory-store.ts';
 import type { Reply, Turn } from '../../src/turn.ts';
+import { CountingNormaliser } from '../helpers/counting-normaliser.ts';
 
 let photo: Buffer;
 before(async () => {
@@ -25,17 +25,6 @@ before(async () => {
     .png()
     .toBuffer();
 });
-
-/** The rules normaliser, counting what it is asked to read. */
-class CountingNormaliser implements Normaliser {
-  readonly name = 'counting';
-  readonly read: string[] = [];
-  readonly #inner = new RulesNormaliser();
-  normalise(text: string, context?: NormaliseContext): Promise<Intent> {
-    this.read.push(text);
-    return this.#inner.normalise(text, context);
-  }
-}
 
 function moderationRecording(commands: ModeratorCommand[]): Moderation {
   return {

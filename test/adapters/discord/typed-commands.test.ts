@@ -7,27 +7,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { slashCommandDefinitions } from '../../../adapters/discord/slash-commands.ts';
-import {
-  describeIntensity,
-  INTENSITY,
-  type Intent,
-  type NormaliseContext,
-  type Normaliser,
-} from '../../../src/intent.ts';
-import { RulesNormaliser } from '../../../src/normaliser/rules-normaliser.ts';
+import { describeIntensity, INTENSITY } from '../../../src/intent.ts';
 import type { Turn } from '../../../src/turn.ts';
 import { newModerator, startHarness, uploadPhoto, type Harness } from './harness.ts';
-
-/** The rules normaliser, keeping what it was asked to read. */
-class CountingNormaliser implements Normaliser {
-  readonly name = 'counting';
-  readonly read: string[] = [];
-  readonly #inner = new RulesNormaliser();
-  normalise(text: string, context?: NormaliseContext): Promise<Intent> {
-    this.read.push(text);
-    return this.#inner.normalise(text, context);
-  }
-}
+import { CountingNormaliser } from '../../helpers/counting-normaliser.ts';
 
 /** The option names a registered subcommand takes. */
 function registeredOptions(command: string, subcommand: string): string[] {

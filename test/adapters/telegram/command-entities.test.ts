@@ -8,8 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import type { Message } from 'grammy/types';
 import { readMessage, type BotIdentity } from '../../../adapters/telegram/read-message.ts';
 import { parseCommand } from '../../../src/commands.ts';
-import type { Intent, NormaliseContext, Normaliser } from '../../../src/intent.ts';
-import { RulesNormaliser } from '../../../src/normaliser/rules-normaliser.ts';
 import type { Turn } from '../../../src/turn.ts';
 import type { FakeChat } from '../../fakes/telegram/fake-bot-api.ts';
 import {
@@ -20,6 +18,7 @@ import {
   startPrivateChat,
   type Harness,
 } from './telegram-harness.ts';
+import { CountingNormaliser } from '../../helpers/counting-normaliser.ts';
 
 const bot: BotIdentity = { id: 42, username: 'MoodShiftBot' };
 const group = { id: -100, type: 'supergroup', title: 'Club' } as const;
@@ -102,17 +101,6 @@ describe('Telegram: command entities as typed commands', () => {
     assert.equal(unknown.text, '/frobnicate now', 'the words still go on');
   });
 });
-
-/** The rules normaliser, keeping what it was asked to read. */
-class CountingNormaliser implements Normaliser {
-  readonly name = 'counting';
-  readonly read: string[] = [];
-  readonly #inner = new RulesNormaliser();
-  normalise(text: string, context?: NormaliseContext): Promise<Intent> {
-    this.read.push(text);
-    return this.#inner.normalise(text, context);
-  }
-}
 
 describe('Telegram: a command reaches the Editor typed, end to end', () => {
   let h: Harness;

@@ -6,26 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  describeIntensity,
-  INTENSITY,
-  type Intent,
-  type NormaliseContext,
-  type Normaliser,
-} from '../../../src/intent.ts';
-import { RulesNormaliser } from '../../../src/normaliser/rules-normaliser.ts';
+import { describeIntensity, INTENSITY } from '../../../src/intent.ts';
 import { fixture, Session, startTestWeb, type TestWeb, type TurnBody } from './web-test-engine.ts';
-
-/** The rules normaliser, keeping what it was asked to read. */
-class CountingNormaliser implements Normaliser {
-  readonly name = 'counting';
-  readonly read: string[] = [];
-  readonly #inner = new RulesNormaliser();
-  normalise(text: string, context?: NormaliseContext): Promise<Intent> {
-    this.read.push(text);
-    return this.#inner.normalise(text, context);
-  }
-}
+import { CountingNormaliser } from '../../helpers/counting-normaliser.ts';
 
 async function command(
   session: Session,
