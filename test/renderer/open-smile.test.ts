@@ -11,11 +11,26 @@ import type { Emotion } from '../../src/emotions.ts';
 import type { CheckedImage } from '../../src/image/image.ts';
 import { checkImage } from '../../src/image/input-checks.ts';
 import { FACE_NOTES, withFaceNote } from '../../src/messages.ts';
+import type { EditPlan } from '../../src/planner/planner.ts';
 import { cornerLift } from '../../src/renderer/face-warp.ts';
 import { ToneRenderer } from '../../src/renderer/tone-renderer.ts';
 import { acceptedFaces, gateFaces, toFrame } from '../../src/vision/face-gate.ts';
 import { VisionRuntime } from '../../src/vision/vision-runtime.ts';
 import type { FaceReading } from '../../src/vision/vision-types.ts';
+
+/** A facial-only edit of a smiling picture toward `target` at intensity 0.6, seed 1: the edited bytes. */
+async function facialEdit(renderer: ToneRenderer, image: CheckedImage, target: Emotion): Promise<Buffer> {
+  const plan: EditPlan = {
+    source: 'amusement',
+    target,
+    caption: '',
+    editedCaption: '',
+    elements: ['facial'],
+    instruction: '',
+    planner: 'test',
+  };
+  return (await renderer.render({ image, plan, intensity: 0.6, seed: 1 })).bytes;
+}
 
 describe('open smiles toward negative targets (real face model)', () => {
   const vision = new VisionRuntime({ cacheSize: 16 });
@@ -119,23 +134,7 @@ describe('smiles toward negative targets: the mouth corners come down (real face
   for (const name of ['astronaut.png', 'portrait-anne-helene-smile.jpg']) {
     it(`${name}: fear and sadness bring the mouth corners down to under a third of their lift above the lips' middle, anger and disgust under half; amusement lifts them`, async () => {
       const image = await checkImage(readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url)));
-      const edit = async (target: Emotion) =>
-        (
-          await renderer.render({
-            image,
-            plan: {
-              source: 'amusement',
-              target,
-              caption: '',
-              editedCaption: '',
-              elements: ['facial'],
-              instruction: '',
-              planner: 'test',
-            },
-            intensity: 0.6,
-            seed: 1,
-          })
-        ).bytes;
+      const edit = (target: Emotion) => facialEdit(renderer, image, target);
       const before = await liftIn(image.bytes);
       assert.ok(
         before > 0.04,
@@ -233,23 +232,7 @@ describe('toothy smiles toward negative targets: no teeth left at the mouth corn
   for (const name of ['portrait-anne-helene-smile.jpg']) {
     it(`${name}: toward sadness, fear, anger and disgust the teeth at the mouth corners go (under a quarter of the original's); amusement keeps them`, async () => {
       const image = await checkImage(readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url)));
-      const edit = async (target: Emotion) =>
-        (
-          await renderer.render({
-            image,
-            plan: {
-              source: 'amusement',
-              target,
-              caption: '',
-              editedCaption: '',
-              elements: ['facial'],
-              instruction: '',
-              planner: 'test',
-            },
-            intensity: 0.6,
-            seed: 1,
-          })
-        ).bytes;
+      const edit = (target: Emotion) => facialEdit(renderer, image, target);
       const lip = await lipsOf(image.bytes);
       const original = await cornerTeeth(image.bytes, lip);
       assert.ok(original >= 15, `the original shows ${original} teeth pixels at the corners`);
