@@ -371,6 +371,16 @@ describe('Telegram: progress and a graceful stop', () => {
   });
 });
 
+/** The adapter's options for a webhook on 127.0.0.1:`port` at `/telegram/hook`, with `secret`. */
+function webhookOn(port: number, secret: string) {
+  return {
+    webhookUrl: `http://127.0.0.1:${port}/telegram/hook`,
+    webhookPort: port,
+    webhookHost: '127.0.0.1',
+    webhookSecret: secret,
+  };
+}
+
 describe('Telegram: webhook mode', () => {
   let h: Harness;
   let port: number;
@@ -378,12 +388,7 @@ describe('Telegram: webhook mode', () => {
   before(async () => {
     port = await freePort();
     h = await startHarness({
-      adapter: {
-        webhookUrl: `http://127.0.0.1:${port}/telegram/hook`,
-        webhookPort: port,
-        webhookHost: '127.0.0.1',
-        webhookSecret: secret,
-      },
+      adapter: webhookOn(port, secret),
     });
   });
   after(() => h.close());
@@ -461,12 +466,7 @@ describe('Telegram: webhook mode, an edit in flight and a graceful stop', () => 
     port = await freePort();
     h = await startHarness({
       parts: { renderer },
-      adapter: {
-        webhookUrl: `http://127.0.0.1:${port}/telegram/hook`,
-        webhookPort: port,
-        webhookHost: '127.0.0.1',
-        webhookSecret: secret,
-      },
+      adapter: webhookOn(port, secret),
     });
   });
   after(() => h.close());
